@@ -1,0 +1,69 @@
+// swift-tools-version: 6.0
+// dcl — a model-definition language and interpreter for device-cloud collaborative learning.
+//
+// Build flags, deliberately:
+// * Numeric targets are compiled with `-target-cpu $DCL_TARGET_CPU` (default `native`). Without
+//   it, `SIMD.addingProduct` lowers to one scalar `fmaf` call per lane (a 60-100x slowdown);
+//   with it the GEMM micro-kernel uses AVX-512/AVX2 FMA. Set `DCL_TARGET_CPU=x86-64-v3` (or any
+//   LLVM CPU name) to build a binary for other machines.
+// * Every target uses the Swift 5 language mode: the kernels share raw pointers across the
+//   thread pool by design, which Swift 6's strict checking would force through unchecked wrappers.
+import PackageDescription
+
+let targetCPU = Context.environment["DCL_TARGET_CPU"] ?? "native"
+let numericFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", targetCPU, "-enforce-exclusivity=unchecked"]),
+]
+let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "dcl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dcl", targets: ["dcl"]),
+        .library(name: "DCL", targets: ["DCLDriver"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // System libraries (Debian: libreadline-dev, zlib1g-dev).
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+        .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib"),
+
+        // Front end.
+        .target(name: "DCLDiagnostics", swiftSettings: v5),
+        .target(name: "DCLSyntax", dependencies: ["DCLDiagnostics"], swiftSettings: v5),
+        .target(name: "DCLStdLib", swiftSettings: v5),
+        .target(name: "DCLSema", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLStdLib", "DCLGraph"], swiftSettings: v5),
+
+        // Engine.
+        .target(name: "DCLTensor", swiftSettings: v5 + numericFlags),
+        .target(name: "DCLGraph", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
+
+        // Middle and back end.
+        .target(name: "DCLData", dependencies: ["DCLTensor", "SystemZlib"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLCompiler", dependencies: ["DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLRepl", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSyntax", "CReadline"], swiftSettings: v5),
+        .target(name: "DCLDriver", dependencies: [
+            "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: v5 + numericFlags),
+        .executableTarget(name: "dcl", dependencies: ["DCLDriver"], swiftSettings: v5),
+
+        // Tests.
+        .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
+        .testTarget(name: "DCLGraphTests", dependencies: ["DCLGraph", "DCLTensor"], swiftSettings: v5 + numericFlags),
+        .testTarget(name: "DCLSyntaxTests", dependencies: ["DCLSyntax", "DCLDiagnostics"], swiftSettings: v5),
+        .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"], swiftSettings: v5),
+        .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor"], swiftSettings: v5),
+        .testTarget(name: "DCLCompilerTests", dependencies: ["DCLCompiler", "DCLRuntime"], swiftSettings: v5),
+        .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLRuntime", "DCLCompiler"], swiftSettings: v5),
+        .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor"], swiftSettings: v5),
+        .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
+        .testTarget(name: "DCLDriverTests", dependencies: ["DCLDriver"], swiftSettings: v5),
+    ]
+)

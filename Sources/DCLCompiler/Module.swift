@@ -1,0 +1,2 @@
+// DCLCompiler: filled in by its issue; this file keeps the target buildable.
+enum DCLCompilerModule {}

@@ -1,0 +1,2 @@
+// DCLDiagnostics: filled in by its issue; this file keeps the target buildable.
+enum DCLDiagnosticsModule {}

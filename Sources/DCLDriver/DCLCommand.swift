@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `dcl` command line. Subcommands live one per file (`Command+Run.swift`, …).
+public struct DCLCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dcl",
+        abstract: "A model-definition language and interpreter for device-cloud collaborative learning.",
+        version: dclVersion,
+        subcommands: []
+    )
+    public init() {}
+}

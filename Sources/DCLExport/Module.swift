@@ -1,0 +1,2 @@
+// DCLExport: filled in by its issue; this file keeps the target buildable.
+enum DCLExportModule {}

@@ -1,0 +1,3 @@
+// DCLRepl: filled in by its issue; this file keeps the target buildable.
+import CReadline
+enum DCLReplModule {}

@@ -1,0 +1,2 @@
+// DCLStdLib: filled in by its issue; this file keeps the target buildable.
+enum DCLStdLibModule {}

@@ -1,0 +1,2 @@
+// DCLSyntax: filled in by its issue; this file keeps the target buildable.
+enum DCLSyntaxModule {}

@@ -1,0 +1,2 @@
+import DCLDriver
+DCLCommand.main()
