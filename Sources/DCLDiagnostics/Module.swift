@@ -1,2 +1,0 @@
-// DCLDiagnostics: filled in by its issue; this file keeps the target buildable.
-enum DCLDiagnosticsModule {}

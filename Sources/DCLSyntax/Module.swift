@@ -1,2 +1,0 @@
-// DCLSyntax: filled in by its issue; this file keeps the target buildable.
-enum DCLSyntaxModule {}
