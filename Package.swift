@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "DCLDiagnostics", swiftSettings: v5),
         .target(name: "DCLSyntax", dependencies: ["DCLDiagnostics"], swiftSettings: v5),
         .target(name: "DCLStdLib", swiftSettings: v5),
-        .target(name: "DCLSema", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLStdLib", "DCLGraph"], swiftSettings: v5),
+        .target(name: "DCLSema", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLStdLib"], swiftSettings: v5),
 
         // Engine.
         .target(name: "DCLTensor", swiftSettings: v5 + numericFlags),

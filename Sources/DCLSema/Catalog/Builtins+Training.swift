@@ -1,0 +1,61 @@
+// Optimisers, schedules, evaluation and model values.
+
+extension Builtins {
+    static let trainingFunctions: [BuiltinSpec] = [
+        BuiltinSpec("sgd", .optimizer, [
+            ParamSpec("lr", .float, .float(0.01)),
+            ParamSpec("momentum", .float, .float(0)),
+            ParamSpec("nesterov", .bool, .bool(false)),
+            ParamSpec("weight_decay", .float, .float(0)),
+        ], returns: .fixed(.optimizer), doc: "stochastic gradient descent"),
+        BuiltinSpec("adam", .optimizer, [
+            ParamSpec("lr", .float, .float(1e-3)),
+            ParamSpec("beta1", .float, .float(0.9)),
+            ParamSpec("beta2", .float, .float(0.999)),
+            ParamSpec("eps", .float, .float(1e-8)),
+            ParamSpec("weight_decay", .float, .float(0), "L2 penalty added to the gradient"),
+        ], returns: .fixed(.optimizer), doc: "Adam"),
+        BuiltinSpec("adamw", .optimizer, [
+            ParamSpec("lr", .float, .float(1e-3)),
+            ParamSpec("beta1", .float, .float(0.9)),
+            ParamSpec("beta2", .float, .float(0.999)),
+            ParamSpec("eps", .float, .float(1e-8)),
+            ParamSpec("weight_decay", .float, .float(0.01), "decoupled weight decay"),
+        ], returns: .fixed(.optimizer), doc: "Adam with decoupled weight decay"),
+        BuiltinSpec("constant", .schedule, returns: .fixed(.schedule), doc: "a fixed learning rate"),
+        BuiltinSpec("step", .schedule, [
+            ParamSpec("every", .int, nil, "epochs between decays"),
+            ParamSpec("gamma", .float, .float(0.1)),
+        ], returns: .fixed(.schedule), doc: "multiplies the rate by gamma every few epochs"),
+        BuiltinSpec("cosine", .schedule, [ParamSpec("min_lr", .float, .float(0))], returns: .fixed(.schedule),
+                    doc: "cosine decay to min_lr over the run"),
+        BuiltinSpec("warmup", .schedule, [
+            ParamSpec("steps", .int, nil, "optimiser steps of linear warm-up"),
+            ParamSpec("then", .schedule, DefaultValue.none, "the schedule after warm-up (constant if none)"),
+        ], returns: .fixed(.schedule), doc: "linear warm-up from 0"),
+        BuiltinSpec("evaluate", .model, [
+            ParamSpec("model", .model),
+            ParamSpec("on", .any, nil, "a dataset or clients"),
+            ParamSpec("k", .int, .int(10), "cut-off for HitRate@k / NDCG@k / top-k"),
+            ParamSpec("batch", .int, .int(256)),
+            ParamSpec("memory", .int, DefaultValue.none, "plug-ins: client memory size to evaluate with"),
+        ], returns: .fixed(.metrics), doc: "loss, accuracy, top-5 (classes) or AUC, log-loss, HitRate@k, NDCG@k (0/1 labels)"),
+        BuiltinSpec("predict", .model, [ParamSpec("model", .model), ParamSpec("on", .dataset)],
+                    returns: .fixed(.tensor), doc: "the model's outputs on every sample"),
+    ]
+
+    static let modelFunctions: [BuiltinSpec] = [
+        BuiltinSpec("copy", .model, [ParamSpec("model", .model)], returns: .fixed(.model),
+                    doc: "a new instance with the same weights"),
+        BuiltinSpec("average", .model, [
+            ParamSpec("models", .list(.model)),
+            ParamSpec("weights", .list(.float), DefaultValue.none, "defaults to equal weights"),
+        ], returns: .fixed(.model), doc: "weight averaging of same-shaped models (FedAvg)"),
+        BuiltinSpec("assign", .model, [ParamSpec("model", .model), ParamSpec("from", .model)],
+                    returns: .fixed(.none), doc: "copies weights from another same-shaped model"),
+        BuiltinSpec("summary", .model, [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
+                    returns: .fixed(.string), doc: "the per-layer table: output shapes, params, FLOPs, activation bytes"),
+        BuiltinSpec("reinit", .model, [ParamSpec("model", .model), ParamSpec("seed", .int, DefaultValue.none)],
+                    returns: .fixed(.none), doc: "draws fresh initial weights"),
+    ]
+}

@@ -1,0 +1,156 @@
+// Names and what they stand for. Scopes nest: built-ins, then a module's imports and its own
+// top-level names, then function/model/block bodies and blocks inside them.
+
+import DCLDiagnostics
+import DCLSyntax
+
+/// Which side of the device-cloud boundary a value lives on (placement is tracked for data and
+/// models; `nil` facts mean "not known statically", which the runtime then checks).
+public enum Side: String, Sendable, Hashable {
+    case cloud, device
+}
+
+/// What the checker knows about where a value may go.
+public struct PlacementFacts: Sendable, Hashable {
+    /// For data: the side it was born on.
+    public var side: Side?
+    /// For models: readable only on the cloud (a split's cloud half, or anything containing it).
+    public var cloudOnly: Bool = false
+    /// Human-readable origin for messages (`base.cloud`, `d.train`).
+    public var origin: String?
+
+    public init(side: Side? = nil, cloudOnly: Bool = false, origin: String? = nil) {
+        self.side = side
+        self.cloudOnly = cloudOnly
+        self.origin = origin
+    }
+
+    public static let unknown = PlacementFacts()
+
+    /// Facts of a value built from several (a concatenation, a fused model).
+    public func merged(with other: PlacementFacts) -> PlacementFacts {
+        var side: Side?
+        if self.side == .device || other.side == .device { side = .device } else { side = self.side ?? other.side }
+        return PlacementFacts(side: side, cloudOnly: cloudOnly || other.cloudOnly,
+                              origin: cloudOnly ? origin : (other.cloudOnly ? other.origin : (origin ?? other.origin)))
+    }
+}
+
+public enum SymbolKind {
+    case builtin(BuiltinSpec)
+    case declaration(Decl, DCLModule)
+    /// `let` (immutable) or `var`; top-level ones remember their item index.
+    case binding(mutable: Bool, topLevelIndex: Int?, module: DCLModule?)
+    case parameter
+    case loopVariable
+    /// A tensor inside a model or block body (inputs and named intermediate values).
+    case tensor
+    /// A column of the training batch inside a `minimizing` objective (`x`, `y`, `user` …).
+    case batchColumn
+    /// An import alias (`import std.vision as v`).
+    case module(DCLModule)
+    /// A name two imports both define; an error where it is used.
+    case ambiguous([DCLModule])
+}
+
+public final class Symbol {
+    public let name: String
+    public let kind: SymbolKind
+    public var type: DCLType
+    /// Where the name was defined (`SourceSpan.none` for built-ins).
+    public let span: SourceSpan
+    public var facts: PlacementFacts
+
+    public init(name: String, kind: SymbolKind, type: DCLType, span: SourceSpan, facts: PlacementFacts = .unknown) {
+        self.name = name
+        self.kind = kind
+        self.type = type
+        self.span = span
+        self.facts = facts
+    }
+
+    public var isMutable: Bool {
+        if case .binding(let m, _, _) = kind { return m }
+        if case .tensor = kind { return true }
+        return false
+    }
+}
+
+enum ScopeKind {
+    case module
+    case function(returns: DCLType?)
+    /// A model or block body: tensor bindings may be (re)assigned freely.
+    case layerBody
+    case loop
+    case plain
+}
+
+final class Scope {
+    let parent: Scope?
+    let kind: ScopeKind
+    private(set) var symbols: [String: Symbol] = [:]
+
+    init(parent: Scope?, kind: ScopeKind) {
+        self.parent = parent
+        self.kind = kind
+    }
+
+    func define(_ s: Symbol) { symbols[s.name] = s }
+
+    func lookupLocal(_ name: String) -> Symbol? { symbols[name] }
+
+    func lookup(_ name: String) -> Symbol? {
+        var s: Scope? = self
+        while let cur = s {
+            if let sym = cur.symbols[name] { return sym }
+            s = cur.parent
+        }
+        return nil
+    }
+
+    /// Every name visible from here (for "did you mean" hints and completion).
+    var visibleNames: Set<String> {
+        var names = Set<String>()
+        var s: Scope? = self
+        while let cur = s {
+            names.formUnion(cur.symbols.keys)
+            s = cur.parent
+        }
+        return names
+    }
+
+    var isInsideLoop: Bool {
+        var s: Scope? = self
+        while let cur = s {
+            switch cur.kind {
+            case .loop: return true
+            case .function, .layerBody, .module: return false
+            case .plain: s = cur.parent
+            }
+        }
+        return false
+    }
+
+    /// The nearest enclosing function's expected return type, or nil outside functions.
+    var enclosingFunction: (Scope, DCLType?)? {
+        var s: Scope? = self
+        while let cur = s {
+            if case .function(let r) = cur.kind { return (cur, r) }
+            if case .layerBody = cur.kind { return (cur, .tensor) }
+            if case .module = cur.kind { return nil }
+            s = cur.parent
+        }
+        return nil
+    }
+
+    var isInLayerBody: Bool {
+        var s: Scope? = self
+        while let cur = s {
+            if case .layerBody = cur.kind { return true }
+            if case .function = cur.kind { return false }
+            if case .module = cur.kind { return false }
+            s = cur.parent
+        }
+        return false
+    }
+}

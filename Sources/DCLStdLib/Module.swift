@@ -1,2 +1,0 @@
-// DCLStdLib: filled in by its issue; this file keeps the target buildable.
-enum DCLStdLibModule {}
