@@ -83,9 +83,12 @@ extension Dataset {
         guard options.size > 0 else {
             throw DataError.argument("batches", "expected a positive batch size, found \(options.size)")
         }
+        // A size beyond the data set means one (partial) batch; capping it keeps index arithmetic
+        // in range, and with dropLast that partial batch is dropped like any other.
+        let partialOnly = options.dropLast && options.size > count
         return BatchSequence(dataset: self,
-                             order: Dataset.epochOrder(count: count, seed: options.shuffleSeed, epoch: options.epoch),
-                             size: options.size, dropLast: options.dropLast)
+                             order: partialOnly ? [] : Dataset.epochOrder(count: count, seed: options.shuffleSeed, epoch: options.epoch),
+                             size: Swift.min(options.size, Swift.max(count, 1)), dropLast: options.dropLast)
     }
 
     /// `batches(BatchOptions(size:shuffleSeed:epoch:dropLast:))`.

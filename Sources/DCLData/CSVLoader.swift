@@ -6,9 +6,6 @@
 
 import DCLTensor
 
-/// Entry points that read files into `Dataset`s (one file per format: CSV, IDX, NPY, MovieLens).
-public enum DataLoader {}
-
 extension DataLoader {
     /// Loads a CSV table. `label` names the label column (nil: no labels, every column is a
     /// feature); `shape` reshapes each row's features (its element count must equal the number
@@ -31,9 +28,7 @@ extension DataLoader {
 
     static func parseCSVTable(_ bytes: UnsafeBufferPointer<UInt8>, path: String, label: String?,
                               shape: [Int]?, classes: Int?) throws -> Dataset {
-        if let classes, classes <= 0 {
-            throw DataError.argument("csv", "expected a positive class count, found \(classes)")
-        }
+        try checkClassCount(classes, op: "csv")
         var reader = CSVReader(bytes, path: path)
         guard try reader.next() else {
             throw DataError(.malformed, path: path, line: 1, "empty file, expected a header row")
@@ -84,8 +79,8 @@ extension DataLoader {
                 guard let v = NumberParsing.label(reader.raw(li)), v >= Int64(Int32.min), v <= Int64(Int32.max) else {
                     throw reader.error(.notNumeric, field: li, "column \(quoted(header[li])): expected an integer label, found \(describeField(reader, li))")
                 }
-                if v < 0 || (classes != nil && v >= Int64(classes!)) {
-                    let range = classes.map { "0..<\($0)" } ?? "a non-negative label"
+                if v < 0 || v >= Int64(classes ?? DataLimits.maxClasses) {
+                    let range = "0..<\(classes ?? DataLimits.maxClasses)"
                     throw reader.error(.labelOutOfRange, field: li, "column \(quoted(header[li])): label \(v) is out of range, expected \(range)")
                 }
                 labels.append(Int32(v))

@@ -113,11 +113,15 @@ public struct Dataset: Sendable {
     }
 
     /// Samples per class of the label column (length `classCount`, or max label + 1).
+    /// Negative labels, or labels of DataLimits.maxClasses or more, are an error.
     public func labelHistogram() throws -> [Int] {
         let ys = try labels()
+        if let bad = ys.first(where: { $0 < 0 || Int($0) >= DataLimits.maxClasses }) {
+            throw DataError.argument("labels", "label \(bad) in column '\(labelColumn)' is out of range 0..<\(DataLimits.maxClasses)")
+        }
         let k = max(classCount ?? 0, Int(ys.max() ?? -1) + 1)
         var h = [Int](repeating: 0, count: k)
-        for y in ys where y >= 0 { h[Int(y)] += 1 }
+        for y in ys { h[Int(y)] += 1 }
         return h
     }
 

@@ -89,6 +89,7 @@ public struct FederatedDataset: Sendable {
             throw DataError.argument("client batches", "expected a positive batch size, found \(size)")
         }
         let root = SeededGenerator(seed: seed).fork("client batches \(epoch)")
+        let size = min(size, max(clients.map { $0.train.count + $0.test.count }.max() ?? 1, 1))
         var plan: [(Int, [Int])] = []
         var datasets: [Dataset] = []
         for c in clients {

@@ -9,13 +9,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Size caps every loader applies. A header that claims more than the cap, or more than the file
-/// actually holds, is an error before anything of that size is allocated.
-public enum DataLimits {
-    /// The most bytes any one file (or its decompressed content) may hold: 4 GiB.
-    public static let maxBytes = 4 << 30
-}
-
 /// An owned, growable byte buffer: what file reads and gzip inflation fill. A class so the
 /// parsers can hold a raw pointer into it without copying.
 final class ByteBuffer {

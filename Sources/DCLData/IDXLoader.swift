@@ -19,9 +19,7 @@ extension DataLoader {
     /// - `labels`: rank 1 `[N]` of an integer type, each in 0..<classes.
     /// - `classes`: the class count; default: the largest label + 1.
     public static func idx(images: String, labels: String? = nil, classes: Int? = nil) throws -> Dataset {
-        if let classes, classes <= 0 {
-            throw DataError.argument("idx", "expected a positive class count, found \(classes)")
-        }
+        try checkClassCount(classes, op: "idx")
         var x = try idxTensor(images, as: .float32)
         switch x.rank {
         case 3: x = try x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]])
@@ -62,19 +60,26 @@ extension DataLoader {
         return (flat, k)
     }
 
-    /// Checks every label is in 0..<classes (or non-negative when classes is nil) and returns
-    /// the class count. Errors name the item (0-based) since binary files have no lines.
+    /// Checks every label is in 0..<classes (0..<DataLimits.maxClasses when classes is nil) and
+    /// returns the class count. Errors name the item (0-based) since binary files have no lines.
     static func checkLabels(_ y: Tensor, path: String, classes: Int?) throws -> Int {
         try y.withInts { buf in
             var maxLabel: Int32 = -1
             for (i, v) in buf.enumerated() {
-                if v < 0 || (classes != nil && Int(v) >= classes!) {
-                    let range = classes.map { "0..<\($0)" } ?? "a non-negative label"
+                if v < 0 || Int(v) >= classes ?? DataLimits.maxClasses {
+                    let range = "0..<\(classes ?? DataLimits.maxClasses)"
                     throw DataError(.labelOutOfRange, path: path, "item \(i): label \(v) is out of range, expected \(range)")
                 }
                 maxLabel = max(maxLabel, v)
             }
             return classes ?? Int(maxLabel) + 1
+        }
+    }
+
+    /// Validates a class count given by the caller.
+    static func checkClassCount(_ classes: Int?, op: String) throws {
+        if let classes, classes <= 0 || classes > DataLimits.maxClasses {
+            throw DataError.argument(op, "expected a class count in 1...\(DataLimits.maxClasses), found \(classes)")
         }
     }
 }

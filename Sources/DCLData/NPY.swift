@@ -63,10 +63,12 @@ public enum NPY {
 
     static func decode(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> Tensor {
         let h = try header(b, path: path)
-        let n = h.shape.reduce(1, *)  // validated against the data size in `header`
         let src = UnsafeRawPointer(b.baseAddress!) + h.dataOffset
         let isFloat = h.kind == "f"
+        // The element count comes from the validated tensor: multiplying the raw dimensions
+        // could overflow for shapes like (10^18, 10^18, 0), which hold no data.
         var t = try allocateTensor(h.shape, isFloat ? .float32 : .int32, path: path)
+        let n = t.count
 
         func word(_ i: Int, _ size: Int) -> UInt64 {
             var v: UInt64 = 0
@@ -212,9 +214,7 @@ extension DataLoader {
     /// Loads features (and optionally integer labels) from .npy files: `x` keeps the array's
     /// shape (integer arrays are converted to Float32), `y` must be rank 1 with one label per row.
     public static func npy(x xPath: String, y yPath: String? = nil, classes: Int? = nil) throws -> Dataset {
-        if let classes, classes <= 0 {
-            throw DataError.argument("npy", "expected a positive class count, found \(classes)")
-        }
+        try checkClassCount(classes, op: "npy")
         var x = try NPY.read(xPath)
         guard x.rank >= 1 else {
             throw DataError(.badShape, path: xPath, "holds a scalar, expected an array with a sample dimension")

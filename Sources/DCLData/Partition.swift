@@ -73,6 +73,10 @@ extension Dataset {
             guard let clients else {
                 throw DataError.argument(op, "expected a client count (clients: n)")
             }
+            // Every scheme gives each client its own rows, so more clients than samples cannot work.
+            guard clients <= count else {
+                throw DataError.argument(op, "expected at most \(count) clients for \(count) samples, found \(clients)")
+            }
             let assignment: [[Int]]
             switch scheme {
             case .iid: assignment = try assignIID(clients: clients, rng: &rng, op: op)
@@ -80,7 +84,7 @@ extension Dataset {
             case .dirichlet(let a, let m): assignment = try assignDirichlet(alpha: a, minSamples: m, clients: clients, rng: &rng, op: op)
             case .classGroups(let g, let r, let n):
                 assignment = try assignClassGroups(groups: g, r: r, perClient: n, clients: clients, rng: &rng, op: op)
-            case .byUser: fatalError("handled above")
+            case .byUser: assignment = []  // not reached: by_user is handled above
             }
             unassigned = count - assignment.reduce(0) { $0 + $1.count }
             for (c, rows) in assignment.enumerated() {

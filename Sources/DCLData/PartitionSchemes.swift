@@ -32,9 +32,6 @@ extension Dataset {
     }
 
     func assignIID(clients: Int, rng: inout SeededGenerator, op: String) throws -> [[Int]] {
-        guard clients <= count else {
-            throw DataError.argument(op, "expected at most \(count) clients for \(count) samples, found \(clients)")
-        }
         let perm = rng.permutation(count)
         return nearEqualChunks(perm, clients)
     }
@@ -69,7 +66,7 @@ extension Dataset {
         guard alpha.isFinite && alpha > 0 else {
             throw DataError.argument(op, "expected a positive finite alpha, found \(alpha)")
         }
-        guard minSamples >= 0 && minSamples * clients <= count else {
+        guard minSamples >= 0 && minSamples <= count && minSamples * clients <= count else {
             throw DataError.argument(op, "cannot give \(clients) clients at least \(minSamples) samples each from \(count) samples")
         }
         let classes = try rowsByClass(op: op)
@@ -110,7 +107,7 @@ extension Dataset {
             throw DataError.argument(op, "expected r in 0...1, found \(r)")
         }
         let n = perClient ?? count / clients
-        guard n >= 1 && n * clients <= count else {
+        guard n >= 1 && n <= count && n * clients <= count else {
             throw DataError.argument(op, "cannot give \(clients) clients \(n) samples each from \(count) samples")
         }
         let classOrder = rng.permutation(classes.count)

@@ -20,9 +20,12 @@ extension Dataset {
     /// Multiplies every value of a Float32 column (default `x`) by `factor`.
     public func scaled(by factor: Float, column: String = "x") throws -> Dataset {
         guard factor.isFinite else { throw DataError.argument("scale", "expected a finite factor, found \(factor)") }
-        var t = try floatColumn(column, op: "scale")
-        t.withMutableFloats { v in for i in v.indices { v[i] *= factor } }
-        var d = try settingColumn(column, t)
+        let src = try floatColumn(column, op: "scale")
+        // Write into fresh storage rather than copy-then-scale: one pass over memory, not two.
+        let storage = TensorStorage(byteCount: src.byteCount)
+        let out = storage.bytes.bindMemory(to: Float.self, capacity: src.count)
+        src.withFloats { v in for i in 0..<v.count { out[i] = v[i] * factor } }
+        var d = try settingColumn(column, try Tensor(shape: src.shape, dtype: .float32, storage: storage))
         d.source += " |> scale(\(factor))"
         return d
     }
@@ -103,10 +106,14 @@ extension Dataset {
         guard t.dtype == .int32, rowLength(t.shape) == 1 else {
             throw DataError.argument("one_hot", "column '\(name)' is \(t.dtype.rawValue)\(formatShape(t.shape)), expected one int32 label per sample")
         }
-        guard let k = classes ?? (name == labelColumn ? classCount : nil) ?? t.ints.max().map({ Int($0) + 1 }), k > 0 else {
-            throw DataError.argument("one_hot", "expected a positive class count for column '\(name)'")
+        guard let k = classes ?? (name == labelColumn ? classCount : nil) ?? t.ints.max().map({ Int($0) + 1 }),
+              k > 0 && k <= DataLimits.maxClasses else {
+            throw DataError.argument("one_hot", "expected a class count in 1...\(DataLimits.maxClasses) for column '\(name)'")
         }
-        var out = try Tensor(zeros: [count, k], dtype: .float32)
+        var out: Tensor
+        do { out = try Tensor(zeros: [count, k], dtype: .float32) } catch {
+            throw DataError.argument("one_hot", "\(count) samples × \(k) classes is too large: \(error)")
+        }
         try t.withInts { ys in
             try out.withMutableFloats { o in
                 for (i, y) in ys.enumerated() {

@@ -140,6 +140,8 @@ private func records(_ text: String, path: String = "t.csv") throws -> [(line: I
         expectDataError(.labelOutOfRange, path: p, line: 3, contains: "label -1 is out of range") { _ = try DataLoader.csv(p) }
         let q = dir.write("big.csv", text: "a,label\n1,0\n1,10\n")
         expectDataError(.labelOutOfRange, path: q, line: 3, contains: "expected 0..<10") { _ = try DataLoader.csv(q, classes: 10) }
+        let huge = dir.write("huge.csv", text: "a,label\n1,2000000000\n")
+        expectDataError(.labelOutOfRange, path: huge, line: 2, contains: "expected 0..<1048576") { _ = try DataLoader.csv(huge) }
         let f = dir.write("frac.csv", text: "a,label\n1,2.5\n")
         expectDataError(.notNumeric, path: f, line: 2, contains: "expected an integer label") { _ = try DataLoader.csv(f) }
     }

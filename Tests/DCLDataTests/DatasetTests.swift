@@ -48,6 +48,9 @@ import DCLTensor
             #expect(b["x"]!.floats == b.rows.flatMap { r in (0..<4).map { Float(r * 4 + $0) } })
         }
         #expect(Array(try d.batches(size: 4, dropLast: true)).map(\.count) == [4, 4])
+        // Oversized batches: one partial batch, or none with dropLast; no index overflow.
+        #expect(Array(try d.batches(size: Int.max)).map(\.count) == [10])
+        #expect(Array(try d.batches(size: Int.max, dropLast: true)).isEmpty)
         #expect(throws: DataError.self) { try d.batches(size: 0) }
     }
 
@@ -76,6 +79,13 @@ import DCLTensor
         let z = try sel.settingColumn("z", try Tensor(shape: [2], ints: [7, 8]))
         #expect(try z.column("y").ints == [0, 0] && z.baseRows == [0, 1])
         expectDataError(.invalidArgument, contains: "expected 2 rows") { _ = try sel.settingColumn("z", try Tensor(shape: [3], ints: [1, 2, 3])) }
+    }
+
+    @Test func histogramRejectsNegativeLabels() throws {
+        let d = try Dataset(columns: [("y", try Tensor(shape: [3], ints: [0, -1, 2]))])
+        expectDataError(.invalidArgument, contains: "label -1 in column 'y' is out of range") { _ = try d.labelHistogram() }
+        let ok = try Dataset(columns: [("y", try Tensor(shape: [3], ints: [0, 2, 2]))], classCount: 4)
+        #expect(try ok.labelHistogram() == [1, 0, 2, 0])
     }
 
     @Test func vocabularyMapsBothWays() {

@@ -166,6 +166,15 @@ private func fingerprint(_ f: FederatedDataset) -> [[Int]] {
         expectDataError(.invalidArgument, contains: "positive client count") { _ = try d.partition(.iid, clients: 0, seed: 1) }
         expectDataError(.invalidArgument, contains: "test fraction in 0...1") { _ = try d.partition(.iid, clients: 2, seed: 1, testFraction: 2) }
         expectDataError(.invalidArgument, contains: "no per-sample user ids") { _ = try d.partition(.byUser, clients: nil, seed: 1) }
+        expectDataError(.invalidArgument, contains: "expected at most 10 clients") {
+            _ = try d.partition(.labelSubset(classesPerClient: 1), clients: 1_000_000_000, seed: 1)
+        }
+        expectDataError(.invalidArgument, contains: "cannot give 2 clients") {
+            _ = try d.partition(.classGroups(groups: 2, r: 0.5, samplesPerClient: Int.max), clients: 2, seed: 1)
+        }
+        expectDataError(.invalidArgument, contains: "at least \(Int.max) samples") {
+            _ = try d.partition(.dirichlet(alpha: 1, minSamples: Int.max), clients: 2, seed: 1)
+        }
         #expect(Dataset.clientTestCount(1, 0.2) == 0 && Dataset.clientTestCount(2, 0.1) == 1 && Dataset.clientTestCount(10, 0.95) == 9)
         #expect(Dataset.clientTestCount(10, 1) == 10 && Dataset.clientTestCount(10, 0) == 0)
     }
