@@ -186,9 +186,8 @@ public struct Dataset: Sendable {
         for n in names { _ = try baseTensor(n) }
         var d = self
         d.columnNames.removeAll { names.contains($0) }
-        if names.isEmpty { return d }
         guard !d.columnNames.isEmpty else {
-            throw DataError.argument("select", "expected at least one column to remain, found none")
+            throw DataError.argument("remove columns", "expected at least one column to remain, found none")
         }
         for n in names { d.base[n] = nil; d.vocabularies[n] = nil; d.featureNames[n] = nil }
         return d
@@ -246,11 +245,13 @@ public struct Dataset: Sendable {
         return true
     }
 
-    /// Concatenates selections of the same stored tensors as one index list.
-    func appendingRows(of other: Dataset) -> Dataset {
+    /// Selections of the same stored tensors (see `sharesStorage`) joined as one index list;
+    /// metadata comes from `self`, groups are cleared (the caller sets them).
+    func joiningRows(of parts: [Dataset]) -> Dataset {
         var d = self
-        d.rows = baseRows + other.baseRows
-        d.count = count + other.count
+        d.rows = parts.flatMap(\.baseRows)
+        d.count = d.rows!.count
+        d.groups = nil
         return d
     }
 

@@ -124,8 +124,7 @@ extension Dataset {
         }
         var out: Dataset
         if parts.allSatisfy({ $0.sharesStorage(with: first) }) {
-            out = first
-            for p in parts.dropFirst() { out = out.appendingRows(of: p) }
+            out = first.joiningRows(of: parts)
         } else {
             let columns = try first.columnNames.map { n in (name: n, tensor: concatRows(try parts.map { try $0.column(n) })) }
             out = try Dataset(columns: columns, labelColumn: first.labelColumn)

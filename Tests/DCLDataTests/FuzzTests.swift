@@ -8,9 +8,13 @@ import Testing
 @testable import DCLData
 import DCLTensor
 
+/// Multiplies the mutation counts: `DCL_FUZZ_SCALE=100 swift test --filter FuzzTests` for a long run.
+private let fuzzScale = Int(ProcessInfo.processInfo.environment["DCL_FUZZ_SCALE"] ?? "") ?? 1
+
 /// Variants of `valid`: all prefixes, then `count` random mutations and pure-noise inputs.
 private func mutations(of valid: [UInt8], count: Int, seed: UInt64) -> [[UInt8]] {
-    var rng = SeededGenerator(seed: seed)
+    let count = count * max(fuzzScale, 1)
+    var rng = SeededGenerator(seed: seed &+ UInt64(max(fuzzScale, 1) - 1))
     var out: [[UInt8]] = (0...valid.count).map { Array(valid.prefix($0)) }
     let interesting: [UInt8] = [0, 0x22, 0x2C, 0x0A, 0x0D, 0xFF, 0x7F, 0x80, 0x2E, 0x2D, 0x65, 0x30, 0x39, 0x1F, 0x8B, 0x08]
     for _ in 0..<count {
