@@ -1,0 +1,279 @@
+// The data set value every loader returns and every transform, partitioner and training loop
+// consumes: named columns of equal length N (the first dimension of each tensor), plus what is
+// known about them (class count, where they came from, per-sample groups, id vocabularies).
+//
+// Row selections are cheap: a data set is a set of base tensors plus an optional list of row
+// indices into them, so shuffling, splitting and partitioning 60,000 images into 100 clients
+// copies index lists, not pixels. Contiguous tensors are made on demand — `column(_:)` for a whole
+// column, `batches(...)` for a mini-batch at a time — by gathering just the selected rows.
+
+import DCLTensor
+
+/// A table of equally long tensor columns with metadata; a value type (copying is cheap, the
+/// tensors are shared copy-on-write).
+public struct Dataset: Sendable {
+    /// Column names in their declared order.
+    public private(set) var columnNames: [String]
+    /// Base tensors; all share the first dimension `baseCount`.
+    private var base: [String: Tensor]
+    /// Rows of the base tensors this data set consists of, in order; nil means all of them.
+    private var rows: [Int]?
+    /// Number of samples (rows).
+    public private(set) var count: Int
+
+    /// Number of classes of the label column, when known (loaders infer it as max label + 1
+    /// unless told).
+    public var classCount: Int?
+    /// The column holding class labels (`y` by convention).
+    public var labelColumn: String
+    /// Where the data came from, for messages: `idx(images: "…", labels: "…") |> scale(0.5)`.
+    public var source: String
+    /// Per-sample group ids (one per row, in row order): the dense user index for MovieLens,
+    /// the client index once partitioned. `groupKind` says which.
+    public private(set) var groups: [Int32]?
+    /// What `groups` means: "user", "client", …
+    public var groupKind: String?
+    /// Id vocabularies by column name (MovieLens: "user", "item").
+    public var vocabularies: [String: Vocabulary]
+    /// Names of the features along a column's last dimension (CSV header names for `x`,
+    /// genre names for `genres`), when known.
+    public var featureNames: [String: [String]]
+
+    /// A data set from whole tensors. Every tensor needs rank ≥ 1 and the same first dimension.
+    public init(columns: [(name: String, tensor: Tensor)], classCount: Int? = nil, labelColumn: String = "y",
+                source: String = "tensors", groups: [Int32]? = nil, groupKind: String? = nil) throws {
+        guard let first = columns.first else {
+            throw DataError.argument("dataset", "expected at least one column, found none")
+        }
+        guard first.tensor.rank >= 1 else {
+            throw DataError.argument("dataset", "column '\(first.name)' is a scalar, expected a tensor with a sample dimension")
+        }
+        let n = first.tensor.shape[0]
+        var base: [String: Tensor] = [:]
+        var names: [String] = []
+        for (name, t) in columns {
+            guard !name.isEmpty else { throw DataError.argument("dataset", "column names must not be empty") }
+            guard base[name] == nil else { throw DataError.argument("dataset", "duplicate column '\(name)'") }
+            guard t.rank >= 1, t.shape[0] == n else {
+                throw DataError.argument("dataset", "column '\(name)' has shape \(formatShape(t.shape)), expected \(n) rows like column '\(first.name)'")
+            }
+            base[name] = t
+            names.append(name)
+        }
+        if let groups, groups.count != n {
+            throw DataError.argument("dataset", "expected \(n) group ids, found \(groups.count)")
+        }
+        self.columnNames = names
+        self.base = base
+        self.rows = nil
+        self.count = n
+        self.classCount = classCount
+        self.labelColumn = labelColumn
+        self.source = source
+        self.groups = groups
+        self.groupKind = groupKind
+        self.vocabularies = [:]
+        self.featureNames = [:]
+    }
+
+    // MARK: Columns
+
+    /// Whether a column of that name exists.
+    public func hasColumn(_ name: String) -> Bool { base[name] != nil }
+
+    /// The shape a column would have if gathered: `[count] + trailing dimensions`.
+    public func shape(of name: String) throws -> [Int] {
+        var s = try baseTensor(name).shape
+        s[0] = count
+        return s
+    }
+
+    /// Element type of a column.
+    public func dtype(of name: String) throws -> DType { try baseTensor(name).dtype }
+
+    /// A column as a contiguous tensor of shape `[count, …]` (gathers the selected rows when this
+    /// data set is a selection; otherwise shares the stored tensor).
+    public func column(_ name: String) throws -> Tensor {
+        let t = try baseTensor(name)
+        guard let rows else { return t }
+        return gatherRows(t, rows)
+    }
+
+    /// The column, or nil when absent.
+    public subscript(_ name: String) -> Tensor? { try? column(name) }
+
+    /// The label column's values as integers. Throws when the column is missing, not Int32, or
+    /// not one value per sample.
+    public func labels() throws -> [Int32] {
+        let t = try baseTensor(labelColumn)
+        guard t.dtype == .int32, rowLength(t.shape) == 1 else {
+            throw DataError.argument("labels", "column '\(labelColumn)' is \(t.dtype.rawValue)\(formatShape(t.shape)), expected one int32 label per sample")
+        }
+        return intValues(t, rows: rows)
+    }
+
+    /// Samples per class of the label column (length `classCount`, or max label + 1).
+    /// Negative labels, or labels of DataLimits.maxClasses or more, are an error.
+    public func labelHistogram() throws -> [Int] {
+        let ys = try labels()
+        if let bad = ys.first(where: { $0 < 0 || Int($0) >= DataLimits.maxClasses }) {
+            throw DataError.argument("labels", "label \(bad) in column '\(labelColumn)' is out of range 0..<\(DataLimits.maxClasses)")
+        }
+        let k = max(classCount ?? 0, Int(ys.max() ?? -1) + 1)
+        var h = [Int](repeating: 0, count: k)
+        for y in ys { h[Int(y)] += 1 }
+        return h
+    }
+
+    /// For each sample, its row in the underlying stored tensors (identity for a freshly loaded
+    /// data set). Two selections with equal `baseRows` over the same source hold the same samples.
+    public var baseRows: [Int] { rows ?? Array(0..<count) }
+
+    // MARK: Rows
+
+    /// The samples at `indices` (rows of this data set, in that order; repeats allowed).
+    /// Costs an index list, not a copy of the data.
+    public func selecting(rows indices: [Int]) throws -> Dataset {
+        for i in indices where i < 0 || i >= count {
+            throw DataError.argument("select rows", "row \(i) is out of range 0..<\(count)")
+        }
+        return selectingUnchecked(indices)
+    }
+
+    /// `selecting(rows:)` for indices known to be in range.
+    func selectingUnchecked(_ indices: [Int]) -> Dataset {
+        var d = self
+        if let rows { d.rows = indices.map { rows[$0] } } else { d.rows = indices }
+        d.count = indices.count
+        if let groups { d.groups = indices.map { groups[$0] } }
+        return d
+    }
+
+    /// The same samples with every column gathered into its own contiguous tensor.
+    public func materialized() -> Dataset {
+        guard let rows else { return self }
+        var d = self
+        for name in columnNames { d.base[name] = gatherRows(base[name]!, rows) }
+        d.rows = nil
+        return d
+    }
+
+    /// Gathers the given rows of every column (rows of this data set, already range-checked).
+    func gather(_ indices: [Int]) -> [String: Tensor] {
+        let baseIdx = rows.map { r in indices.map { r[$0] } } ?? indices
+        var out: [String: Tensor] = [:]
+        for name in columnNames { out[name] = gatherRows(base[name]!, baseIdx) }
+        return out
+    }
+
+    // MARK: Changing columns and groups
+
+    /// Adds a column, or replaces the one of that name (keeping its position). The tensor needs
+    /// `count` rows. A selection is materialised first so all columns stay row-aligned.
+    public func settingColumn(_ name: String, _ tensor: Tensor) throws -> Dataset {
+        guard !name.isEmpty else { throw DataError.argument("set column", "column names must not be empty") }
+        guard tensor.rank >= 1, tensor.shape[0] == count else {
+            throw DataError.argument("set column", "column '\(name)' has shape \(formatShape(tensor.shape)), expected \(count) rows")
+        }
+        var d = materialized()
+        if d.base[name] == nil { d.columnNames.append(name) }
+        d.base[name] = tensor
+        return d
+    }
+
+    /// Removes columns; the remaining ones keep their order. Unknown names are an error.
+    public func removingColumns(_ names: [String]) throws -> Dataset {
+        for n in names { _ = try baseTensor(n) }
+        var d = self
+        d.columnNames.removeAll { names.contains($0) }
+        guard !d.columnNames.isEmpty else {
+            throw DataError.argument("remove columns", "expected at least one column to remain, found none")
+        }
+        for n in names { d.base[n] = nil; d.vocabularies[n] = nil; d.featureNames[n] = nil }
+        return d
+    }
+
+    /// Keeps only the named columns, in the given order. Unknown or repeated names are an error.
+    public func selectingColumns(_ names: [String]) throws -> Dataset {
+        guard !names.isEmpty else {
+            throw DataError.argument("select", "expected at least one column name, found none")
+        }
+        guard Set(names).count == names.count else {
+            throw DataError.argument("select", "a column is named twice in \(names.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        for n in names { _ = try baseTensor(n) }
+        var d = try removingColumns(columnNames.filter { !names.contains($0) })
+        d.columnNames = names
+        return d
+    }
+
+    /// Renames a column (metadata keyed by the name follows it).
+    public func renamingColumn(_ old: String, to new: String) throws -> Dataset {
+        let t = try baseTensor(old)
+        guard old != new else { return self }
+        guard !new.isEmpty, base[new] == nil else {
+            throw DataError.argument("rename", "cannot rename '\(old)' to '\(new)': \(new.isEmpty ? "empty name" : "a column of that name exists")")
+        }
+        var d = self
+        d.base[old] = nil
+        d.base[new] = t
+        d.columnNames = columnNames.map { $0 == old ? new : $0 }
+        if let v = d.vocabularies.removeValue(forKey: old) { d.vocabularies[new] = v }
+        if let f = d.featureNames.removeValue(forKey: old) { d.featureNames[new] = f }
+        if d.labelColumn == old { d.labelColumn = new }
+        return d
+    }
+
+    /// Sets (or clears) the per-sample group ids.
+    public func settingGroups(_ ids: [Int32]?, kind: String?) throws -> Dataset {
+        if let ids, ids.count != count {
+            throw DataError.argument("groups", "expected \(count) group ids, found \(ids.count)")
+        }
+        var d = self
+        d.groups = ids
+        d.groupKind = ids == nil ? nil : kind
+        return d
+    }
+
+    /// Whether both data sets select from the very same stored tensors (so their union can stay
+    /// an index list).
+    func sharesStorage(with other: Dataset) -> Bool {
+        guard columnNames == other.columnNames else { return false }
+        for n in columnNames where base[n]!.storage !== other.base[n]!.storage || base[n]!.shape != other.base[n]!.shape {
+            return false
+        }
+        return true
+    }
+
+    /// Selections of the same stored tensors (see `sharesStorage`) joined as one index list;
+    /// metadata comes from `self`, groups are cleared (the caller sets them).
+    func joiningRows(of parts: [Dataset]) -> Dataset {
+        var d = self
+        d.rows = parts.flatMap(\.baseRows)
+        d.count = d.rows!.count
+        d.groups = nil
+        return d
+    }
+
+    func baseTensor(_ name: String) throws -> Tensor {
+        if let t = base[name] { return t }
+        let known = columnNames.map { "'\($0)'" }.joined(separator: ", ")
+        throw DataError(.missingColumn, "no column '\(name)' in \(source); columns are \(known)")
+    }
+}
+
+extension Dataset: CustomStringConvertible {
+    /// One line: `dataset of 60000 samples: x f32[60000, 1, 28, 28], y i32[60000] (10 classes)`.
+    public var description: String {
+        let cols = columnNames.map { n -> String in
+            let t = base[n]!
+            var s = t.shape
+            s[0] = count
+            return "\(n) \(t.dtype.rawValue)\(formatShape(s))"
+        }.joined(separator: ", ")
+        var text = "dataset of \(count) samples: \(cols)"
+        if let classCount { text += " (\(classCount) classes)" }
+        if let groupKind, let groups { text += ", \(Set(groups).count) \(groupKind)s" }
+        return text
+    }
+}

@@ -1,0 +1,73 @@
+// Row gathering: copying selected rows (first-dimension slices) of a tensor into a new
+// contiguous tensor. Every row selection in the data layer is an index list until something needs
+// contiguous memory — a training batch, a transform that rewrites values — and then this copies
+// just those rows. Both element types are 4 bytes, so one byte-level copy serves both.
+
+import DCLTensor
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Elements per row of a tensor whose first dimension is the row dimension.
+func rowLength(_ shape: [Int]) -> Int {
+    shape.dropFirst().reduce(1, *)
+}
+
+/// Gathers `rows` (indices into the first dimension of `t`, already range-checked by the caller)
+/// into a new contiguous tensor of shape `[rows.count] + t.shape[1...]`.
+func gatherRows(_ t: Tensor, _ rows: [Int]) -> Tensor {
+    var shape = t.shape
+    shape[0] = rows.count
+    let rowBytes = rowLength(t.shape) * t.dtype.byteSize
+    let storage = TensorStorage(byteCount: rows.count * rowBytes)
+    let src = UnsafeRawPointer(t.storage.bytes)
+    let dst = storage.bytes
+    if rowBytes == 4 {
+        // Labels, ids, ratings: a typed loop beats a memcpy call per element.
+        let s = src.assumingMemoryBound(to: UInt32.self)
+        let d = dst.assumingMemoryBound(to: UInt32.self)
+        for (i, r) in rows.enumerated() { d[i] = s[r] }
+    } else if rowBytes > 0 {
+        for (i, r) in rows.enumerated() {
+            memcpy(dst + i * rowBytes, src + r * rowBytes, rowBytes)
+        }
+    }
+    // The shape was derived from a valid tensor with a smaller or equal first dimension.
+    return try! Tensor(shape: shape, dtype: t.dtype, storage: storage)
+}
+
+/// Concatenates tensors along the first dimension. The caller has checked that dtypes and
+/// trailing shapes agree.
+func concatRows(_ parts: [Tensor]) -> Tensor {
+    var shape = parts[0].shape
+    shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
+    let storage = TensorStorage(byteCount: parts.reduce(0) { $0 + $1.byteCount })
+    var offset = 0
+    for p in parts where p.byteCount > 0 {
+        memcpy(storage.bytes + offset, p.storage.bytes, p.byteCount)
+        offset += p.byteCount
+    }
+    return try! Tensor(shape: shape, dtype: parts[0].dtype, storage: storage)
+}
+
+/// Reads the Int32 values of a rank-1 (or [N, 1]) tensor at the given rows.
+func intValues(_ t: Tensor, rows: [Int]?) -> [Int32] {
+    t.withInts { buf in
+        if let rows { return rows.map { buf[$0] } }
+        return Array(buf)
+    }
+}
+
+/// A zero-filled tensor for a shape read from a file; an impossible shape (say
+/// [4294967295, 4294967295, 0], which holds no data but overflows the element count) becomes a
+/// `badShape` error naming the file instead of a `TensorError`.
+func allocateTensor(_ shape: [Int], _ dtype: DType, path: String) throws -> Tensor {
+    do {
+        return try Tensor(zeros: shape, dtype: dtype)
+    } catch let e as TensorError {
+        throw DataError(.badShape, path: path, "cannot hold shape \(formatShape(shape)): \(e.message)")
+    }
+}
