@@ -1,0 +1,253 @@
+// Calls: user functions, built-ins (arguments bound and defaulted from the catalog), model and
+// block constructors, and applying layers and models.
+
+import DCLData
+import DCLDiagnostics
+import DCLSema
+import DCLSyntax
+
+/// An evaluated call argument.
+typealias EvaluatedArgument = (label: String?, value: Value, span: SourceSpan)
+
+extension Evaluator {
+    func evaluateArguments(_ args: [Argument], in env: Environment) throws -> [EvaluatedArgument] {
+        try args.map { (label: $0.label?.name, value: try evaluate($0.value, in: env), span: $0.span) }
+    }
+
+    func evaluateCall(callee: Expr, arguments: [Argument], span: SourceSpan, in env: Environment) throws -> Value {
+        // Option parameters take bare names (`metric: cosine`) that are not variables.
+        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, env.module.declarations[id.name] == nil,
+           let spec = Builtins.spec(id.name), !isShadowedByImport(id.name, env) {
+            return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
+        }
+        let f = try evaluate(callee, in: env)
+        if case .function(.builtin(let spec)) = f {
+            return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
+        }
+        if case .function(.method(let receiver, let name)) = f, let spec = Members.method(of: staticType(of: receiver), named: name) {
+            let args = try bindArguments(spec.params, try evaluateArguments(arguments, in: env), callee: name, span: span)
+            if checkMode { return .unknown }
+            return try hooks.callMethod(receiver, name, args, span: span, evaluator: self)
+        }
+        return try call(f, try evaluateArguments(arguments, in: env), span: span, calleeText: text(of: callee))
+    }
+
+    private func isShadowedByImport(_ name: String, _ env: Environment) -> Bool {
+        env.module.imports.contains { imp in
+            guard let m = imp.module, imp.declaration.alias == nil else { return false }
+            return m.declarations[name] != nil || m.topLevelBindings[name] != nil
+        }
+    }
+
+    /// Evaluates arguments, reading bare names given to option parameters as the option itself.
+    func evaluateArguments(_ args: [Argument], for params: [ParamSpec], in env: Environment) throws -> [EvaluatedArgument] {
+        var positional = 0
+        return try args.map { a in
+            let p: ParamSpec?
+            if let l = a.label { p = params.first { $0.name == l.name } } else { p = positional < params.count ? params[positional] : nil; positional += 1 }
+            if let p = p, p.type == .option, case .name(let id) = a.value.kind, env.lookup(id.name) == nil {
+                return (label: a.label?.name, value: .option(id.name), span: a.span)
+            }
+            return (label: a.label?.name, value: try evaluate(a.value, in: env), span: a.span)
+        }
+    }
+
+    /// Calls any callable value.
+    func call(_ f: Value, _ args: [EvaluatedArgument], span: SourceSpan, calleeText: String) throws -> Value {
+        switch f {
+        case .unknown: return .unknown
+        case .function(let fv):
+            switch fv {
+            case .user(let fd, let m): return try callUser(fd, module: m, args, span: span)
+            case .builtin(let spec): return try callBuiltin(spec, args, subject: nil, span: span)
+            case .transform(let spec, let bound, _):
+                guard args.count == 1, args[0].label == nil else {
+                    throw RuntimeError(RuntimeCode.type, "`\(spec.name)` with its arguments applies to one dataset", at: span)
+                }
+                return try applyTransform(spec, bound, to: args[0].value, span: span)
+            case .method(let receiver, let name):
+                guard let spec = Members.method(of: staticType(of: receiver), named: name) else {
+                    throw RuntimeError(RuntimeCode.type, "no method `\(name)`", at: span)
+                }
+                if checkMode { return .unknown }
+                return try hooks.callMethod(receiver, name, try bindArguments(spec.params, args, callee: name, span: span),
+                                            span: span, evaluator: self)
+            }
+        case .constructor(let c):
+            return try construct(c, args, span: span)
+        case .layer, .model, .split, .distill, .plugin:
+            for a in args where a.label != nil {
+                throw RuntimeError(RuntimeCode.type, "`\(calleeText)` takes tensors, not named arguments", at: a.span)
+            }
+            return try apply(f, to: args.map(\.value), argumentSpans: args.map(\.span), span: span)
+        default:
+            throw RuntimeError(RuntimeCode.type, "`\(calleeText)` is a \(f.kindName), not something to call", at: span)
+        }
+    }
+
+    func callUser(_ fd: FunctionDecl, module m: DCLModule, _ args: [EvaluatedArgument], span: SourceSpan) throws -> Value {
+        callDepth += 1
+        defer { callDepth -= 1 }
+        guard callDepth <= maxCallDepth else {
+            throw RuntimeError(RuntimeCode.limit, "calls nested deeper than \(maxCallDepth) (unbounded recursion in `\(fd.name.name)`?)", at: span)
+        }
+        let env = Environment(parent: environment(of: m), module: m)
+        let bound = try bindUserArguments(fd.params, args, callee: "`\(fd.name.name)`", span: span, defaultsEnv: environment(of: m))
+        for p in fd.params { env.define(p.name.name, bound[p.name.name]!) }
+        // A function body never belongs to a model being elaborated, even when called from one.
+        let saved = elaboration
+        if saved != nil && !functionIsPure(fd) { elaboration = nil }
+        defer { elaboration = saved }
+        switch try executeBlock(fd.body, in: env) {
+        case .returned(let v): return v
+        default: return .none
+        }
+    }
+
+    /// Functions called from model bodies compute hyperparameters; tensor work inside them
+    /// still belongs to the model, so the elaboration context stays in place.
+    private func functionIsPure(_ fd: FunctionDecl) -> Bool { true }
+
+    /// Binds user-function or constructor arguments; defaults are evaluated in `defaultsEnv`.
+    func bindUserArguments(_ params: [Param], _ args: [EvaluatedArgument], callee: String, span: SourceSpan,
+                           defaultsEnv: Environment) throws -> [String: Value] {
+        var out: [String: Value] = [:]
+        var positional = 0
+        for a in args {
+            if let l = a.label {
+                guard params.contains(where: { $0.name.name == l }) else {
+                    throw RuntimeError(RuntimeCode.type, "\(callee) has no parameter named `\(l)`", at: a.span)
+                }
+                if out[l] != nil { throw RuntimeError(RuntimeCode.type, "argument `\(l)` is given twice", at: a.span) }
+                out[l] = a.value
+            } else {
+                guard positional < params.count else {
+                    throw RuntimeError(RuntimeCode.type, "\(callee) takes \(params.count) arguments, found more", at: a.span)
+                }
+                out[params[positional].name.name] = a.value
+                positional += 1
+            }
+        }
+        for p in params where out[p.name.name] == nil {
+            guard let d = p.defaultValue else {
+                throw RuntimeError(RuntimeCode.type, "\(callee) is missing argument `\(p.name.name)`", at: span)
+            }
+            out[p.name.name] = try evaluate(d, in: defaultsEnv)
+        }
+        return out
+    }
+
+    /// Matches arguments to a built-in's parameters and fills defaults from the catalog.
+    public func bindArguments(_ params: [ParamSpec], _ args: [(label: String?, value: Value, span: SourceSpan)], callee: String,
+                              span: SourceSpan) throws -> BoundArguments {
+        var b = BoundArguments()
+        var positional = 0
+        for a in args {
+            let name: String
+            if let l = a.label {
+                guard params.contains(where: { $0.name == l }) else {
+                    throw RuntimeError(RuntimeCode.type, "`\(callee)` has no parameter named `\(l)`", at: a.span)
+                }
+                name = l
+            } else {
+                guard positional < params.count else {
+                    throw RuntimeError(RuntimeCode.type, "`\(callee)` takes \(params.count) argument\(params.count == 1 ? "" : "s"), found more", at: a.span)
+                }
+                name = params[positional].name
+                positional += 1
+            }
+            if b.values[name] != nil { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
+            b.values[name] = a.value
+            b.spans[name] = a.span
+        }
+        var deferred: [(String, String)] = []
+        for p in params where b.values[p.name] == nil {
+            guard let d = p.defaultValue else {
+                throw RuntimeError(RuntimeCode.type, "`\(callee)` is missing argument `\(p.name)`", at: span)
+            }
+            b.spans[p.name] = span
+            switch d {
+            case .int(let v): b.values[p.name] = .int(v)
+            case .float(let v): b.values[p.name] = .float(v)
+            case .bool(let v): b.values[p.name] = .bool(v)
+            case .string(let s): b.values[p.name] = p.type == .option ? .option(s) : .string(s)
+            case .none: b.values[p.name] = Value.none
+            case .intList(let xs): b.values[p.name] = .list(xs.map { .int($0) })
+            case .sameAs(let other): deferred.append((p.name, other))
+            }
+        }
+        for (name, other) in deferred { b.values[name] = b.values[other] ?? .none }
+        return b
+    }
+
+    /// Dispatches a built-in call. `subject` is the piped value (`x |> f(…)`), if any.
+    public func callBuiltin(_ spec: BuiltinSpec, _ args: [EvaluatedArgument], subject: Value?, span: SourceSpan) throws -> Value {
+        var args = args
+        var subject = subject
+        switch spec.kind {
+        case .layer:
+            if case .reduction = spec.returns { return try reduction(spec, args, subject: subject, span: span) }
+            if subject == nil, let first = args.first, first.label == nil {
+                switch first.value {
+                case .tensor, .layer, .unknown where elaboration != nil:
+                    subject = first.value
+                    args.removeFirst()
+                default: break
+                }
+            }
+            let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
+            let layer = Value.layer(LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: bound)), span: span))
+            guard let s = subject else { return layer }
+            return try apply(layer, to: [s], argumentSpans: [span], span: span)
+        case .transform:
+            if subject == nil, let first = args.first, first.label == nil {
+                switch first.value {
+                case .dataset, .clients, .unknown:
+                    subject = first.value
+                    args.removeFirst()
+                default: break
+                }
+            }
+            let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
+            guard let s = subject else { return .function(.transform(spec, bound, span: span)) }
+            return try applyTransform(spec, bound, to: s, span: span)
+        default:
+            if let s = subject { args.insert((label: nil, value: s, span: span), at: 0) }
+            let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
+            return try callPlainBuiltin(spec, bound, span: span)
+        }
+    }
+
+    func applyTransform(_ spec: BuiltinSpec, _ bound: BoundArguments, to subject: Value, span: SourceSpan) throws -> Value {
+        if subject.isUnknown || checkMode { return .unknown }
+        var b = bound
+        if spec.name == "partition", case .none = b["clients"], let n = currentRoleCount { b.values["clients"] = .int(n) }
+        return try hooks.callBuiltin(spec, b, subject: subject, span: span, evaluator: self)
+    }
+
+    /// Built-ins without an implicit subject.
+    func callPlainBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, span: SourceSpan) throws -> Value {
+        switch spec.kind {
+        case .script:
+            return try scriptBuiltin(spec, args, span: span)
+        case .tensorOp, .loss:
+            return try tensorBuiltin(spec, args, span: span)
+        case .partitioner:
+            return .partitioner(try partitioner(spec, args, span: span))
+        case .optimizer:
+            return .optimizer(try optimizer(spec, args, span: span))
+        case .schedule:
+            return .schedule(try schedule(spec, args, span: span))
+        case .pattern:
+            return try patternBuiltin(spec, args, span: span)
+        case .dataSource, .model:
+            if checkMode {
+                if spec.name == "copy" || spec.name == "average" { return try checkModeModelOp(spec, args, span: span) }
+                return .unknown
+            }
+            return try hooks.callBuiltin(spec, args, subject: nil, span: span, evaluator: self)
+        case .layer, .transform:
+            return try callBuiltin(spec, args.values.map { (label: $0.key, value: $0.value, span: span) }, subject: nil, span: span)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+// Executing statements.
+
+import DCLDiagnostics
+import DCLSema
+import DCLSyntax
+
+extension Evaluator {
+    func executeBlock(_ block: Block, in env: Environment) throws -> Flow {
+        for s in block.statements {
+            let flow = try execute(s, in: env)
+            if case .normal = flow { continue }
+            return flow
+        }
+        return .normal
+    }
+
+    func execute(_ s: Stmt, in env: Environment) throws -> Flow {
+        switch s.kind {
+        case .importDecl, .decl, .error:
+            return .normal
+        case .binding(let name, _, let value, let mutable):
+            env.define(name.name, try evaluate(value, in: env), mutable: mutable)
+            return .normal
+        case .assign(let target, let op, let value):
+            try assign(target, op, try evaluate(value, in: env), span: s.span, in: env)
+            return .normal
+        case .ifStmt(let branches, let elseBody):
+            for b in branches where try truth(try evaluate(b.condition, in: env), span: b.condition.span) {
+                return try executeBlock(b.body, in: Environment(parent: env, module: env.module))
+            }
+            if let e = elseBody { return try executeBlock(e, in: Environment(parent: env, module: env.module)) }
+            return .normal
+        case .forStmt(let vars, let sequence, let body):
+            let seq = try evaluate(sequence, in: env)
+            for (i, item) in try iterate(seq, span: sequence.span).enumerated() {
+                if shouldInterrupt() { throw Interrupted() }
+                let inner = Environment(parent: env, module: env.module)
+                if vars.count == 2 {
+                    inner.define(vars[0].name, .int(i))
+                    inner.define(vars[1].name, item)
+                } else {
+                    inner.define(vars[0].name, item)
+                }
+                switch try executeBlock(body, in: inner) {
+                case .breakLoop: return .normal
+                case .returned(let v): return .returned(v)
+                case .normal, .continueLoop: continue
+                }
+            }
+            return .normal
+        case .whileStmt(let condition, let body):
+            while try truth(try evaluate(condition, in: env), span: condition.span) {
+                if shouldInterrupt() { throw Interrupted() }
+                switch try executeBlock(body, in: Environment(parent: env, module: env.module)) {
+                case .breakLoop: return .normal
+                case .returned(let v): return .returned(v)
+                case .normal, .continueLoop: continue
+                }
+            }
+            return .normal
+        case .returnStmt(let value):
+            return .returned(try value.map { try evaluate($0, in: env) } ?? .none)
+        case .breakStmt:
+            return .breakLoop
+        case .continueStmt:
+            return .continueLoop
+        case .printStmt(let values):
+            let parts = try values.map { try display(try evaluate($0, in: env)) }
+            if !checkMode { hooks.emit(parts.joined(separator: " ")) }
+            return .normal
+        case .train(let t):
+            try executeTrain(t, span: s.span, in: env)
+            return .normal
+        case .distillRun(let name, let data, let options):
+            let d = try evaluate(name, in: env)
+            guard case .distill(let dv) = d else {
+                if d.isUnknown { return .normal }
+                throw RuntimeError(RuntimeCode.type, "`distill … on` needs a distillation, found \(d.kindName)", at: name.span)
+            }
+            let dataValue = try evaluate(data, in: env)
+            let opts = try trainOptions(options, in: env, span: s.span)
+            if !checkMode { try hooks.distill(dv, data: dataValue, options: opts, span: s.span, evaluator: self) }
+            return .normal
+        case .save(let subject, let path):
+            let m = try evaluate(subject, in: env)
+            let p = try string(try evaluate(path, in: env), "a weights path", span: path.span)
+            if !checkMode { try hooks.save(m, to: resolvePath(p), span: s.span) }
+            return .normal
+        case .load(let subject, let path):
+            let m = try evaluate(subject, in: env)
+            let p = try string(try evaluate(path, in: env), "a weights path", span: path.span)
+            if !checkMode { try hooks.load(m, from: resolvePath(p), span: s.span) }
+            return .normal
+        case .input, .section:
+            throw RuntimeError(RuntimeCode.type, "model body syntax outside a model", at: s.span)
+        case .expr(let e):
+            let v = try evaluate(e, in: env)
+            if let el = elaboration, case .tensor = v { el.current = v }
+            return .normal
+        }
+    }
+
+    func assign(_ target: Expr, _ op: AssignOp, _ value: Value, span: SourceSpan, in env: Environment) throws {
+        switch target.kind {
+        case .name(let id):
+            var v = value
+            if op != .assign {
+                let current = try lookup(id.name, in: env, span: id.span)
+                let bop: BinaryOp = op == .add ? .add : op == .subtract ? .subtract : op == .multiply ? .multiply : .divide
+                v = try binary(bop, current, value, span: span, lhsSpan: id.span, rhsSpan: span)
+            }
+            if elaboration != nil, env.lookup(id.name) == nil || isTensor(env.lookup(id.name)) || isTensor(v) {
+                // Model bodies: `h = …` names a tensor; it becomes the current value.
+                env.rebind(id.name, v)
+                if case .tensor = v { elaboration?.current = v }
+                return
+            }
+            guard env.assign(id.name, v) else {
+                throw RuntimeError(RuntimeCode.type, "cannot assign to `\(id.name)`: it is not a `var`", at: id.span)
+            }
+        case .index(let base, let indexExpr):
+            guard case .name(let id) = base.kind, case .list(var xs)? = env.lookup(id.name) else {
+                throw RuntimeError(RuntimeCode.type, "only elements of a `var` list can be assigned", at: target.span)
+            }
+            guard case .int(var i) = try evaluate(indexExpr, in: env) else {
+                throw RuntimeError(RuntimeCode.type, "a list index must be an int", at: indexExpr.span)
+            }
+            if i < 0 { i += xs.count }
+            guard i >= 0 && i < xs.count else {
+                throw RuntimeError(RuntimeCode.value, "index \(i) is out of range for \(xs.count) elements", at: indexExpr.span)
+            }
+            var v = value
+            if op != .assign {
+                let bop: BinaryOp = op == .add ? .add : op == .subtract ? .subtract : op == .multiply ? .multiply : .divide
+                v = try binary(bop, xs[i], value, span: span, lhsSpan: target.span, rhsSpan: span)
+            }
+            xs[i] = v
+            guard env.assign(id.name, .list(xs)) else {
+                throw RuntimeError(RuntimeCode.type, "cannot assign into `\(id.name)`: it is not a `var`", at: id.span)
+            }
+        default:
+            throw RuntimeError(RuntimeCode.type, "cannot assign to this expression", at: target.span)
+        }
+    }
+
+    private func isTensor(_ v: Value?) -> Bool {
+        if case .tensor? = v { return true }
+        return false
+    }
+
+    func executeTrain(_ t: TrainStmt, span: SourceSpan, in env: Environment) throws {
+        let targets = try t.targets.map { try evaluate($0, in: env) }
+        let data = try evaluate(t.data, in: env)
+        let opts = try trainOptions(t.options, in: env, span: span)
+        if checkMode { return }
+        let request = TrainRequest(targets: targets, targetTexts: t.targets.map { text(of: $0) }, data: data,
+                                   objective: t.objective, environment: env, options: opts, span: span)
+        try hooks.train(request, evaluator: self)
+    }
+
+    /// Evaluates a `{ epochs: …, batch: … }` options record into `TrainOptions`.
+    func trainOptions(_ e: Expr?, in env: Environment, span: SourceSpan) throws -> TrainOptions {
+        var o = TrainOptions()
+        o.span = span
+        guard let e = e else { return o }
+        guard case .record(let r) = try evaluate(e, in: env) else {
+            throw RuntimeError(RuntimeCode.type, "options must be a record such as `{ epochs: 3 }`", at: e.span)
+        }
+        for (k, v) in r.fields {
+            if v.isUnknown { continue }
+            switch k {
+            case "epochs": o.epochs = try positiveInt(v, "epochs", span: e.span)
+            case "batch": o.batch = try positiveInt(v, "batch", span: e.span)
+            case "steps": o.steps = try positiveInt(v, "steps", span: e.span)
+            case "seed": o.seed = try int(v, "seed", span: e.span)
+            case "shuffle": o.shuffle = try truth(v, span: e.span)
+            case "clip":
+                let c = try double(v, "clip", span: e.span)
+                guard c > 0 else { throw RuntimeError(RuntimeCode.value, "`clip` must be positive", at: e.span) }
+                o.clip = c
+            case "log": o.log = try string(v, "log", span: e.span)
+            case "optimizer":
+                guard case .optimizer(let opt) = v else { throw RuntimeError(RuntimeCode.type, "`optimizer` must be sgd(…), adam(…) or adamw(…)", at: e.span) }
+                o.optimizer = opt
+            case "schedule":
+                guard case .schedule(let sch) = v else { throw RuntimeError(RuntimeCode.type, "`schedule` must be a schedule such as cosine()", at: e.span) }
+                o.schedule = sch
+            default:
+                throw RuntimeError(RuntimeCode.type, "unknown option `\(k)`", at: e.span)
+            }
+        }
+        return o
+    }
+
+    /// Resolves a path relative to the main script's directory.
+    public func resolvePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = program.main.directory
+        return dir.isEmpty ? path : (dir.hasSuffix("/") ? dir + path : dir + "/" + path)
+    }
+}

@@ -1,0 +1,152 @@
+// The tree-walking evaluator: runs statements top to bottom, evaluates expressions, calls
+// functions, and elaborates models into graphs by evaluating their bodies with symbolic
+// tensors (Sources/DCLCompiler/Elaborate). Effects go through `RuntimeHooks`.
+
+import DCLData
+import DCLDiagnostics
+import DCLSema
+import DCLSyntax
+import DCLTensor
+
+/// A parsed and loaded program: its modules in load order (imports first) and the main one.
+public struct LoadedProgram {
+    public let sources: SourceManager
+    public let modules: [DCLModule]
+    public let main: DCLModule
+    public init(sources: SourceManager, modules: [DCLModule], main: DCLModule) {
+        self.sources = sources
+        self.modules = modules
+        self.main = main
+    }
+}
+
+/// How a statement ended.
+enum Flow {
+    case normal
+    case breakLoop
+    case continueLoop
+    case returned(Value)
+}
+
+public final class Evaluator {
+    public let program: LoadedProgram
+    public let hooks: RuntimeHooks
+    /// The run's seed (`dcl run --seed`): every random choice derives from it.
+    public let seed: UInt64
+    /// Check mode: elaborate models for shapes, run no effects.
+    public let checkMode: Bool
+    /// Polled between statements and loop iterations; returns true to stop (Ctrl-C in the REPL).
+    public var shouldInterrupt: () -> Bool = { false }
+
+    var moduleEnvironments: [ObjectIdentifier: Environment] = [:]
+    var declarationValues: [String: Value] = [:]
+    var declarationsInProgress: [String] = []
+    var callDepth = 0
+    let maxCallDepth = 256
+    /// During a role's fields: the role's device count (`partition` defaults its clients to it).
+    var currentRoleCount: Int?
+    /// Counts model instances per constructor name, for unique default names.
+    var instanceCounts: [String: Int] = [:]
+    /// The model being elaborated, if any (layer applications add to its graph).
+    var elaboration: ElaborationContext?
+
+    public init(program: LoadedProgram, hooks: RuntimeHooks, seed: UInt64, checkMode: Bool = false) {
+        self.program = program
+        self.hooks = hooks
+        self.seed = seed
+        self.checkMode = checkMode
+    }
+
+    /// Runs every module in load order; the main module last.
+    public func run() throws {
+        for m in program.modules { try runModule(m) }
+    }
+
+    /// Runs one module's top-level statements (declarations are evaluated on first use).
+    public func runModule(_ m: DCLModule) throws {
+        let env = environment(of: m)
+        for (index, item) in m.program.items.enumerated() {
+            try executeTopLevel(item, index: index, in: env)
+        }
+    }
+
+    /// Runs one top-level item (the REPL feeds items one at a time).
+    public func executeTopLevel(_ item: Stmt, index: Int, in env: Environment) throws {
+        if shouldInterrupt() { throw Interrupted() }
+        switch item.kind {
+        case .importDecl, .decl:
+            return
+        default:
+            switch try execute(item, in: env) {
+            case .normal: return
+            case .breakLoop, .continueLoop:
+                throw RuntimeError(RuntimeCode.type, "`break` or `continue` outside a loop", at: item.span)
+            case .returned:
+                throw RuntimeError(RuntimeCode.type, "`return` outside a function", at: item.span)
+            }
+        }
+    }
+
+    public func environment(of m: DCLModule) -> Environment {
+        if let e = moduleEnvironments[ObjectIdentifier(m)] { return e }
+        let e = Environment(parent: nil, module: m)
+        moduleEnvironments[ObjectIdentifier(m)] = e
+        return e
+    }
+
+    // MARK: - Names
+
+    /// The value of a name: local bindings, then the module's declarations, then imports,
+    /// then built-ins.
+    public func lookup(_ name: String, in env: Environment, span: SourceSpan) throws -> Value {
+        if let v = env.lookup(name) { return v }
+        let m = env.module
+        if let d = m.declarations[name] { return try declarationValue(d, in: m, span: span) }
+        if m.topLevelBindings[name] != nil {
+            throw RuntimeError(RuntimeCode.name, "`\(name)` has no value yet: its `let` has not run", at: span)
+        }
+        for imp in m.imports {
+            guard let target = imp.module else { continue }
+            if let alias = imp.declaration.alias {
+                if alias.name == name { return .module(target) }
+                continue
+            }
+            if name.hasPrefix("_") { continue }
+            if let v = try exported(name, of: target, span: span) { return v }
+        }
+        if let spec = Builtins.spec(name) { return builtinValue(spec, span: span) }
+        throw RuntimeError(RuntimeCode.name, "unknown name `\(name)`", at: span)
+    }
+
+    func exported(_ name: String, of m: DCLModule, span: SourceSpan) throws -> Value? {
+        if let d = m.declarations[name] { return try declarationValue(d, in: m, span: span) }
+        if m.topLevelBindings[name] != nil { return environment(of: m).lookup(name) }
+        return nil
+    }
+
+    /// A built-in named as a value: a bare layer (`relu`) is a layer; others are functions.
+    func builtinValue(_ spec: BuiltinSpec, span: SourceSpan) -> Value {
+        if spec.kind == .layer, spec.isBareLayer, case .layerOrApplied = spec.returns {
+            let args = (try? bindArguments(spec.params, [], callee: spec.name, span: span)) ?? BoundArguments()
+            return .layer(LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: args)), span: span))
+        }
+        if spec.params.isEmpty, spec.kind == .partitioner || spec.kind == .schedule {
+            return (try? callBuiltin(spec, [], subject: nil, span: span)) ?? .function(.builtin(spec))
+        }
+        return .function(.builtin(spec))
+    }
+
+    /// The source text of an expression, for messages and default names.
+    public func text(of e: Expr) -> String {
+        program.sources.file(e.span.file)?.text(of: e.span) ?? "value"
+    }
+
+    public func text(of span: SourceSpan) -> String {
+        program.sources.file(span.file)?.text(of: span) ?? ""
+    }
+
+    /// A fresh generator for a named consumer, derived from the run's seed.
+    public func generator(_ label: String) -> SeededGenerator {
+        SeededGenerator(seed: seed).fork(label)
+    }
+}

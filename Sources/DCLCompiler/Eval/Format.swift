@@ -1,0 +1,185 @@
+// How values print: `print`, `str`, string interpolation with format specs, and `table`.
+
+import DCLDiagnostics
+import Foundation
+
+extension Value {
+    /// The text `print` and `str` show.
+    public var displayString: String { display(quoted: false) }
+
+    func display(quoted: Bool) -> String {
+        switch self {
+        case .unknown: return "<unknown>"
+        case .int(let i): return String(i)
+        case .float(let f): return formatFloat(f)
+        case .bool(let b): return b ? "true" : "false"
+        case .string(let s): return quoted ? "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : s
+        case .bytes(let b): return formatBytes(b)
+        case .none: return "none"
+        case .list(let xs): return "[" + xs.map { $0.display(quoted: true) }.joined(separator: ", ") + "]"
+        case .record(let r): return "{" + r.fields.map { "\($0.0): \($0.1.display(quoted: true))" }.joined(separator: ", ") + "}"
+        case .range(let a, let b): return "\(a)..\(b)"
+        case .tensor(let t): return "tensor \(t.typeDescription)"
+        case .layer(let l): return "layer \(l.name)"
+        case .model(let m): return m.summaryLine
+        case .constructor(let c): return (c.isBlock ? "block " : "model ") + c.name
+        case .function(let f): return "fn \(f.name)"
+        case .dataset(let d): return d.dataset.description
+        case .clients(let c): return "clients(\(c.federated.count), \(c.federated.scheme), \(c.part.rawValue))"
+        case .client(let c): return "client \(c.index) (train \(c.data.train.count), test \(c.data.test.count))"
+        case .split(let s): return "split \(s.name): cloud \(s.cloud.summaryLine) + device \(s.device.summaryLine)"
+        case .distill(let d): return "distill \(d.name): \(d.teacher.name) -> \(d.student.name) (\(d.loss.rawValue))"
+        case .plugin(let p): return "plugin \(p.name) on \(p.backbone.name) (memory \(p.memory))"
+        case .retrieval(let r): return "retrieval \(r.name) (coarse \(r.coarse.name), fine \(r.fine?.name ?? "none"))"
+        case .role(let r): return "role \(r.name)" + (r.count.map { "[\($0)]" } ?? "")
+        case .bundle(let b): return "bundle \(b.name) for \(b.role.name)"
+        case .optimizer(let o): return "\(o)"
+        case .schedule(let s): return "\(s)"
+        case .partitioner(let p): return p.description
+        case .metrics(let m): return m.displayString
+        case .strategy(let s): return "strategy \(s.name)"
+        case .option(let o): return o
+        case .module(let m): return "module \(m.name)"
+        }
+    }
+}
+
+/// Shortest round-tripping decimal, with `.0` for whole numbers (`3.0`, `0.1`, `1e-05`).
+func formatFloat(_ f: Double) -> String {
+    if f.isNaN { return "nan" }
+    if f.isInfinite { return f < 0 ? "-inf" : "inf" }
+    return "\(f)"
+}
+
+/// `1.5 MiB`, `512 B`.
+public func formatBytes(_ b: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var v = Double(b), i = 0
+    while abs(v) >= 1024, i < units.count - 1 { v /= 1024; i += 1 }
+    return i == 0 ? "\(b) B" : String(format: "%.1f %@", v, units[i])
+}
+
+/// `61,706`.
+public func formatCount(_ n: Int) -> String {
+    let s = String(abs(n))
+    var out = ""
+    for (i, c) in s.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + String(out.reversed())
+}
+
+extension MetricsValue {
+    public var displayString: String {
+        var parts = values.map { name, v in
+            name == "count" ? "\(name) \(Int(v))" : "\(name) \(String(format: "%.4f", v))"
+        }
+        if !clients.isEmpty {
+            parts.append("(mean over \(clients.count) clients" + (std.isEmpty ? ")" : ", std " +
+                std.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: " ") + ")"))
+        }
+        return parts.joined(separator: "  ")
+    }
+}
+
+extension Evaluator {
+    public func display(_ v: Value) throws -> String { v.displayString }
+
+    /// Applies a format spec `[<>^][width][.precision][f e % d s]` to a value.
+    func format(_ v: Value, spec: String?, span: SourceSpan) throws -> String {
+        guard let spec = spec, !spec.isEmpty else { return v.displayString }
+        var chars = Substring(spec)
+        var align: Character?
+        if let c = chars.first, "<>^".contains(c) { align = c; chars = chars.dropFirst() }
+        var widthText = ""
+        while let c = chars.first, c.isNumber { widthText.append(c); chars = chars.dropFirst() }
+        var precision: Int?
+        if chars.first == "." {
+            chars = chars.dropFirst()
+            var p = ""
+            while let c = chars.first, c.isNumber { p.append(c); chars = chars.dropFirst() }
+            guard let pi = Int(p) else { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+            precision = pi
+        }
+        let type = chars.first
+        if chars.count > 1 { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+        var body: String
+        switch type {
+        case "f"?, "e"?, "%"?:
+            guard var d = v.numeric else {
+                throw RuntimeError(RuntimeCode.type, "format `\(spec)` needs a number, found \(v.kindName)", at: span)
+            }
+            let p = precision ?? 6
+            if type == "%" { d *= 100 }
+            body = String(format: type == "e" ? "%.\(p)e" : "%.\(p)f", d) + (type == "%" ? "%" : "")
+        case "d"?:
+            guard let d = v.numeric else { throw RuntimeError(RuntimeCode.type, "format `d` needs a number", at: span) }
+            body = String(Int(d.rounded(.towardZero)))
+        case "s"?, nil:
+            if let p = precision, let d = v.numeric, type == nil, case .float = v {
+                body = String(format: "%.\(p)f", d)
+            } else {
+                body = v.displayString
+                if let p = precision, type == "s" { body = String(body.prefix(p)) }
+            }
+        default:
+            throw RuntimeError(RuntimeCode.value, "unknown format type `\(type!)` in `\(spec)`", at: span)
+        }
+        if let w = Int(widthText), body.count < w {
+            let pad = w - body.count
+            let numericRight = v.numeric != nil && align == nil
+            switch align ?? (numericRight ? ">" : "<") {
+            case ">": body = String(repeating: " ", count: pad) + body
+            case "^": body = String(repeating: " ", count: pad / 2) + body + String(repeating: " ", count: pad - pad / 2)
+            default: body += String(repeating: " ", count: pad)
+            }
+        }
+        return body
+    }
+
+    /// A fixed-width text table; rows are records (keyed by column) or lists (by position).
+    func table(rows: [Value], columns: [String]?, title: String?, digits: Int, span: SourceSpan) throws -> String {
+        var cols = columns ?? []
+        if cols.isEmpty {
+            for r in rows {
+                if case .record(let rec) = r { for k in rec.keys where !cols.contains(k) { cols.append(k) } }
+            }
+        }
+        var cells: [[String]] = []
+        for r in rows {
+            switch r {
+            case .record(let rec):
+                cells.append(cols.map { rec[$0].map { cell($0, digits) } ?? "" })
+            case .list(let xs):
+                if cols.isEmpty { cols = (0..<xs.count).map { "c\($0)" } }
+                cells.append(xs.map { cell($0, digits) })
+            default:
+                throw RuntimeError(RuntimeCode.type, "a table row must be a record or a list, found \(r.kindName)", at: span)
+            }
+        }
+        let ncols = max(cols.count, cells.map(\.count).max() ?? 0)
+        let header = (0..<ncols).map { $0 < cols.count ? cols[$0] : "" }
+        var widths = header.map(\.count)
+        for row in cells { for (i, c) in row.enumerated() where i < ncols { widths[i] = max(widths[i], c.count) } }
+        func line(_ row: [String]) -> String {
+            (0..<ncols).map { i in
+                let c = i < row.count ? row[i] : ""
+                let isNum = Double(c.replacingOccurrences(of: "%", with: "")) != nil
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                return isNum ? pad + c : c + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var out: [String] = []
+        if let t = title { out.append(t) }
+        out.append(line(header))
+        out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        out.append(contentsOf: cells.map(line))
+        return out.joined(separator: "\n")
+    }
+
+    private func cell(_ v: Value, _ digits: Int) -> String {
+        if case .float(let f) = v { return String(format: "%.\(digits)f", f) }
+        return v.displayString
+    }
+}

@@ -1,0 +1,54 @@
+// Errors raised while a script runs (or while models are elaborated). Each carries the span of
+// the expression or statement that failed, so it renders like any diagnostic:
+// `path:line:col: error[E0501]: …` with the caret under the failing code.
+
+import DCLDiagnostics
+
+public struct RuntimeError: Error, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    public var span: SourceSpan
+    public var hint: String?
+    public var notes: [String]
+
+    public init(_ code: String, _ message: String, at span: SourceSpan, hint: String? = nil, notes: [String] = []) {
+        self.code = code
+        self.message = message
+        self.span = span
+        self.hint = hint
+        self.notes = notes
+    }
+
+    public var diagnostic: Diagnostic {
+        Diagnostic(code: code, severity: .error, message: message, span: span, notes: notes, hint: hint)
+    }
+
+    public var description: String { "error[\(code)]: \(message)" }
+}
+
+/// Thrown when the user interrupts (Ctrl-C) a running statement; the REPL catches it.
+public struct Interrupted: Error {
+    public init() {}
+}
+
+/// Codes of run-time errors (docs/diagnostics.md).
+public enum RuntimeCode {
+    /// A value of the wrong kind reached an operation the checker could not see statically.
+    public static let type = "E0501"
+    /// A name without a value at run time (defined later, or not at all).
+    public static let name = "E0502"
+    /// Index out of range, division by zero, bad numeric argument.
+    public static let value = "E0503"
+    /// A tensor shape or model construction error found while elaborating a model.
+    public static let shape = "E0301"
+    /// Data could not be loaded or transformed.
+    public static let data = "E0504"
+    /// A placement rule broken at run time (device data on the cloud, a cloud-only model on a device).
+    public static let placement = "E0401"
+    /// Reading or writing files (weights, bundles).
+    public static let io = "E0505"
+    /// `assert` failed.
+    public static let assertion = "E0506"
+    /// A limit reached (recursion depth, iterations).
+    public static let limit = "E0507"
+}

@@ -1,2 +1,0 @@
-// DCLCompiler: filled in by its issue; this file keeps the target buildable.
-enum DCLCompilerModule {}
