@@ -54,17 +54,18 @@ fn dcccl_round(co: model, control: model, local: dataset, cloud_data: dataset,
 import std.nn
 
 // One post-norm encoder layer: x = LN(x + MHA(x)); x = LN(x + FF(x)), FF width d, ReLU.
-block iciia_layer(d: int, heads: int = 4, partitions: int = 1, shuffle: bool = true, dropout_p: float = 0.1)(x) {
-  h = layernorm(x + (x |> set_attention(d, heads, partitions, shuffle) |> dropout(dropout_p)))
+block iciia_layer(heads: int = 4, partitions: int = 1, shuffle: bool = true, dropout_p: float = 0.1)(x) {
+  let d = shape(x)[0]
+  h = layernorm(x + (x |> set_attention(heads, partitions, shuffle) |> dropout(dropout_p)))
   f = h |> plinear(d, partitions, shuffle: shuffle) |> relu |> dropout(dropout_p)
     |> plinear(d, partitions, shuffle: shuffle) |> dropout(dropout_p)
   return layernorm(h + f)
 }
 
 // The plug-in head: `layers` encoder layers, then ReLU and a dense classifier.
-block iciia_head(d: int, classes: int, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+block iciia_head(classes: int, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
   for i in 0..layers {
-    x = x |> iciia_layer(d, heads, partitions, shuffle)
+    x = x |> iciia_layer(heads, partitions, shuffle)
   }
   return x |> relu |> linear(classes)
 }
@@ -72,9 +73,8 @@ block iciia_head(d: int, classes: int, layers: int = 1, heads: int = 4, partitio
 // Attaches an ICIIA head to a frozen backbone. The client memory keeps `memory` recent
 // feature vectors; with fewer than `min_memory` stored, the backbone's own head answers.
 fn inter_image_attention(backbone: model, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true, memory: int = 16, min_memory: int = 1) -> plugin {
-  let d = backbone.features.output_shape[0]
   let classes = backbone.output_shape[0]
-  return attach(backbone, iciia_head(d, classes, layers, heads, partitions, shuffle), memory: memory, min_memory: min_memory)
+  return attach(backbone, iciia_head(classes, layers, heads, partitions, shuffle), memory: memory, min_memory: min_memory)
 }
 """#,
         "std/nn.dcl": #"""
@@ -94,14 +94,19 @@ model mlp(shape: list[int] = [784], hidden: list[int] = [256, 128], classes: int
   }
 }
 
-// Two linear layers with a GELU between them, back to width `d`.
-block feed_forward(d: int, hidden: int)(x) {
-  x |> linear(hidden) |> gelu |> linear(d)
+// Widths are read from the input (`shape(x)`), so a vertical width split that narrows the
+// layers before a block narrows the block with them.
+
+// Two linear layers with a GELU between them, `ratio` times wider inside, back to the input width.
+block feed_forward(ratio: int = 2)(x) {
+  let d = shape(x)[-1]
+  x |> linear(d * ratio) |> gelu |> linear(d)
 }
 
 // Multi-head self-attention over the tokens of each sample: [N, T, d] → [N, T, d].
-block self_attention(d: int, heads: int = 4)(x) {
+block self_attention(heads: int = 4)(x) {
   let t = shape(x)[0]
+  let d = shape(x)[1]
   let dh = div(d, heads)
   q = x |> linear(d) |> reshape([-1, t, heads, dh]) |> permute([0, 2, 1, 3])
   k = x |> linear(d) |> reshape([-1, t, heads, dh]) |> permute([0, 2, 1, 3])
@@ -114,7 +119,8 @@ block self_attention(d: int, heads: int = 4)(x) {
 // Multi-head attention across the samples of a batch: the N rows of [N, d] are the tokens
 // (ICIIA: one client's images attend to each other). Every projection is partitioned into
 // `partitions` diagonal blocks, optionally followed by the feature shuffle.
-block set_attention(d: int, heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+block set_attention(heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+  let d = shape(x)[0]
   let dh = div(d, heads)
   q = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
   k = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
@@ -229,9 +235,9 @@ model mobilenet(width: int = 8, classes: int = 10, channels: int = 1, size: int 
 }
 
 // A pre-norm Transformer encoder block over tokens [N, T, d].
-block vit_block(d: int, heads: int = 4, mlp_ratio: int = 2)(x) {
-  h = x + (x |> layernorm |> self_attention(d, heads))
-  return h + (h |> layernorm |> feed_forward(d, d * mlp_ratio))
+block vit_block(heads: int = 4, mlp_ratio: int = 2)(x) {
+  h = x + (x |> layernorm |> self_attention(heads))
+  return h + (h |> layernorm |> feed_forward(mlp_ratio))
 }
 
 // A tiny vision transformer: non-overlapping patches embedded by a strided convolution,
@@ -239,13 +245,12 @@ block vit_block(d: int, heads: int = 4, mlp_ratio: int = 2)(x) {
 model vit(patch: int = 7, dim: int = 64, depth: int = 2, heads: int = 4, classes: int = 10, channels: int = 1, size: int = 28) {
   input x: [channels, size, size]
   stem {
-    let tokens = div(size, patch) ** 2
-    conv2d(dim, patch, stride: patch)
-    reshape([-1, dim, tokens]) |> permute([0, 2, 1]) |> position_embedding(tokens, dim)
+    p = x |> conv2d(dim, patch, stride: patch)
+    reshape(p, [-1, shape(p)[0], div(size, patch) ** 2]) |> permute([0, 2, 1]) |> position_embedding
   }
   features {
     for i in 0..depth {
-      vit_block(dim, heads)
+      vit_block(heads)
     }
     layernorm |> mean(axis: 1)
   }

@@ -14,14 +14,19 @@ model mlp(shape: list[int] = [784], hidden: list[int] = [256, 128], classes: int
   }
 }
 
-// Two linear layers with a GELU between them, back to width `d`.
-block feed_forward(d: int, hidden: int)(x) {
-  x |> linear(hidden) |> gelu |> linear(d)
+// Widths are read from the input (`shape(x)`), so a vertical width split that narrows the
+// layers before a block narrows the block with them.
+
+// Two linear layers with a GELU between them, `ratio` times wider inside, back to the input width.
+block feed_forward(ratio: int = 2)(x) {
+  let d = shape(x)[-1]
+  x |> linear(d * ratio) |> gelu |> linear(d)
 }
 
 // Multi-head self-attention over the tokens of each sample: [N, T, d] → [N, T, d].
-block self_attention(d: int, heads: int = 4)(x) {
+block self_attention(heads: int = 4)(x) {
   let t = shape(x)[0]
+  let d = shape(x)[1]
   let dh = div(d, heads)
   q = x |> linear(d) |> reshape([-1, t, heads, dh]) |> permute([0, 2, 1, 3])
   k = x |> linear(d) |> reshape([-1, t, heads, dh]) |> permute([0, 2, 1, 3])
@@ -34,7 +39,8 @@ block self_attention(d: int, heads: int = 4)(x) {
 // Multi-head attention across the samples of a batch: the N rows of [N, d] are the tokens
 // (ICIIA: one client's images attend to each other). Every projection is partitioned into
 // `partitions` diagonal blocks, optionally followed by the feature shuffle.
-block set_attention(d: int, heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+block set_attention(heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+  let d = shape(x)[0]
   let dh = div(d, heads)
   q = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
   k = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])

@@ -72,9 +72,9 @@ model mobilenet(width: int = 8, classes: int = 10, channels: int = 1, size: int 
 }
 
 // A pre-norm Transformer encoder block over tokens [N, T, d].
-block vit_block(d: int, heads: int = 4, mlp_ratio: int = 2)(x) {
-  h = x + (x |> layernorm |> self_attention(d, heads))
-  return h + (h |> layernorm |> feed_forward(d, d * mlp_ratio))
+block vit_block(heads: int = 4, mlp_ratio: int = 2)(x) {
+  h = x + (x |> layernorm |> self_attention(heads))
+  return h + (h |> layernorm |> feed_forward(mlp_ratio))
 }
 
 // A tiny vision transformer: non-overlapping patches embedded by a strided convolution,
@@ -82,13 +82,12 @@ block vit_block(d: int, heads: int = 4, mlp_ratio: int = 2)(x) {
 model vit(patch: int = 7, dim: int = 64, depth: int = 2, heads: int = 4, classes: int = 10, channels: int = 1, size: int = 28) {
   input x: [channels, size, size]
   stem {
-    let tokens = div(size, patch) ** 2
-    conv2d(dim, patch, stride: patch)
-    reshape([-1, dim, tokens]) |> permute([0, 2, 1]) |> position_embedding(tokens, dim)
+    p = x |> conv2d(dim, patch, stride: patch)
+    reshape(p, [-1, shape(p)[0], div(size, patch) ** 2]) |> permute([0, 2, 1]) |> position_embedding
   }
   features {
     for i in 0..depth {
-      vit_block(dim, heads)
+      vit_block(heads)
     }
     layernorm |> mean(axis: 1)
   }

@@ -94,19 +94,16 @@ extension Evaluator {
         let env = Environment(parent: environment(of: m), module: m)
         let bound = try bindUserArguments(fd.params, args, callee: "`\(fd.name.name)`", span: span, defaultsEnv: environment(of: m))
         for p in fd.params { env.define(p.name.name, bound[p.name.name]!) }
-        // A function body never belongs to a model being elaborated, even when called from one.
-        let saved = elaboration
-        if saved != nil && !functionIsPure(fd) { elaboration = nil }
-        defer { elaboration = saved }
+        // Tensor work in a function called from a model body still builds that model, but its
+        // bare expression lines are not layer lines.
+        let wasSequential = elaboration?.sequential
+        elaboration?.sequential = false
+        defer { if let w = wasSequential { elaboration?.sequential = w } }
         switch try executeBlock(fd.body, in: env) {
         case .returned(let v): return v
         default: return .none
         }
     }
-
-    /// Functions called from model bodies compute hyperparameters; tensor work inside them
-    /// still belongs to the model, so the elaboration context stays in place.
-    private func functionIsPure(_ fd: FunctionDecl) -> Bool { true }
 
     /// Binds user-function or constructor arguments; defaults are evaluated in `defaultsEnv`.
     func bindUserArguments(_ params: [Param], _ args: [EvaluatedArgument], callee: String, span: SourceSpan,

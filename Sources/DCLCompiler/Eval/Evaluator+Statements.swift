@@ -95,7 +95,21 @@ extension Evaluator {
             throw RuntimeError(RuntimeCode.type, "model body syntax outside a model", at: s.span)
         case .expr(let e):
             let v = try evaluate(e, in: env)
-            if let el = elaboration, case .tensor = v { el.current = v }
+            if let el = elaboration, el.sequential {
+                // Sequential form: a layer line applies to the current value; a tensor line
+                // becomes the current value.
+                switch v {
+                case .tensor: el.current = v
+                case .layer, .model:
+                    guard let cur = el.current else {
+                        throw RuntimeError(RuntimeCode.shape, "this layer has no input: the model has no `input` before it", at: e.span)
+                    }
+                    el.current = try apply(v, to: [cur], argumentSpans: [e.span], span: e.span)
+                case .unknown: el.current = .unknown
+                default:
+                    throw RuntimeError(RuntimeCode.type, "a line of a model body must be a layer or a tensor, found \(v.kindName)", at: e.span)
+                }
+            }
             return .normal
         }
     }

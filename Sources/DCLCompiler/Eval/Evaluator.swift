@@ -7,6 +7,7 @@ import DCLDiagnostics
 import DCLSema
 import DCLSyntax
 import DCLTensor
+import Foundation
 
 /// A parsed and loaded program: its modules in load order (imports first) and the main one.
 public struct LoadedProgram {
@@ -49,6 +50,8 @@ public final class Evaluator {
     var instanceCounts: [String: Int] = [:]
     /// The model being elaborated, if any (layer applications add to its graph).
     var elaboration: ElaborationContext?
+    /// When the evaluator was created (`clock()` counts from here).
+    let startTime = Date()
 
     public init(program: LoadedProgram, hooks: RuntimeHooks, seed: UInt64, checkMode: Bool = false) {
         self.program = program

@@ -71,8 +71,8 @@ extension Builtins {
                     returns: .layerOrApplied, doc: "same elements, new shape"),
         BuiltinSpec("permute", .layer, [ParamSpec("axes", .list(.int), nil, "a permutation of all axes incl. batch")],
                     returns: .layerOrApplied, doc: "reorders axes"),
-        BuiltinSpec("position_embedding", .layer, [ParamSpec("tokens", .int), ParamSpec("dim", .int)],
-                    returns: .layerOrApplied, doc: "adds a learned [tokens, dim] table to token features [N, tokens, dim]"),
+        BuiltinSpec("position_embedding", .layer, returns: .layerOrApplied,
+                    doc: "adds a learned [T, d] table to token features [N, T, d] (its shape follows the input)"),
         BuiltinSpec("channel_shuffle", .layer, [ParamSpec("groups", .int)], returns: .layerOrApplied,
                     doc: "feature shuffle: (…, G, k) → (…, k, G) over the last axis (channels for NCHW)"),
         BuiltinSpec("slice", .layer, [

@@ -1,0 +1,123 @@
+// The state of one model elaboration: the graph being built, the body's current value,
+// section taps, parameter naming, and the width scaling of a vertical split.
+
+import DCLDiagnostics
+import DCLGraph
+import DCLSyntax
+import DCLTensor
+
+/// A tensor during elaboration: a value of the graph being built.
+public struct SymbolicTensor {
+    public let value: DCLGraph.Value
+    public unowned let context: ElaborationContext
+
+    public var type: TensorType { value.type }
+    public var typeDescription: String { value.type.description }
+}
+
+/// How a vertical split narrows every width-bearing layer (linear, conv2d, embedding …).
+public struct WidthScaling {
+    public var factor: Double
+    /// Indexes (in elaboration order) of width-bearing layers that keep their width: the one
+    /// producing the model's output (so both halves' outputs have the model's output shape) and,
+    /// with a shared stem, the stem's.
+    public var exempt: Set<Int>
+}
+
+public final class ElaborationContext {
+    public let builder: GraphBuilder
+    public let training: Bool
+    let width: WidthScaling?
+    /// The value a bare layer line applies to (sequential form).
+    var current: Value?
+    /// Output of each section, once its body ran.
+    var sectionOutputs: [(String, DCLGraph.Value)] = []
+    var currentSection: String?
+    var sectionParameters: [String: Set<String>] = [:]
+    /// Width-bearing layers seen so far (for `WidthScaling.exempt`).
+    var widthLayerCount = 0
+    var stemWidthLayers = Set<Int>()
+    /// Names of parameters created, with the span of the layer that made them.
+    var parameterSpans: [String: SourceSpan] = [:]
+    /// Origin tags → source spans, so graph errors point at the code that caused them.
+    var origins: [SourceSpan] = [.none]
+    private var scopePath: [String] = []
+    private var counters: [String: Int] = [:]
+    /// Inside an objective: the ids of the models being trained (they run in training mode).
+    var objectiveTargets: Set<Int>?
+    /// False while a user function's body runs: its bare expressions do not apply to `current`.
+    var sequential = true
+    /// Labels the seeds of random ops (dropout masks) for this elaboration.
+    let seedLabel: String
+    let runSeed: UInt64
+
+    init(training: Bool, width: WidthScaling?, seedLabel: String, runSeed: UInt64) {
+        self.builder = GraphBuilder()
+        self.training = training
+        self.width = width
+        self.seedLabel = seedLabel
+        self.runSeed = runSeed
+    }
+
+    /// Marks the nodes added next as coming from `span`.
+    func at(_ span: SourceSpan) {
+        origins.append(span)
+        builder.origin = origins.count - 1
+    }
+
+    func span(ofOrigin tag: Int) -> SourceSpan {
+        tag >= 0 && tag < origins.count ? origins[tag] : .none
+    }
+
+    /// Runs `body` inside a named scope (sections, block applications).
+    func scoped<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        scopePath.append(name)
+        defer { scopePath.removeLast() }
+        return try builder.scope(name, body)
+    }
+
+    /// A fresh layer name in the current scope: `features.conv2d_2`.
+    func layerPath(_ kind: String) -> String {
+        let prefix = scopePath.joined(separator: ".")
+        let key = prefix + "|" + kind
+        counters[key, default: 0] += 1
+        let leaf = "\(kind)_\(counters[key]!)"
+        return prefix.isEmpty ? leaf : prefix + "." + leaf
+    }
+
+    /// Creates a parameter of the layer at `path`, remembering its section and span.
+    func parameter(_ path: String, _ suffix: String, shape: [Int], initializer: Initializer, span: SourceSpan,
+                   trainable: Bool = true) throws -> DCLGraph.Value {
+        let name = "\(path).\(suffix)"
+        if let s = currentSection { sectionParameters[s, default: []].insert(name) }
+        parameterSpans[name] = span
+        return try builder.parameter(name, shape: shape, initializer: initializer, trainable: trainable)
+    }
+
+    /// Records parameters a helper created itself (batch norm).
+    func noteParameters(prefix: String, span: SourceSpan) {
+        for p in builder.graph.parameters where p.name.hasPrefix(prefix + ".") && parameterSpans[p.name] == nil {
+            parameterSpans[p.name] = span
+            if let s = currentSection { sectionParameters[s, default: []].insert(p.name) }
+        }
+    }
+
+    /// The width a width-bearing layer gets under the split's scaling (`multiple` keeps it
+    /// divisible, e.g. by a partition count).
+    func scaledWidth(_ w: Int, multiple: Int = 1) -> Int {
+        let index = widthLayerCount
+        widthLayerCount += 1
+        guard let s = width, !s.exempt.contains(index) else { return w }
+        let scaled = Int((Double(w) * s.factor).rounded())
+        let m = max(1, multiple)
+        return max(m, (scaled + m / 2) / m * m)
+    }
+
+    /// A deterministic seed for a random op at `path` (dropout masks).
+    func seed(for path: String) -> Int {
+        var g = SeededGenerator(seed: runSeed).fork("\(seedLabel)/\(path)")
+        return Int(truncatingIfNeeded: g.next() & 0x7FFF_FFFF)
+    }
+
+    func tensor(_ v: DCLGraph.Value) -> Value { .tensor(SymbolicTensor(value: v, context: self)) }
+}

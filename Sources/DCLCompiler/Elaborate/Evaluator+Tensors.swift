@@ -1,0 +1,125 @@
+// Tensor operations inside model bodies and objectives: arithmetic, `matmul`, `concat`,
+// `stop`, elementwise functions and the losses.
+
+import DCLDiagnostics
+import DCLGraph
+import DCLSema
+import DCLSyntax
+import DCLTensor
+
+extension Evaluator {
+    private func context(_ span: SourceSpan) throws -> ElaborationContext {
+        guard let ctx = elaboration else {
+            throw RuntimeError(RuntimeCode.type, "tensors exist only inside a model body or an objective", at: span)
+        }
+        return ctx
+    }
+
+    private func graphValue(_ v: Value, _ ctx: ElaborationContext, span: SourceSpan, what: String) throws -> DCLGraph.Value {
+        switch v {
+        case .tensor(let t):
+            guard t.context === ctx else {
+                throw RuntimeError(RuntimeCode.type, "this tensor belongs to another model's graph", at: span)
+            }
+            return t.value
+        case .int, .float:
+            return ctx.builder.scalar(Float(v.numeric!))
+        default:
+            throw RuntimeError(RuntimeCode.type, "\(what) must be a tensor, found \(v.kindName)", at: span)
+        }
+    }
+
+    func tensorNegate(_ t: SymbolicTensor, span: SourceSpan) throws -> Value {
+        let ctx = try context(span)
+        ctx.at(span)
+        return ctx.tensor(try wrapGraph(ctx) { try ctx.builder.neg(t.value) })
+    }
+
+    func tensorArithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, span: SourceSpan) throws -> Value {
+        let ctx = try context(span)
+        ctx.at(span)
+        if op == .power {
+            guard case .tensor(let t) = a, let p = b.numeric else {
+                throw RuntimeError(RuntimeCode.type, "`**` raises a tensor to a constant power", at: span)
+            }
+            return ctx.tensor(try wrapGraph(ctx) { try ctx.builder.pow(t.value, Float(p)) })
+        }
+        let x = try graphValue(a, ctx, span: span, what: "the left operand")
+        let y = try graphValue(b, ctx, span: span, what: "the right operand")
+        let bld = ctx.builder
+        return ctx.tensor(try wrapGraph(ctx) {
+            switch op {
+            case .add: return try bld.add(x, y)
+            case .subtract: return try bld.sub(x, y)
+            case .multiply: return try bld.mul(x, y)
+            case .divide: return try bld.div(x, y)
+            default: throw RuntimeError(RuntimeCode.type, "`\(op.rawValue)` does not apply to tensors", at: span)
+            }
+        })
+    }
+
+    func wrapGraph<T>(_ ctx: ElaborationContext, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as GraphError { throw runtimeError(e, ctx) }
+    }
+
+    /// `tensorOp` and `loss` built-ins.
+    func tensorBuiltin(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+        let first = a.values[spec.params.first?.name ?? ""] ?? .none
+        if first.isUnknown { return .unknown }
+        if let x = first.numeric, ["exp", "log", "sqrt", "abs", "pow"].contains(spec.name) {
+            return try scalarMath(spec, x, a, span: span)
+        }
+        if spec.name == "shape" {
+            guard case .tensor(let t) = first else {
+                throw RuntimeError(RuntimeCode.type, "`shape` of a \(first.kindName)", at: span)
+            }
+            return .list(try t.type.dims.dropFirst().map { d in
+                guard let c = d.constant else {
+                    throw RuntimeError(RuntimeCode.shape, "`shape`: dimension `\(d)` of \(t.type) depends on the batch", at: span)
+                }
+                return .int(c)
+            })
+        }
+        let ctx = try context(span)
+        ctx.at(span)
+        let b = ctx.builder
+        func t(_ name: String) throws -> DCLGraph.Value { try graphValue(a[name], ctx, span: a.spans[name] ?? span, what: "`\(name)`") }
+        return ctx.tensor(try wrapGraph(ctx) {
+            switch spec.name {
+            case "matmul":
+                return try b.matmul(try t("a"), try t("b"), transposeA: try bool(a["transpose_a"], "transpose_a", span: span),
+                                    transposeB: try bool(a["transpose_b"], "transpose_b", span: span))
+            case "concat":
+                guard case .list(let xs) = a["tensors"], !xs.isEmpty else {
+                    throw RuntimeError(RuntimeCode.type, "`concat` needs a non-empty list of tensors", at: span)
+                }
+                let vs = try xs.map { try graphValue($0, ctx, span: span, what: "each element") }
+                var axis = try int(a["axis"], "axis", span: span)
+                if axis < 0 { axis += vs[0].type.rank }
+                return try b.concat(vs, axis: axis)
+            case "stop": return try b.stopGradient(try t("x"))
+            case "exp": return try b.exp(try t("x"))
+            case "log": return try b.log(try t("x"))
+            case "sqrt": return try b.sqrt(try t("x"))
+            case "abs":
+                let x = try t("x")
+                return try b.maximum(x, try b.neg(x))
+            case "pow": return try b.pow(try t("x"), Float(try double(a["p"], "p", span: span)))
+            case "cosine_similarity": return try b.cosineSimilarity(try t("a"), try t("b"))
+            case "argmax": return try b.argmax(try t("x"), axis: try int(a["axis"], "axis", span: span))
+            case "cross_entropy":
+                let s = try double(a["smoothing"], "smoothing", span: span)
+                guard s >= 0 && s < 1 else { throw RuntimeError(RuntimeCode.value, "`smoothing` must be in [0, 1)", at: span) }
+                return try b.crossEntropy(try t("logits"), try t("labels"), smoothing: Float(s))
+            case "bce": return try b.bceWithLogits(try t("logits"), try t("labels"))
+            case "mse": return try b.mse(try t("prediction"), try t("target"))
+            case "kl":
+                let temp = try double(a["temperature"], "temperature", span: span)
+                guard temp > 0 else { throw RuntimeError(RuntimeCode.value, "`temperature` must be positive", at: span) }
+                return try b.klDistill(student: try t("student"), teacher: try t("teacher"), temperature: Float(temp))
+            default:
+                throw RuntimeError(RuntimeCode.type, "`\(spec.name)` has no lowering", at: span)
+            }
+        })
+    }
+}

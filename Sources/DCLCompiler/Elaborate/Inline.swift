@@ -1,0 +1,102 @@
+// Applying a model inside another graph (a model used as a layer, a fused model, an objective)
+// copies its forward graph in. Its own parameters are renamed `m<id>/<name>`, so the run binds
+// them to that instance's weights: training the composite trains the part.
+
+import DCLDiagnostics
+import DCLGraph
+import DCLTensor
+
+extension Evaluator {
+    func applyModel(_ m: ModelInstance, to args: [Value], span: SourceSpan) throws -> Value {
+        guard let ctx = elaboration else {
+            throw RuntimeError(RuntimeCode.type, "a model applies to tensors inside an objective or another model", at: span,
+                               hint: "to run a model on data use `evaluate(…)` or `predict(…)`")
+        }
+        guard args.count == m.inputs.count else {
+            throw RuntimeError(RuntimeCode.type, "`\(m.name)` takes \(m.inputs.count) input\(m.inputs.count == 1 ? "" : "s") (\(m.inputDescription)), found \(args.count)",
+                               at: span)
+        }
+        var values: [DCLGraph.Value] = []
+        for (i, a) in args.enumerated() {
+            guard case .tensor(let t) = a, t.context === ctx else {
+                throw RuntimeError(RuntimeCode.type, "`\(m.name)` applies to tensors, found \(a.kindName)", at: span)
+            }
+            let expected = m.inputs[i]
+            let perSample = Array(t.type.dims.dropFirst())
+            guard t.type.dtype == expected.dtype, perSample == expected.shape.map({ Dim($0) }) else {
+                throw RuntimeError(RuntimeCode.shape,
+                                   "`\(m.name)` expects \(expected.name): \(expected.dtype.rawValue)\(formatShape(expected.shape)) per sample, found \(t.type)",
+                                   at: span)
+            }
+            values.append(t.value)
+        }
+        ctx.at(span)
+        return ctx.tensor(try inline(m, into: ctx, inputs: values, training: ctx.trainingMode(for: m), span: span))
+    }
+
+    /// Copies `m`'s forward graph into `ctx`, feeding `inputs`; returns the copy's output.
+    func inline(_ m: ModelInstance, into ctx: ElaborationContext, inputs: [DCLGraph.Value], training: Bool, span: SourceSpan,
+                output: String = ForwardGraph.output) throws -> DCLGraph.Value {
+        let g = try m.forward(training: training)
+        let b = ctx.builder
+        var map: [ValueID: DCLGraph.Value] = [:]
+        for (i, input) in g.inputs.enumerated() { map[input.value] = inputs[i] }
+        func rename(_ name: String) -> String { ModelRegistry.isRouted(name) ? name : "m\(m.id)/\(name)" }
+        do {
+            for p in g.parameters {
+                let name = rename(p.name)
+                if let existing = b.graph.parameter(named: name) {
+                    map[p.value] = b.graph.value(existing.value)
+                } else {
+                    map[p.value] = try b.parameter(name, shape: p.shape, initializer: p.initializer, trainable: p.trainable, dtype: p.dtype)
+                }
+            }
+            for c in g.constants { map[c.value] = b.constant(c.tensor) }
+            for n in g.nodes {
+                let ins = try n.inputs.map { v -> DCLGraph.Value in
+                    guard let mv = map[v] else { throw GraphError(op: n.opName, "value \(v) is used before it is defined") }
+                    return mv
+                }
+                let outs = try b.apply(n.op, ins, name: "m\(m.id)/\(n.name)")
+                for (o, mo) in zip(n.outputs, outs) { map[o] = mo }
+            }
+            for asg in g.assignments {
+                guard let v = map[asg.value] else { continue }
+                if !b.graph.assignments.contains(where: { $0.parameter == rename(asg.parameter) }) {
+                    try b.assign(rename(asg.parameter), v)
+                }
+            }
+        } catch let e as GraphError {
+            throw runtimeError(e, ctx)
+        }
+        guard let out = g.output(named: output), let mapped = map[out] else {
+            throw RuntimeError(RuntimeCode.shape, "`\(m.name)` has no output `\(output)`", at: span)
+        }
+        return mapped
+    }
+}
+
+extension ModelRegistry {
+    /// Whether a parameter name already routes to an instance (`m12/…`).
+    static func isRouted(_ name: String) -> Bool { routedID(name) != nil }
+
+    /// The instance id and local name of a routed parameter name.
+    public static func route(_ name: String) -> (id: Int, local: String)? {
+        guard let id = routedID(name), let slash = name.firstIndex(of: "/") else { return nil }
+        return (id, String(name[name.index(after: slash)...]))
+    }
+
+    private static func routedID(_ name: String) -> Int? {
+        guard name.first == "m", let slash = name.firstIndex(of: "/") else { return nil }
+        return Int(name[name.index(after: name.startIndex)..<slash])
+    }
+}
+
+extension ElaborationContext {
+    /// Inside an objective, models being trained run in training mode, the rest (frozen
+    /// teachers, control models) in inference mode; inside a model body, the body's mode.
+    func trainingMode(for m: ModelInstance) -> Bool {
+        guard let targets = objectiveTargets else { return training }
+        return targets.contains(m.id) || m.parts.contains { targets.contains($0.id) }
+    }
+}

@@ -1,0 +1,150 @@
+// Data sources and transforms: the `idx`, `csv`, `npy`, `movielens` built-ins and the
+// transforms written after `|>`, implemented over DCLData. Data keeps the side it lives on;
+// a data error becomes a diagnostic at the call that caused it.
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLSema
+import DCLTensor
+
+enum DataBuiltins {
+    static func source(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator) throws -> Value {
+        func path(_ name: String) throws -> String { ev.resolvePath(try ev.string(a[name], "`\(name)`", span: a.spans[name] ?? span)) }
+        let d: Dataset
+        do {
+            switch spec.name {
+            case "idx":
+                d = try DataLoader.idx(images: try path("images"), labels: try path("labels"))
+            case "csv":
+                let label = try ev.string(a["label"], "`label`", span: span)
+                let shape = try ev.optional(a["shape"]) { try ev.intList($0, "shape", span: span) }
+                d = try DataLoader.csv(try path("path"), label: label, shape: shape)
+            case "npy":
+                let y = try ev.optional(a["y"]) { ev.resolvePath(try ev.string($0, "`y`", span: span)) }
+                d = try DataLoader.npy(x: try path("x"), y: y)
+            case "movielens":
+                let movies = try ev.optional(a["movies"]) { ev.resolvePath(try ev.string($0, "`movies`", span: span)) }
+                d = try DataLoader.movieLens(ratings: try path("path"), movies: movies,
+                                             threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
+                                             labelDType: .float32)
+            default:
+                throw RuntimeError(RuntimeCode.type, "unknown data source `\(spec.name)`", at: span)
+            }
+        } catch let e as DataError {
+            throw RuntimeError(RuntimeCode.data, e.description, at: span)
+        }
+        return .dataset(DataValue(d, side: nil, origin: spec.name))
+    }
+
+    static func transform(_ spec: BuiltinSpec, _ a: BoundArguments, subject: Value, span: SourceSpan,
+                          evaluator ev: Evaluator) throws -> Value {
+        do {
+            switch subject {
+            case .dataset(let dv):
+                return try transformDataset(spec, a, dv, span: span, evaluator: ev)
+            case .clients(let c):
+                // Row transforms apply to every client's parts.
+                let fed = c.federated
+                var clients: [ClientData] = []
+                for cl in fed.clients {
+                    let tr = try transformDataset(spec, a, DataValue(cl.train, side: c.side, origin: c.origin), span: span, evaluator: ev)
+                    let te = try transformDataset(spec, a, DataValue(cl.test, side: c.side, origin: c.origin), span: span, evaluator: ev)
+                    guard case .dataset(let trv) = tr, case .dataset(let tev) = te else {
+                        throw RuntimeError(RuntimeCode.type, "`\(spec.name)` does not apply to clients", at: span)
+                    }
+                    clients.append(ClientData(id: cl.id, train: trv.dataset, test: tev.dataset))
+                }
+                return .clients(ClientsValue(FederatedDataset(clients: clients, scheme: fed.scheme, classCount: fed.classCount,
+                                                              unassigned: fed.unassigned),
+                                             part: c.part, side: c.side, origin: c.origin))
+            default:
+                throw RuntimeError(RuntimeCode.type, "`\(spec.name)` transforms a dataset, found \(subject.kindName)", at: span)
+            }
+        } catch let e as DataError {
+            throw RuntimeError(RuntimeCode.data, e.description, at: span)
+        }
+    }
+
+    private static func seed(_ v: Value, _ ev: Evaluator, label: String, span: SourceSpan) throws -> UInt64 {
+        if case .none = v { return ev.generator(label).next() }
+        return UInt64(bitPattern: Int64(try ev.int(v, "seed", span: span)))
+    }
+
+    private static func amount(_ v: Value, _ ev: Evaluator, span: SourceSpan) throws -> Amount {
+        let x = try ev.double(v, "n", span: span)
+        if x > 0 && x < 1 { return .fraction(x) }
+        guard x >= 0, x.rounded() == x else {
+            throw RuntimeError(RuntimeCode.value, "`n` must be a count or a fraction in (0, 1), found \(x)", at: span)
+        }
+        return .count(Int(x))
+    }
+
+    private static func transformDataset(_ spec: BuiltinSpec, _ a: BoundArguments, _ dv: DataValue, span: SourceSpan,
+                                         evaluator ev: Evaluator) throws -> Value {
+        let d = dv.dataset
+        func wrap(_ x: Dataset) -> Value { .dataset(DataValue(x, side: dv.side, origin: dv.origin)) }
+        let label = "\(spec.name)@\(span.start)"
+        switch spec.name {
+        case "scale":
+            return wrap(try d.scaled(by: Float(try ev.double(a["factor"], "factor", span: span))))
+        case "normalize":
+            if case .none = a["mean"] { return wrap(try d.normalizedFromData().0) }
+            func floats(_ v: Value, _ name: String) throws -> [Float] {
+                if case .list = v { return try ev.doubleList(v, name, span: span).map(Float.init) }
+                return [Float(try ev.double(v, name, span: span))]
+            }
+            let mean = try floats(a["mean"], "mean")
+            let std = try ev.optional(a["std"]) { try floats($0, "std") } ?? [Float](repeating: 1, count: mean.count)
+            guard std.allSatisfy({ $0 > 0 }) else { throw RuntimeError(RuntimeCode.value, "`std` must be positive", at: span) }
+            return wrap(try d.normalized(Normalization(mean: mean, std: std)))
+        case "shuffle":
+            return wrap(d.shuffled(seed: try seed(a["seed"], ev, label: label, span: span)))
+        case "take", "drop":
+            var base = d
+            if case .none = a["seed"] {} else { base = d.shuffled(seed: try seed(a["seed"], ev, label: label, span: span)) }
+            let amt = try amount(a["n"], ev, span: span)
+            return wrap(spec.name == "take" ? try base.taking(amt) : try base.dropping(amt))
+        case "split":
+            let test = try ev.double(a["test"], "test", span: span)
+            guard test > 0 && test < 1 else { throw RuntimeError(RuntimeCode.value, "`test` must be a fraction in (0, 1)", at: span) }
+            let parts = try d.split(testFraction: test, seed: try seed(a["seed"], ev, label: label, span: span),
+                                    stratified: try ev.bool(a["stratify"], "stratify", span: span))
+            var r = Record()
+            r["train"] = .dataset(DataValue(parts.train, side: dv.side, origin: "\(dv.origin).train"))
+            r["test"] = .dataset(DataValue(parts.test, side: dv.side, origin: "\(dv.origin).test"))
+            return .record(r)
+        case "one_hot":
+            return wrap(try d.oneHot(classes: try ev.optional(a["classes"]) { try ev.positiveInt($0, "classes", span: span) }))
+        case "select":
+            guard case .list(let xs) = a["columns"] else { throw RuntimeError(RuntimeCode.type, "`columns` must be a list", at: span) }
+            return wrap(try d.selectingColumns(try xs.map { try ev.string($0, "a column name", span: span) }))
+        case "filter_labels":
+            return wrap(try d.filtering(labels: Set(try ev.intList(a["labels"], "labels", span: span).map(Int32.init))))
+        case "partition":
+            guard case .partitioner(let scheme) = a["strategy"] else {
+                throw RuntimeError(RuntimeCode.type, "`partition` needs a strategy such as `iid()` or `label_subset(2)`", at: span)
+            }
+            let clients = try ev.optional(a["clients"]) { try ev.positiveInt($0, "clients", span: span) }
+            let test = try ev.double(a["test"], "test", span: span)
+            let fed = try d.partition(scheme, clients: clients, seed: try seed(a["seed"], ev, label: label, span: span), testFraction: test)
+            return .clients(ClientsValue(fed, part: .all, side: dv.side, origin: dv.origin))
+        default:
+            throw RuntimeError(RuntimeCode.type, "unknown transform `\(spec.name)`", at: span)
+        }
+    }
+
+    /// `a ++ b`: the result lives on the device if either part does (cloud data may be sent
+    /// down to a device, as CoDA's retrieval does; device data never goes up).
+    static func concatenate(_ a: Value, _ b: Value, span: SourceSpan) throws -> Value {
+        guard case .dataset(let x) = a, case .dataset(let y) = b else {
+            throw RuntimeError(RuntimeCode.type, "`++` joins two datasets", at: span)
+        }
+        let side: RuntimeSide? = (x.side == .device || y.side == .device) ? .device : (x.side ?? y.side)
+        do {
+            return .dataset(DataValue(try Dataset.concatenate([x.dataset, y.dataset]), side: side, origin: "\(x.origin) ++ \(y.origin)"))
+        } catch let e as DataError {
+            throw RuntimeError(RuntimeCode.data, e.description, at: span)
+        }
+    }
+}

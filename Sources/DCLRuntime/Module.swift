@@ -1,2 +1,0 @@
-// DCLRuntime: filled in by its issue; this file keeps the target buildable.
-enum DCLRuntimeModule {}
