@@ -119,29 +119,28 @@ extension Lexer {
     /// Characters that start no token: one `.error` token and one diagnostic per run.
     mutating func lexUnexpected() {
         let start = pos
-        var scalars: [UInt32] = []
+        var count = 0
         while pos < n {
             let c = buf[pos]
             if c < 0x80 {
                 if c <= 0x20 || c == 0x7F || Lexer.isWordByte(c) || c == UInt8(ascii: "\"") { break }
                 if operators.byFirst[Int(c)].contains(where: { matches($0.bytes, at: pos) }) { break }
-                scalars.append(UInt32(c))
                 pos += 1
             } else {
-                guard let (scalar, length) = Lexer.decodeScalar(buf, at: pos) else { break }
-                scalars.append(scalar)
+                guard let (_, length) = Lexer.decodeScalar(buf, at: pos) else { break }
                 pos += length
             }
+            count += 1
         }
-        let text = excerpt(start, pos)
-        let noun = scalars.count == 1 ? "character" : "characters"
-        report(.unexpectedCharacter, "unexpected \(noun) `\(text)`", start, pos, hint: Lexer.hint(forUnexpected: scalars))
+        let end = pos
+        report(.unexpectedCharacter, "unexpected \(count == 1 ? "character" : "characters") `\(excerpt(start, end))`",
+               start, end, hint: Lexer.hint(forUnexpected: Lexer.decodeScalar(buf, at: start)?.0))
         emit(.error, start: start, end: pos, malformed: true)
     }
 
     /// A hint for characters people bring from other languages.
-    static func hint(forUnexpected s: [UInt32]) -> String? {
-        guard let first = s.first else { return nil }
+    static func hint(forUnexpected first: UInt32?) -> String? {
+        guard let first = first else { return nil }
         switch first {
         case 0x21: return "use `not` to negate and `!=` to compare"                        // !
         case 0x26: return "use `and`"                                                     // &

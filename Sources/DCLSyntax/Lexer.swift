@@ -127,8 +127,15 @@ public struct Lexer {
 
     func span(_ start: Int, _ end: Int) -> SourceSpan { SourceSpan(file: fileID, start: start, end: end) }
 
-    func report(_ kind: SyntaxError, _ message: String, _ start: Int, _ end: Int, hint: String? = nil) {
-        diagnostics.emit(.syntax(kind, message, at: span(start, end), hint: hint))
+    /// Reports a problem. Past the error limit only the count matters, so the message is not
+    /// built (a 10 MB line of garbage would otherwise format millions of them).
+    func report(_ kind: SyntaxError, _ message: @autoclosure () -> String, _ start: Int, _ end: Int,
+                hint: @autoclosure () -> String? = nil) {
+        if diagnostics.isAtLimit {
+            diagnostics.emit(.syntax(kind, "", at: span(start, end)))
+            return
+        }
+        diagnostics.emit(.syntax(kind, message(), at: span(start, end), hint: hint()))
     }
 
     /// Source text for messages, shortened if long.

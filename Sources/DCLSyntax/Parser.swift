@@ -57,6 +57,8 @@ public struct Parser {
     var stopped = false
     /// Recovery stopped at a token that begins a new line: no separator is needed before it.
     var resumedAtLineStart = false
+    /// An unclosed bracket was reported at the end of the file (the outer ones are not).
+    var reportedUnclosedAtEnd = false
     var nextID: Int32 = 0
     /// End offset of the last real token consumed (closes node spans).
     var lastEnd = 0
@@ -106,8 +108,10 @@ public struct Parser {
 
     func isWord(_ w: ContextualWord) -> Bool { kind == .identifier && tokens[index].word == w.rawValue }
 
-    /// Start offset of the current real token.
-    var start: Int { Int(tokens[index].start) }
+    /// Where a node starting here begins: the current token, or just after the line's last
+    /// token when the current token is a significant line break (so a placeholder for a missing
+    /// operand sits inside the statement it belongs to).
+    var start: Int { kind == .newline ? lastEnd : Int(tokens[index].start) }
 
     /// The span of the current token; a virtual newline is shown just after the line's last token.
     var currentSpan: SourceSpan {
@@ -115,7 +119,13 @@ public struct Parser {
         return tokens[index].span(in: fileID)
     }
 
-    func span(from start: Int) -> SourceSpan { SourceSpan(file: fileID, start: start, end: max(start, lastEnd)) }
+    /// The span from `start` to the end of the last token consumed. A node that consumed nothing
+    /// gets a zero-length span at `start`, and `lastEnd` moves there so that every enclosing node,
+    /// closed later, still covers it.
+    mutating func span(from start: Int) -> SourceSpan {
+        if start > lastEnd { lastEnd = start }
+        return SourceSpan(file: fileID, start: start, end: lastEnd)
+    }
 
     func text(_ t: Token) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(t.start)..<Int(t.end)]), as: UTF8.self)
@@ -136,7 +146,7 @@ public struct Parser {
     /// line's last token when the current token is a line break. Extends `lastEnd` to it so the
     /// enclosing nodes' spans cover the placeholder.
     mutating func missingSpan() -> SourceSpan {
-        let s = kind == .newline ? lastEnd : start
+        let s = start
         lastEnd = max(lastEnd, s)
         return SourceSpan(file: fileID, start: s, end: s)
     }
@@ -218,6 +228,11 @@ public struct Parser {
     /// Consumes the closer matching `opener`, or reports it unclosed and skips to it.
     mutating func expectClosing(_ closer: TokenKind, opener: SourceSpan) {
         if accept(closer) { return }
+        // Several brackets left open at the end of the file: the innermost one is reported.
+        if kind == .eof {
+            if reportedUnclosedAtEnd { panic = true; return }
+            reportedUnclosedAtEnd = !panic
+        }
         let open = closer == .rParen ? "(" : closer == .rBracket ? "[" : "{"
         errorExpected("`\(closer.spelling)` to close `\(open)`", code: .unclosedDelimiter,
                       labels: [DiagnosticLabel(opener, "`\(open)` opened here")])

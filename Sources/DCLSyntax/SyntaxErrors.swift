@@ -87,6 +87,9 @@ public enum SyntaxLimits {
     /// How deeply brackets, blocks, operators and string interpolations may nest. Every
     /// recursive pass over the AST (printer, formatter, checker) relies on this bound.
     public static let maxNesting = 256
+    /// How deeply strings may nest inside interpolations (checked by the lexer). Lower than
+    /// `maxNesting`, so the lexer reports deep strings before the parser's guard would.
+    public static let maxStringNesting = 64
 }
 
 extension Diagnostic {
