@@ -75,6 +75,13 @@ import Testing
         expectSnapshot(formatted, url.deletingPathExtension().appendingPathExtension("fmt"))
     }
 
+    @Test func everyErrorCodeIsDocumented() {
+        let docs = Repo.read(Repo.root.appendingPathComponent("docs/diagnostics.md"))
+        for kind in SyntaxError.allCases {
+            #expect(docs.contains("### \(kind.code) \(kind.title)"), "docs/diagnostics.md lacks `### \(kind.code) \(kind.title)`")
+        }
+    }
+
     @Test func everyErrorCodeHasAGoldenFile() {
         let covered = Set(Self.errorFiles.map { String($0.lastPathComponent.prefix(5)) })
         for kind in SyntaxError.allCases {

@@ -28,16 +28,12 @@ extension FormatBuilder {
         return .group(.text(open) + .indent(.concat(parts) + inside) + .softLine + .text(closeText))
     }
 
-    /// Comments left before a closing bracket: kept inside it.
+    /// Comments left before a closing bracket: kept inside it, on their own line if they were.
     mutating func closingComments(before offset: Int) -> Doc {
         var parts: [Doc] = []
         while let c = pending, Int(c.span.start) < offset {
-            if c.style == .line {
-                if inString { break }
-                parts += [.hardLine, doc(c)]
-            } else {
-                parts += [.text(" "), doc(c)]
-            }
+            if c.style == .line && inString { break }
+            parts += [startsLine(Int(c.span.start)) && !inString ? .hardLine : .text(" "), doc(c)]
             nextComment += 1
         }
         return .concat(parts)

@@ -70,6 +70,13 @@ struct FormatBuilder {
     }
 
     func hasNewline(from a: Int, to b: Int) -> Bool { newlines(from: a, to: b) > 0 }
+
+    /// Only blanks lie between the start of the line and `offset`.
+    func startsLine(_ offset: Int) -> Bool {
+        var i = offset - 1
+        while i >= 0, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i -= 1 }
+        return i < 0 || bytes[i] == UInt8(ascii: "\n")
+    }
     func hasBlankLine(from a: Int, to b: Int) -> Bool { newlines(from: a, to: b) > 1 }
 
     /// The offset of the `{` that opens a block starting at or after `offset` (skipping comments).
