@@ -58,8 +58,8 @@ extension Lexer {
                     malformed = true
                     continue
                 }
-                if interpolations.count >= SyntaxLimits.maxStringNesting {
-                    report(.nestingTooDeep, "nesting too deep (limit \(SyntaxLimits.maxStringNesting) strings)", pos, pos + 1,
+                if interpolations.count >= stringNestingLimit {
+                    report(.nestingTooDeep, "nesting too deep (limit \(stringNestingLimit) strings)", pos, pos + 1,
                            hint: "strings nested in interpolations nest like brackets")
                     emit(first ? .string : .stringEnd, start: tokenStart, end: pos, payload: addText(decodedScratch()), malformed: true)
                     abandonInterpolations(at: pos)

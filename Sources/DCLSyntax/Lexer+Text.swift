@@ -124,7 +124,7 @@ extension Lexer {
             let c = buf[pos]
             if c < 0x80 {
                 if c <= 0x20 || c == 0x7F || Lexer.isWordByte(c) || c == UInt8(ascii: "\"") { break }
-                if operators.byFirst[Int(c)].contains(where: { matches($0.bytes, at: pos) }) { break }
+                if matchOperator(at: pos) != nil { break }
                 pos += 1
             } else {
                 guard let (_, length) = Lexer.decodeScalar(buf, at: pos) else { break }

@@ -50,6 +50,9 @@ public struct Lexer {
     var interpolations: [OpenInterpolation] = []
     /// Reused buffer for decoding string text.
     var scratch: [UInt8] = []
+    /// How deeply strings may nest in interpolations: below the parser's depth limit (which
+    /// shrinks on small stacks), so deep strings are reported here, once.
+    let stringNestingLimit = min(SyntaxLimits.maxStringNesting, StackGuard.depthLimit() / 4)
 
     init(buf: UnsafeBufferPointer<UInt8>, file: FileID, diagnostics: DiagnosticEngine) {
         self.buf = buf
@@ -156,19 +159,49 @@ public struct Lexer {
         while pos < n, Lexer.isWordByte(buf[pos]) { pos += 1 }
         let length = pos - start
         if length <= Lexicon.WordTable.maxLength {
-            for candidate in words.buckets[length &* 128 &+ Int(buf[start])] where matches(candidate.bytes, at: start) {
-                emit(candidate.kind, start: start, end: pos, word: candidate.word)
-                return
+            let bucket = length &* 128 &+ Int(buf[start])
+            var i = Int(words.bucketStart[bucket])
+            let end = Int(words.bucketStart[bucket + 1])
+            while i < end {
+                let candidate = words.candidates[i]
+                if matchesWord(at: start, length: length, offset: Int(candidate.offset)) {
+                    emit(candidate.kind, start: start, end: pos, word: candidate.word)
+                    return
+                }
+                i += 1
             }
         }
         emit(.identifier, start: start, end: pos)
     }
 
+    /// The word at `start` equals the table's bytes at `offset` (first bytes already equal).
     @inline(__always)
-    func matches(_ bytes: [UInt8], at start: Int) -> Bool {
-        guard start + bytes.count <= n else { return false }
-        for i in 1..<bytes.count where buf[start + i] != bytes[i] { return false }
+    func matchesWord(at start: Int, length: Int, offset: Int) -> Bool {
+        var k = 1
+        while k < length {
+            if buf[start + k] != words.bytes[offset + k] { return false }
+            k += 1
+        }
         return true
+    }
+
+    /// The operator matching the bytes at `position`, longest first.
+    @inline(__always)
+    func matchOperator(at position: Int) -> Lexicon.OperatorTable.Candidate? {
+        let c = Int(buf[position])
+        guard c < 128 else { return nil }
+        var i = Int(operators.start[c])
+        let end = Int(operators.start[c + 1])
+        while i < end {
+            let op = operators.candidates[i]
+            if op.length == 1 { return op }
+            if position + 1 < n, buf[position + 1] == op.b1,
+               op.length == 2 || (position + 2 < n && buf[position + 2] == op.b2) {
+                return op
+            }
+            i += 1
+        }
+        return nil
     }
 
     @inline(__always)
@@ -183,13 +216,12 @@ public struct Lexer {
     }
 
     mutating func lexPunctuation() {
-        let c = buf[pos]
-        guard let op = operators.byFirst[Int(c)].first(where: { matches($0.bytes, at: pos) }) else {
+        guard let op = matchOperator(at: pos) else {
             lexUnexpected()
             return
         }
         let start = pos
-        pos += op.bytes.count
+        pos += Int(op.length)
         if !interpolations.isEmpty {
             switch op.kind {
             case .lParen, .lBracket, .lBrace:

@@ -82,33 +82,62 @@ public enum Lexicon {
     }()
 
     /// Words (keywords and contextual words) bucketed by length and first byte, for the lexer.
+    /// Flat arrays of plain values, so a lookup touches no reference counts.
     struct WordTable: Sendable {
-        struct Candidate: Sendable { let bytes: [UInt8]; let kind: TokenKind; let word: UInt8 }
+        struct Candidate: Sendable {
+            /// Offset of the word's bytes in `bytes`.
+            let offset: Int32
+            let kind: TokenKind
+            let word: UInt8
+        }
         static let maxLength = 16
-        var buckets: [[Candidate]]
+        /// For bucket `length * 128 + firstByte`: the range of its candidates in `candidates`.
+        var bucketStart: [Int32]
+        var candidates: [Candidate] = []
+        var bytes: [UInt8] = []
 
         init() {
-            buckets = Array(repeating: [], count: (Self.maxLength + 1) * 128)
+            var buckets = Array(repeating: [(Int32, TokenKind, UInt8)](), count: (Self.maxLength + 1) * 128)
+            var pool: [UInt8] = []
             for e in Lexicon.table where !e.lists.isDisjoint(with: [.keyword, .contextual]) {
                 let b = Array(e.text.utf8)
                 precondition(b.count <= Self.maxLength)
-                buckets[b.count * 128 + Int(b[0])].append(Candidate(bytes: b, kind: e.kind, word: e.word?.rawValue ?? 0))
+                buckets[b.count * 128 + Int(b[0])].append((Int32(pool.count), e.kind, e.word?.rawValue ?? 0))
+                pool += b
+            }
+            bytes = pool
+            bucketStart = [0]
+            for bucket in buckets {
+                candidates += bucket.map { Candidate(offset: $0.0, kind: $0.1, word: $0.2) }
+                bucketStart.append(Int32(candidates.count))
             }
         }
     }
 
-    /// Operators bucketed by first byte, longest first, for maximal munch.
+    /// Operators by first byte, longest first, for maximal munch; flat like `WordTable`.
     struct OperatorTable: Sendable {
-        struct Candidate: Sendable { let bytes: [UInt8]; let kind: TokenKind }
-        var byFirst: [[Candidate]]
+        struct Candidate: Sendable {
+            let b1: UInt8, b2: UInt8
+            let length: UInt8
+            let kind: TokenKind
+        }
+        /// For first byte `c`: the range of its candidates in `candidates`.
+        var start: [Int32]
+        var candidates: [Candidate] = []
 
         init() {
-            byFirst = Array(repeating: [], count: 128)
+            var byFirst = Array(repeating: [Candidate](), count: 128)
             for e in Lexicon.table where e.lists.contains(.operator) && e.kind.isPunctuation {
                 let b = Array(e.text.utf8)
-                byFirst[Int(b[0])].append(Candidate(bytes: b, kind: e.kind))
+                precondition(b.count <= 3)
+                byFirst[Int(b[0])].append(Candidate(b1: b.count > 1 ? b[1] : 0, b2: b.count > 2 ? b[2] : 0,
+                                                    length: UInt8(b.count), kind: e.kind))
             }
-            for i in byFirst.indices { byFirst[i].sort { $0.bytes.count > $1.bytes.count } }
+            start = [0]
+            for list in byFirst {
+                candidates += list.sorted { $0.length > $1.length }
+                start.append(Int32(candidates.count))
+            }
         }
     }
 

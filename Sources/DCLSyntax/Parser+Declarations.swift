@@ -82,12 +82,12 @@ extension Parser {
         if kind == .lBracket {
             let open = currentSpan
             advance()
-            within(ignoringNewlines: true) { p in
-                repeat {
-                    if let t = p.parseType() { args.append(t) } else { p.skipToListSeparator() }
-                } while p.accept(.comma)
-                p.expectClosing(.rBracket, opener: open)
-            }
+            let saved = enterBrackets(ignoringNewlines: true)
+            repeat {
+                if let t = parseType() { args.append(t) } else { skipToListSeparator() }
+            } while accept(.comma)
+            expectClosing(.rBracket, opener: open)
+            leaveBrackets(saved)
         }
         return TypeExpr(name: name, arguments: args, span: span(from: s))
     }
@@ -154,29 +154,29 @@ extension Parser {
         guard enter() else { return [] }
         defer { depth -= 1 }
         guard let open = openBrace(for: "the fields") else { return [] }
-        return within(ignoringNewlines: false) { p in
-            var fields: [Field] = []
-            p.skipFieldSeparators()
-            while p.kind != .rBrace && p.kind != .eof && !p.reachedErrorLimit() {
-                let before = p.index
-                if let f = p.parseField() { fields.append(f) }
-                if p.panic {
-                    p.synchronizeField()
-                    p.panic = false
-                }
-                if p.kind == .newline || p.kind == .semicolon || p.kind == .comma {
-                    p.skipFieldSeparators()
-                } else if p.kind != .rBrace && p.kind != .eof {
-                    p.errorExpected("newline, `,` or `;` between fields", code: .missingSeparator)
-                    p.synchronizeField()
-                    p.panic = false
-                    p.skipFieldSeparators()
-                }
-                if p.index == before { p.skipToken() }
+        let saved = enterBrackets(ignoringNewlines: false)
+        defer { leaveBrackets(saved) }
+        var fields: [Field] = []
+        skipFieldSeparators()
+        while kind != .rBrace && kind != .eof && !reachedErrorLimit() {
+            let before = index
+            if let f = parseField() { fields.append(f) }
+            if panic {
+                synchronizeField()
+                panic = false
             }
-            p.expectClosing(.rBrace, opener: open)
-            return fields
+            if kind == .newline || kind == .semicolon || kind == .comma {
+                skipFieldSeparators()
+            } else if kind != .rBrace && kind != .eof {
+                errorExpected("newline, `,` or `;` between fields", code: .missingSeparator)
+                synchronizeField()
+                panic = false
+                skipFieldSeparators()
+            }
+            if index == before { skipToken() }
         }
+        expectClosing(.rBrace, opener: open)
+        return fields
     }
 
     /* field_sep      = NEWLINE | ";" | "," ; */

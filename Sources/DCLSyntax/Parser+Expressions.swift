@@ -13,36 +13,55 @@ extension Parser {
         return parsePipe()
     }
 
-    /// `operand { op operand }`, left-associative, for the levels that repeat.
-    @inline(__always)
-    mutating func parseLeftAssociative(_ operand: (inout Parser) -> Expr, _ op: (TokenKind) -> BinaryOp?) -> Expr {
+    // The repeating levels below are written out as loops rather than through one generic
+    // helper taking closures: in debug builds each closure adds stack frames per nesting level.
+
+    /* pipe_expr      = or_expr { "|>" or_expr } ; */
+    mutating func parsePipe() -> Expr {
         let s = start
-        var lhs = operand(&self)
+        var lhs = parseOr()
         var levels = 0
         defer { depth -= levels }
-        while let o = op(kind) {
+        while kind == .pipe {
             guard enter() else { break }
             levels += 1
             advance()
-            let rhs = operand(&self)
-            lhs = expr(.binary(o, lhs, rhs), from: s)
+            let rhs = parseOr()
+            lhs = expr(.binary(.pipe, lhs, rhs), from: s)
         }
         return lhs
     }
 
-    /* pipe_expr      = or_expr { "|>" or_expr } ; */
-    mutating func parsePipe() -> Expr {
-        parseLeftAssociative({ $0.parseOr() }) { $0 == .pipe ? .pipe : nil }
-    }
-
     /* or_expr        = and_expr { "or" and_expr } ; */
     mutating func parseOr() -> Expr {
-        parseLeftAssociative({ $0.parseAnd() }) { $0 == .kwOr ? .or : nil }
+        let s = start
+        var lhs = parseAnd()
+        var levels = 0
+        defer { depth -= levels }
+        while kind == .kwOr {
+            guard enter() else { break }
+            levels += 1
+            advance()
+            let rhs = parseAnd()
+            lhs = expr(.binary(.or, lhs, rhs), from: s)
+        }
+        return lhs
     }
 
     /* and_expr       = not_expr { "and" not_expr } ; */
     mutating func parseAnd() -> Expr {
-        parseLeftAssociative({ $0.parseNot() }) { $0 == .kwAnd ? .and : nil }
+        let s = start
+        var lhs = parseNot()
+        var levels = 0
+        defer { depth -= levels }
+        while kind == .kwAnd {
+            guard enter() else { break }
+            levels += 1
+            advance()
+            let rhs = parseNot()
+            lhs = expr(.binary(.and, lhs, rhs), from: s)
+        }
+        return lhs
     }
 
     /* not_expr       = "not" not_expr | compare_expr ; */
@@ -65,18 +84,23 @@ extension Parser {
         guard enter() else { return lhs }
         defer { depth -= 1 }
         advance()
-        var result = expr(.binary(op, lhs, parseRange()), from: s)
-        if compareOperator(kind) != nil {
-            error(.chainedComparison, "comparison operators cannot be chained", at: currentSpan,
-                  hint: "combine comparisons with `and`, as in `a < b and b < c`")
-            var levels = 0
-            defer { depth -= levels }
-            while let next = compareOperator(kind) {
-                guard enter() else { break }
-                levels += 1
-                advance()
-                result = expr(.binary(next, result, parseRange()), from: s)
-            }
+        let result = expr(.binary(op, lhs, parseRange()), from: s)
+        return compareOperator(kind) == nil ? result : continueChainedComparison(result, from: s)
+    }
+
+    /// `a < b < c`: reported, then read left to right so parsing goes on.
+    @inline(never)
+    mutating func continueChainedComparison(_ first: Expr, from s: Int) -> Expr {
+        error(.chainedComparison, "comparison operators cannot be chained", at: currentSpan,
+              hint: "combine comparisons with `and`, as in `a < b and b < c`")
+        var result = first
+        var levels = 0
+        defer { depth -= levels }
+        while let next = compareOperator(kind) {
+            guard enter() else { break }
+            levels += 1
+            advance()
+            result = expr(.binary(next, result, parseRange()), from: s)
         }
         return result
     }
@@ -112,25 +136,45 @@ extension Parser {
 
     /* additive       = multiplicative { ( "+" | "-" | "++" ) multiplicative } ; */
     mutating func parseAdditive() -> Expr {
-        parseLeftAssociative({ $0.parseMultiplicative() }) { k in
-            switch k {
-            case .plus: return .add
-            case .minus: return .subtract
-            case .plusPlus: return .concat
-            default: return nil
+        let s = start
+        var lhs = parseMultiplicative()
+        var levels = 0
+        defer { depth -= levels }
+        while true {
+            let op: BinaryOp
+            switch kind {
+            case .plus: op = .add
+            case .minus: op = .subtract
+            case .plusPlus: op = .concat
+            default: return lhs
             }
+            guard enter() else { return lhs }
+            levels += 1
+            advance()
+            let rhs = parseMultiplicative()
+            lhs = expr(.binary(op, lhs, rhs), from: s)
         }
     }
 
     /* multiplicative = unary { ( "*" | "/" | "%" ) unary } ; */
     mutating func parseMultiplicative() -> Expr {
-        parseLeftAssociative({ $0.parseUnary() }) { k in
-            switch k {
-            case .star: return .multiply
-            case .slash: return .divide
-            case .percent: return .remainder
-            default: return nil
+        let s = start
+        var lhs = parseUnary()
+        var levels = 0
+        defer { depth -= levels }
+        while true {
+            let op: BinaryOp
+            switch kind {
+            case .star: op = .multiply
+            case .slash: op = .divide
+            case .percent: op = .remainder
+            default: return lhs
             }
+            guard enter() else { return lhs }
+            levels += 1
+            advance()
+            let rhs = parseUnary()
+            lhs = expr(.binary(op, lhs, rhs), from: s)
         }
     }
 

@@ -29,11 +29,10 @@ extension Parser {
         guard enter() else { return Block(statements: [], span: span(from: s)) }
         defer { depth -= 1 }
         guard let open = openBrace(for: what) else { return Block(statements: [], span: span(from: s)) }
-        let statements = within(ignoringNewlines: false) { p in
-            let list = p.parseSequence(closer: .rBrace, element)
-            p.expectClosing(.rBrace, opener: open)
-            return list
-        }
+        let saved = enterBrackets(ignoringNewlines: false)
+        let statements = parseSequence(closer: .rBrace, element)
+        expectClosing(.rBrace, opener: open)
+        leaveBrackets(saved)
         return Block(statements: statements, span: span(from: s))
     }
 

@@ -26,11 +26,10 @@ extension Parser {
             default:
                 let open = currentSpan
                 advance()
-                let index: Expr = within(ignoringNewlines: true) { p in
-                    let i = p.parseExpr()
-                    p.expectClosing(.rBracket, opener: open)
-                    return i
-                }
+                let saved = enterBrackets(ignoringNewlines: true)
+                let index = parseExpr()
+                expectClosing(.rBracket, opener: open)
+                leaveBrackets(saved)
                 e = expr(.index(base: e, index: index), from: s)
             }
         }
@@ -40,18 +39,19 @@ extension Parser {
     mutating func parseCallSuffix() -> [Argument] {
         let open = currentSpan
         advance()
-        return within(ignoringNewlines: true) { p in
-            var arguments: [Argument] = []
-            while p.kind != .rParen && p.kind != .eof && !p.atLineStartStatement() {
-                arguments.append(p.parseArgument())
-                if p.panic { p.skipToListSeparator() }
-                if !p.accept(.comma) { break }
-            }
-            p.expectListEnd(.rParen, opener: open,
-                            hint: p.kind == .equal ? "named arguments are written `name: value`" : nil)
-            return arguments
+        let saved = enterBrackets(ignoringNewlines: true)
+        defer { leaveBrackets(saved) }
+        var arguments: [Argument] = []
+        while kind != .rParen && kind != .eof && !atLineStartStatement() {
+            arguments.append(parseArgument())
+            if panic { skipToListSeparator() }
+            if !accept(.comma) { break }
         }
+        expectListEnd(.rParen, opener: open, hint: kind == .equal ? Parser.namedArgumentHint : nil)
+        return arguments
     }
+
+    static let namedArgumentHint = "named arguments are written `name: value`"
 
     /* argument       = [ IDENT ":" ] expr ; */
     mutating func parseArgument() -> Argument {
@@ -76,67 +76,70 @@ extension Parser {
 
     /* primary        = INT | FLOAT | SIZE | STRING | "true" | "false" | "none" | IDENT
                | "(" expr ")" | list | record | if_expr ; */
+    /// A dispatcher with no locals of its own: it sits on the stack at every nesting level.
     mutating func parsePrimary() -> Expr {
+        switch kind {
+        case .identifier, .int, .float, .size, .string, .kwTrue, .kwFalse, .kwNone, .error: return parseAtom()
+        case .stringBegin: return parseInterpolatedString()
+        case .lParen: return parseParenthesized()
+        case .lBracket: return parseList()
+        case .lBrace where !noRecord: return parseRecord()
+        case .kwIf: return parseIfExpr()
+        default: return parseMissingExpression()
+        }
+    }
+
+    /// A literal or a name: one token.
+    mutating func parseAtom() -> Expr {
         let s = start
         let t = token
-        switch kind {
+        advance()
+        switch t.kind {
         case .identifier:
-            advance()
             return expr(.name(Identifier(text(t), span: t.span(in: fileID))), from: s)
         case .int:
-            advance()
             let value = t.flags.contains(.malformed) ? 0 : Lexer.intValue(bytes, Int(t.start), Int(t.end)) ?? 0
             return expr(.int(value), from: s)
         case .float:
-            advance()
             let value = t.flags.contains(.malformed) ? 0 : Lexer.floatValue(bytes, Int(t.start), Int(t.end)) ?? 0
             return expr(.float(value, text: text(t)), from: s)
         case .size:
-            advance()
             return expr(.size(sizes[Int(t.payload)]), from: s)
         case .string:
-            advance()
             let text = texts[Int(t.payload)]
             return expr(.string(text.isEmpty ? [] : [.text(text)]), from: s)
-        case .stringBegin:
-            return parseInterpolatedString()
         case .kwTrue, .kwFalse:
-            advance()
             return expr(.bool(t.kind == .kwTrue), from: s)
         case .kwNone:
-            advance()
             return expr(.none, from: s)
-        case .lParen:
-            let open = currentSpan
-            advance()
-            let inner: Expr = within(ignoringNewlines: true) { p in
-                let e = p.parseExpr()
-                p.expectClosing(.rParen, opener: open)
-                return e
-            }
-            return expr(.paren(inner), from: s)
-        case .lBracket:
-            return parseList()
-        case .lBrace where !noRecord:
-            return parseRecord()
-        case .kwIf:
-            return parseIfExpr()
-        case .error:
-            advance()  // reported by the lexer
+        default:  // `.error`: reported by the lexer
             panic = true
             return expr(.error, from: s)
-        case .lBrace:
-            errorExpected("an expression", code: .expectedExpression,
-                          hint: "a condition ends at `{`; to use a record here, put it in parentheses")
-            return errorExpr()
-        default:
-            var hint: String?
-            if t.flags.contains(.newlineBefore), index > 0, tokens[index - 1].kind.continuesLine {
-                hint = "the line before ends with `\(tokens[index - 1].kind.spelling)`, so the expression goes on here"
-            }
-            errorExpected("an expression", code: .expectedExpression, hint: hint)
-            return errorExpr()
         }
+    }
+
+    /// `"(" expr ")"`
+    mutating func parseParenthesized() -> Expr {
+        let s = start
+        let open = currentSpan
+        advance()
+        let saved = enterBrackets(ignoringNewlines: true)
+        let inner = parseExpr()
+        expectClosing(.rParen, opener: open)
+        leaveBrackets(saved)
+        return expr(.paren(inner), from: s)
+    }
+
+    /// No expression starts here: report it (with a hint for the usual reasons).
+    mutating func parseMissingExpression() -> Expr {
+        var hint: String?
+        if kind == .lBrace {
+            hint = "a condition ends at `{`; to use a record here, put it in parentheses"
+        } else if token.flags.contains(.newlineBefore), index > 0, tokens[index - 1].kind.continuesLine {
+            hint = "the line before ends with `\(tokens[index - 1].kind.spelling)`, so the expression goes on here"
+        }
+        errorExpected("an expression", code: .expectedExpression, hint: hint)
+        return errorExpr()
     }
 
     /* list           = "[" [ expr { "," expr } [ "," ] ] "]"
@@ -145,26 +148,29 @@ extension Parser {
         let s = start
         let open = currentSpan
         advance()
-        return within(ignoringNewlines: true) { p in
-            if p.accept(.rBracket) { return p.expr(.list([]), from: s) }
-            let first = p.parseExpr()
-            if p.accept(.kwFor) {
-                let variable = p.parseName("a loop variable") ?? Identifier("_", span: p.missingSpan())
-                p.expect(.kwIn, hint: "a comprehension reads `[f(x) for x in xs if cond]`")
-                let sequence = p.parseExpr()
-                var condition: Expr?
-                if p.accept(.kwIf) { condition = p.parseExpr() }
-                p.expectClosing(.rBracket, opener: open)
-                return p.expr(.comprehension(element: first, variable: variable, sequence: sequence, condition: condition), from: s)
-            }
-            var items = [first]
-            if p.panic { p.skipToListSeparator() }
-            if p.accept(.comma) {
-                items += p.parseExpressionList(closer: .rBracket)
-            }
-            p.expectListEnd(.rBracket, opener: open)
-            return p.expr(.list(items), from: s)
+        let saved = enterBrackets(ignoringNewlines: true)
+        defer { leaveBrackets(saved) }
+        if accept(.rBracket) { return expr(.list([]), from: s) }
+        let first = parseExpr()
+        if accept(.kwFor) { return parseComprehension(first, from: s, opener: open) }
+        var items = [first]
+        if panic { skipToListSeparator() }
+        if accept(.comma) {
+            items += parseExpressionList(closer: .rBracket)
         }
+        expectListEnd(.rBracket, opener: open)
+        return expr(.list(items), from: s)
+    }
+
+    /// The rest of `[element for x in xs if cond]`, after `for`.
+    mutating func parseComprehension(_ element: Expr, from s: Int, opener open: SourceSpan) -> Expr {
+        let variable = parseName("a loop variable") ?? Identifier("_", span: missingSpan())
+        expect(.kwIn, hint: "a comprehension reads `[f(x) for x in xs if cond]`")
+        let sequence = parseExpr()
+        var condition: Expr?
+        if accept(.kwIf) { condition = parseExpr() }
+        expectClosing(.rBracket, opener: open)
+        return expr(.comprehension(element: element, variable: variable, sequence: sequence, condition: condition), from: s)
     }
 
     /// `[ expr { "," expr } [ "," ] ]` up to `closer` (not consumed), newlines ignored.
@@ -187,25 +193,25 @@ extension Parser {
         defer { depth -= 1 }
         let open = currentSpan
         advance()
-        return within(ignoringNewlines: false) { p in
-            var fields: [RecordField] = []
-            p.skipNewlines()
-            while p.kind != .rBrace && p.kind != .eof && !(p.atLineStartStatement() && !p.atLabel) {
-                let before = p.index
-                if let name = p.parseWord("a field name") {
-                    if p.expect(.colon, hint: p.kind == .equal ? "record fields are written `name: value`" : nil) {
-                        fields.append(RecordField(name: name, value: p.parseExpr()))
-                    }
+        let saved = enterBrackets(ignoringNewlines: false)
+        defer { leaveBrackets(saved) }
+        var fields: [RecordField] = []
+        skipNewlines()
+        while kind != .rBrace && kind != .eof && !(atLineStartStatement() && !atLabel) {
+            let before = index
+            if let name = parseWord("a field name") {
+                if expect(.colon, hint: kind == .equal ? "record fields are written `name: value`" : nil) {
+                    fields.append(RecordField(name: name, value: parseExpr()))
                 }
-                if p.panic { p.skipToListSeparator() }
-                let separated = p.kind == .newline || p.kind == .comma
-                p.skipNewlines()
-                if p.accept(.comma) { p.skipNewlines() }
-                if !separated || p.index == before { break }
             }
-            p.expectListEnd(.rBrace, opener: open)
-            return p.expr(.record(fields), from: s)
+            if panic { skipToListSeparator() }
+            let separated = kind == .newline || kind == .comma
+            skipNewlines()
+            if accept(.comma) { skipNewlines() }
+            if !separated || index == before { break }
         }
+        expectListEnd(.rBrace, opener: open)
+        return expr(.record(fields), from: s)
     }
 
     mutating func skipNewlines() {
@@ -222,12 +228,17 @@ extension Parser {
         let condition = parseCondition()
         let then = parseBranchValue()
         guard accept(.kwElse) else {
-            error(.ifExpressionWithoutElse, "an `if` expression needs an `else` branch", at: keyword,
-                  hint: "an `if` used as a value must have one for both cases: `if c { a } else { b }`")
+            reportMissingElse(at: keyword)
             return expr(.ifElse(condition: condition, then: then, else: errorExpr()), from: s)
         }
         let otherwise = kind == .kwIf ? parseIfExpr() : parseBranchValue()
         return expr(.ifElse(condition: condition, then: then, else: otherwise), from: s)
+    }
+
+    @inline(never)
+    mutating func reportMissingElse(at keyword: SourceSpan) {
+        error(.ifExpressionWithoutElse, "an `if` expression needs an `else` branch", at: keyword,
+              hint: "an `if` used as a value must have one for both cases: `if c { a } else { b }`")
     }
 
     /// `"{" expr "}"` — one branch of an `if` expression.
@@ -238,11 +249,11 @@ extension Parser {
         }
         let open = currentSpan
         advance()
-        return within(ignoringNewlines: true) { p in
-            let e = p.parseExpr()
-            p.expectClosing(.rBrace, opener: open)
-            return e
-        }
+        let saved = enterBrackets(ignoringNewlines: true)
+        let e = parseExpr()
+        expectClosing(.rBrace, opener: open)
+        leaveBrackets(saved)
+        return e
     }
 
     /// `"text {expr:spec} more"`: tokens from `.stringBegin` to `.stringEnd` (see Lexer+Strings).
@@ -254,31 +265,25 @@ extension Parser {
         }
         addText(texts[Int(token.payload)])
         advance()
-        within(ignoringNewlines: true) { p in
-            while true {
-                let value = p.parseExpr()
-                var format: String?
-                if p.kind == .formatSpec {
-                    format = p.texts[Int(p.token.payload)]
-                    p.advance()
-                }
-                parts.append(.interpolation(value, format: format))
-                if p.kind != .stringMiddle && p.kind != .stringEnd {
-                    p.errorExpected("`}` to end the interpolation")
-                    p.skipToInterpolationEnd()
-                }
-                switch p.kind {
-                case .stringMiddle:
-                    addText(p.texts[Int(p.token.payload)])
-                    p.advance()
-                case .stringEnd:
-                    addText(p.texts[Int(p.token.payload)])
-                    p.advance()
-                    return
-                default:
-                    return
-                }
+        let saved = enterBrackets(ignoringNewlines: true)
+        defer { leaveBrackets(saved) }
+        while true {
+            let value = parseExpr()
+            var format: String?
+            if kind == .formatSpec {
+                format = texts[Int(token.payload)]
+                advance()
             }
+            parts.append(.interpolation(value, format: format))
+            if kind != .stringMiddle && kind != .stringEnd {
+                errorExpected("`}` to end the interpolation")
+                skipToInterpolationEnd()
+            }
+            guard kind == .stringMiddle || kind == .stringEnd else { break }
+            let last = kind == .stringEnd
+            addText(texts[Int(token.payload)])
+            advance()
+            if last { break }
         }
         return expr(.string(parts), from: s)
     }

@@ -26,30 +26,40 @@ extension Parser {
         case .kwTrain: return parseTrain()
         case .kwDistill where !isDistillDeclaration: return parseDistillRun()
         case .kwSave, .kwLoad: return parseSaveLoad()
+        case .kwElse, .kwImport, .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwDistill, .kwPlugin,
+             .kwRetrieval, .kwRole, .kwBundle:
+            return parseMisplacedStatement()
+        default:
+            if atInputDeclaration || atSection { return parseMisplacedStatement() }
+            return parseExpressionStatement()
+        }
+    }
+
+    /// Something that cannot be a statement here: reported, then parsed anyway so recovery is
+    /// exact, and replaced by an `.error` statement. (Kept out of `parseStatement`, which is on
+    /// the stack at every level of nested blocks.)
+    mutating func parseMisplacedStatement() -> Stmt {
+        let s = start
+        switch kind {
         case .kwElse:
             error(.elseWithoutIf, "`else` without `if`", at: currentSpan,
                   hint: "`else` must follow the `}` of an `if` (a line break between them is fine)")
             advance()
             if kind == .kwIf { _ = parseIf() } else if kind == .lBrace { _ = parseBody() }
-            return stmt(.error, from: s)
         case .kwImport, .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwDistill, .kwPlugin, .kwRetrieval, .kwRole, .kwBundle:
             let what = kind == .kwImport ? "`import` is" : "`\(kind.spelling)` declarations are"
             error(.declarationNotAtTopLevel, "\(what) only allowed at the top level of a file", at: currentSpan,
                   hint: "move it out of the enclosing block")
             _ = kind == .kwImport ? parseImport() : parseDeclaration()
-            return stmt(.error, from: s)
         default:
-            if atInputDeclaration || atSection {
-                let word = text(token)
-                error(.modelItemOutsideModel,
-                      word == "input" ? "`input` declarations are only allowed in a model body"
-                                      : "a `\(word)` section is only allowed in a model body",
-                      at: currentSpan, hint: "put it directly inside `model name { … }`")
-                _ = atInputDeclaration ? parseInputDecl() : parseSection()
-                return stmt(.error, from: s)
-            }
-            return parseExpressionStatement()
+            let word = text(token)
+            error(.modelItemOutsideModel,
+                  word == "input" ? "`input` declarations are only allowed in a model body"
+                                  : "a `\(word)` section is only allowed in a model body",
+                  at: currentSpan, hint: "put it directly inside `model name { … }`")
+            _ = atInputDeclaration ? parseInputDecl() : parseSection()
         }
+        return stmt(.error, from: s)
     }
 
     /* let_stmt       = "let" IDENT [ ":" type ] "=" expr ; */
@@ -237,12 +247,17 @@ extension Parser {
         defer { noRecord = saved }
         let s = start
         let e = parseExpr()
-        guard kind == .equal else { return e }
+        return kind == .equal ? recoverAssignmentInCondition(e, from: s) : e
+    }
+
+    /// `if x = 1 {`: reported, and read as `==` so the body is still checked.
+    @inline(never)
+    mutating func recoverAssignmentInCondition(_ lhs: Expr, from s: Int) -> Expr {
         let wasPanicking = panic
         error(.unexpectedEquals, "expected `{` after the condition, found `=`", at: currentSpan, hint: "use `==` to compare")
         advance()
         let rhs = parseExpr()
-        panic = wasPanicking  // recovered exactly: read as `==`, so the body is still checked
-        return expr(.binary(.equal, e, rhs), from: s)
+        panic = wasPanicking
+        return expr(.binary(.equal, lhs, rhs), from: s)
     }
 }

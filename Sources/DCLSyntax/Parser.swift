@@ -60,6 +60,8 @@ public struct Parser {
     /// An unclosed bracket was reported at the end of the file (the outer ones are not).
     var reportedUnclosedAtEnd = false
     var nextID: Int32 = 0
+    /// `SyntaxLimits.maxNesting`, or less on a thread with a small stack (see StackGuard).
+    let depthLimit = StackGuard.depthLimit()
     /// End offset of the last real token consumed (closes node spans).
     var lastEnd = 0
 
@@ -111,7 +113,10 @@ public struct Parser {
     /// Where a node starting here begins: the current token, or just after the line's last
     /// token when the current token is a significant line break (so a placeholder for a missing
     /// operand sits inside the statement it belongs to).
-    var start: Int { kind == .newline ? lastEnd : Int(tokens[index].start) }
+    var start: Int {
+        let t = tokens[index]
+        return !newlineTaken && !ignoreNewlines && t.flags.contains(.lineBreak) ? lastEnd : Int(t.start)
+    }
 
     /// The span of the current token; a virtual newline is shown just after the line's last token.
     var currentSpan: SourceSpan {
@@ -158,11 +163,31 @@ public struct Parser {
 
     /// Runs `body` with newline and record rules set for a bracketed context, restoring them after.
     mutating func within<T>(ignoringNewlines: Bool, _ body: (inout Parser) -> T) -> T {
-        let (savedNL, savedRecord) = (ignoreNewlines, noRecord)
+        let saved = enterBrackets(ignoringNewlines: ignoringNewlines)
+        defer { leaveBrackets(saved) }
+        return body(&self)
+    }
+
+    /// The newline and record rules of the enclosing context, saved on entering brackets.
+    struct BracketContext {
+        let ignoreNewlines: Bool
+        let noRecord: Bool
+    }
+
+    /// Sets the rules for the inside of a bracket (the recursive paths use this pair rather than
+    /// `within`, whose closure costs stack frames per nesting level in debug builds).
+    @inline(__always)
+    mutating func enterBrackets(ignoringNewlines: Bool) -> BracketContext {
+        let saved = BracketContext(ignoreNewlines: ignoreNewlines, noRecord: noRecord)
         ignoreNewlines = ignoringNewlines
         noRecord = false
-        defer { ignoreNewlines = savedNL; noRecord = savedRecord }
-        return body(&self)
+        return saved
+    }
+
+    @inline(__always)
+    mutating func leaveBrackets(_ saved: BracketContext) {
+        ignoreNewlines = saved.ignoreNewlines
+        noRecord = saved.noRecord
     }
 
     // MARK: Errors
@@ -343,15 +368,26 @@ public struct Parser {
 
     /// Enters one level of nesting. Past the limit: reports once, skips the rest of the too-deep
     /// construct (so the levels already open can close normally) and returns false.
+    @inline(__always)
     mutating func enter() -> Bool {
-        if depth < SyntaxLimits.maxNesting {
+        if depth < depthLimit {
             depth += 1
             return true
         }
-        error(.nestingTooDeep, "nesting too deep (limit \(SyntaxLimits.maxNesting))", at: currentSpan,
-              hint: "split the expression or block with `let` bindings or functions")
-        skipNested()
+        refuseNesting()
         return false
+    }
+
+    // Error paths live in functions of their own, never inlined: their message building would
+    // otherwise enlarge the stack frames of the functions that recurse once per nesting level.
+
+    @inline(never)
+    mutating func refuseNesting() {
+        let message = depthLimit == SyntaxLimits.maxNesting
+            ? "nesting too deep (limit \(SyntaxLimits.maxNesting))"
+            : "nesting too deep for this thread's stack (limit \(depthLimit))"
+        error(.nestingTooDeep, message, at: currentSpan, hint: "split the expression or block with `let` bindings or functions")
+        skipNested()
     }
 
     /// Skips tokens up to the end of the innermost open construct: a `,`, `;`, significant line

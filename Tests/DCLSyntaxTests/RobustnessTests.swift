@@ -132,20 +132,21 @@ struct TestRandom {
 
     /// Runs `body` on a new thread with the platform's default stack size (no `stackSize` set)
     /// and returns its result: recursion depth, not the test runner's stack, is what is tested.
-    static func onThread<T>(_ body: @escaping () -> T) -> T {
+    static func onThread<T>(stackSize: Int? = nil, _ body: @escaping () -> T) -> T {
         let box = ThreadResult<T>()
         let thread = Thread {
             box.value = body()
             box.done.signal()
         }
+        if let size = stackSize { thread.stackSize = size }
         thread.start()
         box.done.wait()
         return box.value!
     }
 
     /// The codes reported for `text`, parsed, printed, span-checked and rendered on a thread.
-    static func codes(deep text: String) -> [String] {
-        onThread {
+    static func codes(deep text: String, stackSize: Int? = nil) -> [String] {
+        onThread(stackSize: stackSize) {
             let p = Parsed(text)
             _ = p.dump
             _ = DiagnosticRenderer(sources: p.sources).render(p.diagnostics)
@@ -155,8 +156,7 @@ struct TestRandom {
     }
 
     /// 100 000 levels of each way to nest (built here: the test runner prints arguments).
-    static func deep(_ name: String) -> String {
-        let n = 100_000
+    static func deep(_ name: String, levels n: Int = 100_000) -> String {
         func r(_ s: String, _ k: Int = n) -> String { String(repeating: s, count: k) }
         switch name {
         case "parentheses": return "let x = " + r("(") + "1" + r(")")
@@ -182,6 +182,42 @@ struct TestRandom {
         let codes = Self.codes(deep: Self.deep(name))
         #expect(codes.first == "E0030", "\(name): \(codes.prefix(5))")
         #expect(codes.filter { $0 == "E0030" }.count == 1, "\(name): reported once, \(codes.prefix(5))")
+    }
+
+    /// On a small stack (a macOS secondary thread's 512 KB) the depth limit shrinks so that the
+    /// parser and every pass over the tree still fit: no construct may crash any of them.
+    @Test(arguments: ["parentheses", "brackets", "records", "blocks", "field blocks", "minus", "not", "power",
+                      "members", "calls", "else if", "types", "interpolations", "sum"])
+    func smallStacksAreSafe(name: String) {
+        let text = name == "sum" ? "let x = " + String(repeating: "1 + ", count: 5_000) + "1" : Self.deep(name, levels: 5_000)
+        let codes = Self.onThread(stackSize: 512 * 1024) { () -> [String] in
+            let p = Parsed(text)
+            _ = p.dump
+            _ = p.spanViolations
+            _ = DiagnosticRenderer(sources: p.sources).render(p.diagnostics)
+            return p.codes
+        }
+        #expect(codes.first == "E0030", "\(name): \(codes.prefix(5))")
+        #expect(codes.filter { $0 == "E0030" }.count == 1)
+    }
+
+    /// Just under the (smaller) limit of a small stack, a valid program also formats.
+    @Test func smallStacksFormatWhatTheyParse() {
+        let ok = Self.onThread(stackSize: 512 * 1024) { () -> Bool in
+            let limit = StackGuard.depthLimit()
+            var all = true
+            for n in [limit - 2, limit / 2] {
+                let blocks = Parsed(String(repeating: "if a {\n", count: n) + String(repeating: "}\n", count: n))
+                let sum = Parsed("let x = " + String(repeating: "1 + ", count: n - 2) + "1")
+                for p in [blocks, sum] {
+                    guard p.errors.isEmpty else { all = false; continue }
+                    _ = p.dump
+                    _ = Formatter.format(p.program, source: p.file)
+                }
+            }
+            return all
+        }
+        #expect(ok)
     }
 
     @Test func nestingJustUnderTheLimitIsFine() {
