@@ -53,7 +53,7 @@ public struct BenchParseOptions: ParsableArguments {
     func run() throws {
         guard lines > 0, repeats > 0 else { throw ValidationError("--lines and --repeats must be positive") }
         let text = BenchmarkSource.program(lines: lines)
-        if let path = write { try writeFile(path, Array(text.utf8)) }
+        if let path = write { try AtomicFile.replace(path, with: Array(text.utf8)) }
         let sources = SourceManager()
         let file = sources.add(path: "<bench>", text: text)
         let lineCount = file.lineCount - (text.hasSuffix("\n") ? 1 : 0)

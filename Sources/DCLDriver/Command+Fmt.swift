@@ -46,14 +46,14 @@ public struct Fmt: ParsableCommand {
     func format(_ path: String) -> Int32 {
         let isStdin = path == "-"
         guard let bytes = isStdin ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path) else {
-            printError("dcl fmt: cannot read \(path)")
+            StandardError.write("dcl fmt: cannot read \(path)\n")
             return 2
         }
         let sources = SourceManager()
         let file = sources.add(path: isStdin ? "<stdin>" : path, bytes: [UInt8](bytes))
         let engine = DiagnosticEngine()
-        guard let formatted = Formatter.format(file, diagnostics: engine) else {
-            report(engine, sources: sources, format: diagnostics)
+        guard let formatted = SourceFormatter.format(file, diagnostics: engine) else {
+            diagnostics.report(engine, sources: sources)
             return 1
         }
         let output = Array(formatted.utf8)
@@ -70,69 +70,80 @@ public struct Fmt: ParsableCommand {
         }
         guard output != file.bytes else { return 0 }
         do {
-            try writeFile(path, output)
+            try AtomicFile.replace(path, with: output)
         } catch {
-            printError("dcl fmt: cannot write \(path): \(error)")
+            StandardError.write("dcl fmt: cannot write \(path): \(error)\n")
             return 2
         }
         return 0
     }
 }
 
-/// The two forms of `--diagnostics`.
-enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable {
+/// `--diagnostics text|json`: how a command prints diagnostics on standard error. Public so
+/// every command that reports diagnostics can offer the same option.
+public enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text, json
-}
 
-/// Prints a compilation's diagnostics to standard error: text (coloured when standard error is a
-/// terminal and NO_COLOR is unset) with a summary line, or JSON lines.
-func report(_ engine: DiagnosticEngine, sources: SourceManager, format: DiagnosticsFormat) {
-    let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-    let renderer = DiagnosticRenderer(sources: sources, color: isatty(STDERR_FILENO) != 0 && !noColor)
-    switch format {
-    case .json:
-        printError(renderer.json(engine.sorted), terminator: "")
-    case .text:
-        printError(renderer.render(engine.sorted), terminator: "")
-        if let summary = renderer.summary(engine) { printError(summary) }
-    }
-}
-
-func printError(_ s: String, terminator: String = "\n") {
-    FileHandle.standardError.write(Data((s + terminator).utf8))
-}
-
-struct IOError: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Replaces `path` with `bytes` atomically: a temporary file in the same directory, given the
-/// original's permissions, is renamed over it.
-func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    var template = Array(((directory.isEmpty ? "." : directory) + "/." + name + ".fmt-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { throw IOError(description: String(cString: strerror(errno))) }
-    let tempPath = String(cString: template)
-    var ok = false
-    defer {
-        if !ok { unlink(tempPath) }
-    }
-    var mode: mode_t = 0o644
-    var info = stat()
-    if stat(path, &info) == 0 { mode = info.st_mode & 0o7777 }
-    var written = 0
-    while written < bytes.count {
-        let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            close(fd)
-            throw IOError(description: String(cString: strerror(errno)))
+    /// Prints a compilation's diagnostics to standard error: text (coloured when standard error
+    /// is a terminal and NO_COLOR is unset) followed by a summary line, or JSON lines.
+    public func report(_ engine: DiagnosticEngine, sources: SourceManager) {
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let renderer = DiagnosticRenderer(sources: sources, color: isatty(STDERR_FILENO) != 0 && !noColor)
+        switch self {
+        case .json:
+            StandardError.write(renderer.json(engine.sorted))
+        case .text:
+            StandardError.write(renderer.render(engine.sorted))
+            if let summary = renderer.summary(engine) { StandardError.write(summary + "\n") }
         }
-        written += n
     }
-    fchmod(fd, mode)
-    guard close(fd) == 0, rename(tempPath, path) == 0 else { throw IOError(description: String(cString: strerror(errno))) }
-    ok = true
+}
+
+/// Writing to standard error.
+enum StandardError {
+    static func write(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+}
+
+/// Files replaced safely.
+enum AtomicFile {
+    struct WriteError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Replaces `path` with `bytes`: a temporary file in the same directory (so the rename stays
+    /// on one file system), given the original's permissions, is renamed over it. A crash leaves
+    /// either the old file or the new one, never half of either.
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var template = Array(((directory.isEmpty ? "." : directory) + "/." + name + ".fmt-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw WriteError(description: String(cString: strerror(errno))) }
+        let tempPath = String(cString: template)
+        var done = false
+        defer {
+            if !done { unlink(tempPath) }
+        }
+        var mode: mode_t = 0o644
+        var info = stat()
+        if stat(path, &info) == 0 { mode = info.st_mode & 0o7777 }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let message = String(cString: strerror(errno))
+                close(fd)
+                throw WriteError(description: message)
+            }
+            written += n
+        }
+        fchmod(fd, mode)
+        guard close(fd) == 0, rename(tempPath, path) == 0 else {
+            throw WriteError(description: String(cString: strerror(errno)))
+        }
+        done = true
+    }
 }

@@ -118,10 +118,14 @@ public struct Parser {
         return !newlineTaken && !ignoreNewlines && t.flags.contains(.lineBreak) ? lastEnd : Int(t.start)
     }
 
-    /// The span of the current token; a virtual newline is shown just after the line's last token.
+    /// The span of the current token. A virtual newline, and the end of a file that ends with a
+    /// line break, are shown just after the last token (not on an empty line below it).
     var currentSpan: SourceSpan {
-        if kind == .newline { return SourceSpan(file: fileID, start: lastEnd, end: lastEnd) }
-        return tokens[index].span(in: fileID)
+        let t = tokens[index]
+        if kind == .newline || (t.kind == .eof && t.flags.contains(.newlineBefore) && index > 0) {
+            return SourceSpan(file: fileID, start: lastEnd, end: lastEnd)
+        }
+        return t.span(in: fileID)
     }
 
     /// The span from `start` to the end of the last token consumed. A node that consumed nothing

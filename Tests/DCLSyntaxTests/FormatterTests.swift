@@ -28,7 +28,7 @@ import Testing
     func fmt(_ text: String) -> String {
         let p = Parsed(text)
         #expect(p.described == [], "\(text)")
-        return Formatter.format(p.program, source: p.file)
+        return SourceFormatter.format(p.program, source: p.file)
     }
 
     @Test(arguments: [
@@ -107,7 +107,7 @@ import Testing
     @Test func linesStayWithinTheWidthWherePossible() {
         for url in Self.corpus {
             let p = Parsed(Repo.read(url))
-            let out = Formatter.format(p.program, source: p.file)
+            let out = SourceFormatter.format(p.program, source: p.file)
             for line in out.split(separator: "\n") where line.count > 100 {
                 // Only unbreakable content (a long string or comment) may exceed the width.
                 #expect(line.contains("\"") || line.contains("//"), "\(Repo.relative(url)): \(line)")
@@ -119,12 +119,12 @@ import Testing
         let sources = SourceManager()
         let file = sources.add(path: "bad.dcl", text: "let x = (1\n")
         let engine = DiagnosticEngine()
-        #expect(Formatter.format(file, diagnostics: engine) == nil)
+        #expect(SourceFormatter.format(file, diagnostics: engine) == nil)
         #expect(engine.errorCount == 1)
     }
 
     @Test func lineEndingsAndByteOrderMark() {
         let p = Parsed(bytes: [0xEF, 0xBB, 0xBF] + Array("let a = 1\r\nlet b = 2\r\n".utf8))
-        #expect(Formatter.format(p.program, source: p.file) == "let a = 1\nlet b = 2\n")
+        #expect(SourceFormatter.format(p.program, source: p.file) == "let a = 1\nlet b = 2\n")
     }
 }

@@ -63,7 +63,7 @@ import Testing
         #expect(p.described == e.diagnostics)
         if !e.items.isEmpty { #expect(p.items == e.items) }
         #expect(p.spanViolations == [])
-        #expect(Formatter.format(p.file, diagnostics: DiagnosticEngine()) == nil, "a file with errors must not be formatted")
+        #expect(SourceFormatter.format(p.file, diagnostics: DiagnosticEngine()) == nil, "a file with errors must not be formatted")
         let rendered = DiagnosticRenderer(sources: p.sources).render(p.diagnostics)
         expectSnapshot(rendered, url.deletingPathExtension().appendingPathExtension("diag"))
     }

@@ -44,11 +44,11 @@ struct TestRandom {
         _ = renderer.render(p.diagnostics)
         _ = renderer.json(p.diagnostics)
         guard p.engine.errorCount == 0, !p.engine.hasErrors else { return nil }
-        let once = Formatter.format(p.program, source: p.file)
+        let once = SourceFormatter.format(p.program, source: p.file)
         let q = Parsed(once)
         if !q.described.isEmpty { return "formatted output has errors \(q.described)\n\(once)" }
         if q.dump != p.dump { return "formatting changed the meaning\n\(once)" }
-        let twice = Formatter.format(q.program, source: q.file)
+        let twice = SourceFormatter.format(q.program, source: q.file)
         if twice != once { return "formatting is not idempotent\n\(once)\n---\n\(twice)" }
         return nil
     }
@@ -212,7 +212,7 @@ struct TestRandom {
                 for p in [blocks, sum] {
                     guard p.errors.isEmpty else { all = false; continue }
                     _ = p.dump
-                    _ = Formatter.format(p.program, source: p.file)
+                    _ = SourceFormatter.format(p.program, source: p.file)
                 }
             }
             return all

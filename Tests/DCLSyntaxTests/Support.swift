@@ -92,14 +92,14 @@ func checkRoundTrip(_ text: String, name: String, sourceLocation: SourceLocation
         Issue.record("\(name) has errors: \(original.described)", sourceLocation: sourceLocation)
         return nil
     }
-    let once = Formatter.format(original.program, source: original.file)
+    let once = SourceFormatter.format(original.program, source: original.file)
     let reparsed = Parsed(once, path: name + " (formatted)")
     #expect(reparsed.described == [], "\(name): formatted output does not parse:\n\(once)", sourceLocation: sourceLocation)
     #expect(reparsed.dump == original.dump, "\(name): formatting changed the meaning:\n\(once)", sourceLocation: sourceLocation)
     let commentsBefore = original.program.comments.map { $0.text.trimmingCharacters(in: .whitespaces) }
     let commentsAfter = reparsed.program.comments.map { $0.text.trimmingCharacters(in: .whitespaces) }
     #expect(commentsAfter == commentsBefore, "\(name): comments lost or reordered:\n\(once)", sourceLocation: sourceLocation)
-    let twice = Formatter.format(reparsed.program, source: reparsed.file)
+    let twice = SourceFormatter.format(reparsed.program, source: reparsed.file)
     #expect(twice == once, "\(name): formatting is not idempotent:\n--- once\n\(once)--- twice\n\(twice)", sourceLocation: sourceLocation)
     return once
 }

@@ -13,7 +13,7 @@
 import DCLDiagnostics
 
 /// Formats dcl source in the one canonical style.
-public enum Formatter {
+public enum SourceFormatter {
     public struct Options: Sendable {
         /// Lines are broken to stay within this many columns where the grammar allows.
         public var width: Int
