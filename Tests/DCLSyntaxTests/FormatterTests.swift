@@ -15,6 +15,15 @@ import Testing
         checkRoundTrip(Repo.read(url), name: Repo.relative(url))
     }
 
+    /// The samples' trees, pinned: a parser change that alters how a realistic program reads
+    /// shows up as a diff of Samples/*.ast (refresh with DCL_UPDATE_SNAPSHOTS=1 after review).
+    @Test(arguments: Repo.dclFiles(under: Repo.samples))
+    func sampleTrees(_ url: URL) {
+        let p = Parsed(Repo.read(url), path: url.lastPathComponent)
+        #expect(p.described == [])
+        expectSnapshot(p.dump + "\n", url.deletingPathExtension().appendingPathExtension("ast"))
+    }
+
     @Test func corpusIsNotEmpty() {
         #expect(Self.corpus.count >= 4)
     }
