@@ -42,7 +42,7 @@ extension Parser {
         let saved = enterBrackets(ignoringNewlines: true)
         defer { leaveBrackets(saved) }
         var arguments: [Argument] = []
-        while kind != .rParen && kind != .eof && !atLineStartStatement() {
+        while kind != .rParen && kind != .eof && !atLineStartStatementInBrackets() {
             arguments.append(parseArgument())
             if panic { skipToListSeparator() }
             if !accept(.comma) { break }
@@ -66,7 +66,7 @@ extension Parser {
     /// The closer of a comma-separated list: "expected `,` or `)`" when something else follows an
     /// element, "unclosed `(`" when the list runs into the end of the file or the next statement.
     mutating func expectListEnd(_ closer: TokenKind, opener: SourceSpan, hint: String? = nil) {
-        if kind == closer || kind == .eof || atLineStartStatement() || panic {
+        if kind == closer || kind == .eof || atLineStartStatementInBrackets() || panic {
             expectClosing(closer, opener: opener)
             return
         }
@@ -176,7 +176,7 @@ extension Parser {
     /// `[ expr { "," expr } [ "," ] ]` up to `closer` (not consumed), newlines ignored.
     mutating func parseExpressionList(closer: TokenKind) -> [Expr] {
         var items: [Expr] = []
-        while kind != closer && kind != .eof && !atLineStartStatement() {
+        while kind != closer && kind != .eof && !atLineStartStatementInBrackets() {
             items.append(parseExpr())
             if panic { skipToListSeparator() }
             if !accept(.comma) { break }
@@ -197,7 +197,7 @@ extension Parser {
         defer { leaveBrackets(saved) }
         var fields: [RecordField] = []
         skipNewlines()
-        while kind != .rBrace && kind != .eof && !(atLineStartStatement() && !atLabel) {
+        while kind != .rBrace && kind != .eof && !atLineStartStatementInBrackets() {
             let before = index
             if let name = parseWord("a field name") {
                 if expect(.colon, hint: kind == .equal ? "record fields are written `name: value`" : nil) {

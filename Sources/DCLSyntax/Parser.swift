@@ -294,10 +294,19 @@ public struct Parser {
         newlineTaken = false
     }
 
-    /// A line-start statement keyword: probably the next statement after a missing closer.
+    /// A line-start statement keyword: where to resume after an error.
     func atLineStartStatement() -> Bool {
         let t = tokens[index]
         return t.flags.contains(.newlineBefore) && Parser.startsStatement(t.kind)
+    }
+
+    /// Inside brackets, a line-start statement keyword that cannot continue their contents:
+    /// probably the next statement after a missing closer. `if` can start an expression and a
+    /// keyword followed by `:` is a label (`data: x`), so neither counts.
+    func atLineStartStatementInBrackets() -> Bool {
+        let t = tokens[index]
+        return t.flags.contains(.newlineBefore) && Parser.startsStatement(t.kind) && t.kind != .kwIf
+            && peekToken(1).kind != .colon
     }
 
     /// Skips to the statement boundary after an error: a significant line break or `;` at the
@@ -331,7 +340,7 @@ public struct Parser {
         var balance = 0
         while true {
             let t = tokens[index]
-            if t.kind == .eof || atLineStartStatement() { return }
+            if t.kind == .eof || atLineStartStatementInBrackets() { return }
             if Parser.opens(t.kind) {
                 balance += 1
             } else if Parser.closes(t.kind) {
@@ -350,7 +359,7 @@ public struct Parser {
         var balance = 0
         while true {
             let t = tokens[index]
-            if t.kind == .eof || atLineStartStatement() { return }
+            if t.kind == .eof || atLineStartStatementInBrackets() { return }
             if balance == 0, t.kind == .comma || Parser.closes(t.kind) || kind == .newline || kind == .semicolon { return }
             if Parser.opens(t.kind) { balance += 1 } else if Parser.closes(t.kind) { balance -= 1 }
             skipToken()

@@ -124,6 +124,24 @@ import Testing
         }
     }
 
+    /// Cases the fuzzer found: each must satisfy the formatter's contract.
+    @Test(arguments: [
+        "block pass(// c\n )(x) { return x }",
+        "print \"{ {k/* b */ : 2}.k }\"",
+        "evaluate(m, on: d.// c\n test, data: x)",
+        "f(// c\n)",
+        "let v = f(if a { very_long_name_number_one } else { very_long_name_number_two }, another_long_argument_x)",
+        "import /* multi\n line */std./**/vision as v",
+        "role r {\n  budget/* multi\n line */ { /* x */  memory: 512KiB }\n}",
+        "print \"{a}{ /* x */  {k: 2/* multi\n line */}.k } {\"nested {/* c */b}\"}\"",
+        "print \"{evaluate(adaptive, on: device.test, per:/* multi\n line */ client):.2%}\"",
+        "model m {\n  stem/* multi\n line */ {/* multi\n line */ a }\n  /**/head { c }\n}",
+        "if a /* multi\n line */{//\n\n  print 1\n} else if b {\n  print 2\n}\nelse {\n  print 3\n} /* x */ \n",
+    ])
+    func fuzzFindings(text: String) {
+        checkRoundTrip(text, name: text)
+    }
+
     @Test func refusesFilesWithErrors() {
         let sources = SourceManager()
         let file = sources.add(path: "bad.dcl", text: "let x = (1\n")

@@ -136,6 +136,15 @@ import Testing
         #expect(p.items.count == 3)
     }
 
+    @Test func keywordsStartingLinesInsideBrackets() {
+        // A label or an `if` expression at the start of a line inside brackets is not a statement
+        // left behind by a missing `)` (found by fuzzing the formatter).
+        #expect(item("evaluate(\n  m,\n  data: x,\n)") == "(call evaluate m (arg data x))")
+        #expect(item("f(\n  if a { 1 } else { 2 },\n)") == "(call f (if-expr a 1 2))")
+        #expect(item("let l = [\n  if a { 1 } else { 2 },\n]") == "(let l (list (if-expr a 1 2)))")
+        #expect(item("let r = {\n  data: 1\n  model: 2\n}") == "(let r (record (data 1) (model 2)))")
+    }
+
     @Test func oneErrorPerStatementManyPerFile() {
         let text = (1...5).map { "let x\($0) = (1 + ) * )" }.joined(separator: "\n")
         let p = Parsed(text)

@@ -51,8 +51,9 @@ struct DocPrinter {
         let doc: Doc
     }
 
-    /// The laid-out text. Lines carry no trailing spaces.
-    func print(_ doc: Doc) -> String {
+    /// The laid-out text. Lines carry no trailing spaces. `flat`: every group stays on one line
+    /// whatever the width (for the inside of string interpolations).
+    func print(_ doc: Doc, flat: Bool = false) -> String {
         var out = ""
         var column = 0
         /// A newline was requested; its indentation is written with the next text.
@@ -60,7 +61,7 @@ struct DocPrinter {
         /// A line comment was printed: the next text must start a new line.
         var mustBreak = false
         var blankPending = false
-        var stack = [Command(indent: 0, flat: false, doc: doc)]
+        var stack = [Command(indent: 0, flat: flat, doc: doc)]
 
         func newline(_ indent: Int) {
             if pendingIndent == nil { out += "\n" }

@@ -33,7 +33,10 @@ extension FormatBuilder {
         var parts: [Doc] = []
         while let c = pending, Int(c.span.start) < offset {
             if c.style == .line && inString { break }
-            parts += [startsLine(Int(c.span.start)) && !inString ? .hardLine : .text(" "), doc(c)]
+            // On its own line if it was; otherwise after a space, or on a line of its own when
+            // the bracket is broken (nothing else may follow a line comment on its line).
+            let separator: Doc = inString ? .text(" ") : startsLine(Int(c.span.start)) ? .hardLine : .line
+            parts += [separator, doc(c)]
             nextComment += 1
         }
         return .concat(parts)
@@ -196,7 +199,7 @@ extension FormatBuilder {
                 inString = true
                 let d = expr(e)
                 inString = saved
-                var flat = DocPrinter(width: Int.max / 4, indentUnit: 0).print(d)
+                var flat = DocPrinter(width: Int.max / 4, indentUnit: 0).print(d, flat: true)
                 if flat.hasSuffix("\n") { flat.removeLast() }
                 s += "{" + flat + (format.map { ":" + $0 } ?? "") + "}"
             }

@@ -178,7 +178,9 @@ extension FormatBuilder {
     mutating func entries(_ items: [Entry], open: Int, close: Int, multiLine: Bool) -> Doc {
         let hasComments = pending.map { Int($0.span.start) < close } ?? false
         if items.isEmpty && !hasComments { return .text("{}") }
-        if multiLine || hasComments {
+        // Inside a string interpolation everything stays on one line (comments there are block
+        // comments, kept inline by `operand`).
+        if (multiLine || hasComments) && !inString {
             let lineItems = items.map { e in Line(start: e.start, end: e.end, spaced: false, build: e.build) }
             return braced(lineItems, open: open, close: close)
         }

@@ -124,13 +124,17 @@ struct FormatBuilder {
     /// (from places inside the construct where none could go): ` /* a */ // b`.
     mutating func trailingComments(after end: Int, before limit: Int) -> Doc {
         var parts: [Doc] = []
+        // "On the same line" is judged from the end of what precedes each comment, so a comment
+        // after a multi-line block comment stays where it was.
+        var from = end
         while let c = pending {
             let start = Int(c.span.start)
-            guard start < end || (start < limit && !hasNewline(from: end, to: start)) else { break }
+            guard start < end || (start < limit && !hasNewline(from: from, to: start)) else { break }
             if inString && c.style == .line { break }
             nextComment += 1
             parts.append(.text(" "))
             parts.append(doc(c))
+            from = max(from, Int(c.span.end))
             if c.style == .line { break }
         }
         return .concat(parts)
