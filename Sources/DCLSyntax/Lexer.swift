@@ -6,9 +6,7 @@
 // String interpolation is handled with a small stack of open `{` contexts, so the expression
 // inside `"{f(x)}"` becomes ordinary tokens between `.stringBegin` and `.stringEnd`.
 //
-// Lexical rules quoted here come from Grammar/dcl.ebnf:
-/* NEWLINE        = "\n" | "\r\n" ; */
-/* EOF            = (* end of input *) ; */
+// Lexical rules are quoted from Grammar/dcl.ebnf above the functions that implement them.
 
 import DCLDiagnostics
 
@@ -64,6 +62,10 @@ public struct Lexer {
 
     // MARK: Main loop
 
+    /* NEWLINE        = "\n" | "\r\n" ; */
+    /* EOF            = (* end of input *) ; */
+    /// Line breaks become the `newlineBefore`/`lineBreak` flags of the next token; the end of
+    /// the input becomes the `.eof` token.
     mutating func run() {
         // A UTF-8 byte-order mark says nothing about the program; skip it.
         if n >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { pos = 3 }
