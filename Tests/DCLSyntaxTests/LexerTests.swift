@@ -196,6 +196,11 @@ struct Lexed {
         #expect(Lexed("a @ b").kinds == [.identifier, .error, .identifier])
     }
 
+    @Test func tokensStaySmall() {
+        // 16 bytes each: a 10 MB file's tokens fit in cache-friendly arrays.
+        #expect(MemoryLayout<Token>.stride == 16)
+    }
+
     @Test func byteOrderMarkIsSkipped() {
         let l = Lexed(bytes: [0xEF, 0xBB, 0xBF] + Array("let".utf8))
         #expect(l.kinds == [.kwLet])
