@@ -75,9 +75,12 @@ public final class DiagnosticEngine: @unchecked Sendable {
     public init(errorLimit: Int = 20) { self.errorLimit = errorLimit }
 
     public func emit(_ d: Diagnostic) {
-        if d.severity == .error, errorCount >= errorLimit {
-            suppressedErrors += 1
-            return
+        if d.severity == .error {
+            if errorCount >= errorLimit {
+                suppressedErrors += 1
+                return
+            }
+            errorCount += 1
         }
         diagnostics.append(d)
     }
@@ -90,7 +93,8 @@ public final class DiagnosticEngine: @unchecked Sendable {
         emit(.warning(code, message, at: span, hint: hint))
     }
 
-    public var errorCount: Int { diagnostics.reduce(0) { $0 + ($1.severity == .error ? 1 : 0) } }
+    /// Errors stored (kept as a count: emitters ask on every report).
+    public private(set) var errorCount = 0
     public var hasErrors: Bool { errorCount > 0 || suppressedErrors > 0 }
     public var isAtLimit: Bool { errorCount >= errorLimit }
 
@@ -106,6 +110,7 @@ public final class DiagnosticEngine: @unchecked Sendable {
 
     public func removeAll() {
         diagnostics.removeAll()
+        errorCount = 0
         suppressedErrors = 0
     }
 }
