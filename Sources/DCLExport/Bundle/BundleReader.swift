@@ -63,7 +63,7 @@ public struct BundleReader: Sendable {
         let manifestCRC = CRC32.checksum(manifestBytes)
         guard manifestCRC == manifestEntry.crc32 else {
             throw ExportError(.checksumMismatch, entry: manifestEntryName,
-                              "crc-32 expected \(hex32(manifestEntry.crc32)), found \(hex32(manifestCRC))")
+                              "checksum mismatch: crc-32 expected \(hex32(manifestEntry.crc32)), found \(hex32(manifestCRC))")
         }
         let manifest = try decodeManifest(manifestBytes)
         try validate(manifest, against: byName)
@@ -85,9 +85,7 @@ public struct BundleReader: Sendable {
             data[entry.name] = bytes
         }
         if requireChecksums, let first = failures.first {
-            let all = failures.map(\.description).joined(separator: "; ")
-            throw ExportError(.checksumMismatch, entry: first.entry,
-                              failures.count == 1 ? "\(first.algorithm) expected \(first.expected), found \(first.found)" : "\(failures.count) checksums fail: \(all)")
+            throw checksumError(failures, first: first)
         }
 
         var weights: SafetensorsFile?
@@ -224,6 +222,16 @@ public struct BundleReader: Sendable {
             throw bad("the file holds tensor '\(extra)', which the manifest does not list")
         }
     }
+}
+
+/// One error for all checksum failures: the first failing entry is the error's entry; other
+/// entries are named in the message.
+private func checksumError(_ failures: [ChecksumFailure], first: ChecksumFailure) -> ExportError {
+    func detail(_ f: ChecksumFailure) -> String { "\(f.algorithm) expected \(f.expected), found \(f.found)" }
+    let own = failures.filter { $0.entry == first.entry }.map(detail).joined(separator: "; ")
+    let others = Set(failures.map(\.entry)).subtracting([first.entry]).sorted()
+    let tail = others.isEmpty ? "" : " (also failing: " + others.map { "'\($0)'" }.joined(separator: ", ") + ")"
+    return ExportError(.checksumMismatch, entry: first.entry, "checksum mismatch: " + own + tail)
 }
 
 /// Eight lowercase hex digits.

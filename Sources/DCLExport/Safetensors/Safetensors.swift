@@ -217,7 +217,9 @@ func jsonString(_ s: String) -> String {
 /// A short, lowercase description of a decoding error.
 func describe(_ error: Error) -> String {
     switch error {
-    case DecodingError.dataCorrupted(let c): return c.debugDescription.lowercased()
+    case DecodingError.dataCorrupted(let c):
+        let text = c.debugDescription.lowercased()
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     case DecodingError.keyNotFound(let k, let c): return "missing key '\(k.stringValue)'\(path(c))"
     case DecodingError.typeMismatch(let t, let c): return "expected \(t)\(path(c))"
     case DecodingError.valueNotFound(let t, let c): return "expected \(t)\(path(c)), found null"
