@@ -267,6 +267,19 @@ struct HostileBundleTests {
         }
     }
 
+    @Test func zip64ArchivesRead() throws {
+        let files = try entries(of: try sampleBundleBytes())
+        let zip = buildRawZip(files.map { RawZipEntry(name: $0.0, data: $0.1) }, zip64: true)
+        let bundle = try read(zip)
+        #expect(bundle.archiveEntries.count == files.count)
+        #expect(try bundle.graphText(of: "control").hasPrefix("graph control"))
+        // The same archive with the ZIP64 locator damaged.
+        var bad = zip
+        let locator = bad.count - 22 - 20
+        bad[locator] ^= 0xFF
+        expectExportError(.archive, "ZIP64") { _ = try read(bad) }
+    }
+
     @Test func deflatedEntriesWrittenByZIPFoundationRead() throws {
         let text = Array(String(repeating: "dcl ", count: 5000).utf8)
         let zip = buildRawZip([RawZipEntry(name: "x", data: try deflate(text), method: 8, plain: text)])

@@ -54,8 +54,10 @@ struct RawZipEntry {
     var plain: [UInt8]? = nil
 }
 
-/// Builds a zip archive byte by byte (PKWARE APPNOTE layout), without any validation.
-func buildRawZip(_ entries: [RawZipEntry], declaredCount: Int? = nil) -> [UInt8] {
+/// Builds a zip archive byte by byte (PKWARE APPNOTE layout), without any validation. With
+/// `zip64`, every central record keeps its sizes and offset in a ZIP64 extra field and the end
+/// record defers to a ZIP64 end record, as writers do for archives past 4 GiB.
+func buildRawZip(_ entries: [RawZipEntry], declaredCount: Int? = nil, zip64: Bool = false) -> [UInt8] {
     var out: [UInt8] = []
     var central: [UInt8] = []
     func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
@@ -70,15 +72,31 @@ func buildRawZip(_ entries: [RawZipEntry], declaredCount: Int? = nil) -> [UInt8]
         u16(0, &out); u16(33, &out); u32(crc, &out); u32(UInt32(e.data.count), &out); u32(usize, &out)
         u16(localNameBytes.count, &out); u16(0, &out); out += localNameBytes; out += e.data
 
-        u32(0x0201_4B50, &central); u16(20, &central); u16(20, &central); u16(Int(e.flags), &central)
+        let big: UInt32 = 0xFFFF_FFFF
+        u32(0x0201_4B50, &central); u16(45, &central); u16(45, &central); u16(Int(e.flags), &central)
         u16(Int(e.method), &central); u16(0, &central); u16(33, &central); u32(crc, &central)
-        u32(UInt32(e.data.count), &central); u32(usize, &central); u16(nameBytes.count, &central)
-        u16(0, &central); u16(0, &central); u16(0, &central); u16(0, &central); u32(0, &central)
-        u32(UInt32(offset), &central); central += nameBytes
+        u32(zip64 ? big : UInt32(e.data.count), &central); u32(zip64 ? big : usize, &central); u16(nameBytes.count, &central)
+        u16(zip64 ? 28 : 0, &central); u16(0, &central); u16(0, &central); u16(0, &central); u32(0, &central)
+        u32(zip64 ? big : UInt32(offset), &central); central += nameBytes
+        if zip64 {
+            u16(1, &central); u16(24, &central)
+            central += littleEndianBytes(UInt64(usize)) + littleEndianBytes(UInt64(e.data.count)) + littleEndianBytes(UInt64(offset))
+        }
     }
     let cdOffset = out.count
     out += central
     let n = declaredCount ?? entries.count
+    if zip64 {
+        let recordOffset = out.count
+        u32(0x0606_4B50, &out); out += littleEndianBytes(UInt64(44)); u16(45, &out); u16(45, &out)
+        u32(0, &out); u32(0, &out)
+        out += littleEndianBytes(UInt64(n)) + littleEndianBytes(UInt64(n))
+        out += littleEndianBytes(UInt64(central.count)) + littleEndianBytes(UInt64(cdOffset))
+        u32(0x0706_4B50, &out); u32(0, &out); out += littleEndianBytes(UInt64(recordOffset)); u32(1, &out)
+        u32(0x0605_4B50, &out); u16(0xFFFF, &out); u16(0xFFFF, &out); u16(0xFFFF, &out); u16(0xFFFF, &out)
+        u32(0xFFFF_FFFF, &out); u32(0xFFFF_FFFF, &out); u16(0, &out)
+        return out
+    }
     u32(0x0605_4B50, &out); u16(0, &out); u16(0, &out); u16(n, &out); u16(n, &out)
     u32(UInt32(central.count), &out); u32(UInt32(cdOffset), &out); u16(0, &out)
     return out
