@@ -27,7 +27,9 @@ func inflate(_ compressed: [UInt8], declaredSize: Int, entry: String) throws -> 
     }
     let input = Data(compressed)
     var output = [UInt8]()
-    output.reserveCapacity(declaredSize)
+    // The claim is within the caps but still only a claim: reserve what the input can
+    // plausibly give and let the array grow if the data really is that large.
+    output.reserveCapacity(min(declaredSize, max(1 << 16, input.count * 16)))
     var served = false
     do {
         _ = try Data.decompress(

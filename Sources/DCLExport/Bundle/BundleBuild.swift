@@ -76,6 +76,9 @@ func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
         modelEntries.append(ZipEntrySpec(name: graphEntry, bytes: Array(m.graphText.utf8), compress: true))
         var onnxEntry: String?
         if let onnx = m.onnx {
+            guard onnx.count < Int(Int32.max) else {
+                throw ExportError(.tooLarge, "model '\(m.name)': its ONNX file is \(onnx.count) bytes; protobuf limits a model to 2 GiB (external data is not supported yet)")
+            }
             try checkONNX(onnx, model: m, weights: stored)
             onnxEntry = "\(m.name).onnx"
             modelEntries.append(ZipEntrySpec(name: onnxEntry!, bytes: onnx, compress: false))

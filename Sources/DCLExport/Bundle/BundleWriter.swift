@@ -20,6 +20,8 @@ public struct BundleWriter: Sendable {
     /// Re-read the written archive and verify every checksum before it replaces the
     /// destination (on by default; the cost is one read of the bundle).
     public var verifyAfterWrite = true
+    /// The caps the read-back verification applies (raise them for bundles past 4 GiB).
+    public var readLimits = BundleLimits.standard
 
     /// Test hook: runs before each entry is written, by name; a throw simulates a failure
     /// mid-write.
@@ -57,7 +59,7 @@ public struct BundleWriter: Sendable {
             try ZipWriter.write(built.entries, to: temporary, beforeEntry: beforeEntry)
             try fsyncPath(temporary.path)
             if verifyAfterWrite {
-                let read = try BundleReader().read(path: temporary.path)
+                let read = try BundleReader(limits: readLimits).read(path: temporary.path)
                 guard read.manifest == built.manifest else {
                     throw ExportError(.io, "the bundle read back from '\(temporary.path)' differs from the one written")
                 }

@@ -13,8 +13,9 @@
 //   `W_zero_point` (INT8 zeros, same shape as the scale), and `DequantizeLinear` (with `axis`
 //   for per-channel scales) producing `W`.
 //
-// The names follow ONNX Runtime's quantisation tool. The decode nodes run once per session
-// (ONNX Runtime folds them into constants), and the file stays as small as the stored weights.
+// The names follow ONNX Runtime's quantisation tool. A decode node reads only constant
+// initialisers, so runtimes may fold it into a constant at load time; either way the file stays
+// as small as the stored weights and the graph computes in float32.
 
 import DCLTensor
 
