@@ -137,7 +137,8 @@ func gatherCase() throws -> ONNXCase {
                     expected: [refGather(table, indices, indexShape: [batch, 3])])
 }
 
-/// Constant with a TENSOR attribute and with FLOATS, LeakyRelu with a FLOAT.
+/// Constant with a TENSOR attribute and with FLOATS, LeakyRelu with a FLOAT, and an INT32
+/// initialiser cast to FLOAT.
 func attributeKindsCase() throws -> ONNXCase {
     let x = Ref([batch, 3], seed: 70, scale: 2)
     let shift: [Float] = [0.5, -0.25, 1], offset: [Float] = [1, 2, 3]
@@ -148,9 +149,12 @@ func attributeKindsCase() throws -> ONNXCase {
     let c2 = try g.addNode("Constant", inputs: [], attributes: [ONNXAttribute("value_floats", .floats(offset))])[0]
     let s = try g.addNode("Add", inputs: ["x", c1])[0]
     let l = try g.addNode("LeakyRelu", inputs: [s], attributes: [ONNXAttribute("alpha", .float(0.125))])[0]
-    try g.addNode("Add", inputs: [l, c2], outputs: ["y"])
+    let steps = try g.addConstant("steps", tensor: try Tensor(shape: [3], ints: [1, -2, 3]))
+    let c3 = try g.addNode("Cast", inputs: [steps], attributes: [ONNXAttribute("to", .int(Int64(ONNXDataType.float.rawValue)))])[0]
+    let a = try g.addNode("Add", inputs: [l, c2])[0]
+    try g.addNode("Add", inputs: [a, c3], outputs: ["y"])
     try g.addOutput("y", shape: ONNXDimension.batched([3]))
-    let y = refAddLast(refLeakyRelu(refAddLast(x, shift), alpha: 0.125), offset)
+    let y = refAddLast(refAddLast(refLeakyRelu(refAddLast(x, shift), alpha: 0.125), offset), [1, -2, 3])
     return ONNXCase(name: "attributes", model: try g.build(producerVersion: "test", docString: "attribute kinds",
                                                               metadata: [ONNXMetadataEntry("purpose", "test")]),
                     inputs: [.floats(x)], expected: [y])
