@@ -6,9 +6,7 @@ public struct DCLCommand: ParsableCommand {
         commandName: "dcl",
         abstract: "A model-definition language and interpreter for device-cloud collaborative learning.",
         version: dclVersion,
-        // `BenchParseTopLevel` (`dcl bench-parse`) is temporary: `BenchParse` moves under the
-        // shared `dcl bench` group (with `gemm` and `train`) when that lands.
-        subcommands: [Fmt.self, BenchParseTopLevel.self]
+        subcommands: [Fmt.self, Inspect.self, BenchParseTopLevel.self]
     )
     public init() {}
 }

@@ -1,2 +1,0 @@
-// DCLExport: filled in by its issue; this file keeps the target buildable.
-enum DCLExportModule {}
