@@ -133,7 +133,9 @@ public struct MemoryPlan: Sendable {
         // Lifetimes and sizes.
         let count = members.count
         let sizes = members.map { bytes($0[0]) }
-        let ends = (0..<count).map { max(bufferEnd($0), start[$0]) }
+        // Naive: every buffer lives for the whole run, so nothing shares memory.
+        let ends = (0..<count).map { mode == .naive ? n : max(bufferEnd($0), start[$0]) }
+        if mode == .naive { for b in 0..<count { start[b] = 0 } }
 
         // Peak live bytes by sweeping node indices.
         var delta = [Int](repeating: 0, count: n + 2)

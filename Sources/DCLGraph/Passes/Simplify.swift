@@ -45,6 +45,7 @@ public enum Passes {
                               pool: pool, step: 0, bindings: [:])
             do { try n.op.execute(io) } catch { continue }  // leave it to fail at run time, with context
             for (v, t) in zip(n.outputs, outs) {
+                g.sources[v] = .constant(g.constants.count)   // later nodes see it as constant
                 g.constants.append(Constant(value: v, tensor: t))
             }
             folded.insert(i)
