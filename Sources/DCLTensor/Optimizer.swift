@@ -140,7 +140,7 @@ public enum OptimizerKernels {
             let gg = gv * gs + l2 * pv
             let nm = b1 * mv + ob1 * gg
             let nv = b2 * vv + ob2 * gg * gg
-            let denom = nv.squareRoot() * invSqrtBc2 + e
+            let denom = vsqrt(nv) * invSqrtBc2 + e
             return (p0 - stepSize * nm / denom, nm, nv)
         }
         var i = 0

@@ -37,6 +37,14 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
         let l = try Kernels.unary(.log, pos).floats
         for (i, v) in pos.floats.enumerated() { #expect(abs(Double(l[i]) - Foundation.log(Double(v))) <= 2e-7 * max(1, abs(Foundation.log(Double(v))))) }
         #expect(try Kernels.unary(.log, try t([2], [0, -1])).floats[0] == -.infinity)
+        let sq = try Kernels.unary(.sqrt, try t([xs.count], xs.map { abs($0) * 1e3 })).floats
+        for i in xs.indices {
+            let ref = Float(Double(abs(xs[i]) * 1e3).squareRoot())
+            #expect(abs(sq[i] - ref) <= ref.ulp, "sqrt(\(abs(xs[i]) * 1e3)) = \(sq[i]), expected \(ref)")
+        }
+        let special = try Kernels.unary(.sqrt, try t([5], [0, .infinity, -1, .nan, 1e-38])).floats
+        #expect(special[0] == 0 && special[1] == .infinity && special[2].isNaN && special[3].isNaN)
+        #expect(abs(special[4] - Float(1e-19)) <= Float(1e-19).ulp * 2)
         #expect(try Kernels.unary(.exp, try t([3], [-200, 200, .nan])).floats.map { $0.isNaN ? -1 : $0 } == [0, .infinity, -1])
     }
 

@@ -39,6 +39,39 @@ public struct Conv2DParams: Equatable, Hashable, Sendable {
     }
 }
 
+/// Copies a short run without a libc call (im2col rows are 8–64 floats; `memmove`'s call and
+/// dispatch cost more than the copy).
+@inline(__always)
+func copyShort(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    var q = 0
+    while q + 16 <= n {
+        UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: F16.self), as: F16.self)
+        q += 16
+    }
+    while q + 4 <= n {
+        UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        q += 4
+    }
+    while q < n { d[q] = s[q]; q += 1 }
+}
+
+/// `d[q] += s[q]` for a short run (col2im), without the padded-tail path of `mapVectors2`.
+@inline(__always)
+func addShort(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    var q = 0
+    while q + 16 <= n {
+        let p = UnsafeMutableRawPointer(d + q)
+        p.storeBytes(of: p.loadUnaligned(as: F16.self) + UnsafeRawPointer(s + q).loadUnaligned(as: F16.self), as: F16.self)
+        q += 16
+    }
+    while q + 4 <= n {
+        let p = UnsafeMutableRawPointer(d + q)
+        p.storeBytes(of: p.loadUnaligned(as: SIMD4<Float>.self) + UnsafeRawPointer(s + q).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        q += 4
+    }
+    while q < n { d[q] += s[q]; q += 1 }
+}
+
 /// Convolution kernels on raw NCHW buffers.
 public enum Conv2D {
     static let weightChunk = 8
@@ -88,15 +121,15 @@ public enum Conv2D {
                     for oy in 0..<s.oh {
                         let iy = oy * p.strideH - p.padH + i * p.dilationH
                         let d = dst + oy * s.ow
-                        if iy < 0 || iy >= s.h { d.update(repeating: 0, count: s.ow); continue }
+                        if iy < 0 || iy >= s.h { for q in 0..<s.ow { d[q] = 0 }; continue }
                         let src = plane + iy * s.w
                         let x0 = -p.padW + j * p.dilationW
                         if p.strideW == 1 {
                             // Contiguous run with zero borders.
                             let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
-                            if lo > 0 { d.update(repeating: 0, count: min(lo, s.ow)) }
-                            if hi > lo { (d + lo).update(from: src + x0 + lo, count: hi - lo) }
-                            if hi < s.ow { (d + max(hi, lo)).update(repeating: 0, count: s.ow - max(hi, lo)) }
+                            for q in 0..<min(lo, s.ow) { d[q] = 0 }
+                            if hi > lo { copyShort(d + lo, src + x0 + lo, hi - lo) }
+                            for q in max(hi, lo)..<s.ow { d[q] = 0 }
                         } else {
                             for ox in 0..<s.ow {
                                 let ix = x0 + ox * p.strideW
@@ -127,7 +160,7 @@ public enum Conv2D {
                         let x0 = -p.padW + j * p.dilationW
                         if p.strideW == 1 {
                             let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
-                            if hi > lo { Elementwise.addInPlace(d + x0 + lo, sr + lo, hi - lo) }
+                            if hi > lo { addShort(d + x0 + lo, sr + lo, hi - lo) }
                         } else {
                             for ox in 0..<s.ow {
                                 let ix = x0 + ox * p.strideW

@@ -176,7 +176,7 @@ public enum Elementwise {
             case .neg: mapVectors(xs, ys, n) { -$0 }
             case .exp: mapVectors(xs, ys, n, vexp)
             case .log: mapVectors(xs, ys, n, vlog)
-            case .sqrt: mapVectors(xs, ys, n) { $0.squareRoot() }
+            case .sqrt: mapVectors(xs, ys, n, vsqrt)
             case .abs: mapVectors(xs, ys, n) { floats(bits($0) & 0x7FFF_FFFF) }
             case .pow(let p): powSerial(xs, ys, n, p)
             }
@@ -188,7 +188,7 @@ public enum Elementwise {
         case 1: mapVectors(x, y, n) { $0 }
         case 2: mapVectors(x, y, n) { $0 * $0 }
         case 3: mapVectors(x, y, n) { $0 * $0 * $0 }
-        case 0.5: mapVectors(x, y, n) { $0.squareRoot() }
+        case 0.5: mapVectors(x, y, n, vsqrt)
         case -1: mapVectors(x, y, n) { splat(1) / $0 }
         case 0: y.update(repeating: 1, count: n)
         default: for i in 0..<n { y[i] = powf(x[i], p) }

@@ -174,8 +174,7 @@ enum Transpose16 {
 
     @inline(__always)
     static func round(_ r: inout Block) {
-        @inline(__always) func e(_ a: F16, _ b: F16) -> F16 { SIMD32(lowHalf: a, highHalf: b).evenHalf }
-        @inline(__always) func o(_ a: F16, _ b: F16) -> F16 { SIMD32(lowHalf: a, highHalf: b).oddHalf }
+        let e = unzipEven, o = unzipOdd
         r = (e(r.0, r.1), e(r.2, r.3), e(r.4, r.5), e(r.6, r.7), e(r.8, r.9), e(r.10, r.11), e(r.12, r.13), e(r.14, r.15),
              o(r.0, r.1), o(r.2, r.3), o(r.4, r.5), o(r.6, r.7), o(r.8, r.9), o(r.10, r.11), o(r.12, r.13), o(r.14, r.15))
     }
@@ -194,4 +193,18 @@ enum Transpose16 {
         s(0, t.0); s(1, t.1); s(2, t.2); s(3, t.3); s(4, t.4); s(5, t.5); s(6, t.6); s(7, t.7)
         s(8, t.8); s(9, t.9); s(10, t.10); s(11, t.11); s(12, t.12); s(13, t.13); s(14, t.14); s(15, t.15)
     }
+}
+
+/// Even lanes of the 32-lane concatenation a‖b. Written out lane by lane: LLVM folds the chain
+/// into one `vpermt2ps`, whereas the standard library's generic `SIMD32.evenHalf` is often left
+/// as an out-of-line call returning through four xmm registers.
+@inline(__always)
+func unzipEven(_ a: F16, _ b: F16) -> F16 {
+    F16(a[0], a[2], a[4], a[6], a[8], a[10], a[12], a[14], b[0], b[2], b[4], b[6], b[8], b[10], b[12], b[14])
+}
+
+/// Odd lanes of the 32-lane concatenation a‖b (see `unzipEven`).
+@inline(__always)
+func unzipOdd(_ a: F16, _ b: F16) -> F16 {
+    F16(a[1], a[3], a[5], a[7], a[9], a[11], a[13], a[15], b[1], b[3], b[5], b[7], b[9], b[11], b[13], b[15])
 }

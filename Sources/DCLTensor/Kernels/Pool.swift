@@ -34,8 +34,13 @@ public enum Pooling {
         let (kh, kw) = kernel
         let dh = kind == .max ? p.dilationH : 1, dw = kind == .max ? p.dilationW : 1
         let inv = 1 / Float(kh * kw)
+        let interior = p.padH == 0 && p.padW == 0 && dh == 1 && dw == 1
         planes(inShape[0] * inShape[1], work: oh * ow * kh * kw, pool) { pl in
             let src = x + pl * h * w, dst = y + pl * oh * ow
+            if interior {
+                forwardInterior(kind, src, w, dst, oh, ow, kh, kw, p.strideH, p.strideW, inv)
+                return
+            }
             for oy in 0..<oh {
                 for ox in 0..<ow {
                     var m: Float = -.infinity, s: Float = 0
@@ -64,9 +69,33 @@ public enum Pooling {
         let (kh, kw) = kernel
         let dh = kind == .max ? p.dilationH : 1, dwl = kind == .max ? p.dilationW : 1
         let inv = 1 / Float(kh * kw)
+        let interior = p.padH == 0 && p.padW == 0 && dh == 1 && dwl == 1
         planes(inShape[0] * inShape[1], work: oh * ow * kh * kw, pool) { pl in
             let src = x + pl * h * w, g = dy + pl * oh * ow, d = dx + pl * h * w
             d.update(repeating: 0, count: h * w)
+            if interior && kind == .max {
+                // No padding or dilation: every window lies inside the plane. The arg-max is
+                // found with selects, not branches (random activations mispredict half the time).
+                // A NaN in a window does not take the gradient here (it is meaningless anyway).
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let base = oy * p.strideH * w + ox * p.strideW
+                        var best = base
+                        var m = src[base]
+                        for i in 0..<kh {
+                            let row = base + i * w
+                            for j in 0..<kw {
+                                let v = src[row + j]
+                                let gt = v > m
+                                m = gt ? v : m
+                                best = gt ? row + j : best
+                            }
+                        }
+                        d[best] += g[oy * ow + ox]
+                    }
+                }
+                return
+            }
             for oy in 0..<oh {
                 for ox in 0..<ow {
                     let gv = g[oy * ow + ox]
@@ -96,6 +125,44 @@ public enum Pooling {
                         if best >= 0 { d[best] += gv }
                     }
                 }
+            }
+        }
+    }
+
+    /// Forward pooling when every window lies inside the plane (no padding, no dilation): no
+    /// bounds checks; the common 2×2 / stride-2 max pool runs 16 outputs per step.
+    static func forwardInterior(_ kind: PoolKind, _ src: UnsafePointer<Float>, _ w: Int, _ dst: UnsafeMutablePointer<Float>,
+                                _ oh: Int, _ ow: Int, _ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ inv: Float) {
+        @inline(__always) func pick(_ a: F16, _ b: F16) -> F16 { a.replacing(with: b, where: (b .> a) .| ((b .!= b) .& (a .== a))) }
+        for oy in 0..<oh {
+            let out = dst + oy * ow
+            var ox = 0
+            if kind == .max && kh == 2 && kw == 2 && sh == 2 && sw == 2 {
+                let r0 = src + 2 * oy * w, r1 = r0 + w
+                while ox + 16 <= ow {
+                    func pairMax(_ r: UnsafePointer<Float>) -> F16 {
+                        let lo = UnsafeRawPointer(r + 2 * ox).loadUnaligned(as: F16.self)
+                        let hi = UnsafeRawPointer(r + 2 * ox + 16).loadUnaligned(as: F16.self)
+                        return pick(unzipEven(lo, hi), unzipOdd(lo, hi))
+                    }
+                    // Window order (r0 even, r0 odd, r1 even, r1 odd) matches the scalar loop.
+                    UnsafeMutableRawPointer(out + ox).storeBytes(of: pick(pairMax(r0), pairMax(r1)), as: F16.self)
+                    ox += 16
+                }
+            }
+            while ox < ow {
+                let base = src + oy * sh * w + ox * sw
+                var m: Float = -.infinity, s: Float = 0
+                for i in 0..<kh {
+                    let row = base + i * w
+                    for j in 0..<kw {
+                        let v = row[j]
+                        if v > m || (v != v && m == m) { m = v }
+                        s += v
+                    }
+                }
+                out[ox] = kind == .max ? m : s * inv
+                ox += 1
             }
         }
     }

@@ -22,7 +22,8 @@
 @inline(__always)
 func vexp(_ x: F16) -> F16 {
     let hi = splat(88.72283), lo = splat(-87.33654)
-    let xc = x.clamped(lowerBound: lo, upperBound: hi)
+    // Clamp with selects: `clamped` becomes out-of-line generic pointwiseMin/Max calls.
+    let xc = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
     // n = round(x / ln2); r = x - n·ln2 in two parts for precision.
     let t = xc * splat(1.442695040888963) + splat(roundMagic)
     let n = t - splat(roundMagic)
@@ -99,12 +100,31 @@ func vtanh(_ x: F16) -> F16 {
     p = p * z + splat(1.33314422036e-1)
     p = p * z + splat(-3.33332819422e-1)
     let small = p * z * x + x
-    let e = vexp(splat(2) * ax.clamped(lowerBound: splat(0), upperBound: splat(44)))
+    let e = vexp(splat(2) * ax.replacing(with: splat(44), where: ax .> splat(44)))
     var large = splat(1) - splat(2) / (e + splat(1))
     large.replace(with: -large, where: x .< splat(0))
     var result = large.replacing(with: small, where: ax .< splat(0.625))
     result.replace(with: x, where: x .!= x)
     return result
+}
+
+/// √x per lane. Swift's `Float.squareRoot()` keeps glibc's errno fallback (a `sqrtf` call for
+/// negative inputs), which blocks vectorisation: SIMD16's `squareRoot()` becomes sixteen scalar
+/// square roots with branches. Here: a bit-trick estimate of 1/√x, three Newton steps (error
+/// ≈ 1e-7 relative), s = x·r, and one Newton correction of s — within 1 ulp of the correctly
+/// rounded √x. 0 → 0, +inf → +inf, negative or NaN → NaN.
+@inline(__always)
+func vsqrt(_ x: F16) -> F16 {
+    let half = splat(0.5) * x
+    var r = floats(SIMD16<Int32>(repeating: 0x5F37_5A86) &- (bits(x) &>> 1))
+    r = r * (splat(1.5) - half * r * r)
+    r = r * (splat(1.5) - half * r * r)
+    r = r * (splat(1.5) - half * r * r)
+    var s = x * r
+    s = s + splat(0.5) * r * (x - s * s)
+    s.replace(with: x, where: (x .== splat(0)) .| (x .== splat(.infinity)))
+    s.replace(with: F16(repeating: .nan), where: (x .< splat(0)) .| (x .!= x))
+    return s
 }
 
 /// 1 / (1 + e^-x) per lane.
@@ -125,10 +145,12 @@ func mapVectors(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
         i += 16
     }
     if i < count {
+        // Tail through a zero-padded stack vector (two small memcpys beat 2×n lane inserts).
+        let bytes = (count - i) * 4
         var v = F16()
-        for q in 0..<(count - i) { v[q] = src[i + q] }
-        let r = f(v)
-        for q in 0..<(count - i) { dst[i + q] = r[q] }
+        withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: src + i, byteCount: bytes) }
+        var r = f(v)
+        withUnsafeBytes(of: &r) { UnsafeMutableRawPointer(dst + i).copyMemory(from: $0.baseAddress!, byteCount: bytes) }
     }
 }
 
@@ -144,10 +166,12 @@ func mapVectors2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dst: Un
         i += 16
     }
     if i < count {
+        let bytes = (count - i) * 4
         var va = F16(), vb = F16()
-        for q in 0..<(count - i) { va[q] = a[i + q]; vb[q] = b[i + q] }
-        let r = f(va, vb)
-        for q in 0..<(count - i) { dst[i + q] = r[q] }
+        withUnsafeMutableBytes(of: &va) { $0.baseAddress!.copyMemory(from: a + i, byteCount: bytes) }
+        withUnsafeMutableBytes(of: &vb) { $0.baseAddress!.copyMemory(from: b + i, byteCount: bytes) }
+        var r = f(va, vb)
+        withUnsafeBytes(of: &r) { UnsafeMutableRawPointer(dst + i).copyMemory(from: $0.baseAddress!, byteCount: bytes) }
     }
 }
 
