@@ -25,15 +25,6 @@ public struct BenchParse: ParsableCommand {
     public func run() throws { try options.run() }
 }
 
-/// Temporary home of `BenchParse` as `dcl bench-parse` (see the file comment).
-struct BenchParseTopLevel: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench-parse",
-        abstract: "Time lexing and parsing a generated dcl program (to become `dcl bench parse`)."
-    )
-    @OptionGroup var options: BenchParseOptions
-    func run() throws { try options.run() }
-}
 
 public struct BenchParseOptions: ParsableArguments {
     @Option(help: "Lines in the generated program.")

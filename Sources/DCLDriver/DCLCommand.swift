@@ -6,7 +6,7 @@ public struct DCLCommand: ParsableCommand {
         commandName: "dcl",
         abstract: "A model-definition language and interpreter for device-cloud collaborative learning.",
         version: dclVersion,
-        subcommands: [Fmt.self, Inspect.self, BenchParseTopLevel.self]
+        subcommands: [Fmt.self, Inspect.self, BenchCommand.self]
     )
     public init() {}
 }

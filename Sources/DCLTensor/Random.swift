@@ -21,6 +21,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         s0 = splitmix(&sm); s1 = splitmix(&sm); s2 = splitmix(&sm); s3 = splitmix(&sm)
     }
 
+    /// Independent substream `stream` of `seed`, for counter-style use: a kernel that splits
+    /// work into fixed blocks gives block b the generator `(seed, stream: b)`, so the numbers
+    /// do not depend on which thread runs which block, or in which order.
+    public init(seed: UInt64, stream: UInt64) {
+        // Hash the stream index through one SplitMix64 step before mixing it in, so nearby
+        // stream indices give unrelated states.
+        var z = stream &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        self.init(seed: seed ^ Self.rotl(z, 17) ^ z)
+    }
+
     @inlinable
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
 

@@ -1,0 +1,160 @@
+// `dcl bench …`: engine benchmarks with the same protocol as the reference scripts in
+// bench-ref/ (gemm.py: calibrated inner loop, 7 reps, median; torch_bench.py: 16 pre-generated
+// batches, warm-up, 7 reps of N steps, median samples/s), so the numbers compare side by side.
+// Not tests: timings depend on the machine and its load.
+
+import ArgumentParser
+import DCLGraph
+import DCLTensor
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure dcl: GEMM, training-step and parse throughput.",
+        subcommands: [GEMMBench.self, TrainBench.self, BenchParse.self]
+    )
+}
+
+/// Median of a non-empty array.
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+/// Peak resident set size of this process in KiB.
+func peakRSSKiB() -> Int {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Int(u.ru_maxrss)
+}
+
+func jsonLine(_ fields: [(String, Any)]) -> String {
+    "{" + fields.map { k, v in
+        let value: String
+        switch v {
+        case let s as String: value = "\"\(s)\""
+        case let d as Double: value = String(format: "%.3f", d)
+        default: value = "\(v)"
+        }
+        return "\"\(k)\": \(value)"
+    }.joined(separator: ", ") + "}"
+}
+
+struct GEMMBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "C = A·B throughput in GFLOP/s (2·M·N·K per call).")
+
+    @Option(help: "Rows of A and C.") var m = 1024
+    @Option(help: "Columns of B and C.") var n = 1024
+    @Option(help: "Inner dimension.") var k = 1024
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Flag(help: "Use Aᵀ stored K×M.") var transA = false
+    @Flag(help: "Use Bᵀ stored N×K.") var transB = false
+    @Flag(help: "Print one JSON line.") var json = false
+
+    func run() throws {
+        let pool = ThreadPool(threads: threads ?? ThreadPool.shared.threadCount)
+        var rng = SeededGenerator(seed: 0)
+        let a = (0..<(m * k)).map { _ in Float(rng.nextNormal()) }, b = (0..<(k * n)).map { _ in Float(rng.nextNormal()) }
+        var c = [Float](repeating: 0, count: m * n)
+        let lda = transA ? m : k, ldb = transB ? k : n
+        func call() {
+            GEMM.sgemm(m: m, n: n, k: k, a: a, lda: max(1, lda), transA: transA, b: b, ldb: max(1, ldb), transB: transB,
+                       c: &c, ldc: n, pool: pool)
+        }
+        call()
+        var iters = 1
+        while true {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<iters { call() }
+            if Double(DispatchTime.now().uptimeNanoseconds - t0) >= 0.15e9 || iters >= 1 << 20 { break }
+            iters *= 2
+        }
+        var times: [Double] = []
+        for _ in 0..<7 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<iters { call() }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 / Double(iters))
+        }
+        let t = median(times)
+        let gflops = 2 * Double(m) * Double(n) * Double(k) / t / 1e9
+        if json {
+            print(jsonLine([("bench", "gemm"), ("M", m), ("N", n), ("K", k), ("threads", pool.threadCount),
+                            ("trans_a", transA), ("trans_b", transB), ("sec", t), ("gflops", gflops)]))
+        } else {
+            print(String(format: "gemm %dx%d·%dx%d  %d threads  %.1f us  %.1f GFLOP/s", m, k, k, n, pool.threadCount, t * 1e6, gflops))
+        }
+    }
+}
+
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Training-step throughput (forward, cross-entropy, backward, Adam) through GraphBuilder + autodiff + executor.")
+
+    @Option(help: "mlp (784-256-128-10) or lenet (LeNet-5 on 1×28×28).") var model = "mlp"
+    @Option(help: "Batch size.") var batch = 64
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Timed repetitions.") var reps = 7
+    @Option(help: "Steps per repetition (default: as torch_bench.py).") var steps: Int?
+    @Flag(help: "Skip the fusion pass.") var noFusion = false
+    @Flag(help: "Print one JSON line.") var json = false
+
+    func run() throws {
+        let t = threads ?? ThreadPool.shared.threadCount
+        ThreadPool.configureShared(threads: t)
+        let pool = ThreadPool.shared
+        let (fwd, loss): (Graph, ValueID)
+        let sampleShape: [Int]
+        let warmup: Int, stepsPerRep: Int
+        switch model {
+        case "mlp":
+            (fwd, loss) = try ReferenceModels.mlp()
+            sampleShape = [784]
+            warmup = 30
+            stepsPerRep = steps ?? max(50, 12800 / batch)
+        case "lenet":
+            (fwd, loss) = try ReferenceModels.lenet()
+            sampleShape = [1, 28, 28]
+            warmup = 10
+            stepsPerRep = steps ?? 40
+        default:
+            throw ValidationError("unknown model '\(model)' (mlp or lenet)")
+        }
+        var graph = try TrainingGraph.build(fwd, loss: loss, config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3)))
+        if !noFusion { graph = try Passes.fuse(graph) }
+        let store = ParameterStore()
+        try store.initialize(graph, seed: 0)
+        let exec = try Executor(graph: graph, options: ExecutionOptions(pool: pool))
+        var rng = SeededGenerator(seed: 0)
+        let per = sampleShape.reduce(1, *)
+        let batches = try (0..<16).map { _ -> [String: Tensor] in
+            ["x": try Tensor(shape: [batch] + sampleShape, floats: (0..<(batch * per)).map { _ in Float(rng.nextNormal()) }),
+             "y": try Tensor(shape: [batch], ints: (0..<batch).map { _ in Int32(rng.nextInt(below: 10)) })]
+        }
+        var it = 0
+        func step() throws {
+            try exec.run(inputs: batches[it % 16], store: store)
+            it += 1
+        }
+        for _ in 0..<warmup { try step() }
+        var rates: [Double] = []
+        for _ in 0..<reps {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<stepsPerRep { try step() }
+            rates.append(Double(batch * stepsPerRep) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9))
+        }
+        let med = median(rates)
+        let plan = try exec.plan(["N": batch])
+        if json {
+            print(jsonLine([("bench", "train"), ("model", model), ("batch", batch), ("threads", pool.threadCount),
+                            ("samples_per_s", med), ("ms_per_step", 1e3 * Double(batch) / med),
+                            ("min_rate", rates.min()!), ("max_rate", rates.max()!), ("steps", stepsPerRep), ("reps", reps),
+                            ("arena_bytes", plan.arenaBytes), ("peak_live_bytes", plan.memory.peakLiveBytes),
+                            ("maxrss_kib", peakRSSKiB())]))
+        } else {
+            print(String(format: "%@ batch %d, %d threads: %.0f samples/s (%.3f ms/step), arena %@, peak RSS %d KiB",
+                         model, batch, pool.threadCount, med, 1e3 * Double(batch) / med, formatBytes(plan.arenaBytes), peakRSSKiB()))
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// Symbolic dimensions: integer polynomials over named symbols, e.g. `N`, `4*N`, `N+16`, `N*T`.
+//
+// A model is compiled once with its batch size symbolic. Most shapes only carry a bare symbol
+// (`N`), but attention over a client's images concatenates memory and current images (`N+16`)
+// and reshapes fold heads into batch (`4*N`), so sums and products must stay exact. A dimension
+// is kept in a normal form — a map from monomials (sorted symbol lists) to non-zero integer
+// coefficients — so equal expressions compare equal. Symbols are assumed ≥ 1 and never to
+// broadcast like a literal 1.
+
+/// A tensor dimension: a constant or a polynomial in named symbols.
+public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+    /// Monomial (sorted symbol names, possibly repeated; empty = constant) → coefficient.
+    public private(set) var terms: [[String]: Int]
+
+    public init(_ value: Int) { terms = value == 0 ? [:] : [[]: value] }
+    public init(integerLiteral value: Int) { self.init(value) }
+
+    /// A bare symbol such as `N`.
+    public static func symbol(_ name: String) -> Dim { Dim(terms: [[name]: 1]) }
+
+    init(terms: [[String]: Int]) { self.terms = terms.filter { $0.value != 0 } }
+
+    /// The value if the dimension is a constant.
+    public var constant: Int? {
+        if terms.isEmpty { return 0 }
+        if terms.count == 1, let c = terms[[]] { return c }
+        return nil
+    }
+
+    public var isConstant: Bool { constant != nil }
+
+    /// Symbols this dimension mentions.
+    public var symbols: Set<String> { Set(terms.keys.flatMap { $0 }) }
+
+    public static func + (a: Dim, b: Dim) -> Dim {
+        var t = a.terms
+        for (m, c) in b.terms { t[m, default: 0] += c }
+        return Dim(terms: t)
+    }
+
+    public static func - (a: Dim, b: Dim) -> Dim { a + b * Dim(-1) }
+
+    public static func * (a: Dim, b: Dim) -> Dim {
+        var t: [[String]: Int] = [:]
+        for (ma, ca) in a.terms {
+            for (mb, cb) in b.terms { t[(ma + mb).sorted(), default: 0] += ca * cb }
+        }
+        return Dim(terms: t)
+    }
+
+    /// Exact division by a single-term divisor (a constant, a symbol, or c·symbols); nil if
+    /// some term is not divisible.
+    public func divided(by d: Dim) -> Dim? {
+        guard d.terms.count == 1, let (dm, dc) = d.terms.first, dc != 0 else { return nil }
+        var t: [[String]: Int] = [:]
+        for (m, c) in terms {
+            guard c % dc == 0 else { return nil }
+            var rest = m
+            for s in dm {
+                guard let i = rest.firstIndex(of: s) else { return nil }
+                rest.remove(at: i)
+            }
+            t[rest, default: 0] += c / dc
+        }
+        return Dim(terms: t)
+    }
+
+    /// The value under `bindings`, or a thrown error naming a missing symbol.
+    public func evaluate(_ bindings: [String: Int]) throws -> Int {
+        var total = 0
+        for (m, c) in terms {
+            var v = c
+            for s in m {
+                guard let b = bindings[s] else { throw GraphError(op: "bind", "symbol '\(s)' has no value") }
+                v *= b
+            }
+            total += v
+        }
+        return total
+    }
+
+    /// Canonical text: terms by descending degree then name, constant last; `c*` omitted for 1.
+    public var description: String {
+        if terms.isEmpty { return "0" }
+        let ordered = terms.sorted { a, b in
+            if a.key.count != b.key.count { return a.key.count > b.key.count }
+            return a.key.lexicographicallyPrecedes(b.key)
+        }
+        var out = ""
+        for (i, (m, c)) in ordered.enumerated() {
+            var coef = c
+            if i > 0 { out += c < 0 ? "-" : "+"; coef = abs(c) } else if c < 0 && !m.isEmpty && c == -1 { out += "-"; coef = 1 }
+            if m.isEmpty { out += String(coef) } else {
+                let prod = m.joined(separator: "*")
+                out += coef == 1 ? prod : "\(coef)*\(prod)"
+            }
+        }
+        return out
+    }
+
+    /// Parses the text form (`N`, `4*N+16`, `N*T-1`, `784`).
+    public init?(parsing text: String) {
+        var result = Dim(0)
+        var sign = 1
+        var term = Dim(1)
+        var expectOperand = true
+        var i = text.startIndex
+        func flush() { result = result + term * Dim(sign) }
+        while i < text.endIndex {
+            let ch = text[i]
+            if ch == " " { i = text.index(after: i); continue }
+            if expectOperand {
+                if ch == "-" && term == Dim(1) { sign = -sign; i = text.index(after: i); continue }
+                if ch.isNumber {
+                    var j = i
+                    while j < text.endIndex && text[j].isNumber { j = text.index(after: j) }
+                    guard let v = Int(text[i..<j]) else { return nil }
+                    term = term * Dim(v)
+                    i = j
+                } else if ch.isLetter || ch == "_" {
+                    var j = i
+                    while j < text.endIndex && (text[j].isLetter || text[j].isNumber || text[j] == "_") { j = text.index(after: j) }
+                    term = term * .symbol(String(text[i..<j]))
+                    i = j
+                } else { return nil }
+                expectOperand = false
+            } else {
+                switch ch {
+                case "*": expectOperand = true
+                case "+", "-":
+                    flush()
+                    sign = ch == "-" ? -1 : 1
+                    term = Dim(1)
+                    expectOperand = true
+                default: return nil
+                }
+                i = text.index(after: i)
+            }
+        }
+        if expectOperand { return nil }
+        flush()
+        self = result
+    }
+}
+
+/// The dimensions of one tensor, printed `[N, 784]`.
+public func formatDims(_ dims: [Dim]) -> String {
+    "[" + dims.map(\.description).joined(separator: ",") + "]"
+}

@@ -1,0 +1,206 @@
+// Compiles a graph for a binding of its symbols (e.g. N = 64) into an execution plan — concrete
+// shapes, a memory plan, one prepared kernel call per node — caches it per binding, and runs it
+// against a parameter store.
+//
+// A run: bind inputs and parameters, call each node's kernel on its planned buffers, copy the
+// outputs out of the arena, apply the graph's assignments (those not already done in place) and,
+// if the graph updates parameters with an optimiser, advance the store's step.
+//
+// An `Executor` is not thread-safe: one run at a time (kernels use the thread pool inside).
+
+import DCLTensor
+
+/// Knobs for compiling and running.
+public struct ExecutionOptions {
+    /// Buffer reuse by liveness (`.planned`) or one buffer per value (`.naive`).
+    public var memory: MemoryPlan.Mode = .planned
+    /// Thread pool for the kernels.
+    public var pool: ThreadPool = .shared
+    /// Throw, naming the node, as soon as any float output holds a NaN or infinity.
+    public var checkFinite = false
+    /// Fill the arena with NaN before each run (tests use it to prove kernels write every element).
+    public var poisonArena = false
+
+    public init(memory: MemoryPlan.Mode = .planned, pool: ThreadPool = .shared, checkFinite: Bool = false, poisonArena: Bool = false) {
+        self.memory = memory
+        self.pool = pool
+        self.checkFinite = checkFinite
+        self.poisonArena = poisonArena
+    }
+}
+
+/// A graph compiled for one binding of its symbols.
+public final class ExecutionPlan {
+    public let bindings: [String: Int]
+    /// Concrete shape of every value.
+    public let shapes: [ValueID: [Int]]
+    public let memory: MemoryPlan
+    let arena: TensorStorage
+    /// Dense index of each value, and where each dense slot's pointer comes from.
+    let slot: [ValueID: Int]
+    var pointers: [UnsafeMutableRawPointer]
+    let externalSlots: [(slot: Int, source: ValueSource)]
+    let aliasSlots: [(slot: Int, target: Int)]
+    let parameterSlots: [(slot: Int, name: String)]
+    var calls: [KernelIO]
+    let inputSlots: [[Int]]
+    let outputSlots: [[Int]]
+
+    init(graph: Graph, bindings: [String: Int], options: ExecutionOptions) throws {
+        self.bindings = bindings
+        var shapes: [ValueID: [Int]] = [:]
+        for (v, t) in graph.types {
+            let s = try t.shape(bindings)
+            guard s.allSatisfy({ $0 >= 0 }) else { throw GraphError(op: "plan", "value \(v) has negative size \(formatShape(s)) under \(bindings)") }
+            shapes[v] = s
+        }
+        self.shapes = shapes
+        memory = MemoryPlan.make(graph, shapes: shapes, mode: options.memory)
+        arena = TensorStorage(byteCount: memory.arenaBytes)
+
+        var slot: [ValueID: Int] = [:]
+        for v in graph.types.keys.sorted() { slot[v] = slot.count }
+        self.slot = slot
+        pointers = [UnsafeMutableRawPointer](repeating: arena.bytes, count: slot.count)
+        var ext: [(Int, ValueSource)] = [], alias: [(Int, Int)] = [], params: [(Int, String)] = []
+        for (v, st) in memory.storage {
+            switch st {
+            case .external: ext.append((slot[v]!, graph.sources[v]!))
+            case .arena(let off, _): pointers[slot[v]!] = arena.bytes + off
+            case .alias(let t): alias.append((slot[v]!, slot[t]!))
+            case .parameter(let name): params.append((slot[v]!, name))
+            }
+        }
+        externalSlots = ext
+        // Aliases resolve in value order, so a view of a view finds its target resolved.
+        aliasSlots = alias.sorted { $0.0 < $1.0 }
+        parameterSlots = params
+        inputSlots = graph.nodes.map { $0.inputs.map { slot[$0]! } }
+        outputSlots = graph.nodes.map { $0.outputs.map { slot[$0]! } }
+        let base = arena.bytes
+        calls = graph.nodes.map { node in
+            KernelIO(inputs: node.inputs.map { TensorRef(data: base, shape: shapes[$0]!, dtype: graph.type(of: $0).dtype) },
+                     outputs: node.outputs.map { TensorRef(data: base, shape: shapes[$0]!, dtype: graph.type(of: $0).dtype) },
+                     pool: options.pool, step: 0, bindings: bindings)
+        }
+    }
+
+    /// Bytes of the arena (planned activations, gradients and temporaries).
+    public var arenaBytes: Int { memory.arenaBytes }
+}
+
+/// Runs a graph.
+public final class Executor {
+    public let graph: Graph
+    public var options: ExecutionOptions
+    private var plans: [[String: Int]: ExecutionPlan] = [:]
+    private let updatesParameters: Bool
+
+    public init(graph: Graph, options: ExecutionOptions = ExecutionOptions()) throws {
+        try Verifier.verify(graph)
+        self.graph = graph
+        self.options = options
+        updatesParameters = graph.nodes.contains { $0.op is SGDUpdate || $0.op is AdamUpdate }
+    }
+
+    /// The plan for `bindings`, compiled on first use.
+    public func plan(_ bindings: [String: Int]) throws -> ExecutionPlan {
+        if let p = plans[bindings] { return p }
+        for s in graph.symbols where bindings[s] == nil { throw GraphError(op: "plan", "symbol '\(s)' has no value") }
+        let p = try ExecutionPlan(graph: graph, bindings: bindings, options: options)
+        plans[bindings] = p
+        return p
+    }
+
+    /// Symbol values read off the input tensors' shapes.
+    public func bindings(for inputs: [String: Tensor]) throws -> [String: Int] {
+        var b: [String: Int] = [:]
+        for i in graph.inputs {
+            guard let t = inputs[i.name] else { throw GraphError(op: "run", "missing input '\(i.name)'") }
+            let dims = graph.type(of: i.value).dims
+            guard dims.count == t.rank else { throw GraphError(op: "run", "input '\(i.name)' has shape \(formatShape(t.shape)), expected \(formatDims(dims))") }
+            for (d, n) in zip(dims, t.shape) {
+                if d.terms.count == 1, let (m, c) = d.terms.first, m.count == 1, c == 1 {
+                    if let old = b[m[0]], old != n {
+                        throw GraphError(op: "run", "input '\(i.name)' binds \(m[0]) = \(n), but another input bound it to \(old)")
+                    }
+                    b[m[0]] = n
+                }
+            }
+        }
+        return b
+    }
+
+    /// Runs the graph once and returns its outputs by name.
+    @discardableResult
+    public func run(inputs: [String: Tensor], store: ParameterStore, bindings: [String: Int]? = nil) throws -> [String: Tensor] {
+        let b = try bindings ?? self.bindings(for: inputs)
+        let plan = try plan(b)
+        // Bind external memory.
+        for i in graph.inputs {
+            guard let t = inputs[i.name] else { throw GraphError(op: "run", "missing input '\(i.name)'") }
+            let want = plan.shapes[i.value]!, type = graph.type(of: i.value)
+            guard t.shape == want, t.dtype == type.dtype else {
+                throw GraphError(op: "run", "input '\(i.name)' is \(t.dtype.rawValue)\(formatShape(t.shape)), expected \(type.dtype.rawValue)\(formatShape(want))")
+            }
+        }
+        for p in graph.parameters {
+            guard let t = store.tensors[p.name] else {
+                throw GraphError(op: "run", "parameter '\(p.name)' is not in the store (initialize the store from the graph first)")
+            }
+            guard t.shape == p.shape, t.dtype == p.dtype else {
+                throw GraphError(op: "run", "parameter '\(p.name)' is \(t.dtype.rawValue)\(formatShape(t.shape)) in the store, the graph expects \(p.type)")
+            }
+        }
+        // Parameters written in place must not share storage with anything else.
+        for name in plan.memory.inPlaceAssignments { store.tensors[name]!.makeUnique() }
+        for (s, src) in plan.externalSlots {
+            switch src {
+            case .input(let i): plan.pointers[s] = inputs[graph.inputs[i].name]!.storage.bytes
+            case .parameter(let i): plan.pointers[s] = store.tensors[graph.parameters[i].name]!.storage.bytes
+            case .constant(let i): plan.pointers[s] = graph.constants[i].tensor.storage.bytes
+            case .node: break
+            }
+        }
+        for (s, name) in plan.parameterSlots { plan.pointers[s] = store.tensors[name]!.storage.bytes }
+        for (s, t) in plan.aliasSlots { plan.pointers[s] = plan.pointers[t] }
+        if options.poisonArena {
+            let n = plan.memory.arenaBytes / 4
+            plan.arena.bytes.assumingMemoryBound(to: Float.self).update(repeating: .nan, count: n)
+        }
+
+        for (k, node) in graph.nodes.enumerated() {
+            for (j, s) in plan.inputSlots[k].enumerated() { plan.calls[k].inputs[j].data = plan.pointers[s] }
+            for (j, s) in plan.outputSlots[k].enumerated() { plan.calls[k].outputs[j].data = plan.pointers[s] }
+            plan.calls[k].step = store.step
+            do {
+                try node.op.execute(plan.calls[k])
+            } catch let e as GraphError {
+                throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
+            } catch let e as TensorError {
+                throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
+            }
+            if options.checkFinite {
+                for o in plan.calls[k].outputs where o.dtype == .float32 {
+                    if let i = Elementwise.firstNonFinite(o.f, o.count) {
+                        throw GraphError(op: "check_finite", "\(node.opName) produced \(o.f[i]) at flat index \(i) of \(formatShape(o.shape))",
+                                         node: node.name, origin: node.origin)
+                    }
+                }
+            }
+        }
+
+        func read(_ v: ValueID) throws -> Tensor {
+            let t = try Tensor(zeros: plan.shapes[v]!, dtype: graph.type(of: v).dtype)
+            t.storage.bytes.copyMemory(from: plan.pointers[plan.slot[v]!], byteCount: t.byteCount)
+            return t
+        }
+        var out: [String: Tensor] = [:]
+        for o in graph.outputs { out[o.name] = try read(o.value) }
+        for a in graph.assignments where !plan.memory.inPlaceAssignments.contains(a.parameter) {
+            store.tensors[a.parameter] = try read(a.value)
+        }
+        if updatesParameters { store.step += 1 }
+        return out
+    }
+}

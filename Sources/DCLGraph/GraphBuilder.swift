@@ -1,0 +1,129 @@
+// The API the compiler lowers onto: add inputs, parameters, constants and ops, get typed values
+// back. Every op's types are inferred as it is added, so a shape error is thrown immediately,
+// naming the op, its input types, the node's scope path and the current origin tag.
+//
+// Per-op convenience methods (`add`, `matmul`, `conv2d`, …) live next to each primitive in
+// Ops/*.swift; they all funnel into `apply`.
+
+import DCLTensor
+
+/// Builds a `Graph`. Reference type, so helpers can share one builder.
+public final class GraphBuilder {
+    public private(set) var graph: Graph
+    /// Origin tag stamped on nodes added from now on (the compiler sets it per source span).
+    public var origin = 0
+    private var scopes: [String] = []
+    private var counters: [String: Int] = [:]
+
+    public init() { graph = Graph() }
+
+    /// Continues building on an existing graph (autodiff and passes append to it).
+    public init(graph: Graph) {
+        self.graph = graph
+        for n in graph.nodes { counters[n.name, default: 0] += 1 }
+    }
+
+    /// Runs `body` with `name` appended to the scope path of node names (`features.conv2d_1`).
+    public func scope<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        scopes.append(name)
+        defer { scopes.removeLast() }
+        return try body()
+    }
+
+    /// The current scope path (`features.block1`), empty at top level.
+    public var scopePath: String { scopes.joined(separator: ".") }
+
+    /// A node name: `name` (or `<op>_<k>`, numbered per scope) under the current scope.
+    func nodeName(_ op: String, _ name: String?) -> String {
+        let prefix = scopePath.isEmpty ? "" : scopePath + "."
+        if let name { return prefix + name }
+        let key = prefix + op
+        counters[key, default: 0] += 1
+        return "\(key)_\(counters[key]!)"
+    }
+
+    /// A graph input.
+    @discardableResult
+    public func input(_ name: String, _ type: TensorType) throws -> Value {
+        guard graph.input(named: name) == nil else { throw GraphError(op: "input", "input '\(name)' is already defined") }
+        let v = graph.addInput(name, type)
+        return Value(id: v, type: type)
+    }
+
+    /// A parameter with a constant shape. Names are global (scope paths are the caller's).
+    @discardableResult
+    public func parameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
+                          dtype: DType = .float32) throws -> Value {
+        guard graph.parameter(named: name) == nil else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
+        _ = try elementCount(shape, op: "parameter '\(name)'")
+        let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
+        return Value(id: v, type: graph.type(of: v))
+    }
+
+    /// The value of an existing parameter.
+    public func parameterValue(_ name: String) throws -> Value {
+        guard let p = graph.parameter(named: name) else { throw GraphError(op: "parameter", "no parameter '\(name)'") }
+        return graph.value(p.value)
+    }
+
+    /// A constant tensor.
+    public func constant(_ tensor: Tensor) -> Value {
+        let v = graph.addConstant(tensor)
+        return graph.value(v)
+    }
+
+    /// A float32 scalar constant (rank 0).
+    public func scalar(_ x: Float) -> Value { constant(Tensor(scalar: x)) }
+
+    /// Applies a primitive: infers output types (throwing with the node's name and origin on
+    /// mismatch) and appends the node.
+    @discardableResult
+    public func apply(_ op: any Primitive, _ inputs: [Value], name: String? = nil) throws -> [Value] {
+        let opName = type(of: op).name
+        let nodeName = nodeName(opName, name)
+        for v in inputs where graph.types[v.id] == nil {
+            throw GraphError(op: opName, "input \(v.id) is not a value of this graph", node: nodeName, origin: origin)
+        }
+        let types: [TensorType]
+        do { types = try op.inferTypes(inputs.map(\.type)) } catch var e as GraphError {
+            e.node = nodeName
+            e.origin = origin
+            throw e
+        }
+        let outs = graph.addNode(op, inputs: inputs.map(\.id), outputTypes: types, name: nodeName, origin: origin)
+        return zip(outs, types).map { Value(id: $0, type: $1) }
+    }
+
+    /// `apply` for single-output primitives.
+    @discardableResult
+    public func apply1(_ op: any Primitive, _ inputs: [Value], name: String? = nil) throws -> Value {
+        try apply(op, inputs, name: name)[0]
+    }
+
+    /// Marks `v` as the graph output `name`.
+    public func output(_ name: String, _ v: Value) throws {
+        guard graph.output(named: name) == nil else { throw GraphError(op: "output", "output '\(name)' is already defined") }
+        graph.outputs.append(GraphOutput(name: name, value: v.id))
+    }
+
+    /// Records that after a run, parameter `name` takes the value `v` (state updates).
+    public func assign(_ name: String, _ v: Value) throws {
+        guard let p = graph.parameter(named: name) else { throw GraphError(op: "assign", "no parameter '\(name)'") }
+        guard p.type == v.type else {
+            throw GraphError(op: "assign", "parameter '\(name)' is \(p.type), value is \(v.type)")
+        }
+        guard !graph.assignments.contains(where: { $0.parameter == name }) else {
+            throw GraphError(op: "assign", "parameter '\(name)' is already assigned")
+        }
+        graph.assignments.append(Assignment(parameter: name, value: v.id))
+    }
+
+    /// The finished graph, verified.
+    public func finish() throws -> Graph {
+        try Verifier.verify(graph)
+        return graph
+    }
+
+    /// Internal mutation hook for passes.
+    func mutate(_ body: (inout Graph) -> Void) { body(&graph) }
+}

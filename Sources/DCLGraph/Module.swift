@@ -1,2 +1,0 @@
-// DCLGraph: filled in by its issue; this file keeps the target buildable.
-enum DCLGraphModule {}

@@ -1,0 +1,70 @@
+// Two small reference networks built through the GraphBuilder exactly as compiled scripts will
+// be: the benchmarks (`dcl bench train`) and the end-to-end tests use them. Layers follow
+// PyTorch's default initialisation (Kaiming-uniform with a = √5, bias U(±1/√fan_in)), and
+// linear weights are stored (in, out) so the forward GEMM reads them untransposed.
+
+import DCLTensor
+
+/// Reference models for tests and benchmarks.
+public enum ReferenceModels {
+    /// A linear layer `x·W + b` with parameters `<name>.weight` (in, out) and `<name>.bias`.
+    public static func linear(_ b: GraphBuilder, _ x: Value, _ name: String, _ outFeatures: Int,
+                              activation: Activation = .identity) throws -> Value {
+        guard let inFeatures = x.type.dims.last?.constant else {
+            throw GraphError(op: "linear", "input \(x.type) needs a constant last axis")
+        }
+        let bound = 1 / Float(inFeatures).squareRoot()
+        let w = try b.parameter("\(name).weight", shape: [inFeatures, outFeatures],
+                                initializer: .kaimingUniform(fanIn: inFeatures, negativeSlope: Float(5).squareRoot()))
+        let bias = try b.parameter("\(name).bias", shape: [outFeatures], initializer: .uniform(low: -bound, high: bound))
+        let y = try b.add(try b.matmul(x, w, name: name), bias, name: "\(name).bias_add")
+        return try b.activation(activation, y, name: "\(name).\(activation)")
+    }
+
+    /// A conv layer with parameters `<name>.weight` (cout, cin, k, k) and `<name>.bias`.
+    public static func conv(_ b: GraphBuilder, _ x: Value, _ name: String, _ outChannels: Int, kernel: Int,
+                            activation: Activation = .identity) throws -> Value {
+        guard let c = x.type.dims[1].constant else { throw GraphError(op: "conv", "input \(x.type) needs constant channels") }
+        let fanIn = c * kernel * kernel
+        let bound = 1 / Float(fanIn).squareRoot()
+        let w = try b.parameter("\(name).weight", shape: [outChannels, c, kernel, kernel],
+                                initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: Float(5).squareRoot()))
+        let bias = try b.parameter("\(name).bias", shape: [outChannels], initializer: .uniform(low: -bound, high: bound))
+        return try b.conv2d(x, w, bias: bias, activation: activation, name: name)
+    }
+
+    /// MLP 784-256-128-10 with ReLU on a (N, 784) input "x" and int32 labels "y"; outputs
+    /// "logits" and "loss" (mean cross-entropy). Returns the graph and the loss value.
+    public static func mlp(batch: Dim = .symbol("N")) throws -> (Graph, ValueID) {
+        let b = GraphBuilder()
+        let x = try b.input("x", TensorType(.float32, [batch, 784]))
+        let y = try b.input("y", TensorType(.int32, [batch]))
+        var h = try linear(b, x, "fc1", 256, activation: .relu)
+        h = try linear(b, h, "fc2", 128, activation: .relu)
+        let logits = try linear(b, h, "fc3", 10)
+        let loss = try b.crossEntropy(logits, y, name: "loss")
+        try b.output("logits", logits)
+        try b.output("loss", loss)
+        return (try b.finish(), loss.id)
+    }
+
+    /// LeNet-5 on (N, 1, 28, 28): conv5×5 6ch, maxpool 2, conv5×5 16ch, maxpool 2, fc 120, 84,
+    /// 10 (valid convolutions, ReLU); outputs "logits" and "loss".
+    public static func lenet(batch: Dim = .symbol("N")) throws -> (Graph, ValueID) {
+        let b = GraphBuilder()
+        let x = try b.input("x", TensorType(.float32, [batch, 1, 28, 28]))
+        let y = try b.input("y", TensorType(.int32, [batch]))
+        var h = try conv(b, x, "c1", 6, kernel: 5, activation: .relu)
+        h = try b.maxPool2d(h, kernel: (2, 2), name: "p1")
+        h = try conv(b, h, "c2", 16, kernel: 5, activation: .relu)
+        h = try b.maxPool2d(h, kernel: (2, 2), name: "p2")
+        h = try b.flatten(h, name: "flatten")
+        h = try linear(b, h, "f1", 120, activation: .relu)
+        h = try linear(b, h, "f2", 84, activation: .relu)
+        let logits = try linear(b, h, "f3", 10)
+        let loss = try b.crossEntropy(logits, y, name: "loss")
+        try b.output("logits", logits)
+        try b.output("loss", loss)
+        return (try b.finish(), loss.id)
+    }
+}

@@ -1,0 +1,276 @@
+// 2-D convolution (NCHW, weights (Cout, Cin/groups, kh, kw)) via im2col + GEMM.
+//
+// Forward, per image and group: cols (K = Cg·kh·kw, P = Hout·Wout) = im2col(x), then
+// y (Coutg × P) = W_g (Coutg × K) · cols with bias and activation fused in the GEMM epilogue.
+// A 1×1, stride-1, unpadded conv skips im2col (the image already is `cols`). Depthwise convs
+// (groups == Cin, one input channel per group) take the direct kernel in ConvDepthwise.swift.
+//
+// Threads: images are independent, so batches run one image per task with serial GEMMs
+// (no nested parallelism); a single image uses the parallel GEMM. The weight gradient sums over
+// images: it is accumulated in fixed chunks of `weightChunk` images (sequential inside a
+// chunk, chunks in parallel, chunk partials added in order), so the order never depends on the
+// thread count.
+
+/// Geometry of a 2-D convolution or pooling window.
+public struct Conv2DParams: Equatable, Hashable, Sendable {
+    public var strideH = 1, strideW = 1
+    public var padH = 0, padW = 0
+    public var dilationH = 1, dilationW = 1
+    public var groups = 1
+
+    public init(stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1) {
+        (strideH, strideW) = stride
+        (padH, padW) = padding
+        (dilationH, dilationW) = dilation
+        self.groups = groups
+    }
+
+    /// Output spatial size for an input of `h × w` and a `kh × kw` window, or a thrown error.
+    public func outputSize(h: Int, w: Int, kh: Int, kw: Int, op: String) throws -> (Int, Int) {
+        guard strideH > 0, strideW > 0, dilationH > 0, dilationW > 0, padH >= 0, padW >= 0, groups > 0 else {
+            throw TensorError(op, "stride and dilation must be positive and padding non-negative")
+        }
+        let eh = dilationH * (kh - 1) + 1, ew = dilationW * (kw - 1) + 1
+        let ih = h + 2 * padH, iw = w + 2 * padW
+        guard kh > 0, kw > 0, ih >= eh, iw >= ew else {
+            throw TensorError(op, "window \(kh)×\(kw) (dilation \(dilationH)×\(dilationW)) does not fit input \(h)×\(w) with padding \(padH)×\(padW)")
+        }
+        return ((ih - eh) / strideH + 1, (iw - ew) / strideW + 1)
+    }
+}
+
+/// Copies a short run without a libc call (im2col rows are 8–64 floats; `memmove`'s call and
+/// dispatch cost more than the copy).
+@inline(__always)
+func copyShort(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    var q = 0
+    while q + 16 <= n {
+        UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: F16.self), as: F16.self)
+        q += 16
+    }
+    while q + 4 <= n {
+        UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        q += 4
+    }
+    while q < n { d[q] = s[q]; q += 1 }
+}
+
+/// `d[q] += s[q]` for a short run (col2im), without the padded-tail path of `mapVectors2`.
+@inline(__always)
+func addShort(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    var q = 0
+    while q + 16 <= n {
+        let p = UnsafeMutableRawPointer(d + q)
+        p.storeBytes(of: p.loadUnaligned(as: F16.self) + UnsafeRawPointer(s + q).loadUnaligned(as: F16.self), as: F16.self)
+        q += 16
+    }
+    while q + 4 <= n {
+        let p = UnsafeMutableRawPointer(d + q)
+        p.storeBytes(of: p.loadUnaligned(as: SIMD4<Float>.self) + UnsafeRawPointer(s + q).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        q += 4
+    }
+    while q < n { d[q] += s[q]; q += 1 }
+}
+
+/// Convolution kernels on raw NCHW buffers.
+public enum Conv2D {
+    static let weightChunk = 8
+
+    /// Shapes of one conv call, validated by `plan`.
+    public struct Shape: Equatable, Sendable {
+        public var n, c, h, w: Int
+        public var cout, kh, kw: Int
+        public var oh, ow: Int
+        public var p: Conv2DParams
+        var cg: Int { c / p.groups }
+        var coutg: Int { cout / p.groups }
+        var k: Int { cg * kh * kw }
+        var pix: Int { oh * ow }
+        var isPointwise: Bool {
+            kh == 1 && kw == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0 && p.padW == 0
+        }
+        /// Depthwise: one input channel per group (any channel multiplier).
+        public var isDepthwise: Bool { p.groups == c && p.groups > 1 }
+    }
+
+    /// Validates input/weight shapes and returns the geometry (output is (n, cout, oh, ow)).
+    public static func plan(input: [Int], weight: [Int], params: Conv2DParams, op: String = "conv2d") throws -> Shape {
+        guard input.count == 4 else { throw TensorError(op, "input must be (N, C, H, W), got \(formatShape(input))") }
+        guard weight.count == 4 else { throw TensorError(op, "weight must be (Cout, Cin/groups, kh, kw), got \(formatShape(weight))") }
+        let g = params.groups
+        guard g > 0, input[1] % g == 0, weight[0] % g == 0, weight[1] * g == input[1] else {
+            throw TensorError(op, "input \(formatShape(input)) and weight \(formatShape(weight)) do not match with groups \(g)")
+        }
+        let (oh, ow) = try params.outputSize(h: input[2], w: input[3], kh: weight[2], kw: weight[3], op: op)
+        return Shape(n: input[0], c: input[1], h: input[2], w: input[3], cout: weight[0], kh: weight[2], kw: weight[3],
+                     oh: oh, ow: ow, p: params)
+    }
+
+    /// Scratch floats one thread needs for im2col.
+    static func colsFloats(_ s: Shape) -> Int { s.isPointwise ? 0 : s.k * s.pix }
+
+    /// cols[(ci, i, j), (y, x)] = x[ci, y·sh - ph + i·dh, x·sw - pw + j·dw] (0 outside).
+    static func im2col(_ img: UnsafePointer<Float>, _ s: Shape, group g: Int, _ cols: UnsafeMutablePointer<Float>) {
+        let p = s.p
+        var row = 0
+        for ci in (g * s.cg)..<((g + 1) * s.cg) {
+            let plane = img + ci * s.h * s.w
+            for i in 0..<s.kh {
+                for j in 0..<s.kw {
+                    let dst = cols + row * s.pix
+                    for oy in 0..<s.oh {
+                        let iy = oy * p.strideH - p.padH + i * p.dilationH
+                        let d = dst + oy * s.ow
+                        if iy < 0 || iy >= s.h { for q in 0..<s.ow { d[q] = 0 }; continue }
+                        let src = plane + iy * s.w
+                        let x0 = -p.padW + j * p.dilationW
+                        if p.strideW == 1 {
+                            // Contiguous run with zero borders.
+                            let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
+                            for q in 0..<min(lo, s.ow) { d[q] = 0 }
+                            if hi > lo { copyShort(d + lo, src + x0 + lo, hi - lo) }
+                            for q in max(hi, lo)..<s.ow { d[q] = 0 }
+                        } else {
+                            for ox in 0..<s.ow {
+                                let ix = x0 + ox * p.strideW
+                                d[ox] = (ix >= 0 && ix < s.w) ? src[ix] : 0
+                            }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// Adds cols back into the image (the adjoint of im2col); `img` must be zeroed by the caller.
+    static func col2im(_ cols: UnsafePointer<Float>, _ s: Shape, group g: Int, _ img: UnsafeMutablePointer<Float>) {
+        let p = s.p
+        var row = 0
+        for ci in (g * s.cg)..<((g + 1) * s.cg) {
+            let plane = img + ci * s.h * s.w
+            for i in 0..<s.kh {
+                for j in 0..<s.kw {
+                    let src = cols + row * s.pix
+                    for oy in 0..<s.oh {
+                        let iy = oy * p.strideH - p.padH + i * p.dilationH
+                        if iy < 0 || iy >= s.h { continue }
+                        let d = plane + iy * s.w
+                        let sr = src + oy * s.ow
+                        let x0 = -p.padW + j * p.dilationW
+                        if p.strideW == 1 {
+                            let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
+                            if hi > lo { addShort(d + x0 + lo, sr + lo, hi - lo) }
+                        } else {
+                            for ox in 0..<s.ow {
+                                let ix = x0 + ox * p.strideW
+                                if ix >= 0 && ix < s.w { d[ix] += sr[ox] }
+                            }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// Runs `body(image, pool for the GEMMs)` for every image: one image per task when there are
+    /// several images, else one task with the parallel pool.
+    static func perImage(_ n: Int, _ pool: ThreadPool, _ body: (Int, ThreadPool) -> Void) {
+        if n == 1 || pool.threadCount == 1 {
+            for i in 0..<n { body(i, pool) }
+        } else {
+            pool.parallelFor(n) { i in body(i, .serial) }
+        }
+    }
+
+    /// y = conv(x, w) + bias, then `activation`. `y` is (n, cout, oh, ow).
+    public static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                               _ y: UnsafeMutablePointer<Float>, _ s: Shape, activation: Activation = .identity,
+                               pool: ThreadPool = .shared) {
+        if s.isDepthwise {
+            ConvDepthwise.forward(x, w, bias: bias, y, s, activation: activation, pool: pool)
+            return
+        }
+        perImage(s.n, pool) { img, gemmPool in
+            let xi = x + img * s.c * s.h * s.w
+            let yi = y + img * s.cout * s.pix
+            let cols = s.isPointwise ? nil : ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
+            for g in 0..<s.p.groups {
+                let b: UnsafePointer<Float>
+                if let cols {
+                    im2col(xi, s, group: g, cols)
+                    b = UnsafePointer(cols)
+                } else {
+                    b = xi + g * s.cg * s.pix
+                }
+                GEMM.sgemm(m: s.coutg, n: s.pix, k: s.k, a: w + g * s.coutg * s.k, lda: s.k,
+                           b: b, ldb: s.pix, c: yi + g * s.coutg * s.pix, ldc: s.pix,
+                           epilogue: GEMMEpilogue(rowBias: bias.map { $0 + g * s.coutg }, activation: activation),
+                           pool: gemmPool)
+            }
+        }
+    }
+
+    /// dx = conv_transpose(dy, w): the gradient with respect to the input. Overwrites `dx`.
+    public static func backwardInput(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                     _ dx: UnsafeMutablePointer<Float>, _ s: Shape, pool: ThreadPool = .shared) {
+        if s.isDepthwise {
+            ConvDepthwise.backwardInput(dy, w, dx, s, pool: pool)
+            return
+        }
+        perImage(s.n, pool) { img, gemmPool in
+            let dyi = dy + img * s.cout * s.pix
+            let dxi = dx + img * s.c * s.h * s.w
+            if s.isPointwise {
+                for g in 0..<s.p.groups {
+                    GEMM.sgemm(m: s.k, n: s.pix, k: s.coutg, a: w + g * s.coutg * s.k, lda: s.k, transA: true,
+                               b: dyi + g * s.coutg * s.pix, ldb: s.pix, c: dxi + g * s.cg * s.pix, ldc: s.pix, pool: gemmPool)
+                }
+                return
+            }
+            dxi.update(repeating: 0, count: s.c * s.h * s.w)
+            let dcols = ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
+            for g in 0..<s.p.groups {
+                GEMM.sgemm(m: s.k, n: s.pix, k: s.coutg, a: w + g * s.coutg * s.k, lda: s.k, transA: true,
+                           b: dyi + g * s.coutg * s.pix, ldb: s.pix, c: dcols, ldc: s.pix, pool: gemmPool)
+                col2im(dcols, s, group: g, dxi)
+            }
+        }
+    }
+
+    /// dw = Σ_images dy · colsᵀ: the gradient with respect to the weight. Overwrites `dw`.
+    public static func backwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                      _ dw: UnsafeMutablePointer<Float>, _ s: Shape, pool: ThreadPool = .shared) {
+        if s.isDepthwise {
+            ConvDepthwise.backwardWeight(x, dy, dw, s, pool: pool)
+            return
+        }
+        let wCount = s.cout * s.k
+        let chunks = (s.n + weightChunk - 1) / weightChunk
+        // Chunk 0 accumulates straight into dw; the others into partial buffers.
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (chunks - 1) * wCount))
+        defer { partials.deallocate() }
+        let chunkBody: (Int, ThreadPool) -> Void = { c, gemmPool in
+            let dst = c == 0 ? dw : partials + (c - 1) * wCount
+            for img in (c * weightChunk)..<min(s.n, (c + 1) * weightChunk) {
+                let xi = x + img * s.c * s.h * s.w
+                let dyi = dy + img * s.cout * s.pix
+                let cols = s.isPointwise ? nil : ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
+                for g in 0..<s.p.groups {
+                    let b: UnsafePointer<Float>
+                    if let cols { im2col(xi, s, group: g, cols); b = UnsafePointer(cols) } else { b = xi + g * s.cg * s.pix }
+                    GEMM.sgemm(m: s.coutg, n: s.k, k: s.pix, a: dyi + g * s.coutg * s.pix, lda: s.pix,
+                               b: b, ldb: s.pix, transB: true, c: dst + g * s.coutg * s.k, ldc: s.k,
+                               accumulate: img != c * weightChunk, pool: gemmPool)
+                }
+            }
+        }
+        if chunks == 1 || pool.threadCount == 1 {
+            for c in 0..<chunks { chunkBody(c, pool) }
+        } else {
+            pool.parallelFor(chunks) { c in chunkBody(c, .serial) }
+        }
+        for c in 1..<max(1, chunks) { Elementwise.addInPlace(dw, partials + (c - 1) * wCount, wCount) }
+    }
+}

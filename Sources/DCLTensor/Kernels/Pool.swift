@@ -1,0 +1,169 @@
+// Max and average pooling over NCHW planes, and their backward kernels.
+//
+// Planes (image, channel) are independent, so they are the unit of parallel work; inside a
+// plane, overlapping windows accumulate in a fixed order. Max-pool backward recomputes each
+// window's arg-max from the input (first maximum wins, like PyTorch) instead of storing indices.
+// Average pooling divides by the full window size, padding included (PyTorch's default
+// `count_include_pad=True`).
+
+/// Pooling kind.
+public enum PoolKind: String, Sendable {
+    case max, avg
+}
+
+/// Pooling kernels on raw NCHW buffers. `Conv2DParams.groups` and dilation are ignored for avg
+/// pooling; max pooling honours dilation.
+public enum Pooling {
+    /// Validates an NCHW input and returns the output shape.
+    public static func outputShape(input: [Int], kernel: (Int, Int), params: Conv2DParams, op: String) throws -> [Int] {
+        guard input.count == 4 else { throw TensorError(op, "input must be (N, C, H, W), got \(formatShape(input))") }
+        var p = params
+        p.groups = 1
+        let (oh, ow) = try p.outputSize(h: input[2], w: input[3], kh: kernel.0, kw: kernel.1, op: op)
+        return [input[0], input[1], oh, ow]
+    }
+
+    static func planes(_ count: Int, work: Int, _ pool: ThreadPool, _ body: (Int) -> Void) {
+        if count * work < 1 << 15 { for i in 0..<count { body(i) } } else { pool.parallelFor(count, body) }
+    }
+
+    /// y = pool(x); `inShape` is (n, c, h, w), `outShape` from `outputShape`.
+    public static func forward(_ kind: PoolKind, _ x: UnsafePointer<Float>, inShape: [Int], _ y: UnsafeMutablePointer<Float>,
+                               outShape: [Int], kernel: (Int, Int), params p: Conv2DParams, pool: ThreadPool = .shared) {
+        let h = inShape[2], w = inShape[3], oh = outShape[2], ow = outShape[3]
+        let (kh, kw) = kernel
+        let dh = kind == .max ? p.dilationH : 1, dw = kind == .max ? p.dilationW : 1
+        let inv = 1 / Float(kh * kw)
+        let interior = p.padH == 0 && p.padW == 0 && dh == 1 && dw == 1
+        planes(inShape[0] * inShape[1], work: oh * ow * kh * kw, pool) { pl in
+            let src = x + pl * h * w, dst = y + pl * oh * ow
+            if interior {
+                forwardInterior(kind, src, w, dst, oh, ow, kh, kw, p.strideH, p.strideW, inv)
+                return
+            }
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var m: Float = -.infinity, s: Float = 0
+                    for i in 0..<kh {
+                        let iy = oy * p.strideH - p.padH + i * dh
+                        if iy < 0 || iy >= h { continue }
+                        for j in 0..<kw {
+                            let ix = ox * p.strideW - p.padW + j * dw
+                            if ix < 0 || ix >= w { continue }
+                            let v = src[iy * w + ix]
+                            if v > m || v != v { m = v }
+                            s += v
+                        }
+                    }
+                    dst[oy * ow + ox] = kind == .max ? m : s * inv
+                }
+            }
+        }
+    }
+
+    /// dx from dy (and x for max pooling). Overwrites `dx`.
+    public static func backward(_ kind: PoolKind, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                dx: UnsafeMutablePointer<Float>, inShape: [Int], outShape: [Int],
+                                kernel: (Int, Int), params p: Conv2DParams, pool: ThreadPool = .shared) {
+        let h = inShape[2], w = inShape[3], oh = outShape[2], ow = outShape[3]
+        let (kh, kw) = kernel
+        let dh = kind == .max ? p.dilationH : 1, dwl = kind == .max ? p.dilationW : 1
+        let inv = 1 / Float(kh * kw)
+        let interior = p.padH == 0 && p.padW == 0 && dh == 1 && dwl == 1
+        planes(inShape[0] * inShape[1], work: oh * ow * kh * kw, pool) { pl in
+            let src = x + pl * h * w, g = dy + pl * oh * ow, d = dx + pl * h * w
+            d.update(repeating: 0, count: h * w)
+            if interior && kind == .max {
+                // No padding or dilation: every window lies inside the plane. The arg-max is
+                // found with selects, not branches (random activations mispredict half the time).
+                // A NaN in a window does not take the gradient here (it is meaningless anyway).
+                for oy in 0..<oh {
+                    for ox in 0..<ow {
+                        let base = oy * p.strideH * w + ox * p.strideW
+                        var best = base
+                        var m = src[base]
+                        for i in 0..<kh {
+                            let row = base + i * w
+                            for j in 0..<kw {
+                                let v = src[row + j]
+                                let gt = v > m
+                                m = gt ? v : m
+                                best = gt ? row + j : best
+                            }
+                        }
+                        d[best] += g[oy * ow + ox]
+                    }
+                }
+                return
+            }
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let gv = g[oy * ow + ox]
+                    if kind == .avg {
+                        let v = gv * inv
+                        for i in 0..<kh {
+                            let iy = oy * p.strideH - p.padH + i
+                            if iy < 0 || iy >= h { continue }
+                            for j in 0..<kw {
+                                let ix = ox * p.strideW - p.padW + j
+                                if ix >= 0 && ix < w { d[iy * w + ix] += v }
+                            }
+                        }
+                    } else {
+                        var best = -1
+                        var m: Float = -.infinity
+                        for i in 0..<kh {
+                            let iy = oy * p.strideH - p.padH + i * dh
+                            if iy < 0 || iy >= h { continue }
+                            for j in 0..<kw {
+                                let ix = ox * p.strideW - p.padW + j * dwl
+                                if ix < 0 || ix >= w { continue }
+                                let v = src[iy * w + ix]
+                                if best < 0 || v > m || (v != v && m == m) { m = v; best = iy * w + ix }
+                            }
+                        }
+                        if best >= 0 { d[best] += gv }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forward pooling when every window lies inside the plane (no padding, no dilation): no
+    /// bounds checks; the common 2×2 / stride-2 max pool runs 16 outputs per step.
+    static func forwardInterior(_ kind: PoolKind, _ src: UnsafePointer<Float>, _ w: Int, _ dst: UnsafeMutablePointer<Float>,
+                                _ oh: Int, _ ow: Int, _ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ inv: Float) {
+        @inline(__always) func pick(_ a: F16, _ b: F16) -> F16 { a.replacing(with: b, where: (b .> a) .| ((b .!= b) .& (a .== a))) }
+        for oy in 0..<oh {
+            let out = dst + oy * ow
+            var ox = 0
+            if kind == .max && kh == 2 && kw == 2 && sh == 2 && sw == 2 {
+                let r0 = src + 2 * oy * w, r1 = r0 + w
+                while ox + 16 <= ow {
+                    func pairMax(_ r: UnsafePointer<Float>) -> F16 {
+                        let lo = UnsafeRawPointer(r + 2 * ox).loadUnaligned(as: F16.self)
+                        let hi = UnsafeRawPointer(r + 2 * ox + 16).loadUnaligned(as: F16.self)
+                        return pick(unzipEven(lo, hi), unzipOdd(lo, hi))
+                    }
+                    // Window order (r0 even, r0 odd, r1 even, r1 odd) matches the scalar loop.
+                    UnsafeMutableRawPointer(out + ox).storeBytes(of: pick(pairMax(r0), pairMax(r1)), as: F16.self)
+                    ox += 16
+                }
+            }
+            while ox < ow {
+                let base = src + oy * sh * w + ox * sw
+                var m: Float = -.infinity, s: Float = 0
+                for i in 0..<kh {
+                    let row = base + i * w
+                    for j in 0..<kw {
+                        let v = row[j]
+                        if v > m || (v != v && m == m) { m = v }
+                        s += v
+                    }
+                }
+                out[ox] = kind == .max ? m : s * inv
+                ox += 1
+            }
+        }
+    }
+}
