@@ -6,7 +6,9 @@ public struct DCLCommand: ParsableCommand {
         commandName: "dcl",
         abstract: "A model-definition language and interpreter for device-cloud collaborative learning.",
         version: dclVersion,
-        subcommands: []
+        // `BenchParseTopLevel` (`dcl bench-parse`) is temporary: `BenchParse` moves under the
+        // shared `dcl bench` group (with `gemm` and `train`) when that lands.
+        subcommands: [Fmt.self, BenchParseTopLevel.self]
     )
     public init() {}
 }

@@ -1,0 +1,122 @@
+// The words and symbols of dcl, in one table. Everything else — keyword lookup in the lexer,
+// operator matching, token spellings in messages, the formatter's spacing, the grammar-sync test —
+// is derived from `Lexicon.table`, so adding a keyword is one line here plus its line in
+// Grammar/dcl.ebnf (the test fails until both agree).
+
+/// The vocabulary of the language.
+public enum Lexicon {
+    /// Which list of dcl.ebnf's lexical section an entry belongs to. `and`, `or` and `not` are in
+    /// both the keyword and the operator list there, so an entry may be in two.
+    public struct Lists: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let keyword = Lists(rawValue: 1)
+        public static let contextual = Lists(rawValue: 2)
+        public static let `operator` = Lists(rawValue: 4)
+    }
+
+    public struct Entry: Sendable {
+        public let text: String
+        /// The token kind (`.identifier` for contextual words).
+        public let kind: TokenKind
+        public let word: ContextualWord?
+        public let lists: Lists
+    }
+
+    private static func kw(_ t: String, _ k: TokenKind, _ l: Lists = .keyword) -> Entry { Entry(text: t, kind: k, word: nil, lists: l) }
+    private static func cw(_ w: ContextualWord, _ t: String) -> Entry { Entry(text: t, kind: .identifier, word: w, lists: .contextual) }
+    private static func op(_ t: String, _ k: TokenKind) -> Entry { Entry(text: t, kind: k, word: nil, lists: .operator) }
+
+    /// The table. Order within a list follows dcl.ebnf.
+    public static let table: [Entry] = [
+        kw("import", .kwImport), kw("as", .kwAs), kw("fn", .kwFn), kw("model", .kwModel),
+        kw("block", .kwBlock), kw("data", .kwData), kw("split", .kwSplit), kw("distill", .kwDistill),
+        kw("plugin", .kwPlugin), kw("retrieval", .kwRetrieval), kw("role", .kwRole), kw("bundle", .kwBundle),
+        kw("let", .kwLet), kw("var", .kwVar), kw("if", .kwIf), kw("else", .kwElse), kw("for", .kwFor),
+        kw("in", .kwIn), kw("while", .kwWhile), kw("return", .kwReturn), kw("break", .kwBreak),
+        kw("continue", .kwContinue), kw("print", .kwPrint), kw("train", .kwTrain), kw("save", .kwSave),
+        kw("load", .kwLoad),
+        kw("and", .kwAnd, [.keyword, .operator]), kw("or", .kwOr, [.keyword, .operator]),
+        kw("not", .kwNot, [.keyword, .operator]),
+        kw("true", .kwTrue), kw("false", .kwFalse), kw("none", .kwNone),
+
+        cw(.input, "input"), cw(.stem, "stem"), cw(.features, "features"), cw(.head, "head"),
+        cw(.on, "on"), cw(.minimizing, "minimizing"), cw(.to, "to"), cw(.from, "from"),
+
+        op("|>", .pipe), op("==", .equalEqual), op("!=", .bangEqual), op("<", .less), op("<=", .lessEqual),
+        op(">", .greater), op(">=", .greaterEqual), op("..", .dotDot), op("..=", .dotDotEqual),
+        op("+", .plus), op("-", .minus), op("++", .plusPlus), op("*", .star), op("/", .slash),
+        op("%", .percent), op("**", .starStar), op("=", .equal), op("+=", .plusEqual),
+        op("-=", .minusEqual), op("*=", .starEqual), op("/=", .slashEqual),
+        op("(", .lParen), op(")", .rParen), op("[", .lBracket), op("]", .rBracket), op("{", .lBrace),
+        op("}", .rBrace), op(",", .comma), op(";", .semicolon), op(":", .colon), op(".", .dot),
+        op("->", .arrow),
+    ]
+
+    /// Size suffixes (dcl.ebnf `count_suffix` and `byte_suffix`) and their multipliers.
+    public static let sizeSuffixes: [(text: String, kind: SizeUnitKind, scale: SizeScale)] = [
+        ("k", .count, .decimal(3)), ("K", .count, .decimal(3)), ("M", .count, .decimal(6)),
+        ("G", .count, .decimal(9)), ("T", .count, .decimal(12)),
+        ("B", .bytes, .decimal(0)), ("KB", .bytes, .decimal(3)), ("MB", .bytes, .decimal(6)),
+        ("GB", .bytes, .decimal(9)), ("KiB", .bytes, .binary(10)), ("MiB", .bytes, .binary(20)),
+        ("GiB", .bytes, .binary(30)),
+    ]
+
+    /// A suffix's multiplier: a power of ten or a power of two.
+    public enum SizeScale: Sendable, Equatable { case decimal(Int), binary(Int) }
+
+    // MARK: Derived lookups
+
+    /// Spelling of each keyword and punctuation kind, indexed by `TokenKind.rawValue`.
+    static let spellingByKind: [String?] = {
+        var s = [String?](repeating: nil, count: TokenKind.allCases.count)
+        for e in table where e.kind != .identifier { s[Int(e.kind.rawValue)] = e.text }
+        return s
+    }()
+
+    /// Text of each contextual word, indexed by `ContextualWord.rawValue` (0 unused).
+    static let contextualText: [String] = {
+        var s = [String](repeating: "", count: ContextualWord.allCases.count + 1)
+        for e in table { if let w = e.word { s[Int(w.rawValue)] = e.text } }
+        return s
+    }()
+
+    /// Words (keywords and contextual words) bucketed by length and first byte, for the lexer.
+    struct WordTable: Sendable {
+        struct Candidate: Sendable { let bytes: [UInt8]; let kind: TokenKind; let word: UInt8 }
+        static let maxLength = 16
+        var buckets: [[Candidate]]
+
+        init() {
+            buckets = Array(repeating: [], count: (Self.maxLength + 1) * 128)
+            for e in Lexicon.table where !e.lists.isDisjoint(with: [.keyword, .contextual]) {
+                let b = Array(e.text.utf8)
+                precondition(b.count <= Self.maxLength)
+                buckets[b.count * 128 + Int(b[0])].append(Candidate(bytes: b, kind: e.kind, word: e.word?.rawValue ?? 0))
+            }
+        }
+    }
+
+    /// Operators bucketed by first byte, longest first, for maximal munch.
+    struct OperatorTable: Sendable {
+        struct Candidate: Sendable { let bytes: [UInt8]; let kind: TokenKind }
+        var byFirst: [[Candidate]]
+
+        init() {
+            byFirst = Array(repeating: [], count: 128)
+            for e in Lexicon.table where e.lists.contains(.operator) && e.kind.isPunctuation {
+                let b = Array(e.text.utf8)
+                byFirst[Int(b[0])].append(Candidate(bytes: b, kind: e.kind))
+            }
+            for i in byFirst.indices { byFirst[i].sort { $0.bytes.count > $1.bytes.count } }
+        }
+    }
+
+    static let words = WordTable()
+    static let operators = OperatorTable()
+
+    /// The keyword spelled by `text`, if any.
+    public static func keyword(_ text: String) -> TokenKind? {
+        table.first { $0.text == text && $0.lists.contains(.keyword) }?.kind
+    }
+}

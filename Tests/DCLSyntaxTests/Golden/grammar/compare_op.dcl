@@ -1,0 +1,3 @@
+// compare_op: all six.
+print a == b, a != b, a < b, a <= b, a > b, a >= b
+// ast: (print (== a b) (!= a b) (< a b) (<= a b) (> a b) (>= a b))

@@ -1,0 +1,3 @@
+// load_stmt
+load m from "out/m.dclb"
+// ast: (load m (from "out/m.dclb"))

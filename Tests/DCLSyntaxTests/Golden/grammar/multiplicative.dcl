@@ -1,0 +1,3 @@
+// multiplicative: `*`, `/`, `%`, tighter than additive.
+let v = a * b / c % d + e
+// ast: (let v (+ (% (/ (* a b) c) d) e))
