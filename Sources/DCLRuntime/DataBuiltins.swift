@@ -105,7 +105,7 @@ enum DataBuiltins {
             if case .none = a["seed"] {} else { base = d.shuffled(seed: try seed(a["seed"], ev, label: label, span: span)) }
             let amt = try amount(a["n"], ev, span: span)
             return wrap(spec.name == "take" ? try base.taking(amt) : try base.dropping(amt))
-        case "split":
+        case "holdout":
             let test = try ev.double(a["test"], "test", span: span)
             guard test > 0 && test < 1 else { throw RuntimeError(RuntimeCode.value, "`test` must be a fraction in (0, 1)", at: span) }
             let parts = try d.split(testFraction: test, seed: try seed(a["seed"], ev, label: label, span: span),

@@ -17,7 +17,7 @@ fn mnist_dataset(dir: string = "data/mnist") -> record {
 
 // The UCI 8×8 digits as [1, 8, 8] images scaled to [0, 1], split {train, test} by class.
 fn digits_dataset(path: string = "data/digits/digits.csv", test: float = 0.2, seed: int = 0) -> record {
-  return csv(path, label: "label", shape: [1, 8, 8]) |> scale(1 / 16) |> split(test: test, seed: seed, stratify: true)
+  return csv(path, label: "label", shape: [1, 8, 8]) |> scale(1 / 16) |> holdout(test: test, seed: seed, stratify: true)
 }
 
 // MovieLens ratings (ratings ≥ 4 are positives), with genres when movies.csv is given.

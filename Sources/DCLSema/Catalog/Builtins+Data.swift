@@ -38,7 +38,7 @@ extension Builtins {
             ParamSpec("n", .float, nil, "a count, or a fraction in (0, 1)"),
             ParamSpec("seed", .int, DefaultValue.none, "shuffle first with this seed (none: keep order)"),
         ], returns: .fixed(.dataset), doc: "all but the first n samples (the complement of take with the same arguments)"),
-        BuiltinSpec("split", .transform, [
+        BuiltinSpec("holdout", .transform, [
             ParamSpec("test", .float, .float(0.2), "test fraction"),
             ParamSpec("seed", .int, DefaultValue.none),
             ParamSpec("stratify", .bool, .bool(false)),
