@@ -188,10 +188,9 @@ public final class Checker {
 
     /// Reports an unknown name with the closest visible one as a hint.
     func unknownName(_ name: Identifier, in scope: Scope, what: String = "name") {
-        var hint = closestName(to: name.name, among: scope.visibleNames).map { "did you mean `\($0)`?" }
-        if hint == nil, let std = stdlibHome[name.name] {
-            hint = "`\(name.name)` is defined in `\(std)`; add `import \(std)`"
-        }
+        // A StdLib name is most likely a missing import, not a typo.
+        var hint = stdlibHome[name.name].map { "`\(name.name)` is defined in `\($0)`; add `import \($0)`" }
+        if hint == nil { hint = closestName(to: name.name, among: scope.visibleNames).map { "did you mean `\($0)`?" } }
         error("E0100", "unknown \(what) `\(name.name)`", at: name.span, hint: hint)
     }
 
