@@ -1,0 +1,2 @@
+// Imported by cycles.dcl.
+import "cycle_b.dcl"
