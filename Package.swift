@@ -57,8 +57,10 @@ let package = Package(
         // Tests.
         .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
         .testTarget(name: "DCLGraphTests", dependencies: ["DCLGraph", "DCLTensor"], swiftSettings: v5 + numericFlags),
-        .testTarget(name: "DCLSyntaxTests", dependencies: ["DCLSyntax", "DCLDiagnostics"], swiftSettings: v5),
-        .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"], swiftSettings: v5),
+        .testTarget(name: "DCLSyntaxTests", dependencies: ["DCLSyntax", "DCLDiagnostics"],
+                    exclude: ["Golden", "Samples", "Snapshots"], swiftSettings: v5),
+        .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"],
+                    exclude: ["Golden"], swiftSettings: v5),
         .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor"], swiftSettings: v5),
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLCompiler", "DCLRuntime"], swiftSettings: v5),
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLRuntime", "DCLCompiler"], swiftSettings: v5),

@@ -1,9 +1,6 @@
 // `dcl bench parse`: times lexing and parsing a generated program of N lines (release builds;
 // median of several runs) and reports lines/s, bytes/s and peak RSS, to set beside CPython's
 // `ast.parse` on a file of the same length (shared/bench-ref/ast_bench.py).
-//
-// `BenchParse` is meant to sit under the shared `dcl bench` group; until that group exists on
-// this branch, `BenchParseTopLevel` registers the same command as `dcl bench-parse`.
 
 import ArgumentParser
 import DCLDiagnostics
@@ -24,7 +21,6 @@ public struct BenchParse: ParsableCommand {
     public init() {}
     public func run() throws { try options.run() }
 }
-
 
 public struct BenchParseOptions: ParsableArguments {
     @Option(help: "Lines in the generated program.")

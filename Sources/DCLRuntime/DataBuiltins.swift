@@ -67,7 +67,10 @@ enum DataBuiltins {
     }
 
     private static func seed(_ v: Value, _ ev: Evaluator, label: String, span: SourceSpan) throws -> UInt64 {
-        if case .none = v { return ev.generator(label).next() }
+        if case .none = v {
+            var g = ev.generator(label)
+            return g.next()
+        }
         return UInt64(bitPattern: Int64(try ev.int(v, "seed", span: span)))
     }
 

@@ -22,9 +22,12 @@ enum WeightOps {
         guard ws.allSatisfy({ $0 >= 0 }), abs(ws.reduce(0, +) - 1) < 1e-6 else {
             throw RuntimeError(RuntimeCode.value, "averaging weights must be non-negative and sum to 1, found \(ws)", at: span)
         }
-        let stores = try ms.map { $0.ownedStores() }
+        let stores = ms.map { $0.ownedStores() }
         for (m, s) in zip(ms.dropFirst(), stores.dropFirst()) {
-            try checkSameShapes(stores[0], s, first.name, m.name, span: span)
+            guard s.count == stores[0].count else {
+                throw RuntimeError(RuntimeCode.shape, "`\(first.name)` and `\(m.name)` are not the same kind of model", at: span)
+            }
+            for (a, b) in zip(stores[0], s) { try checkSameShapes(a, b, first.name, m.name, span: span) }
         }
         let out = try copy(first, evaluator: evaluator, span: span)
         let outStores = out.ownedStores()

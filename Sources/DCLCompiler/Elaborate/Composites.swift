@@ -51,7 +51,7 @@ extension Evaluator {
     }
 
     /// A model cut at its body: just the inputs to one layer value (plug-in heads, classifiers).
-    func modelFromLayer(_ layer: LayerValue, inputs: [ModelInput], name: String, span: SourceSpan) throws -> ModelInstance {
+    public func modelFromLayer(_ layer: LayerValue, inputs: [ModelInput], name: String, span: SourceSpan) throws -> ModelInstance {
         instanceCounts[name, default: 0] += 1
         let key = instanceCounts[name]! == 1 ? name : "\(name)_\(instanceCounts[name]!)"
         func build(_ training: Bool) throws -> (Graph, [Int], [String: SourceSpan]) {
@@ -189,7 +189,10 @@ extension ModelInstance {
                                   recipe: nil) { [unowned self] training in
                 var g = try self.forward(training: training)
                 guard let t = g.output(named: ForwardGraph.tap(section)) else { throw GraphError(op: "view", "no features tap") }
-                g.outputs = [GraphOutput(name: ForwardGraph.output, value: t)]
+                var out = g.outputs.first { $0.name == ForwardGraph.tap(section) }!
+                out.name = ForwardGraph.output
+                _ = t
+                g.outputs = [out]
                 g.assignments = training ? g.assignments : []
                 return try Passes.eliminateDeadNodes(g)
             }

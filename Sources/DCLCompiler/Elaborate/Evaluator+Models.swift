@@ -35,6 +35,11 @@ extension Evaluator {
         return .model(try constructModel(c, bound, span: span, width: width))
     }
 
+    /// Constructs a model declaration with every parameter at its default (check mode).
+    public func constructDefault(_ md: ModelDecl, in m: DCLModule, span: SourceSpan) throws -> Value {
+        try construct(ConstructorRef(module: m, model: md), [], span: span)
+    }
+
     /// Elaborates a model declaration into an instance with fresh, seeded weights.
     func constructModel(_ c: ConstructorRef, _ args: [String: Value], span: SourceSpan, width: WidthScaling? = nil,
                         name: String? = nil) throws -> ModelInstance {

@@ -35,7 +35,7 @@ extension Evaluator {
         return ctx.tensor(try wrapGraph(ctx) { try ctx.builder.neg(t.value) })
     }
 
-    func tensorArithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, span: SourceSpan) throws -> Value {
+    func tensorArithmetic(_ op: DCLSyntax.BinaryOp, _ a: Value, _ b: Value, span: SourceSpan) throws -> Value {
         let ctx = try context(span)
         ctx.at(span)
         if op == .power {

@@ -31,6 +31,7 @@ extension Evaluator {
             values.append(t.value)
         }
         ctx.at(span)
+        if !ctx.inlinedModels.contains(where: { $0 === m }) { ctx.inlinedModels.append(m) }
         return ctx.tensor(try inline(m, into: ctx, inputs: values, training: ctx.trainingMode(for: m), span: span))
     }
 

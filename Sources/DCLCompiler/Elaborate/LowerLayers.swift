@@ -32,7 +32,7 @@ extension Evaluator {
             let units = ctx.scaledWidth(try positiveInt(a["units"], "units", span: argSpan("units")))
             let path = ctx.layerPath("linear")
             let bound = 1 / Float(inF).squareRoot()
-            let w = try ctx.parameter(path, "weight", shape: [units, inF], initializer: .kaimingUniform(fanIn: inF, negativeSlope: 5.0.squareRoot()), span: span)
+            let w = try ctx.parameter(path, "weight", shape: [units, inF], initializer: .kaimingUniform(fanIn: inF, negativeSlope: Float(5).squareRoot()), span: span)
             let bias = try bool(a["bias"], "bias", span: span)
                 ? try ctx.parameter(path, "bias", shape: [units], initializer: .uniform(low: -bound, high: bound), span: span) : nil
             return try lastAxisAffine(x, rank: rank, outFeatures: units, b: b) { x2 in
@@ -48,7 +48,7 @@ extension Evaluator {
             let path = ctx.layerPath("plinear")
             let fanIn = inF / p
             let w = try ctx.parameter(path, "weight", shape: [p, units / p, inF / p],
-                                      initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: 5.0.squareRoot()), span: span)
+                                      initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: Float(5).squareRoot()), span: span)
             var y = try lastAxisAffine(x, rank: rank, outFeatures: units, b: b) { x2 in try b.partitionedLinear(x2, w) }
             if try bool(a["bias"], "bias", span: span) {
                 let bound = 1 / Float(fanIn).squareRoot()
@@ -85,7 +85,7 @@ extension Evaluator {
             let fanIn = cin / groups * k * k
             let bound = 1 / Float(fanIn).squareRoot()
             let w = try ctx.parameter(path, "weight", shape: [filters, cin / groups, k, k],
-                                      initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: 5.0.squareRoot()), span: span)
+                                      initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: Float(5).squareRoot()), span: span)
             let bias = try bool(a["bias"], "bias", span: span)
                 ? try ctx.parameter(path, "bias", shape: [filters], initializer: .uniform(low: -bound, high: bound), span: span) : nil
             return try b.conv2d(x, w, bias: bias, params: Conv2DParams(stride: (stride, stride), padding: (pad, pad),

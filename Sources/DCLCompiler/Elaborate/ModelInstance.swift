@@ -11,16 +11,8 @@ import DCLGraph
 import DCLTensor
 
 /// Named tensors of one model instance: trainable weights and state (running statistics).
-public final class WeightStore {
-    public var tensors: [String: Tensor] = [:]
-    public init() {}
-
-    public func copy() -> WeightStore {
-        let s = WeightStore()
-        s.tensors = tensors
-        return s
-    }
-}
+/// The engine's parameter store, so a model's weights run without copying.
+public typealias WeightStore = ParameterStore
 
 /// A model input: its name (a dataset column), per-sample shape and element type.
 public struct ModelInput: Equatable {
@@ -73,9 +65,11 @@ public final class ModelInstance {
     /// For a sum of models (`a + b`, a split's serving model): how the parts combine.
     public internal(set) var fuseOp: FuseOp?
 
+    /// Compiled executors and the like, owned by the runtime, freed with the model.
+    public var runtimeCache: [String: AnyObject] = [:]
     private let build: (Bool) throws -> Graph
     private var graphs: [Bool: Graph] = [:]
-    private var costCache: [Int: GraphCost] = [:]
+    private var costCache: [Int: CostReport] = [:]
 
     init(name: String, inputs: [ModelInput], outputShape: [Int], weights: WeightStore, cloudOnly: Bool = false,
          trainableSubset: Set<String>? = nil, sectionParameters: [String: Set<String>] = [:], sections: [String] = [],
@@ -147,12 +141,12 @@ public final class ModelInstance {
     }
 
     /// FLOPs per sample of inference (a multiply-add counts 2).
-    public var flopsPerSample: Int { (try? cost(batch: 1).flops) ?? 0 }
+    public var flopsPerSample: Int { (try? cost(batch: 1).totalFlops) ?? 0 }
 
     /// Cost of one inference pass at a batch size.
-    public func cost(batch: Int) throws -> GraphCost {
+    public func cost(batch: Int) throws -> CostReport {
         if let c = costCache[batch] { return c }
-        let c = try GraphCost.of(try forward(training: false), batch: batch)
+        let c = try CostReport.make(try forward(training: false), bindings: ["N": batch])
         costCache[batch] = c
         return c
     }

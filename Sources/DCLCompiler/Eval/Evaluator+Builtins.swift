@@ -239,7 +239,7 @@ extension Evaluator {
                                epochs: try positiveInt(a["epochs"], "epochs", span: span), lr: try double(a["lr"], "lr", span: span))
         default:
             return .greedy(metric: try option(a["metric"], "metric", choices: ["auc", "logloss"], span: span),
-                           epochs: try positiveInt(a["epochs"], "epochs", span: span))
+                           epochs: try positiveInt(a["epochs"], "epochs", span: span), model: a["model"].modelInstance)
         }
     }
 }

@@ -7,7 +7,7 @@ import DCLSema
 import DCLSyntax
 
 /// An evaluated call argument.
-typealias EvaluatedArgument = (label: String?, value: Value, span: SourceSpan)
+public typealias EvaluatedArgument = (label: String?, value: Value, span: SourceSpan)
 
 extension Evaluator {
     func evaluateArguments(_ args: [Argument], in env: Environment) throws -> [EvaluatedArgument] {

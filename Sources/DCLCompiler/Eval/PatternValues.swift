@@ -3,6 +3,7 @@
 
 import DCLData
 import DCLDiagnostics
+import DCLSema
 import DCLSyntax
 
 /// A layer spec: a built-in with its hyperparameters, a block with its arguments, a
@@ -35,9 +36,9 @@ public final class LayerValue {
 
 /// A built-in layer and its bound hyperparameters.
 public struct BuiltinLayerCall {
-    public let spec: DCLSema.BuiltinSpec
+    public let spec: BuiltinSpec
     public let arguments: BoundArguments
-    public init(spec: DCLSema.BuiltinSpec, arguments: BoundArguments) {
+    public init(spec: BuiltinSpec, arguments: BoundArguments) {
         self.spec = spec
         self.arguments = arguments
     }
@@ -112,7 +113,7 @@ public enum StrategySpec {
     case overlap(users: Int)
     case randomUsers(users: Int, seed: Int?)
     case classifier(hidden: [Int], threshold: Double, epochs: Int, lr: Double)
-    case greedy(metric: String, epochs: Int)
+    case greedy(metric: String, epochs: Int, model: ModelInstance?)
 
     public var name: String {
         switch self {

@@ -36,6 +36,7 @@ extension Builtins {
         BuiltinSpec("greedy", .pattern, [
             ParamSpec("metric", .option, .string("auc"), "what a candidate must raise", choices: ["auc", "logloss"]),
             ParamSpec("epochs", .int, .int(1), "epochs of trial training per candidate user"),
+            ParamSpec("model", .model, DefaultValue.none, "the model trial-trained per candidate (default: the `knn` model)"),
         ], returns: .fixed(.strategy), doc: "fine filter: keep a matched user only if it raises local AUC"),
     ]
 }

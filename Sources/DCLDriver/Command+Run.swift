@@ -1,0 +1,61 @@
+// `dcl run FILE [--seed S] [--threads T]` — checks the script, then runs its statements top
+// to bottom. The same script and seed give the same bytes.
+
+import ArgumentParser
+import DCLCompiler
+import DCLDiagnostics
+import DCLRuntime
+import DCLTensor
+import Foundation
+
+public struct Run: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a dcl script.",
+        discussion: "Exit status: 0 success, 1 the script has errors, 2 the file could not be read, 3 a run-time error."
+    )
+
+    @Option(help: "Seed of every random choice (initialisation, shuffling, dropout, partitioning).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Kernel threads (default: the machine's cores).")
+    var threads: Int?
+
+    @Option(help: "How to print diagnostics on standard error: text or json (one object per line).")
+    var diagnostics: DiagnosticsFormat = .text
+
+    @ArgumentParser.Argument(help: "The script to run.")
+    var file: String
+
+    public init() {}
+
+    public func validate() throws {
+        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    public func run() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            StandardError.write("dcl run: cannot read \(file)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let c = Pipeline.load(path: file)
+        guard let program = c.program, !c.diagnostics.hasErrors else {
+            diagnostics.report(c.diagnostics, sources: c.sources)
+            throw ExitCode(ExitStatus.scriptErrors)
+        }
+        if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
+        let session = Session(threads: threads, isTTY: isatty(STDERR_FILENO) != 0, output: { line in
+            print(line)
+            fflush(stdout)
+        })
+        let evaluator = Evaluator(program: program, hooks: session, seed: seed)
+        session.attach(evaluator)
+        do {
+            try evaluator.run()
+        } catch let e as RuntimeError {
+            c.diagnostics.emit(e.diagnostic)
+            diagnostics.report(c.diagnostics, sources: c.sources)
+            throw ExitCode(ExitStatus.runtime)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// ICIIA's protocol for an attention plug-in over a frozen backbone.
+//
+// Training (once, on the cloud): the backbone is frozen, so each image's features are computed
+// once; the head then trains on batches that each hold up to `batch` images of ONE client,
+// which attend to each other (the tokens are whole images).
+//
+// Inference: each client keeps a FIFO memory of its recent images' features (initially the
+// features of its own history — its training images, unlabeled). A test image's tokens are
+// [memory ; the image]; the output at the image's position is its prediction, and the image
+// then enters the memory. With fewer than `min_memory` stored features, the backbone's own
+// head answers (the cold-start policy).
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLTensor
+
+struct PluginProtocol {
+    let session: Session
+
+    /// Features of every sample of `d` under the frozen backbone, as a dataset `features`, `y`.
+    func features(_ p: PluginValue, of d: Dataset, span: SourceSpan) throws -> Dataset {
+        let view = try p.backbone.view(p.attachPoint, span: span)
+        let (values, width) = try Evaluation(session: session).outputs(view, on: d, batch: 256, span: span)
+        var cols: [(name: String, tensor: Tensor)] = [("features", try Tensor(shape: [d.count, width], floats: values))]
+        if d.hasColumn(d.labelColumn) { cols.append((d.labelColumn, try d.column(d.labelColumn))) }
+        return try Dataset(columns: cols, classCount: d.classCount, labelColumn: d.labelColumn, source: "features of \(d.source)")
+    }
+
+    func train(_ p: PluginValue, on source: Trainer.Source, options: TrainOptions, evaluator: Evaluator, span: SourceSpan) throws {
+        let featureSource: Trainer.Source
+        switch source {
+        case .dataset(let d):
+            featureSource = .dataset(DataValue(try features(p, of: d.dataset, span: span), side: d.side, origin: d.origin))
+        case .clients(let c):
+            let clients = try c.federated.clients.map { cl -> ClientData in
+                ClientData(id: cl.id, train: try features(p, of: cl.train, span: span), test: try features(p, of: cl.test, span: span))
+            }
+            let fed = FederatedDataset(clients: clients, scheme: c.federated.scheme, classCount: c.federated.classCount)
+            featureSource = .clients(ClientsValue(fed, part: c.part, side: c.side, origin: c.origin))
+        }
+        if source.side == .device, p.backbone.cloudOnly {
+            throw RuntimeError(RuntimeCode.placement, "`\(p.backbone.name)` is cloud-only, but this training runs on the device", at: span)
+        }
+        _ = try Trainer(evaluator: evaluator, session: session).train(
+            targets: [p.module], names: [p.name], data: featureSource,
+            objective: .defaultLoss(p.module, labels: try featureSource.prototype(span: span).labelColumn),
+            options: options, label: "train \(p.name)", span: span)
+    }
+
+    func evaluate(_ p: PluginValue, on data: DCLCompiler.Value, memory: Int?, batch: Int, span: SourceSpan) throws -> MetricsValue {
+        let capacity = memory ?? p.memory
+        guard capacity >= 0 else { throw RuntimeError(RuntimeCode.value, "`memory` must not be negative", at: span) }
+        switch data {
+        case .clients(let c):
+            let per = try c.federated.clients.map { cl in
+                try evaluateClient(p, history: cl.train, test: c.part == .train ? cl.train : cl.test, capacity: capacity, span: span)
+            }
+            return Evaluation.aggregate(per)
+        case .client(let cl):
+            return try evaluateClient(p, history: cl.data.train, test: cl.data.test, capacity: capacity, span: span)
+        case .dataset(let d):
+            // One client without history.
+            return try evaluateClient(p, history: nil, test: d.dataset, capacity: capacity, span: span)
+        default:
+            throw RuntimeError(RuntimeCode.type, "a plug-in is evaluated on clients, found \(data.kindName)", at: span)
+        }
+    }
+
+    /// Streams one client's test images through the plug-in with its memory.
+    func evaluateClient(_ p: PluginValue, history: Dataset?, test: Dataset, capacity: Int, span: SourceSpan) throws -> MetricsValue {
+        let f = try features(p, of: test, span: span)
+        let d = p.module.inputs[0].shape.reduce(1, *)
+        let testFeatures = try f.column("features").floats
+        let (backboneOut, classes) = try Evaluation(session: session).outputs(p.backbone, on: test, batch: batch(256), span: span)
+        var memory: [[Float]] = []
+        if capacity > 0, let h = history, h.count > 0 {
+            let hf = try features(p, of: h, span: span).column("features").floats
+            let n = h.count
+            for i in max(0, n - capacity)..<n { memory.append(Array(hf[(i * d)..<(i * d + d)])) }
+        }
+        let runner = try InferenceRunner.for(p.module, pool: session.pool)
+        var logits: [Float] = []
+        logits.reserveCapacity(test.count * classes)
+        for i in 0..<test.count {
+            if session.evaluatorInterrupted() { throw Interrupted() }
+            let current = Array(testFeatures[(i * d)..<(i * d + d)])
+            if memory.count < p.minMemory {
+                logits += backboneOut[(i * classes)..<(i * classes + classes)]
+            } else {
+                let tokens = memory.flatMap { $0 } + current
+                let out = try runner.run(["features": try Tensor(shape: [memory.count + 1, d], floats: tokens)], span: span).floats
+                logits += out[(memory.count * classes)..<(memory.count * classes + classes)]
+            }
+            if capacity > 0 {
+                memory.append(current)
+                if memory.count > capacity { memory.removeFirst() }
+            }
+        }
+        return try Evaluation.metrics(outputs: logits, width: classes, outputRank: 1, data: test, k: 5, span: span)
+    }
+
+    private func batch(_ n: Int) -> Int { n }
+}

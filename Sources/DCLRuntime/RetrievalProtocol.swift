@@ -1,0 +1,254 @@
+// CoDA's retrieval: the cloud matches a device's user against the users of its global pool
+// (coarse), the device filters the candidates with a personal sample classifier (fine), and the
+// model trains on local + kept samples.
+//
+// Coarse strategies: `knn` — the top-m users by similarity of their embeddings in the cloud
+// model (the embedding table its `user` input looks up); `overlap` — the top-m users by the size
+// of the item set they share with the device (distance 1/|Iu ∩ Iv|); `random_users` — m users at
+// random. The device's own samples are never part of the candidates.
+//
+// Fine strategies: `classifier` — a logistic-regression (or MLP) sample classifier trained on
+// the device, local samples labelled 1 and candidates 0; a candidate is kept when P(local) > τ.
+// A sample's features are the item's embedding in the cloud model (when `knn` names one), the
+// item's genres (when loaded) and its label. `greedy` — in matched order, a user's samples are
+// kept only if trial-training on local + kept + them raises the model's AUC on the local data.
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLGraph
+import DCLSema
+import DCLTensor
+
+struct RetrievalProtocol {
+    let session: Session
+    let evaluator: Evaluator
+
+    func call(_ r: RetrievalValue, _ name: String, _ a: BoundArguments, span: SourceSpan) throws -> DCLCompiler.Value {
+        guard case .client(let client) = a["client"] else {
+            throw RuntimeError(RuntimeCode.type, "`\(name)` needs a device (a client), found \(a["client"].kindName)", at: span)
+        }
+        switch name {
+        case "retrieve":
+            return .dataset(DataValue(try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span), side: .device,
+                                      origin: "\(r.name).retrieve"))
+        case "filter":
+            guard case .dataset(let c) = a["candidates"] else { throw RuntimeError(RuntimeCode.type, "`filter` needs candidate samples", at: span) }
+            return .dataset(DataValue(try filter(r, client, candidates: c.dataset, span: span), side: .device, origin: "\(r.name).filter"))
+        case "augment":
+            let candidates = try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span)
+            let kept = try filter(r, client, candidates: candidates, span: span)
+            return .dataset(DataValue(try concat([client.data.train, kept], span: span), side: .device, origin: "\(r.name).augment"))
+        default:
+            throw RuntimeError(RuntimeCode.type, "a retrieval policy has no method `\(name)`", at: span)
+        }
+    }
+
+    func pool(_ v: DCLCompiler.Value, span: SourceSpan) throws -> Dataset {
+        guard case .dataset(let d) = v else { throw RuntimeError(RuntimeCode.type, "the pool must be a dataset, found \(v.kindName)", at: span) }
+        if d.side == .device {
+            throw RuntimeError(RuntimeCode.placement, "the retrieval pool `\(d.origin)` holds device samples; it must be cloud data", at: span)
+        }
+        return d.dataset
+    }
+
+    func concat(_ parts: [Dataset], span: SourceSpan) throws -> Dataset {
+        do { return try Dataset.concatenate(parts.filter { $0.count > 0 }.isEmpty ? [parts[0]] : parts.filter { $0.count > 0 }) } catch let e as DataError {
+            throw RuntimeError(RuntimeCode.data, e.description, at: span)
+        }
+    }
+
+    /// The device's user index (its samples' group).
+    func userOf(_ c: ClientValue, span: SourceSpan) throws -> Int32 {
+        guard let g = c.data.train.groups?.first ?? c.data.test.groups?.first else {
+            throw RuntimeError(RuntimeCode.data, "device \(c.index) has no user id (partition with `by_user()`)", at: span)
+        }
+        return g
+    }
+
+    /// Pool rows by user, in user order.
+    func rowsByUser(_ pool: Dataset, span: SourceSpan) throws -> [Int32: [Int]] {
+        guard let g = pool.groups else {
+            throw RuntimeError(RuntimeCode.data, "the pool has no per-sample user ids (load it with `movielens`)", at: span)
+        }
+        var out: [Int32: [Int]] = [:]
+        for (i, u) in g.enumerated() { out[u, default: []].append(i) }
+        return out
+    }
+
+    /// The matched users, best first.
+    func matchedUsers(_ r: RetrievalValue, _ c: ClientValue, pool: Dataset, span: SourceSpan) throws -> [Int32] {
+        let me = try userOf(c, span: span)
+        let byUser = try rowsByUser(pool, span: span).filter { $0.key != me }
+        let others = byUser.keys.sorted()
+        switch r.coarse {
+        case .randomUsers(let m, let seed):
+            var g = seed.map { SeededGenerator(seed: UInt64(bitPattern: Int64($0))).fork("user\(me)") } ?? evaluator.generator("random_users/\(me)")
+            var shuffled = others
+            g.shuffle(&shuffled)
+            return Array(shuffled.prefix(m))
+        case .overlap(let m):
+            let items = try pool.column("item").ints
+            let mine = Set(try c.data.train.column("item").ints)
+            let scored = others.map { u -> (Int32, Int) in (u, byUser[u]!.reduce(0) { $0 + (mine.contains(items[$1]) ? 1 : 0) }) }
+            return scored.filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(m).map(\.0)
+        case .knn(let model, let input, let metric, let m):
+            let (table, dim) = try embeddingTable(model, input: input, span: span)
+            guard Int(me) < table.count / dim else {
+                throw RuntimeError(RuntimeCode.data, "user \(me) is outside `\(model.name)`'s embedding table", at: span)
+            }
+            func vec(_ u: Int32) -> ArraySlice<Float> { table[(Int(u) * dim)..<(Int(u) * dim + dim)] }
+            func score(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+                var dot = 0.0, na = 0.0, nb = 0.0
+                for (x, y) in zip(a, b) { dot += Double(x * y); na += Double(x * x); nb += Double(y * y) }
+                return metric == "dot" ? dot : dot / max((na * nb).squareRoot(), 1e-12)
+            }
+            let mv = vec(me)
+            let scored = others.filter { Int($0) < table.count / dim }.map { ($0, score(mv, vec($0))) }
+            return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(m).map(\.0)
+        default:
+            throw RuntimeError(RuntimeCode.type, "`\(r.coarse.name)` is not a coarse strategy", at: span)
+        }
+    }
+
+    func retrieve(_ r: RetrievalValue, _ c: ClientValue, pool: Dataset, span: SourceSpan) throws -> Dataset {
+        let users = try matchedUsers(r, c, pool: pool, span: span)
+        let byUser = try rowsByUser(pool, span: span)
+        let rows = users.flatMap { byUser[$0] ?? [] }
+        do { return try pool.selecting(rows: rows) } catch let e as DataError { throw RuntimeError(RuntimeCode.data, e.description, at: span) }
+    }
+
+    /// The table an embedding layer looks `input` up in: the `gather` whose ids are that input.
+    func embeddingTable(_ m: ModelInstance, input: String, span: SourceSpan) throws -> (values: [Float], dim: Int) {
+        let g = try m.forward(training: false)
+        guard let inputValue = g.input(named: input) else {
+            throw RuntimeError(RuntimeCode.type, "`\(m.name)` has no input `\(input)`", at: span)
+        }
+        for n in g.nodes where n.inputs.count == 2 && n.inputs[1] == inputValue {
+            if let name = g.parameterName(of: n.inputs[0]), let t = m.weights.tensors[name], t.rank == 2 {
+                return (t.floats, t.shape[1])
+            }
+        }
+        throw RuntimeError(RuntimeCode.type, "`\(m.name)` does not look its `\(input)` input up in an embedding table", at: span)
+    }
+
+    func filter(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, span: SourceSpan) throws -> Dataset {
+        guard let fine = r.fine, candidates.count > 0 else { return candidates }
+        switch fine {
+        case .classifier(let hidden, let threshold, let epochs, let lr):
+            let scores = try classifierScores(r, c, candidates: candidates, hidden: hidden, epochs: epochs, lr: lr, span: span)
+            let keep = scores.indices.filter { scores[$0] > Float(threshold) }
+            return try candidates.selecting(rows: keep)
+        case .greedy(_, let epochs, let model):
+            return try greedy(r, c, candidates: candidates, epochs: epochs, model: model, span: span)
+        default:
+            throw RuntimeError(RuntimeCode.type, "`\(fine.name)` is not a fine strategy", at: span)
+        }
+    }
+
+    /// Per-sample features for the sample classifier: [item embedding ; genres ; label].
+    func sampleFeatures(_ r: RetrievalValue, _ d: Dataset, span: SourceSpan) throws -> [[Float]] {
+        var table: ([Float], Int)?
+        if case .knn(let m, _, _, _) = r.coarse { table = try? embeddingTable(m, input: "item", span: span) }
+        let genres = d.hasColumn("genres") ? try d.column("genres") : nil
+        guard table != nil || genres != nil else {
+            throw RuntimeError(RuntimeCode.data, "the sample classifier needs item features: use `knn(model: …)` with an item embedding, or load genres with `movies:`",
+                               at: span)
+        }
+        let items = try d.column("item").ints
+        let labels = try d.column(d.labelColumn)
+        let ys = labels.dtype == .float32 ? labels.floats : labels.ints.map(Float.init)
+        let gw = genres.map { $0.count / max(1, d.count) } ?? 0
+        let gv = genres?.floats ?? []
+        return (0..<d.count).map { i in
+            var f: [Float] = []
+            if let (t, dim) = table {
+                let it = Int(items[i])
+                f += it < t.count / dim ? Array(t[(it * dim)..<(it * dim + dim)]) : [Float](repeating: 0, count: dim)
+            }
+            if gw > 0 { f += gv[(i * gw)..<(i * gw + gw)] }
+            f.append(ys[i])
+            return f
+        }
+    }
+
+    /// P(local) of each candidate under a classifier trained on the device (local = 1, candidates = 0).
+    func classifierScores(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, hidden: [Int], epochs: Int, lr: Double,
+                          span: SourceSpan) throws -> [Float] {
+        let local = try sampleFeatures(r, c.data.train, span: span)
+        let outside = try sampleFeatures(r, candidates, span: span)
+        let width = local.first?.count ?? outside[0].count
+        let xs = (local + outside).flatMap { $0 }
+        let ys = [Float](repeating: 1, count: local.count) + [Float](repeating: 0, count: outside.count)
+        let n = ys.count
+        let data = try Dataset(columns: [("features", try Tensor(shape: [n, width], floats: xs)), ("y", try Tensor(shape: [n], floats: ys))],
+                               classCount: 2, source: "local vs outside samples of device \(c.index)")
+        let layer = try classifierLayer(hidden: hidden, span: span)
+        let clf = try evaluator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
+                                               name: "\(r.name).classifier", span: span)
+        var opts = TrainOptions()
+        opts.epochs = epochs
+        opts.batch = 64
+        opts.optimizer = .adam(lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false)
+        opts.log = "none"
+        opts.seed = Int(c.index)
+        _ = try Trainer(evaluator: evaluator, session: session).train(
+            targets: [clf], names: [clf.name], data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)")),
+            objective: .defaultLoss(clf, labels: "y"), options: opts, label: "classifier", span: span)
+        let cand = try Dataset(columns: [("features", try Tensor(shape: [outside.count, width], floats: outside.flatMap { $0 }))],
+                               source: "candidates")
+        let (logits, _) = try Evaluation(session: session).outputs(clf, on: cand, batch: 256, span: span)
+        return logits.map { 1 / (1 + Foundation_exp(-$0)) }
+    }
+
+    /// `linear(h) |> relu` per hidden width, then one logit.
+    func classifierLayer(hidden: [Int], span: SourceSpan) throws -> LayerValue {
+        func layer(_ name: String, _ args: [(String, DCLCompiler.Value)]) throws -> LayerValue {
+            let spec = Builtins.spec(name)!
+            let bound = try evaluator.bindArguments(spec.params, args.map { (label: $0.0, value: $0.1, span: span) }, callee: name, span: span)
+            return LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: bound)), span: span)
+        }
+        var ls: [LayerValue] = []
+        for h in hidden { ls += [try layer("linear", [("units", .int(h))]), try layer("relu", [])] }
+        ls += [try layer("linear", [("units", .int(1))]), try layer("reshape", [("shape", .list([.int(-1)]))])]
+        return LayerValue(.composed(ls), span: span)
+    }
+
+    /// Keeps a matched user's samples only if trial training with them raises local AUC.
+    func greedy(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, epochs: Int, model: ModelInstance?, span: SourceSpan) throws -> Dataset {
+        var base = model
+        if base == nil, case .knn(let m, _, _, _) = r.coarse { base = m }
+        guard let start = base else {
+            throw RuntimeError(RuntimeCode.type, "`greedy` needs a model to trial-train: give `greedy(model: …)` or use `knn(model: …)`", at: span)
+        }
+        let local = c.data.train
+        let byUser = try rowsByUser(candidates, span: span)
+        let order = try matchedUsers(r, c, pool: candidates, span: span).filter { byUser[$0] != nil }
+        var kept: [Int] = []
+        func localAUC(training extra: [Int]) throws -> Double {
+            let trial = try evaluator.copyModel(start, span: span)
+            let data = try concat([local, try candidates.selecting(rows: extra)], span: span)
+            var opts = TrainOptions()
+            opts.epochs = epochs
+            opts.log = "none"
+            opts.seed = Int(c.index)
+            _ = try Trainer(evaluator: evaluator, session: session).train(
+                targets: [trial], names: [trial.name], data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)")),
+                objective: .defaultLoss(trial, labels: local.labelColumn), options: opts, label: "greedy", span: span)
+            return try Evaluation(session: session).metrics(trial, on: local, k: 10, batch: 256, span: span)["auc"] ?? 0
+        }
+        var best = try localAUC(training: [])
+        for u in order {
+            let trialRows = kept + byUser[u]!
+            let auc = try localAUC(training: trialRows)
+            if auc > best {
+                best = auc
+                kept = trialRows
+            }
+        }
+        return try candidates.selecting(rows: kept)
+    }
+}
+
+import Foundation
+private func Foundation_exp(_ x: Float) -> Float { Foundation.exp(x) }

@@ -1,0 +1,162 @@
+// A run of a dcl program: the `RuntimeHooks` the evaluator calls for everything with effects —
+// data, training, evaluation, weights on disk — plus the thread pool and progress output.
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLGraph
+import DCLSema
+import DCLSyntax
+import DCLTensor
+import Foundation
+
+public final class Session: RuntimeHooks {
+    /// Where `print` and per-epoch lines go.
+    public var output: (String) -> Void
+    public let pool: ThreadPool
+    let progress: ProgressReporter
+    weak var evaluator: Evaluator?
+
+    /// `threads`: kernel threads (nil: the machine's cores). `isTTY`: draw live progress bars.
+    public init(threads: Int? = nil, isTTY: Bool = false, output: @escaping (String) -> Void = { print($0) }) {
+        self.output = output
+        if let t = threads {
+            ThreadPool.configureShared(threads: t)
+        }
+        pool = .shared
+        progress = ProgressReporter(isTTY: isTTY, emit: { output($0) })
+    }
+
+    public func attach(_ e: Evaluator) { evaluator = e }
+
+    func evaluatorInterrupted() -> Bool { evaluator?.shouldInterrupt() ?? false }
+
+    public func emit(_ text: String) { output(text) }
+
+    public func concatenate(_ a: DCLCompiler.Value, _ b: DCLCompiler.Value, span: SourceSpan) throws -> DCLCompiler.Value {
+        try DataBuiltins.concatenate(a, b, span: span)
+    }
+
+    public func callBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, subject: DCLCompiler.Value?, span: SourceSpan,
+                            evaluator ev: Evaluator) throws -> DCLCompiler.Value {
+        switch spec.kind {
+        case .dataSource:
+            return try DataBuiltins.source(spec, args, span: span, evaluator: ev)
+        case .transform:
+            return try DataBuiltins.transform(spec, args, subject: subject ?? .none, span: span, evaluator: ev)
+        default:
+            break
+        }
+        func model(_ name: String) throws -> ModelInstance {
+            guard let m = try ev.asModel(args[name], span: span) else {
+                throw RuntimeError(RuntimeCode.type, "`\(spec.name)` needs a model for `\(name)`, found \(args[name].kindName)", at: span)
+            }
+            return m
+        }
+        switch spec.name {
+        case "evaluate":
+            let k = try ev.positiveInt(args["k"], "k", span: span), batch = try ev.positiveInt(args["batch"], "batch", span: span)
+            if case .plugin(let p) = args["model"] {
+                let memory = try ev.optional(args["memory"]) { try ev.int($0, "memory", span: span) }
+                return .metrics(try PluginProtocol(session: self).evaluate(p, on: args["on"], memory: memory, batch: batch, span: span))
+            }
+            return .metrics(try Evaluation(session: self).evaluate(try model("model"), on: args["on"], k: k, batch: batch, span: span))
+        case "copy":
+            return .model(try WeightOps.copy(try model("model"), evaluator: ev, span: span))
+        case "average":
+            guard case .list(let ms) = args["models"] else { throw RuntimeError(RuntimeCode.type, "`average` needs a list of models", at: span) }
+            let models = try ms.map { v -> ModelInstance in
+                guard let m = try ev.asModel(v, span: span) else { throw RuntimeError(RuntimeCode.type, "`average` needs models, found \(v.kindName)", at: span) }
+                return m
+            }
+            let ws = try ev.optional(args["weights"]) { try ev.doubleList($0, "weights", span: span) }
+            return .model(try WeightOps.average(models, weights: ws, evaluator: ev, span: span))
+        case "assign":
+            try WeightOps.assign(try model("model"), from: try model("from"), span: span)
+            return .none
+        case "summary":
+            return .string(try Summary.table(try model("model"), batch: try ev.positiveInt(args["batch"], "batch", span: span), span: span))
+        case "reinit":
+            let m = try model("model")
+            let seed = try ev.optional(args["seed"]) { UInt64(bitPattern: Int64(try ev.int($0, "seed", span: span))) }
+            try Checkpoint.reinitialize(m, seed: seed ?? ev.seed &+ UInt64(m.id), span: span)
+            return .none
+        default:
+            throw RuntimeError(RuntimeCode.type, "`\(spec.name)` is not available in this run", at: span)
+        }
+    }
+
+    public func callMethod(_ receiver: DCLCompiler.Value, _ name: String, _ args: BoundArguments, span: SourceSpan,
+                           evaluator ev: Evaluator) throws -> DCLCompiler.Value {
+        switch (receiver, name) {
+        case (.retrieval(let r), _):
+            return try RetrievalProtocol(session: self, evaluator: ev).call(r, name, args, span: span)
+        case (.plugin(let p), "reset"):
+            p.memories.removeAll()
+            return .none
+        default:
+            throw RuntimeError(RuntimeCode.type, "a \(receiver.kindName) has no method `\(name)`", at: span)
+        }
+    }
+
+    public func train(_ request: TrainRequest, evaluator ev: Evaluator) throws {
+        let source = try Trainer.source(request.data, span: request.span)
+        // A plug-in trains its head on the frozen backbone's features (ICIIA's protocol).
+        if request.targets.count == 1, case .plugin(let p) = request.targets[0], request.objective == nil {
+            try PluginProtocol(session: self).train(p, on: source, options: request.options, evaluator: ev, span: request.span)
+            return
+        }
+        var targets: [ModelInstance] = []
+        for (v, text) in zip(request.targets, request.targetTexts) {
+            if case .plugin = v {
+                throw RuntimeError(RuntimeCode.type, "a plug-in trains on its own (`train \(text) on clients`), without `minimizing`", at: request.span)
+            }
+            guard let m = try ev.asModel(v, span: request.span) else {
+                throw RuntimeError(RuntimeCode.type, "`train` updates models, `\(text)` is a \(v.kindName)", at: request.span)
+            }
+            targets.append(m)
+        }
+        let objective: ObjectiveSource
+        if let e = request.objective {
+            objective = .expression(e, request.environment)
+        } else {
+            objective = .defaultLoss(targets[0], labels: try labelColumn(source, span: request.span))
+        }
+        _ = try Trainer(evaluator: ev, session: self).train(targets: targets, names: request.targetTexts, data: source, objective: objective,
+                                                             options: request.options, label: request.targetTexts.joined(separator: ", "),
+                                                             span: request.span)
+    }
+
+    func labelColumn(_ s: Trainer.Source, span: SourceSpan) throws -> String {
+        let d = try s.prototype(span: span)
+        guard d.hasColumn(d.labelColumn) else {
+            throw RuntimeError(RuntimeCode.data, "the data has no label column `\(d.labelColumn)`; write the loss with `minimizing …`", at: span)
+        }
+        return d.labelColumn
+    }
+
+    public func distill(_ d: DistillValue, data: DCLCompiler.Value, options: TrainOptions, span: SourceSpan, evaluator ev: Evaluator) throws {
+        let source = try Trainer.source(data, span: span)
+        if source.side == .device, d.teacher.cloudOnly {
+            throw RuntimeError(RuntimeCode.placement, "distilling `\(d.name)` reads its cloud-only teacher `\(d.teacher.name)` on the device, where `\(source.origin)` lives",
+                               at: span)
+        }
+        _ = try Trainer(evaluator: ev, session: self).train(targets: [d.student], names: [d.name], data: source,
+                                                             objective: .distillation(d), options: options,
+                                                             label: "distill \(d.name)", span: span)
+    }
+
+    public func save(_ model: DCLCompiler.Value, to path: String, span: SourceSpan) throws {
+        guard let ev = evaluator, let m = try ev.asModel(model, span: span) else {
+            throw RuntimeError(RuntimeCode.type, "only models can be saved", at: span)
+        }
+        try Checkpoint.save(m, to: path, span: span)
+    }
+
+    public func load(_ model: DCLCompiler.Value, from path: String, span: SourceSpan) throws {
+        guard let ev = evaluator, let m = try ev.asModel(model, span: span) else {
+            throw RuntimeError(RuntimeCode.type, "only models can be loaded", at: span)
+        }
+        try Checkpoint.load(m, from: path, span: span)
+    }
+}

@@ -1,0 +1,200 @@
+// `train` and `distill … on`: lowers the objective, builds the training graph (forward, loss,
+// backward, optimiser update for the targets only), and runs it over the batches. Placement is
+// enforced here too: training runs where its data lives, so a cloud-only model read by a
+// device-side objective stops the run before any step.
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLGraph
+import DCLSyntax
+import DCLTensor
+import Foundation
+
+/// What one training run did (also printed per epoch).
+struct TrainingResult {
+    var steps = 0
+    var samples = 0
+    var lastLoss = Double.nan
+    var seconds = 0.0
+}
+
+struct Trainer {
+    let evaluator: Evaluator
+    let session: Session
+
+    /// The data a `train` statement reads: one dataset, or per-client datasets.
+    enum Source {
+        case dataset(DataValue)
+        case clients(ClientsValue)
+
+        var side: RuntimeSide? {
+            switch self {
+            case .dataset(let d): return d.side
+            case .clients(let c): return c.side
+            }
+        }
+        var origin: String {
+            switch self {
+            case .dataset(let d): return d.origin
+            case .clients(let c): return c.origin
+            }
+        }
+        /// A dataset whose columns describe every batch.
+        func prototype(span: SourceSpan) throws -> Dataset {
+            switch self {
+            case .dataset(let d): return d.dataset
+            case .clients(let c):
+                guard let first = c.federated.clients.first(where: { ($0[c.part]?.count ?? 0) > 0 }) else {
+                    throw RuntimeError(RuntimeCode.data, "the clients of `\(c.origin)` hold no samples", at: span)
+                }
+                return first[c.part] ?? first.train
+            }
+        }
+    }
+
+    static func source(_ v: DCLCompiler.Value, span: SourceSpan) throws -> Source {
+        switch v {
+        case .dataset(let d): return .dataset(d)
+        case .clients(let c): return .clients(ClientsValue(c.federated, part: c.part == .all ? .train : c.part, side: c.side, origin: c.origin))
+        default: throw RuntimeError(RuntimeCode.type, "training needs a dataset or clients, found \(v.kindName)", at: span)
+        }
+    }
+
+    /// Trains `targets` on `data` minimising `objective`.
+    func train(targets: [ModelInstance], names: [String], data: Source, objective: ObjectiveSource, options: TrainOptions,
+               label: String, span: SourceSpan) throws -> TrainingResult {
+        let proto = try data.prototype(span: span)
+        var columns: [BatchColumn] = []
+        for name in proto.columnNames {
+            let shape = try proto.shape(of: name)
+            columns.append(BatchColumn(name: name, shape: Array(shape.dropFirst()), dtype: try proto.dtype(of: name)))
+        }
+        let lowered = try evaluator.lowerObjective(objective, targets: targets, columns: columns, span: span)
+        // Placement: a device-side step may read only what a device bundle may hold.
+        if data.side == .device {
+            for m in lowered.models + targets where m.cloudOnly {
+                throw RuntimeError(RuntimeCode.placement,
+                                   "`\(m.name)` is cloud-only, but this training runs on the device, where `\(data.origin)` lives",
+                                   at: span, hint: "train it on cloud data, or distill a control model and use that on the device")
+            }
+        }
+        guard !lowered.trainable.isEmpty else {
+            throw RuntimeError(RuntimeCode.type, "nothing to train: \(names.joined(separator: ", ")) has no trainable parameter the objective reads",
+                               at: span, hint: "the objective must use the model being trained")
+        }
+        let batchesPerEpoch = try countBatches(data, size: options.batch)
+        let totalSteps = options.steps.map { min($0, batchesPerEpoch * options.epochs) } ?? batchesPerEpoch * options.epochs
+        let config = TrainingConfig(optimizer: Self.optimizerKind(options.optimizer),
+                                    schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps)),
+                                    clipNorm: options.clip.map(Float.init))
+        let graph: Graph
+        let executor: Executor
+        do {
+            graph = try Passes.fuse(try TrainingGraph.build(lowered.graph, loss: lowered.loss, config: config, parameters: lowered.trainable))
+            executor = try Executor(graph: graph, options: ExecutionOptions(pool: session.pool))
+        } catch let e as GraphError {
+            throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
+        }
+        let bound = try BoundStore(graph: lowered.graph, home: nil, span: span)
+        // Optimiser state starts at zero for every `train` statement.
+        try bound.store.initialize(graph, seed: 0)
+        bound.store.step = 0
+        let inputNames = Set(graph.inputs.map(\.name))
+        var seedSource = evaluator.generator("shuffle/\(label)@\(span.file.raw):\(span.start)")
+        let baseSeed = options.seed.map { UInt64(bitPattern: Int64($0)) } ?? seedSource.next()
+        var result = TrainingResult()
+        let start = Date()
+        defer { bound.writeBack() }
+        outer: for epoch in 0..<options.epochs {
+            let epochStart = Date()
+            var epochLoss = 0.0, epochBatches = 0, epochSamples = 0
+            let stepBatch: (Batch) throws -> Void = { batch in
+                if self.evaluator.shouldInterrupt() { throw Interrupted() }
+                var inputs: [String: Tensor] = [:]
+                for (k, v) in batch.columns where inputNames.contains(k) { inputs[k] = v }
+                let out: [String: Tensor]
+                do { out = try executor.run(inputs: inputs, store: bound.store) } catch let e as GraphError {
+                    throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
+                }
+                let loss = Double(out["loss"]!.floats[0])
+                guard loss.isFinite else {
+                    throw RuntimeError(RuntimeCode.value, "the loss became \(loss) at step \(result.steps + 1) (epoch \(epoch + 1))", at: span,
+                                       hint: "lower the learning rate, or clip gradients with `clip: 5`")
+                }
+                epochLoss += loss
+                epochBatches += 1
+                epochSamples += batch.count
+                result.steps += 1
+                result.samples += batch.count
+                result.lastLoss = loss
+                let elapsed = Date().timeIntervalSince(epochStart)
+                self.session.progress.batch(label: label, epoch: epoch + 1, epochs: options.epochs, batch: epochBatches,
+                                            batches: batchesPerEpoch, loss: epochLoss / Double(epochBatches),
+                                            samplesPerSecond: Double(epochSamples) / max(elapsed, 1e-9),
+                                            eta: elapsed / Double(epochBatches) * Double(batchesPerEpoch - epochBatches))
+            }
+            do {
+                switch data {
+                case .dataset(let d):
+                    for batch in try d.dataset.batches(size: options.batch, shuffleSeed: options.shuffle ? baseSeed : nil, epoch: epoch) {
+                        try stepBatch(batch)
+                        if result.steps >= totalSteps { break }
+                    }
+                case .clients(let c):
+                    for cb in try c.federated.clientBatches(c.part, size: options.batch, seed: baseSeed, epoch: epoch) {
+                        try stepBatch(cb.batch)
+                        if result.steps >= totalSteps { break }
+                    }
+                }
+            } catch let e as DataError {
+                throw RuntimeError(RuntimeCode.data, e.description, at: span)
+            }
+            if options.log != "none" {
+                session.progress.epochDone(label: label, epoch: epoch + 1, epochs: options.epochs,
+                                           loss: epochBatches > 0 ? epochLoss / Double(epochBatches) : .nan,
+                                           samples: epochSamples, seconds: Date().timeIntervalSince(epochStart))
+            }
+            if result.steps >= totalSteps { break outer }
+        }
+        result.seconds = Date().timeIntervalSince(start)
+        return result
+    }
+
+    func countBatches(_ data: Source, size: Int) throws -> Int {
+        switch data {
+        case .dataset(let d): return (d.dataset.count + size - 1) / size
+        case .clients(let c):
+            return c.federated.clients.reduce(0) { acc, cl in acc + ((cl[c.part]?.count ?? 0) + size - 1) / size }
+        }
+    }
+
+    static func optimizerKind(_ o: OptimizerSpec) -> OptimizerKind {
+        switch o {
+        case .sgd(_, let m, let n, let wd): return .sgd(momentum: Float(m), nesterov: n, weightDecay: Float(wd))
+        case .adam(_, let b1, let b2, let eps, let wd, let decoupled):
+            return decoupled ? .adamw(beta1: Float(b1), beta2: Float(b2), eps: Float(eps), weightDecay: Float(wd))
+                             : .adam(beta1: Float(b1), beta2: Float(b2), eps: Float(eps), weightDecay: Float(wd))
+        }
+    }
+
+    /// The language's schedules in optimiser steps (`step(every:)` counts epochs of `total`).
+    static func schedule(_ s: ScheduleSpec, base: Float, total: Int) -> LRSchedule {
+        switch s {
+        case .constant: return .constant(base)
+        case .step(let every, let gamma): return .step(base: base, every: max(1, every), gamma: Float(gamma))
+        case .cosine(let minLR): return .cosine(base: base, total: total, minimum: Float(minLR))
+        case .warmup(let steps, let then): return .warmup(steps: steps, then: schedule(then, base: base, total: max(1, total - steps)))
+        }
+    }
+}
+
+extension ClientData {
+    subscript(part: DCLData.ClientPart) -> Dataset? {
+        switch part {
+        case .train: return train
+        case .test: return test
+        case .all: return try? all()
+        }
+    }
+}
