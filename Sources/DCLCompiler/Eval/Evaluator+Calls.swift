@@ -224,6 +224,8 @@ extension Evaluator {
 
     /// Built-ins without an implicit subject.
     func callPlainBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, span: SourceSpan) throws -> Value {
+        // Check mode: what depends on an unknown value is unknown.
+        if spec.kind != .pattern, args.values.values.contains(where: { $0.containsUnknown }) { return .unknown }
         switch spec.kind {
         case .script:
             return try scriptBuiltin(spec, args, span: span)
@@ -245,6 +247,18 @@ extension Evaluator {
             return try hooks.callBuiltin(spec, args, subject: nil, span: span, evaluator: self)
         case .layer, .transform:
             return try callBuiltin(spec, args.values.map { (label: $0.key, value: $0.value, span: span) }, subject: nil, span: span)
+        }
+    }
+}
+
+extension Value {
+    /// Whether this value is or holds (in a list or record) a value not known in check mode.
+    public var containsUnknown: Bool {
+        switch self {
+        case .unknown: return true
+        case .list(let xs): return xs.contains { $0.containsUnknown }
+        case .record(let r): return r.fields.contains { $0.1.containsUnknown }
+        default: return false
         }
     }
 }

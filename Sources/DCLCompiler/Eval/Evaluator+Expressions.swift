@@ -97,6 +97,7 @@ extension Evaluator {
             .client(ClientValue(index: i, data: data, side: c.side, origin: "\(c.origin)[\(i)]")) }
         case .role(let r):
             guard r.count != nil else { throw RuntimeError(RuntimeCode.type, "`\(r.name)` is the cloud role, not a fleet of devices", at: span) }
+            if checkMode, r.fields["data"]?.isUnknown ?? true { return [.unknown] }
             guard case .clients(let c)? = r.fields["data"] else {
                 throw RuntimeError(RuntimeCode.type, "role `\(r.name)` has no partitioned `data` to iterate", at: span,
                                    hint: "give it `data: … |> partition(…)`")
@@ -104,7 +105,10 @@ extension Evaluator {
             return c.federated.clients.enumerated().map { i, data in
                 .client(ClientValue(index: i, data: data, side: .device, origin: "\(r.name)[\(i)]"))
             }
-        case .unknown: return []
+        case .unknown:
+            // Check mode: the body runs once with an unknown element, so models built in loops
+            // are elaborated (shape-checked) too.
+            return checkMode ? [.unknown] : []
         default: throw RuntimeError(RuntimeCode.type, "cannot iterate over a \(v.kindName)", at: span)
         }
     }
@@ -197,6 +201,7 @@ extension Evaluator {
         }
         switch (op, a, b) {
         case (.add, .string(let x), .string(let y)): return .string(x + y)
+        case (.add, .list(let x), .list(let y)): return .list(x + y)
         case (.add, .bytes(let x), .bytes(let y)): return .bytes(x + y)
         case (.subtract, .bytes(let x), .bytes(let y)): return .bytes(x - y)
         case (.multiply, .bytes(let x), .int(let y)), (.multiply, .int(let y), .bytes(let x)): return .bytes(x * y)

@@ -186,6 +186,7 @@ extension Checker {
             }
             if a.isModelLike && b.isModelLike && op == .add { return .model }
             if a == .string && b == .string && op == .add { return .string }
+            if op == .add, case .list(let x) = a, case .list(let y) = b { return .list(x.join(y)) }
             if a == .bytes || b == .bytes {
                 switch (op, a, b) {
                 case (.add, .bytes, .bytes), (.subtract, .bytes, .bytes): return .bytes
