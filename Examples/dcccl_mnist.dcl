@@ -1,9 +1,8 @@
-// DC-CCL (arXiv 2303.10361) at small scale on MNIST: a LeNet split by width into a 7/8 cloud
-// submodel and a 1/8 device co-submodel, a control model distilled from the cloud half, and 20
+// DC-CCL (arXiv 2303.10361) at small scale on MNIST: a small CNN split by width into a 7/8
+// cloud submodel and a 1/8 device co-submodel, a LeNet control model distilled from the cloud half, and 20
 // devices whose local label distributions are skewed (Dirichlet α = 0.5).
 //   swift run -c release dcl run Examples/dcccl_mnist.dcl
 import std.vision
-
 import std.data
 import std.dcccl
 
