@@ -48,27 +48,28 @@ struct PluginProtocol {
             options: options, label: "train \(p.name)", span: span)
     }
 
-    func evaluate(_ p: PluginValue, on data: DCLCompiler.Value, memory: Int?, batch: Int, span: SourceSpan) throws -> MetricsValue {
+    func evaluate(_ p: PluginValue, on data: DCLCompiler.Value, memory: Int?, minMemory: Int?, batch: Int, span: SourceSpan) throws -> MetricsValue {
         let capacity = memory ?? p.memory
+        let threshold = minMemory ?? p.minMemory
         guard capacity >= 0 else { throw RuntimeError(RuntimeCode.value, "`memory` must not be negative", at: span) }
         switch data {
         case .clients(let c):
             let per = try c.federated.clients.map { cl in
-                try evaluateClient(p, history: cl.train, test: c.part == .train ? cl.train : cl.test, capacity: capacity, span: span)
+                try evaluateClient(p, history: cl.train, test: c.part == .train ? cl.train : cl.test, capacity: capacity, threshold: threshold, span: span)
             }
             return Evaluation.aggregate(per)
         case .client(let cl):
-            return try evaluateClient(p, history: cl.data.train, test: cl.data.test, capacity: capacity, span: span)
+            return try evaluateClient(p, history: cl.data.train, test: cl.data.test, capacity: capacity, threshold: threshold, span: span)
         case .dataset(let d):
             // One client without history.
-            return try evaluateClient(p, history: nil, test: d.dataset, capacity: capacity, span: span)
+            return try evaluateClient(p, history: nil, test: d.dataset, capacity: capacity, threshold: threshold, span: span)
         default:
             throw RuntimeError(RuntimeCode.type, "a plug-in is evaluated on clients, found \(data.kindName)", at: span)
         }
     }
 
     /// Streams one client's test images through the plug-in with its memory.
-    func evaluateClient(_ p: PluginValue, history: Dataset?, test: Dataset, capacity: Int, span: SourceSpan) throws -> MetricsValue {
+    func evaluateClient(_ p: PluginValue, history: Dataset?, test: Dataset, capacity: Int, threshold: Int, span: SourceSpan) throws -> MetricsValue {
         let f = try features(p, of: test, span: span)
         let d = p.module.inputs[0].shape.reduce(1, *)
         let testFeatures = try f.column("features").floats
@@ -85,7 +86,7 @@ struct PluginProtocol {
         for i in 0..<test.count {
             if session.evaluatorInterrupted() { throw Interrupted() }
             let current = Array(testFeatures[(i * d)..<(i * d + d)])
-            if memory.count < p.minMemory {
+            if memory.count < threshold {
                 logits += backboneOut[(i * classes)..<(i * classes + classes)]
             } else {
                 let tokens = memory.flatMap { $0 } + current

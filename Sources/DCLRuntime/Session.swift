@@ -58,7 +58,9 @@ public final class Session: RuntimeHooks {
             let k = try ev.positiveInt(args["k"], "k", span: span), batch = try ev.positiveInt(args["batch"], "batch", span: span)
             if case .plugin(let p) = args["model"] {
                 let memory = try ev.optional(args["memory"]) { try ev.int($0, "memory", span: span) }
-                return .metrics(try PluginProtocol(session: self).evaluate(p, on: args["on"], memory: memory, batch: batch, span: span))
+                let minMemory = try ev.optional(args["min_memory"]) { try ev.int($0, "min_memory", span: span) }
+                return .metrics(try PluginProtocol(session: self).evaluate(p, on: args["on"], memory: memory, minMemory: minMemory,
+                                                                           batch: batch, span: span))
             }
             return .metrics(try Evaluation(session: self).evaluate(try model("model"), on: args["on"], k: k, batch: batch, span: span))
         case "copy":
@@ -76,6 +78,10 @@ public final class Session: RuntimeHooks {
             return .none
         case "summary":
             return .string(try Summary.table(try model("model"), batch: try ev.positiveInt(args["batch"], "batch", span: span), span: span))
+        case "cost":
+            let m = try model("model")
+            let r = try m.cost(batch: try ev.positiveInt(args["batch"], "batch", span: span))
+            return .record(Record([("flops", .int(r.totalFlops)), ("params", .int(m.parameterCount)), ("peak_bytes", .int(r.peakActivationBytes))]))
         case "reinit":
             let m = try model("model")
             let seed = try ev.optional(args["seed"]) { UInt64(bitPattern: Int64(try ev.int($0, "seed", span: span))) }

@@ -73,6 +73,8 @@ public indirect enum DCLType: Hashable, Sendable, CustomStringConvertible {
         if self == target { return true }
         switch (self, target) {
         case (.any, _), (_, .any): return true
+        // `none` stands for "no value yet" and is accepted everywhere; using it is a run-time error.
+        case (.none, _): return true
         case (.int, .float): return true
         // Pattern values that behave as models: a distillation is its student, a split its fused
         // model, a plug-in its backbone with the plug-in head.

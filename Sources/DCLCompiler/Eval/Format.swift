@@ -88,7 +88,7 @@ extension Evaluator {
 
     /// Applies a format spec `[<>^][width][.precision][f e % d s]` to a value.
     func format(_ v: Value, spec: String?, span: SourceSpan) throws -> String {
-        guard let spec = spec, !spec.isEmpty else { return v.displayString }
+        guard let spec = spec, !spec.isEmpty, !v.isUnknown else { return v.displayString }
         var chars = Substring(spec)
         var align: Character?
         if let c = chars.first, "<>^".contains(c) { align = c; chars = chars.dropFirst() }

@@ -39,6 +39,7 @@ extension Builtins {
             ParamSpec("k", .int, .int(10), "cut-off for HitRate@k / NDCG@k / top-k"),
             ParamSpec("batch", .int, .int(256)),
             ParamSpec("memory", .int, DefaultValue.none, "plug-ins: client memory size to evaluate with"),
+            ParamSpec("min_memory", .int, DefaultValue.none, "plug-ins: cold-start threshold to evaluate with"),
         ], returns: .fixed(.metrics), doc: "loss, accuracy, top-5 (classes) or AUC, log-loss, HitRate@k, NDCG@k (0/1 labels)"),
         BuiltinSpec("predict", .model, [ParamSpec("model", .model), ParamSpec("on", .dataset)],
                     returns: .fixed(.tensor), doc: "the model's outputs on every sample"),
@@ -55,6 +56,9 @@ extension Builtins {
                     returns: .fixed(.none), doc: "copies weights from another same-shaped model"),
         BuiltinSpec("summary", .model, [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
                     returns: .fixed(.string), doc: "the per-layer table: output shapes, params, FLOPs, activation bytes"),
+        BuiltinSpec("cost", .model, [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
+                    returns: .fixed(.record(["flops": .int, "params": .int, "peak_bytes": .int])),
+                    doc: "FLOPs of one inference pass over `batch` samples (a multiply-add counts 2), parameters, peak activation bytes"),
         BuiltinSpec("reinit", .model, [ParamSpec("model", .model), ParamSpec("seed", .int, DefaultValue.none)],
                     returns: .fixed(.none), doc: "draws fresh initial weights"),
     ]

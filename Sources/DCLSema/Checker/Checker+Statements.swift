@@ -150,7 +150,10 @@ extension Checker {
                 return
             }
             checkCompoundAssignment(op, current: sym.type, value: vt, span: value.span)
-            if op == .assign, !vt.isAssignable(to: sym.type), sym.type != .any {
+            if sym.type == DCLType.none, op == .assign {
+                // `var best = none` takes the type of what is first assigned.
+                sym.type = vt
+            } else if op == .assign, !vt.isAssignable(to: sym.type), sym.type != .any {
                 // A `var` keeps the type it was declared with, widened by joins (e.g. [] then [x]).
                 let joined = sym.type.join(vt)
                 if joined == .any { error("E0201", "`\(id.name)` holds \(sym.type), cannot assign \(vt)", at: value.span) }
