@@ -117,6 +117,17 @@ enum DataBuiltins {
             r["train"] = .dataset(DataValue(parts.train, side: dv.side, origin: "\(dv.origin).train"))
             r["test"] = .dataset(DataValue(parts.test, side: dv.side, origin: "\(dv.origin).test"))
             return .record(r)
+        case "time_split":
+            let test = try ev.double(a["test"], "test", span: span)
+            guard test > 0 && test < 1 else { throw RuntimeError(RuntimeCode.value, "`test` must be a fraction in (0, 1)", at: span) }
+            let parts = try d.splitByTime(testFraction: test)
+            var r = Record()
+            r["train"] = .dataset(DataValue(parts.train, side: dv.side, origin: "\(dv.origin).train"))
+            r["test"] = .dataset(DataValue(parts.test, side: dv.side, origin: "\(dv.origin).test"))
+            return .record(r)
+        case "with_negatives":
+            let n = try ev.positiveInt(a["n"], "n", span: span)
+            return wrap(try withNegatives(d, n: n, seed: try seed(a["seed"], ev, label: label, span: span), span: span))
         case "one_hot":
             return wrap(try d.oneHot(classes: try ev.optional(a["classes"]) { try ev.positiveInt($0, "classes", span: span) }))
         case "select":
@@ -134,6 +145,69 @@ enum DataBuiltins {
             return .clients(ClientsValue(fed, part: .all, side: dv.side, origin: dv.origin))
         default:
             throw RuntimeError(RuntimeCode.type, "unknown transform `\(spec.name)`", at: span)
+        }
+    }
+
+    /// `d` plus, per user, `n` sampled items the user has no sample of in `d`, labelled 0.
+    /// Other columns of the added rows are zero (genres are copied from a row of the same item
+    /// when one exists).
+    static func withNegatives(_ d: Dataset, n: Int, seed: UInt64, span: SourceSpan) throws -> Dataset {
+        guard let groups = d.groups, d.hasColumn("item"), d.hasColumn("user") else {
+            throw RuntimeError(RuntimeCode.data, "`with_negatives` needs (user, item) samples with user ids, e.g. from `movielens`", at: span)
+        }
+        guard let itemCount = d.vocabularies["item"]?.count, itemCount > 0 else {
+            throw RuntimeError(RuntimeCode.data, "`with_negatives` needs the item vocabulary (load the data with `movielens`)", at: span)
+        }
+        let items = try d.column("item").ints, users = try d.column("user").ints
+        var seen: [Int32: Set<Int32>] = [:], userOf: [Int32: Int32] = [:], rowOfItem: [Int32: Int] = [:]
+        for i in 0..<d.count {
+            seen[groups[i], default: []].insert(items[i])
+            userOf[groups[i]] = users[i]
+            if rowOfItem[items[i]] == nil { rowOfItem[items[i]] = i }
+        }
+        var rng = SeededGenerator(seed: seed)
+        var newGroups: [Int32] = [], newUsers: [Int32] = [], newItems: [Int32] = []
+        for g in seen.keys.sorted() {
+            let taken = seen[g]!
+            let want = min(n, itemCount - taken.count)
+            var picked = Set<Int32>()
+            var attempts = 0
+            while picked.count < want && attempts < want * 50 {
+                attempts += 1
+                let it = Int32(rng.nextInt(below: itemCount))
+                if !taken.contains(it) { picked.insert(it) }
+            }
+            for it in picked.sorted() { newGroups.append(g); newUsers.append(userOf[g]!); newItems.append(it) }
+        }
+        let m = newItems.count
+        var cols: [(name: String, tensor: Tensor)] = []
+        for name in d.columnNames {
+            let full = try d.column(name)
+            let shape = [m] + Array(full.shape.dropFirst())
+            let width = full.shape.dropFirst().reduce(1, *)
+            switch name {
+            case "user": cols.append((name, try Tensor(shape: shape, ints: newUsers)))
+            case "item": cols.append((name, try Tensor(shape: shape, ints: newItems)))
+            default:
+                var t = try Tensor(zeros: shape, dtype: full.dtype)
+                if name == "genres", full.dtype == .float32 {
+                    let src = full.floats
+                    t.withMutableFloats { dst in
+                        for (k, it) in newItems.enumerated() {
+                            guard let r = rowOfItem[it] else { continue }
+                            for j in 0..<width { dst[k * width + j] = src[r * width + j] }
+                        }
+                    }
+                }
+                cols.append((name, t))
+            }
+        }
+        var negatives = try Dataset(columns: cols, classCount: d.classCount, labelColumn: d.labelColumn,
+                                    source: "negatives for \(d.source)", groups: newGroups, groupKind: d.groupKind)
+        negatives.vocabularies = d.vocabularies
+        negatives.featureNames = d.featureNames
+        do { return try Dataset.concatenate([d, negatives]) } catch let e as DataError {
+            throw RuntimeError(RuntimeCode.data, e.description, at: span)
         }
     }
 

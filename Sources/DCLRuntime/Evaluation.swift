@@ -32,9 +32,11 @@ struct Evaluation {
 
     /// Mean and standard deviation of each metric over clients (each client weighs the same).
     static func aggregate(_ per: [MetricsValue]) -> MetricsValue {
-        guard let first = per.first else { return MetricsValue(values: []) }
+        guard !per.isEmpty else { return MetricsValue(values: []) }
+        var names: [String] = []
+        for p in per { for (n, _) in p.values where !names.contains(n) { names.append(n) } }
         var mean: [(String, Double)] = [], std: [(String, Double)] = []
-        for (name, _) in first.values {
+        for name in names {
             let xs = per.compactMap { $0[name] }
             let (m, s) = MetricMath.meanStd(xs)
             mean.append((name, name == "count" ? xs.reduce(0, +) : m))
@@ -85,10 +87,13 @@ struct Evaluation {
         if labels.dtype == .float32, outputRank == 0 {
             let ys = labels.floats
             let (logloss, acc) = MetricMath.binary(logits: out, labels: ys)
-            values = [("auc", MetricMath.auc(scores: out, labels: ys)), ("logloss", logloss), ("accuracy", acc)]
+            // AUC is undefined when the labels hold one class; it is then left out (and left out
+            // of a mean over clients). Ranking metrics likewise need a group with a positive.
+            if let auc = MetricMath.auc(scores: out, labels: ys) { values.append(("auc", auc)) }
+            values += [("logloss", logloss), ("accuracy", acc)]
             if let g = d.groups {
                 let r = MetricMath.ranking(scores: out, labels: ys, groups: g, k: k)
-                values += [("hit_rate", r.hitRate), ("ndcg", r.ndcg)]
+                if r.groups > 0 { values += [("hit_rate", r.hitRate), ("ndcg", r.ndcg)] }
             }
             values.append(("count", Double(ys.count)))
             return MetricsValue(values: values)

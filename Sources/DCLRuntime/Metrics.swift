@@ -31,8 +31,8 @@ public enum MetricMath {
         return (loss / Double(n), Double(correct) / Double(n), Double(inTop) / Double(n))
     }
 
-    /// Area under the ROC curve of scores for 0/1 labels (0.5 if one class is absent).
-    public static func auc(scores: [Float], labels: [Float]) -> Double {
+    /// Area under the ROC curve of scores for 0/1 labels (nil if one class is absent).
+    public static func auc(scores: [Float], labels: [Float]) -> Double? {
         let idx = scores.indices.sorted { scores[$0] < scores[$1] }
         var rankSumPos = 0.0, pos = 0.0
         var i = 0
@@ -47,7 +47,7 @@ public enum MetricMath {
             i = j + 1
         }
         let neg = Double(scores.count) - pos
-        guard pos > 0, neg > 0 else { return 0.5 }
+        guard pos > 0, neg > 0 else { return nil }
         return (rankSumPos - pos * (pos + 1) / 2) / (pos * neg)
     }
 

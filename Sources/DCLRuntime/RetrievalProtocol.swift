@@ -175,8 +175,14 @@ struct RetrievalProtocol {
     /// P(local) of each candidate under a classifier trained on the device (local = 1, candidates = 0).
     func classifierScores(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, hidden: [Int], epochs: Int, lr: Double,
                           span: SourceSpan) throws -> [Float] {
-        let local = try sampleFeatures(r, c.data.train, span: span)
+        var local = try sampleFeatures(r, c.data.train, span: span)
         let outside = try sampleFeatures(r, candidates, span: span)
+        // Balance the classes: few local samples against many candidates would push every
+        // score below the threshold. Local samples are repeated up to the candidates' count.
+        if !local.isEmpty, local.count < outside.count {
+            let base = local
+            while local.count < outside.count { local += base.prefix(outside.count - local.count) }
+        }
         let width = local.first?.count ?? outside[0].count
         let xs = (local + outside).flatMap { $0 }
         let ys = [Float](repeating: 1, count: local.count) + [Float](repeating: 0, count: outside.count)

@@ -82,7 +82,8 @@ extension Evaluator {
     func truth(_ v: Value, span: SourceSpan) throws -> Bool {
         switch v {
         case .bool(let b): return b
-        case .unknown: return false
+        // Check mode takes the branch, so the code under it is elaborated too.
+        case .unknown: return checkMode
         default: throw RuntimeError(RuntimeCode.type, "expected a bool, found \(v.kindName)", at: span)
         }
     }

@@ -82,7 +82,11 @@ extension Evaluator {
             case "mean": return .metrics(MetricsValue(values: m.values))
             case "std": return .metrics(MetricsValue(values: m.std))
             default:
-                guard let v = m[name] else { throw missing(m.values.map(\.0) + ["clients", "mean", "std"]) }
+                guard let v = m[name] else {
+                    // A metric the data did not allow (AUC with one class) reads as `none`.
+                    if Members.properties(of: .metrics)[name] != nil { return .none }
+                    throw missing(m.values.map(\.0) + ["clients", "mean", "std"])
+                }
                 return name == "count" ? .int(Int(v)) : .float(v)
             }
         case .retrieval(let r):

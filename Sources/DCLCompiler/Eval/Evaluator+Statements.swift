@@ -49,6 +49,11 @@ extension Evaluator {
             }
             return .normal
         case .whileStmt(let condition, let body):
+            if checkMode, case .unknown = try evaluate(condition, in: env) {
+                // Check mode: one pass over the body, never an endless loop.
+                _ = try executeBlock(body, in: Environment(parent: env, module: env.module))
+                return .normal
+            }
             while try truth(try evaluate(condition, in: env), span: condition.span) {
                 if shouldInterrupt() { throw Interrupted() }
                 switch try executeBlock(body, in: Environment(parent: env, module: env.module)) {

@@ -43,6 +43,15 @@ extension Builtins {
             ParamSpec("seed", .int, DefaultValue.none),
             ParamSpec("stratify", .bool, .bool(false)),
         ], returns: .fixed(.record(["train": .dataset, "test": .dataset])), doc: "a seeded train/test split"),
+        BuiltinSpec("time_split", .transform, [
+            ParamSpec("test", .float, .float(0.2), "fraction of each user's latest samples in the test part"),
+        ], returns: .fixed(.record(["train": .dataset, "test": .dataset])),
+           doc: "splits each user's (group's) samples by time: earliest to train, latest to test"),
+        BuiltinSpec("with_negatives", .transform, [
+            ParamSpec("n", .int, .int(50), "sampled items per user"),
+            ParamSpec("seed", .int, DefaultValue.none),
+        ], returns: .fixed(.dataset),
+           doc: "adds, for each user, n items the user has no sample of, as negatives (label 0) — the usual ranking evaluation"),
         BuiltinSpec("one_hot", .transform, [ParamSpec("classes", .int, DefaultValue.none)], returns: .fixed(.dataset),
                     doc: "labels as one-hot float rows"),
         BuiltinSpec("select", .transform, [ParamSpec("columns", .list(.string))], returns: .fixed(.dataset),

@@ -27,7 +27,7 @@ public enum Members {
             return ["size": .int, "classes": .int, "columns": .list(.string), "users": .int, "items": .int]
         case .metrics:
             return ["loss": .float, "accuracy": .float, "top5": .float, "auc": .float, "logloss": .float,
-                    "hit_rate": .float, "ndcg": .float, "count": .int, "mean": .metrics, "std": .metrics,
+                    "hit_rate": .float, "ndcg": .float, "mse": .float, "count": .int, "mean": .metrics, "std": .metrics,
                     "clients": .list(.metrics)]
         case .retrieval:
             return ["coarse": .strategy, "fine": .strategy]
