@@ -48,7 +48,11 @@ func copyShort(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n:
         UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: F16.self), as: F16.self)
         q += 16
     }
-    while q + 4 <= n {
+    if q + 8 <= n {
+        UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        q += 8
+    }
+    if q + 4 <= n {
         UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
         q += 4
     }
@@ -109,6 +113,17 @@ public enum Conv2D {
     /// Scratch floats one thread needs for im2col.
     static func colsFloats(_ s: Shape) -> Int { s.isPointwise ? 0 : s.k * s.pix }
 
+    /// Output rows oy whose input row oy·sh - ph + i·dh lies inside 0..<h.
+    @inline(__always)
+    static func validRows(_ s: Shape, kernelRow i: Int) -> Range<Int> {
+        let off = i * s.p.dilationH - s.p.padH            // input row of oy = 0
+        var lo = 0
+        if off < 0 { lo = (-off + s.p.strideH - 1) / s.p.strideH }
+        var hi = s.oh
+        if off + (s.oh - 1) * s.p.strideH >= s.h { hi = max(0, (s.h - 1 - off) / s.p.strideH + 1) }
+        return min(lo, s.oh)..<max(min(lo, s.oh), min(hi, s.oh))
+    }
+
     /// cols[(ci, i, j), (y, x)] = x[ci, y·sh - ph + i·dh, x·sw - pw + j·dw] (0 outside).
     static func im2col(_ img: UnsafePointer<Float>, _ s: Shape, group g: Int, _ cols: UnsafeMutablePointer<Float>) {
         let p = s.p
@@ -116,28 +131,34 @@ public enum Conv2D {
         for ci in (g * s.cg)..<((g + 1) * s.cg) {
             let plane = img + ci * s.h * s.w
             for i in 0..<s.kh {
+                let rows = validRows(s, kernelRow: i)
+                let off = i * p.dilationH - p.padH
                 for j in 0..<s.kw {
                     let dst = cols + row * s.pix
-                    for oy in 0..<s.oh {
-                        let iy = oy * p.strideH - p.padH + i * p.dilationH
-                        let d = dst + oy * s.ow
-                        if iy < 0 || iy >= s.h { for q in 0..<s.ow { d[q] = 0 }; continue }
-                        let src = plane + iy * s.w
-                        let x0 = -p.padW + j * p.dilationW
-                        if p.strideW == 1 {
-                            // Contiguous run with zero borders.
-                            let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
-                            for q in 0..<min(lo, s.ow) { d[q] = 0 }
-                            if hi > lo { copyShort(d + lo, src + x0 + lo, hi - lo) }
-                            for q in max(hi, lo)..<s.ow { d[q] = 0 }
-                        } else {
+                    row += 1
+                    // Rows that fall in the vertical padding are zero.
+                    for q in 0..<(rows.lowerBound * s.ow) { dst[q] = 0 }
+                    for q in (rows.upperBound * s.ow)..<s.pix { dst[q] = 0 }
+                    let x0 = -p.padW + j * p.dilationW
+                    if p.strideW == 1 {
+                        let lo = min(max(0, -x0), s.ow), hi = max(lo, min(s.ow, s.w - x0))
+                        for oy in rows {
+                            let d = dst + oy * s.ow
+                            let src = plane + (oy * p.strideH + off) * s.w + x0
+                            for q in 0..<lo { d[q] = 0 }
+                            copyShort(d + lo, src + lo, hi - lo)
+                            for q in hi..<s.ow { d[q] = 0 }
+                        }
+                    } else {
+                        for oy in rows {
+                            let d = dst + oy * s.ow
+                            let src = plane + (oy * p.strideH + off) * s.w
                             for ox in 0..<s.ow {
                                 let ix = x0 + ox * p.strideW
                                 d[ox] = (ix >= 0 && ix < s.w) ? src[ix] : 0
                             }
                         }
                     }
-                    row += 1
                 }
             }
         }

@@ -15,7 +15,8 @@ enum GEMMSmall {
     /// True if `narrow` handles this problem.
     static func useNarrow(m: Int, n: Int, k: Int) -> Bool { n <= 16 && m >= 8 }
 
-    /// True if `short` handles this problem.
+    /// True if `short` handles this problem. (It can take several 8-row blocks, but measured
+    /// slower than the blocked path from M = 16 on, where the 12×32 tile is already 67% full.)
     static func useShort(m: Int, n: Int, k: Int, transB: Bool) -> Bool { m <= 8 && n >= 32 && !transB }
 
     /// C[m×n] (+)= op(A)·B for n ≤ 16, rows split over the pool.
@@ -67,18 +68,37 @@ enum GEMMSmall {
         }
     }
 
-    /// C[m×n] (+)= op(A)·B for m ≤ 8 and row-major B, column blocks split over the pool.
+    /// C[m×n] (+)= op(A)·B for m ≤ 24 and row-major B, column blocks split over the pool.
     static func short(_ j: GEMM.Job, pool: ThreadPool) {
         let (m, n, k) = (j.m, j.n, j.k)
-        // Zero-padded K×8 copy of op(A): strip[p*8 + r] = op(A)[r, p].
-        let strip = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k) * 8)
-        defer { strip.deallocate() }
-        for p in 0..<k {
-            for r in 0..<8 { strip[p * 8 + r] = r < m ? (j.transA ? j.a[p * j.lda + r] : j.a[r * j.lda + p]) : 0 }
+        let rowBlocks = (m + 7) / 8
+        // Zero-padded K×8 copies of op(A), one per 8-row block: strip[(rb*k + p)*8 + r].
+        let strips = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k) * 8 * rowBlocks)
+        defer { strips.deallocate() }
+        for rb in 0..<rowBlocks {
+            for p in 0..<k {
+                for r in 0..<8 {
+                    let i = rb * 8 + r
+                    strips[(rb * k + p) * 8 + r] = i < m ? (j.transA ? j.a[p * j.lda + i] : j.a[i * j.lda + p]) : 0
+                }
+            }
         }
         let blocks = (n + 31) / 32
         let body: (Int) -> Void = { blk in
-            let c0 = blk * 32, cols = min(32, n - c0)
+            for rb in 0..<rowBlocks { shortBlock(j, strips + rb * k * 8, rowBase: rb * 8, rows: min(8, m - rb * 8), colBlock: blk) }
+        }
+        if blocks > 1 && pool.threadCount > 1 && m * n * k >= GEMM.parallelThreshold {
+            pool.parallelRanges(blocks, parts: pool.threadCount) { range in for blk in range { body(blk) } }
+        } else {
+            for blk in 0..<blocks { body(blk) }
+        }
+    }
+
+    /// Rows `rowBase ..< rowBase+rows` (≤ 8) of C in the 32-column block `colBlock`.
+    @inline(__always)
+    static func shortBlock(_ j: GEMM.Job, _ strip: UnsafeMutablePointer<Float>, rowBase: Int, rows: Int, colBlock blk: Int) {
+        let k = j.k, n = j.n
+        let c0 = blk * 32, cols = min(32, n - c0)
             var lo = (F16(), F16(), F16(), F16(), F16(), F16(), F16(), F16())
             var hi = lo
             if cols == 32 {
@@ -116,16 +136,10 @@ enum GEMMSmall {
                     x = F16(repeating: s[7]); lo.7.addProduct(x, b0); hi.7.addProduct(x, b1)
                 }
             }
-            for r in 0..<m {
-                finish(j, lane(lo, r), row: r, col: c0, count: min(16, cols))
-                if cols > 16 { finish(j, lane(hi, r), row: r, col: c0 + 16, count: cols - 16) }
+            for r in 0..<rows {
+                finish(j, lane(lo, r), row: rowBase + r, col: c0, count: min(16, cols))
+                if cols > 16 { finish(j, lane(hi, r), row: rowBase + r, col: c0 + 16, count: cols - 16) }
             }
-        }
-        if blocks > 1 && pool.threadCount > 1 && m * n * k >= GEMM.parallelThreshold {
-            pool.parallelRanges(blocks, parts: pool.threadCount) { range in for blk in range { body(blk) } }
-        } else {
-            for blk in 0..<blocks { body(blk) }
-        }
     }
 
     typealias Acc8 = (F16, F16, F16, F16, F16, F16, F16, F16)

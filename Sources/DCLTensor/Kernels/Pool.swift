@@ -157,7 +157,8 @@ public enum Pooling {
                     let row = base + i * w
                     for j in 0..<kw {
                         let v = row[j]
-                        if v > m || (v != v && m == m) { m = v }
+                        // A select, not a branch: random activations would mispredict it.
+                        m = (v > m || (v != v && m == m)) ? v : m
                         s += v
                     }
                 }
