@@ -261,6 +261,11 @@ public enum Conv2D {
     }
 
     /// dw = Σ_images dy · colsᵀ: the gradient with respect to the weight. Overwrites `dw`.
+    ///
+    /// Computed transposed, dwᵀ (K × Coutg) = cols (K × P) · dyᵀ (P × Coutg): with few output
+    /// channels this is a narrow GEMM that reads cols in place (no packing, no transposition of
+    /// the big operand). Each chunk of `weightChunk` images accumulates its own dwᵀ in image
+    /// order; chunks are added in order and transposed into dw at the end.
     public static func backwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                       _ dw: UnsafeMutablePointer<Float>, _ s: Shape, pool: ThreadPool = .shared) {
         if s.isDepthwise {
@@ -269,20 +274,21 @@ public enum Conv2D {
         }
         let wCount = s.cout * s.k
         let chunks = (s.n + weightChunk - 1) / weightChunk
-        // Chunk 0 accumulates straight into dw; the others into partial buffers.
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (chunks - 1) * wCount))
+        // Per chunk: dwᵀ for every group, laid out [group][k][coutg].
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(1, chunks * wCount))
         defer { partials.deallocate() }
         let chunkBody: (Int, ThreadPool) -> Void = { c, gemmPool in
-            let dst = c == 0 ? dw : partials + (c - 1) * wCount
+            let dst = partials + c * wCount
             for img in (c * weightChunk)..<min(s.n, (c + 1) * weightChunk) {
                 let xi = x + img * s.c * s.h * s.w
                 let dyi = dy + img * s.cout * s.pix
                 let cols = s.isPointwise ? nil : ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
                 for g in 0..<s.p.groups {
-                    let b: UnsafePointer<Float>
-                    if let cols { im2col(xi, s, group: g, cols); b = UnsafePointer(cols) } else { b = xi + g * s.cg * s.pix }
-                    GEMM.sgemm(m: s.coutg, n: s.k, k: s.pix, a: dyi + g * s.coutg * s.pix, lda: s.pix,
-                               b: b, ldb: s.pix, transB: true, c: dst + g * s.coutg * s.k, ldc: s.k,
+                    let a: UnsafePointer<Float>
+                    if let cols { im2col(xi, s, group: g, cols); a = UnsafePointer(cols) } else { a = xi + g * s.cg * s.pix }
+                    GEMM.sgemm(m: s.k, n: s.coutg, k: s.pix, a: a, lda: s.pix,
+                               b: dyi + g * s.coutg * s.pix, ldb: s.pix, transB: true,
+                               c: dst + g * s.k * s.coutg, ldc: s.coutg,
                                accumulate: img != c * weightChunk, pool: gemmPool)
                 }
             }
@@ -292,6 +298,12 @@ public enum Conv2D {
         } else {
             pool.parallelFor(chunks) { c in chunkBody(c, .serial) }
         }
-        for c in 1..<max(1, chunks) { Elementwise.addInPlace(dw, partials + (c - 1) * wCount, wCount) }
+        for c in 1..<max(1, chunks) { Elementwise.addInPlace(partials, partials + c * wCount, wCount) }
+        // dw[g·coutg + o, k] = dwᵀ[g][k][o]
+        for g in 0..<s.p.groups {
+            for k in 0..<s.k {
+                for o in 0..<s.coutg { dw[(g * s.coutg + o) * s.k + k] = partials[(g * s.k + k) * s.coutg + o] }
+            }
+        }
     }
 }
