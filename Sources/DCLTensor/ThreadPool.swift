@@ -54,8 +54,11 @@ public final class ThreadPool: @unchecked Sendable {
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var workers: [pthread_t] = []
 
-    /// Spin iterations a worker waits for the next job before sleeping (~50-100 µs).
+    /// Spin iterations a worker waits for the next job before sleeping (~50-100 µs). After the
+    /// first `yieldAfter` iterations each spin also yields the core, so a spinning thread does
+    /// not starve the thread it waits for when both share a core (another process busy).
     private static let spinLimit = 20_000
+    private static let yieldAfter = 2_000
 
     /// Creates a pool; `threads` is clamped to at least 1.
     public init(threads: Int) {
@@ -118,7 +121,11 @@ public final class ThreadPool: @unchecked Sendable {
                 if done { break }
                 t = now
             }
-            while ticket.load(ordering: .acquiring) & Self.activeMask != 0 { spinPause() }
+            var waits = 0
+            while ticket.load(ordering: .acquiring) & Self.activeMask != 0 {
+                waits += 1
+                if waits > Self.yieldAfter { sched_yield() } else { spinPause() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -150,7 +157,7 @@ public final class ThreadPool: @unchecked Sendable {
             while t >> Self.genShift == seen {
                 if spins < Self.spinLimit {
                     spins += 1
-                    spinPause()
+                    if spins > Self.yieldAfter { sched_yield() } else { spinPause() }
                 } else {
                     pthread_mutex_lock(mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)

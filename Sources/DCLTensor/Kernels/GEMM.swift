@@ -6,8 +6,7 @@
 //
 // Threads split M or N — never K — into one contiguous range per thread, so every element of C
 // is summed over k in the same order whatever the thread count: results are bit-identical for
-// 1, 2 or 64 threads. The split goes along the dimension whose split duplicates less packing
-// (splitting N makes every thread pack all of A; splitting M makes every thread pack all of B).
+// 1, 2 or 64 threads. The split goes along the dimension whose split duplicates less packing.
 
 /// What to apply to each element of C after the last K block: `C[i,j] += colBias[j] + rowBias[i]`,
 /// then the activation.
@@ -83,9 +82,12 @@ public enum GEMM {
         }
         let mPanels = (m + GEMMTile.mr - 1) / GEMMTile.mr
         let nPanels = (n + GEMMTile.nr - 1) / GEMMTile.nr
-        // Split the dimension that has enough panels for every thread, preferring the split
-        // that duplicates less packing work.
-        let splitN = nPanels >= threads && (m <= n || mPanels < threads)
+        // Splitting N makes every thread pack all of A; splitting M, all of B. Packing a
+        // row-major A (or a transposed B) goes through register transposes and costs about three
+        // times a straight copy, so weigh the duplicated packing accordingly.
+        let aCost = (transA ? 1 : 3) * m * k, bCost = (transB ? 3 : 1) * k * n
+        let splitNCost = aCost + bCost / threads, splitMCost = aCost / threads + bCost
+        let splitN = nPanels >= threads && (mPanels < threads || splitNCost < splitMCost)
         if splitN {
             pool.parallelRanges(nPanels, parts: threads) { r in
                 job.run(rows: 0..<m, cols: (r.lowerBound * GEMMTile.nr)..<min(n, r.upperBound * GEMMTile.nr))

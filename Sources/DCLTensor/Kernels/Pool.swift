@@ -139,15 +139,25 @@ public enum Pooling {
             var ox = 0
             if kind == .max && kh == 2 && kw == 2 && sh == 2 && sw == 2 {
                 let r0 = src + 2 * oy * w, r1 = r0 + w
+                // Window order (r0 even, r0 odd, r1 even, r1 odd) matches the scalar loop.
+                @inline(__always) func pairMax(_ lo: F16, _ hi: F16) -> F16 { pick(unzipEven(lo, hi), unzipOdd(lo, hi)) }
                 while ox + 16 <= ow {
-                    func pairMax(_ r: UnsafePointer<Float>) -> F16 {
-                        let lo = UnsafeRawPointer(r + 2 * ox).loadUnaligned(as: F16.self)
-                        let hi = UnsafeRawPointer(r + 2 * ox + 16).loadUnaligned(as: F16.self)
-                        return pick(unzipEven(lo, hi), unzipOdd(lo, hi))
-                    }
-                    // Window order (r0 even, r0 odd, r1 even, r1 odd) matches the scalar loop.
-                    UnsafeMutableRawPointer(out + ox).storeBytes(of: pick(pairMax(r0), pairMax(r1)), as: F16.self)
+                    func load(_ r: UnsafePointer<Float>, _ o: Int) -> F16 { UnsafeRawPointer(r + o).loadUnaligned(as: F16.self) }
+                    let m = pick(pairMax(load(r0, 2 * ox), load(r0, 2 * ox + 16)), pairMax(load(r1, 2 * ox), load(r1, 2 * ox + 16)))
+                    UnsafeMutableRawPointer(out + ox).storeBytes(of: m, as: F16.self)
                     ox += 16
+                }
+                if ox < ow {
+                    // Tail (LeNet's 12- and 4-wide rows): the same vector code on -inf-padded
+                    // copies, so no data-dependent branches.
+                    let n = ow - ox
+                    var a = (F16(repeating: -.infinity), F16(repeating: -.infinity))
+                    var b = a
+                    withUnsafeMutableBytes(of: &a) { $0.baseAddress!.copyMemory(from: r0 + 2 * ox, byteCount: 2 * n * 4) }
+                    withUnsafeMutableBytes(of: &b) { $0.baseAddress!.copyMemory(from: r1 + 2 * ox, byteCount: 2 * n * 4) }
+                    var m = pick(pairMax(a.0, a.1), pairMax(b.0, b.1))
+                    withUnsafeBytes(of: &m) { UnsafeMutableRawPointer(out + ox).copyMemory(from: $0.baseAddress!, byteCount: n * 4) }
+                    ox = ow
                 }
             }
             while ox < ow {
