@@ -142,12 +142,26 @@ public enum Conv2D {
                     let x0 = -p.padW + j * p.dilationW
                     if p.strideW == 1 {
                         let lo = min(max(0, -x0), s.ow), hi = max(lo, min(s.ow, s.w - x0))
-                        for oy in rows {
-                            let d = dst + oy * s.ow
-                            let src = plane + (oy * p.strideH + off) * s.w + x0
-                            for q in 0..<lo { d[q] = 0 }
-                            copyShort(d + lo, src + lo, hi - lo)
-                            for q in hi..<s.ow { d[q] = 0 }
+                        // Walk pointers (index arithmetic here cost more than the copies).
+                        let dOff: Int = rows.lowerBound &* s.ow
+                        let sOff: Int = (rows.lowerBound &* p.strideH &+ off) &* s.w &+ x0
+                        var d = dst + dOff
+                        var src = plane + sOff
+                        let srcStep = p.strideH &* s.w
+                        if lo == 0 && hi == s.ow {
+                            for _ in rows {
+                                copyShort(d, src, s.ow)
+                                d += s.ow
+                                src += srcStep
+                            }
+                        } else {
+                            for _ in rows {
+                                for q in 0..<lo { d[q] = 0 }
+                                copyShort(d + lo, src + lo, hi &- lo)
+                                for q in hi..<s.ow { d[q] = 0 }
+                                d += s.ow
+                                src += srcStep
+                            }
                         }
                     } else {
                         for oy in rows {
@@ -171,25 +185,35 @@ public enum Conv2D {
         for ci in (g * s.cg)..<((g + 1) * s.cg) {
             let plane = img + ci * s.h * s.w
             for i in 0..<s.kh {
+                let rows = validRows(s, kernelRow: i)
+                let off = i * p.dilationH - p.padH
                 for j in 0..<s.kw {
                     let src = cols + row * s.pix
-                    for oy in 0..<s.oh {
-                        let iy = oy * p.strideH - p.padH + i * p.dilationH
-                        if iy < 0 || iy >= s.h { continue }
-                        let d = plane + iy * s.w
-                        let sr = src + oy * s.ow
-                        let x0 = -p.padW + j * p.dilationW
-                        if p.strideW == 1 {
-                            let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
-                            if hi > lo { addShort(d + x0 + lo, sr + lo, hi - lo) }
-                        } else {
+                    row += 1
+                    let x0 = -p.padW + j * p.dilationW
+                    if p.strideW == 1 {
+                        let lo = min(max(0, -x0), s.ow), hi = max(lo, min(s.ow, s.w - x0))
+                        if hi == lo { continue }
+                        let sOff: Int = rows.lowerBound &* s.ow &+ lo
+                        let dOff: Int = (rows.lowerBound &* p.strideH &+ off) &* s.w &+ x0 &+ lo
+                        var sr = src + sOff
+                        var d = plane + dOff
+                        let dStep = p.strideH &* s.w
+                        for _ in rows {
+                            addShort(d, sr, hi &- lo)
+                            sr += s.ow
+                            d += dStep
+                        }
+                    } else {
+                        for oy in rows {
+                            let d = plane + (oy * p.strideH + off) * s.w
+                            let sr = src + oy * s.ow
                             for ox in 0..<s.ow {
                                 let ix = x0 + ox * p.strideW
                                 if ix >= 0 && ix < s.w { d[ix] += sr[ox] }
                             }
                         }
                     }
-                    row += 1
                 }
             }
         }
