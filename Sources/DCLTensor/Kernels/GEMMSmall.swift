@@ -25,7 +25,17 @@ enum GEMMSmall {
         // Zero-padded K×16 copy of op(B).
         let strip = UnsafeMutablePointer<F16>.allocate(capacity: max(1, k))
         defer { strip.deallocate() }
-        for p in 0..<k {
+        var p0 = 0
+        if j.transB {
+            // Bᵀ is n rows contiguous in k: transpose 16-wide column blocks in registers.
+            while p0 + 16 <= k {
+                var t = Transpose16.load(j.b + p0, j.ldb, n)
+                Transpose16.run(&t)
+                Transpose16.storeStrided(t, UnsafeMutableRawPointer(strip + p0).assumingMemoryBound(to: Float.self), stride: 16)
+                p0 += 16
+            }
+        }
+        for p in p0..<k {
             var v = F16()
             if j.transB {
                 for q in 0..<n { v[q] = j.b[q * j.ldb + p] }
