@@ -34,7 +34,7 @@ func jsonLine(_ fields: [(String, Any)]) -> String {
         let value: String
         switch v {
         case let s as String: value = "\"\(s)\""
-        case let d as Double: value = String(format: "%.3f", d)
+        case let d as Double: value = String(format: "%.6g", d)
         default: value = "\(v)"
         }
         return "\"\(k)\": \(value)"
@@ -51,8 +51,38 @@ struct GEMMBench: ParsableCommand {
     @Flag(help: "Use Aᵀ stored K×M.") var transA = false
     @Flag(help: "Use Bᵀ stored N×K.") var transB = false
     @Flag(help: "Print one JSON line.") var json = false
+    @Flag(help: "Run every shape of bench-ref/gemm.py (squares 64–2048, MLP and LeNet layers).") var suite = false
+
+    /// The shapes of bench-ref/gemm.py, in its order: (label, M, K, N).
+    static let suiteShapes: [(String, Int, Int, Int)] = [64, 128, 256, 512, 1024, 2048].map { ("square \($0)", $0, $0, $0) } + [
+        ("mlp fwd L1 b256 (256x784@784x128)", 256, 784, 128),
+        ("mlp fwd L3 b256 (256x128@128x10)", 256, 128, 10),
+        ("mlp fwd L1 b64 (64x784@784x256)", 64, 784, 256),
+        ("mlp fwd L1 b256 (256x784@784x256)", 256, 784, 256),
+        ("mlp fwd L2 b256 (256x256@256x128)", 256, 256, 128),
+        ("mlp dW L1 b256 (784x256@256x256)", 784, 256, 256),
+        ("mlp dX L1 b256 (256x256@256x784)", 256, 256, 784),
+        ("im2col conv1 b64 cols@W (36864x25@25x6)", 64 * 24 * 24, 25, 6),
+        ("im2col conv1 b1 W@cols (6x25@25x576)", 6, 25, 576),
+        ("im2col conv1 b64 W@cols (6x25@25x36864)", 6, 25, 64 * 24 * 24),
+        ("im2col conv2 b64 cols@W (4096x150@150x16)", 64 * 8 * 8, 150, 16),
+        ("im2col conv2 b64 W@cols (16x150@150x4096)", 16, 150, 64 * 8 * 8),
+    ]
 
     func run() throws {
+        if suite {
+            for (label, m, k, n) in Self.suiteShapes {
+                var one = self
+                one.suite = false
+                one.m = m; one.k = k; one.n = n
+                try one.measure(label: label)
+            }
+            return
+        }
+        try measure(label: "\(m)x\(k)@\(k)x\(n)")
+    }
+
+    func measure(label: String) throws {
         let pool = ThreadPool(threads: threads ?? ThreadPool.shared.threadCount)
         var rng = SeededGenerator(seed: 0)
         let a = (0..<(m * k)).map { _ in Float(rng.nextNormal()) }, b = (0..<(k * n)).map { _ in Float(rng.nextNormal()) }
@@ -79,7 +109,7 @@ struct GEMMBench: ParsableCommand {
         let t = median(times)
         let gflops = 2 * Double(m) * Double(n) * Double(k) / t / 1e9
         if json {
-            print(jsonLine([("bench", "gemm"), ("M", m), ("N", n), ("K", k), ("threads", pool.threadCount),
+            print(jsonLine([("bench", "gemm"), ("label", label), ("M", m), ("N", n), ("K", k), ("threads", pool.threadCount),
                             ("trans_a", transA), ("trans_b", transB), ("sec", t), ("gflops", gflops)]))
         } else {
             print(String(format: "gemm %dx%d·%dx%d  %d threads  %.1f us  %.1f GFLOP/s", m, k, k, n, pool.threadCount, t * 1e6, gflops))

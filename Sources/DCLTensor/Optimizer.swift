@@ -95,7 +95,17 @@ public enum OptimizerKernels {
     /// momentum); `first` marks the first update, when PyTorch sets the buffer to the gradient.
     public static func sgd(param p: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>?,
                            count: Int, lr: Float, momentum: Float, nesterov: Bool, weightDecay: Float,
-                           gradScale: Float, first: Bool) {
+                           gradScale: Float, first: Bool, pool: ThreadPool = .serial) {
+        // Elementwise: chunks can run on any thread without changing a bit.
+        Activations.chunked(count, pool) { lo, n in
+            sgdSerial(param: p + lo, grad: g + lo, buffer: buffer.map { $0 + lo }, count: n, lr: lr, momentum: momentum,
+                      nesterov: nesterov, weightDecay: weightDecay, gradScale: gradScale, first: first)
+        }
+    }
+
+    static func sgdSerial(param p: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>, buffer: UnsafeMutablePointer<Float>?,
+                          count: Int, lr: Float, momentum: Float, nesterov: Bool, weightDecay: Float,
+                          gradScale: Float, first: Bool) {
         let lrv = splat(lr), wd = splat(weightDecay), mu = splat(momentum), gs = splat(gradScale)
         var i = 0
         @inline(__always) func step(_ gv: F16, _ pv: F16, _ bv: F16) -> (F16, F16) {
@@ -128,7 +138,17 @@ public enum OptimizerKernels {
     public static func adam(param p: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>,
                             m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                             lr: Float, step: Int, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
-                            decoupled: Bool, gradScale: Float) {
+                            decoupled: Bool, gradScale: Float, pool: ThreadPool = .serial) {
+        Activations.chunked(count, pool) { lo, n in
+            adamSerial(param: p + lo, grad: g + lo, m: m + lo, v: v + lo, count: n, lr: lr, step: step, beta1: beta1,
+                       beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled, gradScale: gradScale)
+        }
+    }
+
+    static func adamSerial(param p: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>,
+                           m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
+                           lr: Float, step: Int, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
+                           decoupled: Bool, gradScale: Float) {
         let bc1 = 1 - Float(pow(Double(beta1), Double(step)))
         let bc2 = 1 - Float(pow(Double(beta2), Double(step)))
         let stepSize = splat(lr / bc1), invSqrtBc2 = splat(1 / bc2.squareRoot())

@@ -7,6 +7,7 @@ extension Kernels {
         try requireFloat(x, "conv2d"); try requireFloat(w, "conv2d")
         let s = try Conv2D.plan(input: x.shape, weight: w.shape, params: params)
         if let bias {
+            try requireFloat(bias, "conv2d")
             guard bias.shape == [s.cout] else { throw TensorError("conv2d", "bias \(formatShape(bias.shape)) must be [\(s.cout)]") }
         }
         let out = try Tensor(zeros: [s.n, s.cout, s.oh, s.ow])
@@ -16,6 +17,7 @@ extension Kernels {
 
     public static func conv2dBackwardInput(_ dy: Tensor, _ w: Tensor, inputShape: [Int], params: Conv2DParams = Conv2DParams(),
                                            pool: ThreadPool = .shared) throws -> Tensor {
+        try requireFloat(dy, "conv2d_grad_input"); try requireFloat(w, "conv2d_grad_input")
         let s = try Conv2D.plan(input: inputShape, weight: w.shape, params: params, op: "conv2d_grad_input")
         guard dy.shape == [s.n, s.cout, s.oh, s.ow] else {
             throw TensorError("conv2d_grad_input", "gradient \(formatShape(dy.shape)) does not match output [\(s.n), \(s.cout), \(s.oh), \(s.ow)]")
@@ -27,6 +29,7 @@ extension Kernels {
 
     public static func conv2dBackwardWeight(_ x: Tensor, _ dy: Tensor, weightShape: [Int], params: Conv2DParams = Conv2DParams(),
                                             pool: ThreadPool = .shared) throws -> Tensor {
+        try requireFloat(x, "conv2d_grad_weight"); try requireFloat(dy, "conv2d_grad_weight")
         let s = try Conv2D.plan(input: x.shape, weight: weightShape, params: params, op: "conv2d_grad_weight")
         guard dy.shape == [s.n, s.cout, s.oh, s.ow] else {
             throw TensorError("conv2d_grad_weight", "gradient \(formatShape(dy.shape)) does not match output [\(s.n), \(s.cout), \(s.oh), \(s.ow)]")
@@ -47,6 +50,7 @@ extension Kernels {
 
     public static func pool2dBackward(_ kind: PoolKind, x: Tensor, dy: Tensor, kernel: (Int, Int), params: Conv2DParams,
                                       pool: ThreadPool = .shared) throws -> Tensor {
+        try requireFloat(x, "\(kind.rawValue)_pool2d_grad"); try requireFloat(dy, "\(kind.rawValue)_pool2d_grad")
         let shape = try Pooling.outputShape(input: x.shape, kernel: kernel, params: params, op: "\(kind.rawValue)_pool2d_grad")
         guard dy.shape == shape else { throw TensorError("\(kind.rawValue)_pool2d_grad", "gradient \(formatShape(dy.shape)) ≠ output \(formatShape(shape))") }
         let out = try Tensor(zeros: x.shape)
@@ -57,6 +61,7 @@ extension Kernels {
     /// Layer norm over the last axis; returns (y, mean, invStd).
     public static func layerNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, eps: Float = 1e-5,
                                  pool: ThreadPool = .shared) throws -> (Tensor, Tensor, Tensor) {
+        try requireFloat(x, "layer_norm"); try requireFloat(gamma, "layer_norm"); try requireFloat(beta, "layer_norm")
         guard let d = x.shape.last, gamma.shape == [d], beta.shape == [d] else {
             throw TensorError("layer_norm", "γ \(formatShape(gamma.shape)) and β \(formatShape(beta.shape)) must match the last axis of \(formatShape(x.shape))")
         }
@@ -78,6 +83,7 @@ extension Kernels {
 
     /// Cosine similarity matrix of the rows of a (n, d) and b (m, d).
     public static func cosineSimilarity(_ a: Tensor, _ b: Tensor, pool: ThreadPool = .shared) throws -> Tensor {
+        try requireFloat(a, "cosine_similarity"); try requireFloat(b, "cosine_similarity")
         guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[1] else {
             throw TensorError("cosine_similarity", "operands \(formatShape(a.shape)) and \(formatShape(b.shape)) must be (n, d) and (m, d)")
         }

@@ -59,6 +59,7 @@ public enum Kernels {
 
     /// dy·f'(·): `saved` is the output y when `act.backwardUsesOutput`, else the input x.
     public static func activationBackward(_ act: Activation, dy: Tensor, saved: Tensor, pool: ThreadPool = .shared) throws -> Tensor {
+        try requireFloat(dy, "\(act)_grad"); try requireFloat(saved, "\(act)_grad")
         guard dy.shape == saved.shape else {
             throw TensorError("\(act)_grad", "gradient \(formatShape(dy.shape)) and saved \(formatShape(saved.shape)) differ")
         }

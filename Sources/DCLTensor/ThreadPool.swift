@@ -13,6 +13,12 @@
 // Re-entrancy: a `parallelFor` issued while the pool is already running a job (a nested call
 // from inside a body, or a second caller thread such as a concurrently running test) runs its
 // indices inline on the calling thread. That is always correct, because of the property above.
+//
+// Late workers: the caller never waits for a worker that has not started on the job. Workers
+// must "enter" a job through one atomic ticket (generation, closed flag, count of workers
+// inside); when the caller runs out of indices it closes the ticket and waits only for the
+// workers inside. On a machine where another process holds a core, a descheduled worker then
+// costs nothing instead of a whole scheduler time slice per kernel call.
 
 import Synchronization
 #if canImport(Glibc)
@@ -32,9 +38,13 @@ public final class ThreadPool: @unchecked Sendable {
         var count: Int
     }
 
-    private let generation = Atomic<Int>(0)
+    /// generation << 21 | closed << 20 | workers inside the job.
+    private let ticket = Atomic<Int>(0)
+    private static let activeMask = (1 << 20) - 1
+    private static let closedBit = 1 << 20
+    private static let genShift = 21
+    private var generation = 0
     private let nextIndex = Atomic<Int>(0)
-    private let unfinishedWorkers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let sleepers = Atomic<Int>(0)
     private let shuttingDown = Atomic<Bool>(false)
@@ -44,8 +54,11 @@ public final class ThreadPool: @unchecked Sendable {
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var workers: [pthread_t] = []
 
-    /// Spin iterations a worker waits for the next job before sleeping (~50-100 µs).
+    /// Spin iterations a worker waits for the next job before sleeping (~50-100 µs). After the
+    /// first `yieldAfter` iterations each spin also yields the core, so a spinning thread does
+    /// not starve the thread it waits for when both share a core (another process busy).
     private static let spinLimit = 20_000
+    private static let yieldAfter = 2_000
 
     /// Creates a pool; `threads` is clamped to at least 1.
     public init(threads: Int) {
@@ -67,7 +80,8 @@ public final class ThreadPool: @unchecked Sendable {
     deinit {
         shuttingDown.store(true, ordering: .sequentiallyConsistent)
         pthread_mutex_lock(mutex)
-        generation.add(1, ordering: .sequentiallyConsistent)
+        generation += 1
+        ticket.store(generation << Self.genShift | Self.closedBit, ordering: .sequentiallyConsistent)
         pthread_cond_broadcast(wake)
         pthread_mutex_unlock(mutex)
         for t in workers { pthread_join(t, nil) }
@@ -90,17 +104,28 @@ public final class ThreadPool: @unchecked Sendable {
         withoutActuallyEscaping(body) { escaping in
             job = Job(body: escaping, count: count)
             nextIndex.store(0, ordering: .relaxed)
-            unfinishedWorkers.store(workers.count, ordering: .relaxed)
+            generation += 1
             // Sequentially consistent with the sleepers check below and the worker's re-check
-            // under the mutex: either we see a sleeper and signal, or it sees the new job.
-            generation.add(1, ordering: .sequentiallyConsistent)
+            // under the mutex: either we see a sleeper and signal, or it sees the new ticket.
+            ticket.store(generation << Self.genShift, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(mutex)
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(mutex)
             }
             runIndices(escaping, count)
-            while unfinishedWorkers.load(ordering: .acquiring) > 0 { spinPause() }
+            // Close the job to latecomers, then wait for the workers already inside.
+            var t = ticket.load(ordering: .acquiring)
+            while true {
+                let (done, now) = ticket.compareExchange(expected: t, desired: t | Self.closedBit, ordering: .acquiringAndReleasing)
+                if done { break }
+                t = now
+            }
+            var waits = 0
+            while ticket.load(ordering: .acquiring) & Self.activeMask != 0 {
+                waits += 1
+                if waits > Self.yieldAfter { sched_yield() } else { spinPause() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -128,26 +153,34 @@ public final class ThreadPool: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
-            var gen = generation.load(ordering: .acquiring)
-            while gen == seen {
+            var t = ticket.load(ordering: .acquiring)
+            while t >> Self.genShift == seen {
                 if spins < Self.spinLimit {
                     spins += 1
-                    spinPause()
+                    if spins > Self.yieldAfter { sched_yield() } else { spinPause() }
                 } else {
                     pthread_mutex_lock(mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
-                    while generation.load(ordering: .sequentiallyConsistent) == seen {
+                    while ticket.load(ordering: .sequentiallyConsistent) >> Self.genShift == seen {
                         pthread_cond_wait(wake, mutex)
                     }
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     pthread_mutex_unlock(mutex)
                 }
-                gen = generation.load(ordering: .acquiring)
+                t = ticket.load(ordering: .acquiring)
             }
-            seen = gen
+            seen = t >> Self.genShift
             if shuttingDown.load(ordering: .acquiring) { return }
+            // Enter the job if it is still open.
+            var entered = false
+            while t >> Self.genShift == seen && t & Self.closedBit == 0 {
+                let (done, now) = ticket.compareExchange(expected: t, desired: t + 1, ordering: .acquiringAndReleasing)
+                if done { entered = true; break }
+                t = now
+            }
+            guard entered else { continue }
             if let j = job { runIndices(j.body, j.count) }
-            unfinishedWorkers.subtract(1, ordering: .releasing)
+            ticket.subtract(1, ordering: .releasing)
         }
     }
 }

@@ -75,6 +75,7 @@ let gradCases: [GradCase] = [
     },
     // Pooling.
     GradCase(name: "max_pool2d", inputs: [[2, 3, 6, 7]]) { b, x in try b.maxPool2d(x[0], kernel: (3, 2), stride: (2, 2), padding: (1, 1)) },
+    GradCase(name: "max_pool2d2x2", inputs: [[2, 3, 5, 37]]) { b, x in try b.maxPool2d(x[0], kernel: (2, 2)) },
     GradCase(name: "avg_pool2d", inputs: [[2, 3, 6, 7]]) { b, x in try b.avgPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
     GradCase(name: "global_avg_pool", inputs: [[2, 3, 4, 5]]) { b, x in try b.globalAvgPool(x[0]) },
     // Normalisation and dropout.

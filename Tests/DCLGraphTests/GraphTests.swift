@@ -85,6 +85,31 @@ import DCLTensor
         }
     }
 
+    @Test func emptyBatchRunsWithoutCrashing() throws {
+        let (fwd, _) = try ReferenceModels.lenet()
+        let store = ParameterStore()
+        try store.initialize(fwd, seed: 1)
+        let out = try Executor(graph: fwd).run(inputs: ["x": try Tensor(zeros: [0, 1, 28, 28]), "y": try Tensor(zeros: [0], dtype: .int32)],
+                                               store: store)
+        #expect(out["logits"]!.shape == [0, 10])
+        #expect(out["loss"]!.floats[0].isNaN)     // mean over no samples
+    }
+
+    @Test func costReportCountsMultiplyAddsAsTwo() throws {
+        let b = GraphBuilder()
+        let x = try b.input("x", TensorType(.float32, [.symbol("N"), 784]))
+        let w = try b.parameter("w", shape: [784, 256], initializer: .zeros)
+        let c = try b.parameter("c", shape: [6, 1, 5, 5], initializer: .zeros)
+        try b.output("y", try b.matmul(x, w))
+        try b.output("z", try b.conv2d(try b.reshape(x, [.symbol("N"), 1, 28, 28]), c))
+        let r = try CostReport.make(try b.finish(), bindings: ["N": 64])
+        #expect(r.rows[0].flops == 2 * 64 * 784 * 256)
+        #expect(r.rows[0].parameters == 784 * 256)
+        #expect(r.rows.last!.flops == 2 * 64 * 6 * 24 * 24 * 25)
+        #expect(r.totalParameters == 784 * 256 + 150)
+        #expect(r.rows[0].activationBytes == 64 * 256 * 4)
+    }
+
     @Test func verifierRejectsBrokenGraphs() throws {
         let (g, _) = try smallClassifier()
         var bad = g

@@ -62,3 +62,37 @@ func randomBatch(n: Int, features: Int, classes: Int, seed: UInt64) throws -> [S
         #expect(a.bitwiseEqual(b))
     }
 }
+
+@Suite struct StateTests {
+    @Test func frozenParametersStayPutWhileRunningStatisticsMove() throws {
+        let b = GraphBuilder()
+        let x = try b.input("x", TensorType(.float32, [.symbol("N"), 3, 4, 4]))
+        let y = try b.input("y", TensorType(.int32, [.symbol("N")]))
+        let cw = try b.parameter("backbone.conv", shape: [4, 3, 3, 3], initializer: .normal(mean: 0, std: 0.3), trainable: false)
+        var h = try b.conv2d(x, cw, params: Conv2DParams(padding: (1, 1)))
+        h = try b.relu(try b.batchNorm(h, prefix: "bn", training: true))
+        h = try b.dropout(try b.globalAvgPool(h), p: 0.2, seed: 5)
+        let logits = try ReferenceModels.linear(b, h, "head", 3)
+        let loss = try b.crossEntropy(logits, y)
+        let train = try TrainingGraph.build(try b.finish(), loss: loss.id,
+                                            config: TrainingConfig(optimizer: .sgd(momentum: 0.9), schedule: .constant(0.1)))
+        #expect(train.parameter(named: "backbone.conv.momentum") == nil)
+        let store = ParameterStore()
+        try store.initialize(train, seed: 3)
+        let before = store.copy()
+        var r = SeededGenerator(seed: 9)
+        let batch = ["x": try Tensor(shape: [5, 3, 4, 4], floats: (0..<240).map { _ in Float(r.nextNormal()) }),
+                     "y": try Tensor(shape: [5], ints: [0, 1, 2, 1, 0])]
+        let exec = try Executor(graph: train)
+        var losses: [Float] = []
+        for _ in 0..<3 { losses.append(try exec.run(inputs: batch, store: store)["loss"]!.floats[0]) }
+        #expect(store.tensors["backbone.conv"]!.bitwiseEqual(before.tensors["backbone.conv"]!))
+        #expect(!store.tensors["bn.running_mean"]!.bitwiseEqual(before.tensors["bn.running_mean"]!))
+        #expect(!store.tensors["bn.weight"]!.bitwiseEqual(before.tensors["bn.weight"]!))
+        #expect(!store.tensors["head.weight"]!.bitwiseEqual(before.tensors["head.weight"]!))
+        #expect(store.step == 3)
+        // The running mean follows PyTorch's update with momentum 0.1 from a zero start.
+        #expect(store.tensors["bn.running_mean"]!.floats.allSatisfy { $0.isFinite })
+        #expect(losses.allSatisfy { $0.isFinite })
+    }
+}

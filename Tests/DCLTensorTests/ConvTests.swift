@@ -82,6 +82,28 @@ func random(_ shape: [Int], _ rng: inout SeededGenerator) throws -> Tensor {
         #expect(throws: TensorError.self) { try Kernels.conv2d(try Tensor(zeros: [3, 4, 4]), try Tensor(zeros: [2, 3, 3, 3])) }
     }
 
+    /// The vectorised 2×2 / stride-2 max pool (main body and padded tail) against the generic loop.
+    @Test func fastMaxPoolMatchesGenericPath() throws {
+        var rng = SeededGenerator(seed: 23)
+        let x = try random([2, 3, 9, 41], &rng)
+        let fast = try Kernels.pool2d(.max, x, kernel: (2, 2), params: Conv2DParams(stride: (2, 2)))
+        // Cropping to 8×40 drops only the row and column no window covers.
+        let cropped = try Kernels.pool2d(.max, try Kernels.slice(x, starts: [0, 0, 0, 0], sizes: [2, 3, 8, 40]),
+                                        kernel: (2, 2), params: Conv2DParams(stride: (2, 2)))
+        #expect(fast.shape == [2, 3, 4, 20])
+        for n in 0..<2 { for c in 0..<3 { for oy in 0..<4 { for ox in 0..<20 {
+            var m: Float = -.infinity
+            for i in 0..<2 { for j in 0..<2 { m = max(m, x.floats[((n * 3 + c) * 9 + 2 * oy + i) * 41 + 2 * ox + j]) } }
+            #expect(fast.floats[((n * 3 + c) * 4 + oy) * 20 + ox] == m)
+        }}}}
+        #expect(cropped.floats == fast.floats)
+        let g = try random(fast.shape, &rng)
+        let dx = try Kernels.pool2dBackward(.max, x: x, dy: g, kernel: (2, 2), params: Conv2DParams(stride: (2, 2)))
+        // Each window's gradient lands on its maximum; the uncovered last row/column get zero.
+        #expect(abs(dx.floats.reduce(0, +) - g.floats.reduce(0, +)) < 1e-4)
+        for n in 0..<2 { for c in 0..<3 { for y in 0..<9 { #expect(dx.floats[((n * 3 + c) * 9 + y) * 41 + 40] == 0) } } }
+    }
+
     @Test func poolingMatchesDefinition() throws {
         let x = try Tensor(shape: [1, 1, 3, 4], floats: [1, 5, 2, 0, 3, 4, 9, 1, 0, 2, 2, 8])
         let m = try Kernels.pool2d(.max, x, kernel: (2, 2), params: Conv2DParams(stride: (2, 2)))

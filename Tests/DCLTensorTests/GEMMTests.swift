@@ -46,9 +46,11 @@ func referenceGEMM(m: Int, n: Int, k: Int, a: [Float], lda: Int, ta: Bool, b: [F
         }
     }
 
-    @Test func resultsAreBitIdenticalAcrossThreadCounts() {
+    /// Blocked, narrow-N and short-M paths, each at a size that is split across threads.
+    @Test(arguments: [(67, 131, 900), (300, 10, 200), (6, 3000, 25)])
+    func resultsAreBitIdenticalAcrossThreadCounts(_ shape: (Int, Int, Int)) {
         var rng = SeededGenerator(seed: 11)
-        let (m, n, k) = (67, 131, 300)
+        let (m, n, k) = shape
         let a = (0..<m * k).map { _ in rng.nextUnitFloat() - 0.5 }, b = (0..<k * n).map { _ in rng.nextUnitFloat() - 0.5 }
         var results: [[Float]] = []
         for t in [1, 2, 3] {

@@ -189,6 +189,17 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
         }
     }
 
+    @Test func wrongDTypesAreErrorsNotTraps() throws {
+        let i = try Tensor(zeros: [2, 2], dtype: .int32), f = try Tensor(zeros: [2, 2])
+        #expect(throws: TensorError.self) { try Kernels.matmul(i, f) }
+        #expect(throws: TensorError.self) { try Kernels.binary(.add, f, i) }
+        #expect(throws: TensorError.self) { try Kernels.activationBackward(.relu, dy: i, saved: f) }
+        #expect(throws: TensorError.self) { try Kernels.layerNorm(i, gamma: try Tensor(zeros: [2]), beta: try Tensor(zeros: [2])) }
+        #expect(throws: TensorError.self) { try Kernels.gather(f, f) }
+        #expect(throws: TensorError.self) { try Kernels.crossEntropy(f, labels: f) }
+        #expect(throws: TensorError.self) { try Kernels.conv2d(try Tensor(zeros: [1, 1, 3, 3], dtype: .int32), try Tensor(zeros: [1, 1, 2, 2])) }
+    }
+
     @Test func checkFiniteFindsNaN() throws {
         #expect(throws: Never.self) { try Kernels.checkFinite(try t([20], [Float](repeating: 1, count: 20))) }
         var v = [Float](repeating: 1, count: 40)

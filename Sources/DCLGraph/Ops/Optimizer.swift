@@ -58,7 +58,8 @@ public struct SGDUpdate: NonDifferentiable {
         if hasBuffer { copyIfNeeded(io.inputs[2], io.outputs[1]) }
         OptimizerKernels.sgd(param: io.outputs[0].floats, grad: io.inputs[1].f, buffer: hasBuffer ? io.outputs[1].floats : nil,
                              count: io.inputs[0].count, lr: schedule.rate(at: io.step), momentum: momentum, nesterov: nesterov,
-                             weightDecay: weightDecay, gradScale: scaled ? io.inputs.last!.f[0] : 1, first: io.step == 0)
+                             weightDecay: weightDecay, gradScale: scaled ? io.inputs.last!.f[0] : 1, first: io.step == 0,
+                             pool: io.pool)
     }
 
     public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 4 * s.count(input: 0)) }
@@ -110,7 +111,7 @@ public struct AdamUpdate: NonDifferentiable {
         OptimizerKernels.adam(param: io.outputs[0].floats, grad: io.inputs[1].f, m: io.outputs[1].floats, v: io.outputs[2].floats,
                               count: io.inputs[0].count, lr: schedule.rate(at: io.step), step: io.step + 1, beta1: beta1,
                               beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled,
-                              gradScale: scaled ? io.inputs[4].f[0] : 1)
+                              gradScale: scaled ? io.inputs[4].f[0] : 1, pool: io.pool)
     }
 
     public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 12 * s.count(input: 0)) }

@@ -48,7 +48,11 @@ func copyShort(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ n:
         UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: F16.self), as: F16.self)
         q += 16
     }
-    while q + 4 <= n {
+    if q + 8 <= n {
+        UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        q += 8
+    }
+    if q + 4 <= n {
         UnsafeMutableRawPointer(d + q).storeBytes(of: UnsafeRawPointer(s + q).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
         q += 4
     }
@@ -109,6 +113,17 @@ public enum Conv2D {
     /// Scratch floats one thread needs for im2col.
     static func colsFloats(_ s: Shape) -> Int { s.isPointwise ? 0 : s.k * s.pix }
 
+    /// Output rows oy whose input row oy·sh - ph + i·dh lies inside 0..<h.
+    @inline(__always)
+    static func validRows(_ s: Shape, kernelRow i: Int) -> Range<Int> {
+        let off = i * s.p.dilationH - s.p.padH            // input row of oy = 0
+        var lo = 0
+        if off < 0 { lo = (-off + s.p.strideH - 1) / s.p.strideH }
+        var hi = s.oh
+        if off + (s.oh - 1) * s.p.strideH >= s.h { hi = max(0, (s.h - 1 - off) / s.p.strideH + 1) }
+        return min(lo, s.oh)..<max(min(lo, s.oh), min(hi, s.oh))
+    }
+
     /// cols[(ci, i, j), (y, x)] = x[ci, y·sh - ph + i·dh, x·sw - pw + j·dw] (0 outside).
     static func im2col(_ img: UnsafePointer<Float>, _ s: Shape, group g: Int, _ cols: UnsafeMutablePointer<Float>) {
         let p = s.p
@@ -116,28 +131,48 @@ public enum Conv2D {
         for ci in (g * s.cg)..<((g + 1) * s.cg) {
             let plane = img + ci * s.h * s.w
             for i in 0..<s.kh {
+                let rows = validRows(s, kernelRow: i)
+                let off = i * p.dilationH - p.padH
                 for j in 0..<s.kw {
                     let dst = cols + row * s.pix
-                    for oy in 0..<s.oh {
-                        let iy = oy * p.strideH - p.padH + i * p.dilationH
-                        let d = dst + oy * s.ow
-                        if iy < 0 || iy >= s.h { for q in 0..<s.ow { d[q] = 0 }; continue }
-                        let src = plane + iy * s.w
-                        let x0 = -p.padW + j * p.dilationW
-                        if p.strideW == 1 {
-                            // Contiguous run with zero borders.
-                            let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
-                            for q in 0..<min(lo, s.ow) { d[q] = 0 }
-                            if hi > lo { copyShort(d + lo, src + x0 + lo, hi - lo) }
-                            for q in max(hi, lo)..<s.ow { d[q] = 0 }
+                    row += 1
+                    // Rows that fall in the vertical padding are zero.
+                    for q in 0..<(rows.lowerBound * s.ow) { dst[q] = 0 }
+                    for q in (rows.upperBound * s.ow)..<s.pix { dst[q] = 0 }
+                    let x0 = -p.padW + j * p.dilationW
+                    if p.strideW == 1 {
+                        let lo = min(max(0, -x0), s.ow), hi = max(lo, min(s.ow, s.w - x0))
+                        // Walk pointers (index arithmetic here cost more than the copies).
+                        let dOff: Int = rows.lowerBound &* s.ow
+                        let sOff: Int = (rows.lowerBound &* p.strideH &+ off) &* s.w &+ x0
+                        var d = dst + dOff
+                        var src = plane + sOff
+                        let srcStep = p.strideH &* s.w
+                        if lo == 0 && hi == s.ow {
+                            for _ in rows {
+                                copyShort(d, src, s.ow)
+                                d += s.ow
+                                src += srcStep
+                            }
                         } else {
+                            for _ in rows {
+                                for q in 0..<lo { d[q] = 0 }
+                                copyShort(d + lo, src + lo, hi &- lo)
+                                for q in hi..<s.ow { d[q] = 0 }
+                                d += s.ow
+                                src += srcStep
+                            }
+                        }
+                    } else {
+                        for oy in rows {
+                            let d = dst + oy * s.ow
+                            let src = plane + (oy * p.strideH + off) * s.w
                             for ox in 0..<s.ow {
                                 let ix = x0 + ox * p.strideW
                                 d[ox] = (ix >= 0 && ix < s.w) ? src[ix] : 0
                             }
                         }
                     }
-                    row += 1
                 }
             }
         }
@@ -150,25 +185,35 @@ public enum Conv2D {
         for ci in (g * s.cg)..<((g + 1) * s.cg) {
             let plane = img + ci * s.h * s.w
             for i in 0..<s.kh {
+                let rows = validRows(s, kernelRow: i)
+                let off = i * p.dilationH - p.padH
                 for j in 0..<s.kw {
                     let src = cols + row * s.pix
-                    for oy in 0..<s.oh {
-                        let iy = oy * p.strideH - p.padH + i * p.dilationH
-                        if iy < 0 || iy >= s.h { continue }
-                        let d = plane + iy * s.w
-                        let sr = src + oy * s.ow
-                        let x0 = -p.padW + j * p.dilationW
-                        if p.strideW == 1 {
-                            let lo = max(0, -x0), hi = min(s.ow, s.w - x0)
-                            if hi > lo { addShort(d + x0 + lo, sr + lo, hi - lo) }
-                        } else {
+                    row += 1
+                    let x0 = -p.padW + j * p.dilationW
+                    if p.strideW == 1 {
+                        let lo = min(max(0, -x0), s.ow), hi = max(lo, min(s.ow, s.w - x0))
+                        if hi == lo { continue }
+                        let sOff: Int = rows.lowerBound &* s.ow &+ lo
+                        let dOff: Int = (rows.lowerBound &* p.strideH &+ off) &* s.w &+ x0 &+ lo
+                        var sr = src + sOff
+                        var d = plane + dOff
+                        let dStep = p.strideH &* s.w
+                        for _ in rows {
+                            addShort(d, sr, hi &- lo)
+                            sr += s.ow
+                            d += dStep
+                        }
+                    } else {
+                        for oy in rows {
+                            let d = plane + (oy * p.strideH + off) * s.w
+                            let sr = src + oy * s.ow
                             for ox in 0..<s.ow {
                                 let ix = x0 + ox * p.strideW
                                 if ix >= 0 && ix < s.w { d[ix] += sr[ox] }
                             }
                         }
                     }
-                    row += 1
                 }
             }
         }
@@ -240,6 +285,11 @@ public enum Conv2D {
     }
 
     /// dw = Σ_images dy · colsᵀ: the gradient with respect to the weight. Overwrites `dw`.
+    ///
+    /// Computed transposed, dwᵀ (K × Coutg) = cols (K × P) · dyᵀ (P × Coutg): with few output
+    /// channels this is a narrow GEMM that reads cols in place (no packing, no transposition of
+    /// the big operand). Each chunk of `weightChunk` images accumulates its own dwᵀ in image
+    /// order; chunks are added in order and transposed into dw at the end.
     public static func backwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                       _ dw: UnsafeMutablePointer<Float>, _ s: Shape, pool: ThreadPool = .shared) {
         if s.isDepthwise {
@@ -248,20 +298,21 @@ public enum Conv2D {
         }
         let wCount = s.cout * s.k
         let chunks = (s.n + weightChunk - 1) / weightChunk
-        // Chunk 0 accumulates straight into dw; the others into partial buffers.
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(1, (chunks - 1) * wCount))
+        // Per chunk: dwᵀ for every group, laid out [group][k][coutg].
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: max(1, chunks * wCount))
         defer { partials.deallocate() }
         let chunkBody: (Int, ThreadPool) -> Void = { c, gemmPool in
-            let dst = c == 0 ? dw : partials + (c - 1) * wCount
+            let dst = partials + c * wCount
             for img in (c * weightChunk)..<min(s.n, (c + 1) * weightChunk) {
                 let xi = x + img * s.c * s.h * s.w
                 let dyi = dy + img * s.cout * s.pix
                 let cols = s.isPointwise ? nil : ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
                 for g in 0..<s.p.groups {
-                    let b: UnsafePointer<Float>
-                    if let cols { im2col(xi, s, group: g, cols); b = UnsafePointer(cols) } else { b = xi + g * s.cg * s.pix }
-                    GEMM.sgemm(m: s.coutg, n: s.k, k: s.pix, a: dyi + g * s.coutg * s.pix, lda: s.pix,
-                               b: b, ldb: s.pix, transB: true, c: dst + g * s.coutg * s.k, ldc: s.k,
+                    let a: UnsafePointer<Float>
+                    if let cols { im2col(xi, s, group: g, cols); a = UnsafePointer(cols) } else { a = xi + g * s.cg * s.pix }
+                    GEMM.sgemm(m: s.k, n: s.coutg, k: s.pix, a: a, lda: s.pix,
+                               b: dyi + g * s.coutg * s.pix, ldb: s.pix, transB: true,
+                               c: dst + g * s.k * s.coutg, ldc: s.coutg,
                                accumulate: img != c * weightChunk, pool: gemmPool)
                 }
             }
@@ -271,6 +322,12 @@ public enum Conv2D {
         } else {
             pool.parallelFor(chunks) { c in chunkBody(c, .serial) }
         }
-        for c in 1..<max(1, chunks) { Elementwise.addInPlace(dw, partials + (c - 1) * wCount, wCount) }
+        for c in 1..<max(1, chunks) { Elementwise.addInPlace(partials, partials + c * wCount, wCount) }
+        // dw[g·coutg + o, k] = dwᵀ[g][k][o]
+        for g in 0..<s.p.groups {
+            for k in 0..<s.k {
+                for o in 0..<s.coutg { dw[(g * s.coutg + o) * s.k + k] = partials[(g * s.k + k) * s.coutg + o] }
+            }
+        }
     }
 }
