@@ -140,7 +140,7 @@ struct RetrievalProtocol {
             let keep = scores.indices.filter { scores[$0] > Float(threshold) }
             return try candidates.selecting(rows: keep)
         case .greedy(_, let epochs, let model):
-            return try greedy(r, c, candidates: candidates, epochs: epochs, model: model, span: span)
+            return try greedy(r, c, candidates: candidates, epochs: epochs, model: model, span: span).kept
         default:
             throw RuntimeError(RuntimeCode.type, "`\(fine.name)` is not a fine strategy", at: span)
         }
@@ -191,7 +191,8 @@ struct RetrievalProtocol {
                                classCount: 2, source: "local vs outside samples of device \(c.index)")
         let layer = try classifierLayer(hidden: hidden, span: span)
         let clf = try evaluator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
-                                               name: "\(r.name).classifier", span: span)
+                                               name: "\(r.name).classifier", span: span,
+                                               seedKey: "\(r.name).classifier/device\(c.index)")
         var opts = TrainOptions()
         opts.epochs = epochs
         opts.batch = 64
@@ -221,7 +222,14 @@ struct RetrievalProtocol {
     }
 
     /// Keeps a matched user's samples only if trial training with them raises local AUC.
-    func greedy(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, epochs: Int, model: ModelInstance?, span: SourceSpan) throws -> Dataset {
+    /// What the greedy filter kept, and the local AUC without and with the kept samples.
+    struct GreedyResult {
+        var kept: Dataset
+        var baseAUC: Double
+        var keptAUC: Double
+    }
+
+    func greedy(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, epochs: Int, model: ModelInstance?, span: SourceSpan) throws -> GreedyResult {
         var base = model
         if base == nil, case .knn(let m, _, _, _) = r.coarse { base = m }
         guard let start = base else {
@@ -243,7 +251,8 @@ struct RetrievalProtocol {
                 objective: .defaultLoss(trial, labels: local.labelColumn), options: opts, label: "greedy", span: span)
             return try Evaluation(session: session).metrics(trial, on: local, k: 10, batch: 256, span: span)["auc"] ?? 0
         }
-        var best = try localAUC(training: [])
+        let base0 = try localAUC(training: [])
+        var best = base0
         for u in order {
             let trialRows = kept + byUser[u]!
             let auc = try localAUC(training: trialRows)
@@ -252,7 +261,7 @@ struct RetrievalProtocol {
                 kept = trialRows
             }
         }
-        return try candidates.selecting(rows: kept)
+        return GreedyResult(kept: try candidates.selecting(rows: kept), baseAUC: base0, keptAUC: best)
     }
 }
 

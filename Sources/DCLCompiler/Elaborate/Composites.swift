@@ -51,9 +51,17 @@ extension Evaluator {
     }
 
     /// A model cut at its body: just the inputs to one layer value (plug-in heads, classifiers).
-    public func modelFromLayer(_ layer: LayerValue, inputs: [ModelInput], name: String, span: SourceSpan) throws -> ModelInstance {
-        instanceCounts[name, default: 0] += 1
-        let key = instanceCounts[name]! == 1 ? name : "\(name)_\(instanceCounts[name]!)"
+    /// `seedKey` names the initial weights' random stream (default: the name, numbered per
+    /// instance); a caller that must get the same weights on every call passes a fixed key.
+    public func modelFromLayer(_ layer: LayerValue, inputs: [ModelInput], name: String, span: SourceSpan,
+                               seedKey: String? = nil) throws -> ModelInstance {
+        let key: String
+        if let k = seedKey {
+            key = k
+        } else {
+            instanceCounts[name, default: 0] += 1
+            key = instanceCounts[name]! == 1 ? name : "\(name)_\(instanceCounts[name]!)"
+        }
         func build(_ training: Bool) throws -> (Graph, [Int], [String: SourceSpan]) {
             let ctx = ElaborationContext(training: training, width: nil, seedLabel: key, runSeed: seed)
             let saved = elaboration

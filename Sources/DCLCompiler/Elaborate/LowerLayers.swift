@@ -36,7 +36,7 @@ extension Evaluator {
             let bias = try bool(a["bias"], "bias", span: span)
                 ? try ctx.parameter(path, "bias", shape: [units], initializer: .uniform(low: -bound, high: bound), span: span) : nil
             return try lastAxisAffine(x, rank: rank, outFeatures: units, b: b) { x2 in
-                try b.matmul(x2, w, transposeB: true, bias: bias)
+                try b.matmul(x2, w, transposeB: true, bias: bias, name: leaf(path))
             }
         case "plinear":
             let inF = try constDim(-1, "number of input features (last axis)")
@@ -49,7 +49,7 @@ extension Evaluator {
             let fanIn = inF / p
             let w = try ctx.parameter(path, "weight", shape: [p, units / p, inF / p],
                                       initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: Float(5).squareRoot()), span: span)
-            var y = try lastAxisAffine(x, rank: rank, outFeatures: units, b: b) { x2 in try b.partitionedLinear(x2, w) }
+            var y = try lastAxisAffine(x, rank: rank, outFeatures: units, b: b) { x2 in try b.partitionedLinear(x2, w, name: leaf(path)) }
             if try bool(a["bias"], "bias", span: span) {
                 let bound = 1 / Float(fanIn).squareRoot()
                 y = try b.add(y, try ctx.parameter(path, "bias", shape: [units], initializer: .uniform(low: -bound, high: bound), span: span))
@@ -89,12 +89,12 @@ extension Evaluator {
             let bias = try bool(a["bias"], "bias", span: span)
                 ? try ctx.parameter(path, "bias", shape: [filters], initializer: .uniform(low: -bound, high: bound), span: span) : nil
             return try b.conv2d(x, w, bias: bias, params: Conv2DParams(stride: (stride, stride), padding: (pad, pad),
-                                                                         dilation: (dilation, dilation), groups: groups))
+                                                                         dilation: (dilation, dilation), groups: groups), name: leaf(path))
         case "batchnorm":
             let path = ctx.layerPath("batchnorm")
             let y = try b.batchNorm(x, prefix: path, training: ctx.training,
                                     momentum: Float(try double(a["momentum"], "momentum", span: span)),
-                                    eps: Float(try double(a["eps"], "eps", span: span)))
+                                    eps: Float(try double(a["eps"], "eps", span: span)), name: leaf(path))
             ctx.noteParameters(prefix: path, span: span)
             return y
         case "layernorm":
@@ -103,7 +103,7 @@ extension Evaluator {
             let affine = try bool(a["affine"], "affine", span: span)
             let g = affine ? try ctx.parameter(path, "weight", shape: [d], initializer: .ones, span: span) : b.constant(try Tensor(shape: [d], floats: [Float](repeating: 1, count: d)))
             let s = affine ? try ctx.parameter(path, "bias", shape: [d], initializer: .zeros, span: span) : b.constant(try Tensor(zeros: [d]))
-            return try b.layerNorm(x, gamma: g, beta: s, eps: Float(try double(a["eps"], "eps", span: span)))
+            return try b.layerNorm(x, gamma: g, beta: s, eps: Float(try double(a["eps"], "eps", span: span)), name: leaf(path))
         case "embedding":
             guard x.type.dtype == .int32 else {
                 throw RuntimeError(RuntimeCode.shape, "`embedding` looks up integer ids, found \(x.type)", at: span,
@@ -113,7 +113,7 @@ extension Evaluator {
             let dim = ctx.scaledWidth(try positiveInt(a["dim"], "dim", span: argSpan("dim")))
             let path = ctx.layerPath("embedding")
             let table = try ctx.parameter(path, "weight", shape: [vocab, dim], initializer: .normal(mean: 0, std: 1), span: span)
-            return try b.gather(table, x)
+            return try b.gather(table, x, name: leaf(path))
         case "position_embedding":
             guard rank == 3 else {
                 throw RuntimeError(RuntimeCode.shape, "`position_embedding` needs tokens [N, T, d], found \(x.type)", at: span)
@@ -200,6 +200,12 @@ extension Evaluator {
         default:
             throw RuntimeError(RuntimeCode.type, "layer `\(call.spec.name)` has no lowering", at: span)
         }
+    }
+
+    /// The last component of a layer path (`features.conv2d_2` → `conv2d_2`): the builder adds
+    /// the scope, so node names match parameter names.
+    private func leaf(_ path: String) -> String {
+        String(path.split(separator: ".").last ?? Substring(path))
     }
 
     /// Applies `f` to the last axis of `x` (rank ≥ 2): rank-3+ inputs fold their leading axes.
