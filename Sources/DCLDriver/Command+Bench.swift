@@ -4,6 +4,8 @@
 // Not tests: timings depend on the machine and its load.
 
 import ArgumentParser
+import DCLCompiler
+import DCLRuntime
 import DCLGraph
 import DCLTensor
 import Foundation
@@ -118,11 +120,34 @@ struct GEMMBench: ParsableCommand {
 }
 
 struct TrainBench: ParsableCommand {
+    /// A script's model: the engine alone vs the interpreter's `train`, and the overhead.
+    func runScript(pool: ThreadPool) throws {
+        let models = try ModelLookup.models(file: model, expression: expr, diagnostics: .text)
+        guard models.count == 1 || expr != nil, let (name, m) = models.first else {
+            throw ValidationError("\(model) defines \(models.count) models; choose one with --expr")
+        }
+        let c = Pipeline.load(path: model)
+        let session = Session(isTTY: false, output: { _ in })
+        let ev = Evaluator(program: c.program!, hooks: session, seed: 0)
+        session.attach(ev)
+        let stepsPerRep = steps ?? max(50, 12800 / batch)
+        let r = try TrainingBenchmark.run(m, evaluator: ev, session: session, batch: batch, steps: stepsPerRep, reps: reps)
+        if json {
+            print(jsonLine([("bench", "train"), ("model", "\(model):\(name)"), ("batch", batch), ("threads", pool.threadCount),
+                            ("samples_per_s", r.interpreterSamplesPerSecond), ("engine_samples_per_s", r.engineSamplesPerSecond),
+                            ("interpreter_overhead", r.overhead), ("steps", stepsPerRep), ("reps", reps), ("maxrss_kib", peakRSSKiB())]))
+        } else {
+            print(String(format: "%@ batch %d, %d threads: interpreter %.0f samples/s, engine alone %.0f samples/s, overhead %.1f%%",
+                         name, batch, pool.threadCount, r.interpreterSamplesPerSecond, r.engineSamplesPerSecond, 100 * r.overhead))
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Training-step throughput (forward, cross-entropy, backward, Adam) through GraphBuilder + autodiff + executor.")
 
-    @Option(help: "mlp (784-256-128-10) or lenet (LeNet-5 on 1×28×28).") var model = "mlp"
+    @Option(help: "mlp (784-256-128-10), lenet (LeNet-5 on 1×28×28), or a .dcl script whose model to train.") var model = "mlp"
+    @Option(help: "With a .dcl script: the model expression to train (default: its only top-level model).") var expr: String?
     @Option(help: "Batch size.") var batch = 64
     @Option(help: "Threads (default: all cores).") var threads: Int?
     @Option(help: "Timed repetitions.") var reps = 7
@@ -134,6 +159,7 @@ struct TrainBench: ParsableCommand {
         let t = threads ?? ThreadPool.shared.threadCount
         ThreadPool.configureShared(threads: t)
         let pool = ThreadPool.shared
+        if model.hasSuffix(".dcl") { return try runScript(pool: pool) }
         let (fwd, loss): (Graph, ValueID)
         let sampleShape: [Int]
         let warmup: Int, stepsPerRep: Int

@@ -23,7 +23,7 @@ extension Evaluator {
         }
         let label = name ?? parts.map(\.name).joined(separator: op == .sum ? " + " : " ⊕ ")
         let m = ModelInstance(name: label, inputs: first.inputs, outputShape: first.outputShape, weights: WeightStore(),
-                              cloudOnly: parts.contains { $0.cloudOnly }, parts: parts) { [unowned self] training in
+                              cloudOnly: parts.contains { $0.cloudOnly }, parts: parts) { training in
             let ctx = ElaborationContext(training: training, width: nil, seedLabel: label, runSeed: self.seed)
             let b = ctx.builder
             let ins = try first.inputs.map { try b.input($0.name, TensorType($0.dtype, [Dim.symbol("N")] + $0.shape.map { Dim($0) })) }
@@ -194,7 +194,7 @@ extension ModelInstance {
             let shape = g.type(of: tap).dims.dropFirst().compactMap(\.constant)
             let v = ModelInstance(name: "\(name).\(section)", inputs: inputs, outputShape: shape, weights: weights, cloudOnly: cloudOnly,
                                   sectionParameters: sectionParameters, sections: sections.filter { $0 != "head" }, parts: parts,
-                                  recipe: nil) { [unowned self] training in
+                                  recipe: nil) { training in
                 var g = try self.forward(training: training)
                 guard let t = g.output(named: ForwardGraph.tap(section)) else { throw GraphError(op: "view", "no features tap") }
                 var out = g.outputs.first { $0.name == ForwardGraph.tap(section) }!
@@ -214,7 +214,7 @@ extension ModelInstance {
     func restricted(to names: Set<String>, name: String) -> ModelInstance {
         let v = ModelInstance(name: name, inputs: inputs, outputShape: outputShape, weights: weights, cloudOnly: cloudOnly,
                               trainableSubset: names, sectionParameters: sectionParameters, sections: sections, parts: parts,
-                              recipe: recipe) { [unowned self] training in try self.forward(training: training) }
+                              recipe: recipe) { training in try self.forward(training: training) }
         ModelRegistry.register(v)
         return v
     }

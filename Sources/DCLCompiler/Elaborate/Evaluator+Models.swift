@@ -61,7 +61,7 @@ extension Evaluator {
         }
         let m = ModelInstance(name: key, inputs: first.inputs, outputShape: first.outputShape, weights: store,
                               sectionParameters: first.sectionParameters, sections: first.sections,
-                              recipe: ModelRecipe(constructor: c, arguments: args)) { [unowned self] training in
+                              recipe: ModelRecipe(constructor: c, arguments: args)) { training in
             try self.elaborateModel(c, args, training: training, width: width, seedLabel: key, span: span).graph
         }
         m.cache(first.graph, training: false)

@@ -1,6 +1,7 @@
 // How values print: `print`, `str`, string interpolation with format specs, and `table`.
 
 import DCLDiagnostics
+import DCLGraph
 import Foundation
 
 extension Value {
@@ -49,25 +50,6 @@ func formatFloat(_ f: Double) -> String {
     if f.isNaN { return "nan" }
     if f.isInfinite { return f < 0 ? "-inf" : "inf" }
     return "\(f)"
-}
-
-/// `1.5 MiB`, `512 B`.
-public func formatBytes(_ b: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var v = Double(b), i = 0
-    while abs(v) >= 1024, i < units.count - 1 { v /= 1024; i += 1 }
-    return i == 0 ? "\(b) B" : String(format: "%.1f %@", v, units[i])
-}
-
-/// `61,706`.
-public func formatCount(_ n: Int) -> String {
-    let s = String(abs(n))
-    var out = ""
-    for (i, c) in s.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return (n < 0 ? "-" : "") + String(out.reversed())
 }
 
 extension MetricsValue {
