@@ -8,12 +8,13 @@ import std.data
 import std.rec
 
 let ml = movielens_dataset("data/ml-latest-small", threshold: 4.0)
-let history = ml |> time_split(test: 0.5)       // per user: older half | fresher half
+let history = ml |> time_split(test: 0.5) // per user: older half | fresher half
 
 // Training samples pair each user's rated items with sampled unrated ones (label 0).
 role cloud {
   pool: history.train |> with_negatives(100, seed: 3)
 }
+
 role device[30] {
   data: history.test |> partition(by_user(), test: 0.4, seed: 1)
 }
@@ -25,10 +26,12 @@ train global on cloud.pool { epochs: 6, batch: 256, optimizer: adam(lr: 5e-3) }
 retrieval coarse_only {
   coarse: knn(model: global, input: "user", metric: cosine, users: 20)
 }
+
 retrieval coda {
   coarse: knn(model: global, input: "user", metric: cosine, users: 20)
   fine: classifier(hidden: [], threshold: 0.5, epochs: 30, lr: 0.05)
 }
+
 retrieval coda_greedy {
   coarse: knn(model: global, input: "user", metric: cosine, users: 20)
   fine: greedy(metric: auc, epochs: 2)
@@ -68,17 +71,21 @@ for d in device {
 
 fn row(method: string, rs: list[metrics], moved: list[int]) -> record {
   return {
-    method: method,
-    auc: mean([r.auc for r in rs if r.auc != none]),
-    hit_rate_at_10: mean([r.hit_rate for r in rs if r.hit_rate != none]),
-    logloss: mean([r.logloss for r in rs]),
-    samples_moved: if len(moved) > 0 { mean(moved) } else { 0.0 },
+    method: method
+    auc: mean([r.auc for r in rs if r.auc != none])
+    hit_rate_at_10: mean([r.hit_rate for r in rs if r.hit_rate != none])
+    logloss: mean([r.logloss for r in rs])
+    samples_moved: if len(moved) > 0 { mean(moved) } else { 0.0 }
   }
 }
-print table([
-  row("cloud-only (global model)", cloud_r, []),
-  row("device-only (local fine-tuning)", device_r, []),
-  row("local + coarse (no filter)", coarse_r, moved_coarse),
-  row("CoDA (coarse + classifier)", coda_r, moved_coda),
-  row("CoDA greedy (coarse + AUC filter)", greedy_r, moved_greedy),
-], title: "CoDA on MovieLens latest-small: means over 30 users (devices); samples moved = cloud samples delivered to a device")
+
+print table(
+    [
+      row("cloud-only (global model)", cloud_r, []),
+      row("device-only (local fine-tuning)", device_r, []),
+      row("local + coarse (no filter)", coarse_r, moved_coarse),
+      row("CoDA (coarse + classifier)", coda_r, moved_coda),
+      row("CoDA greedy (coarse + AUC filter)", greedy_r, moved_greedy),
+    ],
+    title: "CoDA on MovieLens latest-small: means over 30 users (devices); samples moved = cloud samples delivered to a device",
+  )

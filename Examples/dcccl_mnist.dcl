@@ -23,6 +23,7 @@ model cnn(classes: int = 10) {
 }
 
 split base = vertical(cnn(10), device_width: 1 / 8, fuse: sum)
+
 distill control = base.cloud -> lenet(10) { loss: mse }
 
 role cloud {
@@ -30,13 +31,21 @@ role cloud {
   // The samples the cloud-side copy of the co-submodel trains on in each round.
   round_data: mnist.train |> take(0.5, seed: 1) |> take(3000)
 }
+
 role device[20] {
-  data: mnist.train |> drop(0.5, seed: 1) |> take(12000) |> partition(dirichlet(0.5), test: 0.4, seed: 2)
+  data: mnist.train
+    |> drop(0.5, seed: 1)
+    |> take(12000)
+    |> partition(dirichlet(0.5), test: 0.4, seed: 2)
   budget { params: 100k, flops: 2M, memory: 512KiB }
 }
 
 // 1. The cloud trains its large submodel on cloud samples (the authors' SGD settings).
-train base.cloud on cloud.data { epochs: 2, batch: 64, optimizer: sgd(lr: 0.01, momentum: 0.9, weight_decay: 5e-4) }
+train base.cloud on cloud.data {
+  epochs: 2
+  batch: 64
+  optimizer: sgd(lr: 0.01, momentum: 0.9, weight_decay: 5e-4)
+}
 // 2. Knowledge transfer: the control model regresses the frozen cloud submodel's logits (MSE).
 distill control on cloud.data { epochs: 3, batch: 64, optimizer: adam(lr: 1e-3) }
 
@@ -64,12 +73,22 @@ for d in device {
 }
 
 fn row(method: string, accs: list[float], bytes: string) -> record {
-  return {method: method, mean_acc: mean(accs), std: std(accs), min_acc: min(accs), bytes_per_round: bytes}
+  return {
+    method: method
+    mean_acc: mean(accs)
+    std: std(accs)
+    min_acc: min(accs)
+    bytes_per_round: bytes
+  }
 }
-print table([
-  row("cloud-only", cloud_only, "0"),
-  row("device-only", device_only, "0"),
-  row("uncontrolled (cloud + co)", uncontrolled, "0"),
-  row("DC-CCL (cloud + co, controlled)", dcccl, "{dcccl_round_bytes(base.device)}"),
-], title: "DC-CCL on MNIST: accuracy on each of 20 devices' local test data (Dirichlet(0.5) label skew)")
+
+print table(
+    [
+      row("cloud-only", cloud_only, "0"),
+      row("device-only", device_only, "0"),
+      row("uncontrolled (cloud + co)", uncontrolled, "0"),
+      row("DC-CCL (cloud + co, controlled)", dcccl, "{dcccl_round_bytes(base.device)}"),
+    ],
+    title: "DC-CCL on MNIST: accuracy on each of 20 devices' local test data (Dirichlet(0.5) label skew)",
+  )
 print "control model sent to each device once: {control.params * 4} bytes; cloud submodel {base.cloud.params} params, co-submodel {base.device.params} params"

@@ -29,35 +29,72 @@ train net on mnist.train |> take(6000, seed: 1) { epochs: 1, batch: 64, optimize
 // once; 100 devices, built from the held-out test images, each keep 80 images of history and
 // 16 to predict.
 let groups = class_groups(groups: 5, r: 0.9, size: 96)
-let cloud_clients = mnist.train |> drop(6000, seed: 1) |> take(20000, seed: 2) |> partition(groups, clients: 200, test: 0, seed: 3)
+let cloud_clients = mnist.train
+  |> drop(6000, seed: 1)
+  |> take(20000, seed: 2)
+  |> partition(groups, clients: 200, test: 0, seed: 3)
+
 role device[100] {
   data: mnist.test |> partition(groups, test: 16 / 96, seed: 4)
 }
 
 let base = evaluate(net, on: device.test)
 let backbone_flops = net.flops
-var rows = [{plugin: "backbone alone", accuracy: base.accuracy, std: base.std.accuracy, params: 0, flops_percent: 0.0}]
+var rows = [
+  {
+    plugin: "backbone alone"
+    accuracy: base.accuracy
+    std: base.std.accuracy
+    params: 0
+    flops_percent: 0.0
+  },
+]
 var best = none
 for setting in [[1, true], [2, true], [4, true], [8, true], [8, false]] {
   let p = setting[0]
-  let att = inter_image_attention(net, layers: 1, heads: 4, partitions: p, shuffle: setting[1], memory: 16, min_memory: 1)
-  train att on cloud_clients.train { epochs: 12, batch: 16, optimizer: adam(lr: 5e-4), clip: 5, log: "none" }
+  let att = inter_image_attention(
+    net,
+    layers: 1,
+    heads: 4,
+    partitions: p,
+    shuffle: setting[1],
+    memory: 16,
+    min_memory: 1,
+  )
+  train att on cloud_clients.train {
+    epochs: 12
+    batch: 16
+    optimizer: adam(lr: 5e-4)
+    clip: 5
+    log: "none"
+  }
   let r = evaluate(att, on: device.test)
   // The plug-in runs over the memory (16) plus the current image: FLOPs per image, as a
   // share of the backbone's.
   let flops = cost(att.module, batch: 17).flops / 17
   let name = if setting[1] { "ICIIA P={p}" } else { "ICIIA P={p}, no shuffle" }
-  rows += [{plugin: name, accuracy: r.accuracy, std: r.std.accuracy, params: att.module.params, flops_percent: 100 * flops / backbone_flops}]
+  rows += [
+    {
+      plugin: name
+      accuracy: r.accuracy
+      std: r.std.accuracy
+      params: att.module.params
+      flops_percent: 100 * flops / backbone_flops
+    },
+  ]
   if p == 1 {
     best = att
   }
 }
-print table(rows, title: "ICIIA on MNIST class-grouped clients (100 devices, 16 test images each, memory 16)")
+print table(
+    rows,
+    title: "ICIIA on MNIST class-grouped clients (100 devices, 16 test images each, memory 16)",
+  )
 
 var curve = []
 for m in [0, 2, 4, 8, 16] {
   let r = evaluate(best, on: device.test, memory: m, min_memory: 0)
-  curve += [{memory: m, accuracy: r.accuracy, std: r.std.accuracy}]
+  curve += [{ memory: m, accuracy: r.accuracy, std: r.std.accuracy }]
 }
 let cold = evaluate(best, on: device.test, memory: 0)
 print table(curve, title: "ICIIA P=1: accuracy against memory size (cold-start fallback off)")

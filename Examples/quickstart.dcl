@@ -3,7 +3,7 @@
 import std.vision
 import std.data
 
-let mnist = mnist_dataset("data/mnist")          // {train, test}, pixels scaled to [0, 1]
+let mnist = mnist_dataset("data/mnist") // {train, test}, pixels scaled to [0, 1]
 
 let net = lenet(classes: 10)
 print net

@@ -10,14 +10,25 @@ public enum StdLibSources {
 // MNIST from its four IDX files in `dir`, pixels scaled to [0, 1]: {train, test}.
 fn mnist_dataset(dir: string = "data/mnist") -> record {
   return {
-    train: idx(images: "{dir}/train-images-idx3-ubyte.gz", labels: "{dir}/train-labels-idx1-ubyte.gz") |> scale(1 / 255),
-    test: idx(images: "{dir}/t10k-images-idx3-ubyte.gz", labels: "{dir}/t10k-labels-idx1-ubyte.gz") |> scale(1 / 255),
+    train: idx(
+      images: "{dir}/train-images-idx3-ubyte.gz",
+      labels: "{dir}/train-labels-idx1-ubyte.gz",
+    )
+      |> scale(1 / 255)
+    test: idx(images: "{dir}/t10k-images-idx3-ubyte.gz", labels: "{dir}/t10k-labels-idx1-ubyte.gz")
+      |> scale(1 / 255)
   }
 }
 
 // The UCI 8×8 digits as [1, 8, 8] images scaled to [0, 1], split {train, test} by class.
-fn digits_dataset(path: string = "data/digits/digits.csv", test: float = 0.2, seed: int = 0) -> record {
-  return csv(path, label: "label", shape: [1, 8, 8]) |> scale(1 / 16) |> holdout(test: test, seed: seed, stratify: true)
+fn digits_dataset(
+  path: string = "data/digits/digits.csv",
+  test: float = 0.2,
+  seed: int = 0,
+) -> record {
+  return csv(path, label: "label", shape: [1, 8, 8])
+    |> scale(1 / 16)
+    |> holdout(test: test, seed: seed, stratify: true)
 }
 
 // MovieLens ratings (ratings ≥ 4 are positives), with genres when movies.csv is given.
@@ -33,13 +44,28 @@ fn movielens_dataset(dir: string = "data/ml-latest-small", threshold: float = 4.
 // copy trains on its own side's samples against the frozen control model,
 // minimizing CE(control(x) + co(x), y); the two copies are averaged (FedAvg, 50/50 by default).
 // Raw device samples stay on the device; the cloud submodel is never read on it.
-fn dcccl_round(co: model, control: model, local: dataset, cloud_data: dataset,
-               weights: list[float] = [0.5, 0.5], epochs: int = 1,
-               optimizer: optimizer = sgd(lr: 0.01, momentum: 0.9), log: string = "none") -> model {
+fn dcccl_round(
+  co: model,
+  control: model,
+  local: dataset,
+  cloud_data: dataset,
+  weights: list[float] = [0.5, 0.5],
+  epochs: int = 1,
+  optimizer: optimizer = sgd(lr: 0.01, momentum: 0.9),
+  log: string = "none",
+) -> model {
   let here = copy(co)
   let there = copy(co)
-  train here on local minimizing cross_entropy(stop(control(x)) + here(x), y) { epochs: epochs, optimizer: optimizer, log: log }
-  train there on cloud_data minimizing cross_entropy(stop(control(x)) + there(x), y) { epochs: epochs, optimizer: optimizer, log: log }
+  train here on local minimizing cross_entropy(stop(control(x)) + here(x), y) {
+    epochs: epochs
+    optimizer: optimizer
+    log: log
+  }
+  train there on cloud_data minimizing cross_entropy(stop(control(x)) + there(x), y) {
+    epochs: epochs
+    optimizer: optimizer
+    log: log
+  }
   return average([here, there], weights: weights)
 }
 
@@ -60,16 +86,31 @@ fn dcccl_round_bytes(co: model) -> int {
 import std.nn
 
 // One post-norm encoder layer: x = LN(x + MHA(x)); x = LN(x + FF(x)), FF width d, ReLU.
-block iciia_layer(heads: int = 4, partitions: int = 1, shuffle: bool = true, dropout_p: float = 0.1)(x) {
+block iciia_layer(
+  heads: int = 4,
+  partitions: int = 1,
+  shuffle: bool = true,
+  dropout_p: float = 0.1,
+)(x) {
   let d = shape(x)[0]
   h = layernorm(x + (x |> set_attention(heads, partitions, shuffle) |> dropout(dropout_p)))
-  f = h |> plinear(d, partitions, shuffle: shuffle) |> relu |> dropout(dropout_p)
-    |> plinear(d, partitions, shuffle: shuffle) |> dropout(dropout_p)
+  f = h
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> relu
+    |> dropout(dropout_p)
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> dropout(dropout_p)
   return layernorm(h + f)
 }
 
 // The plug-in head: `layers` encoder layers, then ReLU and a dense classifier.
-block iciia_head(classes: int, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+block iciia_head(
+  classes: int,
+  layers: int = 1,
+  heads: int = 4,
+  partitions: int = 1,
+  shuffle: bool = true,
+)(x) {
   for i in 0..layers {
     x = x |> iciia_layer(heads, partitions, shuffle)
   }
@@ -78,9 +119,22 @@ block iciia_head(classes: int, layers: int = 1, heads: int = 4, partitions: int 
 
 // Attaches an ICIIA head to a frozen backbone. The client memory keeps `memory` recent
 // feature vectors; with fewer than `min_memory` stored, the backbone's own head answers.
-fn inter_image_attention(backbone: model, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true, memory: int = 16, min_memory: int = 1) -> plugin {
+fn inter_image_attention(
+  backbone: model,
+  layers: int = 1,
+  heads: int = 4,
+  partitions: int = 1,
+  shuffle: bool = true,
+  memory: int = 16,
+  min_memory: int = 1,
+) -> plugin {
   let classes = backbone.output_shape[0]
-  return attach(backbone, iciia_head(classes, layers, heads, partitions, shuffle), memory: memory, min_memory: min_memory)
+  return attach(
+    backbone,
+    iciia_head(classes, layers, heads, partitions, shuffle),
+    memory: memory,
+    min_memory: min_memory,
+  )
 }
 """#,
         "std/nn.dcl": #"""
@@ -128,9 +182,18 @@ block self_attention(heads: int = 4)(x) {
 block set_attention(heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
   let d = shape(x)[0]
   let dh = div(d, heads)
-  q = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
-  k = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
-  v = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
+  q = x
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> reshape([-1, heads, dh])
+    |> permute([1, 0, 2])
+  k = x
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> reshape([-1, heads, dh])
+    |> permute([1, 0, 2])
+  v = x
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> reshape([-1, heads, dh])
+    |> permute([1, 0, 2])
   a = softmax(matmul(q, k, transpose_b: true) * (1 / sqrt(dh)), axis: -1)
   o = matmul(a, v) |> permute([1, 0, 2]) |> reshape([-1, d])
   return o |> plinear(d, partitions, shuffle: shuffle)
@@ -189,15 +252,29 @@ model lenet(classes: int = 10, channels: int = 1, size: int = 28) {
 // A basic residual block: two 3×3 convolutions with batch norm, and a projected shortcut
 // when the shape changes.
 block residual(c: int, stride: int = 1)(x) {
-  h = x |> conv2d(c, 3, stride: stride, pad: 1, bias: false) |> batchnorm |> relu
-    |> conv2d(c, 3, pad: 1, bias: false) |> batchnorm
-  s = if stride == 1 and shape(x)[0] == c { x } else { x |> conv2d(c, 1, stride: stride, bias: false) |> batchnorm }
+  h = x
+    |> conv2d(c, 3, stride: stride, pad: 1, bias: false)
+    |> batchnorm
+    |> relu
+    |> conv2d(c, 3, pad: 1, bias: false)
+    |> batchnorm
+  s = if stride == 1 and shape(x)[0] == c {
+    x
+  } else {
+    x |> conv2d(c, 1, stride: stride, bias: false) |> batchnorm
+  }
   return relu(h + s)
 }
 
 // A CIFAR-style ResNet-(6n+2): a stem, three stages of n residual blocks (widths w, 2w, 4w,
 // the last two stages halving the resolution), global average pooling.
-model resnet(depth: int = 8, width: int = 16, classes: int = 10, channels: int = 1, size: int = 28) {
+model resnet(
+  depth: int = 8,
+  width: int = 16,
+  classes: int = 10,
+  channels: int = 1,
+  size: int = 28,
+) {
   input x: [channels, size, size]
   stem {
     conv2d(width, 3, pad: 1, bias: false) |> batchnorm |> relu
@@ -218,13 +295,24 @@ model resnet(depth: int = 8, width: int = 16, classes: int = 10, channels: int =
 
 // A depthwise-separable convolution: 3×3 depthwise then 1×1 pointwise, each with batch norm.
 block separable(c: int, stride: int = 1)(x) {
-  x |> depthwise(3, stride: stride, pad: 1, bias: false) |> batchnorm |> relu
-    |> conv2d(c, 1, bias: false) |> batchnorm |> relu
+  x
+    |> depthwise(3, stride: stride, pad: 1, bias: false)
+    |> batchnorm
+    |> relu
+    |> conv2d(c, 1, bias: false)
+    |> batchnorm
+    |> relu
 }
 
 // A MobileNet-style stack: a stem, then one separable block per entry of `strides`, doubling
 // the width at each.
-model mobilenet(width: int = 8, classes: int = 10, channels: int = 1, size: int = 28, strides: list[int] = [2, 2, 1]) {
+model mobilenet(
+  width: int = 8,
+  classes: int = 10,
+  channels: int = 1,
+  size: int = 28,
+  strides: list[int] = [2, 2, 1],
+) {
   input x: [channels, size, size]
   stem {
     conv2d(width, 3, pad: 1, bias: false) |> batchnorm |> relu
@@ -248,7 +336,15 @@ block vit_block(heads: int = 4, mlp_ratio: int = 2)(x) {
 
 // A tiny vision transformer: non-overlapping patches embedded by a strided convolution,
 // learned position embeddings, `depth` encoder blocks, mean over tokens.
-model vit(patch: int = 7, dim: int = 64, depth: int = 2, heads: int = 4, classes: int = 10, channels: int = 1, size: int = 28) {
+model vit(
+  patch: int = 7,
+  dim: int = 64,
+  depth: int = 2,
+  heads: int = 4,
+  classes: int = 10,
+  channels: int = 1,
+  size: int = 28,
+) {
   input x: [channels, size, size]
   stem {
     p = x |> conv2d(dim, patch, stride: patch)

@@ -8,16 +8,31 @@
 import std.nn
 
 // One post-norm encoder layer: x = LN(x + MHA(x)); x = LN(x + FF(x)), FF width d, ReLU.
-block iciia_layer(heads: int = 4, partitions: int = 1, shuffle: bool = true, dropout_p: float = 0.1)(x) {
+block iciia_layer(
+  heads: int = 4,
+  partitions: int = 1,
+  shuffle: bool = true,
+  dropout_p: float = 0.1,
+)(x) {
   let d = shape(x)[0]
   h = layernorm(x + (x |> set_attention(heads, partitions, shuffle) |> dropout(dropout_p)))
-  f = h |> plinear(d, partitions, shuffle: shuffle) |> relu |> dropout(dropout_p)
-    |> plinear(d, partitions, shuffle: shuffle) |> dropout(dropout_p)
+  f = h
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> relu
+    |> dropout(dropout_p)
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> dropout(dropout_p)
   return layernorm(h + f)
 }
 
 // The plug-in head: `layers` encoder layers, then ReLU and a dense classifier.
-block iciia_head(classes: int, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
+block iciia_head(
+  classes: int,
+  layers: int = 1,
+  heads: int = 4,
+  partitions: int = 1,
+  shuffle: bool = true,
+)(x) {
   for i in 0..layers {
     x = x |> iciia_layer(heads, partitions, shuffle)
   }
@@ -26,7 +41,20 @@ block iciia_head(classes: int, layers: int = 1, heads: int = 4, partitions: int 
 
 // Attaches an ICIIA head to a frozen backbone. The client memory keeps `memory` recent
 // feature vectors; with fewer than `min_memory` stored, the backbone's own head answers.
-fn inter_image_attention(backbone: model, layers: int = 1, heads: int = 4, partitions: int = 1, shuffle: bool = true, memory: int = 16, min_memory: int = 1) -> plugin {
+fn inter_image_attention(
+  backbone: model,
+  layers: int = 1,
+  heads: int = 4,
+  partitions: int = 1,
+  shuffle: bool = true,
+  memory: int = 16,
+  min_memory: int = 1,
+) -> plugin {
   let classes = backbone.output_shape[0]
-  return attach(backbone, iciia_head(classes, layers, heads, partitions, shuffle), memory: memory, min_memory: min_memory)
+  return attach(
+    backbone,
+    iciia_head(classes, layers, heads, partitions, shuffle),
+    memory: memory,
+    min_memory: min_memory,
+  )
 }

@@ -42,9 +42,18 @@ block self_attention(heads: int = 4)(x) {
 block set_attention(heads: int = 4, partitions: int = 1, shuffle: bool = true)(x) {
   let d = shape(x)[0]
   let dh = div(d, heads)
-  q = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
-  k = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
-  v = x |> plinear(d, partitions, shuffle: shuffle) |> reshape([-1, heads, dh]) |> permute([1, 0, 2])
+  q = x
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> reshape([-1, heads, dh])
+    |> permute([1, 0, 2])
+  k = x
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> reshape([-1, heads, dh])
+    |> permute([1, 0, 2])
+  v = x
+    |> plinear(d, partitions, shuffle: shuffle)
+    |> reshape([-1, heads, dh])
+    |> permute([1, 0, 2])
   a = softmax(matmul(q, k, transpose_b: true) * (1 / sqrt(dh)), axis: -1)
   o = matmul(a, v) |> permute([1, 0, 2]) |> reshape([-1, d])
   return o |> plinear(d, partitions, shuffle: shuffle)

@@ -20,15 +20,29 @@ model lenet(classes: int = 10, channels: int = 1, size: int = 28) {
 // A basic residual block: two 3×3 convolutions with batch norm, and a projected shortcut
 // when the shape changes.
 block residual(c: int, stride: int = 1)(x) {
-  h = x |> conv2d(c, 3, stride: stride, pad: 1, bias: false) |> batchnorm |> relu
-    |> conv2d(c, 3, pad: 1, bias: false) |> batchnorm
-  s = if stride == 1 and shape(x)[0] == c { x } else { x |> conv2d(c, 1, stride: stride, bias: false) |> batchnorm }
+  h = x
+    |> conv2d(c, 3, stride: stride, pad: 1, bias: false)
+    |> batchnorm
+    |> relu
+    |> conv2d(c, 3, pad: 1, bias: false)
+    |> batchnorm
+  s = if stride == 1 and shape(x)[0] == c {
+    x
+  } else {
+    x |> conv2d(c, 1, stride: stride, bias: false) |> batchnorm
+  }
   return relu(h + s)
 }
 
 // A CIFAR-style ResNet-(6n+2): a stem, three stages of n residual blocks (widths w, 2w, 4w,
 // the last two stages halving the resolution), global average pooling.
-model resnet(depth: int = 8, width: int = 16, classes: int = 10, channels: int = 1, size: int = 28) {
+model resnet(
+  depth: int = 8,
+  width: int = 16,
+  classes: int = 10,
+  channels: int = 1,
+  size: int = 28,
+) {
   input x: [channels, size, size]
   stem {
     conv2d(width, 3, pad: 1, bias: false) |> batchnorm |> relu
@@ -49,13 +63,24 @@ model resnet(depth: int = 8, width: int = 16, classes: int = 10, channels: int =
 
 // A depthwise-separable convolution: 3×3 depthwise then 1×1 pointwise, each with batch norm.
 block separable(c: int, stride: int = 1)(x) {
-  x |> depthwise(3, stride: stride, pad: 1, bias: false) |> batchnorm |> relu
-    |> conv2d(c, 1, bias: false) |> batchnorm |> relu
+  x
+    |> depthwise(3, stride: stride, pad: 1, bias: false)
+    |> batchnorm
+    |> relu
+    |> conv2d(c, 1, bias: false)
+    |> batchnorm
+    |> relu
 }
 
 // A MobileNet-style stack: a stem, then one separable block per entry of `strides`, doubling
 // the width at each.
-model mobilenet(width: int = 8, classes: int = 10, channels: int = 1, size: int = 28, strides: list[int] = [2, 2, 1]) {
+model mobilenet(
+  width: int = 8,
+  classes: int = 10,
+  channels: int = 1,
+  size: int = 28,
+  strides: list[int] = [2, 2, 1],
+) {
   input x: [channels, size, size]
   stem {
     conv2d(width, 3, pad: 1, bias: false) |> batchnorm |> relu
@@ -79,7 +104,15 @@ block vit_block(heads: int = 4, mlp_ratio: int = 2)(x) {
 
 // A tiny vision transformer: non-overlapping patches embedded by a strided convolution,
 // learned position embeddings, `depth` encoder blocks, mean over tokens.
-model vit(patch: int = 7, dim: int = 64, depth: int = 2, heads: int = 4, classes: int = 10, channels: int = 1, size: int = 28) {
+model vit(
+  patch: int = 7,
+  dim: int = 64,
+  depth: int = 2,
+  heads: int = 4,
+  classes: int = 10,
+  channels: int = 1,
+  size: int = 28,
+) {
   input x: [channels, size, size]
   stem {
     p = x |> conv2d(dim, patch, stride: patch)
