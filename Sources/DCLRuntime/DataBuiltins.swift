@@ -87,7 +87,7 @@ enum DataBuiltins {
                                          evaluator ev: Evaluator) throws -> Value {
         let d = dv.dataset
         func wrap(_ x: Dataset) -> Value { .dataset(DataValue(x, side: dv.side, origin: dv.origin)) }
-        let label = "\(spec.name)@\(span.start)"
+        let label = ev.nextRandomLabel(spec.name)
         switch spec.name {
         case "scale":
             return wrap(try d.scaled(by: Float(try ev.double(a["factor"], "factor", span: span))))

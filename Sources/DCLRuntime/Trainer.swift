@@ -101,7 +101,7 @@ struct Trainer {
         try bound.store.initialize(graph, seed: 0)
         bound.store.step = 0
         let inputNames = Set(graph.inputs.map(\.name))
-        var seedSource = evaluator.generator("shuffle/\(label)@\(span.file.raw):\(span.start)")
+        var seedSource = evaluator.generator(evaluator.nextRandomLabel("train"))
         let baseSeed = options.seed.map { UInt64(bitPattern: Int64($0)) } ?? seedSource.next()
         var result = TrainingResult()
         let start = Date()

@@ -1,3 +1,5 @@
+import DCLDiagnostics
+import DCLSyntax
 import DCLCompiler
 import DCLGraph
 import DCLRuntime
@@ -119,3 +121,21 @@ import Testing
     }
 }
 
+
+@Suite struct FormattingInvarianceTests {
+    /// Formatting a script never changes its results: random streams follow execution order,
+    /// not source positions.
+    @Test func formattedScriptGivesTheSameNumbers() throws {
+        let dir = try TrainingTests.directory()
+        let messy = "data d=csv(\"toy.csv\",label:\"label\")|>shuffle|>holdout(test:0.25)\nmodel net{input x:[6]\nfeatures{linear(16)|>relu|>dropout(0.2)}\nhead{linear(3)}}\ntrain net on d.train{epochs:3,batch:16,log:\"none\"}\nprint evaluate(net,on:d.test).loss\n"
+        let sources = SourceManager()
+        let file = sources.add(path: "messy.dcl", text: messy)
+        let engine = DiagnosticEngine()
+        let formatted = try #require(SourceFormatter.format(file, diagnostics: engine))
+        #expect(formatted != messy)
+        let a = try runScript(messy, directory: dir).output
+        let b = try runScript(formatted, directory: dir).output
+        #expect(a == b)
+        #expect(a.count == 1)
+    }
+}

@@ -44,7 +44,7 @@ public enum ObjectiveSource {
 extension Evaluator {
     public func lowerObjective(_ source: ObjectiveSource, targets: [ModelInstance], columns: [BatchColumn],
                                span: SourceSpan) throws -> ObjectiveGraph {
-        let ctx = ElaborationContext(training: true, width: nil, seedLabel: "objective@\(span.file.raw):\(span.start)", runSeed: seed)
+        let ctx = ElaborationContext(training: true, width: nil, seedLabel: nextRandomLabel("objective"), runSeed: seed)
         var targetIDs = Set<Int>()
         func collect(_ m: ModelInstance) { targetIDs.insert(m.id); m.parts.forEach(collect) }
         targets.forEach(collect)

@@ -50,6 +50,7 @@ public final class Evaluator {
     var instanceCounts: [String: Int] = [:]
     /// The model being elaborated, if any (layer applications add to its graph).
     var elaboration: ElaborationContext?
+    var randomCounters: [String: Int] = [:]
     /// When the evaluator was created (`clock()` counts from here).
     let startTime = Date()
 
@@ -151,5 +152,13 @@ public final class Evaluator {
     /// A fresh generator for a named consumer, derived from the run's seed.
     public func generator(_ label: String) -> SeededGenerator {
         SeededGenerator(seed: seed).fork(label)
+    }
+
+    /// The next label of a kind of random consumer (`shuffle#3`): counted in execution order,
+    /// so the streams depend on what the script does, not on where its text sits — formatting
+    /// a script never changes its numbers.
+    public func nextRandomLabel(_ kind: String) -> String {
+        randomCounters[kind, default: 0] += 1
+        return "\(kind)#\(randomCounters[kind]!)"
     }
 }
