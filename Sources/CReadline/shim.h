@@ -4,6 +4,7 @@
 #include <readline/history.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,15 +32,20 @@ static void dcl_sigint_handler(int sig) {
     errno = saved;
 }
 
-/// Installs the handler (without SA_RESTART, so a blocked read returns EINTR); `pipe_fd` is the
-/// write end of a non-blocking pipe. Returns 0, or -1 with errno set.
+/// Installs the handler (without SA_RESTART, so a blocked read returns EINTR) and unblocks
+/// SIGINT in the calling thread, which may have inherited a mask that blocks it; `pipe_fd` is
+/// the write end of a non-blocking pipe. Returns 0, or -1 with errno set.
 static inline int dcl_install_sigint(int pipe_fd) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = dcl_sigint_handler;
     sigemptyset(&action.sa_mask);
     dcl_sigint_pipe = pipe_fd;
-    return sigaction(SIGINT, &action, NULL);
+    if (sigaction(SIGINT, &action, NULL) != 0) return -1;
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    return pthread_sigmask(SIG_UNBLOCK, &interrupt, NULL) == 0 ? 0 : -1;
 }
 
 /// Puts back the default action (the process ends on Ctrl-C).

@@ -66,23 +66,56 @@ extension ReplSession {
     }
 
     /// The session's definitions as a formatted script: imports first (once each), then every
-    /// declaration and top-level binding in the order accepted.
+    /// declaration and top-level binding, in the order accepted except that a definition comes
+    /// after the bindings it reads (see `scriptOrder`).
     public func savedScript() -> String? {
-        var imports: [String] = [], body: [String] = []
+        var imports: [String] = []
         for item in state.items {
+            guard case .importDecl = item.kind else { continue }
             let text = sourceText(item)
-            if case .importDecl = item.kind {
-                if !imports.contains(text) { imports.append(text) }
-            } else {
-                body.append(text)
-            }
+            if !imports.contains(text) { imports.append(text) }
         }
+        let body = scriptOrder(state.items.filter { ReplSession.definedName($0) != nil }).map(sourceText)
         let text = "// Saved from a dcl repl session.\n" + (imports.isEmpty ? "" : imports.joined(separator: "\n") + "\n\n")
             + body.joined(separator: "\n\n") + "\n"
         let sources = SourceManager(), engine = DiagnosticEngine()
         let formatted = SourceFormatter.format(sources.add(path: "<save>", text: text), diagnostics: engine)
         if formatted == nil { report(engine.sorted) }
         return formatted
+    }
+
+    /// Orders definitions so that each comes after the top-level bindings it reads — which the
+    /// accepted order does not guarantee once a binding was redefined (the new one is last). Stable:
+    /// otherwise the accepted order. The names an item reads are its identifier tokens, a safe
+    /// over-approximation; a cycle (only possible through redefinitions) keeps the accepted order.
+    func scriptOrder(_ items: [Stmt]) -> [Stmt] {
+        let bindings = Set(items.compactMap { item -> String? in
+            if case .binding(let name, _, _, _) = item.kind { return name.name }
+            return nil
+        })
+        var pending = items.map { item -> (item: Stmt, reads: Set<String>) in
+            let own = ReplSession.definedName(item)
+            return (item, identifiers(in: item).intersection(bindings).filter { $0 != own })
+        }
+        var placed = Set<String>(), ordered: [Stmt] = []
+        while !pending.isEmpty {
+            let next = pending.firstIndex { $0.reads.isSubset(of: placed) } ?? 0
+            let (item, _) = pending.remove(at: next)
+            ordered.append(item)
+            if let name = ReplSession.definedName(item) { placed.insert(name) }
+        }
+        return ordered
+    }
+
+    /// The identifiers written in an item's source text.
+    private func identifiers(in item: Stmt) -> Set<String> {
+        guard let file = state.sources.file(item.span.file) else { return [] }
+        let lexed = Lexer.lex(file, diagnostics: DiagnosticEngine(errorLimit: 1_000))
+        var names = Set<String>()
+        for t in lexed.tokens where t.kind == .identifier && t.start >= item.span.start && t.end <= item.span.end {
+            names.insert(file.text(of: t.span(in: file.id)))
+        }
+        return names
     }
 
     func save(to path: String) -> Bool {

@@ -32,7 +32,7 @@ extension ReplSession {
                 value = try checkEv.constructDefault(md, in: c.module, span: e.span)
             }
             guard let m = try ev.asModel(value, span: e.span) else {
-                errors("`\(text)` is a \(value.kindName), not a model")
+                errors("`:\(command)` expected a model, found \(value.kindName)")
                 return nil
             }
             return m
