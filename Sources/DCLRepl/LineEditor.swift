@@ -32,6 +32,7 @@ enum LineEditor {
     /// Readline keeps these pointers: allocated once, never freed.
     private static let name = UnsafePointer(strdup("dcl")!)
     private static let wordBreaks = UnsafePointer(strdup(" \t\n\"'`()[]{},;=+-*/<>|!%&")!)
+    private static let noQuotes = UnsafePointer(strdup("")!)
 
     /// Configures readline and loads the history from `historyPath` (nil: no history file).
     static func setUp(historyPath: String?, completer: @escaping (String, Int) -> CompletionResult) {
@@ -39,6 +40,8 @@ enum LineEditor {
         // Ctrl-C is ours (Signals.swift); readline keeps only its SIGWINCH handling.
         rl_catch_signals = 0
         rl_completer_word_break_characters = wordBreaks
+        // Otherwise a path completed right after `"` gets a closing `"`, even a directory's.
+        rl_basic_quote_characters = noQuotes
         rl_attempted_completion_function = attemptCompletion
         self.completer = completer
         self.historyPath = historyPath
