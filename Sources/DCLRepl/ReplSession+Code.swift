@@ -8,8 +8,8 @@ import DCLSema
 import DCLSyntax
 import Foundation
 
-/// An input that passed checking and is now part of the session module, not yet run. Either
-/// `commit`ted by running it or `unstage`d.
+/// An input that passed checking and is now part of the session module, not yet run: `execute`
+/// runs it (and keeps or undoes it), `unstage` drops it unrun (`:type`, `:shape` …).
 struct StagedInput {
     /// The input's own items, in order.
     let newItems: [Stmt]
