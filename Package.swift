@@ -47,7 +47,8 @@ let package = Package(
         .target(name: "DCLCompiler", dependencies: ["DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
-        .target(name: "DCLRepl", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSyntax", "CReadline"], swiftSettings: v5),
+        .target(name: "DCLRepl", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLGraph",
+                                                "DCLStdLib", "CReadline"], swiftSettings: v5),
         .target(name: "DCLDriver", dependencies: [
             "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

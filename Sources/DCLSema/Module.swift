@@ -8,7 +8,9 @@ public final class DCLModule: @unchecked Sendable, CustomStringConvertible {
     /// `std.vision`, or the path of a file module as written by the importer.
     public let name: String
     public let file: SourceFile
-    public let program: Program
+    /// Its items; the REPL's session module replaces them as inputs are accepted
+    /// (`replaceItems(_:imports:)`).
+    public internal(set) var program: Program
     /// The directory relative imports and relative data paths resolve against.
     public let directory: String
     /// Imports in source order, resolved (nil where loading failed; already reported).

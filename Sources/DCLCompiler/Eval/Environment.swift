@@ -57,4 +57,29 @@ public final class Environment {
     }
 
     public var localNames: [String] { Array(values.keys) }
+
+    /// Whether `name` is bound in this scope by a `var`.
+    public func isMutable(_ name: String) -> Bool { mutable.contains(name) }
+
+    /// Removes a binding from this scope (the REPL replaced a `let` by a declaration of the same
+    /// name, which a leftover binding would shadow).
+    public func remove(_ name: String) {
+        values[name] = nil
+        mutable.remove(name)
+    }
+
+    /// The bindings of one scope, saved so a failed REPL input can be undone.
+    public struct Bindings {
+        fileprivate let values: [String: Value]
+        fileprivate let mutable: Set<String>
+    }
+
+    /// This scope's bindings (not its parents'); setting it puts saved ones back.
+    public var bindings: Bindings {
+        get { Bindings(values: values, mutable: mutable) }
+        set {
+            values = newValue.values
+            mutable = newValue.mutable
+        }
+    }
 }

@@ -32,7 +32,15 @@ extension Evaluator {
             return .normal
         case .forStmt(let vars, let sequence, let body):
             let seq = try evaluate(sequence, in: env)
-            for (i, item) in try iterate(seq, span: sequence.span).enumerated() {
+            // A range is counted, not materialised: `for i in 0..1_000_000_000` starts at once,
+            // in constant memory, and Ctrl-C can stop it at any iteration.
+            let items: AnySequence<Value>
+            if case .range(let lo, let hi) = seq {
+                items = AnySequence((lo..<max(lo, hi)).lazy.map { Value.int($0) })
+            } else {
+                items = AnySequence(try iterate(seq, span: sequence.span))
+            }
+            for (i, item) in items.enumerated() {
                 if shouldInterrupt() { throw Interrupted() }
                 let inner = Environment(parent: env, module: env.module)
                 if vars.count == 2 {

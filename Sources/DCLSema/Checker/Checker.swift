@@ -176,11 +176,15 @@ public final class Checker {
 
     @discardableResult
     func record(_ e: Expr, _ t: DCLType) -> DCLType {
-        types[NodeKey(file: module.file.id, node: e.id)] = t
+        types[NodeKey(file: e.span.file, node: e.id)] = t
         return t
     }
 
     public func type(of e: Expr, in file: FileID) -> DCLType? { types[NodeKey(file: file, node: e.id)] }
+
+    /// The inferred type of an expression, keyed by the file it was parsed from — which is not
+    /// always its module's file: the REPL's session module holds items parsed from many inputs.
+    public func type(of e: Expr) -> DCLType? { types[NodeKey(file: e.span.file, node: e.id)] }
 
     func error(_ code: String, _ message: String, at span: SourceSpan, hint: String? = nil) {
         diagnostics.error(code, message, at: span, hint: hint)

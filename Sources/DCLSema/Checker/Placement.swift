@@ -24,7 +24,7 @@ extension Checker {
             if let role = roleDeclaration(of: base, in: scope), case .role(let rn, let count, _) = role.kind {
                 return PlacementFacts(side: count != nil ? .device : .cloud, origin: "\(rn.name).\(name.name)")
             }
-            let bt = types[NodeKey(file: module.file.id, node: base.id)] ?? .any
+            let bt = types[NodeKey(file: base.span.file, node: base.id)] ?? .any
             var f = placementFacts(of: base, in: scope)
             if bt == .split {
                 // A split's cloud half is cloud-only; its device half may go anywhere.
@@ -53,7 +53,7 @@ extension Checker {
             return placementFacts(of: a, in: scope).merged(with: placementFacts(of: b, in: scope))
         case .call(let callee, let args):
             if case .member(let base, let method) = callee.kind,
-               types[NodeKey(file: module.file.id, node: base.id)] == .retrieval {
+               types[NodeKey(file: base.span.file, node: base.id)] == .retrieval {
                 // Retrieved and kept candidates are delivered to the device.
                 _ = method
                 return PlacementFacts(side: .device, origin: exprText(e))
@@ -119,7 +119,7 @@ extension Checker {
 
     /// Every subexpression typed as a model (the models an objective reads).
     func collectModelReferences(_ e: Expr, into out: inout [Expr]) {
-        if let t = types[NodeKey(file: module.file.id, node: e.id)], t.isModelLike, t != .any {
+        if let t = types[NodeKey(file: e.span.file, node: e.id)], t.isModelLike, t != .any {
             out.append(e)
             if case .member = e.kind { return }
             if case .name = e.kind { return }

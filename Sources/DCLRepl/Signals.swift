@@ -1,0 +1,53 @@
+// Ctrl-C on a terminal. The handler itself is C (Sources/CReadline/shim.h: it may only touch a
+// `sig_atomic_t` and call write); this file is its only Swift user — see the note there.
+//
+// Between prompts the evaluator polls `pending` (between statements, loop iterations and training
+// batches) and stops with `Interrupted`. At the prompt the line editor waits on standard input
+// and `wakeDescriptor` together, so a signal delivered to any thread (the kernel thread pool's
+// included) still wakes it up.
+
+import CReadline
+import Foundation
+
+enum Signals {
+    /// The read end of the pipe the handler writes a byte to; -1 before `install`.
+    private(set) static var wakeDescriptor: Int32 = -1
+
+    /// Installs the SIGINT handler. Returns false (leaving the default action) if it could not.
+    static func install() -> Bool {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        guard dcl_install_sigint(fds[1]) == 0 else {
+            close(fds[0])
+            close(fds[1])
+            return false
+        }
+        wakeDescriptor = fds[0]
+        return true
+    }
+
+    /// Puts back the default action (Ctrl-C ends the process).
+    static func uninstall() {
+        dcl_restore_sigint()
+    }
+
+    /// Whether Ctrl-C was pressed since the last `clear`.
+    static var pending: Bool { dcl_sigint_pending() != 0 }
+
+    /// Called by `clear`.
+    static var onClear: () -> Void = {}
+
+    /// Forgets the signals seen so far (before a new prompt or a new input).
+    static func clear() {
+        onClear()
+        if wakeDescriptor >= 0 {
+            var buffer = [UInt8](repeating: 0, count: 64)
+            while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
+        }
+        dcl_sigint_clear()
+    }
+}
