@@ -43,7 +43,7 @@ import Testing
         #expect(c.outText == "model tiny\n  input  x  f32[4]\n  output    [3]\n(per sample; the batch dimension is implicit)")
         c.clear()
         #expect(s.submit(":summary net"))
-        #expect(c.outText.contains("matmul_1  matmul  [1, 3]      15"))
+        #expect(c.outText.contains("linear_1  matmul  [1, 3]      15"))
         #expect(c.outText.contains("parameters: 15 (15 trainable)"))
         c.clear()
         #expect(s.submit(":params net"))
