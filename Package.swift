@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor"], swiftSettings: v5),
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLCompiler", "DCLRuntime"], swiftSettings: v5),
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLRuntime", "DCLCompiler"], swiftSettings: v5),
-        .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor"], swiftSettings: v5),
+        .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: ["DCLDriver"], swiftSettings: v5),
     ]
