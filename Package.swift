@@ -66,6 +66,8 @@ let package = Package(
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLRuntime", "DCLCompiler"], swiftSettings: v5),
         .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
-        .testTarget(name: "DCLDriverTests", dependencies: ["DCLDriver"], swiftSettings: v5),
+        .testTarget(name: "DCLDriverTests", dependencies: [
+            "DCLDriver", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
+        ], swiftSettings: v5),
     ]
 )

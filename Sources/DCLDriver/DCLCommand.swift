@@ -6,7 +6,7 @@ public struct DCLCommand: ParsableCommand {
         commandName: "dcl",
         abstract: "A model-definition language and interpreter for device-cloud collaborative learning.",
         version: dclVersion,
-        subcommands: [Run.self, Check.self, Fmt.self, Inspect.self, BenchCommand.self]
+        subcommands: [Run.self, Check.self, Fmt.self, Compile.self, Predict.self, Inspect.self, BenchCommand.self]
     )
     public init() {}
 }

@@ -54,7 +54,7 @@ extension Evaluator {
                 let bound = 1 / Float(fanIn).squareRoot()
                 y = try b.add(y, try ctx.parameter(path, "bias", shape: [units], initializer: .uniform(low: -bound, high: bound), span: span))
             }
-            if try bool(a["shuffle"], "shuffle", span: span), p > 1 { y = try b.shuffle(y, axis: -1, groups: p) }
+            if try bool(a["shuffle"], "shuffle", span: span), p > 1 { y = try b.shuffle(y, axis: y.type.rank - 1, groups: p) }
             return y
         case "conv2d", "depthwise":
             guard rank == 4 else {
@@ -161,7 +161,7 @@ extension Evaluator {
             return try b.transpose(x, axes)
         case "channel_shuffle":
             let g = try positiveInt(a["groups"], "groups", span: argSpan("groups"))
-            return try b.shuffle(x, axis: rank == 4 ? 1 : -1, groups: g)
+            return try b.shuffle(x, axis: rank == 4 ? 1 : rank - 1, groups: g)
         case "slice":
             var axis = try int(a["axis"], "axis", span: argSpan("axis"))
             if axis < 0 { axis += rank }
