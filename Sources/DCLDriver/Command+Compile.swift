@@ -1,5 +1,5 @@
-// `dcl compile FILE -o DIR [--weights CHECKPOINT]… [--seed S]` — one `DIR/NAME.dclb` per
-// `bundle` declaration of the script, without training: the script runs in compile mode
+// `dcl compile FILE -o DIR [--weights CHECKPOINT]… [--bundle NAME]… [--seed S]` — one
+// `DIR/NAME.dclb` per `bundle` declaration of the script (or those named), without training: the script runs in compile mode
 // (CompileMode.swift), every bundle is built and checked in memory (placement, ONNX lowering,
 // the role's budget), and only then are the files written, each atomically.
 //
@@ -32,6 +32,9 @@ public struct Compile: ParsableCommand {
     @Option(name: .customLong("weights"), help: "A checkpoint keyed MODEL/PARAM (from `save BUNDLE to …`); repeatable.")
     var weights: [String] = []
 
+    @Option(name: .customLong("bundle"), help: "Compile only this bundle; repeatable (default: every bundle).")
+    var only: [String] = []
+
     @Option(help: "Seed of the models' initial weights (as `dcl run --seed`).")
     var seed: UInt64 = 0
 
@@ -54,7 +57,7 @@ public struct Compile: ParsableCommand {
             throw ExitCode(ExitStatus.scriptErrors)
         }
         let status = BundleCompilation.compile(program: program, engine: c.diagnostics, weights: weights, seed: seed, into: output,
-                                               runScript: true, print: { print($0) })
+                                               only: only, runScript: true, print: { print($0) })
         if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
@@ -66,8 +69,12 @@ enum BundleCompilation {
     /// `runScript`: evaluate the script in compile mode first (false when a run's evaluator,
     /// which already ran it, is given). Returns the exit status.
     static func compile(program: LoadedProgram, engine: DiagnosticEngine, weights: [String], seed: UInt64, into directory: String,
-                        runScript: Bool, evaluator given: Evaluator? = nil, print: (String) -> Void) -> Int32 {
+                        only: [String] = [], runScript: Bool, evaluator given: Evaluator? = nil, print: (String) -> Void) -> Int32 {
         do {
+            let declared = CompileMode.bundleDeclarations(program).map(\.name.name)
+            if let unknown = only.first(where: { !declared.contains($0) }) {
+                throw CompileFailure.io("--bundle \(unknown): the script declares no such bundle (it declares \(declared.map { "`\($0)`" }.joined(separator: ", ")))")
+            }
             var checkpoint = weights.isEmpty ? nil : try CheckpointWeights.load(weights)
             let ev = given ?? CompileMode.evaluator(for: program, seed: seed)
             if runScript {
@@ -76,14 +83,14 @@ enum BundleCompilation {
                     return ExitStatus.runtime
                 }
             }
-            if CompileMode.bundleDeclarations(program).isEmpty {
+            if declared.isEmpty {
                 engine.emit(Diagnostic.warning("E0406", "the script declares no `bundle`; nothing to compile", at: .none,
                                                hint: "declare one, e.g. `bundle phone for device { models: [net] }`"))
                 return ExitStatus.ok
             }
             let compiled: [CompiledBundle]
             do {
-                compiled = try BundleCompiler.build(try CompileMode.bundles(ev), evaluator: ev, checkpoint: &checkpoint)
+                compiled = try BundleCompiler.build(try CompileMode.bundles(ev, only: only), evaluator: ev, checkpoint: &checkpoint)
             } catch let e as RuntimeError {
                 engine.emit(e.diagnostic)
                 // Placement, exportability and naming are rules of the script's bundles.

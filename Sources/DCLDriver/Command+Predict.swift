@@ -105,7 +105,7 @@ enum PredictIO {
 
     static func read(_ path: String) throws -> Tensor {
         if path.lowercased().hasSuffix(".csv") { return try readCSV(path) }
-        do { return try NPY.read(path) } catch { throw Problem(message: "cannot read \(path): \(error)") }
+        do { return try NPY.read(path) } catch { throw Problem(message: "cannot read the input: \(error)") }
     }
 
     /// Rows of numbers; a first row that is not all numbers is a header.

@@ -92,10 +92,10 @@ enum CompileMode {
         }
     }
 
-    /// The value of each bundle declaration (evaluated on first use, so after a run they see
-    /// the trained models).
-    static func bundles(_ ev: Evaluator) throws -> [BundleValue] {
-        try bundleDeclarations(ev.program).map { d in
+    /// The value of each bundle declaration named in `only` (all when empty), evaluated on
+    /// first use — so after a run they see the trained models.
+    static func bundles(_ ev: Evaluator, only: [String] = []) throws -> [BundleValue] {
+        try bundleDeclarations(ev.program).filter { only.isEmpty || only.contains($0.name.name) }.map { d in
             let v = try ev.declarationValue(d, in: ev.program.main, span: d.name.span)
             guard case .bundle(let b) = v else {
                 throw RuntimeError(RuntimeCode.type, "bundle `\(d.name.name)` has no value (its role or models could not be evaluated)", at: d.name.span)

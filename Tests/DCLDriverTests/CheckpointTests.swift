@@ -37,6 +37,23 @@ extension DriverTests {
             #expect(w1.bitwiseEqual(try ParameterStore.load(path: checkpoint).tensors["net/head.linear_1.weight"]!))
         }
 
+        @Test func oneBundleCanBeCompiledFromItsOwnCheckpoint() throws {
+            let dir = try makeTemporaryDirectory("checkpoint-select")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try Data(TestScripts.tinyCSV.utf8).write(to: dir.appendingPathComponent("tiny.csv"))
+            // A second bundle whose model the checkpoint does not hold.
+            let script = try writeScript(TestScripts.checkpoint + "\nlet other = mlp(shape: [4], hidden: [2], classes: 3)\nbundle c for device { models: [other] }\n",
+                                         named: "ck.dcl", in: dir)
+            #expect(runCommand(["run", script, "--bundles", dir.appendingPathComponent("trained").path]) == 0)
+            let checkpoint = dir.appendingPathComponent("ck.safetensors").path
+            let all = dir.appendingPathComponent("all"), one = dir.appendingPathComponent("one")
+            #expect(runCommand(["compile", script, "-o", all.path, "--weights", checkpoint]) == 2, "bundle c is not covered")
+            #expect(runCommand(["compile", script, "-o", one.path, "--weights", checkpoint, "--bundle", "b"]) == 0)
+            #expect(listing(one) == ["b.dclb"])
+            #expect(try Data(contentsOf: one.appendingPathComponent("b.dclb")) == Data(contentsOf: dir.appendingPathComponent("trained/b.dclb")))
+            #expect(runCommand(["compile", script, "-o", one.path, "--bundle", "nope"]) == 2)
+        }
+
         @Test func weightsMustCoverEveryShippedModel() throws {
             let dir = try makeTemporaryDirectory("checkpoint-missing")
             defer { try? FileManager.default.removeItem(at: dir) }

@@ -163,6 +163,22 @@ extension DriverTests {
             #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
         }
 
+        @Test func retrievalPoliciesShipOnlyWhereTheyMakeSense() throws {
+            let dir = try makeTemporaryDirectory("retrieval-rules")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let base = "retrieval r {\n  coarse: random_users(users: 3)\n  fine: none\n}\nrole cloud { }\nrole device[2] { }\n"
+            // In a cloud bundle's models a retrieval policy is a type error (the checker).
+            let cloud = compile(try writeScript(base + "bundle s for cloud { models: [r] }\n", named: "c.dcl", in: dir), into: dir)
+            #expect(cloud.status == 1 && cloud.text.contains("`models` must be a list of models"), "\(cloud.text)")
+            // In a device bundle it stands for its sample classifier, which this policy lacks.
+            let device = compile(try writeScript(base + "bundle p for device { models: [r] }\n", named: "d.dcl", in: dir), into: dir)
+            #expect(device.status == 1 && device.text.contains("retrieval `r` has no sample classifier to ship"), "\(device.text)")
+            // Only `knn` builds an index.
+            let index = compile(try writeScript(base + "bundle s for cloud { index: r }\n", named: "i.dcl", in: dir), into: dir)
+            #expect(index.status == 1 && index.text.contains("matches users by `random_users`, which has no index to ship"), "\(index.text)")
+            #expect(listing(dir) == ["c.dcl", "d.dcl", "i.dcl"])
+        }
+
         @Test func compileModeSkipsTrainingAndEvaluation() throws {
             let dir = try makeTemporaryDirectory("mode")
             defer { try? FileManager.default.removeItem(at: dir) }

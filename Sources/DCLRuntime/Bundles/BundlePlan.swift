@@ -187,11 +187,9 @@ private struct PlanBuilder {
         // One prediction runs the memory and the new image through the head together.
         try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module) },
                    measureBatch: p.memory + 1)
-        var models = ["features": "\(expression).features", "head": "\(expression).head"]
-        if p.attachPoint == "features" {
-            try append("\(expression).fallback", try wrap("\(expression).fallback") { try GraphExtraction.head(of: p.backbone, after: "features") })
-            models["fallback"] = "\(expression).fallback"
-        }
+        // The cold-start answer is the backbone's own: the rest of it after the attach point.
+        try append("\(expression).fallback", try wrap("\(expression).fallback") { try GraphExtraction.head(of: p.backbone, after: p.attachPoint) })
+        let models = ["features": "\(expression).features", "head": "\(expression).head", "fallback": "\(expression).fallback"]
         plan.patterns.append(PlannedPattern(kind: "plugin", name: p.name, models: models, settings: [
             "memory": .int(p.memory), "min_memory": .int(p.minMemory), "attach": .text(p.attachPoint),
             "feature_width": .int(p.module.inputs[0].shape.reduce(1, *)),
@@ -313,5 +311,28 @@ private struct PlanBuilder {
             throw error("the pool `\(d.origin)` has no per-sample user ids (load it with `movielens`)")
         }
         return Array(Set(groups)).sorted()
+    }
+}
+
+/// `save BUNDLE to "w.safetensors"` and `load BUNDLE from "w.safetensors"`: every model of a
+/// bundle in one safetensors file, keyed `MODEL/PARAM` with the bundle's names.
+/// `dcl compile --weights w.safetensors` reads the same layout, which is how trained weights
+/// reach a bundle compiled from a script that does not train.
+enum BundleCheckpoint {
+    static func save(_ bundle: BundleValue, to path: String, evaluator: Evaluator, span: SourceSpan) throws {
+        let plan = try BundlePlan.make(bundle, evaluator: evaluator)
+        do {
+            try ParameterStore(tensors: plan.checkpointTensors).save(path: path, metadata: ["dcl.bundle": bundle.name])
+        } catch {
+            throw RuntimeError(RuntimeCode.io, "cannot save bundle `\(bundle.name)` to `\(path)`: \(error)", at: span)
+        }
+    }
+
+    static func load(_ bundle: BundleValue, from path: String, evaluator: Evaluator, span: SourceSpan) throws {
+        let store: ParameterStore
+        do { store = try ParameterStore.load(path: path) } catch {
+            throw RuntimeError(RuntimeCode.io, "cannot load `\(path)`: \(error)", at: span)
+        }
+        try BundlePlan.make(bundle, evaluator: evaluator).load(store.tensors, path: path, span: span)
     }
 }
