@@ -187,12 +187,17 @@ private struct PlanBuilder {
         // One prediction runs the memory and the new image through the head together.
         try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module) },
                    measureBatch: p.memory + 1)
-        // The cold-start answer is the backbone's own: the rest of it after the attach point.
-        try append("\(expression).fallback", try wrap("\(expression).fallback") { try GraphExtraction.head(of: p.backbone, after: p.attachPoint) })
+        // The cold-start answer is the backbone's own. Attached at its features, that is the
+        // backbone's head applied to the features the device computes anyway; attached
+        // elsewhere (where the runtime's view is not a cut), the whole backbone.
+        let cut = p.attachPoint == "features"
+        try append("\(expression).fallback", try wrap("\(expression).fallback") {
+            cut ? try GraphExtraction.head(of: p.backbone, after: "features") : try GraphExtraction.standalone(p.backbone)
+        })
         let models = ["features": "\(expression).features", "head": "\(expression).head", "fallback": "\(expression).fallback"]
         plan.patterns.append(PlannedPattern(kind: "plugin", name: p.name, models: models, settings: [
             "memory": .int(p.memory), "min_memory": .int(p.minMemory), "attach": .text(p.attachPoint),
-            "feature_width": .int(p.module.inputs[0].shape.reduce(1, *)),
+            "feature_width": .int(p.module.inputs[0].shape.reduce(1, *)), "fallback_reads": .text(cut ? "features" : "input"),
         ]))
     }
 
