@@ -185,7 +185,7 @@ enum BundleCompiler {
                 notes.append("\(what) ≤ \(f(l.limit)) per model: " + perModel.joined(separator: ", "))
             }
             let over = m.budget.limits.filter { !$0.met }.map(\.metric.rawValue).joined(separator: ", ")
-            return Diagnostic(code: "E0405", severity: .error,
+            return Diagnostic(code: "E0406", severity: .error,
                               message: "bundle `\(m.bundle)` exceeds the budget of role `\(m.role.name)` (\(over))",
                               span: c.value.span, labels: [DiagnosticLabel(c.value.role.budget?.span ?? c.value.role.span, "budget declared here")],
                               notes: notes, hint: "shrink the models, quantize the bundle (`quantize: int8`), or raise the role's budget")

@@ -84,7 +84,7 @@ enum BundleCompilation {
                 }
             }
             if declared.isEmpty {
-                engine.emit(Diagnostic.warning("E0406", "the script declares no `bundle`; nothing to compile", at: .none,
+                engine.emit(Diagnostic.warning("E0407", "the script declares no `bundle`; nothing to compile", at: .none,
                                                hint: "declare one, e.g. `bundle phone for device { models: [net] }`"))
                 return ExitStatus.ok
             }
@@ -102,7 +102,7 @@ enum BundleCompilation {
                 return ExitStatus.scriptErrors
             }
             if let unused = checkpoint?.unused, !unused.isEmpty {
-                engine.emit(Diagnostic.warning("E0407", "--weights: \(unused.count) tensor\(unused.count == 1 ? "" : "s") no bundle ships, e.g. `\(unused[0])`", at: .none))
+                engine.emit(Diagnostic.warning("E0408", "--weights: \(unused.count) tensor\(unused.count == 1 ? "" : "s") no bundle ships, e.g. `\(unused[0])`", at: .none))
             }
             let urls = try BundleCompiler.write(compiled, to: directory)
             for (c, url) in zip(compiled, urls) { print(BundleCompiler.summary(c, url: url)) }

@@ -99,7 +99,7 @@ extension DriverTests {
             let out = dir.appendingPathComponent("out")
             let r = compile(try writeScript(TestScripts.overBudget, named: "over.dcl", in: dir), into: out)
             #expect(r.status == 1)
-            let d = try #require(r.diagnostics.first { $0.code == "E0405" })
+            let d = try #require(r.diagnostics.first { $0.code == "E0406" })
             #expect(d.message.contains("bundle `phone` exceeds the budget of role `device`"))
             #expect(d.message.contains("params") && d.message.contains("storage"))
             #expect(r.program?.sources.location(of: d.span)?.position.line == 7, "the diagnostic points at the bundle declaration")
