@@ -67,8 +67,10 @@ let package = Package(
                     exclude: ["Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     swiftSettings: v5),
-        .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor"], swiftSettings: v5),
+        .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
-        .testTarget(name: "DCLDriverTests", dependencies: ["DCLDriver"], swiftSettings: v5),
+        .testTarget(name: "DCLDriverTests", dependencies: [
+            "DCLDriver", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
+        ], swiftSettings: v5),
     ]
 )

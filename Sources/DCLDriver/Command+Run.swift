@@ -1,5 +1,6 @@
-// `dcl run FILE [--seed S] [--threads T]` — checks the script, then runs its statements top
-// to bottom. The same script and seed give the same bytes.
+// `dcl run FILE [--seed S] [--threads T] [--bundles DIR]` — checks the script, then runs its
+// statements top to bottom. The same script and seed give the same bytes. With `--bundles`,
+// the script's bundles are compiled at the end of the run, with the trained weights.
 
 import ArgumentParser
 import DCLCompiler
@@ -23,6 +24,9 @@ public struct Run: ParsableCommand {
 
     @Option(help: "How to print diagnostics on standard error: text or json (one object per line).")
     var diagnostics: DiagnosticsFormat = .text
+
+    @Option(help: "After the run, write the script's bundles (.dclb) with the trained weights to this directory.")
+    var bundles: String?
 
     @ArgumentParser.Argument(help: "The script to run.")
     var file: String
@@ -56,6 +60,14 @@ public struct Run: ParsableCommand {
             c.diagnostics.emit(e.diagnostic)
             diagnostics.report(c.diagnostics, sources: c.sources)
             throw ExitCode(ExitStatus.runtime)
+        }
+        if let dir = bundles {
+            // A fresh engine: the check's warnings were already printed before the run.
+            let engine = DiagnosticEngine()
+            let status = BundleCompilation.compile(program: program, engine: engine, weights: [], seed: seed, into: dir,
+                                                   runScript: false, evaluator: evaluator, print: { print($0) })
+            if !engine.diagnostics.isEmpty { diagnostics.report(engine, sources: c.sources) }
+            if status != ExitStatus.ok { throw ExitCode(status) }
         }
     }
 }

@@ -8,7 +8,8 @@ public struct DCLCommand: ParsableCommand {
         abstract: "A model-definition language and interpreter for device-cloud collaborative learning.",
         discussion: "With no subcommand on a terminal, `dcl` starts the REPL (`dcl repl`).",
         version: dclVersion,
-        subcommands: [Run.self, Check.self, Fmt.self, Summary.self, GraphView.self, Inspect.self, ReplCommand.self, BenchCommand.self]
+        subcommands: [Run.self, Check.self, Fmt.self, Summary.self, GraphView.self, Compile.self, Predict.self, Inspect.self,
+                      ReplCommand.self, BenchCommand.self]
     )
     public init() {}
 

@@ -153,6 +153,9 @@ public final class Session: RuntimeHooks {
     }
 
     public func save(_ model: DCLCompiler.Value, to path: String, span: SourceSpan) throws {
+        if case .bundle(let b) = model, let ev = evaluator {
+            return try BundleCheckpoint.save(b, to: path, evaluator: ev, span: span)
+        }
         guard let ev = evaluator, let m = try ev.asModel(model, span: span) else {
             throw RuntimeError(RuntimeCode.type, "only models can be saved", at: span)
         }
@@ -160,6 +163,9 @@ public final class Session: RuntimeHooks {
     }
 
     public func load(_ model: DCLCompiler.Value, from path: String, span: SourceSpan) throws {
+        if case .bundle(let b) = model, let ev = evaluator {
+            return try BundleCheckpoint.load(b, from: path, evaluator: ev, span: span)
+        }
         guard let ev = evaluator, let m = try ev.asModel(model, span: span) else {
             throw RuntimeError(RuntimeCode.type, "only models can be loaded", at: span)
         }

@@ -21,7 +21,7 @@ struct BuiltBundle {
 }
 
 /// Model names become entry names: a letter, digit or underscore, then also '.' and '-'.
-func validateModelName(_ name: String) throws {
+public func validateModelName(_ name: String) throws {
     let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
     guard let first = name.first, first != ".", first != "-", name.count <= 100, name.allSatisfy(allowed.contains) else {
         throw ExportError(.invalidArgument, "model name \(quotedName(name)) cannot name a bundle entry: expected letters, digits, '_', '.' or '-' (not leading), at most 100 characters")
@@ -87,7 +87,7 @@ func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
             name: m.name, graph: graphEntry, onnx: onnxEntry,
             inputs: m.inputs.map(signature), outputs: m.outputs.map(signature),
             params: m.metrics.params, flopsPerSample: m.metrics.flopsPerSample, peakMemoryBytes: m.metrics.peakMemoryBytes,
-            tensors: tensors, quantizationError: worst))
+            tensors: tensors, quantizationError: worst, outputError: m.outputError))
     }
 
     var metadata = ["format": "dcl", "dcl.bundle": d.name, "dcl.weight_storage": d.weightStorage.name]
@@ -108,9 +108,21 @@ func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
                                         tensorCount: safetensors.count),
         models: models,
         budget: try budget(d, storage: storage),
-        entries: entries)
+        entries: entries,
+        patterns: try patterns(d))
     let manifestEntry = ZipEntrySpec(name: manifestEntryName, bytes: try manifest.jsonBytes(), compress: true)
     return BuiltBundle(manifest: manifest, entries: [manifestEntry] + payload)
+}
+
+/// The description's patterns, each naming only models of the bundle; nil when there are none.
+private func patterns(_ d: BundleDescription) throws -> [BundleManifest.Pattern]? {
+    let names = Set(d.models.map(\.name))
+    for p in d.patterns {
+        for (part, model) in p.models.sorted(by: { $0.key < $1.key }) where !names.contains(model) {
+            throw ExportError(.invalidArgument, "pattern '\(p.name)' names model '\(model)' (\(part)), which is not in bundle '\(d.name)'")
+        }
+    }
+    return d.patterns.isEmpty ? nil : d.patterns
 }
 
 private func signature(_ s: TensorSignature) -> BundleManifest.Signature {

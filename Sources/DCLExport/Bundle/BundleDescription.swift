@@ -106,6 +106,9 @@ public struct ModelDescription: Sendable {
     public var outputs: [TensorSignature]
     public var parameters: [ModelParameter]
     public var metrics: ModelMetrics
+    /// For narrowed weights: how far the model's outputs move on a probe batch
+    /// (`QuantizationProbe`); nil for float32 storage.
+    public var outputError: QuantizationError?
 
     public init(name: String, graphText: String, onnx: [UInt8]?, inputs: [TensorSignature], outputs: [TensorSignature],
                 parameters: [ModelParameter], metrics: ModelMetrics) {
@@ -140,14 +143,17 @@ public struct BundleDescription: Sendable {
     public var models: [ModelDescription]
     /// The dcl version writing the bundle (the driver's `dclVersion`).
     public var dclVersion: String
+    /// How the models serve the script's patterns (written to the manifest's `patterns`).
+    public var patterns: [BundleManifest.Pattern]
 
     public init(name: String, role: RoleDescription, budget: [BudgetLimit] = [], weightStorage: WeightStorage = .float32,
-                models: [ModelDescription], dclVersion: String) {
+                models: [ModelDescription], dclVersion: String, patterns: [BundleManifest.Pattern] = []) {
         self.name = name
         self.role = role
         self.budget = budget
         self.weightStorage = weightStorage
         self.models = models
         self.dclVersion = dclVersion
+        self.patterns = patterns
     }
 }

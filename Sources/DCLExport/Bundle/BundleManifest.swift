@@ -24,9 +24,58 @@ public struct BundleManifest: Codable, Sendable, Hashable {
     public var budget: Budget
     /// Every entry except `manifest.json`, in archive order.
     public var entries: [Entry]
+    /// How the models serve the script's patterns (a split's halves, a plug-in's cold-start
+    /// head and memory size, a retrieval index); absent when the bundle has none.
+    public var patterns: [Pattern]?
 
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", dclVersion = "dcl_version", bundle, role, weights, models, budget, entries
+        case patterns
+    }
+
+    /// One pattern the bundle's models implement: `kind` ("split", "distill", "plugin",
+    /// "retrieval", "retrieval_index"), the declaration's `name`, the bundle model playing
+    /// each part, and the pattern's settings (a plug-in's `memory` and `min_memory` …).
+    public struct Pattern: Codable, Sendable, Hashable {
+        public var kind: String
+        public var name: String
+        /// Part ("features", "head", "fallback", "index" …) → model name in this bundle.
+        public var models: [String: String]
+        public var settings: [String: Setting]
+
+        public init(kind: String, name: String, models: [String: String], settings: [String: Setting]) {
+            self.kind = kind
+            self.name = name
+            self.models = models
+            self.settings = settings
+        }
+    }
+
+    /// A pattern setting: a number or a string. (Numbers are doubles, so a value reads back
+    /// as written whether or not JSON shows a fraction.)
+    public enum Setting: Codable, Sendable, Hashable, CustomStringConvertible {
+        case number(Double)
+        case text(String)
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .text(try c.decode(String.self)) }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .number(let v): try c.encode(v)
+            case .text(let s): try c.encode(s)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .number(let v): return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+            case .text(let s): return s
+            }
+        }
     }
 
     public struct Role: Codable, Sendable, Hashable {
@@ -121,11 +170,14 @@ public struct BundleManifest: Codable, Sendable, Hashable {
         public var tensors: [Tensor]
         /// The worst round-trip error over the model's narrowed tensors (nil for f32).
         public var quantizationError: QuantizationError?
+        /// How far the outputs move with the stored weights on a seeded probe batch (nil for
+        /// f32, or when the compiler did not measure it).
+        public var outputError: QuantizationError?
 
         enum CodingKeys: String, CodingKey {
             case name, graph, onnx, inputs, outputs, params, tensors
             case flopsPerSample = "flops_per_sample", peakMemoryBytes = "peak_memory_bytes"
-            case quantizationError = "quantization_error"
+            case quantizationError = "quantization_error", outputError = "output_error"
         }
     }
 

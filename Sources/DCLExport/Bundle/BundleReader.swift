@@ -188,6 +188,11 @@ public struct BundleReader: Sendable {
                 }
             }
         }
+        for p in m.patterns ?? [] {
+            for (part, model) in p.models.sorted(by: { $0.key < $1.key }) where !models.contains(model) {
+                throw bad("pattern '\(p.name)' names model '\(model)' as its \(part), but the bundle has no such model")
+            }
+        }
         for limit in m.budget.limits where limit.met != (limit.measured <= limit.limit) {
             throw bad("budget '\(limit.metric.rawValue)' says met = \(limit.met) but measures \(limit.measured) against \(limit.limit)")
         }

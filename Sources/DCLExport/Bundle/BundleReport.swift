@@ -23,8 +23,22 @@ public func renderBundleReport(_ contents: BundleContents) -> String {
     }
     out += table(rows)
     for model in m.models {
-        guard let e = model.quantizationError else { continue }
-        out.append("  \(model.name): \(storage) round-trip error max abs \(formatDecimal(e.maxAbsError)), max relative \(formatDecimal(e.maxRelativeError * 100))%, rms \(formatDecimal(e.rmsError))")
+        if let e = model.quantizationError {
+            out.append("  \(model.name): \(storage) round-trip error max abs \(formatDecimal(e.maxAbsError)), max relative \(formatDecimal(e.maxRelativeError * 100))%, rms \(formatDecimal(e.rmsError))")
+        }
+        if let o = model.outputError {
+            out.append("  \(model.name): outputs on a probe batch move by max abs \(formatDecimal(o.maxAbsError)), max relative \(formatDecimal(o.maxRelativeError * 100))%, rms \(formatDecimal(o.rmsError))")
+        }
+    }
+
+    if let patterns = m.patterns, !patterns.isEmpty {
+        out.append("")
+        out.append("patterns")
+        for p in patterns {
+            let parts = p.models.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let settings = p.settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            out.append("  \(p.kind) '\(p.name)': \(parts)" + (settings.isEmpty ? "" : "; \(settings)"))
+        }
     }
 
     out.append("")

@@ -139,7 +139,8 @@ extension Checker {
             case "models":
                 hasModels = true
                 let t = checkExpr(e, in: scope)
-                if case .list(let el) = t, el.isModelLike || el == .any {} else if t != .any {
+                // A retrieval policy in a device bundle's models stands for its sample classifier.
+                if case .list(let el) = t, el.isModelLike || el == .any || (fleet && el == .retrieval) {} else if t != .any {
                     error("E0201", "`models` must be a list of models, found \(t)", at: e.span)
                 }
                 if fleet, case .list(let items) = e.kind {

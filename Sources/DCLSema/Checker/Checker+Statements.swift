@@ -104,7 +104,9 @@ extension Checker {
             checkDistillPlacement(name: name, data: data, in: scope)
         case .save(let subject, let path), .load(let subject, let path):
             let st = checkExpr(subject, in: scope)
-            if !st.isModelLike { error("E0201", "only models' weights can be saved or loaded, found \(st)", at: subject.span) }
+            if !st.isModelLike && st != .bundle {
+                error("E0201", "only the weights of models and bundles can be saved or loaded, found \(st)", at: subject.span)
+            }
             expectType(path, .string, in: scope, what: "a weights path")
         case .input(let name, _):
             error("E0301", "`input` declares a model's input and belongs directly in a `model` body", at: name.span)

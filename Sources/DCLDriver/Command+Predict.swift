@@ -1,0 +1,178 @@
+// `dcl predict BUNDLE --model M --input FILE [--output FILE.npy]` — runs one model of a bundle
+// from the bundle alone: the bundle is read and verified, the model's graph parsed from its IR
+// text, its weights loaded (dequantised as stored), and the engine runs it. No script.
+//
+// Inputs: `--input FILE` for a one-input model, `--input NAME=FILE` per input otherwise. A
+// file is `.npy` (any numeric dtype; integral values for id inputs) or `.csv` (one sample per
+// row, the per-sample elements flattened, a non-numeric first row is a header). Outputs: with
+// `--output FILE.npy`, one .npy per output (`FILE.npy` for a single output, `FILE.NAME.npy`
+// for several), each written atomically; without it, CSV rows on standard output.
+
+import ArgumentParser
+import DCLData
+import DCLExport
+import DCLTensor
+import Foundation
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Run a model of a bundle on inputs from .npy or .csv files.",
+        discussion: "Exit status: 0 success; 1 the bundle is damaged or has no such model; 2 an input or output file problem; 3 the model failed to run."
+    )
+
+    @Argument(help: "The bundle file (.dclb).")
+    var bundle: String
+
+    @Option(help: "The model to run (as listed by `dcl inspect`).")
+    var model: String
+
+    @Option(help: "Input file (.npy or .csv); NAME=FILE for models with several inputs. Repeatable.")
+    var input: [String] = []
+
+    @Option(help: "Where to write the outputs (.npy). Without it, outputs are printed as CSV.")
+    var output: String?
+
+    func run() throws {
+        let contents: BundleContents
+        let runner: BundleModel
+        do {
+            contents = try BundleReader().read(path: bundle)
+            runner = try contents.model(named: model)
+        } catch let e as ExportError {
+            throw fail(e.kind == .io ? "\(e)" : "\(bundle): \(e)", status: e.kind == .io ? ExitStatus.usage : ExitStatus.scriptErrors)
+        }
+        let feeds: [String: Tensor]
+        do {
+            feeds = try PredictIO.feeds(input, for: runner)
+        } catch let e as PredictIO.Problem {
+            throw fail(e.message, status: ExitStatus.usage)
+        }
+        let results: [(name: String, tensor: Tensor)]
+        do {
+            results = try runner.run(feeds)
+        } catch let e as ExportError {
+            throw fail("\(e)", status: ExitStatus.runtime)
+        }
+        do {
+            if let path = output {
+                try PredictIO.write(results, to: path)
+            } else {
+                print(PredictIO.csv(results), terminator: "")
+            }
+        } catch let e as PredictIO.Problem {
+            throw fail(e.message, status: ExitStatus.usage)
+        }
+    }
+
+    /// Prints the error and returns the exit code to throw.
+    private func fail(_ message: String, status: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data("dcl predict: error: \(message)\n".utf8))
+        return ExitCode(status)
+    }
+}
+
+/// Reading inputs and writing outputs for `dcl predict`.
+enum PredictIO {
+    struct Problem: Error {
+        var message: String
+    }
+
+    /// The input tensors, one per model input, shaped `[N, …]` with the model's dtypes.
+    static func feeds(_ specs: [String], for m: BundleModel) throws -> [String: Tensor] {
+        var files: [String: String] = [:]
+        for spec in specs {
+            if let eq = spec.firstIndex(of: "="), m.inputs.contains(where: { $0.name == String(spec[..<eq]) }) {
+                files[String(spec[..<eq])] = String(spec[spec.index(after: eq)...])
+            } else if m.inputs.count == 1 {
+                guard files[m.inputs[0].name] == nil else { throw Problem(message: "input '\(m.inputs[0].name)' is given twice") }
+                files[m.inputs[0].name] = spec
+            } else {
+                throw Problem(message: "model '\(m.name)' has inputs \(m.inputs.map { "'\($0.name)'" }.joined(separator: ", ")); give each as --input NAME=FILE")
+            }
+        }
+        var out: [String: Tensor] = [:]
+        var batch: Int?
+        for (i, s) in m.inputs.enumerated() {
+            guard let path = files[s.name] else { throw Problem(message: "missing --input for '\(s.name)' of model '\(m.name)'") }
+            let t = try shaped(try read(path), sample: m.sampleShape(ofInput: i), dtype: m.dtype(ofInput: i), name: s.name, path: path)
+            if let b = batch, b != t.shape[0] { throw Problem(message: "inputs hold different numbers of samples (\(b) and \(t.shape[0]) in \(path))") }
+            batch = t.shape[0]
+            out[s.name] = t
+        }
+        return out
+    }
+
+    static func read(_ path: String) throws -> Tensor {
+        if path.lowercased().hasSuffix(".csv") { return try readCSV(path) }
+        do { return try NPY.read(path) } catch { throw Problem(message: "cannot read the input: \(error)") }
+    }
+
+    /// Rows of numbers; a first row that is not all numbers is a header.
+    static func readCSV(_ path: String) throws -> Tensor {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw Problem(message: "cannot read \(path)")
+        }
+        var rows: [[Float]] = []
+        for (k, line) in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let values = cells.map { Float($0) }
+            if values.contains(where: { $0 == nil }) {
+                if k == 0 && rows.isEmpty { continue }
+                throw Problem(message: "\(path):\(k + 1): '\(cells[values.firstIndex { $0 == nil }!])' is not a number")
+            }
+            rows.append(values.map { $0! })
+            if rows.count > 1 && rows.last!.count != rows[0].count {
+                throw Problem(message: "\(path):\(k + 1): \(rows.last!.count) values, the first row has \(rows[0].count)")
+            }
+        }
+        guard let width = rows.first?.count else { throw Problem(message: "\(path) has no rows") }
+        return try Tensor(shape: [rows.count, width], floats: rows.flatMap { $0 })
+    }
+
+    /// `t` as `[N] + sample` with `dtype`: the elements after the first axis may be laid out
+    /// in any shape of the sample's size; a float array feeds an id input if every value is
+    /// integral.
+    static func shaped(_ t: Tensor, sample: [Int], dtype: DType, name: String, path: String) throws -> Tensor {
+        let per = sample.reduce(1, *)
+        let n = t.rank == 0 ? 1 : t.shape[0]
+        let sampleCount = t.rank == 0 ? 1 : t.shape.dropFirst().reduce(1, *)
+        guard sampleCount == per || (t.rank == 1 && per == 1) else {
+            throw Problem(message: "\(path): '\(name)' needs \(per) value\(per == 1 ? "" : "s") per sample \(formatShape(sample)), the file has shape \(formatShape(t.shape))")
+        }
+        let shape = [n] + sample
+        if t.dtype == dtype { return try t.reshaped(shape) }
+        if dtype == .float32 { return try Tensor(shape: shape, floats: t.ints.map(Float.init)) }
+        var ids: [Int32] = []
+        for v in t.floats {
+            guard v == v.rounded(), abs(v) < 2_147_483_648 else { throw Problem(message: "\(path): '\(name)' takes integer ids, found \(v)") }
+            ids.append(Int32(v))
+        }
+        return try Tensor(shape: shape, ints: ids)
+    }
+
+    /// Writes each output as .npy, atomically.
+    static func write(_ results: [(name: String, tensor: Tensor)], to path: String) throws {
+        let base = path.lowercased().hasSuffix(".npy") ? String(path.dropLast(4)) : path
+        for r in results {
+            let target = results.count == 1 ? (path.lowercased().hasSuffix(".npy") ? path : path + ".npy") : "\(base).\(r.name).npy"
+            do { try writeAtomically(Data(NPY.encode(r.tensor)), to: target) } catch {
+                throw Problem(message: "cannot write \(target): \(error)")
+            }
+        }
+    }
+
+    /// Each output as CSV: a `# name shape` line, then one row per sample.
+    static func csv(_ results: [(name: String, tensor: Tensor)]) -> String {
+        var out = ""
+        for r in results {
+            let t = r.tensor
+            out += "# \(r.name) \(t.dtype.rawValue)\(formatShape(t.shape))\n"
+            let rows = t.rank == 0 ? 1 : t.shape[0]
+            let width = rows == 0 ? 0 : t.count / rows
+            let cells: [String] = t.dtype == .float32 ? t.floats.map { "\($0)" } : t.ints.map { "\($0)" }
+            for i in 0..<rows { out += cells[(i * width)..<(i * width + width)].joined(separator: ",") + "\n" }
+        }
+        return out
+    }
+}
