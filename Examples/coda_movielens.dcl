@@ -89,3 +89,14 @@ print table(
     ],
     title: "CoDA on MovieLens latest-small: means over 30 users (devices); samples moved = cloud samples delivered to a device",
   )
+
+// The device ships the recommendation model and the sample classifier; the cloud, the coarse
+// retrieval index (user embeddings and the pool's users).
+bundle phone for device {
+  models: [global, coda]
+}
+
+bundle server for cloud {
+  models: [global]
+  index: coda
+}

@@ -92,3 +92,15 @@ print table(
     title: "DC-CCL on MNIST: accuracy on each of 20 devices' local test data (Dirichlet(0.5) label skew)",
   )
 print "control model sent to each device once: {control.params * 4} bytes; cloud submodel {base.cloud.params} params, co-submodel {base.device.params} params"
+
+// What ships where: the device holds its co-submodel and the control model, never the cloud
+// submodel; the cloud serves cloud + co (a split in a cloud bundle ships both halves and their sum). `dcl compile Examples/dcccl_mnist.dcl -o out` writes
+// both bundles (checked against the device budget above).
+bundle phone for device {
+  models: [base.device, control]
+  export: [onnx]
+}
+
+bundle server for cloud {
+  models: [base]
+}

@@ -99,3 +99,17 @@ for m in [0, 2, 4, 8, 16] {
 let cold = evaluate(best, on: device.test, memory: 0)
 print table(curve, title: "ICIIA P=1: accuracy against memory size (cold-start fallback off)")
 print "with the cold-start policy (backbone head below 1 stored image), memory 0 gives {cold.accuracy:.4f}"
+
+// The device ships the backbone with the plug-in head and an empty per-client memory.
+plugin shipped = inter_image_attention(
+  net,
+  layers: 1,
+  heads: 4,
+  partitions: 4,
+  memory: 16,
+  min_memory: 1,
+)
+
+bundle phone for device {
+  models: [shipped]
+}
