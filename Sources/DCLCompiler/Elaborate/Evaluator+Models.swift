@@ -196,7 +196,7 @@ extension Evaluator {
     func applyLayer(_ l: LayerValue, to args: [Value], span: SourceSpan) throws -> Value {
         guard let ctx = elaboration else {
             throw RuntimeError(RuntimeCode.type, "layers apply to tensors inside a model body or objective", at: span,
-                               hint: "to run a model on data use `evaluate(…)` or `predict(…)`")
+                               hint: "to run a model on data use `evaluate(…)` (or `dcl predict` on a compiled bundle)")
         }
         switch l.kind {
         case .builtin(let call):

@@ -10,7 +10,7 @@ extension Evaluator {
     func applyModel(_ m: ModelInstance, to args: [Value], span: SourceSpan) throws -> Value {
         guard let ctx = elaboration else {
             throw RuntimeError(RuntimeCode.type, "a model applies to tensors inside an objective or another model", at: span,
-                               hint: "to run a model on data use `evaluate(…)` or `predict(…)`")
+                               hint: "to run a model on data use `evaluate(…)` (or `dcl predict` on a compiled bundle)")
         }
         guard args.count == m.inputs.count else {
             throw RuntimeError(RuntimeCode.type, "`\(m.name)` takes \(m.inputs.count) input\(m.inputs.count == 1 ? "" : "s") (\(m.inputDescription)), found \(args.count)",

@@ -41,8 +41,6 @@ extension Builtins {
             ParamSpec("memory", .int, DefaultValue.none, "plug-ins: client memory size to evaluate with"),
             ParamSpec("min_memory", .int, DefaultValue.none, "plug-ins: cold-start threshold to evaluate with"),
         ], returns: .fixed(.metrics), doc: "loss, accuracy, top-5 (classes) or AUC, log-loss, HitRate@k, NDCG@k (0/1 labels)"),
-        BuiltinSpec("predict", .model, [ParamSpec("model", .model), ParamSpec("on", .dataset)],
-                    returns: .fixed(.tensor), doc: "the model's outputs on every sample"),
     ]
 
     static let modelFunctions: [BuiltinSpec] = [

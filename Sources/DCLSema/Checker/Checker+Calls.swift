@@ -72,7 +72,7 @@ extension Checker {
                 error("E0203", "\(what) takes tensors, not named arguments", at: label.span)
             } else if (f.isModelLike || f == .layer) && t != .tensor && t != .any {
                 error("E0201", "\(what) applies to tensors, found \(t)", at: a.value.span,
-                      hint: t == .dataset ? "use `evaluate(model, on: data)` or `predict(model, on: data)`" : nil)
+                      hint: t == .dataset ? "use `evaluate(model, on: data)`" : nil)
             }
         }
         switch f {

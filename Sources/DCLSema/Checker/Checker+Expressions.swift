@@ -253,7 +253,7 @@ extension Checker {
         case .model, .distill, .split, .plugin:
             if subject == .tensor || subject == .any { return .tensor }
             error("E0211", "a model applies to a tensor, found \(subject)", at: subjectSpan,
-                  hint: subject == .dataset ? "use `evaluate(model, on: data)` or `predict(model, on: data)`" : nil)
+                  hint: subject == .dataset ? "use `evaluate(model, on: data)`" : nil)
             return .any
         default:
             error("E0205", "a value of type \(f) cannot be applied with `|>`", at: span)
