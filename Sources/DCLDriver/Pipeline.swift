@@ -49,6 +49,7 @@ public enum Pipeline {
     public static func checkShapes(_ p: LoadedProgram, diagnostics: DiagnosticEngine, seed: UInt64 = 0) {
         let hooks = CheckModeHooks()
         let ev = Evaluator(program: p, hooks: hooks, seed: seed, checkMode: true)
+        defer { ev.release() }
         var reported = Set<SourceSpan>()
         func report(_ e: RuntimeError) {
             guard reported.insert(e.span).inserted else { return }
@@ -70,7 +71,10 @@ public enum Pipeline {
                     switch d.kind {
                     case .model(let md) where (md.params ?? []).allSatisfy({ $0.defaultValue != nil }):
                         _ = try ev.declarationValue(d, in: m, span: d.name.span)
-                        if md.params != nil { _ = try ev.constructDefault(md, in: m, span: d.name.span) }
+                        // A model the program already built has had its body elaborated.
+                        if md.params != nil, !ev.hasInstances(of: md.name.name) {
+                            _ = try ev.constructDefault(md, in: m, span: d.name.span)
+                        }
                     case .data, .function, .block, .model:
                         continue
                     default:

@@ -13,14 +13,17 @@ extension DCLModule {
         program = Program(file: file.id, items: items, comments: [])
         self.imports = imports
         declarations = [:]
+        declarationIndex = [:]
         topLevelBindings = [:]
         for (index, item) in items.enumerated() {
             switch item.kind {
             case .decl(let d):
                 topLevelBindings[d.name.name] = nil
                 declarations[d.name.name] = d
+                declarationIndex[d.name.name] = index
             case .binding(let name, _, _, _):
                 declarations[name.name] = nil
+                declarationIndex[name.name] = nil
                 topLevelBindings[name.name] = (item, index)
             default:
                 continue

@@ -17,6 +17,8 @@ public final class DCLModule: @unchecked Sendable, CustomStringConvertible {
     public internal(set) var imports: [ResolvedImport] = []
     /// Top-level declarations by name.
     public internal(set) var declarations: [String: Decl] = [:]
+    /// The item index of each top-level declaration (for use-before-definition checks).
+    public internal(set) var declarationIndex: [String: Int] = [:]
     /// Top-level `let`/`var` bindings by name, with their item index (for use-before-definition).
     public internal(set) var topLevelBindings: [String: (statement: Stmt, index: Int)] = [:]
 

@@ -75,6 +75,7 @@ public final class ModuleLoader {
             case .decl(let d):
                 name = d.name
                 module.declarations[name.name] = d
+                module.declarationIndex[name.name] = index
             case .binding(let n, _, _, _):
                 name = n
                 module.topLevelBindings[n.name] = (item, index)

@@ -35,6 +35,9 @@ extension Evaluator {
         return .model(try constructModel(c, bound, span: span, width: width))
     }
 
+    /// Whether any instance of the named model constructor was made in this run.
+    public func hasInstances(of constructor: String) -> Bool { (instanceCounts[constructor] ?? 0) > 0 }
+
     /// Constructs a model declaration with every parameter at its default (check mode).
     public func constructDefault(_ md: ModelDecl, in m: DCLModule, span: SourceSpan) throws -> Value {
         try construct(ConstructorRef(module: m, model: md), [], span: span)
@@ -130,7 +133,8 @@ extension Evaluator {
             for (name, v) in ctx.sectionOutputs where v != out.value || name != "head" {
                 try ctx.builder.output(ForwardGraph.tap(name), ctx.builder.graph.value(v.id))
             }
-            let graph = try ctx.builder.finish()
+            // Check mode discards the graph after reading its shapes; runs verify it.
+            let graph = checkMode ? ctx.builder.graph : try ctx.builder.finish()
             return Elaborated(graph: graph, inputs: inputs, outputShape: outShape, sectionParameters: ctx.sectionParameters,
                               sections: ctx.sectionOutputs.map(\.0), parameterSpans: ctx.parameterSpans,
                               widthLayers: ctx.widthLayerCount, stemWidthLayers: ctx.stemWidthLayers)

@@ -91,6 +91,15 @@ public final class Evaluator {
         }
     }
 
+    /// Drops every binding and declaration value. Models keep their evaluator alive (they
+    /// re-elaborate through it), so an evaluator whose run is over is released explicitly to
+    /// break that cycle (check mode, benchmarks, tests that build many programs).
+    public func release() {
+        moduleEnvironments.removeAll()
+        declarationValues.removeAll()
+        elaboration = nil
+    }
+
     public func environment(of m: DCLModule) -> Environment {
         if let e = moduleEnvironments[ObjectIdentifier(m)] { return e }
         let e = Environment(parent: nil, module: m)

@@ -168,7 +168,7 @@ extension Checker {
         guard let scope = moduleScopeCache[m.name] else { return (declaredType(d), .unknown) }
         let saved = (module, currentItemIndex)
         module = m
-        currentItemIndex = m.program.items.firstIndex { if case .decl(let x) = $0.kind { return x.name.span == d.name.span }; return false } ?? Int.max
+        currentItemIndex = m.declarationIndex[d.name.name] ?? Int.max
         declarationsInProgress.append((key, d.name.span))
         let info = checkValueDeclaration(d, in: scope)
         declarationsInProgress.removeLast()
