@@ -222,7 +222,9 @@ extension Evaluator {
             case "quantize":
                 quantize = text(of: e).trimmingCharacters(in: ["\""])
             case "index":
-                guard case .retrieval(let r) = try evaluate(e, in: env) else {
+                let iv = try evaluate(e, in: env)
+                if iv.isUnknown { continue }  // check mode: the policy's data is not loaded
+                guard case .retrieval(let r) = iv else {
                     throw RuntimeError(RuntimeCode.type, "`index` must be a retrieval policy", at: e.span)
                 }
                 index = r
