@@ -82,7 +82,8 @@ def gemm_round(ref, threads):
     return numpy, ours, arch
 
 
-TRAIN = [("mlp", 64, "mlp_train"), ("mlp", 256, "mlp_train"), ("lenet", 64, "cnn_train")]
+TRAIN = [("mlp", 64, "mlp_train"), ("mlp", 256, "mlp_train"), ("lenet", 64, "cnn_train"),
+         ("attention", 32, "attn_fwdbwd")]   # the last is forward + backward only, no optimiser
 
 
 def train_round(ref, threads, model, batch, mode):
