@@ -146,7 +146,7 @@ struct TrainBench: ParsableCommand {
         commandName: "train",
         abstract: "Training-step throughput (forward, cross-entropy, backward, Adam) through GraphBuilder + autodiff + executor.")
 
-    @Option(help: "mlp (784-256-128-10), lenet (LeNet-5 on 1×28×28), or a .dcl script whose model to train.") var model = "mlp"
+    @Option(help: "mlp (784-256-128-10), lenet (LeNet-5 on 1×28×28), attention (pre-norm MHA block, 64×128, 4 heads: forward + backward only, as bench-ref's attn_fwdbwd), or a .dcl script whose model to train.") var model = "mlp"
     @Option(help: "With a .dcl script: the model expression to train (default: its only top-level model).") var expr: String?
     @Option(help: "Batch size.") var batch = 64
     @Option(help: "Threads (default: all cores).") var threads: Int?
@@ -174,10 +174,26 @@ struct TrainBench: ParsableCommand {
             sampleShape = [1, 28, 28]
             warmup = 10
             stepsPerRep = steps ?? 40
+        case "attention":
+            (fwd, loss) = try ReferenceModels.attentionBlock()
+            sampleShape = [64, 128]
+            warmup = 5
+            stepsPerRep = steps ?? 20
         default:
-            throw ValidationError("unknown model '\(model)' (mlp or lenet)")
+            throw ValidationError("unknown model '\(model)' (mlp, lenet or attention)")
         }
-        var graph = try TrainingGraph.build(fwd, loss: loss, config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3)))
+        var graph: Graph
+        if model == "attention" {
+            // Forward + backward for the parameters and the input, no optimiser (torch_bench.py
+            // attn_fwdbwd); the gradients are outputs so nothing is dead code.
+            let b = GraphBuilder(graph: fwd)
+            let targets = fwd.parameters.map { fwd.value($0.value) } + [fwd.value(fwd.input(named: "x")!)]
+            let grads = try Autodiff.gradients(of: fwd.value(loss), wrt: targets, in: b)
+            for (i, t) in targets.enumerated() { try b.output("grad\(i)", grads[t.id]!) }
+            graph = try b.finish()
+        } else {
+            graph = try TrainingGraph.build(fwd, loss: loss, config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3)))
+        }
         if !noFusion { graph = try Passes.fuse(graph) }
         let store = ParameterStore()
         try store.initialize(graph, seed: 0)
@@ -185,8 +201,11 @@ struct TrainBench: ParsableCommand {
         var rng = SeededGenerator(seed: 0)
         let per = sampleShape.reduce(1, *)
         let batches = try (0..<16).map { _ -> [String: Tensor] in
-            ["x": try Tensor(shape: [batch] + sampleShape, floats: (0..<(batch * per)).map { _ in Float(rng.nextNormal()) }),
-             "y": try Tensor(shape: [batch], ints: (0..<batch).map { _ in Int32(rng.nextInt(below: 10)) })]
+            var feed = ["x": try Tensor(shape: [batch] + sampleShape, floats: (0..<(batch * per)).map { _ in Float(rng.nextNormal()) })]
+            if model != "attention" {
+                feed["y"] = try Tensor(shape: [batch], ints: (0..<batch).map { _ in Int32(rng.nextInt(below: 10)) })
+            }
+            return feed
         }
         var it = 0
         func step() throws {

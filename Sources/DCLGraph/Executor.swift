@@ -67,13 +67,18 @@ public final class ExecutionPlan {
             switch st {
             case .external: ext.append((slot[v]!, graph.sources[v]!))
             case .arena(let off, _): pointers[slot[v]!] = arena.bytes + off
-            case .alias(let t): alias.append((slot[v]!, slot[t]!))
+            case .alias: break
             case .parameter(let name): params.append((slot[v]!, name))
             }
         }
+        // Aliases in node order, so a view of a view finds its target already resolved.
+        for node in graph.nodes {
+            for o in node.outputs {
+                if case .alias(let t)? = memory.storage[o] { alias.append((slot[o]!, slot[t]!)) }
+            }
+        }
         externalSlots = ext
-        // Aliases resolve in value order, so a view of a view finds its target resolved.
-        aliasSlots = alias.sorted { $0.0 < $1.0 }
+        aliasSlots = alias
         parameterSlots = params
         inputSlots = graph.nodes.map { $0.inputs.map { slot[$0]! } }
         outputSlots = graph.nodes.map { $0.outputs.map { slot[$0]! } }

@@ -67,4 +67,31 @@ public enum ReferenceModels {
         try b.output("loss", loss)
         return (try b.finish(), loss.id)
     }
+
+    /// Pre-norm self-attention block `x + MHA(LN(x))` on (N, T, D) — bench-ref's `attn_fwdbwd`
+    /// workload — with linear layers on the flattened (N·T, D) rows and heads moved next to the
+    /// batch for the batched matmuls. Output "y"; returns the graph and the scalar
+    /// `mean(y²)` used as the loss.
+    public static func attentionBlock(seq: Int = 64, dim: Int = 128, heads: Int = 4, batch: Dim = .symbol("N")) throws -> (Graph, ValueID) {
+        let b = GraphBuilder()
+        let dh = dim / heads
+        let x = try b.input("x", TensorType(.float32, [batch, Dim(seq), Dim(dim)]))
+        let rows = try b.reshape(x, [batch * Dim(seq), Dim(dim)])
+        let g = try b.parameter("ln.weight", shape: [dim], initializer: .ones)
+        let be = try b.parameter("ln.bias", shape: [dim], initializer: .zeros)
+        let h = try b.layerNorm(rows, gamma: g, beta: be, name: "ln")
+        let qkv = try linear(b, h, "in_proj", 3 * dim)
+        let parts = try b.split(qkv, axis: 1, sizes: [Dim(dim), Dim(dim), Dim(dim)])
+        // (N·T, D) → (N, T, H, dh) → (N, H, T, dh)
+        let heads4 = try parts.map { try b.transpose(try b.reshape($0, [batch, Dim(seq), Dim(heads), Dim(dh)]), [0, 2, 1, 3]) }
+        let scores = try b.mul(try b.matmul(heads4[0], heads4[1], transposeB: true), b.scalar(1 / Float(dh).squareRoot()))
+        let att = try b.softmax(scores, axis: 3)
+        let ctx = try b.reshape(try b.transpose(try b.matmul(att, heads4[2]), [0, 2, 1, 3]), [batch * Dim(seq), Dim(dim)])
+        let out = try linear(b, ctx, "out_proj", dim)
+        let y = try b.reshape(try b.add(rows, out), [batch, Dim(seq), Dim(dim)])
+        let loss = try b.reduce(.mean, try b.mul(y, y), axes: [0, 1, 2], name: "loss")
+        try b.output("y", y)
+        try b.output("loss", loss)
+        return (try b.finish(), loss.id)
+    }
 }

@@ -96,3 +96,23 @@ func randomBatch(n: Int, features: Int, classes: Int, seed: UInt64) throws -> [S
         #expect(losses.allSatisfy { $0.isFinite })
     }
 }
+
+@Suite struct ReferenceModelTests {
+    @Test func attentionBlockGradientsRunPlannedAndNaiveAlike() throws {
+        let (fwd, loss) = try ReferenceModels.attentionBlock(seq: 5, dim: 8, heads: 2)
+        let b = GraphBuilder(graph: fwd)
+        let targets = fwd.parameters.map { fwd.value($0.value) } + [fwd.value(fwd.input(named: "x")!)]
+        let grads = try Autodiff.gradients(of: fwd.value(loss), wrt: targets, in: b)
+        #expect(grads.count == targets.count)
+        for (i, t) in targets.enumerated() { try b.output("g\(i)", grads[t.id]!) }
+        let g = try b.finish()
+        let store = ParameterStore()
+        try store.initialize(g, seed: 1)
+        var r = SeededGenerator(seed: 2)
+        let x = try Tensor(shape: [3, 5, 8], floats: (0..<120).map { _ in Float(r.nextNormal()) })
+        let a = try Executor(graph: g, options: ExecutionOptions(memory: .planned, poisonArena: true)).run(inputs: ["x": x], store: store)
+        let n = try Executor(graph: g, options: ExecutionOptions(memory: .naive)).run(inputs: ["x": x], store: store)
+        for (k, v) in a { #expect(v.bitwiseEqual(n[k]!), "\(k)") }
+        #expect(a["loss"]!.floats[0].isFinite)
+    }
+}

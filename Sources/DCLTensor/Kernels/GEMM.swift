@@ -125,7 +125,8 @@ public enum GEMM {
             let mr = GEMMTile.mr, nr = GEMMTile.nr
             // Balanced K blocks: 784 = 4 × 196 rather than 3 × 256 + 16.
             let kBlocks = (k + kcMax - 1) / kcMax
-            let kcStep = (k + kBlocks - 1) / kBlocks
+            // Rounded up to 16 so that packing A transposes whole 16×16 blocks (no scalar tail).
+            let kcStep = min(kcMax, ((k + kBlocks - 1) / kBlocks + 15) / 16 * 16)
             let ncCap = min(ncMax, ((cols.count + nr - 1) / nr) * nr)
             let mcCap = min(mcMax, ((rows.count + mr - 1) / mr) * mr)
             let aFloats = mcCap * kcStep, bFloats = kcStep * ncCap
