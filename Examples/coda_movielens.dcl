@@ -15,7 +15,7 @@ role cloud {
   pool: history.train |> with_negatives(100, seed: 3)
 }
 
-role device[30] {
+role device[100] {
   data: history.test |> partition(by_user(), test: 0.4, seed: 1)
 }
 
@@ -24,16 +24,16 @@ let global = ctr(users: ml.users, items: ml.items, dim: 16, hidden: [32])
 train global on cloud.pool { epochs: 6, batch: 256, optimizer: adam(lr: 5e-3) }
 
 retrieval coarse_only {
-  coarse: knn(model: global, input: "user", metric: cosine, users: 20)
+  coarse: knn(model: global, input: "user", metric: cosine, users: 50)
 }
 
 retrieval coda {
-  coarse: knn(model: global, input: "user", metric: cosine, users: 20)
+  coarse: knn(model: global, input: "user", metric: cosine, users: 50)
   fine: classifier(hidden: [], threshold: 0.5, epochs: 30, lr: 0.05)
 }
 
 retrieval coda_greedy {
-  coarse: knn(model: global, input: "user", metric: cosine, users: 20)
+  coarse: knn(model: global, input: "user", metric: cosine, users: 50)
   fine: greedy(metric: auc, epochs: 2)
 }
 
@@ -87,7 +87,7 @@ print table(
       row("CoDA (coarse + classifier)", coda_r, moved_coda),
       row("CoDA greedy (coarse + AUC filter)", greedy_r, moved_greedy),
     ],
-    title: "CoDA on MovieLens latest-small: means over 30 users (devices); samples moved = cloud samples delivered to a device",
+    title: "CoDA on MovieLens latest-small: means over 100 users (devices); samples moved = cloud samples delivered to a device",
   )
 
 // The device ships the recommendation model and the sample classifier; the cloud, the coarse

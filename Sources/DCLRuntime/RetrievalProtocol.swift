@@ -115,7 +115,16 @@ struct RetrievalProtocol {
         let users = try matchedUsers(r, c, pool: pool, span: span)
         let byUser = try rowsByUser(pool, span: span)
         let rows = users.flatMap { byUser[$0] ?? [] }
-        do { return try pool.selecting(rows: rows) } catch let e as DataError { throw RuntimeError(RuntimeCode.data, e.description, at: span) }
+        // Delivered samples are re-homed to the device's user: the device trains a personal
+        // model, so a similar user's sample augments *this* user's data (with its original id
+        // it would only move that other user's embedding, which the device never uses).
+        do {
+            let picked = try pool.selecting(rows: rows)
+            guard picked.hasColumn("user") else { return picked }
+            let me = try userOf(c, span: span)
+            let col = try picked.column("user")
+            return try picked.settingColumn("user", try Tensor(shape: col.shape, ints: [Int32](repeating: me, count: col.count)))
+        } catch let e as DataError { throw RuntimeError(RuntimeCode.data, e.description, at: span) }
     }
 
     /// The table an embedding layer looks `input` up in: the `gather` whose ids are that input.
@@ -146,7 +155,9 @@ struct RetrievalProtocol {
         }
     }
 
-    /// Per-sample features for the sample classifier: [item embedding ; genres ; label].
+    /// Per-sample features for the sample classifier: [item embedding ; genres]. The label is
+    /// left out on purpose: with it the classifier learns the local positive rate and keeps
+    /// positive-heavy candidates, which miscalibrates the fine-tuned model (log-loss rose).
     func sampleFeatures(_ r: RetrievalValue, _ d: Dataset, span: SourceSpan) throws -> [[Float]] {
         var table: ([Float], Int)?
         if case .knn(let m, _, _, _) = r.coarse { table = try? embeddingTable(m, input: "item", span: span) }
@@ -156,8 +167,6 @@ struct RetrievalProtocol {
                                at: span)
         }
         let items = try d.column("item").ints
-        let labels = try d.column(d.labelColumn)
-        let ys = labels.dtype == .float32 ? labels.floats : labels.ints.map(Float.init)
         let gw = genres.map { $0.count / max(1, d.count) } ?? 0
         let gv = genres?.floats ?? []
         return (0..<d.count).map { i in
@@ -167,7 +176,6 @@ struct RetrievalProtocol {
                 f += it < t.count / dim ? Array(t[(it * dim)..<(it * dim + dim)]) : [Float](repeating: 0, count: dim)
             }
             if gw > 0 { f += gv[(i * gw)..<(i * gw + gw)] }
-            f.append(ys[i])
             return f
         }
     }

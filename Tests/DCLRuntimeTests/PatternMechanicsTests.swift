@@ -166,7 +166,8 @@ import Testing
     """
 
     /// CoDA's classifier keeps exactly the candidates it scores above τ; the greedy filter
-    /// never lowers local AUC; the device's own samples are never candidates.
+    /// never lowers local AUC; the device's own samples are never candidates, and the delivered
+    /// ones carry the device's user id.
     @Test func codaFilters() throws {
         let r = try runScript(Self.coda, directory: try Self.ratingsDirectory())
         let env = r.evaluator.environment(of: r.evaluator.program.main)
@@ -185,6 +186,8 @@ import Testing
             let candidates = try proto.retrieve(pick, client, pool: pool.dataset, span: none)
             let me = try proto.userOf(client, span: none)
             #expect(!(candidates.groups ?? []).contains(me))
+            // Delivered samples are re-homed: they train the device's own user.
+            #expect(try candidates.column("user").ints.allSatisfy { $0 == me })
             guard candidates.count > 0 else { continue }
             let scores = try proto.classifierScores(pick, client, candidates: candidates, hidden: [], epochs: 5, lr: 0.05, span: none)
             let kept = try proto.filter(pick, client, candidates: candidates, span: none)

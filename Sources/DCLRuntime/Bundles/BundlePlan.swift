@@ -221,7 +221,7 @@ private struct PlanBuilder {
         guard case .classifier(let hidden, let threshold, _, _)? = r.fine else {
             throw error("retrieval `\(expression)` has no sample classifier to ship (its fine strategy is \(r.fine?.name ?? "none"))")
         }
-        var width = 1  // the sample's label
+        var width = 0  // item embedding and genres (as RetrievalProtocol.sampleFeatures)
         var settings: [String: PatternSetting] = ["threshold": .number(threshold), "coarse": .text(r.coarse.name)]
         var models = ["classifier": "\(expression).classifier"]
         if case .knn(let m, _, _, _) = r.coarse, let table = try? embeddingTable(m, input: "item") {
@@ -241,7 +241,7 @@ private struct PlanBuilder {
             width += g
             settings["genres"] = .int(g)
         }
-        guard width > 1 else {
+        guard width > 0 else {
             throw error("the sample classifier of `\(expression)` needs item features: use `knn(model: …)` with an item embedding, or device data with genres")
         }
         settings["feature_width"] = .int(width)
