@@ -1,8 +1,9 @@
 // A small safetensors codec for `weights.safetensors` (https://huggingface.co/docs/safetensors).
 //
-// Internal on purpose: the engine's own safetensors reader/writer is being written in
-// DCLTensor on another branch; once both are merged this file should give way to it (the
-// layout, dtype names and checks below are the same format).
+// Internal, and a second codec beside the engine's `SafeTensorsFile` (DCLTensor) for the same
+// format: this one reads a bundle entry without copying it, aligns tensors by element size and
+// reports typed `ExportError` kinds (truncated, too large, unsupported) that bundle
+// verification relies on. Folding the two into one codec with those properties is open work.
 //
 // Layout: an 8-byte little-endian header length N, N bytes of JSON
 //   {"__metadata__": {"k": "v"}, "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [b, e]}, …}
