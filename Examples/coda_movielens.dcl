@@ -1,8 +1,9 @@
 // CoDA (arXiv 2201.10382) at small scale on MovieLens latest-small: users are devices. The
 // cloud holds every user's older ratings (its global pool) and trains the global model; each
 // device holds its user's fresh ratings, split by time into local training and test samples.
-// The cloud retrieves the samples of similar users (coarse), the device keeps those its sample
-// classifier deems local-like (fine), and the device fine-tunes on local + kept samples.
+// The cloud retrieves the samples of the 50 most similar users (coarse; MPDA's smallest m), the
+// device keeps those its sample classifier deems local-like (fine), and fine-tunes on local +
+// kept samples; delivered samples count as the device user's own (they carry its user id).
 //   swift run -c release dcl run Examples/coda_movielens.dcl
 import std.data
 import std.rec
