@@ -69,10 +69,11 @@ let package = Package(
                     exclude: ["Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     swiftSettings: v5),
-        .testTarget(name: "DCLExportTests", dependencies: ["DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
+        .target(name: "DCLPythonChecks", path: "Tests/DCLPythonChecks", swiftSettings: v5),
+        .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: [
-            "DCLDriver", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
+            "DCLPythonChecks", "DCLDriver", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
         ], swiftSettings: v5),
     ]
 )

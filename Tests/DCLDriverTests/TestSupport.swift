@@ -4,6 +4,7 @@
 // Every test that compiles goes through `DriverTests`, a serialized suite: the evaluator and
 // the model registry are single-threaded by design.
 
+@_exported import DCLPythonChecks  // runPython, pythonChecksAvailable, pythonScriptsDirectory
 import DCLCompiler
 import DCLData
 import DCLDiagnostics
@@ -81,33 +82,4 @@ func runCommand(_ arguments: [String]) -> Int32 {
     } catch {
         return DCLCommand.exitCode(for: error).rawValue
     }
-}
-
-// MARK: Python
-
-let pythonScriptsDirectory = repositoryRoot.appendingPathComponent("Tests/python")
-
-/// Runs `python3` with `arguments`; returns (exit status, stdout + stderr).
-func runPython(_ arguments: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: output, as: UTF8.self))
-}
-
-/// Whether python3 can import `modules`; a failure when DCL_REQUIRE_PYTHON_CHECKS=1 (CI).
-func pythonChecksAvailable(_ modules: [String], for what: String) -> Bool {
-    if (try? runPython(["-c", "import " + modules.joined(separator: ", ")]))?.0 == 0 { return true }
-    if ProcessInfo.processInfo.environment["DCL_REQUIRE_PYTHON_CHECKS"] == "1" {
-        Issue.record("DCL_REQUIRE_PYTHON_CHECKS=1 but python3 cannot import \(modules.joined(separator: ", "))")
-    } else {
-        print("notice: skipping \(what): python3 with \(modules.joined(separator: ", ")) is not available")
-    }
-    return false
 }

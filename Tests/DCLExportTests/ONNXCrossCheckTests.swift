@@ -9,15 +9,6 @@ import Foundation
 import Testing
 @testable import DCLExport
 
-/// Whether the Python packages are there; records a failure when CI requires them.
-func pythonChecksAvailable(_ modules: [String], for what: String) -> Bool {
-    if pythonHas(modules, for: what) { return true }
-    if ProcessInfo.processInfo.environment["DCL_REQUIRE_PYTHON_CHECKS"] == "1" {
-        Issue.record("DCL_REQUIRE_PYTHON_CHECKS=1 but python3 cannot import \(modules.joined(separator: ", "))")
-    }
-    return false
-}
-
 @Suite("ONNX cross-check with onnx and onnxruntime")
 struct ONNXCrossCheckTests {
     @Test func checkerAndRuntimeAgree() throws {

@@ -1,7 +1,8 @@
 // Shared helpers for the export tests: temporary directories, a seeded random source, a
-// bare-bones zip builder that can write the hostile archives the real writer refuses to, an
-// .npy writer, and a runner for the Python cross-check scripts.
+// bare-bones zip builder that can write the hostile archives the real writer refuses to, and an
+// .npy writer. The Python cross-check runner is DCLPythonChecks, shared with the driver tests.
 
+@_exported import DCLPythonChecks  // runPython, pythonChecksAvailable, pythonScriptsDirectory
 import Foundation
 import Testing
 import DCLTensor
@@ -126,33 +127,4 @@ func writeNPY(_ url: URL, shape: [Int], floats: [Float]? = nil, int64s: [Int64]?
     if let floats { bytes += rawBytes(of: floats) }
     if let int64s { bytes += rawBytes(of: int64s) }
     try Data(bytes).write(to: url)
-}
-
-// MARK: Python
-
-/// The repository's `Tests/python` directory.
-let pythonScriptsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("python")
-
-/// Runs `python3` with `arguments`; returns (exit status, stdout + stderr).
-func runPython(_ arguments: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: output, as: UTF8.self))
-}
-
-/// Whether `python3` can import every module in `modules`; prints a notice when not.
-func pythonHas(_ modules: [String], for what: String) -> Bool {
-    let ok = (try? runPython(["-c", "import " + modules.joined(separator: ", ")]))?.0 == 0
-    if !ok {
-        print("notice: skipping \(what): python3 with \(modules.joined(separator: ", ")) is not available (pip install \(modules.joined(separator: " ")))")
-    }
-    return ok
 }
