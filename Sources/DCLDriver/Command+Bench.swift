@@ -55,6 +55,12 @@ struct GEMMBench: ParsableCommand {
     @Flag(help: "Print one JSON line.") var json = false
     @Flag(help: "Run every shape of bench-ref/gemm.py (squares 64–2048, MLP and LeNet layers).") var suite = false
 
+    func validate() throws {
+        guard m > 0, n > 0, k > 0 else { throw ValidationError("--m, --n and --k must be positive (got \(m), \(n), \(k))") }
+        guard m <= 1 << 15, n <= 1 << 15, k <= 1 << 15 else { throw ValidationError("--m, --n and --k must be at most 32768") }
+        try validateThreads(threads)
+    }
+
     /// The shapes of bench-ref/gemm.py, in its order: (label, M, K, N).
     static let suiteShapes: [(String, Int, Int, Int)] = [64, 128, 256, 512, 1024, 2048].map { ("square \($0)", $0, $0, $0) } + [
         ("mlp fwd L1 b256 (256x784@784x128)", 256, 784, 128),
@@ -155,6 +161,13 @@ struct TrainBench: ParsableCommand {
     @Flag(help: "Skip the fusion pass.") var noFusion = false
     @Flag(help: "Print one JSON line.") var json = false
 
+    func validate() throws {
+        guard batch > 0, batch <= 1 << 16 else { throw ValidationError("--batch must be between 1 and 65536 (got \(batch))") }
+        guard reps > 0 else { throw ValidationError("--reps must be positive (got \(reps))") }
+        if let s = steps, s < 1 { throw ValidationError("--steps must be positive (got \(s))") }
+        try validateThreads(threads)
+    }
+
     func run() throws {
         let t = threads ?? ThreadPool.shared.threadCount
         ThreadPool.configureShared(threads: t)
@@ -232,4 +245,9 @@ struct TrainBench: ParsableCommand {
                          model, batch, pool.threadCount, med, 1e3 * Double(batch) / med, formatBytes(plan.arenaBytes), peakRSSKiB()))
         }
     }
+}
+
+/// The thread counts every command accepts.
+func validateThreads(_ threads: Int?) throws {
+    if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
 }

@@ -34,7 +34,7 @@ public struct Run: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try validateThreads(threads)
     }
 
     public func run() throws {

@@ -13,6 +13,29 @@ public struct DCLCommand: ParsableCommand {
     )
     public init() {}
 
+    /// The process's exit status for an error a command threw: the documented 2 for usage
+    /// problems (ArgumentParser's own validation failures would otherwise exit with 64,
+    /// EX_USAGE), the command's own status otherwise.
+    public static func exitStatus(for error: Error) -> Int32 {
+        let code = exitCode(for: error)
+        return code == .validationFailure ? ExitStatus.usage : code.rawValue
+    }
+
+    /// Parses the process's arguments, runs the command and exits with a documented status.
+    public static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Foundation.exit(ExitStatus.ok)
+        } catch {
+            let status = exitStatus(for: error)
+            guard status != exitCode(for: error).rawValue else { exit(withError: error) }
+            // Same message ArgumentParser prints for a usage error, with the documented status.
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(status)
+        }
+    }
+
     /// No subcommand: the REPL when a person is typing, the help otherwise.
     public func run() throws {
         guard isatty(STDIN_FILENO) != 0 else { throw CleanExit.helpRequest(self) }

@@ -1,2 +1,3 @@
 import DCLDriver
-DCLCommand.main()
+
+DCLCommand.runMain()

@@ -80,6 +80,6 @@ func runCommand(_ arguments: [String]) -> Int32 {
         try command.run()
         return 0
     } catch {
-        return DCLCommand.exitCode(for: error).rawValue
+        return DCLCommand.exitStatus(for: error)
     }
 }
