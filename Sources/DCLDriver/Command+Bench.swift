@@ -176,6 +176,8 @@ struct TrainBench: ParsableCommand {
         let (fwd, loss): (Graph, ValueID)
         let sampleShape: [Int]
         let warmup: Int, stepsPerRep: Int
+        // The attention row times forward + backward only (no labels, no optimiser).
+        var forwardBackwardOnly = false
         switch model {
         case "mlp":
             (fwd, loss) = try ReferenceModels.mlp()
@@ -192,11 +194,12 @@ struct TrainBench: ParsableCommand {
             sampleShape = [64, 128]
             warmup = 5
             stepsPerRep = steps ?? 20
+            forwardBackwardOnly = true
         default:
             throw ValidationError("unknown model '\(model)' (mlp, lenet or attention)")
         }
         var graph: Graph
-        if model == "attention" {
+        if forwardBackwardOnly {
             // Forward + backward for the parameters and the input, no optimiser (torch_bench.py
             // attn_fwdbwd); the gradients are outputs so nothing is dead code.
             let b = GraphBuilder(graph: fwd)
@@ -215,7 +218,7 @@ struct TrainBench: ParsableCommand {
         let per = sampleShape.reduce(1, *)
         let batches = try (0..<16).map { _ -> [String: Tensor] in
             var feed = ["x": try Tensor(shape: [batch] + sampleShape, floats: (0..<(batch * per)).map { _ in Float(rng.nextNormal()) })]
-            if model != "attention" {
+            if !forwardBackwardOnly {
                 feed["y"] = try Tensor(shape: [batch], ints: (0..<batch).map { _ in Int32(rng.nextInt(below: 10)) })
             }
             return feed
