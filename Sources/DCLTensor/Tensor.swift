@@ -32,16 +32,23 @@ public func formatShape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
 }
 
-/// Number of elements of `shape`, or a thrown error for negative dimensions or overflow.
+/// Number of elements of `shape`, or a thrown error for negative dimensions, overflow, or a
+/// tensor larger than `ResourceLimits.current.maxTensorBytes` (4-byte elements). Every tensor
+/// the engine allocates passes through here first, so this is where the size cap is enforced.
 public func elementCount(_ shape: [Int], op: String = "shape") throws -> Int {
     var n = 1
+    let limit = ResourceLimits.current.maxTensorBytes
     for d in shape {
         guard d >= 0 else { throw TensorError(op, "negative dimension in shape \(formatShape(shape))") }
         let (p, overflow) = n.multipliedReportingOverflow(by: d)
-        guard !overflow, p <= (1 << 40) else {
+        guard !overflow else {
             throw TensorError(op, "shape \(formatShape(shape)) has too many elements")
         }
         n = p
+    }
+    let (bytes, overflow) = n.multipliedReportingOverflow(by: 4)
+    guard !overflow, bytes <= limit else {
+        throw TensorError(op, "a tensor of shape \(formatShape(shape)) needs \(overflow ? "more than \(Int.max) bytes" : ResourceLimits.describe(bytes: bytes)), over the limit of \(ResourceLimits.describe(bytes: limit)) (DCL_MAX_TENSOR_BYTES)")
     }
     return n
 }
