@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCLTensor
 import Foundation
 
 /// The `dcl` command line. Subcommands live one per file (`Command+Run.swift`, …).
@@ -23,6 +24,14 @@ public struct DCLCommand: ParsableCommand {
 
     /// Parses the process's arguments, runs the command and exits with a documented status.
     public static func runMain() -> Never {
+        // The resource caps (SECURITY.md) come from DCL_MAX_* variables; a malformed one is a
+        // usage error rather than a silently ignored limit.
+        do {
+            ResourceLimits.current = try ResourceLimits.parseEnvironment(ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("dcl: error: \(error)\n".utf8))
+            Foundation.exit(ExitStatus.usage)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
