@@ -40,8 +40,10 @@ public func elementCount(_ shape: [Int], op: String = "shape") throws -> Int {
     let limit = ResourceLimits.current.maxTensorBytes
     for d in shape {
         guard d >= 0 else { throw TensorError(op, "negative dimension in shape \(formatShape(shape))") }
+        // Each partial product stays under 2^40 elements too, so a zero-sized shape cannot
+        // smuggle in an absurd dimension (`[10^18, 0]`) for later arithmetic to overflow on.
         let (p, overflow) = n.multipliedReportingOverflow(by: d)
-        guard !overflow else {
+        guard !overflow, p <= (1 << 40), d <= (1 << 40) else {
             throw TensorError(op, "shape \(formatShape(shape)) has too many elements")
         }
         n = p
