@@ -4,9 +4,11 @@
 //
 // Inputs: `--input FILE` for a one-input model, `--input NAME=FILE` per input otherwise. A
 // file is `.npy` (any numeric dtype; integral values for id inputs) or `.csv` (one sample per
-// row, the per-sample elements flattened, a non-numeric first row is a header). Outputs: with
-// `--output FILE.npy`, one .npy per output (`FILE.npy` for a single output, `FILE.NAME.npy`
-// for several), each written atomically; without it, CSV rows on standard output.
+// row, the per-sample elements flattened, a non-numeric first row is a header), read under
+// the file-size cap (BoundedFileReader). Outputs: with `--output FILE.npy`, one .npy per output
+// (`FILE.npy` for a single output, `FILE.NAME.npy` for several; `--output DIR/` gives
+// `DIR/NAME.npy`), each written atomically and never outside the directory named
+// (PredictOutputPaths); without it, CSV rows on standard output.
 
 import ArgumentParser
 import DCLData
@@ -30,7 +32,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Input file (.npy or .csv); NAME=FILE for models with several inputs. Repeatable.")
     var input: [String] = []
 
-    @Option(help: "Where to write the outputs (.npy). Without it, outputs are printed as CSV.")
+    @Option(help: "Where to write the outputs: FILE.npy, or DIR/ for DIR/NAME.npy each. Without it, outputs are printed as CSV.")
     var output: String?
 
     func run() throws {

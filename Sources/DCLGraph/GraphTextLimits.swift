@@ -24,6 +24,9 @@ public enum GraphTextLimits {
     public static let maxInteger = 1 << 40
     /// Longest list attribute.
     public static let maxListLength = 1 << 16
+    /// Longest string attribute. Some are parsed recursively (a learning-rate schedule nests
+    /// `warmup(…, warmup(…))`), so their length bounds the recursion depth.
+    public static let maxStringLength = 4096
 
     /// Attributes that describe a convolution or pooling window: each value in 0…maxWindow.
     static let windowKeys: Set<String> = ["stride", "padding", "dilation", "kernel", "groups"]
@@ -63,7 +66,9 @@ public enum GraphTextLimits {
             guard ds.count <= maxRank else { return "attribute '\(key)' has \(ds.count) dimensions, more than \(maxRank)" }
             if let bad = ds.compactMap(\.constant).first(where: { !inRange($0) }) { return "attribute '\(key)' holds \(bad), outside \(lo)…\(hi)" }
             return nil
-        case .float, .bool, .string:
+        case .string(let text):
+            return text.utf8.count <= maxStringLength ? nil : "attribute '\(key)' is a string of \(text.utf8.count) bytes, more than \(maxStringLength)"
+        case .float, .bool:
             return nil
         }
     }

@@ -106,6 +106,14 @@ struct HostileGraphTests {
         expectExportError(.graph, "line 7:", "padding") { _ = try BundleReader().read(bytes: padding) }
     }
 
+    @Test func trainingOnlyOpsAreRefused() throws {
+        let good = String(decoding: try entries(of: try sampleBundleBytes()).first { $0.0 == "control.graph" }!.1, as: UTF8.self)
+        let dropout = good.replacingOccurrences(of: "  output \"logits\" = %6",
+                                                with: "  %7, %8 = dropout(%6) {p=0.5, seed=1} : f32[N,3], f32[N,3] @\"d\" #0\n  output \"logits\" = %7")
+        let bad = try bundle(withGraph: Array(dropout.utf8))
+        expectExportError(.graph, "entry 'control.graph'", "node 'd' uses 'dropout'") { _ = try BundleReader().read(bytes: bad) }
+    }
+
     @Test func invalidUTF8GraphText() throws {
         let bad = try bundle(withGraph: [0x67, 0xFF, 0xFE, 0x0A])
         expectExportError(.graph, "entry 'control.graph'", "UTF-8") { _ = try BundleReader().read(bytes: bad) }

@@ -53,6 +53,9 @@ import DCLTensor
         expectParseError(graph(conv.replacingOccurrences(of: "PAD", with: "-1,0")), "padding")
         expectParseError(graph(conv.replacingOccurrences(of: "PAD", with: "1048577,0")), "padding")
         expectParseError(graph("  %1 = softmax(%0) {axis=99} : f32[N,4] @\"s\" #0"), "axis")
+        // A long string (schedules parse recursively, so length bounds the depth).
+        let nested = String(repeating: "warmup(1,", count: 1000) + "constant(0.1)" + String(repeating: ")", count: 1000)
+        expectParseError(graph("  %1 = relu(%0) {lr=\"\(nested)\"} : f32[N,4] @\"s\" #0"), "string of")
         expectParseError(graph("  %1 = reshape(%0) {shape=[N,-4]} : f32[N,4] @\"r\" #0"), "shape")
         expectParseError(graph("  %1 = reshape(%0) {shape=[N,4611686018427387904*4]} : f32[N,4] @\"r\" #0"), "out of range")
     }

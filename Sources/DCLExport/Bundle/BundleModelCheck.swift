@@ -3,9 +3,9 @@
 // say the bytes are the ones the manifest lists, not that they are sane).
 //
 // For each model: the graph text parses (GraphParser bounds every number in it) and verifies;
-// its inputs and outputs are the manifest's signature, name for name and type for type; it
-// updates no state; its parameters are exactly the manifest's tensors with the declared shapes
-// and dtypes. The ONNX file, when there is one, decodes; its inputs and outputs are the
+// it holds no training-only op (gradient, loss, optimiser update, dropout); its inputs and
+// outputs are the manifest's signature, name for name and type for type; it updates no state;
+// its parameters are exactly the manifest's tensors with the declared shapes and dtypes. The ONNX file, when there is one, decodes; its inputs and outputs are the
 // signature; and it holds each parameter as the initialiser the writer stores, with the same
 // bytes as `weights.safetensors`. Errors name the entry (and the line, for graph text).
 
@@ -52,6 +52,12 @@ private func checkGraph(_ m: BundleManifest.Model, text: [UInt8]) throws -> Grap
             })
             guard t == want else { throw bad("'\(s.name)' is \(t) in the graph, \(want) in the manifest") }
         }
+    }
+    // Training-only ops (gradients, losses, optimiser updates, dropout) never belong in a
+    // bundle; refusing them keeps their run-time machinery (schedules, state) out of predict.
+    let trainingOnly = ONNXLowering.notExportableOps
+    if let n = g.nodes.first(where: { trainingOnly[$0.opName] != nil }) {
+        throw bad("node '\(n.name)' uses '\(n.opName)': \(trainingOnly[n.opName]!)")
     }
     try check("inputs", g.inputs.map(\.name), g.inputs.map { g.type(of: $0.value) }, m.inputs)
     try check("outputs", g.outputs.map(\.name), g.outputs.map { g.type(of: $0.value) }, m.outputs)
