@@ -113,8 +113,13 @@ enum PredictIO {
             let looksRight = chunk.starts(with: npyMagic.prefix(chunk.count)) || chunk.starts(with: gzipMagic.prefix(chunk.count))
             return looksRight ? nil : "not an .npy file (it does not start with the .npy magic)"
         }
+        // A gzip-compressed .npy inflates to at most one tensor's elements at 8 bytes each (the
+        // widest dtype read) plus a header — not to the whole file-size cap.
+        let limits = ResourceLimits.current
+        let (wide, overflow) = limits.maxTensorBytes.multipliedReportingOverflow(by: 2)
+        let inflateLimit = overflow ? limits.maxFileBytes : min(limits.maxFileBytes, wide + (1 << 20))
         do {
-            return try NPY.decode(fileBytes: bytes, path: path, limit: ResourceLimits.current.maxFileBytes)
+            return try NPY.decode(fileBytes: bytes, path: path, limit: inflateLimit)
         } catch {
             throw Problem(message: "cannot read the input: \(error)")
         }

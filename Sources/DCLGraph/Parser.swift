@@ -1,5 +1,7 @@
 // Reads the text form written by `GraphPrinter` (grammar in Printer.swift). Value ids are kept
-// as written, so a parsed graph prints back identically. Errors name the line.
+// as written, so a parsed graph prints back identically. Errors name the line. The text may
+// come from a bundle anyone made, so every number is bounded (GraphTextLimits) before any
+// arithmetic sees it: an out-of-range id, dimension or attribute is a parse error, not a trap.
 
 import DCLTensor
 

@@ -11,9 +11,10 @@
 // Checks: one EOCD whose comment runs exactly to the end of the file; single disk; central
 // directory inside the file and ending before the EOCD; the entry count it declares; no
 // encryption; only stored and deflate; safe, unique names; each local header agreeing with its
-// central record (name, method, CRC-32, sizes) and its data lying before the central directory; no two
-// entries' bytes overlapping (overlap is how a "non-recursive" zip bomb multiplies its data);
-// declared sizes within the caps and — for deflate — within the compression-ratio cap.
+// central record (name, method, CRC-32, sizes) and its data lying before the central
+// directory; no two entries' bytes overlapping (overlap is how a "non-recursive" zip bomb
+// multiplies its data); declared sizes within the caps and — for deflate — within the
+// compression-ratio cap.
 
 /// One file entry of a zip archive, validated.
 struct ZipEntry: Sendable, Equatable {
