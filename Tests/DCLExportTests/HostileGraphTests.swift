@@ -162,6 +162,14 @@ struct HostileGraphTests {
         expectExportError(.manifest, "entry 'manifest.json'", "input or output named") { _ = try BundleReader().read(bytes: bad) }
     }
 
+    @Test func controlCharactersInPrintedFieldsAreRefused() throws {
+        // `dcl inspect` prints these; an escape sequence would drive the user's terminal.
+        for (key, value) in [("bundle", "phone\u{1B}]0;pwned\u{7}"), ("dcl_version", "0.1\n2"), ("bundle", String(repeating: "b", count: 201))] {
+            let bad = try rebuiltSample { try editManifest(&$0) { $0[key] = value } }
+            expectExportError(.manifest, "entry 'manifest.json'", key) { _ = try BundleReader().read(bytes: bad) }
+        }
+    }
+
     @Test func unsafeTensorNamesAreRefused() throws {
         for name in ["../w", "/abs", "a//b", ".x"] {
             let bad = try rebuiltSample { list in

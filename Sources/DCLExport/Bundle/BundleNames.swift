@@ -32,3 +32,30 @@ func validateTensorName(_ name: String, model: String) throws {
                           "model '\(model)' has a tensor named \(quotedName(name)): expected plain names (letters, digits, '_', '.', ':', '-') joined by '/', at most \(maxBundleNameLength) characters")
     }
 }
+
+/// Longest free-text manifest field (`bundle`, `role.name`, `dcl_version`, pattern names,
+/// kinds, parts and text settings).
+let maxManifestTextLength = 200
+
+/// Checks the manifest's free-text fields, which `dcl inspect` prints: no control characters
+/// (a terminal escape sequence in a bundle name would drive the user's terminal), and short.
+func validateManifestText(_ m: BundleManifest) throws {
+    var fields: [(String, String)] = [("bundle", m.bundle), ("role.name", m.role.name), ("dcl_version", m.dclVersion)]
+    for p in m.patterns ?? [] {
+        fields += [("pattern kind", p.kind), ("pattern name", p.name)]
+        for (part, model) in p.models { fields += [("pattern part", part), ("pattern model", model)] }
+        for (key, value) in p.settings {
+            fields.append(("pattern setting", key))
+            if case .text(let t) = value { fields.append(("pattern setting '\(key)'", t)) }
+        }
+    }
+    func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+    for (what, text) in fields {
+        guard !text.unicodeScalars.contains(where: isControl), text.unicodeScalars.count <= maxManifestTextLength else {
+            // Shown escaped and cut, so the message itself is safe to print.
+            let shown = text.unicodeScalars.prefix(80).map { isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+            throw ExportError(.manifest, entry: manifestEntryName,
+                              "\(what) '\(shown)\(text.unicodeScalars.count > 80 ? "…" : "")' holds control characters or is longer than \(maxManifestTextLength) characters")
+        }
+    }
+}

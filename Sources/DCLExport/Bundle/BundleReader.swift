@@ -169,6 +169,7 @@ public struct BundleReader: Sendable {
             throw bad("weight storage '\(m.weights.storage)', expected 'f32', 'f16' or 'int8'")
         }
 
+        try validateManifestText(m)
         var models: Set<String> = []
         for model in m.models {
             try validateManifestModel(model)

@@ -18,26 +18,26 @@ func validateManifestModel(_ m: BundleManifest.Model) throws {
     do { try validateModelName(m.name) } catch let e as ExportError {
         throw bad(e.message)
     }
-    guard m.graph == "\(m.name).graph" else { throw bad("model '\(m.name)' has graph entry '\(m.graph)', expected '\(m.name).graph'") }
+    guard m.graph == "\(m.name).graph" else { throw bad("model '\(m.name)' has graph entry \(quotedName(m.graph)), expected '\(m.name).graph'") }
     if let onnx = m.onnx, onnx != "\(m.name).onnx" {
-        throw bad("model '\(m.name)' has ONNX entry '\(onnx)', expected '\(m.name).onnx'")
+        throw bad("model '\(m.name)' has ONNX entry \(quotedName(onnx)), expected '\(m.name).onnx'")
     }
     guard !m.outputs.isEmpty else { throw bad("model '\(m.name)' has no outputs") }
     var names: Set<String> = []
     for s in m.inputs + m.outputs {
         try validateSignatureName(s.name, model: m.name)
         guard names.insert(s.name).inserted else { throw bad("model '\(m.name)' names '\(s.name)' twice among its inputs and outputs") }
-        guard s.dtype == "f32" || s.dtype == "i32" else { throw bad("'\(s.name)' of model '\(m.name)' has dtype '\(s.dtype)', expected 'f32' or 'i32'") }
+        guard s.dtype == "f32" || s.dtype == "i32" else { throw bad("'\(s.name)' of model '\(m.name)' has dtype \(quotedName(s.dtype)), expected 'f32' or 'i32'") }
         _ = try sampleElementCount(s, model: m.name)
     }
     var tensorNames: Set<String> = []
     for t in m.tensors {
         try validateTensorName(t.name, model: m.name)
         guard tensorNames.insert(t.name).inserted else { throw bad("model '\(m.name)' lists tensor '\(t.name)' twice") }
-        guard t.key == "\(m.name)/\(t.name)" else { throw bad("tensor '\(t.name)' of model '\(m.name)' has key '\(t.key)', expected '\(m.name)/\(t.name)'") }
+        guard t.key == "\(m.name)/\(t.name)" else { throw bad("tensor '\(t.name)' of model '\(m.name)' has key \(quotedName(t.key)), expected '\(m.name)/\(t.name)'") }
         guard t.shape.count <= maxSignatureRank else { throw bad("tensor '\(t.key)' has rank \(t.shape.count), more than \(maxSignatureRank)") }
         if let scale = t.scaleKey, scale != t.key + int8ScaleSuffix {
-            throw bad("tensor '\(t.key)' has scale key '\(scale)', expected '\(t.key)\(int8ScaleSuffix)'")
+            throw bad("tensor '\(t.key)' has scale key \(quotedName(scale)), expected '\(t.key)\(int8ScaleSuffix)'")
         }
         if let axis = t.axis, axis < 0 || axis >= t.shape.count {
             throw bad("tensor '\(t.key)' has channel axis \(axis), outside its rank \(t.shape.count)")
