@@ -19,6 +19,16 @@ public enum NPY {
         return try withExtendedLifetime(buffer) { try decode(buffer.bytes, path: path) }
     }
 
+    /// Decodes the bytes of an .npy file already read (by a caller that bounds its reads),
+    /// inflating them first if they are gzip, to at most `limit` bytes.
+    public static func decode(fileBytes bytes: [UInt8], path: String, limit: Int) throws -> Tensor {
+        try bytes.withUnsafeBufferPointer { b in
+            guard Gzip.isGzip(b) else { return try decode(b, path: path) }
+            let inflated = try Gzip.inflate(b, path: path, limit: limit)
+            return try withExtendedLifetime(inflated) { try decode(inflated.bytes, path: path) }
+        }
+    }
+
     /// Writes `tensor` as a version 1.0 .npy file (`<f4` or `<i4`, C order).
     public static func write(_ tensor: Tensor, to path: String) throws {
         try FileBytes.write(encode(tensor), to: path)

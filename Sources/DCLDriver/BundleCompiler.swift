@@ -2,7 +2,8 @@
 // from checkpoints when given, describe and measure every model, lower it to ONNX, build each
 // bundle in memory and check its role's budget — all before the first file is written, so a
 // failing bundle leaves the output directory as it was. Each file is then written atomically
-// by `BundleWriter` (temporary file, verified read-back, rename).
+// by `BundleWriter` (temporary file, verified read-back, rename), the whole set into a staging
+// directory that replaces the output directory at once (OutputDirectorySwap).
 
 import DCLCompiler
 import DCLDiagnostics
@@ -203,10 +204,21 @@ enum BundleCompiler {
         for url in urls where FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue {
             throw CompileFailure.io("`\(url.path)` is a directory; it cannot be replaced by a bundle")
         }
+        // The whole set goes into a staging directory swapped in at the end when possible
+        // (OutputDirectorySwap.swift); otherwise each bundle is replaced atomically in place.
+        let swap: OutputDirectorySwap?
+        do { swap = try OutputDirectorySwap.begin(directory) } catch let e as OutputDirectorySwap.Failure {
+            throw CompileFailure.io(e.description)
+        }
         for (c, url) in zip(compiled, urls) {
-            do { try BundleWriter().write(c.description, to: url) } catch let e as ExportError {
+            let target = swap.map { URL(fileURLWithPath: $0.path(of: url.lastPathComponent)) } ?? url
+            do { try BundleWriter().write(c.description, to: target) } catch let e as ExportError {
+                swap?.abandon()
                 throw CompileFailure.io("cannot write \(url.path): \(e.description)")
             }
+        }
+        do { try swap?.commit() } catch let e as OutputDirectorySwap.Failure {
+            throw CompileFailure.io(e.description)
         }
         return urls
     }

@@ -2,7 +2,8 @@
 //
 // * A file is rewritten only if its text changes, atomically: the new text goes to a temporary
 //   file in the same directory (same file system, same permissions), which is then renamed over
-//   the original, so a crash never leaves half a file.
+//   the original, so a crash never leaves half a file. A symbolic link is written through
+//   (its target changes, the link stays); temporaries of killed runs are cleaned up.
 // * `--check` writes nothing: it lists the files that would change and exits 1 if there are any.
 // * `-` or no file: read standard input, write standard output.
 // * A file with syntax errors is never formatted: its diagnostics go to standard error and the
@@ -12,6 +13,7 @@
 import ArgumentParser
 import DCLDiagnostics
 import DCLSyntax
+import DCLTensor
 import Foundation
 
 /// `dcl fmt`.
@@ -115,13 +117,13 @@ enum AtomicFile {
     /// Replaces `path` with `bytes`: a temporary file in the same directory (so the rename stays
     /// on one file system), given the original's permissions, is renamed over it. A crash leaves
     /// either the old file or the new one, never half of either.
-    static func replace(_ path: String, with bytes: [UInt8]) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        var template = Array(((directory.isEmpty ? "." : directory) + "/." + name + ".fmt-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    /// A symbolic link is written through: its target is replaced and the link kept.
+    static func replace(_ requested: String, with bytes: [UInt8]) throws {
+        let path = AtomicWrite.resolvedDestination(requested)
+        AtomicWrite.removeStaleTemporaries(of: path)
+        let tempPath = AtomicWrite.temporaryPath(for: path)
+        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WriteError(description: String(cString: strerror(errno))) }
-        let tempPath = String(cString: template)
         var done = false
         defer {
             if !done { unlink(tempPath) }

@@ -4,9 +4,11 @@
 //
 // Inputs: `--input FILE` for a one-input model, `--input NAME=FILE` per input otherwise. A
 // file is `.npy` (any numeric dtype; integral values for id inputs) or `.csv` (one sample per
-// row, the per-sample elements flattened, a non-numeric first row is a header). Outputs: with
-// `--output FILE.npy`, one .npy per output (`FILE.npy` for a single output, `FILE.NAME.npy`
-// for several), each written atomically; without it, CSV rows on standard output.
+// row, the per-sample elements flattened, a non-numeric first row is a header), read under
+// the file-size cap (BoundedFileReader). Outputs: with `--output FILE.npy`, one .npy per output
+// (`FILE.npy` for a single output, `FILE.NAME.npy` for several; `--output DIR/` gives
+// `DIR/NAME.npy`), each written atomically and never outside the directory named
+// (PredictOutputPaths); without it, CSV rows on standard output.
 
 import ArgumentParser
 import DCLData
@@ -30,7 +32,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Input file (.npy or .csv); NAME=FILE for models with several inputs. Repeatable.")
     var input: [String] = []
 
-    @Option(help: "Where to write the outputs (.npy). Without it, outputs are printed as CSV.")
+    @Option(help: "Where to write the outputs: FILE.npy, or DIR/ for DIR/NAME.npy each. Without it, outputs are printed as CSV.")
     var output: String?
 
     func run() throws {
@@ -52,7 +54,7 @@ struct Predict: ParsableCommand {
         do {
             results = try runner.run(feeds)
         } catch let e as ExportError {
-            throw fail("\(e)", status: ExitStatus.runtime)
+            throw fail("\(bundle): model '\(model)': \(e)", status: ExitStatus.runtime)
         }
         do {
             if let path = output {
@@ -105,13 +107,38 @@ enum PredictIO {
 
     static func read(_ path: String) throws -> Tensor {
         if path.lowercased().hasSuffix(".csv") { return try readCSV(path) }
-        do { return try NPY.read(path) } catch { throw Problem(message: "cannot read the input: \(error)") }
+        let npyMagic: [UInt8] = [0x93] + Array("NUMPY".utf8), gzipMagic: [UInt8] = [0x1F, 0x8B]
+        let bytes = try bounded(path) { chunk, first in
+            guard first else { return nil }
+            let looksRight = chunk.starts(with: npyMagic.prefix(chunk.count)) || chunk.starts(with: gzipMagic.prefix(chunk.count))
+            return looksRight ? nil : "not an .npy file (it does not start with the .npy magic)"
+        }
+        // A gzip-compressed .npy inflates to at most one tensor's elements at 8 bytes each (the
+        // widest dtype read) plus a header — not to the whole file-size cap.
+        let limits = ResourceLimits.current
+        let (wide, overflow) = limits.maxTensorBytes.multipliedReportingOverflow(by: 2)
+        let inflateLimit = overflow ? limits.maxFileBytes : min(limits.maxFileBytes, wide + (1 << 20))
+        do {
+            return try NPY.decode(fileBytes: bytes, path: path, limit: inflateLimit)
+        } catch {
+            throw Problem(message: "cannot read the input: \(error)")
+        }
+    }
+
+    /// The bytes of input file `path`, read under `ResourceLimits.maxFileBytes`.
+    static func bounded(_ path: String, sniff: ([UInt8], Bool) -> String?) throws -> [UInt8] {
+        do {
+            return try BoundedFileReader.read(path, limit: ResourceLimits.current.maxFileBytes, sniff: sniff)
+        } catch let e as BoundedFileReader.Failure {
+            throw Problem(message: e.message)
+        }
     }
 
     /// Rows of numbers; a first row that is not all numbers is a header.
     static func readCSV(_ path: String) throws -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw Problem(message: "cannot read \(path)")
+        let bytes = try bounded(path) { chunk, _ in chunk.contains(0) ? "not CSV text (it holds NUL bytes)" : nil }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Problem(message: "\(path) is not UTF-8 text")
         }
         var rows: [[Float]] = []
         for (k, line) in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
@@ -127,20 +154,34 @@ enum PredictIO {
             }
         }
         guard let width = rows.first?.count else { throw Problem(message: "\(path) has no rows") }
-        return try Tensor(shape: [rows.count, width], floats: rows.flatMap { $0 })
+        do {
+            return try Tensor(shape: [rows.count, width], floats: rows.flatMap { $0 })
+        } catch let e as TensorError {
+            throw Problem(message: "\(path): \(e.message)")
+        }
     }
 
     /// `t` as `[N] + sample` with `dtype`: the elements after the first axis may be laid out
     /// in any shape of the sample's size; a float array feeds an id input if every value is
     /// integral.
     static func shaped(_ t: Tensor, sample: [Int], dtype: DType, name: String, path: String) throws -> Tensor {
-        let per = sample.reduce(1, *)
+        do {
+            return try reshape(t, sample: sample, dtype: dtype, name: name, path: path)
+        } catch let e as TensorError {
+            throw Problem(message: "\(path): '\(name)': \(e.message)")
+        }
+    }
+
+    private static func reshape(_ t: Tensor, sample: [Int], dtype: DType, name: String, path: String) throws -> Tensor {
+        // Checked products: the sample shape comes from the bundle (the reader bounds it too).
+        let per = try elementCount(sample, op: "input")
         let n = t.rank == 0 ? 1 : t.shape[0]
-        let sampleCount = t.rank == 0 ? 1 : t.shape.dropFirst().reduce(1, *)
+        let sampleCount = t.rank == 0 ? 1 : try elementCount(Array(t.shape.dropFirst()), op: "input")
         guard sampleCount == per || (t.rank == 1 && per == 1) else {
             throw Problem(message: "\(path): '\(name)' needs \(per) value\(per == 1 ? "" : "s") per sample \(formatShape(sample)), the file has shape \(formatShape(t.shape))")
         }
         let shape = [n] + sample
+        _ = try elementCount(shape, op: "input")
         if t.dtype == dtype { return try t.reshaped(shape) }
         if dtype == .float32 { return try Tensor(shape: shape, floats: t.ints.map(Float.init)) }
         var ids: [Int32] = []
@@ -151,11 +192,10 @@ enum PredictIO {
         return try Tensor(shape: shape, ints: ids)
     }
 
-    /// Writes each output as .npy, atomically.
+    /// Writes each output as .npy, atomically, at the paths `outputPaths` derives.
     static func write(_ results: [(name: String, tensor: Tensor)], to path: String) throws {
-        let base = path.lowercased().hasSuffix(".npy") ? String(path.dropLast(4)) : path
-        for r in results {
-            let target = results.count == 1 ? (path.lowercased().hasSuffix(".npy") ? path : path + ".npy") : "\(base).\(r.name).npy"
+        let targets = try outputPaths(results.map(\.name), output: path)
+        for (r, target) in zip(results, targets) {
             do { try writeAtomically(Data(NPY.encode(r.tensor)), to: target) } catch {
                 throw Problem(message: "cannot write \(target): \(error)")
             }

@@ -37,6 +37,9 @@ public enum ExportErrorKind: String, Sendable, Hashable, CaseIterable {
     case tooLarge = "too large"
     /// `manifest.json` is not valid JSON or does not follow the schema.
     case manifest = "manifest"
+    /// A model's graph text does not parse, is not a valid graph, or disagrees with the
+    /// manifest (signature, parameters).
+    case graph = "graph"
     /// `weights.safetensors` does not follow the safetensors format.
     case safetensors = "safetensors"
     /// A deflate stream is corrupt.

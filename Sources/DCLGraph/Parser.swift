@@ -1,5 +1,7 @@
 // Reads the text form written by `GraphPrinter` (grammar in Printer.swift). Value ids are kept
-// as written, so a parsed graph prints back identically. Errors name the line.
+// as written, so a parsed graph prints back identically. Errors name the line. The text may
+// come from a bundle anyone made, so every number is bounded (GraphTextLimits) before any
+// arithmetic sees it: an out-of-range id, dimension or attribute is a parse error, not a trap.
 
 import DCLTensor
 
@@ -25,6 +27,9 @@ public enum GraphParser {
                 try statement(&c, &g)
             } catch let e as GraphError where !e.message.hasPrefix("line ") {
                 throw fail(e.description)
+            } catch let e as TensorError {
+                // A constant or parameter whose shape is too large for a tensor.
+                throw fail(e.description)
             }
         }
         guard sawHeader, sawEnd else { throw GraphError(op: "parse", "missing 'graph {' … '}'") }
@@ -42,6 +47,7 @@ public enum GraphParser {
             let id = try c.valueID(); let name = try c.string(); try c.expect(":")
             let t = try c.type()
             guard let shape = t.constantShape else { throw c.fail("parameter shapes must be constant") }
+            _ = try elementCount(shape, op: "param")
             guard c.keyword("init"), c.take("=") else { throw c.fail("expected init=") }
             let initText = c.word(until: " ")
             guard let initializer = Initializer(parsing: initText) else { throw c.fail("unknown initializer '\(initText)'") }
@@ -89,7 +95,9 @@ public enum GraphParser {
                 repeat {
                     let key = c.word(until: "=")
                     try c.expect("=")
-                    attrs[key] = try c.attribute()
+                    let value = try c.attribute()
+                    if let problem = GraphTextLimits.check(key, value) { throw c.fail(problem) }
+                    attrs[key] = value
                 } while c.take(",")
                 try c.expect("}")
             }
@@ -192,8 +200,12 @@ struct Cursor {
         skipSpace()
         guard take("%") else { throw fail("expected a value like %3") }
         var s = ""
-        while i < chars.count, chars[i].isNumber { s.append(chars[i]); i += 1 }
-        guard let v = Int(s) else { throw fail("expected a value number after %") }
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber { s.append(chars[i]); i += 1 }
+        guard !s.isEmpty else { throw fail("expected a value number after %") }
+        // Ten digits cover every allowed id; longer runs are refused before `Int` sees them.
+        guard s.count <= 10, let v = Int(s), v <= GraphTextLimits.maxValueID else {
+            throw fail("value id %\(s.count > 24 ? String(s.prefix(24)) + "…" : s) is out of range (at most %\(GraphTextLimits.maxValueID))")
+        }
         return ValueID(v)
     }
 
@@ -252,11 +264,22 @@ struct Cursor {
         var name = ""
         while i < chars.count, chars[i].isLetter || chars[i].isNumber { name.append(chars[i]); i += 1 }
         guard let dtype = DType(rawValue: name) else { throw fail("unknown dtype '\(name)'") }
-        let dims = try bracketItems().map { s -> Dim in
-            guard let d = Dim(parsing: s) else { throw fail("bad dimension '\(s)'") }
+        let items = try bracketItems()
+        guard items.count <= GraphTextLimits.maxRank else { throw fail("a type of rank \(items.count), more than \(GraphTextLimits.maxRank)") }
+        let dims = try items.map { s -> Dim in
+            let d = try dimension(s)
+            if let v = d.constant, v < 0 { throw fail("negative dimension \(v)") }
             return d
         }
         return TensorType(dtype, dims)
+    }
+
+    /// One dimension, bounded (see `GraphTextLimits`).
+    func dimension(_ s: String) throws -> Dim {
+        switch Dim.parseBounded(s) {
+        case .success(let d): return d
+        case .failure(let e): throw fail(e.description)
+        }
     }
 
     mutating func attribute() throws -> AttributeValue {
@@ -269,7 +292,7 @@ struct Cursor {
             if items.allSatisfy({ parseFloat($0) != nil && ($0.contains(".") || $0.contains("e") || $0.hasSuffix("inf") || $0 == "nan") }) {
                 return .floats(items.map { parseFloat($0)! })
             }
-            return .dims(try items.map { s in guard let d = Dim(parsing: s) else { throw fail("bad list item '\(s)'") }; return d })
+            return .dims(try items.map { try dimension($0) })
         }
         let w = word(until: ",")
         if w == "true" { return .bool(true) }

@@ -252,10 +252,13 @@ func jsonString(_ s: String) -> String {
 }
 
 /// Writes `data` to `path` so that readers see either the old file or the complete new one.
-public func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent().path
-    let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+/// A symbolic link at `path` is written through (its target is replaced, the link kept), and
+/// temporaries left by killed writers of the same file are removed (see AtomicWrite.swift).
+public func writeAtomically(_ data: Data, to requested: String) throws {
+    let path = AtomicWrite.resolvedDestination(requested)
+    AtomicWrite.removeStaleTemporaries(of: path)
+    let dir = AtomicWrite.directory(of: path)
+    let tmp = AtomicWrite.temporaryPath(for: path)
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     guard fd >= 0 else { throw TensorError("write", "cannot create '\(tmp)': \(String(cString: strerror(errno)))") }
     var ok = false

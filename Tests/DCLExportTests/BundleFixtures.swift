@@ -5,11 +5,39 @@ import Foundation
 import DCLTensor
 @testable import DCLExport
 
+/// The control MLP's graph in the engine's text form (the reader parses and checks it against
+/// the manifest, so it must be a real graph with the model's signature and parameters).
+let controlGraphText = """
+graph {
+  input %0 "x" : f32[N,4]
+  param %1 "fc1.weight" : f32[8,4] init=zeros trainable
+  param %2 "fc1.bias" : f32[8] init=zeros trainable
+  param %3 "fc2.weight" : f32[3,8] init=zeros trainable
+  param %4 "fc2.bias" : f32[3] init=zeros trainable
+  %5 = matmul(%0, %1, %2) {transpose_a=false, transpose_b=true, activation="relu"} : f32[N,8] @"fc1" #0
+  %6 = matmul(%5, %3, %4) {transpose_a=false, transpose_b=true} : f32[N,3] @"fc2" #0
+  output "logits" = %6
+}
+
+"""
+
+/// The embedding model's graph: a table lookup, plus an int32 buffer it stores but does not read.
+let embeddingGraphText = """
+graph {
+  input %0 "ids" : i32[N,3]
+  param %1 "embedding" : f32[10,4] init=zeros trainable
+  param %2 "positions" : i32[3] init=zeros frozen
+  %3 = gather(%1, %0) {} : f32[N,3,4] @"embed" #0
+  output "vectors" = %3
+}
+
+"""
+
 /// The `control` MLP (x [4] → logits [3]) with its ONNX file built through
 /// `makeONNXBuilder`, so its initialisers follow `storage`.
 func controlModel(storage: WeightStorage) throws -> ModelDescription {
     var m = ModelDescription(
-        name: "control", graphText: "graph control(x: f32[N, 4]) -> f32[N, 3] {\n  h = linear(x, fc1)\n  …\n}\n", onnx: nil,
+        name: "control", graphText: controlGraphText, onnx: nil,
         inputs: [TensorSignature(name: "x", sampleShape: [4])],
         outputs: [TensorSignature(name: "logits", sampleShape: [3])],
         parameters: [
@@ -31,7 +59,7 @@ func controlModel(storage: WeightStorage) throws -> ModelDescription {
 /// A model without ONNX, with an embedding table and an int32 buffer.
 func embeddingModel() throws -> ModelDescription {
     ModelDescription(
-        name: "base.device", graphText: "graph base.device(ids: i32[N, 3]) -> f32[N, 3, 4] { … }\n", onnx: nil,
+        name: "base.device", graphText: embeddingGraphText, onnx: nil,
         inputs: [TensorSignature(name: "ids", sampleShape: [3], dtype: .int32)],
         outputs: [TensorSignature(name: "vectors", sampleShape: [3, 4])],
         parameters: [

@@ -49,7 +49,7 @@ func rawFile(header: String, buffer: [UInt8], claimedLength: UInt64? = nil) -> D
             try SafeTensorsFile(entries: [SafeTensorsEntry(name: "a", tensor: try Tensor(shape: [1], floats: [v]))]).write(path: path)
         }
         #expect(try SafeTensorsFile.read(path: path)["a"]!.tensor().floats == [2])
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("dcl-st-\(getpid())-atomic") && $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("dcl-st-\(getpid())-atomic") && $0.contains("tmp-") }
         #expect(leftovers.isEmpty)
     }
 

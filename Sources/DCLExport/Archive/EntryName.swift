@@ -32,7 +32,7 @@ func validateEntryName(_ name: String) throws {
 func quotedName(_ name: String) -> String {
     var out = "'"
     for u in name.unicodeScalars {
-        if u.value < 0x20 || u.value == 0x7F {
+        if u.value < 0x20 || (0x7F...0x9F).contains(u.value) {
             out += "\\u{\(String(u.value, radix: 16))}"
         } else {
             out.unicodeScalars.append(u)

@@ -11,9 +11,10 @@
 // Checks: one EOCD whose comment runs exactly to the end of the file; single disk; central
 // directory inside the file and ending before the EOCD; the entry count it declares; no
 // encryption; only stored and deflate; safe, unique names; each local header agreeing with its
-// central record (name, method) and its data lying before the central directory; no two
-// entries' bytes overlapping (overlap is how a "non-recursive" zip bomb multiplies its data);
-// declared sizes within the caps and — for deflate — within the compression-ratio cap.
+// central record (name, method, CRC-32, sizes) and its data lying before the central
+// directory; no two entries' bytes overlapping (overlap is how a "non-recursive" zip bomb
+// multiplies its data); declared sizes within the caps and — for deflate — within the
+// compression-ratio cap.
 
 /// One file entry of a zip archive, validated.
 struct ZipEntry: Sendable, Equatable {
@@ -257,11 +258,44 @@ struct ZipDirectory {
         guard le16(header, 8) == e.method else {
             throw ExportError(.archive, entry: e.name, "the local header's compression method \(le16(header, 8)) differs from the central directory's \(e.method)")
         }
+        let localExtra = try source.read(at: nameStart + nameLength, count: extraLength)
+        try checkLocalSizes(e, header: header, extra: localExtra)
         let dataOffset = nameStart + nameLength + extraLength
         guard e.compressedSize <= cdOffset - dataOffset else {
             throw ExportError(.truncated, entry: e.name, "declares \(e.compressedSize) bytes of data but only \(cdOffset - dataOffset) lie before the central directory")
         }
         return dataOffset
+    }
+
+    /// The local header's CRC-32 and sizes must be the central directory's: a reader that
+    /// trusts the local header (many streaming unzippers do) must not see another file than
+    /// dcl checks. With bit 3 set (a data descriptor follows the data) the local fields may be
+    /// zero; a 0xFFFFFFFF size defers to the local ZIP64 extra field, which must then agree.
+    private static func checkLocalSizes(_ e: ZipEntry, header: [UInt8], extra: [UInt8]) throws {
+        let flags = le16(header, 6)
+        let crc = le32(header, 14), compressed = le32(header, 18), uncompressed = le32(header, 22)
+        if flags & 0x0008 != 0 && crc == 0 && compressed == 0 && uncompressed == 0 { return }
+        guard crc == e.crc32 else {
+            throw ExportError(.archive, entry: e.name, "the local header's crc-32 \(hex32(crc)) differs from the central directory's \(hex32(e.crc32))")
+        }
+        let zip64 = zip64Field(extra) ?? []
+        var q = 0
+        func size(_ field: UInt32, _ what: String, _ central: Int) throws {
+            var value = UInt64(field)
+            if field == 0xFFFF_FFFF {
+                guard zip64.count - q >= 8 else {
+                    throw ExportError(.archive, entry: e.name, "the local header marks its \(what) size ZIP64 but has no ZIP64 extra field for it")
+                }
+                value = le64(zip64, q)
+                q += 8
+            }
+            guard value == UInt64(central) else {
+                throw ExportError(.archive, entry: e.name, "the local header's \(what) size \(value) differs from the central directory's \(central)")
+            }
+        }
+        // The ZIP64 extra field holds the uncompressed size first, then the compressed one.
+        try size(uncompressed, "uncompressed", e.uncompressedSize)
+        try size(compressed, "compressed", e.compressedSize)
     }
 
     private static func checkNoOverlap(_ entries: [ZipEntry]) throws {

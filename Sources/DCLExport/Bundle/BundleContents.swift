@@ -1,6 +1,7 @@
 // A bundle read into memory and verified: the manifest, every entry's bytes, and typed access
 // to the graph text, the ONNX models and the weights.
 
+import DCLGraph
 import DCLTensor
 
 /// One archive entry as stored (for `inspect`'s entry table).
@@ -24,6 +25,9 @@ public struct BundleContents: Sendable {
     public let checksumFailures: [ChecksumFailure]
     let data: [String: [UInt8]]
     let weights: SafetensorsFile?
+    /// Each model's graph, parsed and checked when the bundle was read (empty when a checksum
+    /// failed, as the weights).
+    let graphs: [String: Graph]
 
     /// The bytes of entry `name` (any entry but the manifest).
     public func entry(_ name: String) -> [UInt8]? { data[name] }

@@ -1,7 +1,9 @@
-// Running a model from a bundle alone — no script: the graph is parsed from its IR text
-// (`GraphParser`, which verifies it), the weights come from `weights.safetensors` (widened or
-// dequantised to float32 as the manifest says), and the engine's `Executor` runs it. This is
-// what `dcl predict` does, and what the round-trip tests compare against the interpreter.
+// Running a model from a bundle alone — no script: the graph is the one the reader parsed from
+// its IR text and checked against the manifest (BundleModelCheck), the weights come from
+// `weights.safetensors` (widened or dequantised to float32 as the manifest says), and the
+// engine's `Executor` runs it, after every value's size at the given batch has been checked.
+// This is what `dcl predict` does, and what the round-trip tests compare against the
+// interpreter.
 
 import DCLGraph
 import DCLTensor
@@ -20,21 +22,16 @@ public final class BundleModel {
             let known = contents.manifest.models.map { "'\($0.name)'" }.joined(separator: ", ")
             throw ExportError(.invalidArgument, "the bundle has no model '\(name)' (it has \(known))")
         }
-        let graph: Graph
-        do {
-            graph = try GraphParser.parse(try contents.graphText(of: name))
-        } catch let e as GraphError {
-            throw ExportError(.invalidArgument, entry: m.graph, "the graph does not parse: \(e.description)")
-        }
-        guard graph.inputs.map(\.name) == m.inputs.map(\.name), graph.outputs.map(\.name) == m.outputs.map(\.name) else {
-            throw ExportError(.manifest, entry: m.graph, "the graph's inputs and outputs differ from the manifest's signature of '\(name)'")
-        }
-        guard graph.assignments.isEmpty else {
-            throw ExportError(.invalidArgument, entry: m.graph, "the graph updates state; a bundle holds inference graphs")
+        // The reader parsed and checked the graph against the manifest (BundleModelCheck).
+        guard let graph = contents.graphs[name] else {
+            throw ExportError(.missingEntry, entry: m.graph, "the graph was not verified, so it is not loaded")
         }
         let store = ParameterStore()
         for p in graph.parameters {
-            let t = try contents.tensor(model: name, parameter: p.name)
+            let t: Tensor
+            do { t = try contents.tensor(model: name, parameter: p.name) } catch let e as TensorError {
+                throw ExportError(.safetensors, entry: weightsEntryName, "'\(name)/\(p.name)': \(e.message)")
+            }
             guard t.shape == p.shape, t.dtype == p.dtype else {
                 throw ExportError(.invalidArgument, entry: weightsEntryName,
                                   "'\(name)/\(p.name)' is \(t.dtype.rawValue)\(formatShape(t.shape)), the graph expects \(p.type)")
@@ -71,11 +68,46 @@ public final class BundleModel {
         }
         let results: [String: Tensor]
         do {
-            results = try executor.run(inputs: feeds, store: store)
+            let bindings = try executor.bindings(for: feeds)
+            try checkSizes(under: bindings)
+            results = try executor.run(inputs: feeds, store: store, bindings: bindings)
         } catch let e as GraphError {
+            throw ExportError(.invalidArgument, "running '\(name)' failed: \(e.description)")
+        } catch let e as TensorError {
             throw ExportError(.invalidArgument, "running '\(name)' failed: \(e.description)")
         }
         return outputs.map { ($0.name, results[$0.name]!) }
+    }
+}
+
+/// Most bytes all of a model's values may take together at one batch size, as a multiple of
+/// the one-tensor cap: the executor's arena is at most this large.
+let maxValueBytesFactor = 4
+
+extension BundleModel {
+    /// Every value's shape under `bindings`, computed with overflow-checked arithmetic and
+    /// within the tensor cap — before the executor evaluates them unchecked and sizes its arena.
+    /// (The batch comes from an input file, the dimensions from the bundle.)
+    func checkSizes(under bindings: [String: Int]) throws {
+        let cap = ResourceLimits.current.maxTensorBytes
+        let (scaled, capOverflow) = cap.multipliedReportingOverflow(by: maxValueBytesFactor)
+        let budget = capOverflow ? Int.max : scaled
+        var total = 0
+        for (v, t) in graph.types.sorted(by: { $0.key < $1.key }) {
+            var shape: [Int] = []
+            for d in t.dims {
+                guard let n = d.evaluateChecked(bindings), n >= 0 else {
+                    throw GraphError(op: "plan", "value \(v) of type \(t) has no valid size under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))")
+                }
+                shape.append(n)
+            }
+            let bytes = try elementCount(shape, op: "plan") * t.dtype.byteSize
+            let (sum, overflow) = total.addingReportingOverflow(bytes)
+            guard !overflow, sum <= budget else {
+                throw GraphError(op: "plan", "the model's values need more than \(ResourceLimits.describe(bytes: budget)) together at this batch size (\(maxValueBytesFactor) × DCL_MAX_TENSOR_BYTES)")
+            }
+            total = sum
+        }
     }
 }
 

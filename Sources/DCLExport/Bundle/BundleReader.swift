@@ -6,8 +6,10 @@
 // unlisted is present, every model's files are listed, every tensor claim fits the caps) —
 // all before any other entry is read. Then each entry is read (inflated under its declared
 // size), CRC-32 and SHA-256 checked; and, if every checksum holds, `weights.safetensors` is
-// parsed and matched tensor by tensor against the manifest.
+// parsed and matched tensor by tensor against the manifest, and every model's graph text and
+// ONNX file are parsed and checked against the manifest and the weights (BundleModelCheck).
 
+import DCLGraph
 import Foundation
 
 /// A checksum that did not match.
@@ -89,6 +91,7 @@ public struct BundleReader: Sendable {
         }
 
         var weights: SafetensorsFile?
+        var graphs: [String: Graph] = [:]
         if failures.isEmpty {
             do {
                 weights = try SafetensorsFile.decode(data[weightsEntryName]!)
@@ -96,12 +99,13 @@ public struct BundleReader: Sendable {
                 throw e.inEntry(weightsEntryName)
             }
             try match(manifest, weights!)
+            graphs = try checkModels(manifest, data: data, weights: weights!)
         }
         let archive = directory.entries.map {
             ArchiveEntryInfo(name: $0.name, size: $0.uncompressedSize, storedSize: $0.compressedSize, deflated: $0.isDeflated)
         }
         return BundleContents(manifest: manifest, manifestJSON: manifestBytes, archiveEntries: archive,
-                              checksumFailures: failures, data: data, weights: weights)
+                              checksumFailures: failures, data: data, weights: weights, graphs: graphs)
     }
 
     // MARK: Manifest
@@ -165,8 +169,10 @@ public struct BundleReader: Sendable {
             throw bad("weight storage '\(m.weights.storage)', expected 'f32', 'f16' or 'int8'")
         }
 
+        try validateManifestText(m)
         var models: Set<String> = []
         for model in m.models {
+            try validateManifestModel(model)
             guard models.insert(model.name).inserted else { throw bad("lists model '\(model.name)' twice") }
             for file in [model.graph] + (model.onnx.map { [$0] } ?? []) where !listed.contains(file) {
                 throw ExportError(.missingEntry, entry: file, "model '\(model.name)' needs this entry but the manifest does not list it")

@@ -5,9 +5,12 @@
 // never half of one — and a failure removes the temporary file. Nothing is written anywhere
 // but the destination's directory.
 //
-// (A process killed mid-write leaves its `.NAME.tmp-…` file behind; it is never read as a
-// bundle, and deleting it is safe.)
+// A symbolic link at the destination is written through (its target is replaced). A process
+// killed mid-write leaves its `.NAME.dcl-tmp-PID-…` file behind; it is never read as a bundle,
+// and the next write to the same destination removes it once that process is gone
+// (AtomicWrite.swift).
 
+import DCLTensor
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +43,7 @@ public struct BundleWriter: Sendable {
     @discardableResult
     public func write(_ description: BundleDescription, to url: URL) throws -> BundleManifest {
         let built = try buildBundle(description)
-        let destination = url.standardizedFileURL
+        let destination = URL(fileURLWithPath: AtomicWrite.resolvedDestination(url.standardizedFileURL.path)).standardizedFileURL
         let directory = destination.deletingLastPathComponent()
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -53,8 +56,8 @@ public struct BundleWriter: Sendable {
             throw ExportError(.io, "cannot create directory '\(directory.path)': \(error.localizedDescription)")
         }
 
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())-\(suffix)")
+        AtomicWrite.removeStaleTemporaries(of: destination.path)
+        let temporary = URL(fileURLWithPath: AtomicWrite.temporaryPath(for: destination.path))
         do {
             try ZipWriter.write(built.entries, to: temporary, beforeEntry: beforeEntry)
             try fsyncPath(temporary.path)
