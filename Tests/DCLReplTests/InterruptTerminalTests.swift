@@ -95,8 +95,9 @@ import Testing
         t.pty.send("print evaluate(net, on: d).loss < before\r")
         try t.expect("true", "training before Ctrl-C lowered the loss")
         try t.expect("dcl> ", "the prompt after the comparison")
+        let shown = t.pty.output.count
         try t.run("train net on d { epochs: 1, batch: 4, log: \"none\" }")
-        #expect(!t.pty.output.suffix(200).contains("interrupted"))
+        #expect(!t.pty.output.dropFirst(shown).contains("interrupted"))
     }
 
     @Test(.enabled(if: PseudoTerminal.isAvailable, "no pseudo-terminal available"), .timeLimit(.minutes(2)))
