@@ -4,7 +4,8 @@
 // 0x0C i32, 0x0D f32, 0x0E f64), the number of dimensions, one u32 per dimension, then the
 // elements row-major. The header's dimensions are checked against the bytes actually present
 // before anything is allocated, so a lying header gives an error, never a huge allocation; bytes
-// beyond the declared data are an error too (no silent truncation either way).
+// beyond the declared data are an error too (no silent truncation either way). A gzip file is
+// inflated only as far as its header declares, plus one byte (`declaredSize`, FileBytes.swift).
 
 import DCLTensor
 
