@@ -31,6 +31,8 @@ let package = Package(
         // System libraries (Debian: libreadline-dev, zlib1g-dev).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
         .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib"),
+        // The REPL's SIGINT handler and its one counter (C: a signal handler must be).
+        .target(name: "CInterrupt"),
 
         // Front end.
         .target(name: "DCLDiagnostics", swiftSettings: v5),
@@ -48,7 +50,7 @@ let package = Package(
         .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
         .target(name: "DCLRepl", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLGraph",
-                                                "DCLStdLib", "CReadline"], swiftSettings: v5),
+                                                "DCLStdLib", "DCLTensor", "CReadline", "CInterrupt"], swiftSettings: v5),
         .target(name: "DCLDriver", dependencies: [
             "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

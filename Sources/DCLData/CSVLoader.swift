@@ -27,7 +27,7 @@ extension DataLoader {
     }
 
     static func parseCSVTable(_ bytes: UnsafeBufferPointer<UInt8>, path: String, label: String?,
-                              shape: [Int]?, classes: Int?) throws -> Dataset {
+                              shape: [Int]?, classes: Int?, limits: ResourceLimits = .current) throws -> Dataset {
         try checkClassCount(classes, op: "csv")
         var reader = CSVReader(bytes, path: path)
         guard try reader.next() else {
@@ -62,6 +62,10 @@ extension DataLoader {
         }
 
         let width = header.count
+        // The features become one Float32 tensor: stop reading once they could not fit it,
+        // rather than after building an array of that size.
+        let maxTensorBytes = limits.maxTensorBytes
+        let maxElements = maxTensorBytes / 4
         var features: [Float] = []
         var labels: [Int32] = []
         var rows = 0
@@ -74,6 +78,9 @@ extension DataLoader {
                     throw reader.error(.notNumeric, field: i, "column \(quoted(header[i])): expected a finite number, found \(describeField(reader, i))")
                 }
                 features.append(v)
+            }
+            if features.count > maxElements {
+                throw reader.recordError(.tooLarge, "\(rows + 1) rows of \(f) features need more than \(ResourceLimits.describe(bytes: maxTensorBytes)), the limit for one tensor (DCL_MAX_TENSOR_BYTES)")
             }
             if let li = labelIndex {
                 guard let v = NumberParsing.label(reader.raw(li)), v >= Int64(Int32.min), v <= Int64(Int32.max) else {
@@ -91,10 +98,10 @@ extension DataLoader {
             throw DataError(.malformed, path: path, line: reader.recordLine + 1, "expected at least one data row after the header, found none")
         }
 
-        var columns: [(name: String, tensor: Tensor)] = [("x", try Tensor(shape: [rows] + rowShape, floats: features))]
+        var columns: [(name: String, tensor: Tensor)] = [("x", try namingFile(path) { try Tensor(shape: [rows] + rowShape, floats: features) })]
         var classCount: Int? = nil
         if labelIndex != nil {
-            columns.append(("y", try Tensor(shape: [rows], ints: labels)))
+            columns.append(("y", try namingFile(path) { try Tensor(shape: [rows], ints: labels) }))
             classCount = classes ?? Int(labels.max()!) + 1
         }
         var source = "csv(\(quotedPath(path))"

@@ -23,14 +23,17 @@
 //   FileBytes.swift, Gzip.swift  whole-file reads and zlib inflation, with size caps
 //   DataError.swift         the error value: `path:line:column: message`
 
+import DCLTensor
+
 /// Entry points that read files into `Dataset`s: `csv`, `idx`, `npy`, `movieLens`.
 public enum DataLoader {}
 
 /// Size caps every loader applies. A header that claims more than the cap, or more than the file
 /// actually holds, is an error before anything of that size is allocated.
 public enum DataLimits {
-    /// The most bytes any one file (or its decompressed content) may hold: 4 GiB.
-    public static let maxBytes = 4 << 30
+    /// The most bytes any one file (or its decompressed content) may hold:
+    /// `ResourceLimits.current.maxFileBytes` (8 GiB unless `DCL_MAX_FILE_BYTES` says otherwise).
+    public static var maxBytes: Int { ResourceLimits.current.maxFileBytes }
     /// The most classes a label column may have: 2^20. Labels come from files, and a label of
     /// two billion would otherwise mean a two-billion-wide histogram or one-hot matrix.
     public static let maxClasses = 1 << 20

@@ -47,6 +47,14 @@ final class ByteBuffer {
     var array: [UInt8] { Array(bytes) }
 }
 
+/// How long a file's content must be, judged by a format from the content's first bytes.
+enum DeclaredSize: Equatable {
+    /// The header is not complete yet: give at least this many bytes (or all there are).
+    case needs(Int)
+    /// The header is complete and declares this many bytes of content in all.
+    case total(Int)
+}
+
 enum FileBytes {
     /// Reads all of `path`. Throws `fileNotFound`, `permissionDenied`, `io` or `tooLarge`.
     static func read(_ path: String, limit: Int = DataLimits.maxBytes) throws -> ByteBuffer {
@@ -89,12 +97,37 @@ enum FileBytes {
     }
 
     /// Reads `path` and inflates it if it is gzip (recognised by its magic bytes, not its name).
-    static func readMaybeGzip(_ path: String, limit: Int = DataLimits.maxBytes) throws -> ByteBuffer {
+    ///
+    /// `declaredSize` reads the format's header from the first bytes of the content and says how
+    /// long the whole content must be; a gzip file is inflated only that far plus one byte (to
+    /// tell "exactly right" from "too long"), and never past `limit`, so what a compressed file
+    /// costs in memory is what its header declares. The format's decoder then checks the content
+    /// against its header as it would for an uncompressed file (a short one is truncated).
+    static func readMaybeGzip(_ path: String, limit: Int = DataLimits.maxBytes,
+                              declaredSize: (UnsafeBufferPointer<UInt8>) throws -> DeclaredSize) throws -> ByteBuffer {
         let raw = try read(path, limit: limit)
-        if Gzip.isGzip(raw.bytes) {
-            return try Gzip.inflate(raw.bytes, path: path, limit: limit)
+        guard Gzip.isGzip(raw.bytes) else { return raw }
+        let reader = try GzipReader(raw, path: path)
+        while true {
+            switch try declaredSize(reader.output.bytes) {
+            case .needs(let n):
+                // A header claim about its own length is checked by the format; never ask for
+                // more than the cap allows, nor loop without progress.
+                let wanted = min(n, limit)
+                guard wanted > reader.output.count else { return reader.output }
+                try reader.inflate(upTo: wanted)
+                if reader.output.count < wanted { return reader.output }  // the content ended: truncated
+            case .total(let total):
+                guard total <= limit else {
+                    throw DataError(.tooLarge, path: path, "header declares \(total) bytes of content, more than the limit of \(limit) bytes (DCL_MAX_FILE_BYTES)")
+                }
+                try reader.inflate(upTo: total < Int.max ? total + 1 : total)
+                if reader.output.count > total {
+                    throw DataError(.malformed, path: path, "gzip content is longer than the \(total) bytes its header declares (inflating stopped after \(reader.output.count) bytes)")
+                }
+                return reader.output
+            }
         }
-        return raw
     }
 
     /// Writes `bytes` to `path` (created or truncated), with the same error kinds as `read`.

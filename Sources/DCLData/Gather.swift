@@ -65,8 +65,35 @@ func intValues(_ t: Tensor, rows: [Int]?) -> [Int32] {
 /// [4294967295, 4294967295, 0], which holds no data but overflows the element count) becomes a
 /// `badShape` error naming the file instead of a `TensorError`.
 func allocateTensor(_ shape: [Int], _ dtype: DType, path: String) throws -> Tensor {
+    _ = try checkedElementCount(shape, path: path)
     do {
         return try Tensor(zeros: shape, dtype: dtype)
+    } catch let e as TensorError {
+        throw DataError(.badShape, path: path, "cannot hold shape \(formatShape(shape)): \(e.message)")
+    }
+}
+
+/// Runs `body`, which builds tensors from what `path` held; a shape over the caps becomes a
+/// `DataError` naming the file instead of a bare `TensorError`.
+func namingFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as TensorError {
+        throw DataError(.tooLarge, path: path, e.description)
+    }
+}
+
+/// The element count of a shape a file declares, checked against the tensor cap before anything
+/// is read or allocated for it; errors name the file.
+func checkedElementCount(_ shape: [Int], path: String) throws -> Int {
+    // Each dimension on its own must fit a tensor too: [10^18, 0] holds no data, but code that
+    // multiplies a row count by a row size would overflow on it.
+    let limit = ResourceLimits.current.maxTensorBytes
+    if let d = shape.first(where: { $0 > limit / 4 }) {
+        throw DataError(.badShape, path: path, "cannot hold shape \(formatShape(shape)): dimension \(d) is larger than any tensor may be (\(ResourceLimits.describe(bytes: limit)), DCL_MAX_TENSOR_BYTES)")
+    }
+    do {
+        return try elementCount(shape, op: "shape")
     } catch let e as TensorError {
         throw DataError(.badShape, path: path, "cannot hold shape \(formatShape(shape)): \(e.message)")
     }

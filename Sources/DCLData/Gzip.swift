@@ -1,11 +1,11 @@
-// gzip inflation through zlib, with a cap on the output so a small corrupt or hostile file
-// cannot make us allocate gigabytes, and errors that distinguish corruption from truncation.
+// gzip inflation through zlib, on demand: a caller asks for the first N bytes of the content and
+// gets at most N, so a loader can read a format's header from the first inflated bytes, learn
+// how big the whole content must be, and stop there. A small hostile file (a gigabyte of zeros
+// compresses to a megabyte) then costs what its header declares, not what it inflates to.
 //
-// The gzip trailer's ISIZE (uncompressed size mod 2^32) is only a hint for the first allocation,
-// clamped to what deflate could possibly produce (at most ~1032 bytes per input byte) and to
-// 256 MiB; the buffer then grows by doubling up to the cap. Concatenated gzip members (allowed by
-// RFC 1952) are inflated one after another; trailing zero padding is ignored, anything else after
-// the last member is an error.
+// Errors distinguish corruption from truncation. Concatenated gzip members (allowed by RFC 1952)
+// are inflated one after another; trailing zero padding is ignored, anything else after the last
+// member is an error.
 
 import SystemZlib
 
@@ -14,79 +14,21 @@ enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// Inflates all gzip members of `input`. `path` names the file in errors.
-    static func inflate(_ input: UnsafeBufferPointer<UInt8>, path: String, limit: Int = DataLimits.maxBytes) throws -> ByteBuffer {
-        guard let inBase = input.baseAddress, input.count > 0 else {
-            throw DataError(.compression, path: path, "empty gzip input")
+    /// Inflates all gzip members of `input`, failing once the content would exceed `limit`
+    /// bytes (at most `limit + 1` are ever inflated). `path` names the file in errors.
+    static func inflate(_ input: ByteBuffer, path: String, limit: Int = DataLimits.maxBytes) throws -> ByteBuffer {
+        let reader = try GzipReader(input, path: path)
+        let (wanted, overflow) = limit.addingReportingOverflow(1)
+        try reader.inflate(upTo: overflow ? Int.max : wanted)
+        if reader.output.count > limit {
+            throw DataError(.tooLarge, path: path, "decompressed data exceeds the limit of \(limit) bytes")
         }
-        let out = ByteBuffer(capacity: initialCapacity(input, limit: limit))
-
-        var strm = z_stream()
-        // 16 + MAX_WBITS: expect a gzip header and trailer (and check the CRC).
-        var rc = inflateInit2_(&strm, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard rc == Z_OK else { throw DataError(.io, path: path, "cannot initialise zlib (code \(rc))") }
-        defer { inflateEnd(&strm) }
-
-        var consumed = 0  // input bytes handed to zlib and used
-        let chunk = 1 << 30  // zlib counts in 32-bit uInt; feed at most 1 GiB at a time
-        while true {
-            if out.count == out.capacity {
-                if out.capacity > limit {
-                    throw DataError(.tooLarge, path: path, "decompressed data exceeds the limit of \(limit) bytes")
-                }
-                out.reserve(min(out.capacity * 2, limit + 1))
-            }
-            let inAvail = min(input.count - consumed, chunk)
-            let outAvail = min(out.capacity - out.count, chunk)
-            strm.next_in = UnsafeMutablePointer(mutating: inBase + consumed)
-            strm.avail_in = uInt(inAvail)
-            strm.next_out = out.pointer + out.count
-            strm.avail_out = uInt(outAvail)
-            rc = SystemZlib.inflate(&strm, Z_NO_FLUSH)
-            let usedIn = inAvail - Int(strm.avail_in)
-            let madeOut = outAvail - Int(strm.avail_out)
-            consumed += usedIn
-            out.count += madeOut
-            if out.count > limit {
-                throw DataError(.tooLarge, path: path, "decompressed data exceeds the limit of \(limit) bytes")
-            }
-
-            switch rc {
-            case Z_STREAM_END:
-                // Another member follows, or padding, or garbage.
-                let rest = UnsafeBufferPointer(rebasing: input[consumed...])
-                if rest.isEmpty || rest.allSatisfy({ $0 == 0 }) { return out }
-                if rest.count >= 2 && rest[0] == 0x1F && rest[1] == 0x8B {
-                    inflateReset(&strm)
-                    continue
-                }
-                throw DataError(.compression, path: path,
-                                "unexpected data after the gzip stream at byte \(consumed), expected end of file")
-            case Z_OK:
-                continue
-            case Z_BUF_ERROR:
-                // No progress possible: either the output is full (grow and retry) or the input
-                // ran out before the stream ended.
-                if out.count == out.capacity { continue }
-                if consumed >= input.count {
-                    throw DataError(.truncated, path: path,
-                                    "gzip stream ends early after \(input.count) bytes (file truncated?)")
-                }
-                continue
-            case Z_NEED_DICT, Z_DATA_ERROR:
-                throw DataError(.compression, path: path,
-                                "corrupt gzip data near byte \(consumed): \(zlibMessage(strm))")
-            case Z_MEM_ERROR:
-                throw DataError(.io, path: path, "zlib ran out of memory")
-            default:
-                throw DataError(.compression, path: path, "gzip error (code \(rc)): \(zlibMessage(strm))")
-            }
-        }
+        return reader.output
     }
 
     /// Inflates an in-memory gzip buffer (for tests and callers holding bytes).
     static func inflate(_ input: [UInt8], path: String, limit: Int = DataLimits.maxBytes) throws -> [UInt8] {
-        try input.withUnsafeBufferPointer { try inflate($0, path: path, limit: limit).array }
+        try inflate(ByteBuffer(input), path: path, limit: limit).array
     }
 
     /// Compresses `input` as one gzip member (used by tests to build fixtures, and by writers).
@@ -111,19 +53,102 @@ enum Gzip {
         }
         return Array(out.prefix(produced))
     }
+}
 
-    private static func initialCapacity(_ input: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {
-        var hint = input.count * 4
-        if input.count >= 18 {
-            let n = input.count
-            let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-            if isize > 0 && isize <= input.count * 1032 { hint = isize + 1 }
+/// One gzip file being inflated, as far as its reader has asked.
+final class GzipReader {
+    let path: String
+    /// The content inflated so far.
+    let output = ByteBuffer(capacity: 1 << 12)
+    /// Whether the last member ended (and nothing but zero padding follows it).
+    private(set) var isFinished = false
+    /// The largest output buffer this reader allocated: what inflating cost in memory.
+    var peakCapacity: Int { output.capacity }
+
+    private let input: ByteBuffer
+    /// Input bytes zlib has used.
+    private var consumed = 0
+    /// zlib keeps a pointer back to its stream, so the stream must not move: heap-allocated.
+    private let stream: UnsafeMutablePointer<z_stream>
+
+    init(_ input: ByteBuffer, path: String) throws {
+        guard input.count > 0 else { throw DataError(.compression, path: path, "empty gzip input") }
+        self.input = input
+        self.path = path
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // 16 + MAX_WBITS: expect a gzip header and trailer (and check the CRC).
+        let rc = inflateInit2_(stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else {
+            stream.deallocate()
+            throw DataError(.io, path: path, "cannot initialise zlib (code \(rc))")
         }
-        return max(64, min(hint, limit + 1, 256 << 20))
     }
 
-    private static func zlibMessage(_ strm: z_stream) -> String {
-        if let m = strm.msg { return String(cString: m) }
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// Inflates until the output holds `count` bytes or the content ends, whichever is first;
+    /// never more than `count` bytes in all. The buffer grows by doubling, never past `count`,
+    /// so what a caller asks for bounds the memory, whatever the compressed data claims.
+    func inflate(upTo count: Int) throws {
+        let chunk = 1 << 30  // zlib counts in 32-bit uInt; at most 1 GiB per call
+        while !isFinished && output.count < count {
+            if output.count == output.capacity {
+                let doubled = output.capacity.multipliedReportingOverflow(by: 2)
+                output.reserve(min(count, doubled.overflow ? Int.max : doubled.partialValue))
+            }
+            let inAvail = min(input.count - consumed, chunk)
+            let outAvail = min(output.capacity - output.count, count - output.count, chunk)
+            stream.pointee.next_in = input.pointer + consumed
+            stream.pointee.avail_in = uInt(inAvail)
+            stream.pointee.next_out = output.pointer + output.count
+            stream.pointee.avail_out = uInt(outAvail)
+            let rc = SystemZlib.inflate(stream, Z_NO_FLUSH)
+            let usedIn = inAvail - Int(stream.pointee.avail_in)
+            let madeOut = outAvail - Int(stream.pointee.avail_out)
+            consumed += usedIn
+            output.count += madeOut
+
+            switch rc {
+            case Z_STREAM_END:
+                try endOfMember()
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                // No progress possible: output space was offered, so the input ran out before
+                // the stream ended.
+                guard usedIn == 0 && madeOut == 0 else { continue }
+                if consumed >= input.count {
+                    throw DataError(.truncated, path: path, "gzip stream ends early after \(input.count) bytes (file truncated?)")
+                }
+                throw DataError(.compression, path: path, "corrupt gzip data near byte \(consumed): inflation makes no progress")
+            case Z_NEED_DICT, Z_DATA_ERROR:
+                throw DataError(.compression, path: path, "corrupt gzip data near byte \(consumed): \(message)")
+            case Z_MEM_ERROR:
+                throw DataError(.io, path: path, "zlib ran out of memory")
+            default:
+                throw DataError(.compression, path: path, "gzip error (code \(rc)): \(message)")
+            }
+        }
+    }
+
+    /// After a member: another member, zero padding (the end), or garbage (an error).
+    private func endOfMember() throws {
+        let rest = UnsafeBufferPointer(rebasing: input.bytes[consumed...])
+        if rest.isEmpty || rest.allSatisfy({ $0 == 0 }) {
+            isFinished = true
+        } else if rest.count >= 2 && rest[0] == 0x1F && rest[1] == 0x8B {
+            inflateReset(stream)
+        } else {
+            throw DataError(.compression, path: path, "unexpected data after the gzip stream at byte \(consumed), expected end of file")
+        }
+    }
+
+    private var message: String {
+        if let m = stream.pointee.msg { return String(cString: m) }
         return "no detail"
     }
 }

@@ -4,7 +4,8 @@
 // 0x0C i32, 0x0D f32, 0x0E f64), the number of dimensions, one u32 per dimension, then the
 // elements row-major. The header's dimensions are checked against the bytes actually present
 // before anything is allocated, so a lying header gives an error, never a huge allocation; bytes
-// beyond the declared data are an error too (no silent truncation either way).
+// beyond the declared data are an error too (no silent truncation either way). A gzip file is
+// inflated only as far as its header declares, plus one byte (`declaredSize`, FileBytes.swift).
 
 import DCLTensor
 
@@ -17,10 +18,10 @@ enum IDX {
         var isFloat: Bool
     }
 
-    static func header(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> Header {
-        guard b.count >= 4 else {
-            throw DataError(.truncated, path: path, "file holds \(b.count) bytes, expected at least a 4-byte IDX magic number")
-        }
+    /// Parses the header from the first bytes of a file; nil if fewer than `needed` bytes are
+    /// there yet. Checks magic, element type and rank; `dataBytes` saturates at Int.max.
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> (header: Header?, needed: Int, dataBytes: Int) {
+        guard b.count >= 4 else { return (nil, 4, 0) }
         let magic = b.prefix(4).map { String($0, radix: 16).leftPadded(2) }.joined()
         guard b[0] == 0, b[1] == 0 else {
             throw DataError(.badMagic, path: path, "expected an IDX magic number 0x000008XX or 0x00000CXX, found 0x\(magic)")
@@ -40,28 +41,47 @@ enum IDX {
             throw DataError(.badShape, path: path, "IDX header declares \(rank) dimensions, expected 1 to 8")
         }
         let headerBytes = 4 + 4 * rank
-        guard b.count >= headerBytes else {
-            throw DataError(.truncated, path: path, "file holds \(b.count) bytes, expected a \(headerBytes)-byte header for \(rank) dimensions")
-        }
+        guard b.count >= headerBytes else { return (nil, headerBytes, 0) }
         var dims: [Int] = []
         for d in 0..<rank {
             let o = 4 + 4 * d
             dims.append(Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3]))
         }
-        // Compare the claimed size with what is there, in overflow-safe arithmetic.
+        // The claimed size in overflow-safe arithmetic: u32 dimensions multiply past Int.max.
         var claimed = size
         for d in dims {
             let (p, o) = claimed.multipliedReportingOverflow(by: d)
             claimed = o ? Int.max : p
         }
-        let present = b.count - headerBytes
+        return (Header(type: b[2], dims: dims, headerBytes: headerBytes, elementSize: size, isFloat: isFloat), headerBytes, claimed)
+    }
+
+    /// How long a whole IDX file must be, from its first bytes — for inflating a gzip file only
+    /// that far. The shape must also fit one tensor (`DCL_MAX_TENSOR_BYTES`), checked here so a
+    /// hostile header fails before anything is inflated.
+    static func declaredSize(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> DeclaredSize {
+        let (parsed, needed, dataBytes) = try parse(b, path: path)
+        guard let h = parsed else { return .needs(needed) }
+        _ = try checkedElementCount(h.dims, path: path)
+        let (total, o) = dataBytes.addingReportingOverflow(h.headerBytes)
+        return .total(o ? Int.max : total)
+    }
+
+    static func header(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> Header {
+        let (parsed, needed, claimed) = try parse(b, path: path)
+        guard let h = parsed else {
+            throw DataError(.truncated, path: path, needed == 4 ? "file holds \(b.count) bytes, expected at least a 4-byte IDX magic number"
+                                                                 : "file holds \(b.count) bytes, expected a \(needed)-byte header for \(Int(b[3])) dimensions")
+        }
+        let dims = h.dims
+        let present = b.count - h.headerBytes
         if claimed > present {
             throw DataError(.truncated, path: path, "header declares shape \(formatShape(dims)) (\(claimed == Int.max ? "too many" : String(claimed)) bytes of data), but only \(present) bytes follow the header")
         }
         if claimed < present {
             throw DataError(.malformed, path: path, "header declares shape \(formatShape(dims)) (\(claimed) bytes of data), but \(present) bytes follow the header: \(present - claimed) unexpected trailing bytes")
         }
-        return Header(type: b[2], dims: dims, headerBytes: headerBytes, elementSize: size, isFloat: isFloat)
+        return h
     }
 
     /// Decodes an IDX buffer into a tensor: integer types become Int32 (or Float32 when

@@ -8,7 +8,7 @@ extension DataLoader {
     /// Reads one IDX file (gzip or raw) as a tensor; integer element types become Int32 unless
     /// `as: .float32` is given.
     public static func idxTensor(_ path: String, as dtype: DType? = nil) throws -> Tensor {
-        let buffer = try FileBytes.readMaybeGzip(path)
+        let buffer = try FileBytes.readMaybeGzip(path) { try IDX.declaredSize($0, path: path) }
         return try withExtendedLifetime(buffer) { try IDX.decode(buffer.bytes, path: path, as: dtype) }
     }
 
@@ -44,7 +44,7 @@ extension DataLoader {
 
     /// Reads an IDX label file, checks rank and range, and returns the labels with the class count.
     static func labelTensor(_ path: String, classes: Int?) throws -> (Tensor, Int) {
-        let buffer = try FileBytes.readMaybeGzip(path)
+        let buffer = try FileBytes.readMaybeGzip(path) { try IDX.declaredSize($0, path: path) }
         let y: Tensor = try withExtendedLifetime(buffer) {
             let h = try IDX.header(buffer.bytes, path: path)
             if h.isFloat {

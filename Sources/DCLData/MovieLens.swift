@@ -89,14 +89,14 @@ extension DataLoader {
         guard n > 0 else {
             throw DataError(.malformed, path: path, line: reader.recordLine + 1, "expected at least one rating after the header, found none")
         }
-        let y = labelDType == .int32 ? try Tensor(shape: [n], ints: label) : try Tensor(shape: [n], floats: label.map(Float.init))
-        var d = try Dataset(columns: [
-            ("user", try Tensor(shape: [n], ints: user)),
-            ("item", try Tensor(shape: [n], ints: item)),
-            ("y", y),
-            ("rating", try Tensor(shape: [n], floats: rating)),
-            ("time", try Tensor(shape: [n], ints: time)),
-        ], classCount: 2, source: "movielens(ratings: \(quotedPath(path)), threshold: \(threshold))",
+        let columns = try namingFile(path) { () throws -> [(name: String, tensor: Tensor)] in
+            [("user", try Tensor(shape: [n], ints: user)),
+             ("item", try Tensor(shape: [n], ints: item)),
+             ("y", labelDType == .int32 ? try Tensor(shape: [n], ints: label) : try Tensor(shape: [n], floats: label.map(Float.init))),
+             ("rating", try Tensor(shape: [n], floats: rating)),
+             ("time", try Tensor(shape: [n], ints: time))]
+        }
+        var d = try Dataset(columns: columns, classCount: 2, source: "movielens(ratings: \(quotedPath(path)), threshold: \(threshold))",
            groups: user, groupKind: "user")
         d.vocabularies = ["user": users, "item": items]
         return d
@@ -148,7 +148,8 @@ extension DataLoader {
         // One multi-hot row per item, then gathered per rating.
         let table = itemGenres.map { $0.map { column[$0]! } }
         let g = names.count
-        var x = try Tensor(zeros: [d.count, g], dtype: .float32)
+        // [ratings, genres] multi-hot: checked against the tensor cap (the product can be large).
+        var x = try allocateTensor([d.count, g], .float32, path: moviesPath)
         let itemIdx = try d.column("item")
         itemIdx.withInts { it in
             x.withMutableFloats { v in

@@ -15,7 +15,7 @@ import DCLTensor
 public enum NPY {
     /// Reads an .npy file (gzip-compressed files are accepted too).
     public static func read(_ path: String) throws -> Tensor {
-        let buffer = try FileBytes.readMaybeGzip(path)
+        let buffer = try FileBytes.readMaybeGzip(path) { try declaredSize($0, path: path) }
         return try withExtendedLifetime(buffer) { try decode(buffer.bytes, path: path) }
     }
 
@@ -69,6 +69,8 @@ public enum NPY {
         var fortranOrder: Bool
         var shape: [Int]
         var dataOffset: Int
+        /// The dtype as written in the header (`<f4`), for messages.
+        var descr: String
     }
 
     static func decode(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> Tensor {
@@ -126,7 +128,43 @@ public enum NPY {
         DataError(.unsupported, path: path, "element \(i): value \(v) does not fit in int32")
     }
 
+    /// How long a whole .npy file must be, from its first bytes — for inflating a gzip file
+    /// only that far. The shape must also fit one tensor (`DCL_MAX_TENSOR_BYTES`), checked here
+    /// so a hostile header fails before anything is inflated.
+    static func declaredSize(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> DeclaredSize {
+        let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+        guard b.count >= 10 else { return .needs(10) }
+        guard b.prefix(6).elementsEqual(magic), (1...3).contains(b[6]) else {
+            _ = try parse(b, path: path)  // throws: a bad magic or an unknown version
+            return .total(b.count)
+        }
+        let start = b[6] == 1 ? 10 : 12
+        guard b.count >= start else { return .needs(start) }
+        let length = b[6] == 1 ? Int(b[8]) | Int(b[9]) << 8 : Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24
+        // A header longer than the format allows is reported by `header`, from the bytes there.
+        guard b.count >= start + length || length > 1 << 20 else { return .needs(start + length) }
+        let (h, claimed) = try parse(b, path: path)
+        _ = try checkedElementCount(h.shape, path: path)
+        let (total, o) = claimed.addingReportingOverflow(h.dataOffset)
+        return .total(o ? Int.max : total)
+    }
+
     static func header(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> Header {
+        let (h, claimed) = try parse(b, path: path)
+        let present = b.count - h.dataOffset
+        let descr = h.descr
+        if claimed > present {
+            throw DataError(.truncated, path: path, "shape \(formatShape(h.shape)) of \(descr) needs \(claimed == Int.max ? "too many" : String(claimed)) bytes of data, but only \(present) follow the header")
+        }
+        if claimed < present {
+            throw DataError(.malformed, path: path, "shape \(formatShape(h.shape)) of \(descr) needs \(claimed) bytes of data, but \(present) follow the header")
+        }
+        return h
+    }
+
+    /// Parses the preamble and header dictionary; `claimed` is the data size the header
+    /// declares (saturating at Int.max).
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> (header: Header, claimed: Int) {
         let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
         guard b.count >= 10 else {
             if b.count < 6 || !b.prefix(6).elementsEqual(magic) {
@@ -183,16 +221,10 @@ public enum NPY {
             let (p, o) = elements.multipliedReportingOverflow(by: d)
             elements = o ? Int.max : p
         }
-        let dataOffset = start + headerLength
-        let present = b.count - dataOffset
         let (claimed, o) = elements.multipliedReportingOverflow(by: size)
-        if o || claimed > present {
-            throw DataError(.truncated, path: path, "shape \(formatShape(shape)) of \(descr) needs \(o ? "too many" : String(claimed)) bytes of data, but only \(present) follow the header")
-        }
-        if claimed < present {
-            throw DataError(.malformed, path: path, "shape \(formatShape(shape)) of \(descr) needs \(claimed) bytes of data, but \(present) follow the header")
-        }
-        return Header(littleEndian: little, kind: kind, size: size, fortranOrder: fortran, shape: shape, dataOffset: dataOffset)
+        let header = Header(littleEndian: little, kind: kind, size: size, fortranOrder: fortran, shape: shape,
+                            dataOffset: start + headerLength, descr: descr)
+        return (header, o ? Int.max : claimed)
     }
 
     private static func parseDescr(_ descr: String, path: String) throws -> (Bool, Character, Int) {

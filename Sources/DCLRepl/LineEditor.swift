@@ -11,8 +11,8 @@ import Foundation
 
 enum LineRead: Equatable {
     case line(String)
-    /// Ctrl-C: the line was discarded.
-    case interrupted
+    /// Ctrl-C: the line was discarded (`emptyLine`: nothing had been typed on it).
+    case interrupted(emptyLine: Bool)
     /// Ctrl-D on an empty line, or standard input closed.
     case endOfInput
 }
@@ -71,7 +71,10 @@ enum LineEditor {
                 return .endOfInput
             }
             if Signals.pending || (wake >= 0 && fds[1].revents != 0) {
-                // Throw the line away and leave readline ready for a fresh one.
+                // Throw the line away and leave readline ready for a fresh one. `^C` goes after
+                // the typed text first: the clean-up returns the cursor to the line's start.
+                let emptyLine = rl_end == 0
+                FileHandle.standardOutput.write(Data("^C\n".utf8))
                 rl_free_line_state()
                 rl_callback_sigcleanup()
                 rl_replace_line("", 0)
@@ -79,8 +82,7 @@ enum LineEditor {
                 rl_end = 0
                 rl_mark = 0
                 removeHandler()
-                FileHandle.standardOutput.write(Data("^C\n".utf8))
-                return .interrupted
+                return .interrupted(emptyLine: emptyLine)
             }
             if fds[0].revents != 0 {
                 rl_callback_read_char()

@@ -15,6 +15,8 @@ import Foundation
 public enum Repl {
     public static let prompt = "dcl> "
     public static let continuationPrompt = "...  "
+    /// Shown after Ctrl-C on an empty prompt: Ctrl-C never ends the session, so say what does.
+    static let quitHint = "(to leave: Ctrl-D or :quit)"
 
     /// Runs the REPL and returns its exit status. `file` is loaded first.
     public static func run(file: String?, options: ReplSession.Options,
@@ -63,7 +65,8 @@ public enum Repl {
             switch LineEditor.readLine(prompt: pending.isEmpty ? prompt : continuationPrompt, wake: Signals.wakeDescriptor) {
             case .endOfInput:
                 return 0
-            case .interrupted:
+            case .interrupted(let emptyLine):
+                if emptyLine && pending.isEmpty { FileHandle.standardOutput.write(Data((quitHint + "\n").utf8)) }
                 pending = ""
             case .line(let line):
                 LineEditor.remember(line)

@@ -196,7 +196,7 @@ extension ReplSession {
         case is Interrupted:
             errors("interrupted")
         default:
-            errors("error: \(error)")
+            errors("error: \(ReplFiles.describe(error))")
         }
     }
 }

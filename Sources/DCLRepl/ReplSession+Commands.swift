@@ -19,7 +19,7 @@ extension ReplSession {
         ReplCommand(name: "help", arguments: "[NAME]", summary: "this list, or the documentation of a built-in or a definition",
                     run: { $0.help($1) }),
         ReplCommand(name: "load", arguments: "FILE", summary: "run a file in the session; its definitions join the session",
-                    run: { s, a in s.withPath(a, "load") { s.load($0) } }),
+                    run: { s, a in s.withPath(a, "load") { s.load($0, command: "load") } }),
         ReplCommand(name: "reload", arguments: "", summary: "start over: clear the session and load its files again",
                     run: { s, _ in s.reloadCommand() }),
         ReplCommand(name: "type", arguments: "EXPR", summary: "the static type of an expression", run: { $0.typeCommand($1) }),

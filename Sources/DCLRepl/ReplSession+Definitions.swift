@@ -121,10 +121,9 @@ extension ReplSession {
     func save(to path: String) -> Bool {
         guard let script = savedScript() else { return false }
         do {
-            // Written to a temporary file and renamed over `path`: never half a file.
-            try Data(script.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try ReplFiles.write(Data(script.utf8), to: path, example: "session.dcl")
         } catch {
-            errors("error: cannot write `\(path)`: \(error.localizedDescription)")
+            errors(":save: \(ReplFiles.describe(error))")
             return false
         }
         output("saved \(definedNames.count) definitions to `\(path)`")

@@ -73,7 +73,7 @@ extension ReplSession {
                    + "\n(FLOPs count a multiply-add as 2)")
             return true
         } catch {
-            errors("error: \(error)")
+            reportCommandFailure(error, command: "summary", model: m)
             return false
         }
     }
@@ -83,32 +83,36 @@ extension ReplSession {
         if let r = text.range(of: "--dot") {
             expression = String(text[..<r.lowerBound]).trimmingCharacters(in: .whitespaces)
             dotPath = String(text[r.upperBound...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
-            if dotPath?.isEmpty ?? true {
-                errors("usage: :graph MODEL --dot FILE")
+            if expression.isEmpty || dotPath?.isEmpty ?? true {
+                errors("usage: :graph MODEL --dot FILE (the model first, then the DOT file to write)")
                 return false
             }
         }
         guard let m = inspectedModel(expression, command: "graph") else { return false }
-        do {
-            let g = try m.forward(training: false)
-            guard let path = dotPath else {
-                output(GraphPrinter.print(g).trimmingCharacters(in: .newlines))
-                return true
-            }
-            try Data(DotWriter.render(g, title: m.name).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            output("wrote `\(path)`")
-            return true
-        } catch {
-            errors("error: \(error)")
+        let g: Graph
+        do { g = try m.forward(training: false) } catch {
+            reportCommandFailure(error, command: "graph", model: m)
             return false
         }
+        guard let path = dotPath else {
+            output(GraphPrinter.print(g).trimmingCharacters(in: .newlines))
+            return true
+        }
+        do {
+            try ReplFiles.write(Data(DotWriter.render(g, title: m.name).utf8), to: path, example: "\(m.name).dot")
+        } catch {
+            errors(":graph: \(ReplFiles.describe(error))")
+            return false
+        }
+        output("wrote `\(path)`")
+        return true
     }
 
     func paramsCommand(_ text: String) -> Bool {
         guard let m = inspectedModel(text, command: "params") else { return false }
         let g: Graph
         do { g = try m.forward(training: false) } catch {
-            errors("error: \(error)")
+            reportCommandFailure(error, command: "params", model: m)
             return false
         }
         let rows = g.parameters.map { p -> [String] in
@@ -132,6 +136,16 @@ extension ReplSession {
         lines.append("\(grouped(m.parameterCount)) trainable of \(grouped(total)) stored in \(rows.count) tensors")
         output(lines.joined(separator: "\n"))
         return true
+    }
+
+    /// A model that could not be built or costed: a run-time error as its diagnostic, anything
+    /// else as one line naming the command and the model.
+    private func reportCommandFailure(_ error: Error, command: String, model: ModelInstance) {
+        if error is RuntimeError || error is Interrupted {
+            reportRunFailure(error)
+        } else {
+            errors(":\(command): cannot build the graph of model \(model.name): \(ReplFiles.describe(error))")
+        }
     }
 
     private func shape(_ dims: [Int]) -> String { "[" + dims.map(String.init).joined(separator: ", ") + "]" }

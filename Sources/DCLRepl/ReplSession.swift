@@ -73,9 +73,13 @@ public final class ReplSession {
     /// If a statement fails, the definitions made before it stay (to be inspected), unlike a
     /// typed input, which is undone as a whole.
     @discardableResult
-    public func load(_ path: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            errors("error: cannot read `\(path)`")
+    public func load(_ path: String) -> Bool { load(path, command: nil) }
+
+    /// `load` for `command` (`load`, `reload`), which prefixes its errors: `:load: …`.
+    func load(_ path: String, command: String?) -> Bool {
+        let data: Data
+        do { data = try ReplFiles.read(path) } catch {
+            errors((command.map { ":\($0): " } ?? "error: ") + ReplFiles.describe(error))
             return false
         }
         if !loadedFiles.contains(path) { loadedFiles.append(path) }
@@ -88,7 +92,7 @@ public final class ReplSession {
         state = SessionState(options: options, output: output)
         state.evaluator.shouldInterrupt = { [unowned self] in self.interruptRequested() }
         var ok = true
-        for path in loadedFiles { ok = load(path) && ok }
+        for path in loadedFiles { ok = load(path, command: "reload") && ok }
         return ok
     }
 

@@ -1,12 +1,14 @@
-// Ctrl-C on a terminal. The handler itself is C (Sources/CReadline/shim.h: it may only touch a
-// `sig_atomic_t` and call write); this file is its only Swift user — see the note there.
+// Ctrl-C on a terminal. The handler and its counter are C, in their own translation unit
+// (Sources/CInterrupt/interrupt.c): a signal handler may only touch a `sig_atomic_t` and call
+// write, and the counter must exist exactly once. This type is the one Swift reader of it:
+// everything that asks "was Ctrl-C pressed?" asks `Signals.pending`.
 //
-// Between prompts the evaluator polls `pending` (between statements, loop iterations and training
-// batches) and stops with `Interrupted`. At the prompt the line editor waits on standard input
-// and `wakeDescriptor` together, so a signal delivered to any thread (the kernel thread pool's
-// included) still wakes it up.
+// While an input runs, the evaluator polls `pending` (through `ReplSession.interruptRequested`)
+// between statements, loop iterations and training batches, and stops with `Interrupted`. At the
+// prompt the line editor waits on standard input and `wakeDescriptor` together, so a signal
+// delivered to any thread (the kernel thread pool's included) still wakes it up.
 
-import CReadline
+import CInterrupt
 import Foundation
 
 enum Signals {
@@ -21,7 +23,7 @@ enum Signals {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
-        guard dcl_install_sigint(fds[1]) == 0 else {
+        guard dcl_interrupt_install(fds[1]) == 0 else {
             close(fds[0])
             close(fds[1])
             return false
@@ -32,11 +34,11 @@ enum Signals {
 
     /// Puts back the default action (Ctrl-C ends the process).
     static func uninstall() {
-        dcl_restore_sigint()
+        dcl_interrupt_restore()
     }
 
     /// Whether Ctrl-C was pressed since the last `clear`.
-    static var pending: Bool { dcl_sigint_pending() != 0 }
+    static var pending: Bool { dcl_interrupt_count() != 0 }
 
     /// Called by `clear`.
     static var onClear: () -> Void = {}
@@ -48,6 +50,6 @@ enum Signals {
             var buffer = [UInt8](repeating: 0, count: 64)
             while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
         }
-        dcl_sigint_clear()
+        dcl_interrupt_clear()
     }
 }

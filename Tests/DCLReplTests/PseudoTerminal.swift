@@ -112,6 +112,31 @@ final class PseudoTerminal {
         }
     }
 
+    /// Waits until the regular expression `pattern` matches after what earlier `expect`s
+    /// consumed, then consumes through the match and returns its first capture group (or the
+    /// whole match). Returns nil on timeout or if the program ended first.
+    func expect(matching pattern: String, timeout: Double = 60) -> String? {
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return nil }
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let text = output as NSString
+            let from = (String(output.prefix(mark)) as NSString).length
+            if let m = regex.firstMatch(in: output, range: NSRange(location: from, length: text.length - from)) {
+                let end = m.range.location + m.range.length
+                mark = text.substring(to: end).count
+                let group = m.numberOfRanges > 1 && m.range(at: 1).location != NSNotFound ? m.range(at: 1) : m.range
+                return text.substring(with: group)
+            }
+            guard Date() < deadline, pump(until: deadline) else { return nil }
+        }
+    }
+
+    /// Sends SIGINT the way a terminal does: Ctrl-C (0x03) written to the master side, which
+    /// the pty's line discipline turns into SIGINT for the foreground process group.
+    func interrupt() {
+        send("\u{03}")
+    }
+
     /// Reads what is available (waiting up to the deadline); false once the program has ended.
     private func pump(until deadline: Date) -> Bool {
         var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)

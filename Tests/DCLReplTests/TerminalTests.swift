@@ -5,8 +5,14 @@
 import Foundation
 import Testing
 
-/// The built `dcl` next to this test bundle (`.build/<triple>/<config>/`), or under `.build/debug`.
+/// The `dcl` binary the terminal tests drive: `DCL_TEST_BINARY` if set (say, a release build —
+/// whole-module optimisation inlines across files, which a debug build never does, so some
+/// defects show only there), else the one next to this test bundle (`.build/<triple>/<config>/`),
+/// or under `.build/debug`.
 func dclBinary() -> String? {
+    if let path = ProcessInfo.processInfo.environment["DCL_TEST_BINARY"], !path.isEmpty {
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
     var directories: [String] = []
     if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
         directories.append((exe as NSString).deletingLastPathComponent)
