@@ -55,9 +55,25 @@ enum DeclaredSize: Equatable {
     case total(Int)
 }
 
+/// Whole-file reads for other modules (`dcl predict`'s CSV inputs), under the same cap and
+/// with the same errors as the loaders'.
+public enum DataFiles {
+    /// All bytes of `path`, at most `DCL_MAX_FILE_BYTES`; a pipe or device is refused as soon as
+    /// a chunk of it holds a NUL byte (text only).
+    public static func readText(_ path: String) throws -> [UInt8] {
+        try FileBytes.read(path) { chunk, _ in chunk.contains(0) ? "not text (it holds NUL bytes)" : nil }.array
+    }
+}
+
 enum FileBytes {
     /// Reads all of `path`. Throws `fileNotFound`, `permissionDenied`, `io` or `tooLarge`.
-    static func read(_ path: String, limit: Int = DataLimits.maxBytes) throws -> ByteBuffer {
+    ///
+    /// A file without a size (a pipe, a device such as /dev/zero) is read in chunks up to the
+    /// cap; `sniff` sees each chunk of such a file as it arrives and may name a reason to stop
+    /// (zeros are no .npy file, NUL bytes no CSV text), so an endless stream of the wrong kind
+    /// fails at once instead of after gigabytes. Regular files are checked by their decoders.
+    static func read(_ path: String, limit: Int = DataLimits.maxBytes,
+                     sniff: ((_ chunk: UnsafeBufferPointer<UInt8>, _ isFirst: Bool) -> String?)? = nil) throws -> ByteBuffer {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw openError(path, errno) }
         defer { close(fd) }
@@ -88,6 +104,9 @@ enum FileBytes {
                 throw ioError(path, "read failed", errno)
             }
             if n == 0 { break }
+            if mode != S_IFREG, let sniff, let why = sniff(UnsafeBufferPointer(start: buf.pointer + buf.count, count: n), buf.count == 0) {
+                throw DataError(.malformed, path: path, why)
+            }
             buf.count += n
             if buf.count > limit {
                 throw DataError(.tooLarge, path: path, "file holds more than the limit of \(limit) bytes")
@@ -104,8 +123,9 @@ enum FileBytes {
     /// costs in memory is what its header declares. The format's decoder then checks the content
     /// against its header as it would for an uncompressed file (a short one is truncated).
     static func readMaybeGzip(_ path: String, limit: Int = DataLimits.maxBytes,
+                              sniff: ((_ chunk: UnsafeBufferPointer<UInt8>, _ isFirst: Bool) -> String?)? = nil,
                               declaredSize: (UnsafeBufferPointer<UInt8>) throws -> DeclaredSize) throws -> ByteBuffer {
-        let raw = try read(path, limit: limit)
+        let raw = try read(path, limit: limit, sniff: sniff)
         guard Gzip.isGzip(raw.bytes) else { return raw }
         let reader = try GzipReader(raw, path: path)
         while true {

@@ -15,18 +15,17 @@ import DCLTensor
 public enum NPY {
     /// Reads an .npy file (gzip-compressed files are accepted too).
     public static func read(_ path: String) throws -> Tensor {
-        let buffer = try FileBytes.readMaybeGzip(path) { try declaredSize($0, path: path) }
+        let buffer = try FileBytes.readMaybeGzip(path, sniff: startsLikeNPY) { try declaredSize($0, path: path) }
         return try withExtendedLifetime(buffer) { try decode(buffer.bytes, path: path) }
     }
 
-    /// Decodes the bytes of an .npy file already read (by a caller that bounds its reads),
-    /// inflating them first if they are gzip, to at most `limit` bytes.
-    public static func decode(fileBytes bytes: [UInt8], path: String, limit: Int) throws -> Tensor {
-        try bytes.withUnsafeBufferPointer { b in
-            guard Gzip.isGzip(b) else { return try decode(b, path: path) }
-            let inflated = try Gzip.inflate(b, path: path, limit: limit)
-            return try withExtendedLifetime(inflated) { try decode(inflated.bytes, path: path) }
-        }
+    /// For a stream (pipe, device): its first bytes must begin the .npy magic or gzip's.
+    static func startsLikeNPY(_ chunk: UnsafeBufferPointer<UInt8>, isFirst: Bool) -> String? {
+        guard isFirst else { return nil }
+        let npyMagic: [UInt8] = [0x93] + Array("NUMPY".utf8), gzipMagic: [UInt8] = [0x1F, 0x8B]
+        let head = Array(chunk.prefix(npyMagic.count))
+        let looksRight = npyMagic.starts(with: head) || gzipMagic.starts(with: head.prefix(2))
+        return looksRight ? nil : "not an .npy file (it does not start with the .npy magic)"
     }
 
     /// Writes `tensor` as a version 1.0 .npy file (`<f4` or `<i4`, C order).

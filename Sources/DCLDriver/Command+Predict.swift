@@ -5,7 +5,7 @@
 // Inputs: `--input FILE` for a one-input model, `--input NAME=FILE` per input otherwise. A
 // file is `.npy` (any numeric dtype; integral values for id inputs) or `.csv` (one sample per
 // row, the per-sample elements flattened, a non-numeric first row is a header), read under
-// the file-size cap (BoundedFileReader). Outputs: with `--output FILE.npy`, one .npy per output
+// the file-size cap (DCLData's readers). Outputs: with `--output FILE.npy`, one .npy per output
 // (`FILE.npy` for a single output, `FILE.NAME.npy` for several; `--output DIR/` gives
 // `DIR/NAME.npy`), each written atomically and never outside the directory named
 // (PredictOutputPaths); without it, CSV rows on standard output.
@@ -107,36 +107,15 @@ enum PredictIO {
 
     static func read(_ path: String) throws -> Tensor {
         if path.lowercased().hasSuffix(".csv") { return try readCSV(path) }
-        let npyMagic: [UInt8] = [0x93] + Array("NUMPY".utf8), gzipMagic: [UInt8] = [0x1F, 0x8B]
-        let bytes = try bounded(path) { chunk, first in
-            guard first else { return nil }
-            let looksRight = chunk.starts(with: npyMagic.prefix(chunk.count)) || chunk.starts(with: gzipMagic.prefix(chunk.count))
-            return looksRight ? nil : "not an .npy file (it does not start with the .npy magic)"
-        }
-        // A gzip-compressed .npy inflates to at most one tensor's elements at 8 bytes each (the
-        // widest dtype read) plus a header — not to the whole file-size cap.
-        let limits = ResourceLimits.current
-        let (wide, overflow) = limits.maxTensorBytes.multipliedReportingOverflow(by: 2)
-        let inflateLimit = overflow ? limits.maxFileBytes : min(limits.maxFileBytes, wide + (1 << 20))
-        do {
-            return try NPY.decode(fileBytes: bytes, path: path, limit: inflateLimit)
-        } catch {
-            throw Problem(message: "cannot read the input: \(error)")
-        }
-    }
-
-    /// The bytes of input file `path`, read under `ResourceLimits.maxFileBytes`.
-    static func bounded(_ path: String, sniff: ([UInt8], Bool) -> String?) throws -> [UInt8] {
-        do {
-            return try BoundedFileReader.read(path, limit: ResourceLimits.current.maxFileBytes, sniff: sniff)
-        } catch let e as BoundedFileReader.Failure {
-            throw Problem(message: e.message)
-        }
+        // DCLData's reader: under DCL_MAX_FILE_BYTES, a stream refused unless it starts like
+        // .npy, a gzip'd file inflated only as far as its header declares.
+        do { return try NPY.read(path) } catch { throw Problem(message: "cannot read the input: \(error)") }
     }
 
     /// Rows of numbers; a first row that is not all numbers is a header.
     static func readCSV(_ path: String) throws -> Tensor {
-        let bytes = try bounded(path) { chunk, _ in chunk.contains(0) ? "not CSV text (it holds NUL bytes)" : nil }
+        let bytes: [UInt8]
+        do { bytes = try DataFiles.readText(path) } catch { throw Problem(message: "cannot read the input: \(error)") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw Problem(message: "\(path) is not UTF-8 text")
         }

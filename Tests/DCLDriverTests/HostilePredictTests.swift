@@ -181,20 +181,14 @@ extension DriverTests {
             #expect(Date().timeIntervalSince(start) < 10)
         }
 
-        @Test func oversizedInputFilesAreRefusedBeforeReading() throws {
-            // The cap is a parameter here (the command passes ResourceLimits.maxFileBytes), so
-            // the test does not change process-wide limits under other tests.
-            let dir = try makeTemporaryDirectory("bounded")
+        @Test func inputsAreReadThroughTheDataLayersCappedReader() throws {
+            // The caps themselves are tested in DCLDataTests (FileBytes); here: predict's inputs
+            // reach them, and an oversized or non-text stream names the file.
+            let (dir, bundle, _) = try fixture()
             defer { try? FileManager.default.removeItem(at: dir) }
-            let path = dir.appendingPathComponent("big.npy").path
-            try NPY.write(try Tensor(zeros: [1000]), to: path)
-            #expect(throws: BoundedFileReader.Failure.self) { try BoundedFileReader.read(path, limit: 1000) }
-            do { _ = try BoundedFileReader.read(path, limit: 1000) } catch let e as BoundedFileReader.Failure {
-                #expect(e.message.contains("big.npy holds 4128 bytes, more than the limit of 1000"), "\(e.message)")
-            }
-            #expect(try BoundedFileReader.read(path, limit: 5000).count == 4128)
-            // A stream is cut at the cap too.
-            #expect(throws: BoundedFileReader.Failure.self) { try BoundedFileReader.read("/dev/zero", limit: 100_000) }
+            let (status, err) = capturingStandardError { runCommand(["predict", bundle, "--model", "net", "--input", "/dev/urandom"]) }
+            #expect(status == 2 && err.contains("/dev/urandom"), "\(err)")
+            #expect(throws: DataError.self) { try DataFiles.readText("/dev/zero") }
         }
     }
 }
