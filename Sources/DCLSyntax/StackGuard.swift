@@ -20,7 +20,7 @@ private func pthreadGetAttr(_ thread: pthread_t, _ attr: UnsafeMutablePointer<pt
 #endif
 
 /// The nesting depth the current thread's stack can afford.
-enum StackGuard {
+public enum StackGuard {
     /// Stack allowed per level of nesting for the deepest-recursing pass, measured: a debug
     /// build's formatter takes up to ~16 KB per nested block, a release build's parser ~3 KB per
     /// level of parentheses.
@@ -33,6 +33,18 @@ enum StackGuard {
     /// Room kept free for everything above and around the recursion.
     static let reserve = 128 * 1024
 
+    /// Stack an interpreter keeps free below its deepest call: what one more call level, a
+    /// built-in and a kernel called from it may take in a debug or sanitizer build.
+    public static let interpreterReserve = 512 * 1024
+
+    /// False when the current thread has less than `interpreterReserve` of stack left, so a
+    /// recursive interpreter stops with an error instead of overflowing the stack (its depth
+    /// limit alone assumes a main thread's 8 MB; a service's or a test runner's threads have less).
+    public static func interpreterHasRoom() -> Bool {
+        guard let room = remainingStack() else { return true }
+        return room >= interpreterReserve
+    }
+
     /// `SyntaxLimits.maxNesting`, or less on a thread whose remaining stack cannot hold that many
     /// levels (never below 16).
     static func depthLimit() -> Int {
@@ -41,7 +53,7 @@ enum StackGuard {
     }
 
     /// Bytes between the caller's frame and the end of the current thread's stack, if known.
-    static func remainingStack() -> Int? {
+    public static func remainingStack() -> Int? {
         guard let low = lowestAddress() else { return nil }
         var marker: UInt8 = 0
         let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }

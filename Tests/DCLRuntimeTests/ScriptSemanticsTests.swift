@@ -1,4 +1,5 @@
 import DCLCompiler
+import Foundation
 import Testing
 
 @Suite struct ScriptSemanticsTests {
@@ -52,6 +53,28 @@ import Testing
     @Test func unboundedRecursionIsALimitNotACrash() throws {
         let failure = #expect(throws: ScriptFailure.self) { try runScript("fn f(n: int) -> int { return f(n + 1) }\nprint f(0)\n") }
         #expect(failure?.codes == ["E0507"])
+    }
+
+    @Test func recursionOnASmallStackIsALimitNotAnOverflow() throws {
+        // A 1 MiB thread cannot hold 256 interpreter levels in a debug or sanitizer build; the
+        // interpreter must notice the stack running out and stop with E0507 (it overflowed
+        // under AddressSanitizer before).
+        final class Outcome: @unchecked Sendable { var result: Result<ScriptRun, Error>? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            outcome.result = Result { try runScript("fn f(n: int) -> int { return f(n + 1) }\nprint f(0)\n") }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        done.wait()
+        let result = outcome.result
+        guard case .failure(let error as ScriptFailure)? = result else {
+            Issue.record("expected a script failure, got \(String(describing: result))")
+            return
+        }
+        #expect(error.codes == ["E0507"])
     }
 
     @Test func declarationsAreOrderFreeAndEvaluatedOnce() throws {

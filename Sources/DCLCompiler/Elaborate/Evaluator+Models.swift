@@ -229,6 +229,9 @@ extension Evaluator {
             guard callDepth <= maxCallDepth else {
                 throw RuntimeError(RuntimeCode.limit, "blocks nested deeper than \(maxCallDepth) (does `\(c.name)` apply itself?)", at: span)
             }
+            guard StackGuard.interpreterHasRoom() else {
+                throw RuntimeError(RuntimeCode.limit, "blocks nested \(callDepth) deep, too deep for this thread's stack (does `\(c.name)` apply itself?)", at: span)
+            }
             let env = Environment(parent: environment(of: c.module), module: c.module)
             for (k, v) in bound.values { env.define(k, v) }
             for (name, v) in zip(bd.inputs, args) { env.define(name.name, v, mutable: true) }

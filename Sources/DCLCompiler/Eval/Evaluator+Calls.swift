@@ -91,6 +91,9 @@ extension Evaluator {
         guard callDepth <= maxCallDepth else {
             throw RuntimeError(RuntimeCode.limit, "calls nested deeper than \(maxCallDepth) (unbounded recursion in `\(fd.name.name)`?)", at: span)
         }
+        guard StackGuard.interpreterHasRoom() else {
+            throw RuntimeError(RuntimeCode.limit, "calls nested \(callDepth) deep, too deep for this thread's stack (unbounded recursion in `\(fd.name.name)`?)", at: span)
+        }
         let env = Environment(parent: environment(of: m), module: m)
         let bound = try bindUserArguments(fd.params, args, callee: "`\(fd.name.name)`", span: span, defaultsEnv: environment(of: m))
         for p in fd.params { env.define(p.name.name, bound[p.name.name]!) }
