@@ -84,7 +84,13 @@ struct Trainer {
                                at: span, hint: "the objective must use the model being trained")
         }
         let batchesPerEpoch = try countBatches(data, size: options.batch)
-        let totalSteps = options.steps.map { min($0, batchesPerEpoch * options.epochs) } ?? batchesPerEpoch * options.epochs
+        // Epochs are user-written: `epochs: 1T` times the batches must not overflow.
+        let (allSteps, overflow) = batchesPerEpoch.multipliedReportingOverflow(by: options.epochs)
+        guard !overflow || options.steps != nil else {
+            throw RuntimeError(RuntimeCode.value, "\(options.epochs) epochs of \(batchesPerEpoch) batches is more steps than a 64-bit count holds",
+                               at: span, hint: "use fewer epochs, or bound the run with `steps:`")
+        }
+        let totalSteps = options.steps.map { overflow ? $0 : min($0, allSteps) } ?? allSteps
         let config = TrainingConfig(optimizer: Self.optimizerKind(options.optimizer),
                                     schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps)),
                                     clipNorm: options.clip.map(Float.init))
