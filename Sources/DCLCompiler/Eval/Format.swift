@@ -2,6 +2,7 @@
 
 import DCLDiagnostics
 import DCLGraph
+import DCLTensor
 import Foundation
 
 extension Value {
@@ -70,22 +71,33 @@ extension Evaluator {
 
     /// Applies a format spec `[<>^][width][.precision][f e % d s]` to a value.
     func format(_ v: Value, spec: String?, span: SourceSpan) throws -> String {
-        guard let spec = spec, !spec.isEmpty, !v.isUnknown else { return v.displayString }
+        guard let spec = spec, !spec.isEmpty else { return v.displayString }
         var chars = Substring(spec)
         var align: Character?
         if let c = chars.first, "<>^".contains(c) { align = c; chars = chars.dropFirst() }
         var widthText = ""
         while let c = chars.first, c.isNumber { widthText.append(c); chars = chars.dropFirst() }
+        // Width and precision size the output (`{x:.1000000000f}` asked for a 1 GB string):
+        // checked before the value, so `dcl check` (where most values are unknown) reports it.
+        var width: Int?
+        if !widthText.isEmpty {
+            let w = Int(widthText) ?? .max
+            try checkFormatWidth(w, "the width in `\(spec)`", at: span)
+            width = w
+        }
         var precision: Int?
         if chars.first == "." {
             chars = chars.dropFirst()
             var p = ""
             while let c = chars.first, c.isNumber { p.append(c); chars = chars.dropFirst() }
-            guard let pi = Int(p) else { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+            guard !p.isEmpty else { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+            let pi = Int(p) ?? .max
+            try checkFormatWidth(pi, "the precision in `\(spec)`", at: span)
             precision = pi
         }
         let type = chars.first
         if chars.count > 1 { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+        if v.isUnknown { return v.displayString }
         var body: String
         switch type {
         case "f"?, "e"?, "%"?:
@@ -96,8 +108,10 @@ extension Evaluator {
             if type == "%" { d *= 100 }
             body = String(format: type == "e" ? "%.\(p)e" : "%.\(p)f", d) + (type == "%" ? "%" : "")
         case "d"?:
-            guard let d = v.numeric else { throw RuntimeError(RuntimeCode.type, "format `d` needs a number", at: span) }
-            body = String(Int(d.rounded(.towardZero)))
+            if case .int(let i) = v { body = String(i) } else {
+                guard let d = v.numeric else { throw RuntimeError(RuntimeCode.type, "format `d` needs a number", at: span) }
+                body = String(try integer(d, rounding: .towardZero, "the format `d`", at: span))
+            }
         case "s"?, nil:
             if let p = precision, let d = v.numeric, type == nil, case .float = v {
                 body = String(format: "%.\(p)f", d)
@@ -108,7 +122,7 @@ extension Evaluator {
         default:
             throw RuntimeError(RuntimeCode.value, "unknown format type `\(type!)` in `\(spec)`", at: span)
         }
-        if let w = Int(widthText), body.count < w {
+        if let w = width, body.count < w {
             let pad = w - body.count
             let numericRight = v.numeric != nil && align == nil
             switch align ?? (numericRight ? ">" : "<") {
@@ -118,6 +132,16 @@ extension Evaluator {
             }
         }
         return body
+    }
+
+    /// Throws E0507 when a format width, precision or `digits` is over
+    /// `ResourceLimits.maxFormatWidth`.
+    func checkFormatWidth(_ n: Int, _ what: String, at span: SourceSpan) throws {
+        let limit = ResourceLimits.current.maxFormatWidth
+        guard n <= limit else {
+            throw RuntimeError(RuntimeCode.limit, "\(what) is over the limit of \(limit)", at: span,
+                               hint: n == .max ? nil : "format widths and precisions are at most \(limit)")
+        }
     }
 
     /// A fixed-width text table; rows are records (keyed by column) or lists (by position).
