@@ -29,7 +29,15 @@ public struct CostReport: Sendable {
 
     public static func make(_ g: Graph, bindings: [String: Int]) throws -> CostReport {
         var shapes: [ValueID: [Int]] = [:]
-        for (v, t) in g.types { shapes[v] = try t.shape(bindings) }
+        for (v, t) in g.types {
+            let s = try t.shape(bindings)
+            // The memory plan adds up buffer sizes in plain Int: bound each buffer (2^40
+            // elements, as at build time) so a huge `batch` is an error, not an overflow trap.
+            guard s.allSatisfy({ $0 >= 0 }), saturatingProduct(s) <= ShapeLimits.maxElements else {
+                throw GraphError(op: "cost", "value \(t) is too large under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")): \(formatShape(s))")
+            }
+            shapes[v] = s
+        }
         var seen = Set<ValueID>()
         var rows: [Row] = []
         for n in g.nodes {

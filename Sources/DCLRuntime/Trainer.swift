@@ -121,7 +121,11 @@ struct Trainer {
                 for (k, v) in batch.columns where inputNames.contains(k) { inputs[k] = v }
                 let out: [String: Tensor]
                 do { out = try executor.run(inputs: inputs, store: bound.store) } catch let e as GraphError {
-                    throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
+                    // Sizes are checked per sample when the model is built; here the batch is
+                    // known, and a node's buffer may be over the cap only because of it.
+                    let tooLarge = e.message.contains("DCL_MAX_TENSOR_BYTES") || e.message.contains("machine's memory")
+                    throw RuntimeError(RuntimeCode.shape, e.shapeMessage, at: span,
+                                       hint: tooLarge ? "use a smaller `batch` (this one is \(options.batch))" : nil)
                 }
                 let loss = Double(out["loss"]!.floats[0])
                 guard loss.isFinite else {

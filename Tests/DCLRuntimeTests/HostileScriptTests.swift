@@ -21,6 +21,8 @@ import Testing
     }
 
     static let intMin = "(-9223372036854775807 - 1)"
+    /// 1700 references to one 40 KB string: 40 KB of memory, 70 MB of text.
+    static let wide = "var s = \"0123456789\"\nfor i in 0..12 { s = s ++ s }\nlet xs = [s for i in 0..1700]\n"
 
     /// A model whose input is `shape` and whose body is `body`, printed so it is elaborated.
     static func model(_ shape: String, _ body: String) -> String {
@@ -63,6 +65,8 @@ import Testing
         Case("var s = \"abcd\"\nfor i in 0..64 { s = s ++ s }", "E0507", "a string of"),
         Case("var s = \"abcd\"\nfor i in 0..64 { s = s + s }", "E0507", "a string of"),
         Case("var xs = [0]\nfor i in 0..64 { xs = xs ++ xs }", "E0507", "a list of"),
+        // Elements that share one string print far larger than they are in memory.
+        Case("\(wide)print xs", "E0507", "the text of this list is over the limit of 67108864 bytes"),
         // Formatting.
         // A literal spec is refused by the lexer; the evaluator checks again against the
         // configured `ResourceLimits.maxFormatWidth`.
@@ -129,6 +133,17 @@ import Testing
             "9.223372036854776e+18 -1 9000000000000000000 7|9223372036854775807|   2.5|2",
             "2 9223372036854775807",
         ])
+    }
+
+    /// Cost reports at an absurd batch are an error, not an overflow in the memory plan.
+    @Test func costAtAHugeBatchIsAnError() throws {
+        for call in ["summary(m, batch: 9223372036854775807)", "cost(m, batch: 4611686018427387904)"] {
+            let failure = #expect(throws: ScriptFailure.self) {
+                try runScript("model m {\n  input x: [8]\n  linear(2)\n}\nprint \(call)\n")
+            }
+            #expect(failure?.codes == ["E0301"], "\(call): \(failure?.rendered ?? "no error")")
+            #expect(failure?.rendered.contains("too large") == true, "\(call): \(failure?.rendered ?? "no error")")
+        }
     }
 
     /// A parameter over the tensor cap is reported at the layer's line, before anything allocates.

@@ -22,7 +22,7 @@ extension Evaluator {
             case let v: throw RuntimeError(RuntimeCode.type, "`len` of a \(v.kindName)", at: span)
             }
         case "str":
-            return .string(a["value"].displayString)
+            return .string(try displayChecked(a["value"], span: span))
         case "int":
             switch a["value"] {
             case .int(let i): return .int(i)
@@ -87,7 +87,15 @@ extension Evaluator {
             return .list(r.keys.map { .string($0) })
         case "join":
             guard case .list(let xs) = a["values"] else { throw RuntimeError(RuntimeCode.type, "`join` needs a list", at: span) }
-            return .string(xs.map(\.displayString).joined(separator: try string(a["separator"], "separator", span: span)))
+            let separator = try string(a["separator"], "separator", span: span)
+            var total = 0
+            let parts = try xs.map { x in
+                let s = try displayChecked(x, span: span)
+                total += s.utf8.count + separator.utf8.count
+                try checkStringLength(total, at: span)
+                return s
+            }
+            return .string(parts.joined(separator: separator))
         case "table":
             guard case .list(let rows) = a["rows"] else { throw RuntimeError(RuntimeCode.type, "`table` needs a list of rows", at: span) }
             let cols: [String]? = try optional(a["columns"]) { v in
