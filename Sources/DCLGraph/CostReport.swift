@@ -29,7 +29,15 @@ public struct CostReport: Sendable {
 
     public static func make(_ g: Graph, bindings: [String: Int]) throws -> CostReport {
         var shapes: [ValueID: [Int]] = [:]
-        for (v, t) in g.types { shapes[v] = try t.shape(bindings) }
+        for (v, t) in g.types {
+            let s = try t.shape(bindings)
+            // The memory plan adds up buffer sizes in plain Int: bound each buffer (2^40
+            // elements, as at build time) so a huge `batch` is an error, not an overflow trap.
+            guard s.allSatisfy({ $0 >= 0 }), saturatingProduct(s) <= ShapeLimits.maxElements else {
+                throw GraphError(op: "cost", "value \(t) is too large under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")): \(formatShape(s))")
+            }
+            shapes[v] = s
+        }
         var seen = Set<ValueID>()
         var rows: [Row] = []
         for n in g.nodes {
@@ -39,18 +47,18 @@ public struct CostReport: Sendable {
             var params = 0
             for v in n.inputs where g.parameterName(of: v) != nil && !seen.contains(v) {
                 seen.insert(v)
-                params += shapes[v]!.reduce(1, *)
+                params = saturatingSum([params, saturatingProduct(shapes[v]!)])
             }
-            let act = zip(info.outputs, info.outputDTypes).map { $0.0.reduce(1, *) * $0.1.byteSize }.reduce(0, +)
+            let act = saturatingSum(zip(info.outputs, info.outputDTypes).map { saturatingProduct($0.0 + [$0.1.byteSize]) })
             rows.append(Row(name: n.name, op: n.opName, outputShape: info.outputs.first ?? [], parameters: params,
                             flops: cost.flops, activationBytes: act, bytesRead: cost.bytesRead, bytesWritten: cost.bytesWritten))
         }
         let mem = MemoryPlan.make(g, shapes: shapes, mode: .planned)
         return CostReport(rows: rows,
-                          totalParameters: g.parameters.map { $0.shape.reduce(1, *) }.reduce(0, +),
-                          trainableParameters: g.parameters.filter(\.trainable).map { $0.shape.reduce(1, *) }.reduce(0, +),
-                          totalFlops: rows.map(\.flops).reduce(0, +),
-                          totalActivationBytes: rows.map(\.activationBytes).reduce(0, +),
+                          totalParameters: saturatingSum(g.parameters.map { saturatingProduct($0.shape) }),
+                          trainableParameters: saturatingSum(g.parameters.filter(\.trainable).map { saturatingProduct($0.shape) }),
+                          totalFlops: saturatingSum(rows.map(\.flops)),
+                          totalActivationBytes: saturatingSum(rows.map(\.activationBytes)),
                           peakActivationBytes: mem.peakLiveBytes, arenaBytes: mem.arenaBytes)
     }
 

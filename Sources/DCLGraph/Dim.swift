@@ -6,13 +6,24 @@
 // is kept in a normal form — a map from monomials (sorted symbol lists) to non-zero integer
 // coefficients — so equal expressions compare equal. Symbols are assumed ≥ 1 and never to
 // broadcast like a literal 1.
+//
+// Coefficients come from user-written sizes (`pad: 4611686018427387904`), so the arithmetic is
+// checked: a result that does not fit in 64 bits becomes the *overflow* dimension, which stays
+// overflowed through further arithmetic (like NaN) and is never constant. Shape rules therefore
+// need no overflow checks of their own: `GraphBuilder` rejects any op whose output has an
+// overflowed or oversized dimension (ShapeLimits.swift) with a "too large" error.
 
 /// A tensor dimension: a constant or a polynomial in named symbols.
 public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     /// Monomial (sorted symbol names, possibly repeated; empty = constant) → coefficient.
     public private(set) var terms: [[String]: Int]
+    /// True when the arithmetic that produced this dimension overflowed (see the file comment).
+    public private(set) var isOverflow = false
 
     public init(_ value: Int) { terms = value == 0 ? [:] : [[]: value] }
+
+    /// The dimension that arithmetic overflow produces.
+    public static let overflow: Dim = { var d = Dim(0); d.isOverflow = true; return d }()
     public init(integerLiteral value: Int) { self.init(value) }
 
     /// A bare symbol such as `N`.
@@ -22,6 +33,7 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
 
     /// The value if the dimension is a constant.
     public var constant: Int? {
+        if isOverflow { return nil }
         if terms.isEmpty { return 0 }
         if terms.count == 1, let c = terms[[]] { return c }
         return nil
@@ -33,17 +45,28 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
     public var symbols: Set<String> { Set(terms.keys.flatMap { $0 }) }
 
     public static func + (a: Dim, b: Dim) -> Dim {
+        if a.isOverflow || b.isOverflow { return .overflow }
         var t = a.terms
-        for (m, c) in b.terms { t[m, default: 0] += c }
+        for (m, c) in b.terms {
+            let (s, o) = t[m, default: 0].addingReportingOverflow(c)
+            if o { return .overflow }
+            t[m] = s
+        }
         return Dim(terms: t)
     }
 
     public static func - (a: Dim, b: Dim) -> Dim { a + b * Dim(-1) }
 
     public static func * (a: Dim, b: Dim) -> Dim {
+        if a.isOverflow || b.isOverflow { return .overflow }
         var t: [[String]: Int] = [:]
         for (ma, ca) in a.terms {
-            for (mb, cb) in b.terms { t[(ma + mb).sorted(), default: 0] += ca * cb }
+            for (mb, cb) in b.terms {
+                let (p, o1) = ca.multipliedReportingOverflow(by: cb)
+                let (s, o2) = t[(ma + mb).sorted(), default: 0].addingReportingOverflow(p)
+                if o1 || o2 { return .overflow }
+                t[(ma + mb).sorted()] = s
+            }
         }
         return Dim(terms: t)
     }
@@ -51,9 +74,12 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
     /// Exact division by a single-term divisor (a constant, a symbol, or c·symbols); nil if
     /// some term is not divisible.
     public func divided(by d: Dim) -> Dim? {
+        if isOverflow || d.isOverflow { return .overflow }
         guard d.terms.count == 1, let (dm, dc) = d.terms.first, dc != 0 else { return nil }
         var t: [[String]: Int] = [:]
         for (m, c) in terms {
+            // Int.min / -1 is the one quotient that does not fit.
+            guard dc != -1 || c != .min else { return .overflow }
             guard c % dc == 0 else { return nil }
             var rest = m
             for s in dm {
@@ -66,21 +92,30 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
     }
 
     /// The value under `bindings`, or a thrown error naming a missing symbol.
+    /// The value under `bindings`, or a thrown error naming a missing symbol or saying the
+    /// value does not fit in 64 bits.
     public func evaluate(_ bindings: [String: Int]) throws -> Int {
+        let tooLarge = GraphError(op: "bind", "dimension \(self) is too large under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
+        if isOverflow { throw tooLarge }
         var total = 0
         for (m, c) in terms {
             var v = c
             for s in m {
                 guard let b = bindings[s] else { throw GraphError(op: "bind", "symbol '\(s)' has no value") }
-                v *= b
+                let (p, o) = v.multipliedReportingOverflow(by: b)
+                if o { throw tooLarge }
+                v = p
             }
-            total += v
+            let (t, o) = total.addingReportingOverflow(v)
+            if o { throw tooLarge }
+            total = t
         }
         return total
     }
 
     /// Canonical text: terms by descending degree then name, constant last; `c*` omitted for 1.
     public var description: String {
+        if isOverflow { return "<too large>" }
         if terms.isEmpty { return "0" }
         let ordered = terms.sorted { a, b in
             if a.key.count != b.key.count { return a.key.count > b.key.count }
@@ -88,11 +123,12 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
         }
         var out = ""
         for (i, (m, c)) in ordered.enumerated() {
-            var coef = c
-            if i > 0 { out += c < 0 ? "-" : "+"; coef = abs(c) } else if c < 0 && !m.isEmpty && c == -1 { out += "-"; coef = 1 }
-            if m.isEmpty { out += String(coef) } else {
+            // The magnitude as text: `abs(Int.min)` would trap.
+            var coef = String(c)
+            if i > 0 { out += c < 0 ? "-" : "+"; coef = String(c.magnitude) } else if c == -1 && !m.isEmpty { out += "-"; coef = "1" }
+            if m.isEmpty { out += coef } else {
                 let prod = m.joined(separator: "*")
-                out += coef == 1 ? prod : "\(coef)*\(prod)"
+                out += coef == "1" ? prod : "\(coef)*\(prod)"
             }
         }
         return out

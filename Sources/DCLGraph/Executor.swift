@@ -9,6 +9,7 @@
 // An `Executor` is not thread-safe: one run at a time (kernels use the thread pool inside).
 
 import DCLTensor
+import Foundation
 
 /// Knobs for compiling and running.
 public struct ExecutionOptions {
@@ -52,10 +53,23 @@ public final class ExecutionPlan {
         for (v, t) in graph.types {
             let s = try t.shape(bindings)
             guard s.allSatisfy({ $0 >= 0 }) else { throw GraphError(op: "plan", "value \(v) has negative size \(formatShape(s)) under \(bindings)") }
+            // Every buffer is sized here, before anything is allocated: one over the tensor cap
+            // (a huge batch times a large activation) is an error naming the node, not an abort.
+            do { _ = try elementCount(s, op: "plan") } catch let e as TensorError {
+                let node = graph.nodes.first { $0.outputs.contains(v) }
+                throw GraphError(op: node?.opName ?? "plan", e.message + " (batch \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))",
+                                 node: node?.name, origin: node?.origin)
+            }
             shapes[v] = s
         }
         self.shapes = shapes
         memory = MemoryPlan.make(graph, shapes: shapes, mode: options.memory)
+        // The arena holds many buffers, each within the cap; refuse one larger than the machine
+        // rather than letting the allocation abort the process.
+        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard memory.arenaBytes <= physical else {
+            throw GraphError(op: "plan", "the activations need \(ResourceLimits.describe(bytes: memory.arenaBytes)) at once, more than this machine's memory (\(ResourceLimits.describe(bytes: physical))); use a smaller batch")
+        }
         arena = TensorStorage(byteCount: memory.arenaBytes)
 
         var slot: [ValueID: Int] = [:]

@@ -46,6 +46,7 @@ public final class GraphBuilder {
     @discardableResult
     public func input(_ name: String, _ type: TensorType) throws -> Value {
         guard graph.input(named: name) == nil else { throw GraphError(op: "input", "input '\(name)' is already defined") }
+        try withOrigin { try ShapeLimits.check(type, op: "input", what: "input '\(name)'") }
         let v = graph.addInput(name, type)
         return Value(id: v, type: type)
     }
@@ -55,7 +56,7 @@ public final class GraphBuilder {
     public func parameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
                           dtype: DType = .float32) throws -> Value {
         guard graph.parameter(named: name) == nil else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
-        _ = try elementCount(shape, op: "parameter '\(name)'")
+        try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
         let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
         return Value(id: v, type: graph.type(of: v))
     }
@@ -85,10 +86,18 @@ public final class GraphBuilder {
             throw GraphError(op: opName, "input \(v.id) is not a value of this graph", node: nodeName, origin: origin)
         }
         let types: [TensorType]
-        do { types = try op.inferTypes(inputs.map(\.type)) } catch var e as GraphError {
+        do {
+            types = try op.inferTypes(inputs.map(\.type))
+            for (k, t) in types.enumerated() {
+                try ShapeLimits.check(t, op: opName, what: types.count == 1 ? "the output of \(opName)" : "output \(k) of \(opName)")
+            }
+        } catch var e as GraphError {
             e.node = nodeName
             e.origin = origin
             throw e
+        } catch let e as TensorError {
+            // A kernel's shape planner (conv, pool) rejecting its geometry.
+            throw GraphError(op: opName, e.message, node: nodeName, origin: origin)
         }
         let outs = graph.addNode(op, inputs: inputs.map(\.id), outputTypes: types, name: nodeName, origin: origin)
         return zip(outs, types).map { Value(id: $0, type: $1) }
@@ -122,6 +131,15 @@ public final class GraphBuilder {
     public func finish() throws -> Graph {
         try Verifier.verify(graph)
         return graph
+    }
+
+    /// Runs `body`, stamping a thrown graph error with the current origin so the compiler can
+    /// point at the script line that caused it.
+    private func withOrigin(_ body: () throws -> Void) throws {
+        do { try body() } catch var e as GraphError {
+            e.origin = origin
+            throw e
+        }
     }
 
     /// Internal mutation hook for passes.

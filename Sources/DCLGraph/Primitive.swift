@@ -60,12 +60,13 @@ public struct ShapeInfo {
     public var outputDTypes: [DType]
 
     func bytes(_ shapes: [[Int]], _ dtypes: [DType]) -> Int {
-        zip(shapes, dtypes).map { $0.0.reduce(1, *) * $0.1.byteSize }.reduce(0, +)
+        // Saturating: costs are estimates and must not trap on an absurd shape.
+        saturatingSum(zip(shapes, dtypes).map { saturatingProduct($0.0 + [$0.1.byteSize]) })
     }
     /// Default memory traffic: read every input once, write every output once.
     public var traffic: (read: Int, written: Int) { (bytes(inputs, inputDTypes), bytes(outputs, outputDTypes)) }
-    public func count(input i: Int) -> Int { inputs[i].reduce(1, *) }
-    public func count(output i: Int) -> Int { outputs[i].reduce(1, *) }
+    public func count(input i: Int) -> Int { saturatingProduct(inputs[i]) }
+    public func count(output i: Int) -> Int { saturatingProduct(outputs[i]) }
 
     /// A cost with `flops` and the default traffic.
     public func cost(flops: Int) -> OpCost {

@@ -49,7 +49,10 @@ struct Evaluation {
     func outputs(_ m: ModelInstance, on d: Dataset, batch: Int, span: SourceSpan) throws -> (values: [Float], width: Int) {
         let runner = try InferenceRunner.for(m, pool: session.pool)
         var out: [Float] = []
-        out.reserveCapacity(d.count * max(1, m.outputShape.reduce(1, *)))
+        // All outputs are kept at once: size them against the tensor cap before reserving.
+        do { out.reserveCapacity(try elementCount([d.count] + m.outputShape, op: "evaluate")) } catch let e as TensorError {
+            throw RuntimeError(RuntimeCode.limit, "the outputs of `\(m.name)` on \(d.count) samples: \(e.message)", at: span)
+        }
         do {
             for b in try d.batches(size: batch) {
                 if session.evaluatorInterrupted() { throw Interrupted() }

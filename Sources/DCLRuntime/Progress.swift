@@ -23,7 +23,8 @@ final class ProgressReporter {
         let width = 24
         let filled = batches > 0 ? width * batch / batches : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let line = String(format: "%@ epoch %d/%d [%@] %d/%d  loss %.4f  %.0f samples/s  ETA %@",
+        // `%ld`: Swift's Int is 64-bit, `%d` reads 32 bits (10^12 epochs printed as -727379968).
+        let line = String(format: "%@ epoch %ld/%ld [%@] %ld/%ld  loss %.4f  %.0f samples/s  ETA %@",
                           label, epoch, epochs, bar, batch, batches, loss, samplesPerSecond, formatDuration(eta))
         FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8)!)
         drewBar = true
@@ -34,14 +35,14 @@ final class ProgressReporter {
             FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8)!)
             drewBar = false
         }
-        emit(String(format: "%@ epoch %d/%d  loss %.4f  %d samples  %.1fs  (%.0f samples/s)",
+        emit(String(format: "%@ epoch %ld/%ld  loss %.4f  %ld samples  %.1fs  (%.0f samples/s)",
                     label, epoch, epochs, loss, samples, seconds, seconds > 0 ? Double(samples) / seconds : 0))
     }
 }
 
 func formatDuration(_ s: Double) -> String {
-    guard s.isFinite, s >= 0 else { return "--" }
+    guard s.isFinite, s >= 0, s < 1e12 else { return "--" }
     if s < 60 { return String(format: "%.0fs", s) }
-    if s < 3600 { return String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60) }
-    return String(format: "%dh%02dm", Int(s) / 3600, (Int(s) % 3600) / 60)
+    if s < 3600 { return String(format: "%ldm%02lds", Int(s) / 60, Int(s) % 60) }
+    return String(format: "%ldh%02ldm", Int(s) / 3600, (Int(s) % 3600) / 60)
 }

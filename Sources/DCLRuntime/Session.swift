@@ -80,7 +80,9 @@ public final class Session: RuntimeHooks {
             return .string(try Summary.table(try model("model"), batch: try ev.positiveInt(args["batch"], "batch", span: span), span: span))
         case "cost":
             let m = try model("model")
-            let r = try m.cost(batch: try ev.positiveInt(args["batch"], "batch", span: span))
+            let batch = try ev.positiveInt(args["batch"], "batch", span: span)
+            let r: CostReport
+            do { r = try m.cost(batch: batch) } catch let e as GraphError { throw RuntimeError(RuntimeCode.shape, e.message, at: span) }
             return .record(Record([("flops", .int(r.totalFlops)), ("params", .int(m.parameterCount)), ("peak_bytes", .int(r.peakActivationBytes))]))
         case "reinit":
             let m = try model("model")

@@ -84,7 +84,13 @@ struct Trainer {
                                at: span, hint: "the objective must use the model being trained")
         }
         let batchesPerEpoch = try countBatches(data, size: options.batch)
-        let totalSteps = options.steps.map { min($0, batchesPerEpoch * options.epochs) } ?? batchesPerEpoch * options.epochs
+        // Epochs are user-written: `epochs: 1T` times the batches must not overflow.
+        let (allSteps, overflow) = batchesPerEpoch.multipliedReportingOverflow(by: options.epochs)
+        guard !overflow || options.steps != nil else {
+            throw RuntimeError(RuntimeCode.value, "\(options.epochs) epochs of \(batchesPerEpoch) batches is more steps than a 64-bit count holds",
+                               at: span, hint: "use fewer epochs, or bound the run with `steps:`")
+        }
+        let totalSteps = options.steps.map { overflow ? $0 : min($0, allSteps) } ?? allSteps
         let config = TrainingConfig(optimizer: Self.optimizerKind(options.optimizer),
                                     schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps)),
                                     clipNorm: options.clip.map(Float.init))
@@ -115,7 +121,11 @@ struct Trainer {
                 for (k, v) in batch.columns where inputNames.contains(k) { inputs[k] = v }
                 let out: [String: Tensor]
                 do { out = try executor.run(inputs: inputs, store: bound.store) } catch let e as GraphError {
-                    throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
+                    // Sizes are checked per sample when the model is built; here the batch is
+                    // known, and a node's buffer may be over the cap only because of it.
+                    let tooLarge = e.message.contains("DCL_MAX_TENSOR_BYTES") || e.message.contains("machine's memory")
+                    throw RuntimeError(RuntimeCode.shape, e.shapeMessage, at: span,
+                                       hint: tooLarge ? "use a smaller `batch` (this one is \(options.batch))" : nil)
                 }
                 let loss = Double(out["loss"]!.floats[0])
                 guard loss.isFinite else {

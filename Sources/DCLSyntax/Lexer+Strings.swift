@@ -196,6 +196,10 @@ extension Lexer {
             report(.invalidFormatSpec, "invalid format spec `\(excerpt(start, pos))`", start, pos,
                    hint: "a format spec is [<|>|^][width][.precision][f|e|%|d|s], as in `{acc:.2f}` or `{name:>10}`")
             malformed = true
+        } else if let (what, digits) = Lexer.oversizedFormatNumber(Array(spec.utf8)) {
+            report(.invalidFormatSpec, "format \(what) \(digits) is over the limit of \(Lexer.maxFormatWidth)", start, pos,
+                   hint: "widths and precisions are at most \(Lexer.maxFormatWidth) characters")
+            malformed = true
         }
         emit(.formatSpec, start: colon, end: pos, payload: addText(spec), malformed: malformed)
         if pos < n, buf[pos] == UInt8(ascii: "\"") {
@@ -207,6 +211,30 @@ extension Lexer {
         }
         // A `}` comes back to `lexPunctuation`, which closes the interpolation; a line break or
         // the end of the file is reported by the main loop.
+    }
+
+    /// The largest width or precision a format spec may ask for: the default of
+    /// `ResourceLimits.maxFormatWidth`, which the evaluator enforces (with the configured value)
+    /// on every spec it applies. Checked here so `{x:.1000000000f}` is an error before anything
+    /// runs, even in code `dcl check` cannot reach by evaluation.
+    public static let maxFormatWidth = 1000
+
+    /// The first width or precision of a valid spec over `maxFormatWidth`, as ("width" or
+    /// "precision", its digits).
+    static func oversizedFormatNumber(_ s: [UInt8]) -> (String, String)? {
+        var i = 0, what = "width"
+        while i < s.count {
+            if s[i] == UInt8(ascii: ".") { what = "precision" }
+            guard isDigit(s[i]) else { i += 1; continue }
+            var digits: [UInt8] = []
+            while i < s.count, isDigit(s[i]) || s[i] == UInt8(ascii: "_") {
+                if s[i] != UInt8(ascii: "_") { digits.append(s[i]) }
+                i += 1
+            }
+            let text = String(decoding: digits, as: UTF8.self)
+            if (Int(text) ?? .max) > maxFormatWidth { return (what, text) }
+        }
+        return nil
     }
 
     static func isValidFormatSpec(_ s: [UInt8]) -> Bool {

@@ -18,6 +18,12 @@ public struct ResourceLimits: Sendable, Hashable {
     public var maxFileBytes: Int = 8 << 30
     /// Width and precision in a format specifier (`{x:12.3f}`).
     public var maxFormatWidth: Int = 1000
+    /// Elements of one list a script builds (`++`, comprehensions, a range turned into a list).
+    /// Environment: `DCL_MAX_LIST_LENGTH` (a count).
+    public var maxListLength: Int = 1 << 22
+    /// Bytes of one string a script builds (`++`, `+`, `join`, `str`, formatting).
+    /// Environment: `DCL_MAX_STRING_BYTES`.
+    public var maxStringBytes: Int = 64 << 20
 
     public init() {}
 
@@ -41,6 +47,8 @@ public struct ResourceLimits: Sendable, Hashable {
         var limits = ResourceLimits()
         if let v = environment["DCL_MAX_TENSOR_BYTES"] { limits.maxTensorBytes = try parseByteCount(v, name: "DCL_MAX_TENSOR_BYTES") }
         if let v = environment["DCL_MAX_FILE_BYTES"] { limits.maxFileBytes = try parseByteCount(v, name: "DCL_MAX_FILE_BYTES") }
+        if let v = environment["DCL_MAX_LIST_LENGTH"] { limits.maxListLength = try parseByteCount(v, name: "DCL_MAX_LIST_LENGTH") }
+        if let v = environment["DCL_MAX_STRING_BYTES"] { limits.maxStringBytes = try parseByteCount(v, name: "DCL_MAX_STRING_BYTES") }
         return limits
     }
 

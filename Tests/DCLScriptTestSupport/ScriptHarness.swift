@@ -28,7 +28,9 @@ public struct ScriptFailure: Error, CustomStringConvertible {
 
 /// Checks and runs `text` as `directory/main.dcl` (relative data paths resolve there).
 /// Static errors and run-time errors throw `ScriptFailure` with the rendered diagnostics.
-public func runScript(_ text: String, directory: String = NSTemporaryDirectory(), seed: UInt64 = 0, threads: Int? = nil) throws -> ScriptRun {
+/// `checkMode` evaluates as `dcl check` does: without effects, models elaborated, data unknown.
+public func runScript(_ text: String, directory: String = NSTemporaryDirectory(), seed: UInt64 = 0, threads: Int? = nil,
+                      checkMode: Bool = false) throws -> ScriptRun {
     let sources = SourceManager()
     let engine = DiagnosticEngine()
     let loader = ModuleLoader(sources: sources, diagnostics: engine, parse: { Parser.parse($0, diagnostics: $1) }, environment: [:])
@@ -40,7 +42,8 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
     if engine.hasErrors { throw fail() }
     var lines: [String] = []
     let session = Session(threads: threads, isTTY: false, output: { lines.append($0) })
-    let ev = Evaluator(program: LoadedProgram(sources: sources, modules: loader.ordered, main: main), hooks: session, seed: seed)
+    let ev = Evaluator(program: LoadedProgram(sources: sources, modules: loader.ordered, main: main), hooks: session, seed: seed,
+                       checkMode: checkMode)
     session.attach(ev)
     do {
         try ev.run()

@@ -110,9 +110,10 @@ public final class ElaborationContext {
         let index = widthLayerCount
         widthLayerCount += 1
         guard let s = width, !s.exempt.contains(index) else { return w }
-        let scaled = Int((Double(w) * s.factor).rounded())
+        // Clamped: `w` is user-written and `Int(Double(Int.max))` traps.
+        let scaled = Int(exactly: (Double(w) * s.factor).rounded()) ?? .max
         let m = max(1, multiple)
-        return max(m, (scaled + m / 2) / m * m)
+        return max(m, saturatingProduct(saturatingSum([scaled, m / 2]) / m, m))
     }
 
     /// A deterministic seed for a random op at `path` (dropout masks).

@@ -262,7 +262,7 @@ public enum ModelRegistry {
 
 extension GraphError {
     /// The message without the origin bookkeeping.
-    var shapeMessage: String {
+    public var shapeMessage: String {
         var s = message
         if let node = node, !node.isEmpty { s = "\(op) (`\(node)`): \(message)" } else { s = "\(op): \(message)" }
         return s

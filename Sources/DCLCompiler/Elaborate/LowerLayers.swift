@@ -66,7 +66,14 @@ extension Evaluator {
             let depthwise = call.spec.name == "depthwise"
             let dilation = depthwise ? 1 : try positiveInt(a["dilation"], "dilation", span: argSpan("dilation"))
             let groups = depthwise ? cin : try positiveInt(a["groups"], "groups", span: argSpan("groups"))
-            let filters = depthwise ? cin * (try positiveInt(a["multiplier"], "multiplier", span: argSpan("multiplier")))
+            // Sizes below are user-written and may be huge: products are checked or saturate,
+            // and the weight's shape check (GraphBuilder.parameter) reports a layer too large.
+            let multiplier = depthwise ? try positiveInt(a["multiplier"], "multiplier", span: argSpan("multiplier")) : 1
+            let (channels, tooMany) = cin.multipliedReportingOverflow(by: multiplier)
+            if tooMany {
+                throw RuntimeError(RuntimeCode.shape, "`depthwise`: \(cin) channels times multiplier \(multiplier) is too large", at: argSpan("multiplier"))
+            }
+            let filters = depthwise ? channels
                 : ctx.scaledWidth(try positiveInt(a["filters"], "filters", span: argSpan("filters")), multiple: groups == 1 ? 1 : groups)
             guard cin % groups == 0, filters % groups == 0 else {
                 throw RuntimeError(RuntimeCode.shape, "`\(call.spec.name)`: \(cin) input and \(filters) output channels must both be divisible by groups = \(groups)",
@@ -76,13 +83,13 @@ extension Evaluator {
             switch a["pad"] {
             case .string("same"), .option("same"):
                 guard k % 2 == 1 else { throw RuntimeError(RuntimeCode.shape, "`pad: \"same\"` needs an odd kernel", at: argSpan("pad")) }
-                pad = (k - 1) * dilation / 2
+                pad = saturatingProduct(k - 1, dilation) / 2
             case let v:
                 pad = try int(v, "pad", span: argSpan("pad"))
                 guard pad >= 0 else { throw RuntimeError(RuntimeCode.value, "`pad` must not be negative", at: argSpan("pad")) }
             }
             let path = ctx.layerPath(call.spec.name)
-            let fanIn = cin / groups * k * k
+            let fanIn = saturatingProduct(cin / groups, k, k)
             let bound = 1 / Float(fanIn).squareRoot()
             let w = try ctx.parameter(path, "weight", shape: [filters, cin / groups, k, k],
                                       initializer: .kaimingUniform(fanIn: fanIn, negativeSlope: Float(5).squareRoot()), span: span)
@@ -225,7 +232,10 @@ extension Evaluator {
         guard target.filter({ $0 == -1 }).count <= 1, target.allSatisfy({ $0 == -1 || $0 > 0 }) else {
             throw RuntimeError(RuntimeCode.shape, "a reshape target has positive sizes and at most one -1, found \(target)", at: span)
         }
-        let known = target.filter { $0 != -1 }.reduce(1, *)
+        let known = saturatingProduct(target.filter { $0 != -1 })
+        guard known < ShapeLimits.maxElements else {
+            throw RuntimeError(RuntimeCode.shape, "cannot reshape \(t) to \(target): the target has too many elements", at: span)
+        }
         guard let i = target.firstIndex(of: -1) else {
             let dims = target.map { Dim($0) }
             guard dims.reduce(Dim(1), *) == total else {

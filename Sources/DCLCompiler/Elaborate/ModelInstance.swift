@@ -131,13 +131,13 @@ public final class ModelInstance {
     public var parameterCount: Int {
         guard let g = try? forward(training: false) else { return 0 }
         return g.parameters.filter { $0.trainable && (trainableSubset?.contains($0.name) ?? true) }
-            .reduce(0) { $0 + $1.shape.reduce(1, *) }
+            .reduce(0) { saturatingSum([$0, saturatingProduct($1.shape)]) }
     }
 
     /// All stored elements: weights and state.
     public var storedCount: Int {
         guard let g = try? forward(training: false) else { return 0 }
-        return g.parameters.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        return g.parameters.reduce(0) { saturatingSum([$0, saturatingProduct($1.shape)]) }
     }
 
     /// FLOPs per sample of inference (a multiply-add counts 2).

@@ -14,7 +14,7 @@ extension Evaluator {
             case .list(let xs): return .int(xs.count)
             case .string(let s): return .int(s.count)
             case .record(let r): return .int(r.count)
-            case .range(let lo, let hi): return .int(max(0, hi - lo))
+            case .range(let lo, let hi): return .int(lo < hi ? try checked(hi.subtractingReportingOverflow(lo), "`len` of a range", at: span) : 0)
             case .dataset(let d): return .int(d.dataset.count)
             case .clients(let c): return .int(c.federated.count)
             case .role(let r): return .int(r.count ?? 1)
@@ -22,13 +22,11 @@ extension Evaluator {
             case let v: throw RuntimeError(RuntimeCode.type, "`len` of a \(v.kindName)", at: span)
             }
         case "str":
-            return .string(a["value"].displayString)
+            return .string(try displayChecked(a["value"], span: span))
         case "int":
             switch a["value"] {
             case .int(let i): return .int(i)
-            case .float(let f):
-                guard f.isFinite, abs(f) < 9e18 else { throw RuntimeError(RuntimeCode.value, "`int` of \(f)", at: span) }
-                return .int(Int(f))
+            case .float(let f): return .int(try integer(f, rounding: .towardZero, "`int`", at: span))
             case .bool(let b): return .int(b ? 1 : 0)
             case .bytes(let b): return .int(b)
             case .string(let s):
@@ -52,15 +50,13 @@ extension Evaluator {
             }
         case "round":
             let x = try double(a["x"], "x", span: span), d = try int(a["digits"], "digits", span: span)
-            let p = _pow(10, Double(d))
-            return .float((x * p).rounded(.toNearestOrAwayFromZero) / p)
-        case "floor": return .int(Int((try double(a["x"], "x", span: span)).rounded(.down)))
-        case "ceil": return .int(Int((try double(a["x"], "x", span: span)).rounded(.up)))
+            return .float(try roundToDigits(x, d, span: a.spans["digits"] ?? span))
+        case "floor": return .int(try integer(try double(a["x"], "x", span: span), rounding: .down, "`floor`", at: span))
+        case "ceil": return .int(try integer(try double(a["x"], "x", span: span), rounding: .up, "`ceil`", at: span))
         case "div":
             let x = try int(a["a"], "a", span: span), y = try int(a["b"], "b", span: span)
             guard y != 0 else { throw RuntimeError(RuntimeCode.value, "`div` by zero", at: span) }
-            let q = x / y
-            return .int((x % y != 0) && ((x < 0) != (y < 0)) ? q - 1 : q)
+            return .int(try flooredDivision(x, y, span: span))
         case "std":
             let xs = try doubleList(a["values"], "values", span: span)
             guard !xs.isEmpty else { return .float(0) }
@@ -91,7 +87,15 @@ extension Evaluator {
             return .list(r.keys.map { .string($0) })
         case "join":
             guard case .list(let xs) = a["values"] else { throw RuntimeError(RuntimeCode.type, "`join` needs a list", at: span) }
-            return .string(xs.map(\.displayString).joined(separator: try string(a["separator"], "separator", span: span)))
+            let separator = try string(a["separator"], "separator", span: span)
+            var total = 0
+            let parts = try xs.map { x in
+                let s = try displayChecked(x, span: span)
+                total += s.utf8.count + separator.utf8.count
+                try checkStringLength(total, at: span)
+                return s
+            }
+            return .string(parts.joined(separator: separator))
         case "table":
             guard case .list(let rows) = a["rows"] else { throw RuntimeError(RuntimeCode.type, "`table` needs a list of rows", at: span) }
             let cols: [String]? = try optional(a["columns"]) { v in
@@ -99,7 +103,10 @@ extension Evaluator {
                 return try xs.map { try string($0, "a column name", span: span) }
             }
             let title = try optional(a["title"]) { try string($0, "the title", span: span) }
-            return .string(try table(rows: rows, columns: cols, title: title, digits: try int(a["digits"], "digits", span: span), span: span))
+            let digits = try int(a["digits"], "digits", span: span)
+            try checkFormatWidth(digits, "`digits`", at: a.spans["digits"] ?? span)
+            guard digits >= 0 else { throw RuntimeError(RuntimeCode.value, "`digits` must not be negative, found \(digits)", at: a.spans["digits"] ?? span) }
+            return .string(try table(rows: rows, columns: cols, title: title, digits: digits, span: span))
         case "assert":
             if case .unknown = a["condition"] { return .none }
             if !(try bool(a["condition"], "condition", span: span)) {
@@ -142,7 +149,12 @@ extension Evaluator {
             let ds = try numbers.map { try double($0, spec.name, span: span) }
             let allInt = numbers.allSatisfy { if case .int = $0 { return true }; return false }
             switch spec.name {
-            case "sum": return allInt ? .int(numbers.reduce(0) { $0 + (($1.numeric).map(Int.init) ?? 0) }) : .float(ds.reduce(0, +))
+            case "sum":
+                guard allInt else { return .float(ds.reduce(0, +)) }
+                // Summed as integers, checked: through doubles `9223372036854775807` would round.
+                var total = 0
+                for case .int(let i) in numbers { total = try checked(total.addingReportingOverflow(i), "`sum`", at: span) }
+                return .int(total)
             case "mean": return .float(ds.reduce(0, +) / Double(ds.count))
             case "max":
                 let i = ds.indices.max { ds[$0] < ds[$1] }!
@@ -241,5 +253,23 @@ extension Evaluator {
             return .greedy(metric: try option(a["metric"], "metric", choices: ["auc", "logloss"], span: span),
                            epochs: try positiveInt(a["epochs"], "epochs", span: span), model: a["model"].modelInstance)
         }
+    }
+}
+
+extension Evaluator {
+    /// The documented range of `round`'s `digits`: 10^±308 is the widest finite power of ten.
+    static let roundDigits = -308...308
+
+    /// `x` rounded half away from zero to `digits` decimals. Where `x · 10^digits` has no
+    /// fractional part left (≥ 2^52, or beyond the double range) `x` is already as precise as
+    /// that, and is returned unchanged — `round(2.5, digits: 400)` was `nan`.
+    func roundToDigits(_ x: Double, _ digits: Int, span: SourceSpan) throws -> Double {
+        guard Self.roundDigits.contains(digits) else {
+            throw RuntimeError(RuntimeCode.value, "`digits` must be between \(Self.roundDigits.lowerBound) and \(Self.roundDigits.upperBound), found \(digits)", at: span)
+        }
+        let p = _pow(10, Double(digits))
+        let scaled = x * p
+        guard scaled.isFinite, abs(scaled) < 0x1p52 else { return x }
+        return scaled.rounded(.toNearestOrAwayFromZero) / p
     }
 }

@@ -29,6 +29,7 @@ extension Evaluator {
                     let v = try evaluate(inner, in: env)
                     out += try format(v, spec: spec, span: inner.span)
                 }
+                try checkStringLength(out.utf8.count, at: e.span)
             }
             return .string(out)
         case .name(let id):
@@ -40,6 +41,7 @@ extension Evaluator {
             var out: [Value] = []
             for item in try iterate(seq, span: sequence.span) {
                 if shouldInterrupt() { throw Interrupted() }
+                try checkListLength(out.count + 1, at: e.span)
                 let inner = Environment(parent: env, module: env.module)
                 inner.define(variable.name, item)
                 if let c = condition, try !truth(try evaluate(c, in: inner), span: c.span) { continue }
@@ -92,7 +94,13 @@ extension Evaluator {
     func iterate(_ v: Value, span: SourceSpan) throws -> [Value] {
         switch v {
         case .list(let xs): return xs
-        case .range(let lo, let hi): return lo < hi ? (lo..<hi).map { .int($0) } : []
+        case .range(let lo, let hi):
+            guard lo < hi else { return [] }
+            // Materialised (a comprehension, `len`-free uses): bounded like any list. `for`
+            // loops count through ranges without this.
+            let (n, o) = hi.subtractingReportingOverflow(lo)
+            try checkListLength(o ? .max : n, at: span)
+            return (lo..<hi).map { .int($0) }
         case .string(let s): return s.map { .string(String($0)) }
         case .clients(let c): return c.federated.clients.enumerated().map { i, data in
             .client(ClientValue(index: i, data: data, side: c.side, origin: "\(c.origin)[\(i)]")) }
@@ -147,9 +155,9 @@ extension Evaluator {
         switch (op, v) {
         case (_, .unknown): return .unknown
         case (.not, .bool(let b)): return .bool(!b)
-        case (.negate, .int(let i)): return .int(-i)
+        case (.negate, .int(let i)): return .int(try checked(i.multipliedReportingOverflow(by: -1), "`-`", at: span))
         case (.negate, .float(let f)): return .float(-f)
-        case (.negate, .bytes(let b)): return .bytes(-b)
+        case (.negate, .bytes(let b)): return .bytes(try checked(b.multipliedReportingOverflow(by: -1), "`-`", at: span))
         case (.plus, .int), (.plus, .float), (.plus, .bytes): return v
         case (.negate, .tensor(let t)): return try tensorNegate(t, span: span)
         case (.plus, .tensor): return v
@@ -183,11 +191,21 @@ extension Evaluator {
             }
         case .range, .rangeInclusive:
             guard case .int(let lo) = a, case .int(let hi) = b else { throw mismatch() }
-            return .range(lo, op == .range ? hi : hi + 1)
+            if op == .range { return .range(lo, hi) }
+            // A range stores its exclusive end, which `..= 9223372036854775807` does not have.
+            guard hi < Int.max else {
+                throw RuntimeError(RuntimeCode.value, "a range cannot end at \(hi): its exclusive end would overflow", at: rhsSpan,
+                                   hint: integerRangeHint)
+            }
+            return .range(lo, hi + 1)
         case .concat:
             switch (a, b) {
-            case (.list(let x), .list(let y)): return .list(x + y)
-            case (.string(let x), .string(let y)): return .string(x + y)
+            case (.list(let x), .list(let y)):
+                try checkListLength(x.count + y.count, at: span)
+                return .list(x + y)
+            case (.string(let x), .string(let y)):
+                try checkStringLength(x.utf8.count + y.utf8.count, at: span)
+                return .string(x + y)
             case (.dataset, .dataset): return try hooks.concatenate(a, b, span: span)
             default: throw mismatch()
             }
@@ -201,17 +219,22 @@ extension Evaluator {
             return .model(try fusedModel([ma, mb], op: .sum, span: span))
         }
         switch (op, a, b) {
-        case (.add, .string(let x), .string(let y)): return .string(x + y)
-        case (.add, .list(let x), .list(let y)): return .list(x + y)
-        case (.add, .bytes(let x), .bytes(let y)): return .bytes(x + y)
-        case (.subtract, .bytes(let x), .bytes(let y)): return .bytes(x - y)
-        case (.multiply, .bytes(let x), .int(let y)), (.multiply, .int(let y), .bytes(let x)): return .bytes(x * y)
+        case (.add, .string(let x), .string(let y)):
+            try checkStringLength(x.utf8.count + y.utf8.count, at: span)
+            return .string(x + y)
+        case (.add, .list(let x), .list(let y)):
+            try checkListLength(x.count + y.count, at: span)
+            return .list(x + y)
+        case (.add, .bytes(let x), .bytes(let y)): return .bytes(try checked(x.addingReportingOverflow(y), "`+`", at: span))
+        case (.subtract, .bytes(let x), .bytes(let y)): return .bytes(try checked(x.subtractingReportingOverflow(y), "`-`", at: span))
+        case (.multiply, .bytes(let x), .int(let y)), (.multiply, .int(let y), .bytes(let x)):
+            return .bytes(try checked(x.multipliedReportingOverflow(by: y), "`*`", at: span))
         case (.divide, .bytes(let x), .bytes(let y)):
             guard y != 0 else { throw RuntimeError(RuntimeCode.value, "division by zero", at: rhsSpan) }
             return .float(Double(x) / Double(y))
         case (.divide, .bytes(let x), .int(let y)):
             guard y != 0 else { throw RuntimeError(RuntimeCode.value, "division by zero", at: rhsSpan) }
-            return .bytes(x / y)
+            return .bytes(try checked(x.dividedReportingOverflow(by: y), "`/`", at: span))
         default: break
         }
         if case .int(let x) = a, case .int(let y) = b {
@@ -224,17 +247,11 @@ extension Evaluator {
                 return .float(Double(x) / Double(y))
             case .remainder:
                 guard y != 0 else { throw RuntimeError(RuntimeCode.value, "remainder by zero", at: rhsSpan) }
-                let r = x % y
-                return .int(r != 0 && (r < 0) != (y < 0) ? r + y : r)
+                return .int(flooredRemainder(x, y))
             case .power:
                 if y >= 0 {
-                    var result = 1
-                    for _ in 0..<y {
-                        let (p, o) = result.multipliedReportingOverflow(by: x)
-                        if o { throw RuntimeError(RuntimeCode.value, "integer overflow in `**`", at: span) }
-                        result = p
-                    }
-                    return .int(result)
+                    guard let r = integerPower(x, y) else { throw overflowError("`**`", at: span) }
+                    return .int(r)
                 }
                 return .float(_pow(Double(x), Double(y)))
             default: break
@@ -258,7 +275,7 @@ extension Evaluator {
     }
 
     private func checkedInt(_ r: (partialValue: Int, overflow: Bool), _ span: SourceSpan) throws -> Value {
-        if r.overflow { throw RuntimeError(RuntimeCode.value, "integer overflow", at: span) }
+        if r.overflow { throw RuntimeError(RuntimeCode.value, "integer overflow", at: span, hint: integerRangeHint) }
         return .int(r.partialValue)
     }
 

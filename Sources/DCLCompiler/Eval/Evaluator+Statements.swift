@@ -78,7 +78,7 @@ extension Evaluator {
         case .continueStmt:
             return .continueLoop
         case .printStmt(let values):
-            let parts = try values.map { try display(try evaluate($0, in: env)) }
+            let parts = try values.map { try displayChecked(try evaluate($0, in: env), span: $0.span) }
             if !checkMode { hooks.emit(parts.joined(separator: " ")) }
             return .normal
         case .train(let t):

@@ -2,13 +2,65 @@
 
 import DCLDiagnostics
 import DCLGraph
+import DCLTensor
 import Foundation
 
+/// Text built up to a byte limit. Lists can share structure (`x = [x, x]` doubles the printed
+/// size at each step for no memory), so rendering stops at the limit instead of exhausting memory.
+struct BoundedText {
+    var text = ""
+    let limit: Int
+    var truncated = false
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func append(_ s: String) {
+        guard !truncated else { return }
+        if text.utf8.count + s.utf8.count > limit { truncated = true } else { text += s }
+    }
+}
+
 extension Value {
-    /// The text `print` and `str` show.
-    public var displayString: String { display(quoted: false) }
+    /// The text `print` and `str` show (cut with `…` past `ResourceLimits.maxStringBytes`;
+    /// `print` and `str` report that as an error instead, see `Evaluator.displayChecked`).
+    public var displayString: String {
+        var out = BoundedText(limit: ResourceLimits.current.maxStringBytes)
+        write(to: &out, quoted: false)
+        return out.truncated ? out.text + "…" : out.text
+    }
 
     func display(quoted: Bool) -> String {
+        var out = BoundedText(limit: ResourceLimits.current.maxStringBytes)
+        write(to: &out, quoted: quoted)
+        return out.truncated ? out.text + "…" : out.text
+    }
+
+    /// Appends the display text; lists and records stop as soon as `out` is full.
+    func write(to out: inout BoundedText, quoted: Bool) {
+        switch self {
+        case .list(let xs):
+            out.append("[")
+            for (i, x) in xs.enumerated() {
+                if out.truncated { return }
+                if i > 0 { out.append(", ") }
+                x.write(to: &out, quoted: true)
+            }
+            out.append("]")
+        case .record(let r):
+            out.append("{")
+            for (i, (k, v)) in r.fields.enumerated() {
+                if out.truncated { return }
+                if i > 0 { out.append(", ") }
+                out.append("\(k): ")
+                v.write(to: &out, quoted: true)
+            }
+            out.append("}")
+        default:
+            out.append(scalarDisplay(quoted: quoted))
+        }
+    }
+
+    private func scalarDisplay(quoted: Bool) -> String {
         switch self {
         case .unknown: return "<unknown>"
         case .int(let i): return String(i)
@@ -17,8 +69,7 @@ extension Value {
         case .string(let s): return quoted ? "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : s
         case .bytes(let b): return formatBytes(b)
         case .none: return "none"
-        case .list(let xs): return "[" + xs.map { $0.display(quoted: true) }.joined(separator: ", ") + "]"
-        case .record(let r): return "{" + r.fields.map { "\($0.0): \($0.1.display(quoted: true))" }.joined(separator: ", ") + "}"
+        case .list, .record: return display(quoted: quoted)
         case .range(let a, let b): return "\(a)..\(b)"
         case .tensor(let t): return "tensor \(t.typeDescription)"
         case .layer(let l): return "layer \(l.name)"
@@ -68,24 +119,45 @@ extension MetricsValue {
 extension Evaluator {
     public func display(_ v: Value) throws -> String { v.displayString }
 
+    /// The display text, or E0507 if it is over `ResourceLimits.maxStringBytes`.
+    func displayChecked(_ v: Value, span: SourceSpan) throws -> String {
+        var out = BoundedText(limit: ResourceLimits.current.maxStringBytes)
+        v.write(to: &out, quoted: false)
+        if out.truncated {
+            throw RuntimeError(RuntimeCode.limit, "the text of this \(v.kindName) is over the limit of \(ResourceLimits.describe(bytes: out.limit)) (DCL_MAX_STRING_BYTES)", at: span)
+        }
+        return out.text
+    }
+
     /// Applies a format spec `[<>^][width][.precision][f e % d s]` to a value.
     func format(_ v: Value, spec: String?, span: SourceSpan) throws -> String {
-        guard let spec = spec, !spec.isEmpty, !v.isUnknown else { return v.displayString }
+        guard let spec = spec, !spec.isEmpty else { return try displayChecked(v, span: span) }
         var chars = Substring(spec)
         var align: Character?
         if let c = chars.first, "<>^".contains(c) { align = c; chars = chars.dropFirst() }
         var widthText = ""
         while let c = chars.first, c.isNumber { widthText.append(c); chars = chars.dropFirst() }
+        // Width and precision size the output (`{x:.1000000000f}` asked for a 1 GB string):
+        // checked before the value, so `dcl check` (where most values are unknown) reports it.
+        var width: Int?
+        if !widthText.isEmpty {
+            let w = Int(widthText) ?? .max
+            try checkFormatWidth(w, "the width in `\(spec)`", at: span)
+            width = w
+        }
         var precision: Int?
         if chars.first == "." {
             chars = chars.dropFirst()
             var p = ""
             while let c = chars.first, c.isNumber { p.append(c); chars = chars.dropFirst() }
-            guard let pi = Int(p) else { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+            guard !p.isEmpty else { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+            let pi = Int(p) ?? .max
+            try checkFormatWidth(pi, "the precision in `\(spec)`", at: span)
             precision = pi
         }
         let type = chars.first
         if chars.count > 1 { throw RuntimeError(RuntimeCode.value, "bad format spec `\(spec)`", at: span) }
+        if v.isUnknown { return v.displayString }
         var body: String
         switch type {
         case "f"?, "e"?, "%"?:
@@ -96,19 +168,21 @@ extension Evaluator {
             if type == "%" { d *= 100 }
             body = String(format: type == "e" ? "%.\(p)e" : "%.\(p)f", d) + (type == "%" ? "%" : "")
         case "d"?:
-            guard let d = v.numeric else { throw RuntimeError(RuntimeCode.type, "format `d` needs a number", at: span) }
-            body = String(Int(d.rounded(.towardZero)))
+            if case .int(let i) = v { body = String(i) } else {
+                guard let d = v.numeric else { throw RuntimeError(RuntimeCode.type, "format `d` needs a number", at: span) }
+                body = String(try integer(d, rounding: .towardZero, "the format `d`", at: span))
+            }
         case "s"?, nil:
             if let p = precision, let d = v.numeric, type == nil, case .float = v {
                 body = String(format: "%.\(p)f", d)
             } else {
-                body = v.displayString
+                body = try displayChecked(v, span: span)
                 if let p = precision, type == "s" { body = String(body.prefix(p)) }
             }
         default:
             throw RuntimeError(RuntimeCode.value, "unknown format type `\(type!)` in `\(spec)`", at: span)
         }
-        if let w = Int(widthText), body.count < w {
+        if let w = width, body.count < w {
             let pad = w - body.count
             let numericRight = v.numeric != nil && align == nil
             switch align ?? (numericRight ? ">" : "<") {
@@ -118,6 +192,16 @@ extension Evaluator {
             }
         }
         return body
+    }
+
+    /// Throws E0507 when a format width, precision or `digits` is over
+    /// `ResourceLimits.maxFormatWidth`.
+    func checkFormatWidth(_ n: Int, _ what: String, at span: SourceSpan) throws {
+        let limit = ResourceLimits.current.maxFormatWidth
+        guard n <= limit else {
+            throw RuntimeError(RuntimeCode.limit, "\(what) is over the limit of \(limit)", at: span,
+                               hint: n == .max ? nil : "format widths and precisions are at most \(limit)")
+        }
     }
 
     /// A fixed-width text table; rows are records (keyed by column) or lists (by position).

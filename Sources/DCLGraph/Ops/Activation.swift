@@ -28,7 +28,7 @@ extension ActivationPrimitive {
         return [try c.builder.apply1(ActivationGrad(activation: activation), [try c.cotangent, saved])]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: activationFlops(activation) * s.count(output: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(activationFlops(activation), s.count(output: 0))) }
     public func inPlaceCandidates(forOutput k: Int) -> [Int] { [0] }
 }
 
@@ -107,7 +107,7 @@ public struct ActivationGrad: NonDifferentiable {
                              io.inputs[0].count, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: (activationFlops(activation) + 1) * s.count(output: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct((activationFlops(activation) + 1), s.count(output: 0))) }
     public func inPlaceCandidates(forOutput k: Int) -> [Int] { [0] }
 }
 

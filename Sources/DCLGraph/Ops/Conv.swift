@@ -89,9 +89,9 @@ public struct Conv2DOp: Primitive {
 
     public func cost(_ s: ShapeInfo) -> OpCost {
         let w = s.inputs[1]
-        let perOutput = 2 * w[1] * w[2] * w[3]
         let n = s.count(output: 0)
-        return s.cost(flops: n * perOutput + (s.inputs.count > 2 ? n : 0) + activationFlops(activation) * n)
+        return s.cost(flops: saturatingSum([saturatingProduct(2, n, w[1], w[2], w[3]), s.inputs.count > 2 ? n : 0,
+                                            saturatingProduct(activationFlops(activation), n)]))
     }
 }
 
@@ -121,7 +121,7 @@ public struct Conv2DGradInput: NonDifferentiable {
 
     public func cost(_ s: ShapeInfo) -> OpCost {
         let w = s.inputs[1]
-        return s.cost(flops: 2 * s.count(input: 0) * w[1] * w[2] * w[3])
+        return s.cost(flops: saturatingProduct(2, s.count(input: 0), w[1], w[2], w[3]))
     }
 }
 
@@ -151,7 +151,7 @@ public struct Conv2DGradWeight: NonDifferentiable {
 
     public func cost(_ s: ShapeInfo) -> OpCost {
         let w = weightShape
-        return s.cost(flops: 2 * s.count(input: 1) * w[1] * w[2] * w[3])
+        return s.cost(flops: saturatingProduct(2, s.count(input: 1), w[1], w[2], w[3]))
     }
 }
 

@@ -114,7 +114,10 @@ public struct Slice: Primitive {
         guard axis >= 0, axis < inputs[0].rank else { throw typeError("axis \(axis) is out of range", inputs) }
         // Only constant bounds can be checked statically; symbolic ones are checked at plan time.
         if let s = start.constant, let n = size.constant, let d = inputs[0].dims[axis].constant {
-            guard s >= 0, n >= 0, s + n <= d else { throw typeError("window [\(s), \(s + n)) does not fit axis \(axis) of length \(d)", inputs) }
+            // `n <= d - s` rather than `s + n <= d`: s and n are user-written and may be huge.
+            guard s >= 0, n >= 0, s <= d, n <= d - s else {
+                throw typeError("window of \(n) from \(s) does not fit axis \(axis) of length \(d)", inputs)
+            }
         }
         var dims = inputs[0].dims
         dims[axis] = size

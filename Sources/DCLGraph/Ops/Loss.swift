@@ -34,7 +34,7 @@ public struct CrossEntropy: Primitive {
         [try c.builder.apply1(CrossEntropyGrad(smoothing: smoothing), [c.inputs[0], c.inputs[1], try c.cotangent]), nil]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 14 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(14, s.count(input: 0))) }
 }
 
 /// Backward of cross_entropy: (logits, labels, dLoss) → dlogits.
@@ -58,7 +58,7 @@ public struct CrossEntropyGrad: NonDifferentiable {
                                         smoothing: smoothing, dLoss: io.inputs[2].f[0], dx: io.outputs[0].floats, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 14 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(14, s.count(input: 0))) }
 }
 
 /// mean(max(x,0) - x·t + log(1 + e^-|x|)) for logits x and float targets t of the same shape.
@@ -86,7 +86,7 @@ public struct BCEWithLogits: Primitive {
         return [dx, dt]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 24 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(24, s.count(input: 0))) }
 }
 
 /// mean((a - b)²).
@@ -113,7 +113,7 @@ public struct MSE: Primitive {
         return [c.needsGradient[0] ? d : nil, c.needsGradient[1] ? try b.neg(d) : nil]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 3 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(3, s.count(input: 0))) }
 }
 
 /// T²·mean_n KL(softmax(t_n/T) ‖ softmax(s_n/T)) for student logits s and teacher logits t (N, C).
@@ -144,7 +144,7 @@ public struct KLDistill: Primitive {
         return [c.needsGradient[0] ? r[0] : nil, c.needsGradient[1] ? r[1] : nil]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 40 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(40, s.count(input: 0))) }
 }
 
 /// Backward of kl_distill: (s, t, dLoss) → (ds, dt).
@@ -167,7 +167,7 @@ public struct KLDistillGrad: NonDifferentiable {
                                  dLoss: io.inputs[2].f[0], ds: io.outputs[0].floats, dt: io.outputs[1].floats, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 40 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(40, s.count(input: 0))) }
 }
 
 extension GraphBuilder {

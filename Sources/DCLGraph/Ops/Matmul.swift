@@ -93,7 +93,8 @@ public struct MatMul: Primitive {
         let a = s.inputs[0]
         let k = transposeA ? a[a.count - 2] : a[a.count - 1]
         let n = s.count(output: 0)
-        return s.cost(flops: 2 * n * k + (s.inputs.count > 2 ? n : 0) + activationFlops(activation) * n)
+        return s.cost(flops: saturatingSum([saturatingProduct(2, n, k), s.inputs.count > 2 ? n : 0,
+                                            saturatingProduct(activationFlops(activation), n)]))
     }
 }
 

@@ -54,7 +54,7 @@ public struct BatchNorm: Primitive {
         return [c.needsGradient[0] ? r[0] : nil, c.needsGradient[1] ? r[1] : nil, c.needsGradient[2] ? r[2] : nil, nil, nil]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: (training ? 7 : 2) * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct((training ? 7 : 2), s.count(input: 0))) }
 }
 
 /// Backward of batch_norm: (x, dy, γ, mean, invStd) in training mode or (x, dy, γ, running
@@ -89,7 +89,7 @@ public struct BatchNormGrad: NonDifferentiable {
         }
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 8 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(8, s.count(input: 0))) }
 }
 
 /// Layer normalisation over the last axis. Inputs: x, γ, β → (y, mean, invStd).
@@ -124,7 +124,7 @@ public struct LayerNorm: Primitive {
         return [c.needsGradient[0] ? r[0] : nil, c.needsGradient[1] ? r[1] : nil, c.needsGradient[2] ? r[2] : nil]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 8 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(8, s.count(input: 0))) }
 }
 
 /// Backward of layer_norm: (x, dy, γ, mean, invStd) → (dx, dγ, dβ).
@@ -149,7 +149,7 @@ public struct LayerNormGrad: NonDifferentiable {
                                         dGamma: io.outputs[1].floats, dBeta: io.outputs[2].floats, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 10 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(10, s.count(input: 0))) }
 }
 
 /// Inverted dropout with a seeded mask: (x) → (y, mask). The mask depends on (seed, training
@@ -181,7 +181,7 @@ public struct DropoutOp: Primitive {
         return [try c.builder.mul(try c.cotangent, c.outputs[1])]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 3 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(3, s.count(input: 0))) }
 }
 
 extension GraphBuilder {

@@ -62,7 +62,7 @@ public struct SGDUpdate: NonDifferentiable {
                              pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 4 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(4, s.count(input: 0))) }
 }
 
 /// Adam / AdamW step. Inputs: param, grad, m, v, [grad scale if `scaled`]. Outputs: param, m, v.
@@ -114,7 +114,7 @@ public struct AdamUpdate: NonDifferentiable {
                               gradScale: scaled ? io.inputs[4].f[0] : 1, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 12 * s.count(input: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(12, s.count(input: 0))) }
 }
 
 /// min(1, max_norm / (‖(g₁, …, gₙ)‖₂ + 1e-6)): the factor that clips gradients to a global norm.
@@ -134,5 +134,5 @@ public struct GlobalNormScale: NonDifferentiable {
         io.outputs[0].floats[0] = OptimizerKernels.clipFactor(io.inputs.map { ($0.f, $0.count) }, maxNorm: maxNorm, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 2 * s.inputs.map { $0.reduce(1, *) }.reduce(0, +)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(2, saturatingSum(s.inputs.map { saturatingProduct($0) }))) }
 }

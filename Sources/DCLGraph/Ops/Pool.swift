@@ -41,7 +41,7 @@ extension PoolPrimitive {
         [try c.builder.apply1(Pool2DGrad(kind: Self.kind, kernel: kernel, params: params), [c.inputs[0], try c.cotangent])]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: s.count(output: 0) * kernel[0] * kernel[1]) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(s.count(output: 0), kernel[0], kernel[1])) }
 }
 
 /// Max pooling (first maximum wins; honours dilation).
@@ -96,7 +96,7 @@ public struct Pool2DGrad: NonDifferentiable {
                          outShape: io.inputs[1].shape, kernel: (kernel[0], kernel[1]), params: params, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: s.count(input: 1) * kernel[0] * kernel[1]) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(s.count(input: 1), kernel[0], kernel[1])) }
 }
 
 extension GraphBuilder {

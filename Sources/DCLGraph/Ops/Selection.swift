@@ -47,7 +47,7 @@ public struct PartitionedLinearOp: Primitive {
 
     public func cost(_ s: ShapeInfo) -> OpCost {
         let w = s.inputs[1]
-        return s.cost(flops: 2 * s.count(output: 0) * w[2])
+        return s.cost(flops: saturatingProduct(2, s.count(output: 0), w[2]))
     }
 }
 
@@ -70,7 +70,7 @@ public struct CosineSimilarity: NonDifferentiable {
         Similarity.cosineMatrix(a.f, n: a.shape[0], b.f, m: b.shape[0], d: a.shape[1], io.outputs[0].floats, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 2 * s.count(output: 0) * s.inputs[0][1]) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(2, s.count(output: 0), s.inputs[0][1])) }
 }
 
 /// The k largest values along the last axis and their int32 indices (descending; ties → lower index).

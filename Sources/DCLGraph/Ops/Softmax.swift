@@ -28,7 +28,7 @@ extension SoftmaxPrimitive {
         [try c.builder.apply1(SoftmaxGrad(axis: axis, log: Self.isLog), [c.outputs[0], try c.cotangent])]
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: 14 * s.count(output: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(14, s.count(output: 0))) }
     public func inPlaceCandidates(forOutput k: Int) -> [Int] { [0] }
 }
 
@@ -69,7 +69,7 @@ public struct SoftmaxGrad: NonDifferentiable {
                          axis: axis, log: log, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: (log ? 14 : 4) * s.count(output: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct((log ? 14 : 4), s.count(output: 0))) }
     public func inPlaceCandidates(forOutput k: Int) -> [Int] { [1] }
 }
 

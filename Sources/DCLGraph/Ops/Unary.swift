@@ -20,7 +20,7 @@ extension UnaryPrimitive {
         Elementwise.unary(kernelOp, io.inputs[0].f, io.outputs[0].floats, io.inputs[0].count, pool: io.pool)
     }
 
-    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: flopsPerElement * s.count(output: 0)) }
+    public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: saturatingProduct(flopsPerElement, s.count(output: 0))) }
     public func inPlaceCandidates(forOutput k: Int) -> [Int] { [0] }
     var flopsPerElement: Int { 1 }
 }

@@ -9,7 +9,7 @@ extension Builtins {
                     doc: "a number truncated toward zero, or a string parsed as an integer"),
         BuiltinSpec("float", .script, [ParamSpec("value", .any)], returns: .fixed(.float), doc: "a number as a float"),
         BuiltinSpec("round", .script, [ParamSpec("x", .float), ParamSpec("digits", .int, .int(0))],
-                    returns: .fixed(.float), doc: "rounds half away from zero to some decimal digits"),
+                    returns: .fixed(.float), doc: "rounds half away from zero to some decimal digits (-308 to 308)"),
         BuiltinSpec("floor", .script, [ParamSpec("x", .float)], returns: .fixed(.int), doc: "largest integer ≤ x"),
         BuiltinSpec("ceil", .script, [ParamSpec("x", .float)], returns: .fixed(.int), doc: "smallest integer ≥ x"),
         BuiltinSpec("div", .script, [ParamSpec("a", .int), ParamSpec("b", .int)], returns: .fixed(.int),

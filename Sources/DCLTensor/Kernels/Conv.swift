@@ -30,9 +30,25 @@ public struct Conv2DParams: Equatable, Hashable, Sendable {
         guard strideH > 0, strideW > 0, dilationH > 0, dilationW > 0, padH >= 0, padW >= 0, groups > 0 else {
             throw TensorError(op, "stride and dilation must be positive and padding non-negative")
         }
-        let eh = dilationH * (kh - 1) + 1, ew = dilationW * (kw - 1) + 1
-        let ih = h + 2 * padH, iw = w + 2 * padW
-        guard kh > 0, kw > 0, ih >= eh, iw >= ew else {
+        guard kh > 0, kw > 0 else {
+            throw TensorError(op, "window \(kh)×\(kw) must have positive sides")
+        }
+        // The sizes are user-written (`pad: 4611686018427387904`): compute them checked, so an
+        // absurd geometry is an error rather than an overflow trap.
+        func extent(_ size: Int, _ pad: Int) -> Int? {
+            let (twice, o1) = pad.multipliedReportingOverflow(by: 2)
+            let (sum, o2) = size.addingReportingOverflow(twice)
+            return o1 || o2 ? nil : sum
+        }
+        func window(_ k: Int, _ dilation: Int) -> Int? {
+            let (span, o1) = dilation.multipliedReportingOverflow(by: k - 1)
+            let (sum, o2) = span.addingReportingOverflow(1)
+            return o1 || o2 ? nil : sum
+        }
+        guard let eh = window(kh, dilationH), let ew = window(kw, dilationW), let ih = extent(h, padH), let iw = extent(w, padW) else {
+            throw TensorError(op, "window \(kh)×\(kw) (dilation \(dilationH)×\(dilationW)) with padding \(padH)×\(padW) is too large to compute with")
+        }
+        guard ih >= eh, iw >= ew else {
             throw TensorError(op, "window \(kh)×\(kw) (dilation \(dilationH)×\(dilationW)) does not fit input \(h)×\(w) with padding \(padH)×\(padW)")
         }
         return ((ih - eh) / strideH + 1, (iw - ew) / strideW + 1)
@@ -102,7 +118,7 @@ public enum Conv2D {
         guard input.count == 4 else { throw TensorError(op, "input must be (N, C, H, W), got \(formatShape(input))") }
         guard weight.count == 4 else { throw TensorError(op, "weight must be (Cout, Cin/groups, kh, kw), got \(formatShape(weight))") }
         let g = params.groups
-        guard g > 0, input[1] % g == 0, weight[0] % g == 0, weight[1] * g == input[1] else {
+        guard g > 0, input[1] % g == 0, weight[0] % g == 0, weight[1].multipliedReportingOverflow(by: g) == (input[1], false) else {
             throw TensorError(op, "input \(formatShape(input)) and weight \(formatShape(weight)) do not match with groups \(g)")
         }
         let (oh, ow) = try params.outputSize(h: input[2], w: input[3], kh: weight[2], kw: weight[3], op: op)
