@@ -14,7 +14,8 @@
 #   FUZZ_KEEP_GOING=1   do not stop at the first finding (libFuzzer fork mode): collect every
 #                       finding of the run (for triage; the exit status is still 1 if any)
 #   FUZZ_ARGS="…"       extra libFuzzer flags (e.g. -seed=1 or -jobs=…)
-#   DCL=path/to/dcl     a dcl binary; when set, bundles of the Examples are compiled as extra seeds
+#   DCL=path/to/dcl     a dcl binary; when set, the bundles of Fuzz/corpus/bundle-seeds.dcl and of
+#                       two examples are compiled as extra seeds (those within -max_len)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -33,6 +34,9 @@ else
     *) t="${1#fuzz-}"; [[ " ${all_targets[*]} " == *" $t "* ]] || usage; targets=("$t") ;;
   esac
 fi
+
+# Swift's once-initialised globals look like leaks to LeakSanitizer; Fuzz/lsan.supp says why.
+export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 scratch=.build-fuzz
 bin="$scratch/release"
@@ -115,9 +119,11 @@ PY
       if [ -n "${DCL:-}" ]; then
         local out="$scratch/seeds/bundle-compiled"
         rm -rf "$out"
-        for f in Examples/iciia_mnist.dcl; do "$DCL" compile "$f" -o "$out" > /dev/null 2>&1 || true; done
-        for b in "$out"/*.dclb; do
-          [ -f "$b" ] && [ "$(wc -c < "$b")" -le "$(max_len bundle)" ] && { printf '\0'; cat "$b"; } > "$dir/$(basename "$b")"
+        for f in Fuzz/corpus/bundle-seeds.dcl Examples/iciia_mnist.dcl Examples/coda_movielens.dcl; do
+          "$DCL" compile "$f" -o "$out/$(basename "$f" .dcl)" > /dev/null 2>&1 || true
+        done
+        for b in "$out"/*/*.dclb; do
+          [ -f "$b" ] && [ "$(wc -c < "$b")" -le "$(max_len bundle)" ] && { printf '\0'; cat "$b"; } > "$dir/$(basename "$(dirname "$b")")-$(basename "$b")"
         done
       fi
       ;;
