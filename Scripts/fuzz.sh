@@ -131,11 +131,17 @@ PY
 }
 
 # ---- run -------------------------------------------------------------------------------------
-# The first Swift frame of dcl's own code in a crash report: the Swift backtracer's
-# "NN … in fuzz-x at /…/Sources/…" lines, or a sanitizer's "#N 0x… in … /…/Sources/…" lines.
+# The first frame of dcl's own code in a crash report (the Swift backtracer's
+# "N … in fuzz-x at /…/Sources/…:L:C" lines, or a sanitizer's "#N 0x… in … /…/Sources/…"), and
+# the cause: the Swift runtime failure, fatal error or sanitizer/libFuzzer error.
 top_frame() {
-  grep -E '(/Sources/|/Fuzz/Targets/)' "$1" | grep -E '^ *[0-9]+ |^ *#[0-9]+ ' | head -n 1 \
-    | sed -E 's/^ *#?[0-9]+ +(\[[a-z]+\] +)*(0x[0-9a-f]+ +)?(in +)?//; s/ \+ [0-9]+ in [^ ]+ at / at /' | cut -c1-220
+  local frame cause
+  frame="$(grep -a -E '(^|[ /])(Sources|Fuzz/Targets)/' "$1" | grep -a -E '^ *[0-9]+ |^ *#[0-9]+ ' | head -n 1 \
+    | sed -E 's/^ *#?[0-9]+ +(\[[a-z]+\] +)*(0x[0-9a-f]+ +)?(in +)?//; s/ \+ [0-9]+ in [^ ]+ at / at /; s/ in [^ ]+ at / at /; s|/[^ ]*/(Sources\|Fuzz/Targets)/|\1/|' \
+    | cut -c1-200)"
+  cause="$(grep -a -m1 -oE 'Swift runtime failure: .* in [^ ]+ at|Fatal error: .*|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-zA-Z -]+' "$1" \
+    | sed -E 's/ in [^ ]+ at$//' | cut -c1-120)"
+  echo "${frame:-?}${cause:+ [$cause]}"
 }
 
 findings=0
@@ -172,7 +178,7 @@ run() {
       "$exe" -timeout=10 -rss_limit_mb=2048 "$out/$f" > "$scratch/logs/$f.log" 2>&1
       echo "   top frame: $(top_frame "$scratch/logs/$f.log")"
       echo "   reproduce: $exe $out/$f"
-      echo "   base64: $(base64 -w0 < "$out/$f" | cut -c1-4096)"
+      echo "   base64: $(base64 -w0 < "$out/$f")"
     done <<< "$new"
   elif [ "$status" -ne 0 ]; then
     findings=$((findings + 1))
