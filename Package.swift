@@ -79,3 +79,24 @@ let package = Package(
         ], swiftSettings: v5),
     ]
 )
+
+// Coverage-guided fuzzers (Fuzz/, docs/fuzzing.md), declared only when DCL_FUZZ=1 so that the
+// ordinary `swift build` and `swift test` never see them. `Scripts/fuzz.sh` builds them in their
+// own scratch path (.build-fuzz) with libFuzzer and AddressSanitizer instrumentation on every
+// module (the instrumentation of the library code is what guides the fuzzer). They are targets of
+// this package rather than a separate package because SwiftPM refuses the numeric targets'
+// unsafe flags in a package used as a dependency.
+if Context.environment["DCL_FUZZ"] == "1" {
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["DCLTensor"], path: "Fuzz/Targets/FuzzSupport", swiftSettings: v5))
+    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-bundle", ["DCLExport", "DCLGraph", "DCLTensor"]),
+        ("fuzz-script", ["DCLDriver", "DCLSema", "DCLSyntax", "DCLDiagnostics"]),
+        ("fuzz-data", ["DCLData", "DCLTensor"]),
+        ("fuzz-predict-input", ["DCLDriver", "DCLData", "DCLTensor"]),
+    ]
+    for f in fuzzers {
+        package.targets.append(.executableTarget(name: f.name, dependencies: f.dependencies + ["FuzzSupport"],
+                                                 path: "Fuzz/Targets/\(f.name)", swiftSettings: v5))
+        package.products.append(.executable(name: f.name, targets: [f.name]))
+    }
+}

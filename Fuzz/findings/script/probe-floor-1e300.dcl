@@ -1,0 +1,1 @@
+let a = floor(1e300)
