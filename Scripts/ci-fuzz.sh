@@ -7,4 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== fuzz (${DCL_CI_FUZZ_SECONDS:-45} s per target)"
-exec Scripts/fuzz.sh all "${DCL_CI_FUZZ_SECONDS:-45}"
+Scripts/fuzz.sh all "${DCL_CI_FUZZ_SECONDS:-45}"
+# Every input that once crashed dcl (Fuzz/findings) must stay fixed.
+echo "== fuzz replay"
+FUZZ_NO_BUILD=1 Scripts/fuzz.sh replay
