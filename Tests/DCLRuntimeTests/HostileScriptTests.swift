@@ -165,3 +165,41 @@ import Testing
         }
     }
 }
+
+/// Values a script can build cheaply but a naive walk cannot survive: deep chains (stack) and
+/// shared DAGs (2^n paths).
+@Suite struct HostileValueTests {
+    @Test func deepChainsAreRefusedAtTheNestingLimit() throws {
+        for script in ["var x = []\nfor i in 0..100000 { x = [x] }\n",
+                       "var r: any = {a: 0}\nfor i in 0..100000 { r = {a: r} }\n",
+                       "var x: any = [1]\nfor i in 0..100000 { x = [y for y in [x]] }\n",
+                       "var x: any = [1]\nfor i in 0..100000 { x = zip(x, x) }\n"] {
+            let failure = #expect(throws: ScriptFailure.self, "\(script)") { try runScript(script) }
+            #expect(failure?.codes == ["E0507"], "\(script)")
+            #expect(failure?.rendered.contains("nest at most 256 deep") == true, "\(failure?.rendered ?? "")")
+        }
+        // Exactly at the limit is fine.
+        let r = try runScript("var x = []\nfor i in 0..255 { x = [x] }\nprint len(x)\n")
+        #expect(r.output == ["1"])
+    }
+
+    @Test func sharedDAGsAreWalkedOncePerStorage() throws {
+        // 2^60 paths through 60 lists (or records): equality, unknown-tracking in built-in calls
+        // and nesting checks must each visit a storage once, or this never ends.
+        let r = try runScript("""
+        fn t(n: int) -> any {
+          if n == 0 { return 0 }
+          let x = t(n - 1)
+          return [x, x]
+        }
+        fn u(n: int) -> any {
+          if n == 0 { return {leaf: 1} }
+          let x = u(n - 1)
+          return {a: x, b: x}
+        }
+        let y = t(60)
+        print len(y), y == t(60), y == t(59), len(keys(u(60))), u(60) == u(60)
+        """)
+        #expect(r.output == ["2 true false 2 true"])
+    }
+}

@@ -81,7 +81,9 @@ extension Evaluator {
             guard case .list(let xs) = a["a"], case .list(let ys) = a["b"] else {
                 throw RuntimeError(RuntimeCode.type, "`zip` needs two lists", at: span)
             }
-            return .list(zip(xs, ys).map { .list([$0, $1]) })
+            let pairs: [Value] = zip(xs, ys).map { .list([$0, $1]) }
+            for p in pairs { try checkNesting(of: p, at: span) }
+            return .list(pairs)
         case "keys":
             guard case .record(let r) = a["value"] else { throw RuntimeError(RuntimeCode.type, "`keys` needs a record", at: span) }
             return .list(r.keys.map { .string($0) })

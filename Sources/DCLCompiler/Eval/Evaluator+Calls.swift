@@ -256,11 +256,19 @@ extension Evaluator {
 
 extension Value {
     /// Whether this value is or holds (in a list or record) a value not known in check mode.
+    /// Each shared list or record storage is visited once (ValueGraph.swift).
     public var containsUnknown: Bool {
-        switch self {
+        var seen = Set<UnsafeRawPointer>()
+        return Value.containsUnknown(self, seen: &seen)
+    }
+
+    private static func containsUnknown(_ v: Value, seen: inout Set<UnsafeRawPointer>) -> Bool {
+        switch v {
         case .unknown: return true
-        case .list(let xs): return xs.contains { $0.containsUnknown }
-        case .record(let r): return r.fields.contains { $0.1.containsUnknown }
+        case .list, .record:
+            if let id = v.storageIdentity, !seen.insert(id).inserted { return false }
+            for c in v.children where containsUnknown(c, seen: &seen) { return true }
+            return false
         default: return false
         }
     }

@@ -35,7 +35,11 @@ extension Evaluator {
         case .name(let id):
             return try lookup(id.name, in: env, span: id.span)
         case .list(let items):
-            return .list(try items.map { try evaluate($0, in: env) })
+            return .list(try items.map { item in
+                let v = try evaluate(item, in: env)
+                try checkNesting(of: v, at: item.span)
+                return v
+            })
         case .comprehension(let element, let variable, let sequence, let condition):
             let seq = try evaluate(sequence, in: env)
             var out: [Value] = []
@@ -45,12 +49,18 @@ extension Evaluator {
                 let inner = Environment(parent: env, module: env.module)
                 inner.define(variable.name, item)
                 if let c = condition, try !truth(try evaluate(c, in: inner), span: c.span) { continue }
-                out.append(try evaluate(element, in: inner))
+                let v = try evaluate(element, in: inner)
+                try checkNesting(of: v, at: element.span)
+                out.append(v)
             }
             return .list(out)
         case .record(let fields):
             var r = Record()
-            for f in fields { r[f.name.name] = try evaluate(f.value, in: env) }
+            for f in fields {
+                let v = try evaluate(f.value, in: env)
+                try checkNesting(of: v, at: f.value.span)
+                r[f.name.name] = v
+            }
             return .record(r)
         case .call(let callee, let args):
             return try evaluateCall(callee: callee, arguments: args, span: e.span, in: env)
@@ -279,7 +289,30 @@ extension Evaluator {
         return .int(r.partialValue)
     }
 
+    /// `a == b`. Pairs of shared list or record storages already found equal are not compared
+    /// again, so comparing two copies of a shared DAG costs its distinct storages, not its paths.
     func valuesEqual(_ a: Value, _ b: Value) throws -> Bool {
+        var equalPairs = Set<StoragePair>()
+        return try valuesEqual(a, b, equalPairs: &equalPairs)
+    }
+
+    struct StoragePair: Hashable {
+        var a: UnsafeRawPointer
+        var b: UnsafeRawPointer
+    }
+
+    private func valuesEqual(_ a: Value, _ b: Value, equalPairs: inout Set<StoragePair>) throws -> Bool {
+        var pair: StoragePair?
+        if let x = a.storageIdentity, let y = b.storageIdentity {
+            if x == y || equalPairs.contains(StoragePair(a: x, b: y)) { return true }
+            pair = StoragePair(a: x, b: y)
+        }
+        let equal = try shallowEqual(a, b, equalPairs: &equalPairs)
+        if equal, let p = pair { equalPairs.insert(p) }
+        return equal
+    }
+
+    private func shallowEqual(_ a: Value, _ b: Value, equalPairs: inout Set<StoragePair>) throws -> Bool {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x == y
         case (.bool(let x), .bool(let y)): return x == y
@@ -290,11 +323,11 @@ extension Evaluator {
         case (.option(let x), .string(let y)), (.string(let y), .option(let x)): return x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
-            for (p, q) in zip(x, y) where !(try valuesEqual(p, q)) { return false }
+            for (p, q) in zip(x, y) where !(try valuesEqual(p, q, equalPairs: &equalPairs)) { return false }
             return true
         case (.record(let x), .record(let y)):
             guard x.keys.sorted() == y.keys.sorted() else { return false }
-            for k in x.keys where !(try valuesEqual(x[k]!, y[k]!)) { return false }
+            for k in x.keys where !(try valuesEqual(x[k]!, y[k]!, equalPairs: &equalPairs)) { return false }
             return true
         case (.range(let a1, let b1), .range(let a2, let b2)): return a1 == a2 && b1 == b2
         case (.model(let x), .model(let y)): return x === y
