@@ -25,6 +25,11 @@ public struct ResourceLimits: Sendable, Hashable {
     /// Environment: `DCL_MAX_STRING_BYTES`.
     public var maxStringBytes: Int = 64 << 20
 
+    /// Loop iterations and function calls `dcl check` evaluates before it gives up on a script
+    /// (check mode runs top-level code without data to learn shapes; `while true {}` must not
+    /// hang it). Environment: `DCL_MAX_CHECK_STEPS` (a count).
+    public var maxCheckSteps: Int = 10_000_000
+
     public init() {}
 
     /// The caps in force for this process.
@@ -49,6 +54,7 @@ public struct ResourceLimits: Sendable, Hashable {
         if let v = environment["DCL_MAX_FILE_BYTES"] { limits.maxFileBytes = try parseByteCount(v, name: "DCL_MAX_FILE_BYTES") }
         if let v = environment["DCL_MAX_LIST_LENGTH"] { limits.maxListLength = try parseByteCount(v, name: "DCL_MAX_LIST_LENGTH") }
         if let v = environment["DCL_MAX_STRING_BYTES"] { limits.maxStringBytes = try parseByteCount(v, name: "DCL_MAX_STRING_BYTES") }
+        if let v = environment["DCL_MAX_CHECK_STEPS"] { limits.maxCheckSteps = try parseByteCount(v, name: "DCL_MAX_CHECK_STEPS") }
         return limits
     }
 

@@ -203,3 +203,23 @@ import Testing
         #expect(r.output == ["2 true false 2 true"])
     }
 }
+
+/// `dcl check` evaluates top-level code without data; it must end on every input.
+@Suite struct CheckModeTerminationTests {
+    @Test func endlessLoopsStopWithALimitInCheckMode() throws {
+        for script in ["while true {}\n",
+                       "var i = 0\nwhile i >= 0 { i += 1 }\n",
+                       "for i in 0..1000000000000 {}\n",
+                       "let xs = [i for i in 0..4000000 if i < 0]\n",
+                       "fn f(n: int) -> int {\n  if n == 0 { return 0 }\n  return f(n - 1) + f(n - 1)\n}\nprint f(200)\n"] {
+            let failure = #expect(throws: ScriptFailure.self, "\(script)") { try runScript(script, checkMode: true, checkStepLimit: 20_000) }
+            #expect(failure?.codes == ["E0507"], "\(script): \(failure?.rendered ?? "")")
+            #expect(failure?.rendered.contains("`dcl check` stopped after evaluating") == true, "\(failure?.rendered ?? "")")
+        }
+    }
+
+    @Test func ordinaryLoopsAreCheckedInFull() throws {
+        let r = try runScript("var t = 0\nfor i in 0..10000 { t += i }\nprint t\n", checkMode: true, checkStepLimit: 20_000)
+        #expect(r.output.isEmpty || r.output == ["49995000"])
+    }
+}

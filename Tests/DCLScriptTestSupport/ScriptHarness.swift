@@ -30,7 +30,7 @@ public struct ScriptFailure: Error, CustomStringConvertible {
 /// Static errors and run-time errors throw `ScriptFailure` with the rendered diagnostics.
 /// `checkMode` evaluates as `dcl check` does: without effects, models elaborated, data unknown.
 public func runScript(_ text: String, directory: String = NSTemporaryDirectory(), seed: UInt64 = 0, threads: Int? = nil,
-                      checkMode: Bool = false) throws -> ScriptRun {
+                      checkMode: Bool = false, checkStepLimit: Int? = nil) throws -> ScriptRun {
     let sources = SourceManager()
     let engine = DiagnosticEngine()
     let loader = ModuleLoader(sources: sources, diagnostics: engine, parse: { Parser.parse($0, diagnostics: $1) }, environment: [:])
@@ -44,6 +44,7 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
     let session = Session(threads: threads, isTTY: false, output: { lines.append($0) })
     let ev = Evaluator(program: LoadedProgram(sources: sources, modules: loader.ordered, main: main), hooks: session, seed: seed,
                        checkMode: checkMode)
+    if let limit = checkStepLimit { ev.checkStepLimit = limit }
     session.attach(ev)
     do {
         try ev.run()

@@ -19,6 +19,9 @@ public enum Fuzz {
         var limits = ResourceLimits.current
         limits.maxTensorBytes = min(limits.maxTensorBytes, 64 << 20)
         limits.maxFileBytes = min(limits.maxFileBytes, 64 << 20)
+        // Check mode gives up after this many loop iterations and calls (E0507): far below
+        // the 10 s timeout even in the sanitized build, so an endless loop is a diagnostic.
+        limits.maxCheckSteps = min(limits.maxCheckSteps, 100_000)
         ResourceLimits.current = limits
         return true
     }()

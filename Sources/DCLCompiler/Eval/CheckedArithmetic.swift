@@ -72,6 +72,18 @@ extension Evaluator {
         }
     }
 
+    /// Counts one loop iteration or call in check mode; throws E0507 past
+    /// `ResourceLimits.maxCheckSteps`. A run is not bounded: it is the program.
+    func countCheckStep(at span: SourceSpan) throws {
+        guard checkMode else { return }
+        checkSteps += 1
+        let limit = checkStepLimit
+        guard checkSteps <= limit else {
+            throw RuntimeError(RuntimeCode.limit, "`dcl check` stopped after evaluating \(limit) loop iterations and calls (an endless or very long loop?)", at: span,
+                               hint: "check mode evaluates top-level code without data to learn shapes; `dcl run` has no such limit, and DCL_MAX_CHECK_STEPS raises it")
+        }
+    }
+
     func checkStringLength(_ bytes: Int, at span: SourceSpan) throws {
         let limit = ResourceLimits.current.maxStringBytes
         guard bytes <= limit else {

@@ -91,6 +91,7 @@ extension Evaluator {
         guard callDepth <= maxCallDepth else {
             throw RuntimeError(RuntimeCode.limit, "calls nested deeper than \(maxCallDepth) (unbounded recursion in `\(fd.name.name)`?)", at: span)
         }
+        try countCheckStep(at: span)
         guard StackGuard.interpreterHasRoom() else {
             throw RuntimeError(RuntimeCode.limit, "calls nested \(callDepth) deep, too deep for this thread's stack (unbounded recursion in `\(fd.name.name)`?)", at: span)
         }

@@ -45,6 +45,7 @@ extension Evaluator {
             var out: [Value] = []
             for item in try iterate(seq, span: sequence.span) {
                 if shouldInterrupt() { throw Interrupted() }
+                try countCheckStep(at: sequence.span)
                 try checkListLength(out.count + 1, at: e.span)
                 let inner = Environment(parent: env, module: env.module)
                 inner.define(variable.name, item)

@@ -42,6 +42,7 @@ extension Evaluator {
             }
             for (i, item) in items.enumerated() {
                 if shouldInterrupt() { throw Interrupted() }
+                try countCheckStep(at: sequence.span)
                 let inner = Environment(parent: env, module: env.module)
                 if vars.count == 2 {
                     inner.define(vars[0].name, .int(i))
@@ -64,6 +65,7 @@ extension Evaluator {
             }
             while try truth(try evaluate(condition, in: env), span: condition.span) {
                 if shouldInterrupt() { throw Interrupted() }
+                try countCheckStep(at: condition.span)
                 switch try executeBlock(body, in: Environment(parent: env, module: env.module)) {
                 case .breakLoop: return .normal
                 case .returned(let v): return .returned(v)

@@ -44,6 +44,11 @@ public final class Evaluator {
     var declarationsInProgress: [String] = []
     var callDepth = 0
     let maxCallDepth = 256
+    /// Loop iterations and calls evaluated so far in check mode (bounded by
+    /// `ResourceLimits.maxCheckSteps`, so `dcl check` terminates on every input).
+    var checkSteps = 0
+    /// The bound on `checkSteps`: `ResourceLimits.maxCheckSteps` unless set (tests set a small one).
+    public var checkStepLimit = ResourceLimits.current.maxCheckSteps
     /// During a role's fields: the role's device count (`partition` defaults its clients to it).
     var currentRoleCount: Int?
     /// Counts model instances per constructor name, for unique default names.
