@@ -86,13 +86,13 @@ enum FileBytes {
         // Regular files: allocate the stated size once. Others (pipes, devices): grow as read.
         let stated = mode == S_IFREG ? Int(st.st_size) : 0
         if stated > limit {
-            throw DataError(.tooLarge, path: path, "file holds \(stated) bytes, more than the limit of \(limit)")
+            throw DataError(.tooLarge, path: path, "file holds \(stated) bytes, more than the limit of \(limit) (DCL_MAX_FILE_BYTES)")
         }
         let buf = ByteBuffer(capacity: stated > 0 ? stated + 1 : 1 << 16)
         while true {
             if buf.count == buf.capacity {
                 if buf.capacity > limit {
-                    throw DataError(.tooLarge, path: path, "file holds more than the limit of \(limit) bytes")
+                    throw DataError(.tooLarge, path: path, "file holds more than the limit of \(limit) bytes (DCL_MAX_FILE_BYTES)")
                 }
                 buf.reserve(min(buf.capacity * 2, limit + 1))
             }
@@ -109,7 +109,7 @@ enum FileBytes {
             }
             buf.count += n
             if buf.count > limit {
-                throw DataError(.tooLarge, path: path, "file holds more than the limit of \(limit) bytes")
+                throw DataError(.tooLarge, path: path, "file holds more than the limit of \(limit) bytes (DCL_MAX_FILE_BYTES)")
             }
         }
         return buf
