@@ -120,9 +120,23 @@ func dclBinary() -> String? {
         try process.run()
         input.fileHandleForWriting.write(Data("let a = 20\nmodel m {\n  input x: [2]\n  linear(a)\n}\nm.output_shape\nnope\na + 1\n".utf8))
         try input.fileHandleForWriting.close()
+        // Both pipes drain at once: reading standard output to its end first would deadlock
+        // as soon as the child fills the standard-error pipe (a sanitizer build's leak report
+        // does). The child is killed if it has not finished in 60 s.
+        final class Collected: @unchecked Sendable { var data = Data() }
+        let errCollected = Collected()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errCollected.data = errors.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
         let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        drained.wait()
+        let err = String(decoding: errCollected.data, as: UTF8.self)
         process.waitUntilExit()
+        watchdog.cancel()
         #expect(out == "[20]\n21\n")
         #expect(err.contains("unknown name `nope`"))
         #expect(!err.contains("\u{1B}"))
