@@ -1,11 +1,10 @@
 // Dimensions read from untrusted text (a bundle's graph), and evaluated for a batch.
 //
-// `Dim(parsing:)` builds its result with `Dim`'s `+` and `*`, which trap on overflow: text such
-// as `4611686018427387904*4` would crash the reader. `Dim.parseBounded` computes every
-// coefficient with overflow-reporting arithmetic, bounds it (`GraphTextLimits.maxDimension`)
-// and builds the normal form directly, so a hostile dimension is a message, never a trap.
-// `evaluateChecked` is the same idea for run time: a symbolic dimension under a (file-given)
-// batch size either has a value or is reported as overflowing.
+// `Dim.parseBounded` computes every coefficient with overflow-reporting arithmetic, bounds it
+// (`GraphTextLimits.maxDimension`) and builds the normal form directly, so a hostile dimension
+// such as `4611686018427387904*4` is a message naming the line, never a trap or a sticky
+// overflow discovered later. At run time `Dim.evaluate` (checked) gives a symbolic dimension's
+// value under a file-given batch size or says it overflows.
 
 extension Dim {
     /// Parses `N`, `4*N+16`, `N*T-1`, `784`; returns the dimension or why the text is refused.
@@ -73,24 +72,6 @@ extension Dim {
         if expectOperand { return .failure(.malformed(text)) }
         if let e = flush() { return .failure(e) }
         return .success(Dim(terms: terms))
-    }
-
-    /// The value under `bindings`, or nil if a symbol is unbound or the arithmetic overflows.
-    public func evaluateChecked(_ bindings: [String: Int]) -> Int? {
-        var total = 0
-        for (m, c) in terms {
-            var v = c
-            for s in m {
-                guard let b = bindings[s] else { return nil }
-                let (p, overflow) = v.multipliedReportingOverflow(by: b)
-                if overflow { return nil }
-                v = p
-            }
-            let (sum, overflow) = total.addingReportingOverflow(v)
-            if overflow { return nil }
-            total = sum
-        }
-        return total
     }
 }
 

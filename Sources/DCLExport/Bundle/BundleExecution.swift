@@ -96,7 +96,7 @@ extension BundleModel {
         for (v, t) in graph.types.sorted(by: { $0.key < $1.key }) {
             var shape: [Int] = []
             for d in t.dims {
-                guard let n = d.evaluateChecked(bindings), n >= 0 else {
+                guard let n = try? d.evaluate(bindings), n >= 0 else {
                     throw GraphError(op: "plan", "value \(v) of type \(t) has no valid size under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))")
                 }
                 shape.append(n)
