@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLScriptTestSupport", "DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
-                    swiftSettings: v5),
+                    exclude: ["Golden"], swiftSettings: v5),
         .target(name: "DCLPythonChecks", path: "Tests/DCLPythonChecks", swiftSettings: v5),
         .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),

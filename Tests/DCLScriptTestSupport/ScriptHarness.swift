@@ -22,6 +22,10 @@ public struct ScriptRun {
 public struct ScriptFailure: Error, CustomStringConvertible {
     public let diagnostics: [Diagnostic]
     public let rendered: String
+    /// The files the diagnostics' spans point into.
+    public let sources: SourceManager
+    /// What the script printed before it stopped.
+    public var output: [String] = []
     public var description: String { rendered }
     public var codes: [String] { diagnostics.map(\.code) }
 }
@@ -35,7 +39,7 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
     let engine = DiagnosticEngine()
     let loader = ModuleLoader(sources: sources, diagnostics: engine, parse: { Parser.parse($0, diagnostics: $1) }, environment: [:])
     func fail() -> ScriptFailure {
-        ScriptFailure(diagnostics: engine.sorted, rendered: DiagnosticRenderer(sources: sources).render(engine.sorted))
+        ScriptFailure(diagnostics: engine.sorted, rendered: DiagnosticRenderer(sources: sources).render(engine.sorted), sources: sources)
     }
     guard let main = loader.loadMain(path: directory + "/main.dcl", bytes: Array(text.utf8), directory: directory) else { throw fail() }
     if !engine.hasErrors { Checker(modules: loader.ordered, diagnostics: engine).check() }
@@ -50,7 +54,9 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
         try ev.run()
     } catch let e as RuntimeError {
         engine.emit(e.diagnostic)
-        throw fail()
+        var failure = fail()
+        failure.output = lines
+        throw failure
     }
     return ScriptRun(output: lines, evaluator: ev, sources: sources)
 }

@@ -75,6 +75,13 @@ extension Evaluator {
     /// Runs a model body with symbolic tensors and returns the graph it built.
     func elaborateModel(_ c: ConstructorRef, _ args: [String: Value], training: Bool, width: WidthScaling?, seedLabel: String,
                         span: SourceSpan) throws -> Elaborated {
+        try inFrame("in model `\(c.name)`, constructed here", calledAt: span) {
+            try elaborateModelBody(c, args, training: training, width: width, seedLabel: seedLabel, span: span)
+        }
+    }
+
+    private func elaborateModelBody(_ c: ConstructorRef, _ args: [String: Value], training: Bool, width: WidthScaling?,
+                                    seedLabel: String, span: SourceSpan) throws -> Elaborated {
         guard let md = c.model else { throw RuntimeError(RuntimeCode.type, "`\(c.name)` is a block, not a model", at: span) }
         let ctx = ElaborationContext(training: training, width: width, seedLabel: seedLabel, runSeed: seed)
         let env = Environment(parent: environment(of: c.module), module: c.module)
@@ -239,8 +246,10 @@ extension Evaluator {
             ctx.current = args[0]
             ctx.sequential = true
             defer { ctx.current = saved; ctx.sequential = wasSequential }
-            let flow = try ctx.scoped(ctx.layerPath(c.name).split(separator: ".").last.map(String.init) ?? c.name) {
-                try executeBlock(bd.body, in: env)
+            let flow = try inFrame("in block `\(c.name)`, applied here", calledAt: span) {
+                try ctx.scoped(ctx.layerPath(c.name).split(separator: ".").last.map(String.init) ?? c.name) {
+                    try executeBlock(bd.body, in: env)
+                }
             }
             if case .returned(let v) = flow { return v }
             guard let out = ctx.current else { throw RuntimeError(RuntimeCode.shape, "block `\(c.name)` produced no tensor", at: span) }

@@ -103,7 +103,7 @@ extension Evaluator {
         let wasSequential = elaboration?.sequential
         elaboration?.sequential = false
         defer { if let w = wasSequential { elaboration?.sequential = w } }
-        switch try executeBlock(fd.body, in: env) {
+        switch try inFrame("in `\(fd.name.name)`, called here", calledAt: span, { try executeBlock(fd.body, in: env) }) {
         case .returned(let v): return v
         default: return .none
         }
@@ -177,7 +177,7 @@ extension Evaluator {
             case .sameAs(let other): deferred.append((p.name, other))
             }
         }
-        for (name, other) in deferred { b.values[name] = b.values[other] ?? .none }
+        for (name, other) in deferred { b.values[name] = b.values[other] ?? Value.none }
         return b
     }
 
@@ -190,7 +190,10 @@ extension Evaluator {
             if case .reduction = spec.returns { return try reduction(spec, args, subject: subject, span: span) }
             if subject == nil, let first = args.first, first.label == nil {
                 switch first.value {
-                case .tensor, .layer, .unknown where elaboration != nil:
+                case .tensor, .layer:
+                    subject = first.value
+                    args.removeFirst()
+                case .unknown where elaboration != nil:
                     subject = first.value
                     args.removeFirst()
                 default: break

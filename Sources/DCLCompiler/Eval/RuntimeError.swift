@@ -10,6 +10,11 @@ public struct RuntimeError: Error, CustomStringConvertible {
     public var span: SourceSpan
     public var hint: String?
     public var notes: [String]
+    /// The calls the error unwound through, innermost first ("in `f`, called here"): an error
+    /// deep in the standard library still points at the user's line (CallFrames.swift).
+    public var labels: [DiagnosticLabel] = []
+    /// Calls between the innermost and outermost frames that were not kept as labels.
+    var framesOmitted = 0
 
     public init(_ code: String, _ message: String, at span: SourceSpan, hint: String? = nil, notes: [String] = []) {
         self.code = code
@@ -20,7 +25,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     }
 
     public var diagnostic: Diagnostic {
-        Diagnostic(code: code, severity: .error, message: message, span: span, notes: notes, hint: hint)
+        let omitted = framesOmitted > 0 ? ["\(framesOmitted) more call\(framesOmitted == 1 ? "" : "s") in between not shown"] : []
+        return Diagnostic(code: code, severity: .error, message: message, span: span, labels: labels, notes: notes + omitted, hint: hint)
     }
 
     public var description: String { "error[\(code)]: \(message)" }
