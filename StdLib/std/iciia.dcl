@@ -17,10 +17,10 @@ block iciia_layer(
   let d = shape(x)[0]
   h = layernorm(x + (x |> set_attention(heads, partitions, shuffle) |> dropout(dropout_p)))
   f = h
-    |> plinear(d, partitions, shuffle: shuffle)
+    |> plinear(d, partitions, shuffle: shuffle, keep_width: true)
     |> relu
     |> dropout(dropout_p)
-    |> plinear(d, partitions, shuffle: shuffle)
+    |> plinear(d, partitions, shuffle: shuffle, keep_width: true)
     |> dropout(dropout_p)
   return layernorm(h + f)
 }

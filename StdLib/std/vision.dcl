@@ -18,7 +18,8 @@ model lenet(classes: int = 10, channels: int = 1, size: int = 28) {
 }
 
 // A basic residual block: two 3×3 convolutions with batch norm, and a projected shortcut
-// when the shape changes.
+// when the shape changes. The shortcut compares the input with the block's own output (not
+// with `c`), so a width split, which narrows both, keeps the identity shortcuts.
 block residual(c: int, stride: int = 1)(x) {
   h = x
     |> conv2d(c, 3, stride: stride, pad: 1, bias: false)
@@ -26,7 +27,7 @@ block residual(c: int, stride: int = 1)(x) {
     |> relu
     |> conv2d(c, 3, pad: 1, bias: false)
     |> batchnorm
-  s = if stride == 1 and shape(x)[0] == c {
+  s = if stride == 1 and shape(x)[0] == shape(h)[0] {
     x
   } else {
     x |> conv2d(c, 1, stride: stride, bias: false) |> batchnorm

@@ -11,7 +11,7 @@ import Testing
         for command in ReplSession.commands { #expect(c.outText.contains(":\(command.name)")) }
         c.clear()
         #expect(s.submit(":help linear"))
-        #expect(c.out == ["linear(units: int, bias: bool = true)\n  affine map over the last axis: y = x Wᵀ + b\n  units: output features"])
+        #expect(c.out == ["linear(units: int, bias: bool = true, keep_width: bool = false)\n  affine map over the last axis: y = x Wᵀ + b\n  units: output features\n  keep_width: keep this width in a vertical width split (a width read from the input's shape)"])
         c.clear()
         #expect(submitAll(s, ["import std.nn", ":h mlp"]))
         #expect(c.outText.hasPrefix("// A multi-layer perceptron"))

@@ -25,11 +25,17 @@ extension Evaluator {
             }
             return c
         }
+        // A width-bearing layer's width under a vertical width split: scaled, unless the layer
+        // keeps it (`keep_width: true`, for widths read from the input, which is already split).
+        func width(_ w: Int, multiple: Int = 1) throws -> Int {
+            if try bool(a["keep_width"], "keep_width", span: argSpan("keep_width")) { return w }
+            return ctx.scaledWidth(w, multiple: multiple)
+        }
         let rank = x.type.rank
         switch call.spec.name {
         case "linear":
             let inF = try constDim(-1, "number of input features (last axis)")
-            let units = ctx.scaledWidth(try positiveInt(a["units"], "units", span: argSpan("units")))
+            let units = try width(try positiveInt(a["units"], "units", span: argSpan("units")))
             let path = ctx.layerPath("linear")
             let bound = 1 / Float(inF).squareRoot()
             let w = try ctx.parameter(path, "weight", shape: [units, inF], initializer: .kaimingUniform(fanIn: inF, negativeSlope: Float(5).squareRoot()), span: span)
@@ -41,7 +47,7 @@ extension Evaluator {
         case "plinear":
             let inF = try constDim(-1, "number of input features (last axis)")
             let p = try positiveInt(a["partitions"], "partitions", span: argSpan("partitions"))
-            let units = ctx.scaledWidth(try positiveInt(a["units"], "units", span: argSpan("units")), multiple: p)
+            let units = try width(try positiveInt(a["units"], "units", span: argSpan("units")), multiple: p)
             guard inF % p == 0, units % p == 0 else {
                 throw RuntimeError(RuntimeCode.shape, "`plinear` with \(p) partitions needs input (\(inF)) and output (\(units)) widths divisible by \(p)", at: span)
             }
@@ -74,7 +80,7 @@ extension Evaluator {
                 throw RuntimeError(RuntimeCode.shape, "`depthwise`: \(cin) channels times multiplier \(multiplier) is too large", at: argSpan("multiplier"))
             }
             let filters = depthwise ? channels
-                : ctx.scaledWidth(try positiveInt(a["filters"], "filters", span: argSpan("filters")), multiple: groups == 1 ? 1 : groups)
+                : try width(try positiveInt(a["filters"], "filters", span: argSpan("filters")), multiple: groups == 1 ? 1 : groups)
             guard cin % groups == 0, filters % groups == 0 else {
                 throw RuntimeError(RuntimeCode.shape, "`\(call.spec.name)`: \(cin) input and \(filters) output channels must both be divisible by groups = \(groups)",
                                    at: argSpan("groups"))
@@ -117,7 +123,7 @@ extension Evaluator {
                                    hint: "declare the input as `i32[]`")
             }
             let vocab = try positiveInt(a["vocab"], "vocab", span: argSpan("vocab"))
-            let dim = ctx.scaledWidth(try positiveInt(a["dim"], "dim", span: argSpan("dim")))
+            let dim = try width(try positiveInt(a["dim"], "dim", span: argSpan("dim")))
             let path = ctx.layerPath("embedding")
             let table = try ctx.parameter(path, "weight", shape: [vocab, dim], initializer: .normal(mean: 0, std: 1), span: span)
             return try b.gather(table, x, name: leaf(path))

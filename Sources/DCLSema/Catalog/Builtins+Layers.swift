@@ -6,12 +6,14 @@ extension Builtins {
         BuiltinSpec("linear", .layer, [
             ParamSpec("units", .int, nil, "output features"),
             ParamSpec("bias", .bool, .bool(true)),
+            ParamSpec("keep_width", .bool, .bool(false), "keep this width in a vertical width split (a width read from the input's shape)"),
         ], returns: .layerOrApplied, doc: "affine map over the last axis: y = x Wᵀ + b"),
         BuiltinSpec("plinear", .layer, [
             ParamSpec("units", .int, nil, "output features (divisible by partitions)"),
             ParamSpec("partitions", .int, .int(1), "P equal diagonal blocks, weights P × units/P × in/P"),
             ParamSpec("bias", .bool, .bool(true)),
             ParamSpec("shuffle", .bool, .bool(false), "feature shuffle after the block matmul"),
+            ParamSpec("keep_width", .bool, .bool(false), "keep this width in a vertical width split (a width read from the input's shape)"),
         ], returns: .layerOrApplied, doc: "partitioned (block-diagonal) linear projection, as in ICIIA"),
         BuiltinSpec("conv2d", .layer, [
             ParamSpec("filters", .int, nil, "output channels"),
@@ -21,6 +23,7 @@ extension Builtins {
             ParamSpec("dilation", .int, .int(1)),
             ParamSpec("groups", .int, .int(1), "channel groups; groups = channels is depthwise"),
             ParamSpec("bias", .bool, .bool(true)),
+            ParamSpec("keep_width", .bool, .bool(false), "keep this width in a vertical width split (a width read from the input's shape)"),
         ], returns: .layerOrApplied, doc: "2-D convolution over NCHW input"),
         BuiltinSpec("depthwise", .layer, [
             ParamSpec("kernel", .int),
@@ -40,6 +43,7 @@ extension Builtins {
         BuiltinSpec("embedding", .layer, [
             ParamSpec("vocab", .int, nil, "number of ids"),
             ParamSpec("dim", .int, nil, "embedding width"),
+            ParamSpec("keep_width", .bool, .bool(false), "keep this width in a vertical width split (a width read from the input's shape)"),
         ], returns: .layerOrApplied, doc: "row lookup of integer ids in a vocab × dim table"),
         BuiltinSpec("relu", .layer, returns: .layerOrApplied, doc: "max(x, 0)"),
         BuiltinSpec("leaky_relu", .layer, [ParamSpec("slope", .float, .float(0.01))],

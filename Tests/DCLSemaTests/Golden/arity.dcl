@@ -6,7 +6,7 @@ model m {
   // hint: did you mean `kernel`?
   // error@-2: E0202 `conv2d` is missing argument `kernel`
   flatten |> linear("wide")      // error: E0201 `units` of `linear` expects an int, found string
-  linear(10, true, 3)            // error: E0202 `linear` takes 2 arguments, found more
+  linear(10, true, false, 3)     // error: E0202 `linear` takes 3 arguments, found more
 }
 
 fn twice(n: int) -> int {
