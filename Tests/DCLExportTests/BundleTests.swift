@@ -135,10 +135,10 @@ struct BundleTests {
         // Outputs renamed.
         var f = try sampleBundle()
         f.models[0].outputs[0].name = "scores"
-        expectExportError(.invalidArgument, "ONNX graph outputs [\"logits\"], expected [\"scores\"]") { _ = try BundleWriter().manifest(for: f) }
+        expectExportError(.invalidArgument, "the ONNX graph's outputs are [\"logits\"], expected [\"scores\"]") { _ = try BundleWriter().manifest(for: f) }
         var g = try sampleBundle()
         g.models[0].onnx = [0xFF, 0xFF]
-        expectExportError(.invalidArgument, "do not parse") { _ = try BundleWriter().manifest(for: g) }
+        expectExportError(.invalidArgument, "does not decode") { _ = try BundleWriter().manifest(for: g) }
     }
 
     @Test(arguments: [WeightStorage.float32, .float16, .int8(perChannel: true)])

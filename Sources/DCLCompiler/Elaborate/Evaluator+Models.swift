@@ -75,7 +75,11 @@ extension Evaluator {
     /// Runs a model body with symbolic tensors and returns the graph it built.
     func elaborateModel(_ c: ConstructorRef, _ args: [String: Value], training: Bool, width: WidthScaling?, seedLabel: String,
                         span: SourceSpan) throws -> Elaborated {
-        try inFrame("in model `\(c.name)`, constructed here", calledAt: span) {
+        // A model declared without parameters is constructed at its own declaration: no frame.
+        if span == c.model?.name.span {
+            return try elaborateModelBody(c, args, training: training, width: width, seedLabel: seedLabel, span: span)
+        }
+        return try inFrame("in model `\(c.name)`, constructed here", calledAt: span) {
             try elaborateModelBody(c, args, training: training, width: width, seedLabel: seedLabel, span: span)
         }
     }

@@ -79,7 +79,12 @@ func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
             guard onnx.count < Int(Int32.max) else {
                 throw ExportError(.tooLarge, "model '\(m.name)': its ONNX file is \(onnx.count) bytes; protobuf limits a model to 2 GiB (external data is not supported yet)")
             }
-            try checkONNX(onnx, model: m, weights: stored)
+            var expected = ONNXExpectation(inputs: m.inputs.map { .init(name: $0.name, type: $0.onnxType) },
+                                           outputs: m.outputs.map { .init(name: $0.name, type: $0.onnxType) })
+            for w in stored {
+                expected.expectParameter(w.name, stored: w.data.form) { part, raw in raw == w.data.rawParts[part] }
+            }
+            try checkONNX(onnx, against: expected) { ExportError(.invalidArgument, "model '\(m.name)': \($0)") }
             onnxEntry = "\(m.name).onnx"
             modelEntries.append(ZipEntrySpec(name: onnxEntry!, bytes: onnx, compress: false))
         }

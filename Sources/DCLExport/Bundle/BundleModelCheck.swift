@@ -5,9 +5,10 @@
 // For each model: the graph text parses (GraphParser bounds every number in it) and verifies;
 // it holds no training-only op (gradient, loss, optimiser update, dropout); its inputs and
 // outputs are the manifest's signature, name for name and type for type; it updates no state;
-// its parameters are exactly the manifest's tensors with the declared shapes and dtypes. The ONNX file, when there is one, decodes; its inputs and outputs are the
-// signature; and it holds each parameter as the initialiser the writer stores, with the same
-// bytes as `weights.safetensors`. Errors name the entry (and the line, for graph text).
+// its parameters are exactly the manifest's tensors with the declared shapes and dtypes. The
+// ONNX file, when there is one, passes the writer's own consistency check (ONNXConsistency.swift)
+// against the manifest and `weights.safetensors`. Errors name the entry (and the line, for
+// graph text).
 
 import DCLGraph
 import DCLTensor
@@ -77,41 +78,18 @@ private func checkGraph(_ m: BundleManifest.Model, text: [UInt8]) throws -> Grap
 }
 
 /// Model `m`'s ONNX file: decodes, has the manifest's signature, and holds every weight as
-/// stored in `weights.safetensors`.
+/// stored in `weights.safetensors` (ONNXConsistency.swift).
 private func checkONNXEntry(_ m: BundleManifest.Model, bytes: [UInt8], weights: SafetensorsFile) throws {
-    func bad(_ message: String) -> ExportError { ExportError(.onnx, message) }
-    let onnx: ONNXModel
-    do {
-        onnx = try ONNXModel(serializedBytes: bytes)
-    } catch let e as ExportError {
-        throw bad("the ONNX model does not decode: \(e.message)")
+    func value(_ s: BundleManifest.Signature) -> ONNXExpectation.Value {
+        ONNXExpectation.Value(name: s.name, type: s.dtype == "i32" ? .int32 : .float)
     }
-    var initializers: [String: ONNXTensor] = [:]
-    for t in onnx.graph.initializers where initializers[t.name] == nil { initializers[t.name] = t }
-    let inputs = onnx.graph.inputs.filter { initializers[$0.name] == nil }
-    guard inputs.map(\.name) == m.inputs.map(\.name) else {
-        throw bad("the ONNX graph's inputs are \(inputs.map(\.name)), the manifest's are \(m.inputs.map(\.name))")
-    }
-    guard onnx.graph.outputs.map(\.name) == m.outputs.map(\.name) else {
-        throw bad("the ONNX graph's outputs are \(onnx.graph.outputs.map(\.name)), the manifest's are \(m.outputs.map(\.name))")
-    }
-    for (v, s) in zip(inputs + onnx.graph.outputs, m.inputs + m.outputs) where v.elementType != (s.dtype == "i32" ? .int32 : .float) {
-        throw bad("ONNX value '\(v.name)' has element type \(v.elementType.name), the manifest says \(s.dtype)")
-    }
-    func expect(_ name: String, _ type: ONNXDataType, key: String, of t: BundleManifest.Tensor) throws {
-        guard let i = initializers[name] else { throw bad("no initializer '\(name)' for parameter '\(t.name)'") }
-        guard i.dataType == type, let stored = weights.bytes(of: key), i.rawData.elementsEqual(stored) else {
-            throw bad("initializer '\(name)' does not hold the \(type.name) bytes weights.safetensors stores for '\(t.name)'")
-        }
-    }
+    var expected = ONNXExpectation(inputs: m.inputs.map(value), outputs: m.outputs.map(value))
     for t in m.tensors {
-        switch t.stored {
-        case "F32": try expect(t.name, .float, key: t.key, of: t)
-        case "I32": try expect(t.name, .int32, key: t.key, of: t)
-        case "F16": try expect(t.name + "_fp16", .float16, key: t.key, of: t)
-        default:
-            try expect(t.name + "_quantized", .int8, key: t.key, of: t)
-            try expect(t.name + int8ScaleSuffix, .float, key: t.scaleKey ?? "", of: t)
+        let form: StoredForm = t.stored == "F32" ? .float32 : t.stored == "I32" ? .int32 : t.stored == "F16" ? .float16 : .int8
+        let keys = form == .int8 ? [t.key, t.scaleKey ?? ""] : [t.key]
+        expected.expectParameter(t.name, stored: form) { part, raw in
+            weights.bytes(of: keys[part]).map { raw.elementsEqual($0) } ?? false
         }
     }
+    try checkONNX(bytes, against: expected) { ExportError(.onnx, $0) }
 }

@@ -86,6 +86,25 @@ public enum StoredTensorData: Sendable {
     /// IEEE half bit patterns.
     case float16([UInt16])
     case int8(Int8Quantized)
+
+    /// The storage form (which ONNX initialisers hold it).
+    var form: StoredForm {
+        switch self {
+        case .float32: return .float32
+        case .int32: return .int32
+        case .float16: return .float16
+        case .int8: return .int8
+        }
+    }
+
+    /// The stored byte arrays in the order `StoredForm.onnxInitializers` lists them.
+    var rawParts: [[UInt8]] {
+        switch self {
+        case .float32(let t), .int32(let t): return [t.rawBytes()]
+        case .float16(let h): return [rawBytes(of: h)]
+        case .int8(let q): return [q.values.map { UInt8(bitPattern: $0) }, rawBytes(of: q.scales)]
+        }
+    }
 }
 
 /// One weight, converted for storage, with its round-trip error.
