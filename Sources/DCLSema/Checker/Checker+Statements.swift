@@ -193,8 +193,11 @@ extension Checker {
 
     static let trainOptions: [String: DCLType] = [
         "epochs": .int, "batch": .int, "optimizer": .optimizer, "schedule": .schedule, "clip": .float,
-        "shuffle": .bool, "seed": .int, "log": .string, "steps": .int,
+        "shuffle": .bool, "seed": .int, "log": .option, "steps": .int,
     ]
+
+    /// The named choices of option-typed options (`train`'s and `distill … on`'s `log`).
+    static let optionChoices: [String: [String]] = ["log": ["epoch", "none"]]
 
     func checkTrain(_ t: TrainStmt, span: SourceSpan, in scope: Scope) {
         for target in t.targets {
@@ -246,8 +249,12 @@ extension Checker {
                 continue
             }
             if expected == .option {
-                // Options with named choices are checked where they are used (distill's `loss`).
-                record(f.value, .option)
+                if let choices = Self.optionChoices[f.name.name] {
+                    checkChoice(f.value, option: f.name.name, of: context, choices: choices, in: scope)
+                } else {
+                    // Other named choices are checked where they are used (distill's `loss`).
+                    record(f.value, .option)
+                }
                 continue
             }
             let t = checkExpr(f.value, in: scope)
@@ -256,6 +263,37 @@ extension Checker {
             }
         }
         record(e, .record([:]))
+    }
+
+    /// An option with named choices, written bare (`log: none`) or quoted (`log: "none"`), as the
+    /// interpreter reads it. A name the program defines (a parameter forwarding the choice, as
+    /// StdLib's `dcccl_round` does with `log`) is a string whose value is checked when it runs.
+    func checkChoice(_ e: Expr, option: String, of context: String, choices: [String], in scope: Scope) {
+        let expected = choices.map { "`\($0)`" }.joined(separator: ", ")
+        var given: String?
+        switch e.kind {
+        case .name(let id):
+            if let sym = scope.lookup(id.name), sym.holdsRunTimeValue { break }
+            given = id.name
+        case .none:
+            given = "none"
+        case .string(let parts):
+            if parts.isEmpty { given = "" } else if parts.count == 1, case .text(let s) = parts[0] { given = s }
+        default:
+            break
+        }
+        guard let g = given else {
+            let t = checkExpr(e, in: scope)
+            if !t.isAssignable(to: .string) && t != .option {
+                error("E0201", "option `\(option)` of `\(context)` is one of \(expected), found \(t)", at: e.span)
+            }
+            return
+        }
+        record(e, .option)
+        if !choices.contains(g) {
+            let hint = closestName(to: g, among: choices).map { "did you mean `\($0)`?" } ?? "write one of \(expected), bare or quoted"
+            error("E0215", "`\(g)` is not a choice for option `\(option)` of `\(context)`: expected \(expected)", at: e.span, hint: hint)
+        }
     }
 
     func noteReturn(_ t: DCLType) {

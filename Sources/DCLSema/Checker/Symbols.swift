@@ -69,6 +69,16 @@ public final class Symbol {
         self.facts = facts
     }
 
+    /// A name the interpreter's environment binds (a `let`, `var`, parameter or loop variable),
+    /// as opposed to a declaration or built-in: a bare option name is read as a choice only if
+    /// no such name exists.
+    public var holdsRunTimeValue: Bool {
+        switch kind {
+        case .binding, .parameter, .loopVariable: return true
+        default: return false
+        }
+    }
+
     public var isMutable: Bool {
         if case .binding(let m, _, _) = kind { return m }
         if case .tensor = kind { return true }
