@@ -47,7 +47,7 @@ struct RetrievalProtocol {
     func pool(_ v: DCLCompiler.Value, span: SourceSpan) throws -> Dataset {
         guard case .dataset(let d) = v else { throw RuntimeError(RuntimeCode.type, "the pool must be a dataset, found \(v.kindName)", at: span) }
         if d.side == .device {
-            throw RuntimeError(RuntimeCode.placement, "the retrieval pool `\(d.origin)` holds device samples; it must be cloud data", at: span)
+            throw RuntimeError(RuntimeCode.deviceSamplesToCloud, "the retrieval pool `\(d.origin)` holds device samples; it must be cloud data", at: span)
         }
         return d.dataset
     }

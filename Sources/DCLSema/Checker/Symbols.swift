@@ -31,8 +31,13 @@ public struct PlacementFacts: Sendable, Hashable {
     public func merged(with other: PlacementFacts) -> PlacementFacts {
         var side: Side?
         if self.side == .device || other.side == .device { side = .device } else { side = self.side ?? other.side }
-        return PlacementFacts(side: side, cloudOnly: cloudOnly || other.cloudOnly,
-                              origin: cloudOnly ? origin : (other.cloudOnly ? other.origin : (origin ?? other.origin)))
+        // Messages name what makes the whole cloud-only or device-side: `d.train`, not the
+        // `cloud.data` it was concatenated to.
+        let origin: String?
+        if cloudOnly { origin = self.origin } else if other.cloudOnly { origin = other.origin }
+        else if side == .device, self.side != .device { origin = other.origin }
+        else { origin = self.origin ?? other.origin }
+        return PlacementFacts(side: side, cloudOnly: cloudOnly || other.cloudOnly, origin: origin)
     }
 }
 
