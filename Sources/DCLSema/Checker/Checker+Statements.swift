@@ -52,19 +52,13 @@ extension Checker {
                       hint: st == .int ? "iterate over a range, e.g. `0..n`" : nil)
                 return DCLType.any
             }()
+            if scope.isInLayerBody, st == .range { el = .int }
+            // `for i, x in …` enumerates whatever `for x in …` iterates (lists, clients, a device
+            // role, ranges, strings): the interpreter counts the items it yields.
             if vars.count == 2 {
-                guard case .list = st else {
-                    if st != .any { error("E0207", "`for i, x in …` needs a list, found \(st)", at: sequence.span) }
-                    inner.define(Symbol(name: vars[0].name, kind: .loopVariable, type: .int, span: vars[0].span))
-                    inner.define(Symbol(name: vars[1].name, kind: .loopVariable, type: .any, span: vars[1].span))
-                    checkBlock(body, in: inner)
-                    return
-                }
                 inner.define(Symbol(name: vars[0].name, kind: .loopVariable, type: .int, span: vars[0].span))
-                inner.define(Symbol(name: vars[1].name, kind: .loopVariable, type: el, span: vars[1].span,
-                                    facts: iterationFacts(of: sequence, in: scope)))
-            } else if let v = vars.first {
-                if scope.isInLayerBody, st == .range { el = .int }
+            }
+            if let v = vars.last {
                 inner.define(Symbol(name: v.name, kind: .loopVariable, type: el, span: v.span,
                                     facts: iterationFacts(of: sequence, in: scope)))
             }
