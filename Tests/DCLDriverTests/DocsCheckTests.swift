@@ -2,7 +2,16 @@
 // language. A block fenced ```dcl is a complete program: it goes through what `dcl check` runs
 // (static checks, then check-mode elaboration), as if it were a file in Examples/ (so data paths
 // read like the examples': "data/mnist"). A block fenced ```dcl fragment is a piece of a program
-// whose names are defined elsewhere: it must parse.
+// whose names are defined elsewhere: it must parse, and if an HTML comment right above it (not
+// rendered) gives it a harness —
+//
+//     <!-- dcl harness: any note
+//     import std.vision
+//     let net = lenet(10)
+//     -->
+//     ```dcl fragment
+//
+// — the harness followed by the fragment is checked as a complete program.
 
 import DCLDiagnostics
 import DCLSyntax
@@ -18,23 +27,45 @@ struct DocBlock: CustomStringConvertible {
     var line: Int
     var kind: Kind
     var text: String
+    /// For a fragment: the definitions it is checked inside, from the comment above it.
+    var harness: String?
     var description: String { "\(file):\(line)" }
 
     /// The ```dcl blocks of `markdown`; an info string other than `dcl` or `dcl fragment` after
     /// ```dcl is an error (a misspelt marker must not silently skip a block).
     static func blocks(in markdown: String, file: String) throws -> [DocBlock] {
         var out: [DocBlock] = []
-        var open: (line: Int, kind: Kind, lines: [String])?
+        var open: (line: Int, kind: Kind, lines: [String], harness: String?)?
         var inOtherBlock = false
+        // A harness comment being read, and one just closed (it applies to the next line only).
+        var harnessLines: [String]?
+        var harness: String?
         for (i, raw) in markdown.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if inOtherBlock {
                 if line == "```" { inOtherBlock = false }
                 continue
             }
+            if var lines = harnessLines {
+                if line == "-->" {
+                    harness = lines.joined(separator: "\n") + "\n"
+                    harnessLines = nil
+                } else {
+                    lines.append(String(raw))
+                    harnessLines = lines
+                }
+                continue
+            }
+            let harnessAbove = harness
+            harness = nil
+            if line.hasPrefix("<!-- dcl harness") {
+                harnessLines = []
+                continue
+            }
             if var block = open {
                 if line == "```" {
-                    out.append(DocBlock(file: file, line: block.line, kind: block.kind, text: block.lines.joined(separator: "\n") + "\n"))
+                    out.append(DocBlock(file: file, line: block.line, kind: block.kind, text: block.lines.joined(separator: "\n") + "\n",
+                                        harness: block.harness))
                     open = nil
                 } else {
                     block.lines.append(String(raw))
@@ -42,7 +73,10 @@ struct DocBlock: CustomStringConvertible {
                 }
                 continue
             }
-            guard line.hasPrefix("```") else { continue }
+            guard line.hasPrefix("```") else {
+                if harnessAbove != nil { throw DocBlockError(message: "\(file):\(i): a dcl harness must be right above a ```dcl fragment") }
+                continue
+            }
             let info = line.dropFirst(3).split(separator: " ").map(String.init)
             guard info.first == "dcl" else {
                 // Another language's block (or plain output) is skipped to its closing fence.
@@ -50,12 +84,15 @@ struct DocBlock: CustomStringConvertible {
                 continue
             }
             switch Array(info.dropFirst()) {
-            case []: open = (i + 1, .program, [])
-            case ["fragment"]: open = (i + 1, .fragment, [])
+            case [] where harnessAbove != nil:
+                throw DocBlockError(message: "\(file):\(i + 1): a complete ```dcl program takes no harness; mark it ```dcl fragment")
+            case []: open = (i + 1, .program, [], nil)
+            case ["fragment"]: open = (i + 1, .fragment, [], harnessAbove)
             default: throw DocBlockError(message: "\(file):\(i + 1): unknown marker ```\(info.joined(separator: " ")) (use ```dcl or ```dcl fragment)")
             }
         }
         if let block = open { throw DocBlockError(message: "\(file):\(block.line): unclosed ```dcl block") }
+        if harnessLines != nil { throw DocBlockError(message: "\(file): unclosed dcl harness comment") }
         return out
     }
 
@@ -83,11 +120,18 @@ extension DriverTests {
         @Test func everyDocBlockChecks() throws {
             let blocks = try Self.allBlocks()
             #expect(blocks.filter { $0.kind == .program }.count >= 6, "complete programs in the docs: \(blocks)")
+            #expect(blocks.filter { $0.harness != nil }.count >= 5, "fragments checked in a harness: \(blocks)")
             for block in blocks {
-                let failures: String
+                var failures: String
                 switch block.kind {
                 case .program: failures = Self.check(program: block)
-                case .fragment: failures = Self.parse(fragment: block)
+                case .fragment:
+                    failures = Self.parse(fragment: block)
+                    if failures.isEmpty, let harness = block.harness {
+                        var whole = block
+                        whole.text = harness + block.text
+                        failures = Self.check(program: whole)
+                    }
                 }
                 #expect(failures.isEmpty, "\(block) (```dcl\(block.kind == .fragment ? " fragment" : "")):\n\(failures)")
             }
@@ -132,6 +176,11 @@ extension DriverTests {
             #expect(blocks.map(\.line) == [2, 8])
             #expect(blocks[1].text == "train net on data\n")
             #expect(throws: DocBlockError.self) { try DocBlock.blocks(in: "```dcl fragmnet\nx\n```\n", file: "t.md") }
+            // A harness applies to the fragment right below it, and only to a fragment.
+            let harnessed = try DocBlock.blocks(in: "<!-- dcl harness: a note\nlet a = 1\n-->\n```dcl fragment\nprint a\n```\n", file: "t.md")
+            #expect(harnessed.first?.harness == "let a = 1\n")
+            #expect(throws: DocBlockError.self) { try DocBlock.blocks(in: "<!-- dcl harness\nlet a = 1\n-->\ntext\n", file: "t.md") }
+            #expect(throws: DocBlockError.self) { try DocBlock.blocks(in: "<!-- dcl harness\nlet a = 1\n-->\n```dcl\nprint a\n```\n", file: "t.md") }
             #expect(throws: DocBlockError.self) { try DocBlock.blocks(in: "```dcl\nlet a = 1\n", file: "t.md") }
             #expect(Self.check(program: blocks[0]).isEmpty)
             #expect(!Self.check(program: DocBlock(file: "t.md", line: 1, kind: .program, text: "train net on data\n")).isEmpty)
