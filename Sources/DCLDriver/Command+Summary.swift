@@ -42,8 +42,19 @@ enum ModelLookup {
                     StandardError.write("dcl: `\(e)` is not an expression naming a model\n")
                     throw ExitCode(ExitStatus.usage)
                 }
-                guard let m = try ev.asModel(try ev.evaluate(expr, in: env), span: expr.span) else {
-                    StandardError.write("dcl: `\(e)` is not a model\n")
+                if let unknown = ModelExpressionNames.unknownName(in: expr, module: program.main, environment: env) {
+                    engine.emit(unknown)
+                    format.report(engine, sources: program.sources)
+                    throw ExitCode(ExitStatus.scriptErrors)
+                }
+                var value = try ev.evaluate(expr, in: env)
+                if case .constructor(let c) = value, let md = c.model {
+                    // A model declaration with parameters, named bare: the model its defaults
+                    // build, as the REPL's `:summary lenet` shows it.
+                    value = try ev.constructDefault(md, in: c.module, span: expr.span)
+                }
+                guard let m = try ev.asModel(value, span: expr.span) else {
+                    StandardError.write("dcl: `\(e)` is not a model: found \(value.kindName)\n")
                     throw ExitCode(ExitStatus.usage)
                 }
                 return [(e, m)]

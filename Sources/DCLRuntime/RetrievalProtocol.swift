@@ -47,7 +47,7 @@ struct RetrievalProtocol {
     func pool(_ v: DCLCompiler.Value, span: SourceSpan) throws -> Dataset {
         guard case .dataset(let d) = v else { throw RuntimeError(RuntimeCode.type, "the pool must be a dataset, found \(v.kindName)", at: span) }
         if d.side == .device {
-            throw RuntimeError(RuntimeCode.placement, "the retrieval pool `\(d.origin)` holds device samples; it must be cloud data", at: span)
+            throw RuntimeError(RuntimeCode.deviceSamplesToCloud, "the retrieval pool `\(d.origin)` holds device samples; it must be cloud data", at: span)
         }
         return d.dataset
     }
@@ -205,7 +205,7 @@ struct RetrievalProtocol {
         opts.epochs = epochs
         opts.batch = 64
         opts.optimizer = .adam(lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false)
-        opts.log = "none"
+        opts.log = .none
         opts.seed = Int(c.index)
         _ = try Trainer(evaluator: evaluator, session: session).train(
             targets: [clf], names: [clf.name], data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)")),
@@ -252,7 +252,7 @@ struct RetrievalProtocol {
             let data = try concat([local, try candidates.selecting(rows: extra)], span: span)
             var opts = TrainOptions()
             opts.epochs = epochs
-            opts.log = "none"
+            opts.log = .none
             opts.seed = Int(c.index)
             _ = try Trainer(evaluator: evaluator, session: session).train(
                 targets: [trial], names: [trial.name], data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)")),

@@ -160,7 +160,7 @@ struct Trainer {
             } catch let e as DataError {
                 throw RuntimeError(RuntimeCode.data, e.description, at: span)
             }
-            if options.log != "none" {
+            if options.log != .none {
                 session.progress.epochDone(label: label, epoch: epoch + 1, epochs: options.epochs,
                                            loss: epochBatches > 0 ? epochLoss / Double(epochBatches) : .nan,
                                            samples: epochSamples, seconds: Date().timeIntervalSince(epochStart))

@@ -40,7 +40,7 @@ public enum TrainingBenchmark {
         let span = SourceSpan.none
         var options = TrainOptions()
         options.batch = batch
-        options.log = "none"
+        options.log = .none
         options.shuffle = false
         options.optimizer = .adam(lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false)
 

@@ -94,7 +94,7 @@ import Testing
             print spy.data
             """, directory: try Self.toyDirectory())
         }
-        #expect(failure?.codes == ["E0401"], "\(failure?.rendered ?? "")")
+        #expect(failure?.codes == ["E0402"], "\(failure?.rendered ?? "")")
     }
 
     /// ICIIA: P = 1 partitioned projection equals a dense one; the shuffle is the stated

@@ -160,12 +160,12 @@ extension Evaluator {
         switch v {
         case .dataset(let d):
             if side == .cloud, d.side == .device {
-                throw RuntimeError(RuntimeCode.placement, "device samples (`\(d.origin)`) would flow to the cloud in `\(origin)`", at: span)
+                throw RuntimeError(RuntimeCode.deviceSamplesToCloud, "device samples (`\(d.origin)`) would flow to the cloud in `\(origin)`", at: span)
             }
             return .dataset(DataValue(d.dataset, side: side, origin: origin))
         case .clients(let c):
             if side == .cloud, c.side == .device {
-                throw RuntimeError(RuntimeCode.placement, "device samples (`\(c.origin)`) would flow to the cloud in `\(origin)`", at: span)
+                throw RuntimeError(RuntimeCode.deviceSamplesToCloud, "device samples (`\(c.origin)`) would flow to the cloud in `\(origin)`", at: span)
             }
             return .clients(ClientsValue(c.federated, part: c.part, side: side, origin: origin))
         case .record(let r):

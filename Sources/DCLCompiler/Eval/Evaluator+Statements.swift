@@ -192,10 +192,23 @@ extension Evaluator {
         var o = TrainOptions()
         o.span = span
         guard let e = e else { return o }
-        guard case .record(let r) = try evaluate(e, in: env) else {
-            throw RuntimeError(RuntimeCode.type, "options must be a record such as `{ epochs: 3 }`", at: e.span)
+        let fields: [(key: String, value: Value)]
+        if case .record(let written) = e.kind {
+            // Written out: a bare name given to an option with named choices (`log: epoch`) is
+            // the choice, unless the program binds that name (as the checker reads it).
+            fields = try written.map { f in
+                if f.name.name == "log", case .name(let id) = f.value.kind, env.lookup(id.name) == nil {
+                    return (f.name.name, Value.option(id.name))
+                }
+                return (f.name.name, try evaluate(f.value, in: env))
+            }
+        } else {
+            guard case .record(let r) = try evaluate(e, in: env) else {
+                throw RuntimeError(RuntimeCode.type, "options must be a record such as `{ epochs: 3 }`", at: e.span)
+            }
+            fields = r.fields.map { (key: $0.0, value: $0.1) }
         }
-        for (k, v) in r.fields {
+        for (k, v) in fields {
             if v.isUnknown { continue }
             switch k {
             case "epochs": o.epochs = try positiveInt(v, "epochs", span: e.span)
@@ -207,7 +220,8 @@ extension Evaluator {
                 let c = try double(v, "clip", span: e.span)
                 guard c > 0 else { throw RuntimeError(RuntimeCode.value, "`clip` must be positive", at: e.span) }
                 o.clip = c
-            case "log": o.log = try string(v, "log", span: e.span)
+            case "log":
+                o.log = TrainLog(rawValue: try option(v, "log", choices: TrainLog.allCases.map(\.rawValue), span: e.span))!
             case "optimizer":
                 guard case .optimizer(let opt) = v else { throw RuntimeError(RuntimeCode.type, "`optimizer` must be sgd(…), adam(…) or adamw(…)", at: e.span) }
                 o.optimizer = opt

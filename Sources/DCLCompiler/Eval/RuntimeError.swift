@@ -49,8 +49,11 @@ public enum RuntimeCode {
     public static let shape = "E0301"
     /// Data could not be loaded or transformed.
     public static let data = "E0504"
-    /// A placement rule broken at run time (device data on the cloud, a cloud-only model on a device).
+    /// A placement rule broken at run time: a cloud-only model read or shipped on a device.
     public static let placement = "E0401"
+    /// A placement rule broken at run time: device samples would become cloud data (the same
+    /// code the checker reports statically).
+    public static let deviceSamplesToCloud = "E0402"
     /// Reading or writing files (weights, bundles).
     public static let io = "E0505"
     /// `assert` failed.

@@ -32,6 +32,13 @@ public protocol RuntimeHooks: AnyObject {
     func load(_ model: Value, from path: String, span: SourceSpan) throws
 }
 
+/// What `train`'s `log` option chooses: a progress line per epoch, or silence. Written bare or
+/// quoted in a script (`log: none`, `log: "none"`).
+public enum TrainLog: String, CaseIterable {
+    case epoch
+    case none
+}
+
 /// Options of `train` and `distill … on`, with defaults.
 public struct TrainOptions {
     public var epochs = 1
@@ -41,7 +48,7 @@ public struct TrainOptions {
     public var clip: Double?
     public var shuffle = true
     public var seed: Int?
-    public var log = "epoch"
+    public var log = TrainLog.epoch
     /// Stop after this many optimiser steps (nil: run every epoch).
     public var steps: Int?
     public var span: SourceSpan = .none

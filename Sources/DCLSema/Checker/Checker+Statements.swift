@@ -52,19 +52,13 @@ extension Checker {
                       hint: st == .int ? "iterate over a range, e.g. `0..n`" : nil)
                 return DCLType.any
             }()
+            if scope.isInLayerBody, st == .range { el = .int }
+            // `for i, x in …` enumerates whatever `for x in …` iterates (lists, clients, a device
+            // role, ranges, strings): the interpreter counts the items it yields.
             if vars.count == 2 {
-                guard case .list = st else {
-                    if st != .any { error("E0207", "`for i, x in …` needs a list, found \(st)", at: sequence.span) }
-                    inner.define(Symbol(name: vars[0].name, kind: .loopVariable, type: .int, span: vars[0].span))
-                    inner.define(Symbol(name: vars[1].name, kind: .loopVariable, type: .any, span: vars[1].span))
-                    checkBlock(body, in: inner)
-                    return
-                }
                 inner.define(Symbol(name: vars[0].name, kind: .loopVariable, type: .int, span: vars[0].span))
-                inner.define(Symbol(name: vars[1].name, kind: .loopVariable, type: el, span: vars[1].span,
-                                    facts: iterationFacts(of: sequence, in: scope)))
-            } else if let v = vars.first {
-                if scope.isInLayerBody, st == .range { el = .int }
+            }
+            if let v = vars.last {
                 inner.define(Symbol(name: v.name, kind: .loopVariable, type: el, span: v.span,
                                     facts: iterationFacts(of: sequence, in: scope)))
             }
@@ -193,8 +187,11 @@ extension Checker {
 
     static let trainOptions: [String: DCLType] = [
         "epochs": .int, "batch": .int, "optimizer": .optimizer, "schedule": .schedule, "clip": .float,
-        "shuffle": .bool, "seed": .int, "log": .string, "steps": .int,
+        "shuffle": .bool, "seed": .int, "log": .option, "steps": .int,
     ]
+
+    /// The named choices of option-typed options (`train`'s and `distill … on`'s `log`).
+    static let optionChoices: [String: [String]] = ["log": ["epoch", "none"]]
 
     func checkTrain(_ t: TrainStmt, span: SourceSpan, in scope: Scope) {
         for target in t.targets {
@@ -246,8 +243,12 @@ extension Checker {
                 continue
             }
             if expected == .option {
-                // Options with named choices are checked where they are used (distill's `loss`).
-                record(f.value, .option)
+                if let choices = Self.optionChoices[f.name.name] {
+                    checkChoice(f.value, option: f.name.name, of: context, choices: choices, in: scope)
+                } else {
+                    // Other named choices are checked where they are used (distill's `loss`).
+                    record(f.value, .option)
+                }
                 continue
             }
             let t = checkExpr(f.value, in: scope)
@@ -256,6 +257,37 @@ extension Checker {
             }
         }
         record(e, .record([:]))
+    }
+
+    /// An option with named choices, written bare (`log: none`) or quoted (`log: "none"`), as the
+    /// interpreter reads it. A name the program defines (a parameter forwarding the choice, as
+    /// StdLib's `dcccl_round` does with `log`) is a string whose value is checked when it runs.
+    func checkChoice(_ e: Expr, option: String, of context: String, choices: [String], in scope: Scope) {
+        let expected = choices.map { "`\($0)`" }.joined(separator: ", ")
+        var given: String?
+        switch e.kind {
+        case .name(let id):
+            if let sym = scope.lookup(id.name), sym.holdsRunTimeValue { break }
+            given = id.name
+        case .none:
+            given = "none"
+        case .string(let parts):
+            if parts.isEmpty { given = "" } else if parts.count == 1, case .text(let s) = parts[0] { given = s }
+        default:
+            break
+        }
+        guard let g = given else {
+            let t = checkExpr(e, in: scope)
+            if !t.isAssignable(to: .string) && t != .option {
+                error("E0201", "option `\(option)` of `\(context)` is one of \(expected), found \(t)", at: e.span)
+            }
+            return
+        }
+        record(e, .option)
+        if !choices.contains(g) {
+            let hint = closestName(to: g, among: choices).map { "did you mean `\($0)`?" } ?? "write one of \(expected), bare or quoted"
+            error("E0215", "`\(g)` is not a choice for option `\(option)` of `\(context)`: expected \(expected)", at: e.span, hint: hint)
+        }
     }
 
     func noteReturn(_ t: DCLType) {

@@ -35,6 +35,10 @@ extension Checker {
             if f.side != nil || f.cloudOnly { f.origin = exprText(e) }
             return f
         case .index(let base, _):
+            // `device[0]` is one device of a fleet role: its data lives on the device.
+            if let role = roleDeclaration(of: base, in: scope), case .role(_, let count, _) = role.kind, count != nil {
+                return PlacementFacts(side: .device, origin: exprText(e))
+            }
             var f = placementFacts(of: base, in: scope)
             if f.side != nil { f.origin = exprText(e) }
             return f

@@ -31,8 +31,13 @@ public struct PlacementFacts: Sendable, Hashable {
     public func merged(with other: PlacementFacts) -> PlacementFacts {
         var side: Side?
         if self.side == .device || other.side == .device { side = .device } else { side = self.side ?? other.side }
-        return PlacementFacts(side: side, cloudOnly: cloudOnly || other.cloudOnly,
-                              origin: cloudOnly ? origin : (other.cloudOnly ? other.origin : (origin ?? other.origin)))
+        // Messages name what makes the whole cloud-only or device-side: `d.train`, not the
+        // `cloud.data` it was concatenated to.
+        let origin: String?
+        if cloudOnly { origin = self.origin } else if other.cloudOnly { origin = other.origin }
+        else if side == .device, self.side != .device { origin = other.origin }
+        else { origin = self.origin ?? other.origin }
+        return PlacementFacts(side: side, cloudOnly: cloudOnly || other.cloudOnly, origin: origin)
     }
 }
 
@@ -67,6 +72,16 @@ public final class Symbol {
         self.type = type
         self.span = span
         self.facts = facts
+    }
+
+    /// A name the interpreter's environment binds (a `let`, `var`, parameter or loop variable),
+    /// as opposed to a declaration or built-in: a bare option name is read as a choice only if
+    /// no such name exists.
+    public var holdsRunTimeValue: Bool {
+        switch kind {
+        case .binding, .parameter, .loopVariable: return true
+        default: return false
+        }
     }
 
     public var isMutable: Bool {

@@ -10,3 +10,6 @@ return 1                         // error: E0113 `return` outside a function, mo
 fn f() -> int {
   return "one"                   // error: E0201 this returns string, but int is expected
 }
+for i, c in "ab" {               // enumerating anything `for` iterates
+  print i + 1, c
+}

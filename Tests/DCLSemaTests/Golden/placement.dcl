@@ -20,6 +20,17 @@ for d in device {
   distill control on d.train     // error: E0401 distilling `control` reads its cloud-only teacher
 }
 
+// Enumerating devices keeps their side; one device of a fleet (`device[0]`) is on the device.
+for i, d in device {
+  train base.cloud on d.train    // error: E0401 `base.cloud` is cloud-only, but this training runs on the device
+}
+train base.cloud on device[0].train   // error: E0401 `base.cloud` is cloud-only, but this training runs on the device, where `device[0].train` lives
+role cloud2 {
+  data: cloud.data ++ device[0].train   // error: E0402 device samples would flow to the cloud: `cloud2.data` reads `device[0].train`
+}
+let mixed = cloud.data ++ device[0].train
+role cloud3 { data: mixed }      // error: E0402 device samples would flow to the cloud: `cloud3.data` reads `device[0].train`
+
 bundle phone for device {
   models: [base.device, control, base.cloud]   // error: E0403 `base.cloud` is cloud-only and cannot ship in a device bundle
 }
