@@ -37,7 +37,7 @@ public final class ModuleLoader {
     public func loadMain(path: String) -> DCLModule? {
         guard let data = FileManager.default.contents(atPath: path) else {
             let why = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-            diagnostics.emit(.error("E0109", "file `\(path)` \(why)", at: .none))
+            diagnostics.emit(.error(.importNotFound, "file `\(path)` \(why)", at: .none))
             return nil
         }
         return loadMain(path: path, bytes: Array(data))
@@ -83,7 +83,7 @@ public final class ModuleLoader {
                 continue
             }
             if let first = seen[name.name] {
-                diagnostics.emit(Diagnostic.error("E0101", "`\(name.name)` is defined twice in this file", at: name.span)
+                diagnostics.emit(Diagnostic.error(.definedTwice, "`\(name.name)` is defined twice in this file", at: name.span)
                     .withLabel(first, "first defined here"))
             } else {
                 seen[name.name] = name.span
@@ -102,7 +102,7 @@ public final class ModuleLoader {
                 if let m = modules[key] { return checkCycle(key: key, module: m, at: at) }
                 guard let (path, text) = StdLib.source(for: rel, environment: environment) else {
                     let hint = closestName(to: dotted, among: StdLib.moduleNames).map { "did you mean `\($0)`?" }
-                    diagnostics.emit(.error("E0109", "no standard library module `\(dotted)`", at: at, hint: hint))
+                    diagnostics.emit(.error(.importNotFound, "no standard library module `\(dotted)`", at: at, hint: hint))
                     return nil
                 }
                 let file = sources.add(path: path, text: text)
@@ -115,14 +115,14 @@ public final class ModuleLoader {
                     return loadFile(full, name: dotted, at: at)
                 }
             }
-            diagnostics.emit(.error("E0109", "module `\(dotted)` not found", at: at,
+            diagnostics.emit(.error(.importNotFound, "module `\(dotted)` not found", at: at,
                                     hint: "looked for `\(rel)` in \(candidates.map { "`\($0)`" }.joined(separator: ", ")); set DCL_PATH to add directories"))
             return nil
         case .file(let relPath, let at):
             let full = relPath.hasPrefix("/") ? relPath
                 : URL(fileURLWithPath: importer.directory).appendingPathComponent(relPath).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: full) else {
-                diagnostics.emit(.error("E0109", "imported file `\(relPath)` not found", at: at,
+                diagnostics.emit(.error(.importNotFound, "imported file `\(relPath)` not found", at: at,
                                         hint: "relative imports resolve against `\(importer.directory)`"))
                 return nil
             }
@@ -133,7 +133,7 @@ public final class ModuleLoader {
     private func loadFile(_ full: String, name: String, at: SourceSpan) -> DCLModule? {
         if let m = modules[full] { return checkCycle(key: full, module: m, at: at) }
         guard let data = FileManager.default.contents(atPath: full) else {
-            diagnostics.emit(.error("E0109", "imported file `\(full)` cannot be read", at: at))
+            diagnostics.emit(.error(.importNotFound, "imported file `\(full)` cannot be read", at: at))
             return nil
         }
         let file = sources.add(path: full, bytes: Array(data))
@@ -143,7 +143,7 @@ public final class ModuleLoader {
     private func checkCycle(key: String, module: DCLModule, at: SourceSpan) -> DCLModule? {
         guard let start = inProgress.firstIndex(of: key) else { return module }
         let chain = (inProgress[start...].map { modules[$0]?.name ?? $0 } + [module.name]).joined(separator: " → ")
-        diagnostics.emit(.error("E0110", "import cycle: \(chain)", at: at,
+        diagnostics.emit(.error(.importCycle, "import cycle: \(chain)", at: at,
                                 hint: "move the shared declarations into a module both can import"))
         return nil
     }

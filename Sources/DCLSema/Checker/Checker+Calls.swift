@@ -69,19 +69,19 @@ extension Checker {
         for a in arguments {
             let t = checkExpr(a.value, in: scope)
             if let label = a.label, f.isModelLike || f == .layer {
-                error("E0203", "\(what) takes tensors, not named arguments", at: label.span)
+                error(.unknownArgument, "\(what) takes tensors, not named arguments", at: label.span)
             } else if (f.isModelLike || f == .layer) && t != .tensor && t != .any {
-                error("E0201", "\(what) applies to tensors, found \(t)", at: a.value.span,
+                error(.wrongType, "\(what) applies to tensors, found \(t)", at: a.value.span,
                       hint: t == .dataset ? "use `evaluate(model, on: data)`" : nil)
             }
         }
         switch f {
         case .any, .function, .constructor: return .any
         case .layer, .model, .distill, .split, .plugin:
-            if arguments.isEmpty { error("E0202", "\(what) needs at least one tensor", at: span) }
+            if arguments.isEmpty { error(.argumentCount, "\(what) needs at least one tensor", at: span) }
             return .tensor
         default:
-            error("E0205", "\(what) of type \(f) is not callable", at: span)
+            error(.notCallable, "\(what) of type \(f) is not callable", at: span)
             return .any
         }
     }
@@ -96,7 +96,7 @@ extension Checker {
         let args = t.arguments.map { resolveType($0) }
         if let ty = DCLType.named(t.name.name, arguments: args) { return ty }
         let hint = closestName(to: t.name.name, among: DCLType.writtenNames).map { "did you mean `\($0)`?" }
-        error("E0212", "unknown type `\(t.name.name)`", at: t.name.span, hint: hint)
+        error(.unknownType, "unknown type `\(t.name.name)`", at: t.name.span, hint: hint)
         return .any
     }
 
@@ -128,7 +128,7 @@ extension Checker {
             case .layer?: return .layer
             case .any?: return .any
             case let t?:
-                error("E0211", "`\(spec.name)` applies to a tensor, found \(t)", at: subject?.1.span ?? span)
+                error(.wrongApplication, "`\(spec.name)` applies to a tensor, found \(t)", at: subject?.1.span ?? span)
                 return .any
             }
         case .transform:
@@ -142,7 +142,7 @@ extension Checker {
             _ = matchArguments(args, to: formals, callee: "`\(spec.name)`", span: span, in: scope)
             guard let st = subjectType else { return .function }
             if st != .dataset && st != .any && !(st == .clients && spec.name != "partition") {
-                error("E0211", "`\(spec.name)` transforms a dataset, found \(st)", at: subject?.1.span ?? span,
+                error(.wrongApplication, "`\(spec.name)` transforms a dataset, found \(st)", at: subject?.1.span ?? span,
                       hint: st == .record(["train": .dataset, "test": .dataset]) ? "pick a part first, e.g. `.train`" : nil)
                 return .any
             }
@@ -153,11 +153,11 @@ extension Checker {
             if let (t, _) = subject {
                 // The piped value is the first parameter.
                 guard let p0 = formals.first else {
-                    error("E0202", "`\(spec.name)` takes no arguments to pipe into", at: span)
+                    error(.argumentCount, "`\(spec.name)` takes no arguments to pipe into", at: span)
                     return .any
                 }
                 if !t.isAssignable(to: p0.type) {
-                    error("E0201", "`\(spec.name)` expects \(article(p0.type)) for `\(p0.name)`, found \(t)", at: subject!.1.span)
+                    error(.wrongType, "`\(spec.name)` expects \(article(p0.type)) for `\(p0.name)`, found \(t)", at: subject!.1.span)
                 }
                 firstType = t
                 _ = matchArguments(args, to: Array(formals.dropFirst()), callee: "`\(spec.name)`", span: span, in: scope)
@@ -198,18 +198,18 @@ extension Checker {
             _ = matchArguments(Array(arguments.dropFirst()), to: formals, callee: "`\(spec.name)`", span: span, in: scope)
             return ft
         case .list(let el):
-            if positional.count > 1 { error("E0202", "`\(spec.name)` of a list takes one list", at: span) }
-            if !el.isNumeric { error("E0201", "`\(spec.name)` needs numbers, found \(ft)", at: first.value.span) }
+            if positional.count > 1 { error(.argumentCount, "`\(spec.name)` of a list takes one list", at: span) }
+            if !el.isNumeric { error(.wrongType, "`\(spec.name)` needs numbers, found \(ft)", at: first.value.span) }
             return spec.name == "mean" ? .float : (el == .int ? .int : (el == .any ? .any : .float))
         default:
             var t = ft
-            if !ft.isNumeric { error("E0201", "`\(spec.name)` needs numbers, a list or a tensor, found \(ft)", at: first.value.span) }
+            if !ft.isNumeric { error(.wrongType, "`\(spec.name)` needs numbers, a list or a tensor, found \(ft)", at: first.value.span) }
             for a in positional.dropFirst() {
                 let at = checkExpr(a.value, in: scope)
-                if !at.isNumeric { error("E0201", "`\(spec.name)` needs numbers, found \(at)", at: a.value.span) }
+                if !at.isNumeric { error(.wrongType, "`\(spec.name)` needs numbers, found \(at)", at: a.value.span) }
                 t = t.join(at)
             }
-            for a in named { error("E0203", "`\(spec.name)` of numbers takes no named arguments", at: a.label!.span) }
+            for a in named { error(.unknownArgument, "`\(spec.name)` of numbers takes no named arguments", at: a.label!.span) }
             return spec.name == "mean" ? .float : t
         }
     }
@@ -222,15 +222,15 @@ extension Checker {
             let hasModel = labels.contains("model") || arguments.contains { $0.label == nil }
             let hasPair = labels.contains("cloud") || labels.contains("device")
             if hasModel && hasPair {
-                error("E0213", "`vertical` takes either one backbone to split by width or a `cloud:` and `device:` pair, not both", at: span)
+                error(.builtinRule, "`vertical` takes either one backbone to split by width or a `cloud:` and `device:` pair, not both", at: span)
             } else if !hasModel && !(labels.contains("cloud") && labels.contains("device")) {
-                error("E0213", "`vertical` needs a backbone, or both `cloud:` and `device:`", at: span,
+                error(.builtinRule, "`vertical` needs a backbone, or both `cloud:` and `device:`", at: span,
                       hint: "vertical(lenet(10), device_width: 1/8) or vertical(cloud: a, device: b)")
             }
         case "average":
             if case .list(let ms)? = arguments.first(where: { $0.label == nil || $0.label?.name == "models" })?.value.kind,
                case .list(let ws)? = arguments.first(where: { $0.label?.name == "weights" })?.value.kind, ms.count != ws.count {
-                error("E0213", "`average` got \(ms.count) models but \(ws.count) weights", at: span)
+                error(.builtinRule, "`average` got \(ms.count) models but \(ws.count) weights", at: span)
             }
         default:
             break
@@ -244,11 +244,11 @@ extension Checker {
         var formals = formalParams(fd.params, in: scope)
         if let (t, e) = subject {
             guard let p0 = formals.first else {
-                error("E0202", "`\(fd.name.name)` takes no arguments to pipe into", at: span)
+                error(.argumentCount, "`\(fd.name.name)` takes no arguments to pipe into", at: span)
                 return .any
             }
             if !t.isAssignable(to: p0.type) {
-                error("E0201", "`\(fd.name.name)` expects \(article(p0.type)) for `\(p0.name)`, found \(t)", at: e.span)
+                error(.wrongType, "`\(fd.name.name)` expects \(article(p0.type)) for `\(p0.name)`, found \(t)", at: e.span)
             }
             formals.removeFirst()
         }
@@ -280,16 +280,16 @@ extension Checker {
                 if param == nil {
                     let hint = closestName(to: label.name, among: params.map(\.name)).map { "did you mean `\($0)`?" }
                         ?? (params.isEmpty ? nil : "\(callee) takes " + params.map { "`\($0.name)`" }.joined(separator: ", "))
-                    error("E0203", "\(callee) has no parameter named `\(label.name)`", at: label.span, hint: hint)
+                    error(.unknownArgument, "\(callee) has no parameter named `\(label.name)`", at: label.span, hint: hint)
                     checkExpr(arg.value, in: scope)
                     continue
                 }
             } else {
                 if sawNamed {
-                    error("E0214", "a positional argument cannot follow named ones", at: arg.value.span)
+                    error(.positionalAfterNamed, "a positional argument cannot follow named ones", at: arg.value.span)
                 }
                 guard positionalIndex < params.count else {
-                    error("E0202", "\(callee) takes \(params.count) argument\(params.count == 1 ? "" : "s"), found more",
+                    error(.argumentCount, "\(callee) takes \(params.count) argument\(params.count == 1 ? "" : "s"), found more",
                           at: arg.value.span)
                     checkExpr(arg.value, in: scope)
                     continue
@@ -299,7 +299,7 @@ extension Checker {
             }
             let p = param!
             if let first = given[p.name] {
-                diagnostics.emit(Diagnostic.error("E0204", "argument `\(p.name)` of \(callee) is given twice", at: arg.span)
+                diagnostics.emit(Diagnostic.error(.argumentGivenTwice, "argument `\(p.name)` of \(callee) is given twice", at: arg.span)
                     .withLabel(first, "first given here"))
             }
             given[p.name] = arg.span
@@ -308,7 +308,7 @@ extension Checker {
         let missing = params.filter { $0.required && given[$0.name] == nil }
         if !missing.isEmpty {
             let names = missing.map { "`\($0.name)`" }.joined(separator: ", ")
-            error("E0202", "\(callee) is missing argument\(missing.count == 1 ? "" : "s") \(names)", at: span)
+            error(.argumentCount, "\(callee) is missing argument\(missing.count == 1 ? "" : "s") \(names)", at: span)
         }
         return matched
     }
@@ -326,12 +326,12 @@ extension Checker {
             record(e, .option)
             guard let g = given else {
                 checkExpr(e, in: scope)
-                error("E0201", "`\(p.name)` of \(callee) must be one of \(p.choices.map { "`\($0)`" }.joined(separator: ", "))", at: e.span)
+                error(.wrongType, "`\(p.name)` of \(callee) must be one of \(p.choices.map { "`\($0)`" }.joined(separator: ", "))", at: e.span)
                 return .option
             }
             if !p.choices.isEmpty && !p.choices.contains(g) {
                 let hint = closestName(to: g, among: p.choices).map { "did you mean `\($0)`?" }
-                error("E0215", "`\(g)` is not a choice for `\(p.name)` of \(callee): expected \(p.choices.map { "`\($0)`" }.joined(separator: ", "))",
+                error(.notAChoice, "`\(g)` is not a choice for `\(p.name)` of \(callee): expected \(p.choices.map { "`\($0)`" }.joined(separator: ", "))",
                       at: e.span, hint: hint)
             }
             return .option
@@ -341,7 +341,7 @@ extension Checker {
             var hint: String?
             if p.type == .int && t == .float { hint = "use `div(a, b)` for integer division, or `int(x)`" }
             if p.type == .model && t == .constructor { hint = "call the constructor to make an instance, e.g. `name(...)`" }
-            error("E0201", "`\(p.name)` of \(callee) expects \(article(p.type)), found \(t)", at: e.span, hint: hint)
+            error(.wrongType, "`\(p.name)` of \(callee) expects \(article(p.type)), found \(t)", at: e.span, hint: hint)
         }
         return t
     }

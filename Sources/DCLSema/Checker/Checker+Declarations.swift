@@ -40,7 +40,7 @@ extension Checker {
         var seen: [String: SourceSpan] = [:]
         for p in params {
             if let first = seen[p.name.name] {
-                diagnostics.emit(Diagnostic.error("E0101", "parameter `\(p.name.name)` is declared twice", at: p.name.span)
+                diagnostics.emit(Diagnostic.error(.definedTwice, "parameter `\(p.name.name)` is declared twice", at: p.name.span)
                     .withLabel(first, "first declared here"))
             }
             seen[p.name.name] = p.name.span
@@ -48,7 +48,7 @@ extension Checker {
             if let dv = p.defaultValue {
                 let dt = checkExpr(dv, in: scope)
                 if let declared = t, !dt.isAssignable(to: declared) {
-                    error("E0201", "the default of `\(p.name.name)` is \(dt), but the parameter is \(declared)", at: dv.span)
+                    error(.wrongType, "the default of `\(p.name.name)` is \(dt), but the parameter is \(declared)", at: dv.span)
                 }
                 if t == nil { t = dt }
             }
@@ -72,27 +72,27 @@ extension Checker {
             case .input(let name, let type):
                 inputs += 1
                 if lastSection != nil {
-                    error("E0301", "inputs must come before the model's sections", at: name.span)
+                    error(.shape, "inputs must come before the model's sections", at: name.span)
                 }
                 checkTensorType(type, in: mscope)
                 if let existing = mscope.lookupLocal(name.name) {
-                    diagnostics.emit(Diagnostic.error("E0101", "`\(name.name)` is already defined in this model", at: name.span)
+                    diagnostics.emit(Diagnostic.error(.definedTwice, "`\(name.name)` is already defined in this model", at: name.span)
                         .withLabel(existing.span, "first defined here"))
                 }
                 mscope.define(Symbol(name: name.name, kind: .tensor, type: .tensor, span: name.span))
             case .section(let kind, let body, let kw):
                 if let first = sectionSpans[kind] {
-                    diagnostics.emit(Diagnostic.error("E0304", "the model already has a `\(kind.rawValue)` section", at: kw)
+                    diagnostics.emit(Diagnostic.error(.sectionOrder, "the model already has a `\(kind.rawValue)` section", at: kw)
                         .withLabel(first, "first here"))
                 } else if let last = lastSection, order.firstIndex(of: kind)! < order.firstIndex(of: last)! {
-                    error("E0304", "`\(kind.rawValue)` must come before `\(last.rawValue)` (sections run stem, features, head)", at: kw)
+                    error(.sectionOrder, "`\(kind.rawValue)` must come before `\(last.rawValue)` (sections run stem, features, head)", at: kw)
                 }
                 sectionSpans[kind] = kw
                 lastSection = kind
                 // Names defined in a section stay visible to later sections (one dataflow).
                 for st in body.statements {
                     if case .section(let k2, _, let kw2) = st.kind {
-                        error("E0304", "sections cannot nest: `\(k2.rawValue)` inside `\(kind.rawValue)`", at: kw2)
+                        error(.sectionOrder, "sections cannot nest: `\(k2.rawValue)` inside `\(kind.rawValue)`", at: kw2)
                         continue
                     }
                     checkStatement(st, in: mscope, topLevel: false)
@@ -102,19 +102,19 @@ extension Checker {
             }
         }
         if inputs == 0 {
-            error("E0303", "model `\(md.name.name)` declares no input", at: md.name.span,
+            error(.noInput, "model `\(md.name.name)` declares no input", at: md.name.span,
                   hint: "add a line such as `input x: [1, 28, 28]`")
         }
     }
 
     func checkTensorType(_ t: TensorTypeExpr, in scope: Scope) {
         if let dt = t.dtype, dt.name != "f32", dt.name != "i32" {
-            error("E0212", "unknown element type `\(dt.name)`", at: dt.span, hint: "use `f32` or `i32`")
+            error(.unknownType, "unknown element type `\(dt.name)`", at: dt.span, hint: "use `f32` or `i32`")
         }
         for d in t.dims {
             let ty = checkExpr(d, in: scope)
             if ty != .int && ty != .list(.int) && ty != .any && ty != .list(.any) {
-                error("E0201", "a dimension must be an int (or a list of ints), found \(ty)", at: d.span)
+                error(.wrongType, "a dimension must be an int (or a list of ints), found \(ty)", at: d.span)
             }
         }
     }
@@ -126,19 +126,19 @@ extension Checker {
         defineParams(bd.params, in: bscope)
         for input in bd.inputs {
             if let existing = bscope.lookupLocal(input.name) {
-                diagnostics.emit(Diagnostic.error("E0101", "`\(input.name)` is both a parameter and an input", at: input.span)
+                diagnostics.emit(Diagnostic.error(.definedTwice, "`\(input.name)` is both a parameter and an input", at: input.span)
                     .withLabel(existing.span, "parameter declared here"))
             }
             bscope.define(Symbol(name: input.name, kind: .tensor, type: .tensor, span: input.span))
         }
-        if bd.inputs.isEmpty { error("E0303", "block `\(bd.name.name)` takes no tensor input", at: bd.name.span) }
+        if bd.inputs.isEmpty { error(.noInput, "block `\(bd.name.name)` takes no tensor input", at: bd.name.span) }
         for s in bd.body.statements {
             if case .input(let name, _) = s.kind {
-                error("E0301", "a block's inputs are its second parameter list, not `input` lines", at: name.span)
+                error(.shape, "a block's inputs are its second parameter list, not `input` lines", at: name.span)
                 continue
             }
             if case .section(_, _, let kw) = s.kind {
-                error("E0301", "sections belong to models, not blocks", at: kw)
+                error(.shape, "sections belong to models, not blocks", at: kw)
                 continue
             }
             checkStatement(s, in: bscope, topLevel: false)
@@ -159,7 +159,7 @@ extension Checker {
         if let done = declarationTypes[key] { return done }
         if let i = declarationsInProgress.firstIndex(where: { $0.0 == key }) {
             let chain = declarationsInProgress[i...].map { $0.0.split(separator: ".").last.map(String.init) ?? $0.0 }
-            var diag = Diagnostic.error("E0120", "`\(d.name.name)` depends on itself: \((chain + [d.name.name]).map { "`\($0)`" }.joined(separator: " → "))",
+            var diag = Diagnostic.error(.dependsOnItself, "`\(d.name.name)` depends on itself: \((chain + [d.name.name]).map { "`\($0)`" }.joined(separator: " → "))",
                                         at: usedAt)
             diag = diag.withLabel(d.name.span, "declared here")
             diagnostics.emit(diag)
@@ -183,22 +183,22 @@ extension Checker {
             let t = checkExpr(value, in: scope)
             switch t {
             case .dataset, .clients, .record, .any: break
-            default: error("E0201", "`data` declares a dataset, found \(t)", at: value.span)
+            default: error(.wrongType, "`data` declares a dataset, found \(t)", at: value.span)
             }
             return (t, placementFacts(of: value, in: scope))
         case .split(_, let value):
             let t = checkExpr(value, in: scope)
             if t != .split && t != .any {
-                error("E0201", "`split` declares a vertical split, found \(t)", at: value.span,
+                error(.wrongType, "`split` declares a vertical split, found \(t)", at: value.span,
                       hint: "split base = vertical(backbone, device_width: 1/8)")
             }
             return (.split, PlacementFacts(cloudOnly: true, origin: d.name.name))
         case .distill(let name, let teacher, let student, let options):
             let tt = checkExpr(teacher, in: scope)
-            if !tt.isModelLike { error("E0201", "the teacher must be a model, found \(tt)", at: teacher.span) }
+            if !tt.isModelLike { error(.wrongType, "the teacher must be a model, found \(tt)", at: teacher.span) }
             let st = checkExpr(student, in: scope)
             if !st.isModelLike {
-                error("E0201", "the student must be a model, found \(st)", at: student.span,
+                error(.wrongType, "the student must be a model, found \(st)", at: student.span,
                       hint: st == .constructor ? "call the constructor, e.g. `mlp(shape: [1, 28, 28])`" : nil)
             }
             if let o = options {
@@ -210,7 +210,7 @@ extension Checker {
         case .plugin(_, let value):
             let t = checkExpr(value, in: scope)
             if t != .plugin && t != .any {
-                error("E0201", "`plugin` declares a plug-in, found \(t)", at: value.span,
+                error(.wrongType, "`plugin` declares a plug-in, found \(t)", at: value.span,
                       hint: "plugin att = inter_image_attention(backbone, …) (import std.iciia)")
             }
             return (.plugin, .unknown)
@@ -220,8 +220,8 @@ extension Checker {
         case .role(let name, let count, let fields):
             if let c = count {
                 let ct = checkExpr(c, in: scope)
-                if ct != .int && ct != .any { error("E0201", "a device count must be an int, found \(ct)", at: c.span) }
-                if case .int(let n) = c.kind, n <= 0 { error("E0201", "a role needs at least one device", at: c.span) }
+                if ct != .int && ct != .any { error(.wrongType, "a device count must be an int, found \(ct)", at: c.span) }
+                if case .int(let n) = c.kind, n <= 0 { error(.wrongType, "a role needs at least one device", at: c.span) }
             }
             checkRoleFields(fields, fleet: count != nil, roleName: name.name, in: scope)
             return (.role(fleet: count != nil), .unknown)
@@ -240,7 +240,7 @@ extension Checker {
             if case .name(let id) = f.value.kind { given = id.name }
             if case .string(let parts) = f.value.kind, parts.count == 1, case .text(let s) = parts[0] { given = s }
             if let g = given, g == "mse" || g == "kl" { continue }
-            error("E0215", "a distillation loss is `mse` (raw logits, the default) or `kl` (with `temperature`)", at: f.value.span)
+            error(.notAChoice, "a distillation loss is `mse` (raw logits, the default) or `kl` (with `temperature`)", at: f.value.span)
         }
     }
 
@@ -250,21 +250,21 @@ extension Checker {
         for f in fields {
             guard known.contains(f.name.name) else {
                 let hint = closestName(to: f.name.name, among: known).map { "did you mean `\($0)`?" }
-                error("E0217", "a retrieval policy has no field `\(f.name.name)`", at: f.name.span, hint: hint ?? "fields: `coarse`, `fine`")
+                error(.unknownOption, "a retrieval policy has no field `\(f.name.name)`", at: f.name.span, hint: hint ?? "fields: `coarse`, `fine`")
                 continue
             }
-            if !seen.insert(f.name.name).inserted { error("E0208", "field `\(f.name.name)` is given twice", at: f.name.span) }
+            if !seen.insert(f.name.name).inserted { error(.fieldGivenTwice, "field `\(f.name.name)` is given twice", at: f.name.span) }
             guard case .expr(let e) = f.value else {
-                error("E0201", "`\(f.name.name)` takes a value, not a block", at: f.name.span)
+                error(.wrongType, "`\(f.name.name)` takes a value, not a block", at: f.name.span)
                 continue
             }
             let t = checkExpr(e, in: scope)
             if t != .strategy && t != .any && !(f.name.name == "fine" && t == DCLType.none) {
-                error("E0201", "`\(f.name.name)` must be a retrieval strategy such as \(f.name.name == "coarse" ? "`knn(…)`, `overlap(…)` or `random_users(…)`" : "`classifier(…)`, `greedy(…)` or `none`"), found \(t)",
+                error(.wrongType, "`\(f.name.name)` must be a retrieval strategy such as \(f.name.name == "coarse" ? "`knn(…)`, `overlap(…)` or `random_users(…)`" : "`classifier(…)`, `greedy(…)` or `none`"), found \(t)",
                       at: e.span)
             }
         }
-        if !seen.contains("coarse") { error("E0202", "a retrieval policy needs a `coarse` strategy", at: declSpan) }
+        if !seen.contains("coarse") { error(.argumentCount, "a retrieval policy needs a `coarse` strategy", at: declSpan) }
         checkGreedyHasModel(fields, in: scope)
     }
 
@@ -284,7 +284,7 @@ extension Checker {
         if positional >= 3 || fine.args.contains(where: { $0.label?.name == "model" }) { return }
         // Only a built-in coarse strategy other than `knn` is known to embed no users.
         guard let coarse = strategyCall("coarse"), coarse.spec != "knn" else { return }
-        error("E0213", "`greedy` needs a model to trial-train, and the coarse `\(coarse.spec)(…)` has none",
+        error(.builtinRule, "`greedy` needs a model to trial-train, and the coarse `\(coarse.spec)(…)` has none",
               at: fine.span, hint: "give it one, e.g. `greedy(metric: auc, model: m)`, or match users with `knn(model: m, …)`")
     }
 }

@@ -39,7 +39,7 @@ extension Checker {
             let seqType = checkExpr(sequence, in: scope)
             let inner = Scope(parent: scope, kind: .plain)
             let elType = seqType.elementType ?? {
-                error("E0207", "cannot iterate over a value of type \(seqType)", at: sequence.span)
+                error(.notIterable, "cannot iterate over a value of type \(seqType)", at: sequence.span)
                 return DCLType.any
             }()
             inner.define(Symbol(name: variable.name, kind: .loopVariable, type: elType, span: variable.span,
@@ -51,7 +51,7 @@ extension Checker {
             var types: [String: DCLType] = [:]
             for f in fields {
                 if let first = seen[f.name.name] {
-                    diagnostics.emit(Diagnostic.error("E0208", "field `\(f.name.name)` appears twice in this record", at: f.name.span)
+                    diagnostics.emit(Diagnostic.error(.fieldGivenTwice, "field `\(f.name.name)` appears twice in this record", at: f.name.span)
                         .withLabel(first, "first given here"))
                 }
                 seen[f.name.name] = f.name.span
@@ -67,31 +67,31 @@ extension Checker {
             let it = checkExpr(index, in: scope)
             switch bt {
             case .list(let el):
-                if !it.isAssignable(to: .int) { error("E0201", "a list index must be an int, found \(it)", at: index.span) }
+                if !it.isAssignable(to: .int) { error(.wrongType, "a list index must be an int, found \(it)", at: index.span) }
                 return el
             case .string:
-                if !it.isAssignable(to: .int) { error("E0201", "a string index must be an int, found \(it)", at: index.span) }
+                if !it.isAssignable(to: .int) { error(.wrongType, "a string index must be an int, found \(it)", at: index.span) }
                 return .string
             case .clients, .role(fleet: true):
-                if !it.isAssignable(to: .int) { error("E0201", "a client index must be an int, found \(it)", at: index.span) }
+                if !it.isAssignable(to: .int) { error(.wrongType, "a client index must be an int, found \(it)", at: index.span) }
                 return .client
             case .record:
-                if !it.isAssignable(to: .string) { error("E0201", "a record index must be a string, found \(it)", at: index.span) }
+                if !it.isAssignable(to: .string) { error(.wrongType, "a record index must be a string, found \(it)", at: index.span) }
                 return .any
             case .any: return .any
             default:
-                error("E0209", "a value of type \(bt) cannot be indexed", at: e.span)
+                error(.notIndexable, "a value of type \(bt) cannot be indexed", at: e.span)
                 return .any
             }
         case .unary(let op, let operand):
             let t = checkExpr(operand, in: scope)
             switch op {
             case .not:
-                if !t.isAssignable(to: .bool) { error("E0201", "`not` needs a bool, found \(t)", at: operand.span) }
+                if !t.isAssignable(to: .bool) { error(.wrongType, "`not` needs a bool, found \(t)", at: operand.span) }
                 return .bool
             case .negate, .plus:
                 if t.isNumeric || t == .tensor || t == .bytes { return t }
-                error("E0201", "`\(op.rawValue)` needs a number or a tensor, found \(t)", at: operand.span)
+                error(.wrongType, "`\(op.rawValue)` needs a number or a tensor, found \(t)", at: operand.span)
                 return .any
             }
         case .binary(let op, let lhs, let rhs):
@@ -111,11 +111,11 @@ extension Checker {
         }
         switch sym.kind {
         case .ambiguous(let mods):
-            error("E0111", "`\(id.name)` is defined by both \(mods.map { "`\($0.name)`" }.joined(separator: " and "))", at: id.span,
+            error(.ambiguousName, "`\(id.name)` is defined by both \(mods.map { "`\($0.name)`" }.joined(separator: " and "))", at: id.span,
                   hint: "import one of them with `as` and qualify the name")
             return nil
         case .binding(_, let index?, let m) where m === module && index >= currentItemIndex:
-            diagnostics.emit(Diagnostic.error("E0108", "`\(id.name)` is used before its definition", at: id.span)
+            diagnostics.emit(Diagnostic.error(.usedBeforeDefinition, "`\(id.name)` is used before its definition", at: id.span)
                 .withLabel(sym.span, "defined here"))
             return nil
         case .declaration(let d, let m):
@@ -135,7 +135,7 @@ extension Checker {
     func expectType(_ e: Expr, _ expected: DCLType, in scope: Scope, what: String) {
         let t = checkExpr(e, in: scope)
         if !t.isAssignable(to: expected) {
-            error("E0201", "\(what) must be \(article(expected)), found \(t)", at: e.span)
+            error(.wrongType, "\(what) must be \(article(expected)), found \(t)", at: e.span)
         }
     }
 
@@ -154,13 +154,13 @@ extension Checker {
             }
         }
         func mismatch() -> DCLType {
-            error("E0210", "`\(op.rawValue)` cannot combine \(a) and \(b)", at: span)
+            error(.operatorMismatch, "`\(op.rawValue)` cannot combine \(a) and \(b)", at: span)
             return .any
         }
         switch op {
         case .and, .or:
-            if a != .bool { error("E0201", "`\(op.rawValue)` needs bool operands, found \(a)", at: lhs.span) }
-            if b != .bool { error("E0201", "`\(op.rawValue)` needs bool operands, found \(b)", at: rhs.span) }
+            if a != .bool { error(.wrongType, "`\(op.rawValue)` needs bool operands, found \(a)", at: lhs.span) }
+            if b != .bool { error(.wrongType, "`\(op.rawValue)` needs bool operands, found \(b)", at: rhs.span) }
             return .bool
         case .equal, .notEqual:
             if !(a.isAssignable(to: b) || b.isAssignable(to: a)) { return mismatch() }
@@ -169,8 +169,8 @@ extension Checker {
             if (a.isNumeric && b.isNumeric) || (a == .string && b == .string) || (a == .bytes && b == .bytes) { return .bool }
             return mismatch()
         case .range, .rangeInclusive:
-            if a != .int { error("E0201", "a range bound must be an int, found \(a)", at: lhs.span) }
-            if b != .int { error("E0201", "a range bound must be an int, found \(b)", at: rhs.span) }
+            if a != .int { error(.wrongType, "a range bound must be an int, found \(a)", at: lhs.span) }
+            if b != .int { error(.wrongType, "a range bound must be an int, found \(b)", at: rhs.span) }
             return .range
         case .concat:
             switch (a, b) {
@@ -246,17 +246,17 @@ extension Checker {
             case .layer: return .layer
             case .any: return .any
             default:
-                error("E0211", "a layer applies to a tensor, found \(subject)", at: subjectSpan,
+                error(.wrongApplication, "a layer applies to a tensor, found \(subject)", at: subjectSpan,
                       hint: subject == .dataset ? "models are trained on data with `train`, not piped" : nil)
                 return .any
             }
         case .model, .distill, .split, .plugin:
             if subject == .tensor || subject == .any { return .tensor }
-            error("E0211", "a model applies to a tensor, found \(subject)", at: subjectSpan,
+            error(.wrongApplication, "a model applies to a tensor, found \(subject)", at: subjectSpan,
                   hint: subject == .dataset ? "use `evaluate(model, on: data)`" : nil)
             return .any
         default:
-            error("E0205", "a value of type \(f) cannot be applied with `|>`", at: span)
+            error(.notCallable, "a value of type \(f) cannot be applied with `|>`", at: span)
             return .any
         }
     }

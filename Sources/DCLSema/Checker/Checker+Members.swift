@@ -43,7 +43,7 @@ extension Checker {
             let props = Members.properties(of: bt)
             if let t = props[name.name] { return t }
             if Members.method(of: bt, named: name.name) != nil {
-                error("E0216", "`\(name.name)` is a method: call it with arguments", at: name.span)
+                error(.methodAsValue, "`\(name.name)` is a method: call it with arguments", at: name.span)
                 return .any
             }
             unknownMember(name, of: bt, among: Array(props.keys) + Members.methods(of: bt).map(\.name))
@@ -54,7 +54,7 @@ extension Checker {
     func unknownMember(_ name: Identifier, of t: DCLType, among: [String], what: String? = nil) {
         let hint = closestName(to: name.name, among: among).map { "did you mean `\($0)`?" }
             ?? (among.isEmpty ? nil : "available: " + among.sorted().map { "`\($0)`" }.joined(separator: ", "))
-        error("E0206", "\(what ?? article(t)) has no member `\(name.name)`", at: name.span, hint: hint)
+        error(.unknownMember, "\(what ?? article(t)) has no member `\(name.name)`", at: name.span, hint: hint)
     }
 
     /// The role declaration a member base names directly (`cloud` in `cloud.data`).

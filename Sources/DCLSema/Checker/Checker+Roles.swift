@@ -30,7 +30,7 @@ extension Checker {
         var seen: [String: SourceSpan] = [:]
         for f in fields {
             if let first = seen[f.name.name] {
-                diagnostics.emit(Diagnostic.error("E0208", "role field `\(f.name.name)` is given twice", at: f.name.span)
+                diagnostics.emit(Diagnostic.error(.fieldGivenTwice, "role field `\(f.name.name)` is given twice", at: f.name.span)
                     .withLabel(first, "first given here"))
             }
             seen[f.name.name] = f.name.span
@@ -39,25 +39,25 @@ extension Checker {
                 if f.name.name == "budget" {
                     checkBudget(inner, in: scope)
                 } else {
-                    error("E0217", "only `budget` takes a block in a role; `\(f.name.name)` needs a value (`\(f.name.name): …`)",
+                    error(.unknownOption, "only `budget` takes a block in a role; `\(f.name.name)` needs a value (`\(f.name.name): …`)",
                           at: f.name.span)
                 }
             case .expr(let e):
                 if f.name.name == "budget" {
-                    error("E0201", "`budget` takes a block: `budget { params: 100k, memory: 1MiB }`", at: e.span)
+                    error(.wrongType, "`budget` takes a block: `budget { params: 100k, memory: 1MiB }`", at: e.span)
                     continue
                 }
                 let t = checkExpr(e, in: scope)
                 if f.name.name == "data" {
                     switch t {
                     case .dataset, .clients, .record, .any: break
-                    default: error("E0201", "a role's `data` must be a dataset or clients, found \(t)", at: e.span)
+                    default: error(.wrongType, "a role's `data` must be a dataset or clients, found \(t)", at: e.span)
                     }
                 }
                 if !fleet {
                     let facts = placementFacts(of: e, in: scope)
                     if facts.side == .device {
-                        error("E0402", "device samples would flow to the cloud: `\(roleName).\(f.name.name)` reads \(facts.origin.map { "`\($0)`" } ?? "device data")",
+                        error(.deviceDataToCloud, "device samples would flow to the cloud: `\(roleName).\(f.name.name)` reads \(facts.origin.map { "`\($0)`" } ?? "device data")",
                               at: e.span, hint: "raw device samples never leave the device; send models or gradients instead")
                     }
                 }
@@ -71,12 +71,12 @@ extension Checker {
             guard let field = BudgetField(rawValue: f.name.name) else {
                 let hint = closestName(to: f.name.name, among: BudgetField.allCases.map(\.rawValue)).map { "did you mean `\($0)`?" }
                     ?? "budget fields: " + BudgetField.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
-                error("E0405", "unknown budget field `\(f.name.name)`", at: f.name.span, hint: hint)
+                error(.unknownBudgetField, "unknown budget field `\(f.name.name)`", at: f.name.span, hint: hint)
                 continue
             }
-            if !seen.insert(field.rawValue).inserted { error("E0208", "budget field `\(field.rawValue)` is given twice", at: f.name.span) }
+            if !seen.insert(field.rawValue).inserted { error(.fieldGivenTwice, "budget field `\(field.rawValue)` is given twice", at: f.name.span) }
             guard case .expr(let e) = f.value else {
-                error("E0201", "budget `\(field.rawValue)` takes a value", at: f.name.span)
+                error(.wrongType, "budget `\(field.rawValue)` takes a value", at: f.name.span)
                 continue
             }
             let t = checkExpr(e, in: scope)
@@ -86,24 +86,24 @@ extension Checker {
             switch field.unit {
             case .count:
                 if unitGiven == .bytes {
-                    error("E0404", "budget `\(field.rawValue)` is a count of \(field.meaning), found a byte size", at: e.span,
+                    error(.budgetUnit, "budget `\(field.rawValue)` is a count of \(field.meaning), found a byte size", at: e.span,
                           hint: "write a count such as `100k` or `2M`")
                 } else if t != .int && t != .any {
-                    error("E0404", "budget `\(field.rawValue)` must be a count, found \(t)", at: e.span)
+                    error(.budgetUnit, "budget `\(field.rawValue)` must be a count, found \(t)", at: e.span)
                 }
             case .bytes:
                 if unitGiven == .count {
-                    error("E0404", "budget `\(field.rawValue)` is a byte size (\(field.meaning)), found a count", at: e.span,
+                    error(.budgetUnit, "budget `\(field.rawValue)` is a byte size (\(field.meaning)), found a count", at: e.span,
                           hint: "write bytes with a unit, e.g. `1MiB` (2^20 bytes) or `1MB` (10^6 bytes)")
                 } else if plain, case .int = e.kind {
-                    error("E0404", "budget `\(field.rawValue)` needs a byte unit", at: e.span,
+                    error(.budgetUnit, "budget `\(field.rawValue)` needs a byte unit", at: e.span,
                           hint: "write e.g. `512KiB` or `1MiB`")
                 } else if t != .bytes && t != .any && !plain {
-                    error("E0404", "budget `\(field.rawValue)` must be a byte size, found \(t)", at: e.span)
+                    error(.budgetUnit, "budget `\(field.rawValue)` must be a byte size, found \(t)", at: e.span)
                 }
             }
-            if case .size(let lit) = e.kind, lit.value <= 0 { error("E0404", "a budget must be positive", at: e.span) }
-            if case .int(let v) = e.kind, v <= 0 { error("E0404", "a budget must be positive", at: e.span) }
+            if case .size(let lit) = e.kind, lit.value <= 0 { error(.budgetUnit, "a budget must be positive", at: e.span) }
+            if case .int(let v) = e.kind, v <= 0 { error(.budgetUnit, "a budget must be positive", at: e.span) }
         }
     }
 
@@ -113,7 +113,7 @@ extension Checker {
             if case .declaration(let d, _) = sym.kind, case .role(_, let count, _) = d.kind {
                 fleet = count != nil
             } else {
-                error("E0201", "a bundle is `for` a role, but `\(role.name)` is \(article(sym.type))", at: role.span)
+                error(.wrongType, "a bundle is `for` a role, but `\(role.name)` is \(article(sym.type))", at: role.span)
             }
         }
         let known: [String: DCLType] = ["models": .list(.model), "export": .list(.any), "quantize": .option, "index": .retrieval]
@@ -123,12 +123,12 @@ extension Checker {
             guard let expected = known[f.name.name] else {
                 let hint = closestName(to: f.name.name, among: known.keys).map { "did you mean `\($0)`?" }
                     ?? "fields: " + known.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
-                error("E0217", "a bundle has no field `\(f.name.name)`", at: f.name.span, hint: hint)
+                error(.unknownOption, "a bundle has no field `\(f.name.name)`", at: f.name.span, hint: hint)
                 continue
             }
-            if !seen.insert(f.name.name).inserted { error("E0208", "bundle field `\(f.name.name)` is given twice", at: f.name.span) }
+            if !seen.insert(f.name.name).inserted { error(.fieldGivenTwice, "bundle field `\(f.name.name)` is given twice", at: f.name.span) }
             guard case .expr(let e) = f.value else {
-                error("E0201", "`\(f.name.name)` takes a value", at: f.name.span)
+                error(.wrongType, "`\(f.name.name)` takes a value", at: f.name.span)
                 continue
             }
             switch f.name.name {
@@ -141,13 +141,13 @@ extension Checker {
                 let t = checkExpr(e, in: scope)
                 // A retrieval policy in a device bundle's models stands for its sample classifier.
                 if case .list(let el) = t, el.isModelLike || el == .any || (fleet && el == .retrieval) {} else if t != .any {
-                    error("E0201", "`models` must be a list of models, found \(t)", at: e.span)
+                    error(.wrongType, "`models` must be a list of models, found \(t)", at: e.span)
                 }
                 if fleet, case .list(let items) = e.kind {
                     for item in items {
                         let facts = placementFacts(of: item, in: scope)
                         if facts.cloudOnly {
-                            error("E0403", "`\(facts.origin ?? "this model")` is cloud-only and cannot ship in a device bundle",
+                            error(.cloudOnlyInDeviceBundle, "`\(facts.origin ?? "this model")` is cloud-only and cannot ship in a device bundle",
                                   at: item.span, hint: "ship the device submodel and a distilled control model instead")
                         }
                     }
@@ -155,15 +155,15 @@ extension Checker {
             default:
                 let t = checkExpr(e, in: scope)
                 if !t.isAssignable(to: expected) {
-                    error("E0201", "`\(f.name.name)` expects \(article(expected)), found \(t)", at: e.span)
+                    error(.wrongType, "`\(f.name.name)` expects \(article(expected)), found \(t)", at: e.span)
                 }
                 if f.name.name == "index", fleet {
-                    error("E0403", "a retrieval index holds the cloud's sample pool and cannot ship to a device", at: e.span)
+                    error(.cloudOnlyInDeviceBundle, "a retrieval index holds the cloud's sample pool and cannot ship to a device", at: e.span)
                 }
             }
         }
         if !hasModels && !seen.contains("index") {
-            error("E0202", "a bundle needs `models: […]` (or an `index` for a cloud bundle)", at: role.span)
+            error(.argumentCount, "a bundle needs `models: […]` (or an `index` for a cloud bundle)", at: role.span)
         }
     }
 
@@ -176,12 +176,12 @@ extension Checker {
             if case .string(let parts) = x.kind, parts.count == 1, case .text(let s) = parts[0] { given = s }
             record(x, .option)
             guard let g = given else {
-                error("E0201", "expected \(what): \(choices.map { "`\($0)`" }.joined(separator: ", "))", at: x.span)
+                error(.wrongType, "expected \(what): \(choices.map { "`\($0)`" }.joined(separator: ", "))", at: x.span)
                 return
             }
             if !choices.contains(g) {
                 let hint = closestName(to: g, among: choices).map { "did you mean `\($0)`?" }
-                error("E0215", "`\(g)` is not \(what): expected \(choices.map { "`\($0)`" }.joined(separator: ", "))", at: x.span, hint: hint)
+                error(.notAChoice, "`\(g)` is not \(what): expected \(choices.map { "`\($0)`" }.joined(separator: ", "))", at: x.span, hint: hint)
             }
         }
         if !single, case .list(let items) = e.kind { items.forEach(one) } else { one(e) }

@@ -11,15 +11,15 @@ extension Checker {
     func checkStatement(_ s: Stmt, in scope: Scope, topLevel: Bool) {
         switch s.kind {
         case .importDecl:
-            error("E0112", "`import` is only allowed at the top of a file", at: s.span)
+            error(.misplacedDeclaration, "`import` is only allowed at the top of a file", at: s.span)
         case .decl(let d):
-            error("E0112", "`\(d.keyword)` declarations are only allowed at the top level", at: d.keywordSpan)
+            error(.misplacedDeclaration, "`\(d.keyword)` declarations are only allowed at the top level", at: d.keywordSpan)
         case .binding(let name, let annotation, let value, let mutable):
             var t = checkExpr(value, in: scope)
             if let a = annotation {
                 let declared = resolveType(a)
                 if !t.isAssignable(to: declared) {
-                    error("E0201", "`\(name.name)` is declared \(declared) but its value is \(t)", at: value.span)
+                    error(.wrongType, "`\(name.name)` is declared \(declared) but its value is \(t)", at: value.span)
                 }
                 t = declared
             }
@@ -30,7 +30,7 @@ extension Checker {
                 existing.facts = facts
             } else {
                 if let existing = scope.lookupLocal(name.name), !topLevel {
-                    diagnostics.emit(Diagnostic.error("E0101", "`\(name.name)` is already defined in this scope", at: name.span)
+                    diagnostics.emit(Diagnostic.error(.definedTwice, "`\(name.name)` is already defined in this scope", at: name.span)
                         .withLabel(existing.span, "first defined here"))
                 }
                 scope.define(Symbol(name: name.name, kind: .binding(mutable: mutable, topLevelIndex: nil, module: nil),
@@ -48,7 +48,7 @@ extension Checker {
             let st = checkExpr(sequence, in: scope)
             let inner = Scope(parent: scope, kind: .loop)
             var el = st.elementType ?? {
-                error("E0207", "cannot iterate over a value of type \(st)", at: sequence.span,
+                error(.notIterable, "cannot iterate over a value of type \(st)", at: sequence.span,
                       hint: st == .int ? "iterate over a range, e.g. `0..n`" : nil)
                 return DCLType.any
             }()
@@ -68,18 +68,18 @@ extension Checker {
             checkBlock(body, in: Scope(parent: scope, kind: .loop))
         case .returnStmt(let value):
             guard let (_, expected) = scope.enclosingFunction else {
-                error("E0113", "`return` outside a function, model or block", at: s.span)
+                error(.misplacedControlFlow, "`return` outside a function, model or block", at: s.span)
                 if let v = value { checkExpr(v, in: scope) }
                 return
             }
             let t = value.map { checkExpr($0, in: scope) } ?? DCLType.none
             if let exp = expected, !t.isAssignable(to: exp), !(exp == .tensor && t == .layer) {
-                error("E0201", "this returns \(t), but \(exp) is expected", at: value?.span ?? s.span)
+                error(.wrongType, "this returns \(t), but \(exp) is expected", at: value?.span ?? s.span)
             }
             noteReturn(t)
         case .breakStmt, .continueStmt:
             if !scope.isInsideLoop {
-                error("E0113", "`\(s.kind.isBreak ? "break" : "continue")` outside a loop", at: s.span)
+                error(.misplacedControlFlow, "`\(s.kind.isBreak ? "break" : "continue")` outside a loop", at: s.span)
             }
         case .printStmt(let values):
             for v in values { checkExpr(v, in: scope) }
@@ -88,28 +88,28 @@ extension Checker {
         case .distillRun(let name, let data, let options):
             let nt = checkExpr(name, in: scope)
             if nt != .distill && nt != .any {
-                error("E0201", "`distill … on` runs a `distill` declaration, found \(nt)", at: name.span)
+                error(.wrongType, "`distill … on` runs a `distill` declaration, found \(nt)", at: name.span)
             }
             let dt = checkExpr(data, in: scope)
             if dt != .dataset && dt != .clients && dt != .any {
-                error("E0201", "distillation data must be a dataset, found \(dt)", at: data.span)
+                error(.wrongType, "distillation data must be a dataset, found \(dt)", at: data.span)
             }
             if let o = options { checkOptions(o, allowed: Self.trainOptions, context: "distill", in: scope) }
             checkDistillPlacement(name: name, data: data, in: scope)
         case .save(let subject, let path), .load(let subject, let path):
             let st = checkExpr(subject, in: scope)
             if !st.isModelLike && st != .bundle {
-                error("E0201", "only the weights of models and bundles can be saved or loaded, found \(st)", at: subject.span)
+                error(.wrongType, "only the weights of models and bundles can be saved or loaded, found \(st)", at: subject.span)
             }
             expectType(path, .string, in: scope, what: "a weights path")
         case .input(let name, _):
-            error("E0301", "`input` declares a model's input and belongs directly in a `model` body", at: name.span)
+            error(.shape, "`input` declares a model's input and belongs directly in a `model` body", at: name.span)
         case .section(let kind, _, let kw):
-            error("E0301", "a `\(kind.rawValue)` section belongs directly in a `model` body", at: kw)
+            error(.shape, "a `\(kind.rawValue)` section belongs directly in a `model` body", at: kw)
         case .expr(let e):
             let t = checkExpr(e, in: scope)
             if scope.isInLayerBody, t != .tensor, t != .layer, t != .any, t != DCLType.none {
-                error("E0302", "a line of a model or block body must be a layer or a tensor, found \(t)", at: e.span)
+                error(.bodyLineNotALayer, "a line of a model or block body must be a layer or a tensor, found \(t)", at: e.span)
             }
         case .error:
             break
@@ -131,7 +131,7 @@ extension Checker {
                     record(target, .tensor)
                     return
                 }
-                if op != .assign { error("E0107", "`\(id.name)` is not defined yet", at: id.span) }
+                if op != .assign { error(.cannotAssign, "`\(id.name)` is not defined yet", at: id.span) }
                 scope.define(Symbol(name: id.name, kind: .tensor, type: vt == .any ? .tensor : vt, span: id.span))
                 record(target, vt)
                 return
@@ -139,7 +139,7 @@ extension Checker {
             guard let sym = resolve(id, in: scope) else { return }
             record(target, sym.type)
             guard sym.isMutable else {
-                var d = Diagnostic.error("E0107", "cannot assign to `\(id.name)`: it is not a `var`", at: id.span)
+                var d = Diagnostic.error(.cannotAssign, "cannot assign to `\(id.name)`: it is not a `var`", at: id.span)
                 if case .binding = sym.kind { d = d.withLabel(sym.span, "defined with `let` here") }
                 d.hint = "declare it with `var` to reassign it"
                 diagnostics.emit(d)
@@ -152,7 +152,7 @@ extension Checker {
             } else if op == .assign, !vt.isAssignable(to: sym.type), sym.type != .any {
                 // A `var` keeps the type it was declared with, widened by joins (e.g. [] then [x]).
                 let joined = sym.type.join(vt)
-                if joined == .any { error("E0201", "`\(id.name)` holds \(sym.type), cannot assign \(vt)", at: value.span) }
+                if joined == .any { error(.wrongType, "`\(id.name)` holds \(sym.type), cannot assign \(vt)", at: value.span) }
                 else { sym.type = joined }
             } else if case .list(.any) = sym.type, case .list = vt {
                 sym.type = vt
@@ -161,11 +161,11 @@ extension Checker {
             let bt = checkExpr(base, in: scope)
             checkExpr(index, in: scope)
             if case .name(let id) = base.kind, let sym = scope.lookup(id.name), !sym.isMutable {
-                error("E0107", "cannot assign into `\(id.name)`: it is not a `var`", at: id.span)
+                error(.cannotAssign, "cannot assign into `\(id.name)`: it is not a `var`", at: id.span)
             }
-            if case .list = bt {} else if bt != .any { error("E0209", "only list elements can be assigned, found \(bt)", at: base.span) }
+            if case .list = bt {} else if bt != .any { error(.notIndexable, "only list elements can be assigned, found \(bt)", at: base.span) }
         default:
-            error("E0107", "cannot assign to this expression", at: target.span, hint: "assign to a `var` name or a list element")
+            error(.cannotAssign, "cannot assign to this expression", at: target.span, hint: "assign to a `var` name or a list element")
         }
     }
 
@@ -174,13 +174,13 @@ extension Checker {
         if current == .any || value == .any { return }
         if current.isNumeric && value.isNumeric {
             if current == .int && (value == .float || op == .divide) {
-                error("E0201", "`\(op.rawValue)` would make this int variable a float", at: span, hint: "start it as a float, e.g. `0.0`")
+                error(.wrongType, "`\(op.rawValue)` would make this int variable a float", at: span, hint: "start it as a float, e.g. `0.0`")
             }
             return
         }
         if op == .add, current == .string, value == .string { return }
         if op == .add, case .list = current, case .list = value { return }
-        error("E0210", "`\(op.rawValue)` cannot combine \(current) and \(value)", at: span)
+        error(.operatorMismatch, "`\(op.rawValue)` cannot combine \(current) and \(value)", at: span)
     }
 
     // MARK: - train
@@ -197,7 +197,7 @@ extension Checker {
         for target in t.targets {
             let tt = checkExpr(target, in: scope)
             if !tt.isModelLike {
-                error("E0201", "`train` updates models, found \(tt)", at: target.span)
+                error(.wrongType, "`train` updates models, found \(tt)", at: target.span)
             }
         }
         let dt = checkExpr(t.data, in: scope)
@@ -205,7 +205,7 @@ extension Checker {
             var hint: String?
             if case .record(let f) = dt, f["train"] != nil { hint = "train on a part, e.g. `.train`" }
             if dt == .client { hint = "train on the device's data, e.g. `.train`" }
-            error("E0201", "`train` needs a dataset or clients, found \(dt)", at: t.data.span, hint: hint)
+            error(.wrongType, "`train` needs a dataset or clients, found \(dt)", at: t.data.span, hint: hint)
         }
         if let objective = t.objective {
             let inner = Scope(parent: scope, kind: .plain)
@@ -214,7 +214,7 @@ extension Checker {
             }
             let ot = checkExpr(objective, in: inner)
             if ot != .tensor && ot != .any {
-                error("E0201", "the objective must be a tensor (a loss), found \(ot)", at: objective.span)
+                error(.wrongType, "the objective must be a tensor (a loss), found \(ot)", at: objective.span)
             }
         }
         if let o = t.options { checkOptions(o, allowed: Self.trainOptions, context: "train", in: scope) }
@@ -226,19 +226,19 @@ extension Checker {
         guard case .record(let fields) = e.kind else {
             let t = checkExpr(e, in: scope)
             if case .record = t {} else if t != .any {
-                error("E0201", "`\(context)` options must be a record like `{ epochs: 3 }`, found \(t)", at: e.span)
+                error(.wrongType, "`\(context)` options must be a record like `{ epochs: 3 }`, found \(t)", at: e.span)
             }
             return
         }
         var seen = Set<String>()
         for f in fields {
             if !seen.insert(f.name.name).inserted {
-                error("E0208", "option `\(f.name.name)` is given twice", at: f.name.span)
+                error(.fieldGivenTwice, "option `\(f.name.name)` is given twice", at: f.name.span)
             }
             guard let expected = allowed[f.name.name] else {
                 let hint = closestName(to: f.name.name, among: allowed.keys).map { "did you mean `\($0)`?" }
                     ?? "options: " + allowed.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
-                error("E0217", "`\(context)` has no option `\(f.name.name)`", at: f.name.span, hint: hint)
+                error(.unknownOption, "`\(context)` has no option `\(f.name.name)`", at: f.name.span, hint: hint)
                 checkExpr(f.value, in: scope)
                 continue
             }
@@ -253,7 +253,7 @@ extension Checker {
             }
             let t = checkExpr(f.value, in: scope)
             if !t.isAssignable(to: expected) {
-                error("E0201", "option `\(f.name.name)` expects \(article(expected)), found \(t)", at: f.value.span)
+                error(.wrongType, "option `\(f.name.name)` expects \(article(expected)), found \(t)", at: f.value.span)
             }
         }
         record(e, .record([:]))
@@ -279,14 +279,14 @@ extension Checker {
         guard let g = given else {
             let t = checkExpr(e, in: scope)
             if !t.isAssignable(to: .string) && t != .option {
-                error("E0201", "option `\(option)` of `\(context)` is one of \(expected), found \(t)", at: e.span)
+                error(.wrongType, "option `\(option)` of `\(context)` is one of \(expected), found \(t)", at: e.span)
             }
             return
         }
         record(e, .option)
         if !choices.contains(g) {
             let hint = closestName(to: g, among: choices).map { "did you mean `\($0)`?" } ?? "write one of \(expected), bare or quoted"
-            error("E0215", "`\(g)` is not a choice for option `\(option)` of `\(context)`: expected \(expected)", at: e.span, hint: hint)
+            error(.notAChoice, "`\(g)` is not a choice for option `\(option)` of `\(context)`: expected \(expected)", at: e.span, hint: hint)
         }
     }
 

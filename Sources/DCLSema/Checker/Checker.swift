@@ -186,7 +186,7 @@ public final class Checker {
     /// always its module's file: the REPL's session module holds items parsed from many inputs.
     public func type(of e: Expr) -> DCLType? { types[NodeKey(file: e.span.file, node: e.id)] }
 
-    func error(_ code: String, _ message: String, at span: SourceSpan, hint: String? = nil) {
+    func error(_ code: SemaCode, _ message: String, at span: SourceSpan, hint: String? = nil) {
         diagnostics.error(code, message, at: span, hint: hint)
     }
 
@@ -195,7 +195,7 @@ public final class Checker {
         // A StdLib name is most likely a missing import, not a typo.
         var hint = stdlibHome[name.name].map { "`\(name.name)` is defined in `\($0)`; add `import \($0)`" }
         if hint == nil { hint = closestName(to: name.name, among: scope.visibleNames).map { "did you mean `\($0)`?" } }
-        error("E0100", "unknown \(what) `\(name.name)`", at: name.span, hint: hint)
+        error(.unknownName, "unknown \(what) `\(name.name)`", at: name.span, hint: hint)
     }
 
     /// Well-known StdLib names, for "add `import std.vision`" hints.

@@ -102,7 +102,7 @@ extension Checker {
             guard f.cloudOnly else { continue }
             let name = f.origin ?? exprText(r)
             guard reported.insert(name).inserted else { continue }
-            error("E0401", "`\(name)` is cloud-only, but this training runs on the device, where `\(data.origin ?? exprText(t.data))` lives",
+            error(.cloudOnlyOnDevice, "`\(name)` is cloud-only, but this training runs on the device, where `\(data.origin ?? exprText(t.data))` lives",
                   at: r.span,
                   hint: "train it on cloud data, or distill a control model from it and use that on the device (DC-CCL)")
         }
@@ -116,7 +116,7 @@ extension Checker {
             return nil
         }) ?? "\(module.name).\(id.name)"
         if let teacher = distillTeachers[key], teacher.cloudOnly {
-            error("E0401", "distilling `\(id.name)` reads its cloud-only teacher `\(teacher.origin ?? "teacher")`, but `\(facts.origin ?? exprText(data))` lives on the device",
+            error(.cloudOnlyOnDevice, "distilling `\(id.name)` reads its cloud-only teacher `\(teacher.origin ?? "teacher")`, but `\(facts.origin ?? exprText(data))` lives on the device",
                   at: data.span, hint: "distil on cloud samples only")
         }
     }
