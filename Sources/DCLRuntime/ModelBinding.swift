@@ -11,25 +11,26 @@ import DCLTensor
 
 struct BoundStore {
     let store: ParameterStore
-    /// Graph parameter name → (owning store, name there), for parameters of other models.
+    /// Graph parameter name → (owning store, name there), for every parameter gathered into
+    /// `store` (none when the graph runs against its home model's store directly).
     let owners: [String: (ParameterStore, String)]
 
     /// Binds every parameter of `graph`: those `parameterOwners` lists to their owner's store
     /// (looked up in `table`), the rest to `home` (the model whose graph it is).
     init(graph: Graph, owners parameterOwners: ParameterOwners, table: ModelTable, home: ModelInstance?, span: SourceSpan) throws {
-        var routed: [String: (ParameterStore, String)] = [:]
+        var gathered: [String: (ParameterStore, String)] = [:]
         var plain = false
         for p in graph.parameters {
             if let ref = parameterOwners[p.name] {
                 guard let m = table.owner(of: ref) else {
                     throw RuntimeError(RuntimeCode.type, "parameter `\(p.name)` belongs to a model that no longer exists", at: span)
                 }
-                routed[p.name] = (m.weights, ref.name)
+                gathered[p.name] = (m.weights, ref.name)
             } else {
                 plain = true
             }
         }
-        if routed.isEmpty, let h = home {
+        if gathered.isEmpty, let h = home {
             store = h.weights
             owners = [:]
             return
@@ -37,17 +38,17 @@ struct BoundStore {
         let s = ParameterStore()
         if plain, let h = home {
             for p in graph.parameters where parameterOwners[p.name] == nil {
-                if let t = h.weights.tensors[p.name] { s.tensors[p.name] = t; routed[p.name] = (h.weights, p.name) }
+                if let t = h.weights.tensors[p.name] { s.tensors[p.name] = t; gathered[p.name] = (h.weights, p.name) }
             }
         }
-        for (name, (owner, local)) in routed {
+        for (name, (owner, local)) in gathered {
             guard let t = owner.tensors[local] else {
                 throw RuntimeError(RuntimeCode.type, "model weights are missing `\(local)` (made in check mode?)", at: span)
             }
             s.tensors[name] = t
         }
         store = s
-        owners = routed
+        owners = gathered
     }
 
     /// Copies updated tensors back to their owners (weights after training, running statistics).
