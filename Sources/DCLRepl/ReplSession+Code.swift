@@ -104,10 +104,12 @@ extension ReplSession {
     }
 
     /// An evaluator that elaborates without weights, data or effects, seeing the session's
-    /// current bindings (and those of its imports).
+    /// current bindings (and those of its imports). It shares the session's model table: models
+    /// it makes may inline the session's, and must not take their ids.
     func checkModeEvaluator() -> Evaluator {
         let s = state
-        let ev = Evaluator(program: s.evaluator.program, hooks: CheckModeHooks(), seed: options.seed, checkMode: true)
+        let ev = Evaluator(program: s.evaluator.program, hooks: CheckModeHooks(), seed: options.seed, checkMode: true,
+                           models: s.evaluator.models)
         for m in s.importedModules() + [s.module] {
             ev.environment(of: m).bindings = s.evaluator.environment(of: m).bindings
         }

@@ -1,8 +1,8 @@
 // Binding a graph's parameters to the models that own them. A plain model's graph runs against
-// its own store directly; a composite graph (objective, fused model) names parameters
-// `m<id>/<name>` and runs against a store gathered from the owners — tensors are shared
-// copy-on-write, so gathering copies nothing until a run writes, and `writeBack` returns the
-// updated weights and running statistics to their owners.
+// its own store directly; a composite graph (objective, fused model) runs against a store
+// gathered from the owners its `ParameterOwners` names, found in the session's `ModelTable` —
+// tensors are shared copy-on-write, so gathering copies nothing until a run writes, and
+// `writeBack` returns the updated weights and running statistics to their owners.
 
 import DCLCompiler
 import DCLDiagnostics
@@ -11,43 +11,44 @@ import DCLTensor
 
 struct BoundStore {
     let store: ParameterStore
-    /// Graph parameter name → (owning store, name there), for routed names.
+    /// Graph parameter name → (owning store, name there), for every parameter gathered into
+    /// `store` (none when the graph runs against its home model's store directly).
     let owners: [String: (ParameterStore, String)]
 
-    /// Binds every parameter of `graph`: routed names to their instance's store, the rest to
-    /// `home` (the model whose graph it is).
-    init(graph: Graph, home: ModelInstance?, span: SourceSpan) throws {
-        var routed: [String: (ParameterStore, String)] = [:]
+    /// Binds every parameter of `graph`: those `parameterOwners` lists to their owner's store
+    /// (looked up in `table`), the rest to `home` (the model whose graph it is).
+    init(graph: Graph, owners parameterOwners: ParameterOwners, table: ModelTable, home: ModelInstance?, span: SourceSpan) throws {
+        var gathered: [String: (ParameterStore, String)] = [:]
         var plain = false
         for p in graph.parameters {
-            if let (id, local) = ModelRegistry.route(p.name) {
-                guard let m = ModelRegistry.model(id: id) else {
+            if let ref = parameterOwners[p.name] {
+                guard let m = table.owner(of: ref) else {
                     throw RuntimeError(RuntimeCode.type, "parameter `\(p.name)` belongs to a model that no longer exists", at: span)
                 }
-                routed[p.name] = (m.weights, local)
+                gathered[p.name] = (m.weights, ref.name)
             } else {
                 plain = true
             }
         }
-        if routed.isEmpty, let h = home {
+        if gathered.isEmpty, let h = home {
             store = h.weights
             owners = [:]
             return
         }
         let s = ParameterStore()
         if plain, let h = home {
-            for p in graph.parameters where ModelRegistry.route(p.name) == nil {
-                if let t = h.weights.tensors[p.name] { s.tensors[p.name] = t; routed[p.name] = (h.weights, p.name) }
+            for p in graph.parameters where parameterOwners[p.name] == nil {
+                if let t = h.weights.tensors[p.name] { s.tensors[p.name] = t; gathered[p.name] = (h.weights, p.name) }
             }
         }
-        for (name, (owner, local)) in routed {
+        for (name, (owner, local)) in gathered {
             guard let t = owner.tensors[local] else {
                 throw RuntimeError(RuntimeCode.type, "model weights are missing `\(local)` (made in check mode?)", at: span)
             }
             s.tensors[name] = t
         }
         store = s
-        owners = routed
+        owners = gathered
     }
 
     /// Copies updated tensors back to their owners (weights after training, running statistics).
@@ -62,11 +63,14 @@ struct BoundStore {
 final class InferenceRunner {
     let executor: Executor
     let model: ModelInstance
+    /// Owners of the parameters the model's graph inlined (fusing keeps parameter names).
+    let owners: ParameterOwners
 
     init(_ m: ModelInstance, threads pool: ThreadPool) throws {
         model = m
-        let g = try Passes.fuse(try m.forward(training: false))
-        executor = try Executor(graph: g, options: ExecutionOptions(pool: pool))
+        let forward = try m.ownedForward(training: false)
+        owners = forward.owners
+        executor = try Executor(graph: try Passes.fuse(forward.graph), options: ExecutionOptions(pool: pool))
     }
 
     static func `for`(_ m: ModelInstance, pool: ThreadPool) throws -> InferenceRunner {
@@ -90,7 +94,7 @@ final class InferenceRunner {
             }
             inputs[i.name] = t
         }
-        let bound = try BoundStore(graph: executor.graph, home: model, span: span)
+        let bound = try BoundStore(graph: executor.graph, owners: owners, table: model.table, home: model, span: span)
         do {
             return try executor.run(inputs: inputs, store: bound.store)[ForwardGraph.output]!
         } catch let e as GraphError {

@@ -87,7 +87,7 @@ public final class Session: RuntimeHooks {
         case "reinit":
             let m = try model("model")
             let seed = try ev.optional(args["seed"]) { UInt64(bitPattern: Int64(try ev.int($0, "seed", span: span))) }
-            try Checkpoint.reinitialize(m, seed: seed ?? ev.seed &+ UInt64(m.id), span: span)
+            try Checkpoint.reinitialize(m, seed: seed ?? ev.seed &+ UInt64(m.id.raw), span: span)
             return .none
         default:
             throw RuntimeError(RuntimeCode.type, "`\(spec.name)` is not available in this run", at: span)

@@ -102,7 +102,7 @@ struct Trainer {
         } catch let e as GraphError {
             throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
         }
-        let bound = try BoundStore(graph: lowered.graph, home: nil, span: span)
+        let bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
         // Optimiser state starts at zero for every `train` statement.
         try bound.store.initialize(graph, seed: 0)
         bound.store.step = 0

@@ -51,7 +51,7 @@ public enum TrainingBenchmark {
                                                             config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3)),
                                                             parameters: lowered.trainable))
         let exec = try Executor(graph: graph, options: ExecutionOptions(pool: session.pool))
-        let bound = try BoundStore(graph: lowered.graph, home: nil, span: span)
+        let bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
         try bound.store.initialize(graph, seed: 0)
         let inputNames = Set(graph.inputs.map(\.name))
         let batches = try data.batches(size: batch).map { b in b.columns.filter { inputNames.contains($0.key) } }

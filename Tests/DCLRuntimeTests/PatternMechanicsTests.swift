@@ -38,10 +38,11 @@ import Testing
         var x = try Tensor(zeros: [7, 6])
         x.withMutableFloats { for i in 0..<$0.count { $0[i] = Float(i % 11) / 5 - 1 } }
         func run(_ m: ModelInstance) throws -> [Float] {
-            let g = try m.forward(training: false)
+            let f = try m.ownedForward(training: false)
+            let g = f.graph
             let store = ParameterStore()
             for p in g.parameters {
-                if let (id, local) = ModelRegistry.route(p.name) { store.tensors[p.name] = ModelRegistry.model(id: id)!.weights.tensors[local] }
+                if let ref = f.owners[p.name] { store.tensors[p.name] = r.evaluator.models.owner(of: ref)!.weights.tensors[ref.name] }
                 else { store.tensors[p.name] = m.weights.tensors[p.name] }
             }
             return try Executor(graph: g).run(inputs: ["x": x], store: store)[ForwardGraph.output]!.floats

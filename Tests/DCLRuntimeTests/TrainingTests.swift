@@ -76,8 +76,8 @@ import Testing
         let inputs = ["x": try data.dataset.column("x"), "y": try data.dataset.column("y")]
         let store = ParameterStore()
         for p in g.parameters {
-            let (id, local) = ModelRegistry.route(p.name)!
-            store.tensors[p.name] = ModelRegistry.model(id: id)!.weights.tensors[local]!
+            let ref = objective.owners[p.name]!
+            store.tensors[p.name] = r.evaluator.models.owner(of: ref)!.weights.tensors[ref.name]!
         }
         let out = try exec.run(inputs: inputs, store: store)
         let lossOnly = try Executor(graph: objective.graph)

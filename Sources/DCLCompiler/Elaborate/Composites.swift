@@ -22,7 +22,7 @@ extension Evaluator {
             }
         }
         let label = name ?? parts.map(\.name).joined(separator: op == .sum ? " + " : " ⊕ ")
-        let m = ModelInstance(name: label, inputs: first.inputs, outputShape: first.outputShape, weights: WeightStore(),
+        let m = ModelInstance(table: models, name: label, inputs: first.inputs, outputShape: first.outputShape, weights: WeightStore(),
                               cloudOnly: parts.contains { $0.cloudOnly }, parts: parts) { training in
             let ctx = ElaborationContext(training: training, width: nil, seedLabel: label, runSeed: self.seed)
             let b = ctx.builder
@@ -34,10 +34,9 @@ extension Evaluator {
             }
             if op == .mean { out = try b.mul(out!, b.scalar(1 / Float(parts.count))) }
             try b.output(ForwardGraph.output, out!)
-            return try b.finish()
+            return OwnedGraph(graph: try b.finish(), owners: ctx.owners)
         }
         m.fuseOp = op
-        ModelRegistry.register(m)
         return m
     }
 
@@ -62,7 +61,7 @@ extension Evaluator {
             instanceCounts[name, default: 0] += 1
             key = instanceCounts[name]! == 1 ? name : "\(name)_\(instanceCounts[name]!)"
         }
-        func build(_ training: Bool) throws -> (Graph, [Int], [String: SourceSpan]) {
+        func build(_ training: Bool) throws -> (OwnedGraph, [Int]) {
             let ctx = ElaborationContext(training: training, width: nil, seedLabel: key, runSeed: seed)
             let saved = elaboration
             elaboration = ctx
@@ -78,21 +77,20 @@ extension Evaluator {
                 guard let c = d.constant else { throw RuntimeError(RuntimeCode.shape, "output of `\(layer.name)` depends on the batch", at: span) }
                 return c
             }
-            return (g, shape, ctx.parameterSpans)
+            return (OwnedGraph(graph: g, owners: ctx.owners), shape)
         }
-        let (g, shape, _) = try build(false)
+        let (first, shape) = try build(false)
         let store = WeightStore()
         if !checkMode {
-            for p in g.parameters {
+            for p in first.graph.parameters {
                 var t = try Tensor(zeros: p.shape, dtype: p.dtype)
                 var rng = generator("init/\(key)/\(p.name)")
                 if p.dtype == .float32 { t.withMutableFloats { p.initializer.fill($0.baseAddress!, count: $0.count, rng: &rng) } }
                 store.tensors[p.name] = t
             }
         }
-        let m = ModelInstance(name: key, inputs: inputs, outputShape: shape, weights: store) { training in try build(training).0 }
-        m.cache(g, training: false)
-        ModelRegistry.register(m)
+        let m = ModelInstance(table: models, name: key, inputs: inputs, outputShape: shape, weights: store) { training in try build(training).0 }
+        m.cache(first, training: false)
         return m
     }
 
@@ -192,19 +190,20 @@ extension ModelInstance {
                 throw RuntimeError(RuntimeCode.name, "`\(name)` has no `features` output to cut at", at: span)
             }
             let shape = g.type(of: tap).dims.dropFirst().compactMap(\.constant)
-            let v = ModelInstance(name: "\(name).\(section)", inputs: inputs, outputShape: shape, weights: weights, cloudOnly: cloudOnly,
+            let v = ModelInstance(table: table, name: "\(name).\(section)", inputs: inputs, outputShape: shape, weights: weights, cloudOnly: cloudOnly,
                                   sectionParameters: sectionParameters, sections: sections.filter { $0 != "head" }, parts: parts,
                                   recipe: nil) { training in
-                var g = try self.forward(training: training)
+                let whole = try self.ownedForward(training: training)
+                var g = whole.graph
                 guard let t = g.output(named: ForwardGraph.tap(section)) else { throw GraphError(op: "view", "no features tap") }
                 var out = g.outputs.first { $0.name == ForwardGraph.tap(section) }!
                 out.name = ForwardGraph.output
                 _ = t
                 g.outputs = [out]
                 g.assignments = training ? g.assignments : []
-                return try Passes.eliminateDeadNodes(g)
+                // Owners of parameters the cut dropped are never looked up.
+                return OwnedGraph(graph: try Passes.eliminateDeadNodes(g), owners: whole.owners)
             }
-            ModelRegistry.register(v)
             return v
         }
         return restricted(to: sectionParameters[section] ?? [], name: "\(name).\(section)")
@@ -212,10 +211,9 @@ extension ModelInstance {
 
     /// The same model (weights shared) with only `names` trainable.
     func restricted(to names: Set<String>, name: String) -> ModelInstance {
-        let v = ModelInstance(name: name, inputs: inputs, outputShape: outputShape, weights: weights, cloudOnly: cloudOnly,
+        let v = ModelInstance(table: table, name: name, inputs: inputs, outputShape: outputShape, weights: weights, cloudOnly: cloudOnly,
                               trainableSubset: names, sectionParameters: sectionParameters, sections: sections, parts: parts,
-                              recipe: recipe) { training in try self.forward(training: training) }
-        ModelRegistry.register(v)
+                              recipe: recipe) { training in try self.ownedForward(training: training) }
         return v
     }
 }

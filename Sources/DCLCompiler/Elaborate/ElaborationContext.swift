@@ -44,9 +44,11 @@ public final class ElaborationContext {
     private var scopePath: [String] = []
     private var counters: [String: Int] = [:]
     /// Inside an objective: the ids of the models being trained (they run in training mode).
-    var objectiveTargets: Set<Int>?
+    var objectiveTargets: Set<ModelID>?
     /// Models inlined into this graph (objectives: every model the loss reads).
     var inlinedModels: [ModelInstance] = []
+    /// Owners of the parameters copied in with inlined models.
+    var owners = ParameterOwners()
     /// False while a user function's body runs: its bare expressions do not apply to `current`.
     var sequential = true
     /// Labels the seeds of random ops (dropout masks) for this elaboration.

@@ -11,6 +11,8 @@ import DCLTensor
 /// What elaborating a model body produced.
 struct Elaborated {
     var graph: Graph
+    /// Owners of the parameters of models the body applied.
+    var owners: ParameterOwners
     var inputs: [ModelInput]
     var outputShape: [Int]
     var sectionParameters: [String: Set<String>]
@@ -62,13 +64,13 @@ extension Evaluator {
                 store.tensors[p.name] = t
             }
         }
-        let m = ModelInstance(name: key, inputs: first.inputs, outputShape: first.outputShape, weights: store,
+        let m = ModelInstance(table: models, name: key, inputs: first.inputs, outputShape: first.outputShape, weights: store,
                               sectionParameters: first.sectionParameters, sections: first.sections,
                               recipe: ModelRecipe(constructor: c, arguments: args)) { training in
-            try self.elaborateModel(c, args, training: training, width: width, seedLabel: key, span: span).graph
+            let e = try self.elaborateModel(c, args, training: training, width: width, seedLabel: key, span: span)
+            return OwnedGraph(graph: e.graph, owners: e.owners)
         }
-        m.cache(first.graph, training: false)
-        ModelRegistry.register(m)
+        m.cache(OwnedGraph(graph: first.graph, owners: first.owners), training: false)
         return m
     }
 
@@ -146,7 +148,7 @@ extension Evaluator {
             }
             // Check mode discards the graph after reading its shapes; runs verify it.
             let graph = checkMode ? ctx.builder.graph : try ctx.builder.finish()
-            return Elaborated(graph: graph, inputs: inputs, outputShape: outShape, sectionParameters: ctx.sectionParameters,
+            return Elaborated(graph: graph, owners: ctx.owners, inputs: inputs, outputShape: outShape, sectionParameters: ctx.sectionParameters,
                               sections: ctx.sectionOutputs.map(\.0), parameterSpans: ctx.parameterSpans,
                               widthLayers: ctx.widthLayerCount, stemWidthLayers: ctx.stemWidthLayers)
         } catch let e as GraphError {
@@ -260,17 +262,6 @@ extension Evaluator {
             return out
         }
     }
-}
-
-/// Finds instances by id, so composite graphs' `m<id>/name` parameters reach their stores.
-public enum ModelRegistry {
-    nonisolated(unsafe) private static var instances: [Int: WeakModel] = [:]
-
-    struct WeakModel { weak var model: ModelInstance? }
-
-    static func register(_ m: ModelInstance) { instances[m.id] = WeakModel(model: m) }
-
-    public static func model(id: Int) -> ModelInstance? { instances[id]?.model }
 }
 
 extension GraphError {

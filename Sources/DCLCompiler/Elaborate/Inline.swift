@@ -1,6 +1,7 @@
 // Applying a model inside another graph (a model used as a layer, a fused model, an objective)
-// copies its forward graph in. Its own parameters are renamed `m<id>/<name>`, so the run binds
-// them to that instance's weights: training the composite trains the part.
+// copies its forward graph in. Its parameters stay its own: each is recorded in the context's
+// `ParameterOwners` (under `ParameterRef.graphName`), so the run binds it to that instance's
+// weights — training the composite trains the part. Its nodes' names get the same prefix.
 
 import DCLDiagnostics
 import DCLGraph
@@ -38,11 +39,14 @@ extension Evaluator {
     /// Copies `m`'s forward graph into `ctx`, feeding `inputs`; returns the copy's output.
     func inline(_ m: ModelInstance, into ctx: ElaborationContext, inputs: [DCLGraph.Value], training: Bool, span: SourceSpan,
                 output: String = ForwardGraph.output) throws -> DCLGraph.Value {
-        let g = try m.forward(training: training)
+        let inner = try m.ownedForward(training: training)
+        let g = inner.graph
         let b = ctx.builder
         var map: [ValueID: DCLGraph.Value] = [:]
         for (i, input) in g.inputs.enumerated() { map[input.value] = inputs[i] }
-        func rename(_ name: String) -> String { ModelRegistry.isRouted(name) ? name : "m\(m.id)/\(name)" }
+        ctx.owners.noteInlined(m.id, with: inner.owners.inlined)
+        // `m`'s own parameters belong to `m`; those it inlined keep their owners.
+        func rename(_ name: String) -> String { ctx.owners.add(inner.owners[name] ?? ParameterRef(owner: m.id, name: name)) }
         do {
             for p in g.parameters {
                 let name = rename(p.name)
@@ -58,7 +62,7 @@ extension Evaluator {
                     guard let mv = map[v] else { throw GraphError(op: n.opName, "value \(v) is used before it is defined") }
                     return mv
                 }
-                let outs = try b.apply(n.op, ins, name: "m\(m.id)/\(n.name)")
+                let outs = try b.apply(n.op, ins, name: m.id.scopePrefix + n.name)
                 for (o, mo) in zip(n.outputs, outs) { map[o] = mo }
             }
             for asg in g.assignments {
@@ -74,22 +78,6 @@ extension Evaluator {
             throw RuntimeError(RuntimeCode.shape, "`\(m.name)` has no output `\(output)`", at: span)
         }
         return mapped
-    }
-}
-
-extension ModelRegistry {
-    /// Whether a parameter name already routes to an instance (`m12/…`).
-    static func isRouted(_ name: String) -> Bool { routedID(name) != nil }
-
-    /// The instance id and local name of a routed parameter name.
-    public static func route(_ name: String) -> (id: Int, local: String)? {
-        guard let id = routedID(name), let slash = name.firstIndex(of: "/") else { return nil }
-        return (id, String(name[name.index(after: slash)...]))
-    }
-
-    private static func routedID(_ name: String) -> Int? {
-        guard name.first == "m", let slash = name.firstIndex(of: "/") else { return nil }
-        return Int(name[name.index(after: name.startIndex)..<slash])
     }
 }
 

@@ -4,7 +4,8 @@
 // on; inference: neither) by re-running the elaboration recipe; both modes name parameters
 // identically, so one weight store serves both. Composite models (sums, views, plug-ins,
 // objectives) inline their parts' graphs and refer to the parts' stores — training a fused
-// model updates its parts.
+// model updates its parts. Each instance belongs to one session's `ModelTable`, which gives it
+// its id.
 
 import DCLDiagnostics
 import DCLGraph
@@ -42,9 +43,10 @@ public struct ModelRecipe {
 }
 
 public final class ModelInstance {
-    private static var nextID = 0
-    /// Unique per process; prefixes this instance's parameters inside composite graphs.
-    public let id: Int
+    /// The session table it was made in (models derived from it are registered there too).
+    public let table: ModelTable
+    /// Unique in its table; names this instance's parameters inside composite graphs.
+    public let id: ModelID
     public private(set) var name: String
     public let inputs: [ModelInput]
     /// Per-sample output shape.
@@ -67,15 +69,15 @@ public final class ModelInstance {
 
     /// Compiled executors and the like, owned by the runtime, freed with the model.
     public var runtimeCache: [String: AnyObject] = [:]
-    private let build: (Bool) throws -> Graph
-    private var graphs: [Bool: Graph] = [:]
+    private let build: (Bool) throws -> OwnedGraph
+    private var graphs: [Bool: OwnedGraph] = [:]
     private var costCache: [Int: CostReport] = [:]
 
-    init(name: String, inputs: [ModelInput], outputShape: [Int], weights: WeightStore, cloudOnly: Bool = false,
+    init(table: ModelTable, name: String, inputs: [ModelInput], outputShape: [Int], weights: WeightStore, cloudOnly: Bool = false,
          trainableSubset: Set<String>? = nil, sectionParameters: [String: Set<String>] = [:], sections: [String] = [],
-         parts: [ModelInstance] = [], recipe: ModelRecipe? = nil, build: @escaping (Bool) throws -> Graph) {
-        ModelInstance.nextID += 1
-        self.id = ModelInstance.nextID
+         parts: [ModelInstance] = [], recipe: ModelRecipe? = nil, build: @escaping (Bool) throws -> OwnedGraph) {
+        self.table = table
+        self.id = table.allocateID()
         self.name = name
         self.inputs = inputs
         self.outputShape = outputShape
@@ -87,6 +89,7 @@ public final class ModelInstance {
         self.parts = parts
         self.recipe = recipe
         self.build = build
+        table.register(self)
     }
 
     public func rename(_ n: String) { name = n }
@@ -101,17 +104,20 @@ public final class ModelInstance {
 
     /// The same model with a copy of the weights (not for composites: copy their parts).
     func copyingWeights(name: String) -> ModelInstance {
-        let m = ModelInstance(name: name, inputs: inputs, outputShape: outputShape, weights: weights.copy(), cloudOnly: cloudOnly,
+        let m = ModelInstance(table: table, name: name, inputs: inputs, outputShape: outputShape, weights: weights.copy(), cloudOnly: cloudOnly,
                               trainableSubset: trainableSubset, sectionParameters: sectionParameters, sections: sections,
                               parts: [], recipe: recipe, build: build)
         if let g = graphs[false] { m.cache(g, training: false) }
         if let g = graphs[true] { m.cache(g, training: true) }
-        ModelRegistry.register(m)
         return m
     }
 
     /// The forward graph for a mode (built once per mode).
-    public func forward(training: Bool) throws -> Graph {
+    public func forward(training: Bool) throws -> Graph { try ownedForward(training: training).graph }
+
+    /// The forward graph for a mode with the owners of the parameters it inlined from other
+    /// models (what binding its weights and exporting it need).
+    public func ownedForward(training: Bool) throws -> OwnedGraph {
         if let g = graphs[training] { return g }
         let g = try build(training)
         graphs[training] = g
@@ -119,7 +125,7 @@ public final class ModelInstance {
     }
 
     /// Seeds the graphs cache (the constructor already built the inference graph).
-    func cache(_ g: Graph, training: Bool) { graphs[training] = g }
+    func cache(_ g: OwnedGraph, training: Bool) { graphs[training] = g }
 
     public var inputSignature: [ModelInput] { inputs }
     public var inputDescription: String {

@@ -15,6 +15,8 @@ public struct ObjectiveGraph {
     public let loss: ValueID
     /// Every model the loss reads.
     public let models: [ModelInstance]
+    /// The models owning the graph's parameters (all of them: every one is inlined).
+    public let owners: ParameterOwners
     /// Parameters the optimiser updates (those of the targets, within their trainable subsets).
     public let trainable: [String]
 }
@@ -45,7 +47,7 @@ extension Evaluator {
     public func lowerObjective(_ source: ObjectiveSource, targets: [ModelInstance], columns: [BatchColumn],
                                span: SourceSpan) throws -> ObjectiveGraph {
         let ctx = ElaborationContext(training: true, width: nil, seedLabel: nextRandomLabel("objective"), runSeed: seed)
-        var targetIDs = Set<Int>()
+        var targetIDs = Set<ModelID>()
         func collect(_ m: ModelInstance) { targetIDs.insert(m.id); m.parts.forEach(collect) }
         targets.forEach(collect)
         ctx.objectiveTargets = targetIDs
@@ -117,11 +119,12 @@ extension Evaluator {
         // their trainable subsets.
         var trainable: [String] = []
         for p in graph.parameters where p.trainable {
-            guard let (id, local) = ModelRegistry.route(p.name), let owner = ModelRegistry.model(id: id) else { continue }
+            guard let ref = ctx.owners[p.name], let owner = models.owner(of: ref) else { continue }
             for t in targets where t.ownedStores().contains(where: { $0 === owner.weights }) {
-                if t.trainableSubset?.contains(local) ?? true { trainable.append(p.name); break }
+                if t.trainableSubset?.contains(ref.name) ?? true { trainable.append(p.name); break }
             }
         }
-        return ObjectiveGraph(graph: graph, loss: graph.output(named: "loss")!, models: ctx.inlinedModels, trainable: trainable)
+        return ObjectiveGraph(graph: graph, loss: graph.output(named: "loss")!, models: ctx.inlinedModels, owners: ctx.owners,
+                              trainable: trainable)
     }
 }

@@ -38,6 +38,8 @@ public final class Evaluator {
     public let checkMode: Bool
     /// Polled between statements and loop iterations; returns true to stop (Ctrl-C in the REPL).
     public var shouldInterrupt: () -> Bool = { false }
+    /// The session's models: every instance this evaluator makes is numbered and found here.
+    public let models: ModelTable
 
     var moduleEnvironments: [ObjectIdentifier: Environment] = [:]
     var declarationValues: [String: Value] = [:]
@@ -59,8 +61,11 @@ public final class Evaluator {
     /// When the evaluator was created (`clock()` counts from here).
     let startTime = Date()
 
-    public init(program: LoadedProgram, hooks: RuntimeHooks, seed: UInt64, checkMode: Bool = false) {
+    /// `models`: the session's table (a new one unless the evaluator joins a session whose
+    /// models it may combine, as the REPL's check-mode evaluators do).
+    public init(program: LoadedProgram, hooks: RuntimeHooks, seed: UInt64, checkMode: Bool = false, models: ModelTable = ModelTable()) {
         self.program = program
+        self.models = models
         self.hooks = hooks
         self.seed = seed
         self.checkMode = checkMode

@@ -158,7 +158,7 @@ private struct PlanBuilder {
             throw error("`\(name)` is cloud-only and cannot ship in device bundle `\(plan.bundle.name)`", code: RuntimeCode.placement,
                         hint: "ship the device submodel and a distilled control model instead")
         }
-        try append(name, try wrap(name) { try GraphExtraction.standalone(m) })
+        try append(name, try wrap(name) { try GraphExtraction.standalone(m, table: evaluator.models) })
     }
 
     mutating func append(_ name: String, _ e: GraphExtraction.Extracted, measureBatch: Int = 1) throws {
@@ -185,14 +185,15 @@ private struct PlanBuilder {
         let features = try p.backbone.view(p.attachPoint, span: span)
         try addModel("\(expression).features", features)
         // One prediction runs the memory and the new image through the head together.
-        try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module) },
+        try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module, table: evaluator.models) },
                    measureBatch: p.memory + 1)
         // The cold-start answer is the backbone's own. Attached at its features, that is the
         // backbone's head applied to the features the device computes anyway; attached
         // elsewhere (where the runtime's view is not a cut), the whole backbone.
         let cut = p.attachPoint == "features"
         try append("\(expression).fallback", try wrap("\(expression).fallback") {
-            cut ? try GraphExtraction.head(of: p.backbone, after: "features") : try GraphExtraction.standalone(p.backbone)
+            cut ? try GraphExtraction.head(of: p.backbone, after: "features", table: evaluator.models)
+                : try GraphExtraction.standalone(p.backbone, table: evaluator.models)
         })
         let models = ["features": "\(expression).features", "head": "\(expression).head", "fallback": "\(expression).fallback"]
         plan.patterns.append(PlannedPattern(kind: "plugin", name: p.name, models: models, settings: [
@@ -205,12 +206,17 @@ private struct PlanBuilder {
 
     /// The embedding table `m` looks its `input` ids up in: (parameter name, store, tensor).
     func embeddingTable(_ m: ModelInstance, input: String) throws -> (name: String, store: ParameterStore, tensor: Tensor) {
-        let g = try m.forward(training: false)
+        let f = try m.ownedForward(training: false)
+        let g = f.graph
         guard let ids = g.input(named: input) else { throw error("`\(m.name)` has no input `\(input)`") }
         for n in g.nodes where n.op is GatherRows && n.inputs[1] == ids {
             guard let name = g.parameterName(of: n.inputs[0]) else { continue }
             let (store, local): (ParameterStore, String)
-            if let (id, l) = ModelRegistry.route(name), let part = ModelRegistry.model(id: id) { (store, local) = (part.weights, l) } else { (store, local) = (m.weights, name) }
+            if let ref = f.owners[name], let part = evaluator.models.owner(of: ref) {
+                (store, local) = (part.weights, ref.name)
+            } else {
+                (store, local) = (m.weights, name)
+            }
             guard let t = store.tensors[local], t.rank == 2 else { continue }
             return (local, store, t)
         }

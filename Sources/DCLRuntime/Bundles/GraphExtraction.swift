@@ -1,9 +1,9 @@
 // Standalone graphs for bundles: the part of a model's forward graph that computes one output,
 // copied into a fresh graph whose inputs are chosen values and whose parameters are renamed.
 //
-// Two uses: exporting a whole model (inputs = the model's inputs; composite models' routed
-// parameter names `m<id>/w` become `PART/w`, so the bundle never depends on this process's
-// instance ids), and cutting a model after its features (input = the features tap), which
+// Two uses: exporting a whole model (inputs = the model's inputs; the parameters a composite
+// inlined from its parts, named `m<id>/w` in its graph, become `PART/w`, so the bundle never
+// depends on the session's instance ids), and cutting a model after its features (input = the features tap), which
 // gives a backbone's own head for ICIIA's cold-start policy.
 //
 // Only nodes the output needs are copied, and only parameters they read, so a features view
@@ -74,29 +74,31 @@ enum GraphExtraction {
         return try b.finish()
     }
 
-    /// A model's standalone inference graph: its forward graph without section taps, routed
-    /// parameters renamed after the part that owns them, epilogues fused exactly as the
-    /// interpreter's `InferenceRunner` fuses them. Returns the graph and its weights.
-    static func standalone(_ m: ModelInstance) throws -> Extracted {
-        let g = try m.forward(training: false)
+    /// A model's standalone inference graph: its forward graph without section taps, inlined
+    /// parts' parameters renamed after the part that owns them (found in `table`), epilogues
+    /// fused exactly as the interpreter's `InferenceRunner` fuses them. Returns the graph and
+    /// its weights.
+    static func standalone(_ m: ModelInstance, table: ModelTable) throws -> Extracted {
+        let f = try m.ownedForward(training: false)
+        let g = f.graph
         guard let out = g.output(named: ForwardGraph.output) else { throw Failure(description: "the model has no output") }
-        return try finish(g, inputs: g.inputs.map { ($0.name, $0.value) }, output: out, owner: m)
+        return try finish(f, inputs: g.inputs.map { ($0.name, $0.value) }, output: out, owner: m, table: table)
     }
 
     /// The part of `m`'s forward graph after its `section` tap, as a model whose input is
     /// `features` (the cold-start head of a plug-in's backbone).
-    static func head(of m: ModelInstance, after section: String) throws -> Extracted {
-        let g = try m.forward(training: false)
-        guard let tap = g.output(named: ForwardGraph.tap(section)), let out = g.output(named: ForwardGraph.output) else {
+    static func head(of m: ModelInstance, after section: String, table: ModelTable) throws -> Extracted {
+        let f = try m.ownedForward(training: false)
+        guard let tap = f.graph.output(named: ForwardGraph.tap(section)), let out = f.graph.output(named: ForwardGraph.output) else {
             throw Failure(description: "`\(m.name)` has no `\(section)` section to cut after")
         }
-        return try finish(g, inputs: [("features", tap)], output: out, owner: m)
+        return try finish(f, inputs: [("features", tap)], output: out, owner: m, table: table)
     }
 
-    private static func finish(_ g: Graph, inputs: [(name: String, value: ValueID)], output: ValueID,
-                               owner m: ModelInstance) throws -> Extracted {
-        let names = try PartNames(g, owner: m)
-        let extracted = try extract(g, inputs: inputs, output: output, outputName: ForwardGraph.output, rename: names.rename,
+    private static func finish(_ f: OwnedGraph, inputs: [(name: String, value: ValueID)], output: ValueID,
+                               owner m: ModelInstance, table: ModelTable) throws -> Extracted {
+        let names = try PartNames(f, owner: m, table: table)
+        let extracted = try extract(f.graph, inputs: inputs, output: output, outputName: ForwardGraph.output, rename: names.rename,
                                     renameNode: names.renameNode)
         var weights: [String: Tensor] = [:]
         var owners: [String: (ParameterStore, String)] = [:]
@@ -119,25 +121,27 @@ struct PartNames {
     /// Bundle name → (store, name there).
     private(set) var owner: [String: (ParameterStore, String)] = [:]
 
-    init(_ g: Graph, owner m: ModelInstance) throws {
+    init(_ f: OwnedGraph, owner m: ModelInstance, table: ModelTable) throws {
+        self.table = table
+        inlined = f.owners.inlined
         var taken = Set<String>()
-        for p in g.parameters {
+        for p in f.graph.parameters {
             let new: String
             let store: ParameterStore
             let local: String
-            if let (id, name) = ModelRegistry.route(p.name) {
-                guard let part = ModelRegistry.model(id: id) else {
+            if let ref = f.owners[p.name] {
+                guard let part = table.owner(of: ref) else {
                     throw GraphExtraction.Failure(description: "parameter `\(p.name)` belongs to a model that no longer exists")
                 }
-                if labels[id] == nil {
+                if labels[ref.owner] == nil {
                     // Parts are named as in the script (`base.cloud`); two parts of one name
                     // (copies) are told apart by a counter.
                     var label = part.name, k = 1
                     while labels.values.contains(label) { k += 1; label = "\(part.name)#\(k)" }
-                    labels[id] = label
+                    labels[ref.owner] = label
                 }
-                new = "\(labels[id]!)/\(name)"
-                (store, local) = (part.weights, name)
+                new = "\(labels[ref.owner]!)/\(ref.name)"
+                (store, local) = (part.weights, ref.name)
             } else {
                 new = p.name
                 (store, local) = (m.weights, p.name)
@@ -151,17 +155,20 @@ struct PartNames {
     }
 
     /// Part labels by instance id (`base.cloud`), for node names.
-    private var labels: [Int: String] = [:]
+    private var labels: [ModelID: String] = [:]
+    /// Every model the graph inlined: its nodes' names start with their `scopePrefix`es.
+    private let inlined: [ModelID]
+    private let table: ModelTable
 
     func rename(_ name: String) -> String { renamed[name] ?? name }
 
-    /// A node's scope path with each inlined part's `m<id>/` prefix replaced by the part's
+    /// A node's scope path with each inlined part's `scopePrefix` (`m3/`) replaced by the part's
     /// label, so graph text does not depend on the order instances were made.
     func renameNode(_ name: String) -> String {
         var rest = Substring(name), out = ""
-        while rest.first == "m", let slash = rest.firstIndex(of: "/"), let id = Int(rest[rest.index(after: rest.startIndex)..<slash]) {
-            out += (labels[id] ?? ModelRegistry.model(id: id)?.name ?? "m\(id)") + "/"
-            rest = rest[rest.index(after: slash)...]
+        while let id = inlined.first(where: { rest.hasPrefix($0.scopePrefix) }) {
+            out += (labels[id] ?? table.model(id)?.name ?? id.description) + "/"
+            rest = rest.dropFirst(id.scopePrefix.count)
         }
         return out + rest
     }
