@@ -6,7 +6,6 @@ import DCLData
 import DCLDiagnostics
 import DCLGraph
 import DCLSema
-import DCLSyntax
 import DCLTensor
 import Foundation
 
@@ -125,8 +124,8 @@ public final class Session: RuntimeHooks {
             targets.append(m)
         }
         let objective: ObjectiveSource
-        if let e = request.objective {
-            objective = .expression(e, request.environment)
+        if let written = request.objective {
+            objective = .expression(written)
         } else {
             objective = .defaultLoss(targets[0], labels: try labelColumn(source, span: request.span))
         }

@@ -7,7 +7,6 @@ import DCLCompiler
 import DCLData
 import DCLDiagnostics
 import DCLGraph
-import DCLSyntax
 import DCLTensor
 import Foundation
 

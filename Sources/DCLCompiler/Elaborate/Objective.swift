@@ -36,7 +36,7 @@ public struct BatchColumn {
 /// What to minimise.
 public enum ObjectiveSource {
     /// `minimizing EXPR`, evaluated in an environment where the columns are bound.
-    case expression(Expr, Environment)
+    case expression(WrittenObjective)
     /// The loss the label column implies for `model(inputs)`.
     case defaultLoss(ModelInstance, labels: String)
     /// A distillation: the student mimics the frozen teacher's output.
@@ -72,10 +72,11 @@ extension Evaluator {
         }
         let loss: Value
         switch source {
-        case .expression(let e, let env):
+        case .expression(let written):
+            let env = written.environment
             let inner = Environment(parent: env, module: env.module)
             for (k, v) in inputs { inner.define(k, v) }
-            loss = try evaluate(e, in: inner)
+            loss = try evaluate(written.expression, in: inner)
         case .defaultLoss(let m, let labels):
             let out = try modelOutput(m)
             let y = try column(labels, for: "the default loss")

@@ -183,7 +183,8 @@ extension Evaluator {
         let opts = try trainOptions(t.options, in: env, span: span)
         if checkMode { return }
         let request = TrainRequest(targets: targets, targetTexts: t.targets.map { text(of: $0) }, data: data,
-                                   objective: t.objective, environment: env, options: opts, span: span)
+                                   objective: t.objective.map { WrittenObjective(expression: $0, environment: env) },
+                                   options: opts, span: span)
         try hooks.train(request, evaluator: self)
     }
 

@@ -60,20 +60,25 @@ public struct TrainRequest {
     public var targets: [Value]
     public var targetTexts: [String]
     public var data: Value
-    /// The `minimizing` expression (lowered by the compiler against each batch), if written.
-    public var objective: Expr?
-    /// The environment the objective's free names resolve in.
-    public var environment: Environment
+    /// The `minimizing` objective, if written (lowered by the compiler against each batch).
+    public var objective: WrittenObjective?
     public var options: TrainOptions
     public var span: SourceSpan
-    public init(targets: [Value], targetTexts: [String], data: Value, objective: Expr?, environment: Environment,
+    public init(targets: [Value], targetTexts: [String], data: Value, objective: WrittenObjective?,
                 options: TrainOptions, span: SourceSpan) {
         self.targets = targets
         self.targetTexts = targetTexts
         self.data = data
         self.objective = objective
-        self.environment = environment
         self.options = options
         self.span = span
     }
+}
+
+/// A `minimizing EXPR` as written, with the environment its free names resolve in. Opaque to
+/// the runtime, which only hands it back to `Evaluator.lowerObjective`: the runtime works with
+/// values and never sees the syntax tree.
+public struct WrittenObjective {
+    let expression: Expr
+    let environment: Environment
 }
