@@ -1,5 +1,6 @@
 // Layer constructors and tensor operations. Each maps to engine primitives in the compiler
-// (Sources/DCLCompiler/Lowering/Layers*.swift, one exhaustive switch over these names).
+// (Sources/DCLCompiler/Elaborate/LowerLayers.swift: one switch over these names, and a test
+// that every layer lowers).
 
 extension Builtins {
     static let layers: [BuiltinSpec] = [
