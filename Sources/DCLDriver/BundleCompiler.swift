@@ -209,9 +209,8 @@ enum BundleCompiler {
             if l.metric == .storage {
                 if o.storageIsLowerBound {
                     // Only the weights are counted, so under the limit says nothing either way.
-                    let status = l.met ? "not known before `dcl compile`" : "over by at least \(f(l.measured - l.limit))"
-                    notes.append("storage (bundle bytes) ≤ \(f(l.limit)): at least \(f(l.measured)), \(status) "
-                                 + "(a lower bound: the weights' stored bytes; `dcl compile` measures the whole bundle)")
+                    let status = l.met ? "; `dcl compile` measures the whole bundle" : ", over by at least \(f(l.measured - l.limit))"
+                    notes.append("storage (bundle bytes) ≤ \(f(l.limit)): at least \(f(l.measured)) (the weights' stored bytes, a lower bound)\(status)")
                 } else {
                     notes.append("storage (bundle bytes) ≤ \(f(l.limit)): \(f(l.measured)), \(verdict(l.measured))")
                 }
