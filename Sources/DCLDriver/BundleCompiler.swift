@@ -24,6 +24,16 @@ struct CompileFailure: Error {
     }
 }
 
+/// A bundle measured against its role's budget: by compile from the built bundle's manifest,
+/// by `dcl check` from the planned graphs (BundleCheck.swift).
+struct BudgetOutcome {
+    let bundle: BundleValue
+    let budget: BundleManifest.Budget
+    let models: [(name: String, metrics: ModelMetrics)]
+    /// `storage` was measured as the weights' stored bytes only (check mode: no bundle is built).
+    let storageIsLowerBound: Bool
+}
+
 /// One bundle built in memory, not yet written.
 struct CompiledBundle {
     let value: BundleValue
@@ -120,12 +130,8 @@ enum BundleCompiler {
         func failure(_ message: String, hint: String? = nil) -> RuntimeError { RuntimeError(RuntimeCode.type, message, at: b.span, hint: hint) }
         var models: [ModelDescription] = []
         for pm in plan.models {
-            do { try validateModelName(pm.name) } catch {
-                throw failure("`\(pm.name)` cannot name a bundle entry: entry names are letters, digits, `_`, `.` and `-`",
-                              hint: "bind the model to a name with `let` and list that name")
-            }
+            let metrics = try measure(pm, in: b)
             do {
-                let metrics = try ModelMetrics(measuring: pm.graph, batch: pm.measureBatch)
                 var d = try ModelDescription(name: pm.name, graph: pm.graph, weights: pm.weights, metrics: metrics)
                 if b.exports.contains("onnx") {
                     d.onnx = try ONNXLowering.export(pm.graph, model: d, weightStorage: storage, producerVersion: dclVersion)
@@ -139,13 +145,7 @@ enum BundleCompiler {
                 throw failure("cannot measure `\(pm.name)`: \(e.description)")
             }
         }
-        var limits: [BudgetLimit] = []
-        if let budget = b.role.budget {
-            if let v = budget.params { limits.append(BudgetLimit(.params, limit: v)) }
-            if let v = budget.flops { limits.append(BudgetLimit(.flops, limit: v)) }
-            if let v = budget.memory { limits.append(BudgetLimit(.memory, limit: v)) }
-            if let v = budget.storage { limits.append(BudgetLimit(.storage, limit: v)) }
-        }
+        let limits = budgetLimits(b)
         let patterns = plan.patterns.map { p in
             BundleManifest.Pattern(kind: p.kind, name: p.name, models: p.models, settings: p.settings.mapValues { s in
                 switch s {
@@ -165,32 +165,69 @@ enum BundleCompiler {
         }
     }
 
-    /// A diagnostic at the bundle declaration for every bundle over its role's budget: each
-    /// limit, each model's measured value, and by how much it is over.
-    static func budgetDiagnostics(_ compiled: [CompiledBundle]) -> [Diagnostic] {
-        compiled.filter { !$0.manifest.budget.met }.map { c in
-            let m = c.manifest
-            var notes: [String] = []
-            for l in m.budget.limits {
-                let f: (Int) -> String = l.metric.isBytes ? bytes : count
-                func verdict(_ v: Int) -> String { v <= l.limit ? "ok" : "over by \(f(v - l.limit))" }
-                if l.metric == .storage {
-                    notes.append("storage (bundle bytes) ≤ \(f(l.limit)): \(f(l.measured)), \(verdict(l.measured))")
-                    continue
-                }
-                let perModel = m.models.map { model -> String in
-                    let v = l.metric == .params ? model.params : l.metric == .flops ? model.flopsPerSample : model.peakMemoryBytes
-                    return "`\(model.name)` \(f(v)) (\(verdict(v)))"
-                }
-                let what = l.metric == .flops ? "flops per sample" : l.metric == .memory ? "peak memory" : "params"
-                notes.append("\(what) ≤ \(f(l.limit)) per model: " + perModel.joined(separator: ", "))
-            }
-            let over = m.budget.limits.filter { !$0.met }.map(\.metric.rawValue).joined(separator: ", ")
-            return Diagnostic(code: "E0406", severity: .error,
-                              message: "bundle `\(m.bundle)` exceeds the budget of role `\(m.role.name)` (\(over))",
-                              span: c.value.span, labels: [DiagnosticLabel(c.value.role.budget?.span ?? c.value.role.span, "budget declared here")],
-                              notes: notes, hint: "shrink the models, quantize the bundle (`quantize: int8`), or raise the role's budget")
+    /// A planned model's entry name checked and its costs measured (at its measuring batch) —
+    /// shared by compile and by `dcl check`, which measures the same graphs without weights.
+    static func measure(_ pm: PlannedModel, in b: BundleValue) throws -> ModelMetrics {
+        do { try validateModelName(pm.name) } catch {
+            throw RuntimeError(RuntimeCode.type, "`\(pm.name)` cannot name a bundle entry: entry names are letters, digits, `_`, `.` and `-`",
+                               at: b.span, hint: "bind the model to a name with `let` and list that name")
         }
+        do { return try ModelMetrics(measuring: pm.graph, batch: pm.measureBatch) } catch let e as GraphError {
+            throw RuntimeError(RuntimeCode.type, "cannot measure `\(pm.name)`: \(e.description)", at: b.span)
+        }
+    }
+
+    /// The limits of the budget of `b`'s role, in the manifest's order.
+    static func budgetLimits(_ b: BundleValue) -> [BudgetLimit] {
+        var limits: [BudgetLimit] = []
+        if let budget = b.role.budget {
+            if let v = budget.params { limits.append(BudgetLimit(.params, limit: v)) }
+            if let v = budget.flops { limits.append(BudgetLimit(.flops, limit: v)) }
+            if let v = budget.memory { limits.append(BudgetLimit(.memory, limit: v)) }
+            if let v = budget.storage { limits.append(BudgetLimit(.storage, limit: v)) }
+        }
+        return limits
+    }
+
+    /// A diagnostic at the bundle declaration for every bundle over its role's budget.
+    static func budgetDiagnostics(_ compiled: [CompiledBundle]) -> [Diagnostic] {
+        compiled.compactMap { c in
+            budgetDiagnostic(BudgetOutcome(bundle: c.value, budget: c.manifest.budget, models: c.manifest.models.map {
+                ($0.name, ModelMetrics(params: $0.params, flopsPerSample: $0.flopsPerSample, peakMemoryBytes: $0.peakMemoryBytes))
+            }, storageIsLowerBound: false))
+        }
+    }
+
+    /// E0406 if `o` breaks its budget: each limit, each model's measured value, and by how much
+    /// it is over. Compile and `dcl check` both report through here.
+    static func budgetDiagnostic(_ o: BudgetOutcome) -> Diagnostic? {
+        guard !o.budget.met else { return nil }
+        var notes: [String] = []
+        for l in o.budget.limits {
+            let f: (Int) -> String = l.metric.isBytes ? bytes : count
+            func verdict(_ v: Int) -> String { v <= l.limit ? "ok" : "over by \(f(v - l.limit))" }
+            if l.metric == .storage {
+                if o.storageIsLowerBound {
+                    // Only the weights are counted, so under the limit says nothing either way.
+                    let status = l.met ? "; `dcl compile` measures the whole bundle" : ", over by at least \(f(l.measured - l.limit))"
+                    notes.append("storage (bundle bytes) ≤ \(f(l.limit)): at least \(f(l.measured)) (the weights' stored bytes, a lower bound)\(status)")
+                } else {
+                    notes.append("storage (bundle bytes) ≤ \(f(l.limit)): \(f(l.measured)), \(verdict(l.measured))")
+                }
+                continue
+            }
+            let perModel = o.models.map { model -> String in
+                let v = l.metric == .params ? model.metrics.params : l.metric == .flops ? model.metrics.flopsPerSample : model.metrics.peakMemoryBytes
+                return "`\(model.name)` \(f(v)) (\(verdict(v)))"
+            }
+            let what = l.metric == .flops ? "flops per sample" : l.metric == .memory ? "peak memory" : "params"
+            notes.append("\(what) ≤ \(f(l.limit)) per model: " + perModel.joined(separator: ", "))
+        }
+        let over = o.budget.limits.filter { !$0.met }.map(\.metric.rawValue).joined(separator: ", ")
+        return Diagnostic(code: "E0406", severity: .error,
+                          message: "bundle `\(o.bundle.name)` exceeds the budget of role `\(o.bundle.role.name)` (\(over))",
+                          span: o.bundle.span, labels: [DiagnosticLabel(o.bundle.role.budget?.span ?? o.bundle.role.span, "budget declared here")],
+                          notes: notes, hint: "shrink the models, quantize the bundle (`quantize: int8`), or raise the role's budget")
     }
 
     /// Checks every destination before writing any, then writes each bundle atomically.

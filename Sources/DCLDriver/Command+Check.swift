@@ -1,5 +1,6 @@
 // `dcl check FILE…` — everything that can be known before running: syntax, names, arity and
-// argument types, placement and budget units, and tensor shapes through every model.
+// argument types, placement and budget units, tensor shapes through every model, and each
+// bundle's placement and budget as `dcl compile` finds them (BundleCheck.swift).
 
 import ArgumentParser
 import DCLDiagnostics
@@ -9,7 +10,16 @@ public struct Check: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check dcl scripts without running them.",
-        discussion: "Exit status: 0 no errors, 1 errors found, 2 a file could not be read."
+        discussion: """
+        Checks syntax, names and types, placement, budget units, tensor shapes through every model, \
+        and every bundle as `dcl compile` plans it: placement (E0401) and its role's budget (E0406). \
+        Nothing runs, no data is read and no weights are created, so params, FLOPs and memory are \
+        measured on the graphs, and storage only as a lower bound (the weights' stored bytes), \
+        reported when that bound is already over. Bundles whose models depend on data are left \
+        to `dcl compile`.
+
+        Exit status: 0 no errors, 1 errors found, 2 a file could not be read.
+        """
     )
 
     @Option(help: "How to print diagnostics on standard error: text or json (one object per line).")

@@ -45,7 +45,8 @@ public enum Pipeline {
 
     /// Check mode: evaluates the program without effects so every model it builds is
     /// elaborated (shapes through every layer), plus every model declared with defaults for
-    /// all its parameters. Errors become diagnostics; analysis goes on after each.
+    /// all its parameters; then plans every bundle and measures it against its role's budget.
+    /// Errors become diagnostics; analysis goes on after each.
     public static func checkShapes(_ p: LoadedProgram, diagnostics: DiagnosticEngine, seed: UInt64 = 0) {
         let hooks = CheckModeHooks()
         let ev = Evaluator(program: p, hooks: hooks, seed: seed, checkMode: true)
@@ -85,6 +86,8 @@ public enum Pipeline {
                 } catch {}
             }
         }
+        // The bundles, as `dcl compile` would plan and measure them (BundleCheck.swift).
+        for d in BundleCheck.diagnostics(ev) where reported.insert(d.span).inserted { diagnostics.emit(d) }
     }
 
     /// Renders diagnostics to standard error (text or JSON).

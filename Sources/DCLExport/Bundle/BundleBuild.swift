@@ -151,19 +151,28 @@ private func validateSignatures(_ m: ModelDescription) throws {
 
 /// Each limit measured per `BudgetMetric`'s rule unless the caller measured it.
 private func budget(_ d: BundleDescription, storage: Int) throws -> BundleManifest.Budget {
-    var seen: Set<BudgetMetric> = []
-    var limits: [BundleManifest.Limit] = []
-    for b in d.budget {
-        guard seen.insert(b.metric).inserted else { throw ExportError(.invalidArgument, "budget '\(b.metric.rawValue)' is given twice") }
-        guard b.limit >= 0 else { throw ExportError(.invalidArgument, "budget '\(b.metric.rawValue)' is negative") }
-        let measured: Int
-        switch b.metric {
-        case .params: measured = b.measured ?? d.models.map(\.metrics.params).max() ?? 0
-        case .flops: measured = b.measured ?? d.models.map(\.metrics.flopsPerSample).max() ?? 0
-        case .memory: measured = b.measured ?? d.models.map(\.metrics.peakMemoryBytes).max() ?? 0
-        case .storage: measured = b.measured ?? storage
+    try BundleManifest.Budget(measuring: d.budget, models: d.models.map(\.metrics), storage: storage)
+}
+
+extension BundleManifest.Budget {
+    /// `limits` measured against `models` (params, FLOPs and memory: the largest model) and
+    /// `storage` bytes, unless a limit carries its own measurement. Shared by the writer and by
+    /// `dcl check`, which measures graphs without building a bundle.
+    public init(measuring limits: [BudgetLimit], models: [ModelMetrics], storage: Int) throws {
+        var seen: Set<BudgetMetric> = []
+        var out: [BundleManifest.Limit] = []
+        for b in limits {
+            guard seen.insert(b.metric).inserted else { throw ExportError(.invalidArgument, "budget '\(b.metric.rawValue)' is given twice") }
+            guard b.limit >= 0 else { throw ExportError(.invalidArgument, "budget '\(b.metric.rawValue)' is negative") }
+            let measured: Int
+            switch b.metric {
+            case .params: measured = b.measured ?? models.map(\.params).max() ?? 0
+            case .flops: measured = b.measured ?? models.map(\.flopsPerSample).max() ?? 0
+            case .memory: measured = b.measured ?? models.map(\.peakMemoryBytes).max() ?? 0
+            case .storage: measured = b.measured ?? storage
+            }
+            out.append(BundleManifest.Limit(metric: b.metric, limit: b.limit, measured: measured, met: measured <= b.limit))
         }
-        limits.append(BundleManifest.Limit(metric: b.metric, limit: b.limit, measured: measured, met: measured <= b.limit))
+        self.init(met: out.allSatisfy(\.met), limits: out)
     }
-    return BundleManifest.Budget(met: limits.allSatisfy(\.met), limits: limits)
 }

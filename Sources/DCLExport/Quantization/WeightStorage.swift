@@ -36,6 +36,24 @@ public enum WeightStorage: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension WeightStorage {
+    /// The bytes a weight of `shape` and `dtype` takes in this storage, per the policy above,
+    /// computed from its shape alone (no tensor): what `dcl check` sums as a lower bound on a
+    /// bundle's size without creating the weights. `channelAxis` as for `StoredWeight`.
+    public func storedByteCount(shape: [Int], dtype: DType, channelAxis: Int? = nil) -> Int {
+        let count = shape.reduce(1, *)
+        if dtype == .int32 { return count * dtype.byteSize }
+        switch self {
+        case .float32: return count * 4
+        case .float16: return count * 2
+        case .int8(let perChannel):
+            guard shape.count >= 2 else { return count * 4 }
+            let scales = perChannel ? channelAxis.flatMap { $0 < shape.count ? shape[$0] : nil } ?? 1 : 1
+            return count + scales * 4
+        }
+    }
+}
+
 /// Round-trip error of one stored tensor against the original float32 values.
 public struct QuantizationError: Sendable, Hashable, Codable {
     /// max |x − x̂|.

@@ -17,7 +17,10 @@
 //
 // Models are named by their expression in the script (`base.device`, `control`). The plan is
 // shared by `dcl compile`, `dcl run --bundles` and `save BUNDLE to …` (checkpoints keyed
-// `MODEL/PARAM`), so all three name weights identically.
+// `MODEL/PARAM`), so all three name weights identically. `dcl check` plans the same way with
+// `.graphs` contents: every rule above is applied and every graph built, but no weight is read
+// (check mode creates none — a model may be far larger than memory), and a bundle that needs
+// data check mode does not load stops with `BundlePlan.NeedsData`.
 
 import DCLCompiler
 import DCLData
@@ -30,7 +33,7 @@ public struct PlannedModel {
     public let name: String
     /// The standalone execution graph (inputs [N, …], one or more named outputs).
     public let graph: Graph
-    /// One tensor per graph parameter.
+    /// One tensor per graph parameter; empty when planned with `.graphs` contents.
     public var weights: [String: Tensor]
     /// The batch costs are measured at: 1, or a plug-in head's tokens per prediction.
     public let measureBatch: Int
@@ -64,14 +67,30 @@ public struct BundlePlan {
 
     public var isDevice: Bool { bundle.role.side == .device }
 
+    /// What a plan holds besides the models' graphs.
+    public enum Contents {
+        /// Every model's weights, read from the models' stores (compile, run, save, load).
+        case weights
+        /// No weights (`dcl check`: check mode creates none).
+        case graphs
+    }
+
+    /// A `.graphs` plan needs a value check mode leaves unknown (a model built from data, the
+    /// role's data or pool): the bundle can only be planned by `dcl compile`.
+    public struct NeedsData: Error {}
+
     /// Expands `bundle`. Errors are diagnostics at the bundle declaration.
-    public static func make(_ bundle: BundleValue, evaluator: Evaluator) throws -> BundlePlan {
+    public static func make(_ bundle: BundleValue, evaluator: Evaluator, contents: Contents = .weights) throws -> BundlePlan {
         var plan = BundlePlan(bundle: bundle)
-        var builder = PlanBuilder(plan: plan, evaluator: evaluator)
+        var builder = PlanBuilder(plan: plan, evaluator: evaluator, contents: contents)
         for (expression, value) in bundle.models { try builder.add(expression, value) }
         if let r = bundle.index { try builder.addIndex(r) }
         plan = builder.plan
-        guard !plan.models.isEmpty else { throw builder.error("bundle `\(bundle.name)` ships no models") }
+        guard !plan.models.isEmpty else {
+            // Check mode drops an `index:` it cannot evaluate, so an empty plan proves nothing.
+            if contents == .graphs { throw NeedsData() }
+            throw builder.error("bundle `\(bundle.name)` ships no models")
+        }
         return plan
     }
 
@@ -110,7 +129,9 @@ public struct BundlePlan {
 private struct PlanBuilder {
     var plan: BundlePlan
     let evaluator: Evaluator
+    let contents: BundlePlan.Contents
     var span: SourceSpan { plan.bundle.span }
+    var withWeights: Bool { contents == .weights }
 
     func error(_ message: String, code: String = RuntimeCode.type, hint: String? = nil) -> RuntimeError {
         RuntimeError(code, message, at: span, hint: hint)
@@ -146,6 +167,7 @@ private struct PlanBuilder {
             }
             try addRetrieval(expression, r)
         case .unknown:
+            if !withWeights { throw BundlePlan.NeedsData() }
             throw error("`\(expression)` has no value in this mode (does it come from training or evaluation?)")
         default:
             throw error("`\(expression)` is \(value.kindName == "int" ? "an" : "a") \(value.kindName); a bundle's `models` holds models, splits, distillations, plug-ins or retrieval policies")
@@ -158,7 +180,7 @@ private struct PlanBuilder {
             throw error("`\(name)` is cloud-only and cannot ship in device bundle `\(plan.bundle.name)`", code: RuntimeCode.placement,
                         hint: "ship the device submodel and a distilled control model instead")
         }
-        try append(name, try wrap(name) { try GraphExtraction.standalone(m, table: evaluator.models) })
+        try append(name, try wrap(name) { try GraphExtraction.standalone(m, table: evaluator.models, withWeights: withWeights) })
     }
 
     mutating func append(_ name: String, _ e: GraphExtraction.Extracted, measureBatch: Int = 1) throws {
@@ -185,15 +207,15 @@ private struct PlanBuilder {
         let features = try p.backbone.view(p.attachPoint, span: span)
         try addModel("\(expression).features", features)
         // One prediction runs the memory and the new image through the head together.
-        try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module, table: evaluator.models) },
+        try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module, table: evaluator.models, withWeights: withWeights) },
                    measureBatch: p.memory + 1)
         // The cold-start answer is the backbone's own. Attached at its features, that is the
         // backbone's head applied to the features the device computes anyway; attached
         // elsewhere (where the runtime's view is not a cut), the whole backbone.
         let cut = p.attachPoint == "features"
         try append("\(expression).fallback", try wrap("\(expression).fallback") {
-            cut ? try GraphExtraction.head(of: p.backbone, after: "features", table: evaluator.models)
-                : try GraphExtraction.standalone(p.backbone, table: evaluator.models)
+            cut ? try GraphExtraction.head(of: p.backbone, after: "features", table: evaluator.models, withWeights: withWeights)
+                : try GraphExtraction.standalone(p.backbone, table: evaluator.models, withWeights: withWeights)
         })
         let models = ["features": "\(expression).features", "head": "\(expression).head", "fallback": "\(expression).fallback"]
         plan.patterns.append(PlannedPattern(kind: "plugin", name: p.name, models: models, settings: [
@@ -204,8 +226,9 @@ private struct PlanBuilder {
 
     // MARK: CoDA
 
-    /// The embedding table `m` looks its `input` ids up in: (parameter name, store, tensor).
-    func embeddingTable(_ m: ModelInstance, input: String) throws -> (name: String, store: ParameterStore, tensor: Tensor) {
+    /// The embedding table `m` looks its `input` ids up in: (parameter name, store, shape, and
+    /// the tensor — nil in a `.graphs` plan).
+    func embeddingTable(_ m: ModelInstance, input: String) throws -> (name: String, store: ParameterStore, shape: [Int], tensor: Tensor?) {
         let f = try m.ownedForward(training: false)
         let g = f.graph
         guard let ids = g.input(named: input) else { throw error("`\(m.name)` has no input `\(input)`") }
@@ -217,8 +240,10 @@ private struct PlanBuilder {
             } else {
                 (store, local) = (m.weights, name)
             }
-            guard let t = store.tensors[local], t.rank == 2 else { continue }
-            return (local, store, t)
+            guard let shape = g.parameters.first(where: { $0.name == name })?.shape, shape.count == 2 else { continue }
+            if !withWeights { return (local, store, shape, nil) }
+            guard let t = store.tensors[local], t.shape == shape else { continue }
+            return (local, store, shape, t)
         }
         throw error("`\(m.name)` does not look its `\(input)` input up in an embedding table")
     }
@@ -234,16 +259,16 @@ private struct PlanBuilder {
             if m.cloudOnly {
                 throw error("the sample classifier reads item embeddings of the cloud-only `\(m.name)`, which cannot ship to a device", code: RuntimeCode.placement)
             }
-            width += table.tensor.shape[1]
+            width += table.shape[1]
             let b = GraphBuilder()
             let item = try b.input("item", TensorType(.int32, [.symbol("N")]))
-            let w = try b.parameter("weight", shape: table.tensor.shape, initializer: .zeros, trainable: false)
+            let w = try b.parameter("weight", shape: table.shape, initializer: .zeros, trainable: false)
             try b.output(ForwardGraph.output, try b.gather(w, item))
             try append("\(expression).item_features", GraphExtraction.Extracted(
-                graph: try b.finish(), weights: ["weight": table.tensor], owners: ["weight": (table.store, table.name)]))
+                graph: try b.finish(), weights: table.tensor.map { ["weight": $0] } ?? [:], owners: ["weight": (table.store, table.name)]))
             models["item_features"] = "\(expression).item_features"
         }
-        if let g = genresWidth() {
+        if let g = try genresWidth() {
             width += g
             settings["genres"] = .int(g)
         }
@@ -261,8 +286,10 @@ private struct PlanBuilder {
     }
 
     /// Genre features per item in the bundle role's data, if it has them.
-    func genresWidth() -> Int? {
+    func genresWidth() throws -> Int? {
         switch plan.bundle.role.fields["data"] {
+        case .unknown? where !withWeights:
+            throw BundlePlan.NeedsData()
         case .clients(let c)?:
             guard let d = c.federated.clients.first?.train, d.hasColumn("genres"), d.count > 0, let t = try? d.column("genres") else { return nil }
             return t.count / d.count
@@ -283,7 +310,7 @@ private struct PlanBuilder {
         }
         let table = try embeddingTable(m, input: input)
         let pool = try poolUsers()
-        let rows = table.tensor.shape[0]
+        let rows = table.shape[0]
         if let bad = pool.first(where: { Int($0) >= rows || $0 < 0 }) {
             throw error("pool user \(bad) is outside `\(m.name)`'s \(rows)-row embedding table")
         }
@@ -291,7 +318,7 @@ private struct PlanBuilder {
         let k = min(users + 1, pool.count)
         let b = GraphBuilder()
         let user = try b.input(input, TensorType(.int32, [.symbol("N")]))
-        let w = try b.parameter("user_embedding", shape: table.tensor.shape, initializer: .zeros)
+        let w = try b.parameter("user_embedding", shape: table.shape, initializer: .zeros)
         let ids = try b.parameter("pool_users", shape: [pool.count], initializer: .zeros, trainable: false, dtype: .int32)
         let query = try b.gather(w, user), members = try b.gather(w, ids)
         let scores = metric == "dot" ? try b.matmul(query, members, transposeB: true) : try b.cosineSimilarity(query, members)
@@ -300,9 +327,8 @@ private struct PlanBuilder {
         try b.output("positions", best.indices)
         let name = "\(r.name).index"
         // The pool's ids come from the role's data and have no owner to load back into.
-        try append(name, GraphExtraction.Extracted(
-            graph: try b.finish(), weights: ["user_embedding": table.tensor, "pool_users": try Tensor(shape: [pool.count], ints: pool)],
-            owners: ["user_embedding": (table.store, table.name)]))
+        let weights = try table.tensor.map { ["user_embedding": $0, "pool_users": try Tensor(shape: [pool.count], ints: pool)] } ?? [:]
+        try append(name, GraphExtraction.Extracted(graph: try b.finish(), weights: weights, owners: ["user_embedding": (table.store, table.name)]))
         plan.patterns.append(PlannedPattern(kind: "retrieval_index", name: r.name, models: ["index": name], settings: [
             "metric": .text(metric), "users": .int(users), "k": .int(k), "pool_users": .int(pool.count),
             "positions_index": .text("pool_users"),
@@ -312,7 +338,9 @@ private struct PlanBuilder {
     /// The distinct user ids of the bundle role's pool (`pool:`, else `data:`), ascending.
     func poolUsers() throws -> [Int32] {
         let role = plan.bundle.role
-        guard let v = role.fields["pool"] ?? role.fields["data"] else {
+        let given = role.fields["pool"] ?? role.fields["data"]
+        if given?.isUnknown == true && !withWeights { throw BundlePlan.NeedsData() }
+        guard let v = given else {
             throw error("the index needs the cloud's sample pool: give role `\(role.name)` a `pool:` (or `data:`) field")
         }
         guard case .dataset(let d) = v else {

@@ -20,7 +20,8 @@ enum GraphExtraction {
         var description: String
     }
 
-    /// A standalone graph, the weights it runs against, and where each weight lives.
+    /// A standalone graph, the weights it runs against (none when extracted without), and
+    /// where each weight lives.
     struct Extracted {
         var graph: Graph
         var weights: [String: Tensor]
@@ -77,26 +78,26 @@ enum GraphExtraction {
     /// A model's standalone inference graph: its forward graph without section taps, inlined
     /// parts' parameters renamed after the part that owns them (found in `table`), epilogues
     /// fused exactly as the interpreter's `InferenceRunner` fuses them. Returns the graph and
-    /// its weights.
-    static func standalone(_ m: ModelInstance, table: ModelTable) throws -> Extracted {
+    /// its weights (unless `withWeights` is false: check mode has none).
+    static func standalone(_ m: ModelInstance, table: ModelTable, withWeights: Bool = true) throws -> Extracted {
         let f = try m.ownedForward(training: false)
         let g = f.graph
         guard let out = g.output(named: ForwardGraph.output) else { throw Failure(description: "the model has no output") }
-        return try finish(f, inputs: g.inputs.map { ($0.name, $0.value) }, output: out, owner: m, table: table)
+        return try finish(f, inputs: g.inputs.map { ($0.name, $0.value) }, output: out, owner: m, table: table, withWeights: withWeights)
     }
 
     /// The part of `m`'s forward graph after its `section` tap, as a model whose input is
     /// `features` (the cold-start head of a plug-in's backbone).
-    static func head(of m: ModelInstance, after section: String, table: ModelTable) throws -> Extracted {
+    static func head(of m: ModelInstance, after section: String, table: ModelTable, withWeights: Bool = true) throws -> Extracted {
         let f = try m.ownedForward(training: false)
         guard let tap = f.graph.output(named: ForwardGraph.tap(section)), let out = f.graph.output(named: ForwardGraph.output) else {
             throw Failure(description: "`\(m.name)` has no `\(section)` section to cut after")
         }
-        return try finish(f, inputs: [("features", tap)], output: out, owner: m, table: table)
+        return try finish(f, inputs: [("features", tap)], output: out, owner: m, table: table, withWeights: withWeights)
     }
 
     private static func finish(_ f: OwnedGraph, inputs: [(name: String, value: ValueID)], output: ValueID,
-                               owner m: ModelInstance, table: ModelTable) throws -> Extracted {
+                               owner m: ModelInstance, table: ModelTable, withWeights: Bool) throws -> Extracted {
         let names = try PartNames(f, owner: m, table: table)
         let extracted = try extract(f.graph, inputs: inputs, output: output, outputName: ForwardGraph.output, rename: names.rename,
                                     renameNode: names.renameNode)
@@ -104,11 +105,12 @@ enum GraphExtraction {
         var owners: [String: (ParameterStore, String)] = [:]
         for p in extracted.parameters {
             let (store, local) = names.owner[p.name]!
+            owners[p.name] = (store, local)
+            if !withWeights { continue }
             guard let t = store.tensors[local] else {
                 throw Failure(description: "the weights of `\(m.name)` have no tensor `\(local)`")
             }
             weights[p.name] = t
-            owners[p.name] = (store, local)
         }
         return Extracted(graph: try Passes.fuse(extracted), weights: weights, owners: owners)
     }
