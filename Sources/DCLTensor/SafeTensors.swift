@@ -13,6 +13,7 @@
 // Writing to a path is atomic: a temporary file in the destination directory is written,
 // fsynced and renamed over the destination, so a crash leaves either the old file or the new one.
 
+import DCLText
 import Foundation
 
 /// Element types a safetensors entry may hold here.
@@ -209,14 +210,14 @@ public struct SafeTensorsFile: Sendable {
         }
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted().map { "\(quoted($0, .json)):\(quoted(metadata[$0]!, .json))" }
             fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
         for e in entries {
             let end = offset + e.bytes.count
             let shape = e.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            fields.append("\(quoted(e.name, .json)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var headerBytes = Array(("{" + fields.joined(separator: ",") + "}").utf8)
@@ -237,21 +238,4 @@ public struct SafeTensorsFile: Sendable {
     public func write(path: String) throws {
         try writeAtomically(try encode(), to: path)
     }
-}
-
-/// A JSON string literal for `s`.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
 }
