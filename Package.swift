@@ -34,33 +34,41 @@ let package = Package(
         // The REPL's SIGINT handler and its one counter (C: a signal handler must be).
         .target(name: "CInterrupt"),
 
+        // The one string quoter (JSON, dcl source, graph text, messages), shared by the front
+        // end and the engine, which do not import each other.
+        .target(name: "DCLText", swiftSettings: v5),
+
         // Front end.
-        .target(name: "DCLDiagnostics", swiftSettings: v5),
-        .target(name: "DCLSyntax", dependencies: ["DCLDiagnostics"], swiftSettings: v5),
+        .target(name: "DCLDiagnostics", dependencies: ["DCLText"], swiftSettings: v5),
+        .target(name: "DCLSyntax", dependencies: ["DCLDiagnostics", "DCLText"], swiftSettings: v5),
         .target(name: "DCLStdLib", swiftSettings: v5),
         .target(name: "DCLSema", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLStdLib"], swiftSettings: v5),
 
         // Engine.
-        .target(name: "DCLTensor", swiftSettings: v5 + numericFlags),
-        .target(name: "DCLGraph", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLTensor", dependencies: ["DCLText"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLGraph", dependencies: ["DCLTensor", "DCLText"], swiftSettings: v5 + numericFlags),
 
         // Middle and back end.
-        .target(name: "DCLData", dependencies: ["DCLTensor", "SystemZlib"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLData", dependencies: ["DCLTensor", "DCLText", "SystemZlib"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLCompiler", dependencies: ["DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
-        .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", "DCLText", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
+        // `dcl bench`'s workloads (generated parse program, reference networks, the training
+        // benchmark), kept out of the library targets; numeric flags because it runs the engine.
+        .target(name: "DCLBench", dependencies: ["DCLRuntime", "DCLCompiler", "DCLData", "DCLDiagnostics", "DCLGraph", "DCLTensor"],
+                swiftSettings: v5 + numericFlags),
         .target(name: "DCLRepl", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLGraph",
                                                 "DCLStdLib", "DCLTensor", "CReadline", "CInterrupt"], swiftSettings: v5),
         .target(name: "DCLDriver", dependencies: [
-            "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData",
+            "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: v5 + numericFlags),
         .executableTarget(name: "dcl", dependencies: ["DCLDriver"], swiftSettings: v5),
 
         // Tests.
         .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
-        .testTarget(name: "DCLGraphTests", dependencies: ["DCLGraph", "DCLTensor"], swiftSettings: v5 + numericFlags),
-        .testTarget(name: "DCLSyntaxTests", dependencies: ["DCLSyntax", "DCLDiagnostics"],
+        .testTarget(name: "DCLGraphTests", dependencies: ["DCLGraph", "DCLTensor", "DCLBench"], swiftSettings: v5 + numericFlags),
+        .testTarget(name: "DCLSyntaxTests", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLBench", "DCLText"],
                     exclude: ["Golden", "Samples", "Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"],
                     exclude: ["Golden"], swiftSettings: v5),

@@ -5,6 +5,8 @@
 // Messages follow the project's style: lowercase, no trailing period, names quoted,
 // "expected X, found Y".
 
+import DCLText
+
 /// What went wrong, coarsely; tests and callers can switch on it, people read `message`.
 public enum DataErrorKind: String, Sendable, Hashable, CaseIterable {
     /// The file does not exist.
@@ -85,25 +87,7 @@ extension DataError {
 /// Quotes a piece of user input for a message, shortening long or binary text so a corrupt file
 /// cannot flood the terminal.
 func quoted(_ text: String, limit: Int = 40) -> String {
-    var s = ""
-    var n = 0
-    for ch in text.unicodeScalars {
-        if n == limit { s += "…"; break }
-        switch ch {
-        case "\"": s += "\\\""
-        case "\n": s += "\\n"
-        case "\r": s += "\\r"
-        case "\t": s += "\\t"
-        default:
-            if ch.value < 0x20 || ch.value == 0x7F || ch == "\u{FFFD}" {
-                s += "\\u{\(String(ch.value, radix: 16))}"
-            } else {
-                s.unicodeScalars.append(ch)
-            }
-        }
-        n += 1
-    }
-    return "\"" + s + "\""
+    DCLText.quoted(text, .message(limit: limit))
 }
 
 /// Quotes raw bytes (decoded leniently as UTF-8) for a message.

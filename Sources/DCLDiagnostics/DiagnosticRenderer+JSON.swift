@@ -6,6 +6,8 @@
 //
 // Written by hand rather than with JSONEncoder so the key order is fixed and documented.
 
+import DCLText
+
 extension DiagnosticRenderer {
     /// Every diagnostic as one JSON line (each line ends with a newline).
     public func json(_ diagnostics: [Diagnostic]) -> String {
@@ -34,22 +36,5 @@ extension DiagnosticRenderer {
     }
 
     /// A JSON string literal (RFC 8259 escapes; non-ASCII passes through as UTF-8).
-    public static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    public static func jsonString(_ s: String) -> String { quoted(s, .json) }
 }

@@ -3,6 +3,7 @@
 // `ast.parse` on a file of the same length (shared/bench-ref/ast_bench.py).
 
 import ArgumentParser
+import DCLBench
 import DCLDiagnostics
 import DCLSyntax
 #if canImport(Glibc)

@@ -4,6 +4,7 @@
 // Not tests: timings depend on the machine and its load.
 
 import ArgumentParser
+import DCLBench
 import DCLCompiler
 import DCLRuntime
 import DCLGraph

@@ -5,6 +5,7 @@
 // an output `/../../ESC` once made predict write two levels above that directory.
 
 import DCLExport
+import DCLText
 import Foundation
 
 extension PredictIO {
@@ -45,7 +46,6 @@ extension PredictIO {
 
     /// A name for a message, with control characters escaped and long names cut.
     private static func describeName(_ name: String) -> String {
-        let shown = name.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-        return "'" + shown + (name.unicodeScalars.count > 80 ? "…" : "") + "'"
+        quoted(name, QuoteStyle.name.limited(to: 80))
     }
 }

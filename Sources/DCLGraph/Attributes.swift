@@ -5,6 +5,7 @@
 // identity. Lists of plain integers print like dims, and an empty list has no element type, so
 // the typed getters accept every textual form that can denote their type.
 
+import DCLText
 import DCLTensor
 
 /// One attribute value.
@@ -37,21 +38,9 @@ func formatFloat(_ v: Float) -> String {
     return v.description
 }
 
-/// A double-quoted string with `"` and `\` escaped (and control characters as \u{…}).
-func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
-}
+/// A double-quoted string as the graph text writes it (`"` `\` `\n` `\t` escaped, other control
+/// characters as \u{…}); the graph parser reads it back.
+func quote(_ s: String) -> String { quoted(s, .graph) }
 
 /// A parsed attribute map with typed, throwing accessors.
 public struct Attributes: Sendable {

@@ -9,15 +9,16 @@ import DCLDiagnostics
 import DCLGraph
 import DCLTensor
 
-struct BoundStore {
-    let store: ParameterStore
+/// Public so that `dcl bench train` (DCLBench) binds the engine-only run as training does.
+public struct BoundStore {
+    public let store: ParameterStore
     /// Graph parameter name → (owning store, name there), for every parameter gathered into
     /// `store` (none when the graph runs against its home model's store directly).
     let owners: [String: (ParameterStore, String)]
 
     /// Binds every parameter of `graph`: those `parameterOwners` lists to their owner's store
     /// (looked up in `table`), the rest to `home` (the model whose graph it is).
-    init(graph: Graph, owners parameterOwners: ParameterOwners, table: ModelTable, home: ModelInstance?, span: SourceSpan) throws {
+    public init(graph: Graph, owners parameterOwners: ParameterOwners, table: ModelTable, home: ModelInstance?, span: SourceSpan) throws {
         var gathered: [String: (ParameterStore, String)] = [:]
         var plain = false
         for p in graph.parameters {

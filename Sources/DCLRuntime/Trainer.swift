@@ -11,19 +11,25 @@ import DCLTensor
 import Foundation
 
 /// What one training run did (also printed per epoch).
-struct TrainingResult {
+public struct TrainingResult {
     var steps = 0
     var samples = 0
     var lastLoss = Double.nan
     var seconds = 0.0
 }
 
-struct Trainer {
+/// Public so that `dcl bench train` (DCLBench) times this very path rather than a copy of it.
+public struct Trainer {
     let evaluator: Evaluator
     let session: Session
 
+    public init(evaluator: Evaluator, session: Session) {
+        self.evaluator = evaluator
+        self.session = session
+    }
+
     /// The data a `train` statement reads: one dataset, or per-client datasets.
-    enum Source {
+    public enum Source {
         case dataset(DataValue)
         case clients(ClientsValue)
 
@@ -61,8 +67,8 @@ struct Trainer {
     }
 
     /// Trains `targets` on `data` minimising `objective`.
-    func train(targets: [ModelInstance], names: [String], data: Source, objective: ObjectiveSource, options: TrainOptions,
-               label: String, span: SourceSpan) throws -> TrainingResult {
+    public func train(targets: [ModelInstance], names: [String], data: Source, objective: ObjectiveSource, options: TrainOptions,
+                      label: String, span: SourceSpan) throws -> TrainingResult {
         let proto = try data.prototype(span: span)
         var columns: [BatchColumn] = []
         for name in proto.columnNames {

@@ -1,6 +1,8 @@
 // A minimal S-expression value, used to print trees (the AST dump) in a form that is easy to
 // write by hand in a test and to diff.
 
+import DCLText
+
 /// An atom or a parenthesised list.
 public indirect enum SExpr: Equatable, Sendable, CustomStringConvertible {
     case atom(String)
@@ -62,19 +64,5 @@ public indirect enum SExpr: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A string literal as an atom, with `"` `\` and control characters escaped.
-    public static func quoted(_ s: String) -> SExpr {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where u.value < 0x20 || u.value == 0x7F: out += "\\u{\(String(u.value, radix: 16))}"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return .atom(out + "\"")
-    }
+    public static func quoted(_ s: String) -> SExpr { .atom(DCLText.quoted(s, .sexpr)) }
 }

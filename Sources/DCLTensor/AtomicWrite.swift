@@ -72,3 +72,38 @@ public enum AtomicWrite {
 
     static func name(of path: String) -> String { (path as NSString).lastPathComponent }
 }
+
+/// Writes `data` to `path` so that readers see either the old file or the complete new one.
+/// A symbolic link at `path` is written through (its target is replaced, the link kept), and
+/// temporaries left by killed writers of the same file are removed (see AtomicWrite.swift).
+public func writeAtomically(_ data: Data, to requested: String) throws {
+    let path = AtomicWrite.resolvedDestination(requested)
+    AtomicWrite.removeStaleTemporaries(of: path)
+    let dir = AtomicWrite.directory(of: path)
+    let tmp = AtomicWrite.temporaryPath(for: path)
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else { throw TensorError("write", "cannot create '\(tmp)': \(String(cString: strerror(errno)))") }
+    var ok = false
+    defer {
+        if !ok { unlink(tmp) }
+    }
+    let written = data.withUnsafeBytes { buf -> Bool in
+        var off = 0
+        while off < buf.count {
+            let r = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
+            if r <= 0 { return false }
+            off += r
+        }
+        return true
+    }
+    guard written, fsync(fd) == 0 else {
+        close(fd)
+        throw TensorError("write", "cannot write '\(tmp)': \(String(cString: strerror(errno)))")
+    }
+    close(fd)
+    guard rename(tmp, path) == 0 else { throw TensorError("write", "cannot rename to '\(path)': \(String(cString: strerror(errno)))") }
+    ok = true
+    // Persist the rename itself.
+    let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
+    if dfd >= 0 { _ = fsync(dfd); close(dfd) }
+}

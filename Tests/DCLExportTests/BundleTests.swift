@@ -152,9 +152,10 @@ struct BundleTests {
 
         // Python's view of every tensor: dtype, shape and the SHA-256 of its bytes.
         let bundle = try BundleReader().read(path: url.path)
-        let weights = try SafetensorsFile.decode(bundle.entry("weights.safetensors")!)
+        let weights = try SafeTensorsFile.decodeWeights(bundle.entry("weights.safetensors")!)
         let numpyNames = ["F32": "float32", "I32": "int32", "F16": "float16", "I8": "int8"]
-        for (key, e) in weights.entries {
+        for e in weights.entries {
+            let key = e.name
             let shape = "(" + e.shape.map(String.init).joined(separator: ", ") + (e.shape.count == 1 ? ",)" : ")")
             let line = "tensor \(key) \(numpyNames[e.dtype.rawValue]!) \(shape) \(SHA256.hexDigest(Array(weights.bytes(of: key)!)))"
             #expect(output.contains(line), "missing '\(line)' in:\n\(output)")

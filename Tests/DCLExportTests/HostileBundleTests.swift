@@ -133,7 +133,7 @@ struct HostileBundleTests {
 
     @Test func safetensorsMustMatchTheManifest() throws {
         // A consistent (checksummed) weights file holding different tensors.
-        let other = try SafetensorsFile.encode([SafetensorsTensor(name: "control/fc1.weight", dtype: .f32, shape: [4, 8], bytes: [UInt8](repeating: 0, count: 128))], metadata: [:])
+        let other = try SafeTensorsFile.encodeWeights([SafeTensorsEntry(name: "control/fc1.weight", dtype: .f32, shape: [4, 8], bytes: [UInt8](repeating: 0, count: 128))], metadata: [:])
         let bad = try rebuiltSample { try replaceEntryConsistently(&$0, "weights.safetensors", other) }
         expectExportError(.safetensors, "entry 'weights.safetensors'", "'control/fc1.weight' is F32 [4, 8]") { _ = try read(bad) }
         // A safetensors header claiming more than the file holds.

@@ -1,3 +1,4 @@
+import DCLBench
 import Testing
 import DCLTensor
 @testable import DCLGraph

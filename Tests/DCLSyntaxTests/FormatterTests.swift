@@ -4,6 +4,7 @@
 
 import DCLDiagnostics
 import Foundation
+import DCLBench
 import Testing
 @testable import DCLSyntax
 

@@ -2,6 +2,7 @@
 // contextual words, conditions versus records, recovery across a file, and the error limit.
 
 import DCLDiagnostics
+import DCLBench
 import Testing
 @testable import DCLSyntax
 

@@ -74,14 +74,14 @@ func rawFile(header: String, buffer: [UInt8], claimedLength: UInt64? = nil) -> D
             ("bad metadata", rawFile(header: #"{"__metadata__":{"k":1}}"#, buffer: [])),
         ]
         for (what, data) in cases {
-            #expect(throws: TensorError.self, "\(what)") { try SafeTensorsFile.decode(data) }
+            #expect(throws: SafeTensorsError.self, "\(what)") { try SafeTensorsFile.decode(data) }
         }
         // A truncated copy of a valid file.
         let good = try SafeTensorsFile(entries: [SafeTensorsEntry(name: "w", tensor: try Tensor(zeros: [4, 4]))]).encode()
         for cut in [7, 12, good.count - 1] {
-            #expect(throws: TensorError.self) { try SafeTensorsFile.decode(good.prefix(cut)) }
+            #expect(throws: SafeTensorsError.self) { try SafeTensorsFile.decode(good.prefix(cut)) }
         }
-        #expect(throws: TensorError.self) { try SafeTensorsFile.read(path: "/nonexistent/x.safetensors") }
+        #expect(throws: SafeTensorsError.self) { try SafeTensorsFile.read(path: "/nonexistent/x.safetensors") }
     }
 }
 

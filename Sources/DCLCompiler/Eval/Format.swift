@@ -66,6 +66,8 @@ extension Value {
         case .int(let i): return String(i)
         case .float(let f): return formatFloat(f)
         case .bool(let b): return b ? "true" : "false"
+        // Not DCLText's quoter: this is program output (a string inside a printed list or
+        // record), which escapes only the quote and must print as it always has.
         case .string(let s): return quoted ? "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : s
         case .bytes(let b): return formatBytes(b)
         case .none: return "none"

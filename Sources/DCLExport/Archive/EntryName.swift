@@ -7,6 +7,8 @@
 // letters, alternate data streams), not starting with "/", and no empty, "." or ".."
 // component.
 
+import DCLText
+
 /// Throws `.unsafeEntryName` unless `name` is a safe relative entry name.
 func validateEntryName(_ name: String) throws {
     func unsafe(_ why: String) -> ExportError {
@@ -29,14 +31,4 @@ func validateEntryName(_ name: String) throws {
 }
 
 /// `name` in single quotes with control characters spelled out, safe to print.
-func quotedName(_ name: String) -> String {
-    var out = "'"
-    for u in name.unicodeScalars {
-        if u.value < 0x20 || (0x7F...0x9F).contains(u.value) {
-            out += "\\u{\(String(u.value, radix: 16))}"
-        } else {
-            out.unicodeScalars.append(u)
-        }
-    }
-    return out + "'"
-}
+func quotedName(_ name: String) -> String { quoted(name, .name) }

@@ -31,7 +31,7 @@ public func validateModelName(_ name: String) throws {
 func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
     guard !d.name.isEmpty else { throw ExportError(.invalidArgument, "the bundle has an empty name") }
     var modelNames: Set<String> = []
-    var safetensors: [SafetensorsTensor] = []
+    var safetensors: [SafeTensorsEntry] = []
     var axisMetadata: [String: String] = [:]
     var models: [BundleManifest.Model] = []
     var payload: [ZipEntrySpec] = []
@@ -54,15 +54,15 @@ func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
             let key = "\(m.name)/\(p.name)"
             var entry = BundleManifest.Tensor(name: p.name, key: key, shape: w.shape, stored: w.storedDType)
             switch w.data {
-            case .float32(let t): safetensors.append(SafetensorsTensor(name: key, dtype: .f32, shape: t.shape, bytes: t.rawBytes()))
-            case .int32(let t): safetensors.append(SafetensorsTensor(name: key, dtype: .i32, shape: t.shape, bytes: t.rawBytes()))
+            case .float32(let t): safetensors.append(SafeTensorsEntry(name: key, dtype: .f32, shape: t.shape, bytes: t.rawBytes()))
+            case .int32(let t): safetensors.append(SafeTensorsEntry(name: key, dtype: .i32, shape: t.shape, bytes: t.rawBytes()))
             case .float16(let h):
-                safetensors.append(SafetensorsTensor(name: key, dtype: .f16, shape: w.shape, bytes: rawBytes(of: h)))
+                safetensors.append(SafeTensorsEntry(name: key, dtype: .f16, shape: w.shape, bytes: rawBytes(of: h)))
                 entry.error = w.error
             case .int8(let q):
                 let scaleKey = key + int8ScaleSuffix
-                safetensors.append(SafetensorsTensor(name: key, dtype: .i8, shape: w.shape, bytes: q.values.map { UInt8(bitPattern: $0) }))
-                safetensors.append(SafetensorsTensor(name: scaleKey, dtype: .f32, shape: q.axis == nil ? [] : [q.scales.count], bytes: rawBytes(of: q.scales)))
+                safetensors.append(SafeTensorsEntry(name: key, dtype: .i8, shape: w.shape, bytes: q.values.map { UInt8(bitPattern: $0) }))
+                safetensors.append(SafeTensorsEntry(name: scaleKey, dtype: .f32, shape: q.axis == nil ? [] : [q.scales.count], bytes: rawBytes(of: q.scales)))
                 entry.scaleKey = scaleKey
                 entry.axis = q.axis
                 if let axis = q.axis { axisMetadata["dcl.axis.\(key)"] = String(axis) }
@@ -98,7 +98,7 @@ func buildBundle(_ d: BundleDescription) throws -> BuiltBundle {
     var metadata = ["format": "dcl", "dcl.bundle": d.name, "dcl.weight_storage": d.weightStorage.name]
     if case .int8 = d.weightStorage { metadata["dcl.scale_suffix"] = int8ScaleSuffix }
     metadata.merge(axisMetadata) { a, _ in a }
-    payload.append(ZipEntrySpec(name: weightsEntryName, bytes: try SafetensorsFile.encode(safetensors, metadata: metadata), compress: false))
+    payload.append(ZipEntrySpec(name: weightsEntryName, bytes: try SafeTensorsFile.encodeWeights(safetensors, metadata: metadata), compress: false))
     payload.append(contentsOf: modelEntries)
 
     let entries = payload.map { BundleManifest.Entry(name: $0.name, bytes: $0.bytes.count, sha256: SHA256.hexDigest($0.bytes)) }

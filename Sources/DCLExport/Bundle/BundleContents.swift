@@ -24,7 +24,7 @@ public struct BundleContents: Sendable {
     /// Empty for a verified bundle; filled only by `BundleReader.inspect`.
     public let checksumFailures: [ChecksumFailure]
     let data: [String: [UInt8]]
-    let weights: SafetensorsFile?
+    let weights: SafeTensorsFile?
     /// Each model's graph, parsed and checked when the bundle was read (empty when a checksum
     /// failed, as the weights).
     let graphs: [String: Graph]

@@ -14,7 +14,7 @@ import DCLGraph
 import DCLTensor
 
 /// Parses and checks every model's graph and ONNX file; returns the graphs by model name.
-func checkModels(_ manifest: BundleManifest, data: [String: [UInt8]], weights: SafetensorsFile) throws -> [String: Graph] {
+func checkModels(_ manifest: BundleManifest, data: [String: [UInt8]], weights: SafeTensorsFile) throws -> [String: Graph] {
     var graphs: [String: Graph] = [:]
     for m in manifest.models {
         graphs[m.name] = try checkGraph(m, text: data[m.graph] ?? [])
@@ -79,7 +79,7 @@ private func checkGraph(_ m: BundleManifest.Model, text: [UInt8]) throws -> Grap
 
 /// Model `m`'s ONNX file: decodes, has the manifest's signature, and holds every weight as
 /// stored in `weights.safetensors` (ONNXConsistency.swift).
-private func checkONNXEntry(_ m: BundleManifest.Model, bytes: [UInt8], weights: SafetensorsFile) throws {
+private func checkONNXEntry(_ m: BundleManifest.Model, bytes: [UInt8], weights: SafeTensorsFile) throws {
     func value(_ s: BundleManifest.Signature) -> ONNXExpectation.Value {
         ONNXExpectation.Value(name: s.name, type: s.dtype == "i32" ? .int32 : .float)
     }

@@ -3,6 +3,8 @@
 // a strict alphabet: a name from a bundle can never be `..`, hold a `/`, start with a `.`
 // (a hidden file, or a relative path step), or be long enough to break a path.
 
+import DCLText
+
 /// Longest input, output or tensor name a bundle may use.
 public let maxBundleNameLength = 200
 
@@ -53,9 +55,8 @@ func validateManifestText(_ m: BundleManifest) throws {
     for (what, text) in fields {
         guard !text.unicodeScalars.contains(where: isControl), text.unicodeScalars.count <= maxManifestTextLength else {
             // Shown escaped and cut, so the message itself is safe to print.
-            let shown = text.unicodeScalars.prefix(80).map { isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
             throw ExportError(.manifest, entry: manifestEntryName,
-                              "\(what) '\(shown)\(text.unicodeScalars.count > 80 ? "…" : "")' holds control characters or is longer than \(maxManifestTextLength) characters")
+                              "\(what) \(quoted(text, QuoteStyle.name.limited(to: 80))) holds control characters or is longer than \(maxManifestTextLength) characters")
         }
     }
 }

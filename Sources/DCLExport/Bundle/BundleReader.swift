@@ -10,6 +10,7 @@
 // ONNX file are parsed and checked against the manifest and the weights (BundleModelCheck).
 
 import DCLGraph
+import DCLTensor
 import Foundation
 
 /// A checksum that did not match.
@@ -90,11 +91,11 @@ public struct BundleReader: Sendable {
             throw checksumError(failures, first: first)
         }
 
-        var weights: SafetensorsFile?
+        var weights: SafeTensorsFile?
         var graphs: [String: Graph] = [:]
         if failures.isEmpty {
             do {
-                weights = try SafetensorsFile.decode(data[weightsEntryName]!)
+                weights = try SafeTensorsFile.decodeWeights(data[weightsEntryName]!)
             } catch let e as ExportError {
                 throw e.inEntry(weightsEntryName)
             }
@@ -121,7 +122,7 @@ public struct BundleReader: Sendable {
         do {
             probe = try JSONDecoder().decode(VersionProbe.self, from: json)
         } catch {
-            throw ExportError(.manifest, entry: manifestEntryName, "not a JSON object: \(describe(error))")
+            throw ExportError(.manifest, entry: manifestEntryName, "not a JSON object: \(describeDecodingError(error))")
         }
         guard probe.format == bundleFormatName else {
             throw ExportError(.manifest, entry: manifestEntryName, "format is \(probe.format.map { "'\($0)'" } ?? "missing"), expected '\(bundleFormatName)'")
@@ -136,7 +137,7 @@ public struct BundleReader: Sendable {
         do {
             return try JSONDecoder().decode(BundleManifest.self, from: json)
         } catch {
-            throw ExportError(.manifest, entry: manifestEntryName, "does not follow the schema: \(describe(error))")
+            throw ExportError(.manifest, entry: manifestEntryName, "does not follow the schema: \(describeDecodingError(error))")
         }
     }
 
@@ -209,18 +210,18 @@ public struct BundleReader: Sendable {
 
     /// Every manifest tensor is in the safetensors file with its dtype and shape, and nothing
     /// else is.
-    private func match(_ m: BundleManifest, _ w: SafetensorsFile) throws {
+    private func match(_ m: BundleManifest, _ w: SafeTensorsFile) throws {
         func bad(_ message: String) -> ExportError { ExportError(.safetensors, entry: weightsEntryName, message) }
         var expected: Set<String> = []
         for model in m.models {
             for t in model.tensors {
-                guard let e = w.entries[t.key] else { throw bad("the manifest lists tensor '\(t.key)' but the file does not hold it") }
+                guard let e = w[t.key] else { throw bad("the manifest lists tensor '\(t.key)' but the file does not hold it") }
                 guard e.dtype.rawValue == t.stored, e.shape == t.shape else {
                     throw bad("tensor '\(t.key)' is \(e.dtype.rawValue) \(e.shape), the manifest says \(t.stored) \(t.shape)")
                 }
                 expected.insert(t.key)
                 if t.stored == "I8" {
-                    guard let key = t.scaleKey, let s = w.entries[key] else { throw bad("int8 tensor '\(t.key)' has no scale tensor") }
+                    guard let key = t.scaleKey, let s = w[key] else { throw bad("int8 tensor '\(t.key)' has no scale tensor") }
                     let channels = t.axis.map { a in a >= 0 && a < t.shape.count ? t.shape[a] : -1 }
                     guard s.dtype == .f32, s.shape == (channels.map { [$0] } ?? []) else {
                         throw bad("scale '\(key)' is \(s.dtype.rawValue) \(s.shape), expected F32 \(channels.map { "[\($0)]" } ?? "[]")")
@@ -229,7 +230,7 @@ public struct BundleReader: Sendable {
                 }
             }
         }
-        if let extra = w.entries.keys.sorted().first(where: { !expected.contains($0) }) {
+        if let extra = w.entries.map(\.name).sorted().first(where: { !expected.contains($0) }) {
             throw bad("the file holds tensor '\(extra)', which the manifest does not list")
         }
     }

@@ -3,6 +3,8 @@
 // per line with trailing commas; pipelines broken before each `|>`, other operator chains after
 // each operator — the two places the grammar lets a line continue.
 
+import DCLText
+
 extension FormatBuilder {
     /// An element of a bracketed, comma-separated list.
     struct ListItem {
@@ -207,25 +209,8 @@ extension FormatBuilder {
         return .text(s + "\"")
     }
 
-    static func quote(_ s: String) -> String { "\"" + escape(s) + "\"" }
+    static func quote(_ s: String) -> String { quoted(s, .dcl) }
 
     /// String text with the characters that need it escaped.
-    static func escape(_ t: String) -> String {
-        var out = ""
-        for u in t.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "{": out += "\\{"
-            case "}": out += "\\}"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\0": out += "\\0"
-            case _ where u.value < 0x20 || u.value == 0x7F: out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    static func escape(_ t: String) -> String { escaped(t, .dcl) }
 }

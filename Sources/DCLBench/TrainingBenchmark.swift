@@ -9,6 +9,7 @@ import DCLCompiler
 import DCLData
 import DCLDiagnostics
 import DCLGraph
+import DCLRuntime
 import DCLTensor
 import Dispatch
 

@@ -3,6 +3,7 @@
 // PyTorch's default initialisation (Kaiming-uniform with a = √5, bias U(±1/√fan_in)), and
 // linear weights are stored (in, out) so the forward GEMM reads them untransposed.
 
+import DCLGraph
 import DCLTensor
 
 /// Reference models for tests and benchmarks.

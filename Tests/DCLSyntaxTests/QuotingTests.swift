@@ -1,0 +1,28 @@
+// The one quoter (DCLText): each style's spelling of the same awkward text, pinned to what the
+// escapers it replaced wrote (JSON renderer and safetensors header, formatter, AST dump, graph
+// text, data-error messages, bundle entry names), since readers and golden files depend on it.
+
+import DCLText
+import Testing
+
+@Suite struct QuotingTests {
+    /// Quote, backslash, apostrophe, braces, \n \r \t NUL, U+0001, DEL, a C1 control (U+0085),
+    /// the replacement character and a non-ASCII letter.
+    let text = "a\"b\\c'{d}\n\r\t\0\u{1}\u{7F}\u{85}\u{FFFD}é"
+
+    @Test func eachStyleSpellsTheTextAsItsReaderExpects() {
+        #expect(quoted(text, .json) == #""a\"b\\c'{d}\n\r\t\u0000\u0001\#u{7F}\#u{85}\#u{FFFD}é""#)
+        #expect(quoted(text, .dcl) == #""a\"b\\c'\{d\}\n\r\t\0\u{1}\u{7F}\#u{85}\#u{FFFD}é""#)
+        #expect(quoted(text, .sexpr) == #""a\"b\\c'{d}\n\r\t\u{0}\u{1}\u{7f}\#u{85}\#u{FFFD}é""#)
+        #expect(quoted(text, .graph) == #""a\"b\\c'{d}\n\u{d}\t\u{0}\u{1}\#u{7F}\#u{85}\#u{FFFD}é""#)
+        #expect(quoted(text, .message()) == #""a\"b\c'{d}\n\r\t\u{0}\u{1}\u{7f}\#u{85}\u{fffd}é""#)
+        #expect(quoted(text, .name) == #"'a"b\c'{d}\u{a}\u{d}\u{9}\u{0}\u{1}\u{7f}\u{85}\#u{FFFD}é'"#)
+        #expect(escaped("x{y}", .dcl) == #"x\{y\}"#)
+    }
+
+    @Test func aLimitCutsLongTextWithAnEllipsis() {
+        #expect(quoted("abcdef", QuoteStyle.name.limited(to: 3)) == "'abc…'")
+        #expect(quoted("abc", QuoteStyle.name.limited(to: 3)) == "'abc'")
+        #expect(quoted(String(repeating: "x", count: 100), .message()).count == 43)
+    }
+}
