@@ -197,7 +197,12 @@ extension Checker {
         for target in t.targets {
             let tt = checkExpr(target, in: scope)
             if !tt.isModelLike {
-                error(.wrongType, "`train` updates models, found \(tt)", at: target.span)
+                // A model declared with parameters names its constructor; `train` needs an instance.
+                var hint: String?
+                if tt == .constructor, case .name(let id) = target.kind {
+                    hint = "construct an instance first: `let net = \(id.name)(…)`, then `train net on …`"
+                }
+                error(.wrongType, "`train` updates models, found \(tt)", at: target.span, hint: hint)
             }
         }
         let dt = checkExpr(t.data, in: scope)

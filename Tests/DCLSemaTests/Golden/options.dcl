@@ -19,3 +19,7 @@ train net on digits { log: 3 }           // error: E0201 option `log` of `train`
 fn quietly(m: model, d: dataset, log: string = "none") {
   train m on d { log: log }
 }
+
+// `train` needs a model instance, not the constructor of a model declared with parameters.
+train lenet on digits { epochs: 1 }      // error: E0201 `train` updates models, found model constructor
+// hint: construct an instance first: `let net = lenet(…)`, then `train net on …`
