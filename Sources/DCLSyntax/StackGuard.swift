@@ -17,6 +17,13 @@ import Darwin
 // A GNU extension the Glibc module does not export; the symbol is in every glibc.
 @_silgen_name("pthread_getattr_np")
 private func pthreadGetAttr(_ thread: pthread_t, _ attr: UnsafeMutablePointer<pthread_attr_t>) -> Int32
+
+/// Per-thread cache of the stack's lowest address (a thread's stack never moves).
+private let stackLowKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+    return key
+}()
 #endif
 
 /// The nesting depth the current thread's stack can afford.
@@ -60,8 +67,22 @@ public enum StackGuard {
         return here > low ? Int(here - low) : 0
     }
 
-    /// The lowest address of the current thread's stack.
+    /// The lowest address of the current thread's stack, found once per thread: on the main
+    /// thread glibc's `pthread_getattr_np` reads and parses /proc/self/maps, which cost about a
+    /// tenth of `dcl check`'s time when it ran on every interpreter call.
     static func lowestAddress() -> UInt? {
+        #if os(Linux)
+        if let cached = pthread_getspecific(stackLowKey) { return UInt(bitPattern: cached) }
+        guard let low = queryLowestAddress() else { return nil }
+        pthread_setspecific(stackLowKey, UnsafeRawPointer(bitPattern: low))
+        return low
+        #else
+        return queryLowestAddress()
+        #endif
+    }
+
+    /// Asks the thread library for the current thread's stack bounds.
+    private static func queryLowestAddress() -> UInt? {
         #if os(Linux)
         var attr = pthread_attr_t()
         guard pthreadGetAttr(pthread_self(), &attr) == 0 else { return nil }
