@@ -8,21 +8,10 @@ import Testing
 /// own model table, so ids, parameter names and everything derived from them (a `reinit`
 /// without a seed draws from the model's id) are the same whatever else the process runs.
 @Suite struct SessionIsolationTests {
-    /// A width split trained on the device, a distilled control model, and a model whose
-    /// weights `reinit` redraws from its id.
-    static let toy = """
-    import std.nn
-    data d = csv("toy.csv", label: "label")
-    model net {
-      input x: [6]
-      features { linear(16) |> relu |> linear(8) |> relu }
-      head { linear(3) }
-    }
-    split base = vertical(net, device_width: 1 / 4, fuse: sum)
-    distill control = base.cloud -> mlp(shape: [6], hidden: [4], classes: 3) { loss: mse }
-    role cloud { data: d |> take(60) }
-    role device[2] { data: d |> drop(60) |> partition(iid(), test: 0.5, seed: 3) }
-    distill control on cloud.data { epochs: 2, log: "none" }
+    /// PatternMechanicsTests' DC-CCL toy (a width split, a distilled control model), the device
+    /// half trained against it, and a model whose weights `reinit` redraws from its id.
+    static let toy = PatternMechanicsTests.dcccl + """
+
     for dev in device {
       train base.device on dev.train minimizing cross_entropy(stop(control(x)) + base.device(x), y) { epochs: 2, log: "none" }
     }
@@ -70,7 +59,7 @@ import Testing
     }
 
     @Test func twoSessionsConcurrentlyPrintWhatEachPrintsAlone() throws {
-        let toyDirectory = try temporaryDirectory(files: ["toy.csv": syntheticCSV(rows: 120, features: 6, classes: 3, seed: 2)])
+        let toyDirectory = try PatternMechanicsTests.toyDirectory()
         let digits = try Self.digits()
         let runs: [() throws -> [String]] = [
             { try runScript(Self.toy, directory: toyDirectory).output },
