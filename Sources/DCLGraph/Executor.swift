@@ -1,6 +1,7 @@
 // Compiles a graph for a binding of its symbols (e.g. N = 64) into an execution plan — concrete
-// shapes, a memory plan, one prepared kernel call per node — caches it per binding, and runs it
-// against a parameter store.
+// shapes, a memory plan, one prepared kernel call per node — caches a few per binding, and runs
+// it against a parameter store. A plan holds offsets, not memory: each run borrows its arena from
+// the calling thread (RunArena.swift), so memory does not grow with the number of plans.
 //
 // A run: bind inputs and parameters, call each node's kernel on its planned buffers, copy the
 // outputs out of the arena, apply the graph's assignments (those not already done in place) and,
@@ -36,10 +37,11 @@ public final class ExecutionPlan {
     /// Concrete shape of every value.
     public let shapes: [ValueID: [Int]]
     public let memory: MemoryPlan
-    let arena: TensorStorage
     /// Dense index of each value, and where each dense slot's pointer comes from.
     let slot: [ValueID: Int]
     var pointers: [UnsafeMutableRawPointer]
+    /// Slots that live in the arena, at their byte offsets from its base.
+    let arenaSlots: [(slot: Int, offset: Int)]
     let externalSlots: [(slot: Int, source: ValueSource)]
     let aliasSlots: [(slot: Int, target: Int)]
     let parameterSlots: [(slot: Int, name: String)]
@@ -70,17 +72,17 @@ public final class ExecutionPlan {
         guard memory.arenaBytes <= physical else {
             throw GraphError(op: "plan", "the activations need \(ResourceLimits.describe(bytes: memory.arenaBytes)) at once, more than this machine's memory (\(ResourceLimits.describe(bytes: physical))); use a smaller batch")
         }
-        arena = TensorStorage(byteCount: memory.arenaBytes)
-
         var slot: [ValueID: Int] = [:]
         for v in graph.types.keys.sorted() { slot[v] = slot.count }
         self.slot = slot
-        pointers = [UnsafeMutableRawPointer](repeating: arena.bytes, count: slot.count)
+        // Every pointer is set at the start of a run; until then they point at a valid dummy.
+        pointers = [UnsafeMutableRawPointer](repeating: unboundPointer, count: slot.count)
         var ext: [(Int, ValueSource)] = [], alias: [(Int, Int)] = [], params: [(Int, String)] = []
+        var inArena: [(Int, Int)] = []
         for (v, st) in memory.storage {
             switch st {
             case .external: ext.append((slot[v]!, graph.sources[v]!))
-            case .arena(let off, _): pointers[slot[v]!] = arena.bytes + off
+            case .arena(let off, _): inArena.append((slot[v]!, off))
             case .alias: break
             case .parameter(let name): params.append((slot[v]!, name))
             }
@@ -91,12 +93,13 @@ public final class ExecutionPlan {
                 if case .alias(let t)? = memory.storage[o] { alias.append((slot[o]!, slot[t]!)) }
             }
         }
+        arenaSlots = inArena.sorted { $0.0 < $1.0 }
         externalSlots = ext
         aliasSlots = alias
         parameterSlots = params
         inputSlots = graph.nodes.map { $0.inputs.map { slot[$0]! } }
         outputSlots = graph.nodes.map { $0.outputs.map { slot[$0]! } }
-        let base = arena.bytes
+        let base = unboundPointer
         calls = graph.nodes.map { node in
             KernelIO(inputs: node.inputs.map { TensorRef(data: base, shape: shapes[$0]!, dtype: graph.type(of: $0).dtype) },
                      outputs: node.outputs.map { TensorRef(data: base, shape: shapes[$0]!, dtype: graph.type(of: $0).dtype) },
@@ -108,11 +111,19 @@ public final class ExecutionPlan {
     public var arenaBytes: Int { memory.arenaBytes }
 }
 
+/// Where a plan's pointers point between runs: 64 valid bytes, never read or written.
+private let unboundPointer = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+
 /// Runs a graph.
 public final class Executor {
     public let graph: Graph
     public var options: ExecutionOptions
-    private var plans: [[String: Int]: ExecutionPlan] = [:]
+    /// Compiled plans, most recently used last. Bounded: a plan is metadata only (the arena is
+    /// borrowed per run), but an evaluator over many devices meets a new ragged batch size per
+    /// device, and nothing may grow with the number of devices.
+    private var plans: [(bindings: [String: Int], plan: ExecutionPlan)] = []
+    /// Plans kept per executor (a training run uses two: full batches and the last one).
+    public static let planCacheSize = 8
     private let updatesParameters: Bool
 
     public init(graph: Graph, options: ExecutionOptions = ExecutionOptions()) throws {
@@ -124,12 +135,20 @@ public final class Executor {
 
     /// The plan for `bindings`, compiled on first use.
     public func plan(_ bindings: [String: Int]) throws -> ExecutionPlan {
-        if let p = plans[bindings] { return p }
+        if let k = plans.lastIndex(where: { $0.bindings == bindings }) {
+            let hit = plans.remove(at: k)
+            plans.append(hit)
+            return hit.plan
+        }
         for s in graph.symbols where bindings[s] == nil { throw GraphError(op: "plan", "symbol '\(s)' has no value") }
         let p = try ExecutionPlan(graph: graph, bindings: bindings, options: options)
-        plans[bindings] = p
+        if plans.count >= Self.planCacheSize { plans.removeFirst() }
+        plans.append((bindings, p))
         return p
     }
+
+    /// Number of plans currently cached (tests).
+    public var cachedPlanCount: Int { plans.count }
 
     /// Symbol values read off the input tensors' shapes.
     public func bindings(for inputs: [String: Tensor]) throws -> [String: Int] {
@@ -173,51 +192,55 @@ public final class Executor {
         }
         // Parameters written in place must not share storage with anything else.
         for name in plan.memory.inPlaceAssignments { store.tensors[name]!.makeUnique() }
-        for (s, src) in plan.externalSlots {
-            switch src {
-            case .input(let i): plan.pointers[s] = inputs[graph.inputs[i].name]!.storage.bytes
-            case .parameter(let i): plan.pointers[s] = store.tensors[graph.parameters[i].name]!.storage.bytes
-            case .constant(let i): plan.pointers[s] = graph.constants[i].tensor.storage.bytes
-            case .node: break
+        let out = try RunArena.withBuffer(plan.memory.arenaBytes) { arena -> [String: Tensor] in
+            for (s, off) in plan.arenaSlots { plan.pointers[s] = arena + off }
+            for (s, src) in plan.externalSlots {
+                switch src {
+                case .input(let i): plan.pointers[s] = inputs[graph.inputs[i].name]!.storage.bytes
+                case .parameter(let i): plan.pointers[s] = store.tensors[graph.parameters[i].name]!.storage.bytes
+                case .constant(let i): plan.pointers[s] = graph.constants[i].tensor.storage.bytes
+                case .node: break
+                }
             }
-        }
-        for (s, name) in plan.parameterSlots { plan.pointers[s] = store.tensors[name]!.storage.bytes }
-        for (s, t) in plan.aliasSlots { plan.pointers[s] = plan.pointers[t] }
-        if options.poisonArena {
-            let n = plan.memory.arenaBytes / 4
-            plan.arena.bytes.assumingMemoryBound(to: Float.self).update(repeating: .nan, count: n)
-        }
+            for (s, name) in plan.parameterSlots { plan.pointers[s] = store.tensors[name]!.storage.bytes }
+            for (s, t) in plan.aliasSlots { plan.pointers[s] = plan.pointers[t] }
+            if options.poisonArena {
+                let n = plan.memory.arenaBytes / 4
+                arena.assumingMemoryBound(to: Float.self).update(repeating: .nan, count: n)
+            }
 
-        for (k, node) in graph.nodes.enumerated() {
-            for (j, s) in plan.inputSlots[k].enumerated() { plan.calls[k].inputs[j].data = plan.pointers[s] }
-            for (j, s) in plan.outputSlots[k].enumerated() { plan.calls[k].outputs[j].data = plan.pointers[s] }
-            plan.calls[k].step = store.step
-            do {
-                try node.op.execute(plan.calls[k])
-            } catch let e as GraphError {
-                throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
-            } catch let e as TensorError {
-                throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
-            }
-            if options.checkFinite {
-                for o in plan.calls[k].outputs where o.dtype == .float32 {
-                    if let i = Elementwise.firstNonFinite(o.f, o.count) {
-                        throw GraphError(op: "check_finite", "\(node.opName) produced \(o.f[i]) at flat index \(i) of \(formatShape(o.shape))",
-                                         node: node.name, origin: node.origin)
+            for (k, node) in graph.nodes.enumerated() {
+                for (j, s) in plan.inputSlots[k].enumerated() { plan.calls[k].inputs[j].data = plan.pointers[s] }
+                for (j, s) in plan.outputSlots[k].enumerated() { plan.calls[k].outputs[j].data = plan.pointers[s] }
+                plan.calls[k].step = store.step
+                do {
+                    try node.op.execute(plan.calls[k])
+                } catch let e as GraphError {
+                    throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
+                } catch let e as TensorError {
+                    throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
+                }
+                if options.checkFinite {
+                    for o in plan.calls[k].outputs where o.dtype == .float32 {
+                        if let i = Elementwise.firstNonFinite(o.f, o.count) {
+                            throw GraphError(op: "check_finite", "\(node.opName) produced \(o.f[i]) at flat index \(i) of \(formatShape(o.shape))",
+                                             node: node.name, origin: node.origin)
+                        }
                     }
                 }
             }
-        }
 
-        func read(_ v: ValueID) throws -> Tensor {
-            let t = try Tensor(zeros: plan.shapes[v]!, dtype: graph.type(of: v).dtype)
-            t.storage.bytes.copyMemory(from: plan.pointers[plan.slot[v]!], byteCount: t.byteCount)
-            return t
-        }
-        var out: [String: Tensor] = [:]
-        for o in graph.outputs { out[o.name] = try read(o.value) }
-        for a in graph.assignments where !plan.memory.inPlaceAssignments.contains(a.parameter) {
-            store.tensors[a.parameter] = try read(a.value)
+            func read(_ v: ValueID) throws -> Tensor {
+                let t = try Tensor(zeros: plan.shapes[v]!, dtype: graph.type(of: v).dtype)
+                t.storage.bytes.copyMemory(from: plan.pointers[plan.slot[v]!], byteCount: t.byteCount)
+                return t
+            }
+            var out: [String: Tensor] = [:]
+            for o in graph.outputs { out[o.name] = try read(o.value) }
+            for a in graph.assignments where !plan.memory.inPlaceAssignments.contains(a.parameter) {
+                store.tensors[a.parameter] = try read(a.value)
+            }
+            return out
         }
         if updatesParameters { store.step += 1 }
         return out
