@@ -63,7 +63,9 @@ public struct BoundStore {
 /// Inference: the model's forward graph in inference mode, compiled once per model.
 final class InferenceRunner {
     let executor: Executor
-    let model: ModelInstance
+    /// Unowned: the model owns its runner (`runtimeCache`); a strong reference back kept every
+    /// evaluated model — weights, optimiser state, executors — alive until the process ended.
+    unowned let model: ModelInstance
     /// Owners of the parameters the model's graph inlined (fusing keeps parameter names).
     let owners: ParameterOwners
 

@@ -78,6 +78,8 @@ public struct OwnedGraph {
 public final class ModelTable {
     private var lastID = 0
     private var instances: [ModelID: WeakModel] = [:]
+    /// Entry count after the last sweep of freed models' entries.
+    private var sweptCount = 0
 
     private struct WeakModel { weak var model: ModelInstance? }
 
@@ -89,7 +91,18 @@ public final class ModelTable {
         return ModelID(lastID)
     }
 
-    func register(_ m: ModelInstance) { instances[m.id] = WeakModel(model: m) }
+    func register(_ m: ModelInstance) {
+        instances[m.id] = WeakModel(model: m)
+        // A fleet makes models per device and drops them; their entries are swept whenever the
+        // table has doubled since the last sweep, so it stays proportional to the live models.
+        if instances.count >= max(64, 2 * sweptCount) {
+            instances = instances.filter { $0.value.model != nil }
+            sweptCount = instances.count
+        }
+    }
+
+    /// Number of instances still alive (models are freed when the script drops them).
+    public var liveCount: Int { instances.values.filter { $0.model != nil }.count }
 
     /// The instance with this id, if it still exists.
     public func model(_ id: ModelID) -> ModelInstance? { instances[id]?.model }
