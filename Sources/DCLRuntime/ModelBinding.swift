@@ -52,6 +52,24 @@ public struct BoundStore {
         owners = gathered
     }
 
+    /// Binds every parameter of a canonical graph to the tensor its reference names.
+    init(canonical: CanonicalGraph, table: ModelTable, span: SourceSpan) throws {
+        let s = ParameterStore()
+        var gathered: [String: (ParameterStore, String)] = [:]
+        for (name, ref) in canonical.parameters {
+            guard let m = table.owner(of: ref) else {
+                throw RuntimeError(RuntimeCode.type, "parameter `\(ref.graphName)` belongs to a model that no longer exists", at: span)
+            }
+            guard let t = m.weights.tensors[ref.name] else {
+                throw RuntimeError(RuntimeCode.type, "model weights are missing `\(ref.name)` (made in check mode?)", at: span)
+            }
+            s.tensors[name] = t
+            gathered[name] = (m.weights, ref.name)
+        }
+        store = s
+        owners = gathered
+    }
+
     /// Copies updated tensors back to their owners (weights after training, running statistics).
     func writeBack() {
         for (name, (owner, local)) in owners {

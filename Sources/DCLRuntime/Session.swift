@@ -15,6 +15,16 @@ public final class Session: RuntimeHooks {
     public let pool: ThreadPool
     let progress: ProgressReporter
     weak var evaluator: Evaluator?
+    /// Training graphs compiled once per canonical graph (a fleet's devices share them).
+    let compiledGraphs = CompiledGraphCache()
+    /// Whether training statements share compiled graphs (on by default; tests turn it off to
+    /// prove sharing changes no result).
+    public var sharesCompiledGraphs: Bool {
+        get { compiledGraphs.enabled }
+        set { compiledGraphs.enabled = newValue }
+    }
+    /// Training compiles done and reused so far.
+    public var compiledGraphCounts: (compiled: Int, reused: Int) { (compiledGraphs.misses, compiledGraphs.hits) }
 
     /// `threads`: kernel threads (nil: the machine's cores). `isTTY`: draw live progress bars.
     public init(threads: Int? = nil, isTTY: Bool = false, output: @escaping (String) -> Void = { print($0) }) {

@@ -99,15 +99,30 @@ public struct Trainer {
         let config = TrainingConfig(optimizer: Self.optimizerKind(options.optimizer),
                                     schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps)),
                                     clipNorm: options.clip.map(Float.init))
-        let graph: Graph
-        let executor: Executor
-        do {
-            graph = try Passes.fuse(try TrainingGraph.build(lowered.graph, loss: lowered.loss, config: config, parameters: lowered.trainable))
-            executor = try Executor(graph: graph, options: ExecutionOptions(pool: session.pool))
-        } catch let e as GraphError {
-            throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
+        // Compiled once per canonical graph and recipe (CompiledGraphCache.swift): a fleet's
+        // devices train the same graph over their own model copies.
+        let canonical = CanonicalGraph(lowered.graph, owners: lowered.owners)
+        func compile(_ forward: Graph, trainable: [String]) throws -> CompiledTraining {
+            do {
+                let graph = try Passes.fuse(try TrainingGraph.build(forward, loss: lowered.loss, config: config, parameters: trainable))
+                return CompiledTraining(graph: graph, executor: try Executor(graph: graph, options: ExecutionOptions(pool: session.pool)))
+            } catch let e as GraphError {
+                throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
+            }
         }
-        let bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
+        let compiled: CompiledTraining
+        let bound: BoundStore
+        if let canonical {
+            let trainable = lowered.trainable.compactMap { canonical.canonicalNames[$0] }
+            compiled = try session.compiledGraphs.training(canonical, trainable: trainable, config: config) {
+                try compile(canonical.graph, trainable: trainable)
+            }
+            bound = try BoundStore(canonical: canonical, table: evaluator.models, span: span)
+        } else {
+            compiled = try compile(lowered.graph, trainable: lowered.trainable)
+            bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
+        }
+        let graph = compiled.graph, executor = compiled.executor
         // Optimiser state starts at zero for every `train` statement.
         try bound.store.initialize(graph, seed: 0)
         bound.store.step = 0
@@ -125,7 +140,8 @@ public struct Trainer {
                 var inputs: [String: Tensor] = [:]
                 for (k, v) in batch.columns where inputNames.contains(k) { inputs[k] = v }
                 let out: [String: Tensor]
-                do { out = try executor.run(inputs: inputs, store: bound.store) } catch let e as GraphError {
+                do { out = try executor.run(inputs: inputs, store: bound.store) } catch let raw as GraphError {
+                    let e = canonical?.restore(raw) ?? raw
                     // Sizes are checked per sample when the model is built; here the batch is
                     // known, and a node's buffer may be over the cap only because of it.
                     let tooLarge = e.message.contains("DCL_MAX_TENSOR_BYTES") || e.message.contains("machine's memory")

@@ -14,6 +14,7 @@ public struct ScriptRun {
     public var output: [String]
     public let evaluator: Evaluator
     public let sources: SourceManager
+    public let session: Session
 
     /// The value of a top-level binding of the main file.
     public func value(_ name: String) -> Value? { evaluator.environment(of: evaluator.program.main).lookup(name) }
@@ -34,7 +35,7 @@ public struct ScriptFailure: Error, CustomStringConvertible {
 /// Static errors and run-time errors throw `ScriptFailure` with the rendered diagnostics.
 /// `checkMode` evaluates as `dcl check` does: without effects, models elaborated, data unknown.
 public func runScript(_ text: String, directory: String = NSTemporaryDirectory(), seed: UInt64 = 0, threads: Int? = nil,
-                      checkMode: Bool = false, checkStepLimit: Int? = nil) throws -> ScriptRun {
+                      checkMode: Bool = false, checkStepLimit: Int? = nil, configure: (Session) -> Void = { _ in }) throws -> ScriptRun {
     let sources = SourceManager()
     let engine = DiagnosticEngine()
     let loader = ModuleLoader(sources: sources, diagnostics: engine, parse: { Parser.parse($0, diagnostics: $1) }, environment: [:])
@@ -46,6 +47,7 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
     if engine.hasErrors { throw fail() }
     var lines: [String] = []
     let session = Session(threads: threads, isTTY: false, output: { lines.append($0) })
+    configure(session)
     let ev = Evaluator(program: LoadedProgram(sources: sources, modules: loader.ordered, main: main), hooks: session, seed: seed,
                        checkMode: checkMode)
     if let limit = checkStepLimit { ev.checkStepLimit = limit }
@@ -58,7 +60,7 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
         failure.output = lines
         throw failure
     }
-    return ScriptRun(output: lines, evaluator: ev, sources: sources)
+    return ScriptRun(output: lines, evaluator: ev, sources: sources, session: session)
 }
 
 /// A temporary directory with files written into it.
