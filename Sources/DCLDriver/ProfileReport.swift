@@ -25,19 +25,19 @@ struct ProfileReport {
     func render() -> String {
         var out = "\nprofile: \(stoppedBy.map { "partial — the run stopped at \($0)" } ?? "run completed"); "
         out += "wall \(Self.seconds(wallNanoseconds)), peak RSS \(Self.mebibytes(peakResidentKiB)), \(threads) thread\(threads == 1 ? "" : "s")\n\n"
-        out += "time by statement (self time: a function's or declaration's own time is its own row)\n"
+        out += "time by statement (self time: a function's or a declaration's time is in its own row, not its caller's)\n"
         out += table(header: ["where", "what", "calls", "total ms", "% of run", "peak +MiB"],
                      rows: script.map { r in
                          [location(r.span), excerpt(r), "\(r.calls)", Self.ms(r.selfNanoseconds), percent(r.selfNanoseconds),
                           r.kind == .function ? "" : String(format: "%.1f", Double(r.peakGrowthKiB) / 1024)]
                      },
                      calls: script.map(\.calls), times: script.map(\.selfNanoseconds),
-                     outside: "(outside statements: between statements, the run's own set-up)", textColumns: 2)
-        out += "\ntime by primitive op (kernels run by compiled plans: training, evaluation, inference)\n"
+                     outside: "(between statements)", textColumns: 2)
+        out += "\ntime by primitive op (kernels of compiled plans: training, evaluation, inference; the rest is interpreter, data and planning)\n"
         out += table(header: ["op", "calls", "total ms", "% of run"],
                      rows: ops.map { [$0.op, "\($0.calls)", Self.ms($0.nanoseconds), percent($0.nanoseconds)] },
                      calls: ops.map(\.calls), times: ops.map(\.nanoseconds),
-                     outside: "(outside ops: interpreter, data, plan building)", textColumns: 1)
+                     outside: "(outside ops)", textColumns: 1)
         return out
     }
 

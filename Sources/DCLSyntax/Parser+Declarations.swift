@@ -157,10 +157,10 @@ extension Parser {
     mutating func parseParamDecl() -> DeclKind? {
         advance()
         guard let name = parseName("a parameter name") else { return nil }
-        let example = "a script parameter reads `param \(name.name): int = 20`"
-        guard expect(.colon, hint: "\(example): its type is required") else { return nil }
+        let form = "a script parameter reads `param \(name.name): TYPE = DEFAULT`, TYPE one of int, float, bool, string"
+        guard expect(.colon, hint: "\(form): its type is required") else { return nil }
         guard let type = parseType() else { return nil }
-        guard expect(.equal, hint: "\(example): its default is required") else { return nil }
+        guard expect(.equal, hint: "\(form): its default is required") else { return nil }
         return .param(name, type: type, value: parseExpr())
     }
 

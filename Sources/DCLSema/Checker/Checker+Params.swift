@@ -26,11 +26,15 @@ extension Checker {
             _ = checkExpr(value, in: scope)
             return .any
         }
-        let t = checkExpr(value, in: scope)
+        // A default that is not a constant is reported as such, and not checked further: a
+        // misspelt name in it would otherwise be reported twice.
         if let bad = firstNonConstant(value) {
             error(.paramNotConstant, "the default of param `\(name.name)` must be a constant, but it reads \(bad.what)",
                   at: bad.span, hint: "a param is fixed before the script runs: write a literal here and derive other values below, e.g. `let half = \(name.name) / 2`")
-        } else if !t.isAssignable(to: declared) {
+            return declared
+        }
+        let t = checkExpr(value, in: scope)
+        if !t.isAssignable(to: declared) {
             let hint = declared == .int && t == .float ? "an int param takes an integer default, e.g. `20`; use `div(a, b)` for whole-number division" : nil
             error(.wrongType, "param `\(name.name)` is declared \(declared), but its default is \(t)", at: value.span, hint: hint)
         }
