@@ -105,7 +105,7 @@ public struct Trainer {
         func compile(_ forward: Graph, trainable: [String]) throws -> CompiledTraining {
             do {
                 let graph = try Passes.fuse(try TrainingGraph.build(forward, loss: lowered.loss, config: config, parameters: trainable))
-                return CompiledTraining(graph: graph, executor: try Executor(graph: graph, options: ExecutionOptions(pool: session.pool)))
+                return CompiledTraining(graph: graph, executor: try Executor(graph: graph, options: session.executionOptions))
             } catch let e as GraphError {
                 throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
             }
