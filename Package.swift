@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib"),
         // The REPL's SIGINT handler and its one counter (C: a signal handler must be).
         .target(name: "CInterrupt"),
+        // The CPU's spin-wait hint (`pause`) for the thread pool's bounded polling.
+        .target(name: "CSpin"),
 
         // The one string quoter (JSON, dcl source, graph text, messages), shared by the front
         // end and the engine, which do not import each other.
@@ -45,7 +47,7 @@ let package = Package(
         .target(name: "DCLSema", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLStdLib"], swiftSettings: v5),
 
         // Engine.
-        .target(name: "DCLTensor", dependencies: ["DCLText"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLTensor", dependencies: ["DCLText", "CSpin"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLGraph", dependencies: ["DCLTensor", "DCLText"], swiftSettings: v5 + numericFlags),
 
         // Middle and back end.

@@ -97,7 +97,7 @@ public enum OptimizerKernels {
                            count: Int, lr: Float, momentum: Float, nesterov: Bool, weightDecay: Float,
                            gradScale: Float, first: Bool, pool: ThreadPool = .serial) {
         // Elementwise: chunks can run on any thread without changing a bit.
-        Activations.chunked(count, pool) { lo, n in
+        Activations.chunked(count, .elementwise, cost: 2, pool) { lo, n in
             sgdSerial(param: p + lo, grad: g + lo, buffer: buffer.map { $0 + lo }, count: n, lr: lr, momentum: momentum,
                       nesterov: nesterov, weightDecay: weightDecay, gradScale: gradScale, first: first)
         }
@@ -139,7 +139,7 @@ public enum OptimizerKernels {
                             m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                             lr: Float, step: Int, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
                             decoupled: Bool, gradScale: Float, pool: ThreadPool = .serial) {
-        Activations.chunked(count, pool) { lo, n in
+        Activations.chunked(count, .elementwise, cost: 4, pool) { lo, n in
             adamSerial(param: p + lo, grad: g + lo, m: m + lo, v: v + lo, count: n, lr: lr, step: step, beta1: beta1,
                        beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled, gradScale: gradScale)
         }

@@ -39,7 +39,7 @@ func random(_ shape: [Int], _ rng: inout SeededGenerator) throws -> Tensor {
         var rng = SeededGenerator(seed: 20)
         for (xs, ws, p) in Self.configs {
             let x = try random(xs, &rng), w = try random(ws, &rng)
-            let y = try Kernels.conv2d(x, w, params: p, pool: ThreadPool(threads: threads))
+            let y = try Kernels.conv2d(x, w, params: p, pool: ThreadPool(threads: threads, splitsEveryJob: true))
             let r = try referenceConv(x, w, p)
             #expect(y.shape == r.shape)
             let err = zip(y.floats, r.floats).map { abs($0 - $1) }.max() ?? 0
@@ -50,7 +50,7 @@ func random(_ shape: [Int], _ rng: inout SeededGenerator) throws -> Tensor {
     /// The backward kernels are adjoints of the forward: ⟨conv(x, w), g⟩ = ⟨x, dX(g)⟩ = ⟨w, dW(g)⟩.
     @Test(arguments: [1, 2])
     func backwardKernelsAreAdjoints(threads: Int) throws {
-        let pool = ThreadPool(threads: threads)
+        let pool = ThreadPool(threads: threads, splitsEveryJob: true)
         var rng = SeededGenerator(seed: 21)
         for (xs, ws, p) in Self.configs {
             let x = try random(xs, &rng), w = try random(ws, &rng)
@@ -70,7 +70,7 @@ func random(_ shape: [Int], _ rng: inout SeededGenerator) throws -> Tensor {
         let x = try random([19, 3, 9, 9], &rng), w = try random([4, 3, 3, 3], &rng)
         let g = try random([19, 4, 7, 7], &rng)
         let a = try Kernels.conv2dBackwardWeight(x, g, weightShape: w.shape, pool: ThreadPool(threads: 1))
-        let b = try Kernels.conv2dBackwardWeight(x, g, weightShape: w.shape, pool: ThreadPool(threads: 2))
+        let b = try Kernels.conv2dBackwardWeight(x, g, weightShape: w.shape, pool: ThreadPool(threads: 2, splitsEveryJob: true))
         #expect(a.bitwiseEqual(b))
     }
 

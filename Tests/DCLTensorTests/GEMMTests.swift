@@ -22,7 +22,7 @@ func referenceGEMM(m: Int, n: Int, k: Int, a: [Float], lda: Int, ta: Bool, b: [F
 
     @Test(arguments: [1, 2])
     func matchesReferenceLoops(threads: Int) {
-        let pool = ThreadPool(threads: threads)
+        let pool = ThreadPool(threads: threads, splitsEveryJob: true)
         var rng = SeededGenerator(seed: 10)
         for (m, n, k) in Self.sizes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -55,7 +55,7 @@ func referenceGEMM(m: Int, n: Int, k: Int, a: [Float], lda: Int, ta: Bool, b: [F
         var results: [[Float]] = []
         for t in [1, 2, 3] {
             var c = [Float](repeating: 0, count: m * n)
-            GEMM.sgemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n, pool: ThreadPool(threads: t))
+            GEMM.sgemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n, pool: ThreadPool(threads: t, splitsEveryJob: true))
             results.append(c)
         }
         #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))

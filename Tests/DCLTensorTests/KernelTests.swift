@@ -152,8 +152,8 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
         let x = [Float](repeating: 1, count: 10_000)
         var y1 = x, y2 = x, y3 = x, m = x
         Dropout.forward(x, &y1, mask: &m, count: x.count, p: 0.25, seed: 5, step: 3, pool: ThreadPool(threads: 1))
-        Dropout.forward(x, &y2, mask: &m, count: x.count, p: 0.25, seed: 5, step: 3, pool: ThreadPool(threads: 2))
-        Dropout.forward(x, &y3, mask: &m, count: x.count, p: 0.25, seed: 5, step: 4, pool: ThreadPool(threads: 2))
+        Dropout.forward(x, &y2, mask: &m, count: x.count, p: 0.25, seed: 5, step: 3, pool: ThreadPool(threads: 2, splitsEveryJob: true))
+        Dropout.forward(x, &y3, mask: &m, count: x.count, p: 0.25, seed: 5, step: 4, pool: ThreadPool(threads: 2, splitsEveryJob: true))
         #expect(y1 == y2)
         #expect(y1 != y3)
         let kept = y1.filter { $0 != 0 }

@@ -15,6 +15,14 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
     case sigmoid
     case tanh
 
+    /// The cost family of one element of the forward or backward kernel.
+    var family: KernelFamily {
+        switch self {
+        case .identity, .relu, .leakyRelu: return .elementwise
+        case .gelu, .sigmoid, .tanh: return .transcendental
+        }
+    }
+
     /// True if the derivative is computed from the output y rather than the input x.
     public var backwardUsesOutput: Bool {
         switch self {
@@ -51,15 +59,13 @@ public enum Activation: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Activation kernels on raw buffers. Large buffers are split over the pool in fixed chunks;
+/// Activation kernels on raw buffers. Large buffers are split over the pool by the driver;
 /// each element's result is independent of the split.
 public enum Activations {
-    static let chunk = 1 << 15
-
     /// `y = f(x)` for `count` elements (`y` may alias `x`).
     public static func forward(_ act: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                _ count: Int, pool: ThreadPool = .shared) {
-        chunked(count, pool) { lo, n in forwardSerial(act, x + lo, y + lo, n) }
+        chunked(count, act.family, pool) { lo, n in forwardSerial(act, x + lo, y + lo, n) }
     }
 
     /// `x = f(x)` in place, serially (GEMM epilogues call this per tile row).
@@ -72,17 +78,16 @@ public enum Activations {
     /// `dx` may alias `dy`.
     public static func backward(_ act: Activation, dy: UnsafePointer<Float>, saved: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>, _ count: Int, pool: ThreadPool = .shared) {
-        chunked(count, pool) { lo, n in backwardSerial(act, dy + lo, saved + lo, dx + lo, n) }
+        chunked(count, act.family, pool) { lo, n in backwardSerial(act, dy + lo, saved + lo, dx + lo, n) }
     }
 
-    static func chunked(_ count: Int, _ pool: ThreadPool, _ body: (Int, Int) -> Void) {
-        if count <= chunk {
-            body(0, count)
-            return
-        }
-        pool.parallelFor((count + chunk - 1) / chunk) { c in
-            let lo = c * chunk
-            body(lo, min(chunk, count - lo))
+    /// Runs `body(start, count)` over ranges covering `0..<count` (on 16-element boundaries, so
+    /// 16-lane loops see whole vectors), each element costing `cost` units of `family`, in
+    /// parallel when that pays. For pointwise kernels: no element's result depends on the split.
+    static func chunked(_ count: Int, _ family: KernelFamily, cost: Int = 1, _ pool: ThreadPool,
+                        _ body: (Int, Int) -> Void) {
+        pool.parallelRanges(count, costPerItem: cost, family: family, alignment: 16) { r in
+            body(r.lowerBound, r.count)
         }
     }
 

@@ -235,14 +235,15 @@ public enum Conv2D {
         }
     }
 
-    /// Runs `body(image, pool for the GEMMs)` for every image: one image per task when there are
-    /// several images, else one task with the parallel pool.
-    static func perImage(_ n: Int, _ pool: ThreadPool, _ body: (Int, ThreadPool) -> Void) {
-        if n == 1 || pool.threadCount == 1 {
-            for i in 0..<n { body(i, pool) }
-        } else {
-            pool.parallelFor(n) { i in body(i, .serial) }
-        }
+    /// Runs `body(image, pool for the GEMMs)` for every image: one image per task when the
+    /// images pay for a split and spread evenly, else one after another with the parallel pool.
+    static func perImage(_ s: Shape, _ pool: ThreadPool, _ body: (Int, ThreadPool) -> Void) {
+        pool.parallelTasks(s.n, costPerTask: imageMultiplyAdds(s), family: .gemm, body)
+    }
+
+    /// Multiply-adds of one image's GEMMs (the same for forward, input and weight gradients).
+    static func imageMultiplyAdds(_ s: Shape) -> Double {
+        Double(s.cout) * Double(s.k) * Double(s.pix)
     }
 
     /// y = conv(x, w) + bias, then `activation`. `y` is (n, cout, oh, ow).
@@ -253,7 +254,7 @@ public enum Conv2D {
             ConvDepthwise.forward(x, w, bias: bias, y, s, activation: activation, pool: pool)
             return
         }
-        perImage(s.n, pool) { img, gemmPool in
+        perImage(s, pool) { img, gemmPool in
             let xi = x + img * s.c * s.h * s.w
             let yi = y + img * s.cout * s.pix
             let cols = s.isPointwise ? nil : ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
@@ -280,7 +281,7 @@ public enum Conv2D {
             ConvDepthwise.backwardInput(dy, w, dx, s, pool: pool)
             return
         }
-        perImage(s.n, pool) { img, gemmPool in
+        perImage(s, pool) { img, gemmPool in
             let dyi = dy + img * s.cout * s.pix
             let dxi = dx + img * s.c * s.h * s.w
             if s.isPointwise {
@@ -333,11 +334,7 @@ public enum Conv2D {
                 }
             }
         }
-        if chunks == 1 || pool.threadCount == 1 {
-            for c in 0..<chunks { chunkBody(c, pool) }
-        } else {
-            pool.parallelFor(chunks) { c in chunkBody(c, .serial) }
-        }
+        pool.parallelTasks(chunks, costPerTask: Double(min(s.n, weightChunk)) * imageMultiplyAdds(s), family: .gemm, chunkBody)
         for c in 1..<max(1, chunks) { Elementwise.addInPlace(partials, partials + c * wCount, wCount) }
         // dw[g·coutg + o, k] = dwᵀ[g][k][o]
         for g in 0..<s.p.groups {

@@ -6,20 +6,11 @@
 // no result depends on how tasks are spread over threads.
 
 enum ConvDepthwise {
-    /// Runs `body(i)` for i in 0..<count, in parallel when there is enough work.
-    static func tasks(_ count: Int, work: Int, _ pool: ThreadPool, _ body: (Int) -> Void) {
-        if count * work < 1 << 15 || count == 1 {
-            for i in 0..<count { body(i) }
-        } else {
-            pool.parallelFor(count, body)
-        }
-    }
-
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         _ y: UnsafeMutablePointer<Float>, _ s: Conv2D.Shape, activation: Activation, pool: ThreadPool) {
         let mult = s.cout / s.c
         let p = s.p
-        tasks(s.n * s.cout, work: s.pix * s.kh * s.kw, pool) { t in
+        pool.parallelRows(s.n * s.cout, costPerRow: s.pix * s.kh * s.kw, family: .direct) { t in
             let img = t / s.cout, co = t % s.cout, ci = co / mult
             let plane = x + (img * s.c + ci) * s.h * s.w
             let wk = w + co * s.kh * s.kw
@@ -57,7 +48,7 @@ enum ConvDepthwise {
                               _ dx: UnsafeMutablePointer<Float>, _ s: Conv2D.Shape, pool: ThreadPool) {
         let mult = s.cout / s.c
         let p = s.p
-        tasks(s.n * s.c, work: s.pix * s.kh * s.kw * mult, pool) { t in
+        pool.parallelRows(s.n * s.c, costPerRow: s.pix * s.kh * s.kw * mult, family: .direct) { t in
             let img = t / s.c, ci = t % s.c
             let plane = dx + (img * s.c + ci) * s.h * s.w
             plane.update(repeating: 0, count: s.h * s.w)
@@ -98,7 +89,7 @@ enum ConvDepthwise {
                                _ dw: UnsafeMutablePointer<Float>, _ s: Conv2D.Shape, pool: ThreadPool) {
         let mult = s.cout / s.c
         let p = s.p
-        tasks(s.cout, work: s.n * s.pix * s.kh * s.kw, pool) { co in
+        pool.parallelRows(s.cout, costPerRow: s.n * s.pix * s.kh * s.kw, family: .direct) { co in
             let ci = co / mult
             for i in 0..<s.kh {
                 for j in 0..<s.kw {

@@ -23,6 +23,7 @@ public enum Dropout {
                 y[i] = x[i] * m
             }
         }
-        if blocks <= 1 { if blocks == 1 { body(0) } } else { pool.parallelFor(blocks, body) }
+        // One random draw per element; blocks are the fixed unit of work, whatever the threads.
+        pool.parallelRows(blocks, costPerRow: block, family: .transcendental, body)
     }
 }

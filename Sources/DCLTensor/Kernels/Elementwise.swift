@@ -145,13 +145,10 @@ public enum Elementwise {
                 row(F.self, a + oa, ia, b + ob, ib, out + r * inner, inner)
             }
         }
-        // Split by rows into chunks of roughly 32k elements.
-        let rowsPerChunk = max(1, (1 << 15) / inner)
-        let chunks = (rows + rowsPerChunk - 1) / rowsPerChunk
-        if chunks <= 1 {
-            runRows(0, rows)
-        } else {
-            pool.parallelFor(chunks) { c in runRows(c * rowsPerChunk, min(rows, (c + 1) * rowsPerChunk)) }
+        // Rows are independent; a division costs several additions.
+        let perElement = F.self == DivFn.self ? 4 : 1
+        pool.parallelRanges(rows, costPerItem: inner * perElement, family: .elementwise) { r in
+            runRows(r.lowerBound, r.upperBound)
         }
     }
 
@@ -170,7 +167,12 @@ public enum Elementwise {
     /// `y = op(x)` for `count` elements (`y` may alias `x`).
     public static func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                              _ count: Int, pool: ThreadPool = .shared) {
-        Activations.chunked(count, pool) { lo, n in
+        let family: KernelFamily
+        switch op {
+        case .neg, .abs: family = .elementwise
+        case .exp, .log, .sqrt, .pow: family = .transcendental
+        }
+        Activations.chunked(count, family, pool) { lo, n in
             let xs = x + lo, ys = y + lo
             switch op {
             case .neg: mapVectors(xs, ys, n) { -$0 }

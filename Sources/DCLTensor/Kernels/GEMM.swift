@@ -43,9 +43,6 @@ public enum GEMM {
     static let mcMax = 72
     static let ncMax = 1024
 
-    /// Below this many multiply-adds a call runs on the calling thread only.
-    static let parallelThreshold = 32 * 1024
-
     /// `C[m×n] = op(A)[m×k] · op(B)[k×n]`, or `C += …` when `accumulate`, then `epilogue`.
     ///
     /// `op(A)[i,p]` is `a[i*lda + p]`, or `a[p*lda + i]` if `transA`; likewise for B.
@@ -75,8 +72,9 @@ public enum GEMM {
             GEMMSmall.short(job, pool: pool)
             return
         }
-        let threads = pool.threadCount
-        if threads == 1 || m * n * k < parallelThreshold {
+        // The driver decides how many threads the multiply-adds pay for (Parallel.swift).
+        let threads = pool.threads(forWork: Double(m) * Double(n) * Double(k), .gemm)
+        if threads == 1 {
             job.run(rows: 0..<m, cols: 0..<n)
             return
         }

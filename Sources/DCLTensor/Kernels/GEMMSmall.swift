@@ -71,8 +71,15 @@ enum GEMMSmall {
             }
             for r in 0..<rows { finish(j, lane(acc, r), row: i0 + r, col: 0, count: n) }
         }
-        if blocks > 1 && pool.threadCount > 1 && m * n * k >= GEMM.parallelThreshold {
-            pool.parallelRanges(blocks, parts: pool.threadCount) { range in for blk in range { body(blk) } }
+        runBlocks(blocks, multiplyAdds: Double(m) * Double(n) * Double(k), pool, body)
+    }
+
+    /// Runs `body` for every block, split into one contiguous range per thread the driver says
+    /// the multiply-adds pay for.
+    static func runBlocks(_ blocks: Int, multiplyAdds: Double, _ pool: ThreadPool, _ body: (Int) -> Void) {
+        let threads = blocks > 1 ? pool.threads(forWork: multiplyAdds, .gemm) : 1
+        if threads > 1 {
+            pool.parallelRanges(blocks, parts: threads) { range in for blk in range { body(blk) } }
         } else {
             for blk in 0..<blocks { body(blk) }
         }
@@ -97,11 +104,7 @@ enum GEMMSmall {
         let body: (Int) -> Void = { blk in
             for rb in 0..<rowBlocks { shortBlock(j, strips + rb * k * 8, rowBase: rb * 8, rows: min(8, m - rb * 8), colBlock: blk) }
         }
-        if blocks > 1 && pool.threadCount > 1 && m * n * k >= GEMM.parallelThreshold {
-            pool.parallelRanges(blocks, parts: pool.threadCount) { range in for blk in range { body(blk) } }
-        } else {
-            for blk in 0..<blocks { body(blk) }
-        }
+        runBlocks(blocks, multiplyAdds: Double(m) * Double(n) * Double(k), pool, body)
     }
 
     /// Rows `rowBase ..< rowBase+rows` (≤ 8) of C in the 32-column block `colBlock`.

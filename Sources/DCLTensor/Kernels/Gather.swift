@@ -16,7 +16,7 @@ public enum Gather {
     public static func rows(_ table: UnsafePointer<Float>, tableRows: Int, d: Int, _ idx: UnsafePointer<Int32>, count: Int,
                             _ out: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) throws {
         try validate(idx, count, rows: tableRows, op: "gather")
-        Softmax.parallelRows(count, work: d, pool) { i in
+        pool.parallelRows(count, costPerRow: d, family: .gather) { i in
             (out + i * d).update(from: table + Int(idx[i]) * d, count: d)
         }
     }
@@ -28,7 +28,7 @@ public enum Gather {
         out.update(repeating: 0, count: tableRows * d)
         let block = 256
         let blocks = (d + block - 1) / block
-        Softmax.parallelRows(blocks, work: count * block, pool) { b in
+        pool.parallelRows(blocks, costPerRow: count * min(block, d), family: .gather) { b in
             let c0 = b * block, n = min(block, d - c0)
             for i in 0..<count {
                 Elementwise.addInPlace(out + Int(idx[i]) * d + c0, src + i * d + c0, n)

@@ -10,11 +10,13 @@
 
 /// Loss kernels on raw buffers. Logits are (rows, classes), row-major.
 public enum Losses {
-    static func rowSum(_ rows: Int, work: Int, _ pool: ThreadPool, _ term: (Int) -> Float) -> Float {
+    /// Σ term(r) over rows in row order; the terms (each `costPerRow` units of `family`) are
+    /// computed in parallel when that pays.
+    static func rowSum(_ rows: Int, costPerRow: Int, family: KernelFamily, _ pool: ThreadPool, _ term: (Int) -> Float) -> Float {
         var buf = [Float](repeating: 0, count: rows)
         buf.withUnsafeMutableBufferPointer { b in
             let p = b.baseAddress!
-            Softmax.parallelRows(rows, work: work, pool) { r in p[r] = term(r) }
+            pool.parallelRows(rows, costPerRow: costPerRow, family: family) { r in p[r] = term(r) }
         }
         var s: Float = 0
         for v in buf { s += v }
@@ -42,7 +44,7 @@ public enum Losses {
                                     smoothing: Float, pool: ThreadPool = .shared) throws -> Float {
         try validateLabels(labels, rows: rows, classes: classes)
         if rows == 0 { return .nan }
-        let total = rowSum(rows, work: 2 * classes, pool) { r in
+        let total = rowSum(rows, costPerRow: classes, family: .transcendental, pool) { r in
             let xr = x + r * classes
             let lse = logSumExp(xr, classes)
             var dot = (1 - smoothing) * xr[Int(labels[r])]
@@ -59,7 +61,7 @@ public enum Losses {
         try validateLabels(labels, rows: rows, classes: classes)
         let scale = dLoss / Float(rows)
         let off = smoothing / Float(classes)
-        Softmax.parallelRows(rows, work: 2 * classes, pool) { r in
+        pool.parallelRows(rows, costPerRow: 2 * classes, family: .transcendental) { r in
             let xr = x + r * classes, dr = dx + r * classes
             let lse = logSumExp(xr, classes)
             let l = splat(lse), sc = splat(scale), o = splat(off)
@@ -73,7 +75,7 @@ public enum Losses {
         if count == 0 { return .nan }
         let block = 4096
         let blocks = (count + block - 1) / block
-        let total = rowSum(blocks, work: block, pool) { b in
+        let total = rowSum(blocks, costPerRow: block, family: .transcendental, pool) { b in
             var s: Float = 0
             for i in (b * block)..<min(count, (b + 1) * block) {
                 let v = x[i]
@@ -96,7 +98,7 @@ public enum Losses {
         if count == 0 { return .nan }
         let block = 4096
         let blocks = (count + block - 1) / block
-        let total = rowSum(blocks, work: block, pool) { k in
+        let total = rowSum(blocks, costPerRow: 2 * block, family: .reduction, pool) { k in
             var acc = F16()
             var i = k * block
             let hi = min(count, i + block)
@@ -124,7 +126,7 @@ public enum Losses {
                                  temperature T: Float, pool: ThreadPool = .shared) -> Float {
         if rows == 0 { return .nan }
         let inv = 1 / T
-        let total = rowSum(rows, work: 4 * classes, pool) { r in
+        let total = rowSum(rows, costPerRow: 4 * classes, family: .transcendental, pool) { r in
             let sr = s + r * classes, tr = t + r * classes
             let ls = logSumExp(sr, classes, scale: inv), lt = logSumExp(tr, classes, scale: inv)
             var kl: Float = 0
@@ -144,7 +146,7 @@ public enum Losses {
                                          pool: ThreadPool = .shared) {
         let inv = 1 / T
         let scale = dLoss * T / Float(rows)
-        Softmax.parallelRows(rows, work: 4 * classes, pool) { r in
+        pool.parallelRows(rows, costPerRow: 4 * classes, family: .transcendental) { r in
             let sr = s + r * classes, tr = t + r * classes
             let ls = logSumExp(sr, classes, scale: inv), lt = logSumExp(tr, classes, scale: inv)
             var kl: Float = 0

@@ -2,7 +2,7 @@
 // axes are batch axes that broadcast (numpy `matmul` rules).
 //
 // Threads: many small matrices (attention heads) run one matrix per task with serial GEMMs;
-// few large ones run one after another with the parallel GEMM. Either way each output
+// few large ones run one after another with the parallel GEMM (the driver's `parallelTasks`). Either way each output
 // element is computed by one GEMM call with a fixed K order.
 
 /// Batched matmul on raw buffers.
@@ -46,10 +46,6 @@ public enum Matmul {
                        b: b + bo * bMat, ldb: ldb, transB: transposeB,
                        c: out + t * m * n, ldc: n, epilogue: epilogue, pool: p)
         }
-        if batch > 1 && pool.threadCount > 1 && m * n * k < 1 << 21 {
-            pool.parallelFor(batch) { one($0, .serial) }
-        } else {
-            for t in 0..<batch { one(t, pool) }
-        }
+        pool.parallelTasks(batch, costPerTask: Double(m) * Double(n) * Double(k), family: .gemm) { t, p in one(t, p) }
     }
 }

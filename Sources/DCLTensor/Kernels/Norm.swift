@@ -24,7 +24,7 @@ public enum Normalization {
                                       pool: ThreadPool = .shared) {
         let (n, c, inner) = bnView(shape)
         let m = n * inner
-        Softmax.parallelRows(c, work: 2 * m, pool) { ch in
+        pool.parallelRows(c, costPerRow: 3 * m, family: .reduction) { ch in
             var s: Float = 0
             for i in 0..<n { s += Reduction.sumRun(x + (i * c + ch) * inner, inner) }
             let mu = s / Float(m)
@@ -47,7 +47,7 @@ public enum Normalization {
                                      runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>, eps: Float,
                                      y: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
         let (n, c, inner) = bnView(shape)
-        Softmax.parallelRows(n * c, work: inner, pool) { r in
+        pool.parallelRows(n * c, costPerRow: inner, family: .elementwise) { r in
             let ch = r % c
             let inv = 1 / (runningVar[ch] + eps).squareRoot()
             let a = gamma[ch] * inv, b = beta[ch] - runningMean[ch] * a
@@ -64,7 +64,7 @@ public enum Normalization {
                                          pool: ThreadPool = .shared) {
         let (n, c, inner) = bnView(shape)
         let m = Float(n * inner)
-        Softmax.parallelRows(c, work: 3 * n * inner, pool) { ch in
+        pool.parallelRows(c, costPerRow: 3 * n * inner, family: .reduction) { ch in
             let mu = mean[ch], inv = invStd[ch]
             var sdy: Float = 0, sdyx: Float = 0
             for i in 0..<n {
@@ -94,7 +94,7 @@ public enum Normalization {
     public static func layerNorm(_ x: UnsafePointer<Float>, rows: Int, d: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                  eps: Float, y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                  invStd: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
-        Softmax.parallelRows(rows, work: 3 * d, pool) { r in
+        pool.parallelRows(rows, costPerRow: 3 * d, family: .reduction) { r in
             let xr = x + r * d
             let mu = Reduction.sumRun(xr, d) / Float(d)
             let inv = 1 / (sumSquaredDeviation(xr, d, mu) / Float(d) + eps).squareRoot()
@@ -119,7 +119,8 @@ public enum Normalization {
                                          gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
                                          dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>,
                                          dBeta: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
-        Softmax.parallelRows(rows, work: 4 * d, pool) { r in
+        // Scalar loops over the row (a fixed summation order per row).
+        pool.parallelRows(rows, costPerRow: 4 * d, family: .direct) { r in
             let xr = x + r * d, gr = dy + r * d, dr = dx + r * d
             let mu = mean[r], inv = invStd[r]
             // a = mean(dy·γ), b = mean(dy·γ·x̂)
@@ -137,7 +138,7 @@ public enum Normalization {
         }
         let block = 256
         let blocks = (d + block - 1) / block
-        Softmax.parallelRows(blocks, work: 2 * rows * block, pool) { bi in
+        pool.parallelRows(blocks, costPerRow: 2 * rows * min(block, d), family: .direct) { bi in
             let c0 = bi * block, cn = min(block, d - c0)
             for q in c0..<(c0 + cn) { dGamma[q] = 0; dBeta[q] = 0 }
             for r in 0..<rows {

@@ -14,7 +14,7 @@ public enum PartitionedLinear {
                                blocks: Int, outFeatures: Int, _ y: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
         let bi = inFeatures / blocks, bo = outFeatures / blocks
         if bi <= directLimit && bo <= directLimit {
-            Softmax.parallelRows(rows, work: inFeatures * bo, pool) { r in
+            pool.parallelRows(rows, costPerRow: inFeatures * bo, family: .direct) { r in
                 for p in 0..<blocks {
                     let xr = x + r * inFeatures + p * bi, wp = w + p * bo * bi, yr = y + r * outFeatures + p * bo
                     for o in 0..<bo {
@@ -37,7 +37,7 @@ public enum PartitionedLinear {
                                      blocks: Int, inFeatures: Int, _ dx: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
         let bi = inFeatures / blocks, bo = outFeatures / blocks
         if bi <= directLimit && bo <= directLimit {
-            Softmax.parallelRows(rows, work: inFeatures * bo, pool) { r in
+            pool.parallelRows(rows, costPerRow: inFeatures * bo, family: .direct) { r in
                 for p in 0..<blocks {
                     let gr = dy + r * outFeatures + p * bo, wp = w + p * bo * bi, dr = dx + r * inFeatures + p * bi
                     for q in 0..<bi {
@@ -60,7 +60,7 @@ public enum PartitionedLinear {
                                       outFeatures: Int, blocks: Int, _ dw: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
         let bi = inFeatures / blocks, bo = outFeatures / blocks
         if bi <= directLimit && bo <= directLimit {
-            Softmax.parallelRows(blocks, work: rows * bi * bo, pool) { p in
+            pool.parallelRows(blocks, costPerRow: rows * bi * bo, family: .direct) { p in
                 let wp = dw + p * bo * bi
                 wp.update(repeating: 0, count: bo * bi)
                 for r in 0..<rows {

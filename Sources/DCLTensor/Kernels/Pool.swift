@@ -23,10 +23,6 @@ public enum Pooling {
         return [input[0], input[1], oh, ow]
     }
 
-    static func planes(_ count: Int, work: Int, _ pool: ThreadPool, _ body: (Int) -> Void) {
-        if count * work < 1 << 15 { for i in 0..<count { body(i) } } else { pool.parallelFor(count, body) }
-    }
-
     /// y = pool(x); `inShape` is (n, c, h, w), `outShape` from `outputShape`.
     public static func forward(_ kind: PoolKind, _ x: UnsafePointer<Float>, inShape: [Int], _ y: UnsafeMutablePointer<Float>,
                                outShape: [Int], kernel: (Int, Int), params p: Conv2DParams, pool: ThreadPool = .shared) {
@@ -35,7 +31,7 @@ public enum Pooling {
         let dh = kind == .max ? p.dilationH : 1, dw = kind == .max ? p.dilationW : 1
         let inv = 1 / Float(kh * kw)
         let interior = p.padH == 0 && p.padW == 0 && dh == 1 && dw == 1
-        planes(inShape[0] * inShape[1], work: oh * ow * kh * kw, pool) { pl in
+        pool.parallelRows(inShape[0] * inShape[1], costPerRow: oh * ow * kh * kw, family: .direct) { pl in
             let src = x + pl * h * w, dst = y + pl * oh * ow
             if interior {
                 forwardInterior(kind, src, w, dst, oh, ow, kh, kw, p.strideH, p.strideW, inv)
@@ -70,7 +66,7 @@ public enum Pooling {
         let dh = kind == .max ? p.dilationH : 1, dwl = kind == .max ? p.dilationW : 1
         let inv = 1 / Float(kh * kw)
         let interior = p.padH == 0 && p.padW == 0 && dh == 1 && dwl == 1
-        planes(inShape[0] * inShape[1], work: oh * ow * kh * kw, pool) { pl in
+        pool.parallelRows(inShape[0] * inShape[1], costPerRow: h * w + oh * ow * kh * kw, family: .direct) { pl in
             let src = x + pl * h * w, g = dy + pl * oh * ow, d = dx + pl * h * w
             d.update(repeating: 0, count: h * w)
             if interior && kind == .max && kh == 2 && kw == 2 && p.strideH == 2 && p.strideW == 2 {

@@ -110,7 +110,6 @@ public enum Reduction {
         let colBlock = 1024
         let colBlocks = (inner + colBlock - 1) / colBlock
         let tasks = outerOffsets.count * colBlocks
-        let work = tasks * min(inner, colBlock) * redOffsets.count
         let run: (Int) -> Void = { t in
             let o = t / colBlocks, cb = t % colBlocks
             let c0 = cb * colBlock, n = min(colBlock, inner - c0)
@@ -126,7 +125,7 @@ public enum Reduction {
                 }
             }
         }
-        if work < 1 << 15 || tasks == 1 { for t in 0..<tasks { run(t) } } else { pool.parallelFor(tasks, run) }
+        pool.parallelRows(tasks, costPerRow: min(inner, colBlock) * redOffsets.count, family: .reduction, run)
     }
 
     private static func reducedInner(_ op: ReduceOp, _ x: UnsafePointer<Float>, _ dims: [Int], _ reduced: [Bool],
@@ -143,7 +142,7 @@ public enum Reduction {
             var partials = [Float](repeating: 0, count: chunks)
             partials.withUnsafeMutableBufferPointer { p in
                 let pp = p.baseAddress!
-                pool.parallelFor(chunks) { c in
+                pool.parallelRows(chunks, costPerRow: chunk, family: .reduction) { c in
                     let lo = c * chunk
                     pp[c] = runReduce(op, x + lo, min(chunk, inner - lo))
                 }
@@ -159,12 +158,7 @@ public enum Reduction {
             for r in 1..<runOffsets.count { acc = combine(op, acc, runReduce(op, base + runOffsets[r], inner)) }
             out[o] = acc
         }
-        let work = outOffsets.count * runOffsets.count * inner
-        if work < 1 << 15 || outOffsets.count == 1 {
-            for o in 0..<outOffsets.count { run(o) }
-        } else {
-            pool.parallelFor(outOffsets.count, run)
-        }
+        pool.parallelRows(outOffsets.count, costPerRow: runOffsets.count * inner, family: .reduction, run)
     }
 
     @inline(__always)
@@ -244,7 +238,7 @@ public enum Reduction {
                 acc.addProduct(tail, tail)
                 pp[c] = foldLanes(acc)
             }
-            if chunks == 1 { body(0) } else { pool.parallelFor(chunks, body) }
+            pool.parallelRows(chunks, costPerRow: chunk, family: .reduction, body)
         }
         var s: Float = 0
         for v in partials { s += v }

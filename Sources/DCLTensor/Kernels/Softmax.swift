@@ -19,7 +19,7 @@ public enum Softmax {
                                axis: Int, log: Bool, pool: ThreadPool = .shared) {
         let (outer, n, inner) = view(shape, axis: axis)
         if outer * n * inner == 0 { return }
-        parallelRows(outer * inner, work: n, pool) { r in
+        pool.parallelRows(outer * inner, costPerRow: n, family: .transcendental) { r in
             let o = r / inner, i = r % inner
             let xs = x + o * n * inner + i, ys = y + o * n * inner + i
             if inner == 1 { rowContiguous(xs, ys, n, log) } else { rowStrided(xs, ys, n, inner, log) }
@@ -32,7 +32,8 @@ public enum Softmax {
                                 shape: [Int], axis: Int, log: Bool, pool: ThreadPool = .shared) {
         let (outer, n, inner) = view(shape, axis: axis)
         if outer * n * inner == 0 { return }
-        parallelRows(outer * inner, work: n, pool) { r in
+        // Log-softmax backward takes one exp per element; softmax backward is plain arithmetic.
+        pool.parallelRows(outer * inner, costPerRow: log ? n : 3 * n, family: log ? .transcendental : .elementwise) { r in
             let o = r / inner, i = r % inner
             let base = o * n * inner + i
             var s: Float = 0
@@ -53,19 +54,6 @@ public enum Softmax {
                     for q in 0..<n { let p = base + q * inner; dx[p] = y[p] * (dy[p] - s) }
                 }
             }
-        }
-    }
-
-    /// Runs `body(row)` for `rows` rows, in parallel when there is enough work.
-    static func parallelRows(_ rows: Int, work: Int, _ pool: ThreadPool, _ body: (Int) -> Void) {
-        if rows * work < 1 << 14 || rows == 1 {
-            for r in 0..<rows { body(r) }
-            return
-        }
-        let per = max(1, (1 << 14) / max(1, work))
-        let chunks = (rows + per - 1) / per
-        pool.parallelFor(chunks) { c in
-            for r in (c * per)..<min(rows, (c + 1) * per) { body(r) }
         }
     }
 
