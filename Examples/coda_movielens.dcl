@@ -4,9 +4,12 @@
 // The cloud retrieves the samples of the 50 most similar users (coarse; MPDA's smallest m), the
 // device keeps those its sample classifier deems local-like (fine), and fine-tunes on local +
 // kept samples; delivered samples count as the device user's own (they carry its user id).
-//   swift run -c release dcl run Examples/coda_movielens.dcl
+//   swift run -c release dcl run Examples/coda_movielens.dcl [--set devices=N]
 import std.data
 import std.rec
+
+// The fleet: one device per user (ml-latest-small has 610).
+param devices: int = 100
 
 let ml = movielens_dataset("data/ml-latest-small", threshold: 4.0)
 let history = ml |> time_split(test: 0.5) // per user: older half | fresher half
@@ -16,7 +19,7 @@ role cloud {
   pool: history.train |> with_negatives(100, seed: 3)
 }
 
-role device[100] {
+role device[devices] {
   data: history.test |> partition(by_user(), test: 0.4, seed: 1)
 }
 
@@ -88,7 +91,7 @@ print table(
       row("CoDA (coarse + classifier)", coda_r, moved_coda),
       row("CoDA greedy (coarse + AUC filter)", greedy_r, moved_greedy),
     ],
-    title: "CoDA on MovieLens latest-small: means over 100 users (devices); samples moved = cloud samples delivered to a device",
+    title: "CoDA on MovieLens latest-small: means over {devices} users (devices); samples moved = cloud samples delivered to a device",
   )
 
 // The device ships the recommendation model and the sample classifier; the cloud, the coarse

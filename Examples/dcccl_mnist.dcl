@@ -1,10 +1,13 @@
 // DC-CCL (arXiv 2303.10361) at small scale on MNIST: a small CNN split by width into a 7/8
 // cloud submodel and a 1/8 device co-submodel, a LeNet control model distilled from the cloud half, and 20
 // devices whose local label distributions are skewed (Dirichlet α = 0.5).
-//   swift run -c release dcl run Examples/dcccl_mnist.dcl
+//   swift run -c release dcl run Examples/dcccl_mnist.dcl [--set devices=N]
 import std.vision
 import std.data
 import std.dcccl
+
+// The fleet: the devices share 12,000 samples, so fewer devices hold more each.
+param devices: int = 20
 
 let mnist = mnist_dataset("data/mnist")
 
@@ -32,7 +35,7 @@ role cloud {
   round_data: mnist.train |> take(0.5, seed: 1) |> take(3000)
 }
 
-role device[20] {
+role device[devices] {
   data: mnist.train
     |> drop(0.5, seed: 1)
     |> take(12000)
@@ -89,7 +92,7 @@ print table(
       row("uncontrolled (cloud + co)", uncontrolled, "0"),
       row("DC-CCL (cloud + co, controlled)", dcccl, "{dcccl_round_bytes(base.device)}"),
     ],
-    title: "DC-CCL on MNIST: accuracy on each of 20 devices' local test data (Dirichlet(0.5) label skew)",
+    title: "DC-CCL on MNIST: accuracy on each of {devices} devices' local test data (Dirichlet(0.5) label skew)",
   )
 print "control model sent to each device once: {control.params * 4} bytes; cloud submodel {base.cloud.params} params, co-submodel {base.device.params} params"
 

@@ -2,9 +2,12 @@
 // come mostly from one group of classes, and an inter-image attention plug-in that replaces the
 // backbone's head and reads the client's recent images. Projections are partitioned into P
 // blocks with a feature shuffle.
-//   swift run -c release dcl run Examples/iciia_mnist.dcl
+//   swift run -c release dcl run Examples/iciia_mnist.dcl [--set devices=N]
 import std.data
 import std.iciia
+
+// The fleet: each device holds 96 of the 10,000 test images (80 of history, 16 to predict).
+param devices: int = 100
 
 let mnist = mnist_dataset("data/mnist")
 
@@ -34,7 +37,7 @@ let cloud_clients = mnist.train
   |> take(20000, seed: 2)
   |> partition(groups, clients: 200, test: 0, seed: 3)
 
-role device[100] {
+role device[devices] {
   data: mnist.test |> partition(groups, test: 16 / 96, seed: 4)
 }
 
@@ -88,7 +91,7 @@ for setting in [[1, true], [2, true], [4, true], [8, true], [8, false]] {
 }
 print table(
     rows,
-    title: "ICIIA on MNIST class-grouped clients (100 devices, 16 test images each, memory 16)",
+    title: "ICIIA on MNIST class-grouped clients ({devices} devices, 16 test images each, memory 16)",
   )
 
 var curve = []

@@ -4,6 +4,7 @@
 
 import ArgumentParser
 import DCLDiagnostics
+import DCLSema
 import Foundation
 
 public struct Check: ParsableCommand {
@@ -25,6 +26,8 @@ public struct Check: ParsableCommand {
     @Option(help: "How to print diagnostics on standard error: text or json (one object per line).")
     var diagnostics: DiagnosticsFormat = .text
 
+    @OptionGroup var params: ParamOptions
+
     @ArgumentParser.Argument(help: "Scripts to check.")
     var files: [String]
 
@@ -40,7 +43,13 @@ public struct Check: ParsableCommand {
             }
             let c = Pipeline.load(path: path)
             if let p = c.program, !c.diagnostics.hasErrors {
-                Pipeline.checkShapes(p, diagnostics: c.diagnostics)
+                // Shapes, role sizes and budgets are checked with the `--set` values.
+                let values: [String: ScriptParamValue]
+                do { values = try params.values(for: p, command: "check") } catch {
+                    status = max(status, ExitStatus.usage)
+                    continue
+                }
+                Pipeline.checkShapes(p, diagnostics: c.diagnostics, params: values)
             }
             if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
             if c.diagnostics.hasErrors { status = max(status, ExitStatus.scriptErrors) }

@@ -13,6 +13,7 @@ import DCLCompiler
 import DCLDiagnostics
 import DCLExport
 import DCLRuntime
+import DCLSema
 import Foundation
 
 public struct Compile: ParsableCommand {
@@ -41,6 +42,8 @@ public struct Compile: ParsableCommand {
     @Option(help: "How to print diagnostics on standard error: text or json (one object per line).")
     var diagnostics: DiagnosticsFormat = .text
 
+    @OptionGroup var params: ParamOptions
+
     @ArgumentParser.Argument(help: "The script whose bundles to compile.")
     var file: String
 
@@ -56,8 +59,9 @@ public struct Compile: ParsableCommand {
             diagnostics.report(c.diagnostics, sources: c.sources)
             throw ExitCode(ExitStatus.scriptErrors)
         }
+        let values = try params.values(for: program, command: "compile")
         let status = BundleCompilation.compile(program: program, engine: c.diagnostics, weights: weights, seed: seed, into: output,
-                                               only: only, runScript: true, print: { print($0) })
+                                               only: only, runScript: true, params: values, print: { print($0) })
         if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
@@ -69,14 +73,15 @@ enum BundleCompilation {
     /// `runScript`: evaluate the script in compile mode first (false when a run's evaluator,
     /// which already ran it, is given). Returns the exit status.
     static func compile(program: LoadedProgram, engine: DiagnosticEngine, weights: [String], seed: UInt64, into directory: String,
-                        only: [String] = [], runScript: Bool, evaluator given: Evaluator? = nil, print: (String) -> Void) -> Int32 {
+                        only: [String] = [], runScript: Bool, evaluator given: Evaluator? = nil,
+                        params: [String: ScriptParamValue] = [:], print: (String) -> Void) -> Int32 {
         do {
             let declared = CompileMode.bundleDeclarations(program).map(\.name.name)
             if let unknown = only.first(where: { !declared.contains($0) }) {
                 throw CompileFailure.io("--bundle \(unknown): the script declares no such bundle (it declares \(declared.map { "`\($0)`" }.joined(separator: ", ")))")
             }
             var checkpoint = weights.isEmpty ? nil : try CheckpointWeights.load(weights)
-            let ev = given ?? CompileMode.evaluator(for: program, seed: seed)
+            let ev = given ?? CompileMode.evaluator(for: program, seed: seed, params: params)
             if runScript {
                 do { try CompileMode.run(ev) } catch let e as RuntimeError {
                     engine.emit(e.diagnostic)

@@ -5,6 +5,7 @@
 import ArgumentParser
 import DCLCompiler
 import DCLDiagnostics
+import DCLGraph
 import DCLRuntime
 import DCLTensor
 import Foundation
@@ -13,7 +14,11 @@ public struct Run: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a dcl script.",
-        discussion: "Exit status: 0 success, 1 the script has errors, 2 the file could not be read, 3 a run-time error."
+        discussion: """
+        `--set NAME=VALUE` gives a script parameter (`param devices: int = 20`) a value for this run.
+
+        Exit status: 0 success, 1 the script has errors, 2 the file could not be read or a --set is wrong, 3 a run-time error.
+        """
     )
 
     @Option(help: "Seed of every random choice (initialisation, shuffling, dropout, partitioning).")
@@ -27,6 +32,11 @@ public struct Run: ParsableCommand {
 
     @Option(help: "After the run, write the script's bundles (.dclb) with the trained weights to this directory.")
     var bundles: String?
+
+    @Flag(help: "After the run, print where the time and memory went (by statement and by primitive op) to standard error.")
+    var profile = false
+
+    @OptionGroup var params: ParamOptions
 
     @ArgumentParser.Argument(help: "The script to run.")
     var file: String
@@ -48,19 +58,35 @@ public struct Run: ParsableCommand {
             throw ExitCode(ExitStatus.scriptErrors)
         }
         if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
+        let values = try params.values(for: program, command: "run")
         let session = Session(threads: threads, isTTY: isatty(STDERR_FILENO) != 0, output: { line in
             print(line)
             fflush(stdout)
         })
         let evaluator = Evaluator(program: program, hooks: session, seed: seed)
+        evaluator.paramValues = values
         session.attach(evaluator)
+        let scriptProfiler = profile ? ScriptProfiler() : nil, opProfiler = profile ? OpProfiler() : nil
+        evaluator.profiler = scriptProfiler
+        session.opProfiler = opProfiler
+        let start = OpProfiler.now()
+        /// The profile goes to standard error after the diagnostics, also when an error stopped the run.
+        func reportProfile(stoppedBy: String?) {
+            guard let sp = scriptProfiler, let op = opProfiler else { return }
+            let report = ProfileReport(wallNanoseconds: OpProfiler.now() &- start, peakResidentKiB: ScriptProfiler.peakResidentKiB(),
+                                       threads: session.pool.threadCount, stoppedBy: stoppedBy, script: sp.rowsByTime,
+                                       ops: op.entries, sources: c.sources)
+            StandardError.write(report.render())
+        }
         do {
             try evaluator.run()
         } catch let e as RuntimeError {
             c.diagnostics.emit(e.diagnostic)
             diagnostics.report(c.diagnostics, sources: c.sources)
+            reportProfile(stoppedBy: ProfileReport.place(e.span, in: c.sources))
             throw ExitCode(ExitStatus.runtime)
         }
+        reportProfile(stoppedBy: nil)
         if let dir = bundles {
             // A fresh engine: the check's warnings were already printed before the run.
             let engine = DiagnosticEngine()

@@ -14,7 +14,8 @@ import Foundation
 
 /// Loads, checks and evaluates a script without effects, then evaluates `expression` in it.
 enum ModelLookup {
-    static func models(file: String, expression: String?, diagnostics format: DiagnosticsFormat) throws -> [(String, ModelInstance)] {
+    static func models(file: String, expression: String?, diagnostics format: DiagnosticsFormat,
+                       params: ParamOptions? = nil, command: String = "summary") throws -> [(String, ModelInstance)] {
         guard FileManager.default.isReadableFile(atPath: file) else {
             StandardError.write("dcl: cannot read \(file)\n")
             throw ExitCode(ExitStatus.usage)
@@ -28,6 +29,7 @@ enum ModelLookup {
         // for real; training, printing and saving are skipped.
         let session = Session(isTTY: false, output: { _ in })
         let ev = Evaluator(program: program, hooks: SummaryHooks(session), seed: 0)
+        if let p = params { ev.paramValues = try p.values(for: program, command: command) }
         session.attach(ev)
         let env = ev.environment(of: program.main)
         do {
@@ -117,12 +119,13 @@ public struct Summary: ParsableCommand {
     @ArgumentParser.Argument(help: "A model expression (`net`, `base.device`); default: every top-level model.") var model: String?
     @Option(help: "Batch size the table is computed at.") var batch: Int = 1
     @Option(help: "Diagnostics format: text or json.") var diagnostics: DiagnosticsFormat = .text
+    @OptionGroup var params: ParamOptions
     public init() {}
 
     public func validate() throws { if batch < 1 { throw ValidationError("--batch must be at least 1") } }
 
     public func run() throws {
-        let models = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics)
+        let models = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics, params: params)
         if models.isEmpty { print("no models at the top level of \(file); name one: dcl summary \(file) MODEL") }
         for (i, (name, m)) in models.enumerated() {
             if i > 0 { print("") }
@@ -145,10 +148,11 @@ public struct GraphView: ParsableCommand {
     @Option(help: "text or dot.") var format: Format = .text
     @Flag(help: "Show the training graph (forward, loss, backward, update) instead.") var training = false
     @Option(help: "Diagnostics format: text or json.") var diagnostics: DiagnosticsFormat = .text
+    @OptionGroup var params: ParamOptions
     public init() {}
 
     public func run() throws {
-        let (name, m) = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics)[0]
+        let (name, m) = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics, params: params, command: "graph")[0]
         let g = try m.forward(training: training)
         print(format == .dot ? DotWriter.render(g, title: name) : GraphPrinter.print(g), terminator: "")
     }

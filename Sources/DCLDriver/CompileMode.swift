@@ -59,9 +59,10 @@ final class CompileHooks: RuntimeHooks {
 
 enum CompileMode {
     /// An evaluator in compile mode for `program`.
-    static func evaluator(for program: LoadedProgram, seed: UInt64) -> Evaluator {
+    static func evaluator(for program: LoadedProgram, seed: UInt64, params: [String: ScriptParamValue] = [:]) -> Evaluator {
         let session = Session(output: { _ in })
         let ev = Evaluator(program: program, hooks: CompileHooks(session: session), seed: seed)
+        ev.paramValues = params
         session.attach(ev)
         return ev
     }

@@ -47,9 +47,11 @@ public enum Pipeline {
     /// elaborated (shapes through every layer), plus every model declared with defaults for
     /// all its parameters; then plans every bundle and measures it against its role's budget.
     /// Errors become diagnostics; analysis goes on after each.
-    public static func checkShapes(_ p: LoadedProgram, diagnostics: DiagnosticEngine, seed: UInt64 = 0) {
+    public static func checkShapes(_ p: LoadedProgram, diagnostics: DiagnosticEngine, seed: UInt64 = 0,
+                                   params: [String: ScriptParamValue] = [:]) {
         let hooks = CheckModeHooks()
         let ev = Evaluator(program: p, hooks: hooks, seed: seed, checkMode: true)
+        ev.paramValues = params
         defer { ev.release() }
         var reported = Set<SourceSpan>()
         func report(_ e: RuntimeError) {

@@ -21,12 +21,16 @@ public struct ExecutionOptions {
     public var checkFinite = false
     /// Fill the arena with NaN before each run (tests use it to prove kernels write every element).
     public var poisonArena = false
+    /// Time every node's kernel by op (`dcl run --profile`); nil costs one check per node.
+    public var profiler: OpProfiler?
 
-    public init(memory: MemoryPlan.Mode = .planned, pool: ThreadPool = .shared, checkFinite: Bool = false, poisonArena: Bool = false) {
+    public init(memory: MemoryPlan.Mode = .planned, pool: ThreadPool = .shared, checkFinite: Bool = false, poisonArena: Bool = false,
+                profiler: OpProfiler? = nil) {
         self.memory = memory
         self.pool = pool
         self.checkFinite = checkFinite
         self.poisonArena = poisonArena
+        self.profiler = profiler
     }
 }
 
@@ -188,12 +192,19 @@ public final class Executor {
             plan.arena.bytes.assumingMemoryBound(to: Float.self).update(repeating: .nan, count: n)
         }
 
+        let profiler = options.profiler
         for (k, node) in graph.nodes.enumerated() {
             for (j, s) in plan.inputSlots[k].enumerated() { plan.calls[k].inputs[j].data = plan.pointers[s] }
             for (j, s) in plan.outputSlots[k].enumerated() { plan.calls[k].outputs[j].data = plan.pointers[s] }
             plan.calls[k].step = store.step
             do {
-                try node.op.execute(plan.calls[k])
+                if let p = profiler {
+                    let start = OpProfiler.now()
+                    defer { p.record(node.opName, since: start) }
+                    try node.op.execute(plan.calls[k])
+                } else {
+                    try node.op.execute(plan.calls[k])
+                }
             } catch let e as GraphError {
                 throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
             } catch let e as TensorError {

@@ -118,6 +118,7 @@ extension ReplSession {
         case .retrieval: return .retrieval
         case .role(_, let count, _): return .role(fleet: count != nil)
         case .bundle: return .bundle
+        case .param(_, let t, _): return ScriptParamType(t)?.type
         case .function, .block, .data: return nil
         }
     }

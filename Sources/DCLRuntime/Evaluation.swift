@@ -47,7 +47,7 @@ struct Evaluation {
 
     /// The model's outputs on every sample of `d`, in order, as [count, outputSize] floats.
     func outputs(_ m: ModelInstance, on d: Dataset, batch: Int, span: SourceSpan) throws -> (values: [Float], width: Int) {
-        let runner = try InferenceRunner.for(m, pool: session.pool)
+        let runner = try InferenceRunner.for(m, options: session.executionOptions)
         var out: [Float] = []
         // All outputs are kept at once: size them against the tensor cap before reserving.
         do { out.reserveCapacity(try elementCount([d.count] + m.outputShape, op: "evaluate")) } catch let e as TensorError {

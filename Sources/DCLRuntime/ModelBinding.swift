@@ -67,16 +67,20 @@ final class InferenceRunner {
     /// Owners of the parameters the model's graph inlined (fusing keeps parameter names).
     let owners: ParameterOwners
 
-    init(_ m: ModelInstance, threads pool: ThreadPool) throws {
+    convenience init(_ m: ModelInstance, threads pool: ThreadPool) throws {
+        try self.init(m, options: ExecutionOptions(pool: pool))
+    }
+
+    init(_ m: ModelInstance, options: ExecutionOptions) throws {
         model = m
         let forward = try m.ownedForward(training: false)
         owners = forward.owners
-        executor = try Executor(graph: try Passes.fuse(forward.graph), options: ExecutionOptions(pool: pool))
+        executor = try Executor(graph: try Passes.fuse(forward.graph), options: options)
     }
 
-    static func `for`(_ m: ModelInstance, pool: ThreadPool) throws -> InferenceRunner {
+    static func `for`(_ m: ModelInstance, options: ExecutionOptions) throws -> InferenceRunner {
         if let r = m.runtimeCache["infer"] as? InferenceRunner { return r }
-        let r = try InferenceRunner(m, threads: pool)
+        let r = try InferenceRunner(m, options: options)
         m.runtimeCache["infer"] = r
         return r
     }

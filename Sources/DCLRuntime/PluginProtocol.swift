@@ -80,7 +80,7 @@ struct PluginProtocol {
             let n = h.count
             for i in max(0, n - capacity)..<n { memory.append(Array(hf[(i * d)..<(i * d + d)])) }
         }
-        let runner = try InferenceRunner.for(p.module, pool: session.pool)
+        let runner = try InferenceRunner.for(p.module, options: session.executionOptions)
         var logits: [Float] = []
         logits.reserveCapacity(test.count * classes)
         for i in 0..<test.count {

@@ -13,6 +13,10 @@ public final class Session: RuntimeHooks {
     /// Where `print` and per-epoch lines go.
     public var output: (String) -> Void
     public let pool: ThreadPool
+    /// Times every compiled plan's ops (`dcl run --profile`).
+    public var opProfiler: OpProfiler?
+    /// How this session's compiled plans run.
+    var executionOptions: ExecutionOptions { ExecutionOptions(pool: pool, profiler: opProfiler) }
     let progress: ProgressReporter
     weak var evaluator: Evaluator?
 

@@ -103,7 +103,7 @@ public struct Trainer {
         let executor: Executor
         do {
             graph = try Passes.fuse(try TrainingGraph.build(lowered.graph, loss: lowered.loss, config: config, parameters: lowered.trainable))
-            executor = try Executor(graph: graph, options: ExecutionOptions(pool: session.pool))
+            executor = try Executor(graph: graph, options: session.executionOptions)
         } catch let e as GraphError {
             throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
         }

@@ -36,6 +36,8 @@ public enum SemaCode: String, CaseIterable, Sendable {
     case notAChoice = "E0215"
     case methodAsValue = "E0216"
     case unknownOption = "E0217"
+    case paramType = "E0218"
+    case paramNotConstant = "E0219"
 
     // Models (E0300–E0399).
     case shape = "E0301"

@@ -339,6 +339,7 @@ public struct Decl: Sendable {
         case .distill(let n, _, _, _): return n
         case .retrieval(let n, _), .bundle(let n, _, _): return n
         case .role(let n, _, _): return n
+        case .param(let n, _, _): return n
         }
     }
 
@@ -355,6 +356,7 @@ public struct Decl: Sendable {
         case .retrieval: return "retrieval"
         case .role: return "role"
         case .bundle: return "bundle"
+        case .param: return "param"
         }
     }
 }
@@ -377,4 +379,7 @@ public enum DeclKind: Sendable {
     case role(Identifier, count: Expr?, [Field])
     /// `bundle phone for device { models: […] }`
     case bundle(Identifier, role: Identifier, [Field])
+    /// `param devices: int = 20` — a script parameter; `dcl run --set devices=5` replaces the
+    /// default. The checker accepts only constant defaults, so the value never depends on a run.
+    case param(Identifier, type: TypeExpr, value: Expr)
 }

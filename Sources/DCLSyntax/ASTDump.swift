@@ -157,6 +157,8 @@ public enum ASTDump {
             return .node("role", [.atom(n.name)] + (count.map { [.node("count", [sexpr($0)])] } ?? []) + fields.map(sexpr))
         case .bundle(let n, let role, let fields):
             return .node("bundle", [.atom(n.name), .node("for", [.atom(role.name)])] + fields.map(sexpr))
+        case .param(let n, let type, let value):
+            return .node("param", [.atom(n.name), sexpr(type), sexpr(value)])
         }
     }
 }

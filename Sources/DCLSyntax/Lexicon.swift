@@ -32,6 +32,7 @@ public enum Lexicon {
         kw("import", .kwImport), kw("as", .kwAs), kw("fn", .kwFn), kw("model", .kwModel),
         kw("block", .kwBlock), kw("data", .kwData), kw("split", .kwSplit), kw("distill", .kwDistill),
         kw("plugin", .kwPlugin), kw("retrieval", .kwRetrieval), kw("role", .kwRole), kw("bundle", .kwBundle),
+        kw("param", .kwParam),
         kw("let", .kwLet), kw("var", .kwVar), kw("if", .kwIf), kw("else", .kwElse), kw("for", .kwFor),
         kw("in", .kwIn), kw("while", .kwWhile), kw("return", .kwReturn), kw("break", .kwBreak),
         kw("continue", .kwContinue), kw("print", .kwPrint), kw("train", .kwTrain), kw("save", .kwSave),

@@ -5,7 +5,8 @@ import DCLDiagnostics
 
 extension Parser {
     /* declaration    = fn_decl | model_decl | block_decl | data_decl | split_decl
-               | distill_decl | plugin_decl | retrieval_decl | role_decl | bundle_decl ; */
+               | distill_decl | plugin_decl | retrieval_decl | role_decl | bundle_decl
+               | param_decl ; */
     mutating func parseDeclaration() -> Stmt {
         let s = start
         let keyword = currentSpan
@@ -18,6 +19,7 @@ extension Parser {
         case .kwRetrieval: kind = parseRetrieval()
         case .kwRole: kind = parseRole()
         case .kwBundle: kind = parseBundle()
+        case .kwParam: kind = parseParamDecl()
         default: preconditionFailure("parseDeclaration called at \(self.kind)")
         }
         guard let k = kind else { return stmt(.error, from: s) }
@@ -147,6 +149,19 @@ extension Parser {
         guard expect(.kwFor, hint: "a bundle reads `bundle phone for device { … }`") else { return nil }
         guard let role = parseName("a role name") else { return nil }
         return .bundle(name, role: role, parseFieldBlock())
+    }
+
+    /* param_decl     = "param" IDENT ":" type "=" expr ; */
+    /// Both the type and the default are required: the type says how `dcl run --set` reads a
+    /// value, and the default is what the script means without one.
+    mutating func parseParamDecl() -> DeclKind? {
+        advance()
+        guard let name = parseName("a parameter name") else { return nil }
+        let example = "a script parameter reads `param \(name.name): int = 20`"
+        guard expect(.colon, hint: "\(example): its type is required") else { return nil }
+        guard let type = parseType() else { return nil }
+        guard expect(.equal, hint: "\(example): its default is required") else { return nil }
+        return .param(name, type: type, value: parseExpr())
     }
 
     /* field_block    = "{" { field_sep } [ field { field_sep { field_sep } field } { field_sep } ] "}" ; */

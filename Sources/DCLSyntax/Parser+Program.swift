@@ -59,7 +59,7 @@ extension Parser {
         switch kind {
         case .kwImport:
             return parseImport()
-        case .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwPlugin, .kwRetrieval, .kwRole, .kwBundle:
+        case .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwPlugin, .kwRetrieval, .kwRole, .kwBundle, .kwParam:
             return parseDeclaration()
         case .kwDistill where isDistillDeclaration:
             return parseDeclaration()

@@ -27,7 +27,7 @@ extension Parser {
         case .kwDistill where !isDistillDeclaration: return parseDistillRun()
         case .kwSave, .kwLoad: return parseSaveLoad()
         case .kwElse, .kwImport, .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwDistill, .kwPlugin,
-             .kwRetrieval, .kwRole, .kwBundle:
+             .kwRetrieval, .kwRole, .kwBundle, .kwParam:
             return parseMisplacedStatement()
         default:
             if atInputDeclaration || atSection { return parseMisplacedStatement() }
@@ -46,7 +46,7 @@ extension Parser {
                   hint: "`else` must follow the `}` of an `if` (a line break between them is fine)")
             advance()
             if kind == .kwIf { _ = parseIf() } else if kind == .lBrace { _ = parseBody() }
-        case .kwImport, .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwDistill, .kwPlugin, .kwRetrieval, .kwRole, .kwBundle:
+        case .kwImport, .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwDistill, .kwPlugin, .kwRetrieval, .kwRole, .kwBundle, .kwParam:
             let what = kind == .kwImport ? "`import` is" : "`\(kind.spelling)` declarations are"
             error(.declarationNotAtTopLevel, "\(what) only allowed at the top level of a file", at: currentSpan,
                   hint: "move it out of the enclosing block")

@@ -274,7 +274,7 @@ public struct Parser {
     static func startsStatement(_ k: TokenKind) -> Bool {
         switch k {
         case .kwImport, .kwFn, .kwModel, .kwBlock, .kwData, .kwSplit, .kwDistill, .kwPlugin, .kwRetrieval,
-             .kwRole, .kwBundle, .kwLet, .kwVar, .kwIf, .kwFor, .kwWhile, .kwReturn, .kwPrint, .kwTrain,
+             .kwRole, .kwBundle, .kwParam, .kwLet, .kwVar, .kwIf, .kwFor, .kwWhile, .kwReturn, .kwPrint, .kwTrain,
              .kwSave, .kwLoad:
             return true
         default:

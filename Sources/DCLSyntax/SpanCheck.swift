@@ -154,6 +154,9 @@ public struct SpanCheck {
         case .role(_, let count, let fs):
             if let c = count { expr(c, in: sp) }
             fields(fs, in: sp)
+        case .param(_, let t, let e):
+            type(t, in: sp)
+            expr(e, in: sp)
         }
     }
 

@@ -24,7 +24,7 @@ public enum TokenKind: UInt8, Sendable, Hashable, CaseIterable {
 
     // Reserved words.
     case kwImport, kwAs, kwFn, kwModel, kwBlock, kwData, kwSplit, kwDistill, kwPlugin, kwRetrieval
-    case kwRole, kwBundle, kwLet, kwVar, kwIf, kwElse, kwFor, kwIn, kwWhile, kwReturn, kwBreak
+    case kwRole, kwBundle, kwParam, kwLet, kwVar, kwIf, kwElse, kwFor, kwIn, kwWhile, kwReturn, kwBreak
     case kwContinue, kwPrint, kwTrain, kwSave, kwLoad, kwAnd, kwOr, kwNot, kwTrue, kwFalse, kwNone
 
     // Operators and punctuation.

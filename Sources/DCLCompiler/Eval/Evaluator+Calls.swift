@@ -95,6 +95,8 @@ extension Evaluator {
         guard StackGuard.interpreterHasRoom() else {
             throw RuntimeError(RuntimeCode.limit, "calls nested \(callDepth) deep, too deep for this thread's stack (unbounded recursion in `\(fd.name.name)`?)", at: span)
         }
+        if let p = profiler { p.enter(fd.name.span, .function) }
+        defer { if let p = profiler { p.leave() } }
         let env = Environment(parent: environment(of: m), module: m)
         let bound = try bindUserArguments(fd.params, args, callee: "`\(fd.name.name)`", span: span, defaultsEnv: environment(of: m))
         for p in fd.params { env.define(p.name.name, bound[p.name.name]!) }

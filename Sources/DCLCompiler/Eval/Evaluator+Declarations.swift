@@ -25,6 +25,8 @@ extension Evaluator {
         }
         declarationsInProgress.append(key)
         defer { declarationsInProgress.removeLast() }
+        if let p = profiler { p.enter(d.name.span, .declaration) }
+        defer { if let p = profiler { p.leave() } }
         let env = environment(of: m)
         let v: Value
         switch d.kind {
@@ -45,10 +47,31 @@ extension Evaluator {
             v = try role(name: name.name, count: count, fields: fields, span: d.name.span, in: env)
         case .bundle(let name, let roleName, let fields):
             v = try bundle(name: name.name, roleName: roleName, fields: fields, span: d.name.span, in: env)
+        case .param(let name, let type, let value):
+            v = try paramValue(name.name, type: type, value: value, in: m, env: env)
         case .function, .block:
             fatalError("handled above")
         }
         declarationValues[key] = v
+        return v
+    }
+
+    /// A script parameter: its `--set` value in the script being run, else its default (a
+    /// constant, as the checker requires). An int given for a float param becomes a float, so
+    /// `param lr: float = 1` prints `1.0` whether the 1 came from the script or the command line.
+    private func paramValue(_ name: String, type: TypeExpr, value: Expr, in m: DCLModule, env: Environment) throws -> Value {
+        let v: Value
+        if m === program.main, let given = paramValues[name] {
+            switch given {
+            case .int(let i): v = .int(i)
+            case .float(let x): v = .float(x)
+            case .bool(let b): v = .bool(b)
+            case .string(let s): v = .string(s)
+            }
+        } else {
+            v = try evaluate(value, in: env)
+        }
+        if ScriptParamType(type) == .float, case .int(let i) = v { return .float(Double(i)) }
         return v
     }
 

@@ -21,6 +21,16 @@ public struct LoadedProgram {
     }
 }
 
+extension Stmt {
+    /// Whether running this top-level item does anything now (declarations wait for first use).
+    var isRunnable: Bool {
+        switch kind {
+        case .importDecl, .decl: return false
+        default: return true
+        }
+    }
+}
+
 /// How a statement ended.
 enum Flow {
     case normal
@@ -38,6 +48,12 @@ public final class Evaluator {
     public let checkMode: Bool
     /// Polled between statements and loop iterations; returns true to stop (Ctrl-C in the REPL).
     public var shouldInterrupt: () -> Bool = { false }
+    /// Times statements, declarations and functions (`dcl run --profile`); nil costs one check
+    /// per top-level item, declaration and call.
+    public var profiler: ScriptProfiler?
+    /// `--set NAME=VALUE` values of the main module's params (read by the driver, which has
+    /// already checked each name and type against the script).
+    public var paramValues: [String: ScriptParamValue] = [:]
     /// The session's models: every instance this evaluator makes is numbered and found here.
     public let models: ModelTable
 
@@ -80,7 +96,11 @@ public final class Evaluator {
     public func runModule(_ m: DCLModule) throws {
         let env = environment(of: m)
         for (index, item) in m.program.items.enumerated() {
-            try executeTopLevel(item, index: index, in: env)
+            if let p = profiler, item.isRunnable {
+                try p.measure(item.span, .statement) { try executeTopLevel(item, index: index, in: env) }
+            } else {
+                try executeTopLevel(item, index: index, in: env)
+            }
         }
     }
 

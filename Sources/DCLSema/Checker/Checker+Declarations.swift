@@ -228,6 +228,8 @@ extension Checker {
         case .bundle(_, let role, let fields):
             checkBundle(role: role, fields: fields, in: scope)
             return (.bundle, .unknown)
+        case .param(let name, let type, let value):
+            return (checkParam(name, type: type, value: value, keyword: d.keywordSpan, in: scope), .unknown)
         default:
             return (declaredType(d), .unknown)
         }

@@ -169,6 +169,7 @@ public final class Checker {
         case .retrieval: return .retrieval
         case .role(_, let count, _): return .role(fleet: count != nil)
         case .bundle: return .bundle
+        case .param(_, let t, _): return ScriptParamType(t).map(\.type) ?? .any
         }
     }
 

@@ -119,6 +119,8 @@ extension FormatBuilder {
             return doc + .text(" ") + fieldBlock(fields, from: after, end: Int(s.span.end))
         case .bundle(let n, let role, let fields):
             return .text("bundle \(n.name) for \(role.name) ") + fieldBlock(fields, from: Int(role.span.end), end: Int(s.span.end))
+        case .param(let n, let type, let value):
+            return .text("param \(n.name): ") + inlineComments(before: Int(type.span.start)) + typeDoc(type) + .text(" =") + operand(value)
         }
     }
 

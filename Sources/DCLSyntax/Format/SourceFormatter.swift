@@ -210,7 +210,9 @@ struct FormatBuilder {
         return lines(items, end: bytes.count + 1)
     }
 
+    /// Declarations get blank lines around them; `param` lines stay together, as `let`s do.
     static func isDeclaration(_ s: Stmt) -> Bool {
+        if case .decl(let d) = s.kind, case .param = d.kind { return false }
         if case .decl = s.kind { return true }
         return false
     }

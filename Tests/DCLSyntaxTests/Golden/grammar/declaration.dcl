@@ -19,3 +19,5 @@ role cloud { }
 // ast: (role cloud)
 bundle phone for device { }
 // ast: (bundle phone (for device))
+param n: int = 3
+// ast: (param n int 3)
