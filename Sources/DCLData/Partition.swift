@@ -51,8 +51,13 @@ extension Dataset {
     /// - `clients`: number of clients; required except for `.byUser`, where nil means every
     ///   user and a number picks that many users at random (seeded).
     /// - `testFraction`: each client's share of test samples (see `clientTestCount`).
+    /// - `distinct`: the scheme forms exactly this many clients, and client c holds the samples
+    ///   of formed client c mod `distinct` — so a fleet larger than the data can hold disjointly
+    ///   repeats samples, and a smaller one takes the first formed clients. A repeated client
+    ///   draws its own train/test split (seeded by its index c); under `.byUser` the split is by
+    ///   time, so a repeat holds the same train and test rows.
     public func partition(_ scheme: PartitionScheme, clients: Int?, seed: UInt64,
-                          testFraction: Double = 0.2) throws -> FederatedDataset {
+                          testFraction: Double = 0.2, distinct: Int? = nil) throws -> FederatedDataset {
         let op = "partition \(scheme)"
         guard testFraction.isFinite && testFraction >= 0 && testFraction <= 1 else {
             throw DataError.argument(op, "expected a test fraction in 0...1, found \(testFraction)")
@@ -60,6 +65,16 @@ extension Dataset {
         if let clients, clients <= 0 {
             throw DataError.argument(op, "expected a positive client count, found \(clients)")
         }
+        if let distinct {
+            guard distinct > 0 else {
+                throw DataError.argument(op, "expected a positive distinct client count, found \(distinct)")
+            }
+            guard clients != nil else {
+                throw DataError.argument(op, "`distinct` needs a client count (clients: n, or the role's count)")
+            }
+        }
+        // The clients the scheme itself forms; with `distinct`, the rest repeat them.
+        let formed = distinct ?? clients
         let root = SeededGenerator(seed: seed)
         // Keyed by the scheme's name, not its parameters: class_groups with another r keeps the
         // same groups, so the knob changes only the mix.
@@ -68,25 +83,38 @@ extension Dataset {
         var federated: [ClientData] = []
 
         if case .byUser = scheme {
-            federated = try partitionByUser(clients: clients, testFraction: testFraction, rng: &rng)
+            federated = try partitionByUser(clients: formed, testFraction: testFraction, rng: &rng)
+            if let distinct, let clients {
+                // A repeated user keeps its time split: the same rows under the new client id.
+                federated = (0..<clients).map { c in
+                    let f = federated[c % distinct]
+                    return client(c, train: f.train, test: f.test)
+                }
+            }
         } else {
-            guard let clients else {
+            guard let formed, let clients else {
                 throw DataError.argument(op, "expected a client count (clients: n)")
             }
-            // Every scheme gives each client its own rows, so more clients than samples cannot work.
-            guard clients <= count else {
-                throw DataError.argument(op, "expected at most \(count) clients for \(count) samples, found \(clients)")
+            // Every scheme gives each formed client its own rows, so more than the samples cannot work.
+            guard formed <= count else {
+                throw DataError.argument(op, "expected at most \(count) \(distinct == nil ? "clients" : "distinct clients") for \(count) samples, found \(formed)")
             }
-            let assignment: [[Int]]
+            var assignment: [[Int]]
             switch scheme {
-            case .iid: assignment = try assignIID(clients: clients, rng: &rng, op: op)
-            case .labelSubset(let k): assignment = try assignLabelSubset(k: k, clients: clients, rng: &rng, op: op)
-            case .dirichlet(let a, let m): assignment = try assignDirichlet(alpha: a, minSamples: m, clients: clients, rng: &rng, op: op)
+            case .iid: assignment = try assignIID(clients: formed, rng: &rng, op: op)
+            case .labelSubset(let k): assignment = try assignLabelSubset(k: k, clients: formed, rng: &rng, op: op)
+            case .dirichlet(let a, let m): assignment = try assignDirichlet(alpha: a, minSamples: m, clients: formed, rng: &rng, op: op)
             case .classGroups(let g, let r, let n):
-                assignment = try assignClassGroups(groups: g, r: r, perClient: n, clients: clients, rng: &rng, op: op)
+                assignment = try assignClassGroups(groups: g, r: r, perClient: n, clients: formed, rng: &rng, op: op)
             case .byUser: assignment = []  // not reached: by_user is handled above
             }
             unassigned = count - assignment.reduce(0) { $0 + $1.count }
+            if formed != clients {
+                let base = assignment
+                assignment = (0..<clients).map { base[$0 % formed] }
+                // Repeats cover no new rows; a fleet smaller than `distinct` leaves the rest out.
+                unassigned = count - assignment.prefix(formed).reduce(0) { $0 + $1.count }
+            }
             for (c, rows) in assignment.enumerated() {
                 // Canonical row order within a client; then a seeded choice of test rows.
                 let sorted = rows.sorted()
@@ -99,7 +127,8 @@ extension Dataset {
                 federated.append(client(c, train: train, test: test))
             }
         }
-        let name = "partition(\(scheme), clients: \(clients.map(String.init) ?? "all"), seed: \(seed), test: \(testFraction))"
+        let name = "partition(\(scheme), clients: \(clients.map(String.init) ?? "all"), seed: \(seed), test: \(testFraction)"
+            + (distinct.map { ", distinct: \($0))" } ?? ")")
         return FederatedDataset(clients: federated, scheme: name, classCount: classCount, unassigned: unassigned)
     }
 
@@ -112,9 +141,13 @@ extension Dataset {
     }
 
     private func client(_ c: Int, train: [Int], test: [Int]) -> ClientData {
-        var tr = selectingUnchecked(train), te = selectingUnchecked(test)
-        tr.source += " |> client(\(c)).train"
-        te.source += " |> client(\(c)).test"
+        client(c, train: selectingUnchecked(train), test: selectingUnchecked(test))
+    }
+
+    private func client(_ c: Int, train: Dataset, test: Dataset) -> ClientData {
+        var tr = train, te = test
+        tr.source = source + " |> client(\(c)).train"
+        te.source = source + " |> client(\(c)).test"
         return ClientData(id: c, train: tr, test: te)
     }
 

@@ -14,8 +14,8 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure dcl: GEMM, training-step and parse throughput.",
-        subcommands: [GEMMBench.self, TrainBench.self, BenchParse.self]
+        abstract: "Measure dcl: GEMM, training-step and parse throughput, and fleet runs against PyTorch.",
+        subcommands: [GEMMBench.self, TrainBench.self, BenchParse.self, FleetBench.self]
     )
 }
 

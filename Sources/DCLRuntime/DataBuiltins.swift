@@ -141,7 +141,9 @@ enum DataBuiltins {
             }
             let clients = try ev.optional(a["clients"]) { try ev.positiveInt($0, "clients", span: span) }
             let test = try ev.double(a["test"], "test", span: span)
-            let fed = try d.partition(scheme, clients: clients, seed: try seed(a["seed"], ev, label: label, span: span), testFraction: test)
+            let distinct = try ev.optional(a["distinct"]) { try ev.positiveInt($0, "distinct", span: span) }
+            let fed = try d.partition(scheme, clients: clients, seed: try seed(a["seed"], ev, label: label, span: span), testFraction: test,
+                                      distinct: distinct)
             return .clients(ClientsValue(fed, part: .all, side: dv.side, origin: dv.origin))
         default:
             throw RuntimeError(RuntimeCode.type, "unknown transform `\(spec.name)`", at: span)

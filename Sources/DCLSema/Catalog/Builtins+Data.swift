@@ -63,6 +63,8 @@ extension Builtins {
             ParamSpec("clients", .int, DefaultValue.none, "number of clients (defaults to the role's count)"),
             ParamSpec("test", .float, .float(0.2), "per-client test fraction"),
             ParamSpec("seed", .int, DefaultValue.none),
+            ParamSpec("distinct", .int, DefaultValue.none,
+                      "clients the strategy forms; client c holds formed client c mod distinct's samples (fleets larger than the data)"),
         ], returns: .fixed(.clients), doc: "splits a dataset into simulated clients, each with train and test"),
         // Partitioners.
         BuiltinSpec("iid", .partitioner, returns: .fixed(.partitioner), doc: "uniformly random, equal-sized clients"),
