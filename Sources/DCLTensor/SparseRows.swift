@@ -34,8 +34,8 @@ public enum SparseRows {
         for p in pieces {
             try Gather.validate(p.indices, p.count, rows: tableRows, op: "coalesce_rows")
             let (s, o) = starts.last!.addingReportingOverflow(p.count)
-            // Positions are packed into 32 bits of the sort key below.
-            guard !o, s <= Int(UInt32.max) else { throw TensorError("coalesce_rows", "more than \(UInt32.max) looked-up rows") }
+            // Positions are packed into 32 bits of the sort key below, and the count is an int32.
+            guard !o, s <= Int(Int32.max) else { throw TensorError("coalesce_rows", "more than \(Int32.max) looked-up rows") }
             starts.append(s)
         }
         let total = starts.last!
