@@ -9,6 +9,17 @@
 //
 // Cotangents reaching a value from several uses are summed with `add` nodes in reverse node
 // order, which fixes the summation order (determinism).
+//
+// Row-sparse targets (embedding tables read only by `gather`) get no dense gradient: each
+// gather's cotangent and indices are returned as a piece, in the same reverse node order, and
+// the caller coalesces them (TrainingGraph, `coalesce_rows`) without a table-sized buffer.
+
+/// One gather's contribution to a row-sparse gradient: `rows` (the gather output's cotangent)
+/// belong to the table rows `indices`.
+public struct RowSparsePiece {
+    public var rows: Value
+    public var indices: Value
+}
 
 /// Gradient graph construction.
 public enum Autodiff {
@@ -16,6 +27,14 @@ public enum Autodiff {
     /// of `targets` (absent if the loss does not depend on it). `loss` must be a scalar-like
     /// float value.
     public static func gradients(of loss: Value, wrt targets: [Value], in builder: GraphBuilder) throws -> [ValueID: Value] {
+        try gradients(of: loss, wrt: targets, rowSparse: [], in: builder).dense
+    }
+
+    /// As `gradients(of:wrt:in:)`, but the targets in `rowSparse` — which must be read only as
+    /// gather's table — get their gradient as pieces instead (absent if the loss does not
+    /// depend on them).
+    public static func gradients(of loss: Value, wrt targets: [Value], rowSparse: Set<ValueID>, in builder: GraphBuilder) throws
+        -> (dense: [ValueID: Value], sparse: [ValueID: [RowSparsePiece]]) {
         let g = builder.graph
         guard loss.type.dtype == .float32, loss.type.isScalarLike else {
             throw GraphError(op: "autodiff", "the loss must be a float32 scalar, got \(loss.type)")
@@ -30,7 +49,7 @@ public enum Autodiff {
             let live = n.inputs.indices.contains { i in dependsOnTarget.contains(n.inputs[i]) && n.op.isDifferentiable(input: i, types: types) }
             if live { for o in n.outputs where g.type(of: o).dtype == .float32 { dependsOnTarget.insert(o) } }
         }
-        guard dependsOnTarget.contains(loss.id) else { return [:] }
+        guard dependsOnTarget.contains(loss.id) else { return ([:], [:]) }
 
         // Values the loss depends on (through any edge).
         var neededByLoss: Set<ValueID> = [loss.id]
@@ -40,6 +59,7 @@ public enum Autodiff {
         let active = dependsOnTarget.intersection(neededByLoss)
 
         var cotangent: [ValueID: Value] = [loss.id: builder.constant(try onesLike(loss.type))]
+        var pieces: [ValueID: [RowSparsePiece]] = [:]
         func accumulate(_ v: ValueID, _ grad: Value) throws {
             if let existing = cotangent[v] {
                 cotangent[v] = try builder.add(existing, grad, name: nil)
@@ -56,6 +76,10 @@ public enum Autodiff {
             let types = n.inputs.map { g.type(of: $0) }
             let needs = n.inputs.indices.map { i in active.contains(n.inputs[i]) && n.op.isDifferentiable(input: i, types: types) }
             guard needs.contains(true) else { continue }
+            if n.op is GatherRows, needs[0], rowSparse.contains(n.inputs[0]), let rows = cots[0] {
+                pieces[n.inputs[0], default: []].append(RowSparsePiece(rows: rows, indices: g.value(n.inputs[1])))
+                continue
+            }
             builder.origin = n.origin
             let ctx = VJPContext(builder: builder, inputs: n.inputs.map { g.value($0) }, outputs: n.outputs.map { g.value($0) },
                                  cotangents: cots, needsGradient: needs)
@@ -78,8 +102,15 @@ public enum Autodiff {
             }
         }
         var result: [ValueID: Value] = [:]
-        for t in targets { if let c = cotangent[t.id] { result[t.id] = c } }
-        return result
+        for t in targets {
+            if let c = cotangent[t.id] {
+                guard pieces[t.id] == nil else {
+                    throw GraphError(op: "autodiff", "value \(t.id) was marked row-sparse but is also used other than as gather's table")
+                }
+                result[t.id] = c
+            }
+        }
+        return (result, pieces)
     }
 
     /// The gradients of `loss` with respect to the trainable parameters of `graph` (or the named
@@ -87,15 +118,28 @@ public enum Autodiff {
     /// loss does not depend on are absent from the map.
     public static func parameterGradients(of loss: ValueID, in graph: Graph, parameters names: [String]? = nil) throws
         -> (graph: Graph, gradients: [String: ValueID]) {
+        let r = try splitParameterGradients(of: loss, in: graph, parameters: names, rowSparse: [])
+        return (r.graph, r.dense)
+    }
+
+    /// As `parameterGradients`, with the parameters named in `rowSparse` (tables read only by
+    /// `gather`) getting row-sparse gradient pieces instead of dense gradients.
+    public static func splitParameterGradients(of loss: ValueID, in graph: Graph, parameters names: [String]? = nil,
+                                               rowSparse: Set<String>) throws
+        -> (graph: Graph, dense: [String: ValueID], sparse: [String: [RowSparsePiece]]) {
         let builder = GraphBuilder(graph: graph)
         let chosen = try (names ?? graph.parameters.filter(\.trainable).map(\.name)).map { name -> Parameter in
             guard let p = graph.parameter(named: name) else { throw GraphError(op: "autodiff", "no parameter '\(name)'") }
             return p
         }
-        let grads = try gradients(of: graph.value(loss), wrt: chosen.map { graph.value($0.value) }, in: builder)
-        var out: [String: ValueID] = [:]
-        for p in chosen { if let gv = grads[p.value] { out[p.name] = gv.id } }
-        return (builder.graph, out)
+        let sparseIDs = Set(chosen.filter { rowSparse.contains($0.name) }.map(\.value))
+        let (grads, pieces) = try gradients(of: graph.value(loss), wrt: chosen.map { graph.value($0.value) }, rowSparse: sparseIDs, in: builder)
+        var out: [String: ValueID] = [:], sparse: [String: [RowSparsePiece]] = [:]
+        for p in chosen {
+            if let gv = grads[p.value] { out[p.name] = gv.id }
+            if let ps = pieces[p.value] { sparse[p.name] = ps }
+        }
+        return (builder.graph, out, sparse)
     }
 
     static func onesLike(_ t: TensorType) throws -> Tensor {

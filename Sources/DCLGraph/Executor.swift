@@ -134,7 +134,7 @@ public final class Executor {
         try Verifier.verify(graph)
         self.graph = graph
         self.options = options
-        updatesParameters = graph.nodes.contains { $0.op is SGDUpdate || $0.op is AdamUpdate }
+        updatesParameters = graph.nodes.contains { $0.op is SGDUpdate || $0.op is AdamUpdate || $0.op is SparseSGDUpdate || $0.op is SparseAdamUpdate }
     }
 
     /// The plan for `bindings`, compiled on first use.

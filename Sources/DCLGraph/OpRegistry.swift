@@ -33,6 +33,8 @@ public enum OpRegistry {
         PartitionedLinearOp.self, CosineSimilarity.self, TopK.self, ArgMax.self,
         // Ops/Optimizer.swift
         SGDUpdate.self, AdamUpdate.self, GlobalNormScale.self,
+        // Ops/SparseGradient.swift
+        CoalesceRows.self, SparseSGDUpdate.self, SparseAdamUpdate.self,
     ]
 
     private static let byName: [String: any Primitive.Type] = {

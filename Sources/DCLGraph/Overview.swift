@@ -20,6 +20,8 @@
 //   var train = try TrainingGraph.build(forward, loss: loss.id,
 //       config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3), clipNorm: 5))
 //   train = try Passes.fuse(train)                       // bias + activation into GEMM epilogues
+//   // (a table read only by `gather` gets a row-sparse gradient and a lazy update:
+//   //  Ops/SparseGradient.swift; `sparseEmbeddings: false` in the config keeps it dense)
 //
 //   let store = ParameterStore()
 //   try store.initialize(train, seed: 42)                // per-name forks: order-independent
@@ -28,7 +30,8 @@
 //   out["loss"]
 //
 // Other entry points: `Autodiff.gradients(of:wrt:in:)` (gradients of any scalar with respect to
-// any values, appended to a builder), `Autodiff.parameterGradients`, `Passes.eliminateDeadNodes`,
+// any values, appended to a builder), `Autodiff.parameterGradients` (and `splitParameterGradients`,
+// with row-sparse pieces for gather-only tables), `Passes.eliminateDeadNodes`,
 // `Passes.foldConstants`, `MemoryPlan.make` / `ExecutionPlan.memory` (peak activation bytes for a
 // batch size), `CostReport.make(graph, bindings:).table` (per-node parameters, FLOPs,
 // activations), `GraphPrinter.print` / `GraphParser.parse` (the text form bundles store),

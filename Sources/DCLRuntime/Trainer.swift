@@ -98,7 +98,7 @@ public struct Trainer {
         let totalSteps = options.steps.map { overflow ? $0 : min($0, allSteps) } ?? allSteps
         let config = TrainingConfig(optimizer: Self.optimizerKind(options.optimizer),
                                     schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps)),
-                                    clipNorm: options.clip.map(Float.init))
+                                    clipNorm: options.clip.map(Float.init), sparseEmbeddings: options.optimizer.lazy)
         // Compiled once per canonical graph and recipe (CompiledGraphCache.swift): a fleet's
         // devices train the same graph over their own model copies.
         let canonical = CanonicalGraph(lowered.graph, owners: lowered.owners)
@@ -202,8 +202,8 @@ public struct Trainer {
 
     static func optimizerKind(_ o: OptimizerSpec) -> OptimizerKind {
         switch o {
-        case .sgd(_, let m, let n, let wd): return .sgd(momentum: Float(m), nesterov: n, weightDecay: Float(wd))
-        case .adam(_, let b1, let b2, let eps, let wd, let decoupled):
+        case .sgd(_, let m, let n, let wd, _): return .sgd(momentum: Float(m), nesterov: n, weightDecay: Float(wd))
+        case .adam(_, let b1, let b2, let eps, let wd, let decoupled, _):
             return decoupled ? .adamw(beta1: Float(b1), beta2: Float(b2), eps: Float(eps), weightDecay: Float(wd))
                              : .adam(beta1: Float(b1), beta2: Float(b2), eps: Float(eps), weightDecay: Float(wd))
         }

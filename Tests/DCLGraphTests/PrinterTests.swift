@@ -21,7 +21,11 @@ import DCLTensor
         try b.output("v", v)
         try b.output("i", i)
         try b.output("m", try b.reduce(.mean, try b.dropout(seq, p: 0.1, seed: 3), axes: [0]))
-        return [mlp, train, lenet, lenetTrain, try b.finish()]
+        // Row-sparse gradients and lazy updates (with clipping, with momentum).
+        let (emb, eloss) = try embeddingModel()
+        let embAdam = try TrainingGraph.build(emb, loss: eloss, config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3), clipNorm: 5))
+        let embSGD = try TrainingGraph.build(emb, loss: eloss, config: TrainingConfig(optimizer: .sgd(momentum: 0.9), schedule: .constant(0.1)))
+        return [mlp, train, lenet, lenetTrain, try b.finish(), embAdam, embSGD]
     }
 
     @Test func printParsePrintIsIdentity() throws {
@@ -43,6 +47,22 @@ import DCLTensor
         let b = try Executor(graph: parsed).run(inputs: batch, store: s2)
         #expect(a["loss"]!.bitwiseEqual(b["loss"]!))
         #expect(s1.bitwiseEqual(s2))
+    }
+
+    @Test func parsedSparseTrainingGraphRunsLikeTheOriginal() throws {
+        for g in try sampleGraphs().suffix(2) {
+            #expect(g.nodes.contains { $0.op is CoalesceRows })
+            let parsed = try GraphParser.parse(GraphPrinter.print(g))
+            let s1 = ParameterStore(), s2 = ParameterStore()
+            try s1.initialize(g, seed: 1)
+            try s2.initialize(parsed, seed: 1)
+            for step in 0..<2 {
+                let batch = try embeddingBatch(n: 9, seed: UInt64(step))
+                try Executor(graph: g).run(inputs: batch, store: s1)
+                try Executor(graph: parsed).run(inputs: batch, store: s2)
+            }
+            #expect(s1.bitwiseEqual(s2))
+        }
     }
 
     @Test func malformedTextIsAClearError() {

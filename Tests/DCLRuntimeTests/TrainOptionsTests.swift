@@ -60,4 +60,27 @@ import Testing
         #expect(lines.count == 1, "\(lines)")
         #expect(lines.first?.contains("24 samples") == true, "\(lines)")
     }
+
+    /// `lazy:` on an optimiser: by default a table read only by lookups (a `ctr` model's user
+    /// and item embeddings) gets row-sparse updates; `lazy: false` forces the dense update.
+    @Test func lazyFalseForcesTheDenseUpdate() throws {
+        let dir = try PatternMechanicsTests.ratingsDirectory()
+        func weights(_ optimizer: String) throws -> Data {
+            _ = try runScript("""
+            import std.rec
+            let ml = movielens("ratings.csv")
+            let m = ctr(users: ml.users, items: ml.items, dim: 4, hidden: [4])
+            train m on ml |> take(40) { epochs: 3, batch: 8, optimizer: \(optimizer), log: none }
+            save m to "m.safetensors"
+            """, directory: dir)
+            return try Data(contentsOf: URL(fileURLWithPath: dir + "/m.safetensors"))
+        }
+        // Plain SGD: the sparse update is the dense one, bit for bit.
+        #expect(try weights("sgd(lr: 0.1)") == weights("sgd(lr: 0.1, lazy: false)"))
+        // With momentum, a row looked up earlier keeps moving only under the dense update; lazy
+        // Adam leaves rows a batch did not look up alone.
+        #expect(try weights("sgd(lr: 0.1, momentum: 0.9)") != weights("sgd(lr: 0.1, momentum: 0.9, lazy: false)"))
+        #expect(try weights("adamw(lr: 0.01)") != weights("adamw(lr: 0.01, lazy: false)"))
+        #expect(try weights("adamw(lr: 0.01, lazy: true)") == weights("adamw(lr: 0.01)"))
+    }
 }

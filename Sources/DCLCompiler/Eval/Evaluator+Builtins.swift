@@ -192,15 +192,16 @@ extension Evaluator {
         }
         let lr = try nonNegative("lr")
         guard lr > 0 else { throw RuntimeError(RuntimeCode.value, "the learning rate must be positive", at: span) }
+        let lazy = try bool(a["lazy"], "lazy", span: span)
         switch spec.name {
         case "sgd":
             return .sgd(lr: lr, momentum: try nonNegative("momentum"), nesterov: try bool(a["nesterov"], "nesterov", span: span),
-                        weightDecay: try nonNegative("weight_decay"))
+                        weightDecay: try nonNegative("weight_decay"), lazy: lazy)
         default:
             let b1 = try nonNegative("beta1"), b2 = try nonNegative("beta2")
             guard b1 < 1, b2 < 1 else { throw RuntimeError(RuntimeCode.value, "Adam's betas must be below 1", at: span) }
             return .adam(lr: lr, beta1: b1, beta2: b2, eps: try nonNegative("eps"), weightDecay: try nonNegative("weight_decay"),
-                         decoupled: spec.name == "adamw")
+                         decoupled: spec.name == "adamw", lazy: lazy)
         }
     }
 

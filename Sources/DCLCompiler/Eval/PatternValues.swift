@@ -194,12 +194,19 @@ public final class BundleValue {
 }
 
 public enum OptimizerSpec {
-    case sgd(lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double)
-    case adam(lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double, decoupled: Bool)
+    /// `lazy`: row-sparse gradients and updates for embedding tables (TrainingConfig.sparseEmbeddings).
+    case sgd(lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double, lazy: Bool = true)
+    case adam(lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double, decoupled: Bool, lazy: Bool = true)
 
     public var learningRate: Double {
         switch self {
-        case .sgd(let lr, _, _, _), .adam(let lr, _, _, _, _, _): return lr
+        case .sgd(let lr, _, _, _, _), .adam(let lr, _, _, _, _, _, _): return lr
+        }
+    }
+
+    public var lazy: Bool {
+        switch self {
+        case .sgd(_, _, _, _, let lazy), .adam(_, _, _, _, _, _, let lazy): return lazy
         }
     }
 }

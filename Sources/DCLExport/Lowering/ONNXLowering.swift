@@ -83,6 +83,10 @@ public enum ONNXLowering {
         SGDUpdate.name: .notExportable("it is an optimiser update; \(trainingOnly)"),
         AdamUpdate.name: .notExportable("it is an optimiser update; \(trainingOnly)"),
         GlobalNormScale.name: .notExportable("it is gradient clipping; \(trainingOnly)"),
+        // Ops/SparseGradient.swift
+        CoalesceRows.name: .notExportable("it is an embedding table's gradient; \(trainingOnly)"),
+        SparseSGDUpdate.name: .notExportable("it is an optimiser update; \(trainingOnly)"),
+        SparseAdamUpdate.name: .notExportable("it is an optimiser update; \(trainingOnly)"),
     ]
 
     /// Names of the primitives that have an ONNX lowering.

@@ -7,6 +7,7 @@ extension Builtins {
             ParamSpec("momentum", .float, .float(0)),
             ParamSpec("nesterov", .bool, .bool(false)),
             ParamSpec("weight_decay", .float, .float(0)),
+            ParamSpec("lazy", .bool, .bool(true), "row-sparse updates of embedding tables (docs/language.md)"),
         ], returns: .fixed(.optimizer), doc: "stochastic gradient descent"),
         BuiltinSpec("adam", .optimizer, [
             ParamSpec("lr", .float, .float(1e-3)),
@@ -14,6 +15,7 @@ extension Builtins {
             ParamSpec("beta2", .float, .float(0.999)),
             ParamSpec("eps", .float, .float(1e-8)),
             ParamSpec("weight_decay", .float, .float(0), "L2 penalty added to the gradient"),
+            ParamSpec("lazy", .bool, .bool(true), "row-sparse updates of embedding tables (docs/language.md)"),
         ], returns: .fixed(.optimizer), doc: "Adam"),
         BuiltinSpec("adamw", .optimizer, [
             ParamSpec("lr", .float, .float(1e-3)),
@@ -21,6 +23,7 @@ extension Builtins {
             ParamSpec("beta2", .float, .float(0.999)),
             ParamSpec("eps", .float, .float(1e-8)),
             ParamSpec("weight_decay", .float, .float(0.01), "decoupled weight decay"),
+            ParamSpec("lazy", .bool, .bool(true), "row-sparse updates of embedding tables (docs/language.md)"),
         ], returns: .fixed(.optimizer), doc: "Adam with decoupled weight decay"),
         BuiltinSpec("constant", .schedule, returns: .fixed(.schedule), doc: "a fixed learning rate"),
         BuiltinSpec("step", .schedule, [
