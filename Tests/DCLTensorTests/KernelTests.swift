@@ -48,6 +48,21 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
         #expect(try Kernels.unary(.exp, try t([3], [-200, 200, .nan])).floats.map { $0.isNaN ? -1 : $0 } == [0, .infinity, -1])
     }
 
+    /// The top of exp's range, where 2^n needs n = 128 (scaled by 2^127, then 2): lanes with and
+    /// without that correction side by side in one vector, so a lane mix-up in the select shows.
+    @Test func expNearOverflowPerLane() throws {
+        let xs: [Float] = (0..<32).map { i in i.isMultiple(of: 2) ? 88.0 + Float(i) * 0.02 : Float(i) * 0.5 - 8 }
+        let e = try Kernels.unary(.exp, try t([xs.count], xs)).floats
+        for (i, x) in xs.enumerated() {
+            let ref = Foundation.exp(Double(x))
+            if ref > Double(Float.greatestFiniteMagnitude) {
+                #expect(e[i] == .infinity, "exp(\(x))")
+            } else {
+                #expect(abs(Double(e[i]) - ref) <= 3e-7 * ref, "exp(\(x)) = \(e[i]), expected \(ref)")
+            }
+        }
+    }
+
     @Test func geluIsTheTanhApproximation() throws {
         let xs: [Float] = [-3, -1, -0.1, 0, 0.5, 2]
         let y = try Kernels.activation(.gelu, try t([6], xs)).floats
