@@ -23,10 +23,7 @@ public struct BoundStore {
         var plain = false
         for p in graph.parameters {
             if let ref = parameterOwners[p.name] {
-                guard let m = table.owner(of: ref) else {
-                    throw RuntimeError(RuntimeCode.type, "parameter `\(p.name)` belongs to a model that no longer exists", at: span)
-                }
-                gathered[p.name] = (m.weights, ref.name)
+                gathered[p.name] = (try Self.ownerStore(of: ref, shownAs: p.name, table: table, span: span), ref.name)
             } else {
                 plain = true
             }
@@ -43,10 +40,7 @@ public struct BoundStore {
             }
         }
         for (name, (owner, local)) in gathered {
-            guard let t = owner.tensors[local] else {
-                throw RuntimeError(RuntimeCode.type, "model weights are missing `\(local)` (made in check mode?)", at: span)
-            }
-            s.tensors[name] = t
+            s.tensors[name] = try Self.tensor(local, of: owner, span: span)
         }
         store = s
         owners = gathered
@@ -57,17 +51,28 @@ public struct BoundStore {
         let s = ParameterStore()
         var gathered: [String: (ParameterStore, String)] = [:]
         for (name, ref) in canonical.parameters {
-            guard let m = table.owner(of: ref) else {
-                throw RuntimeError(RuntimeCode.type, "parameter `\(ref.graphName)` belongs to a model that no longer exists", at: span)
-            }
-            guard let t = m.weights.tensors[ref.name] else {
-                throw RuntimeError(RuntimeCode.type, "model weights are missing `\(ref.name)` (made in check mode?)", at: span)
-            }
-            s.tensors[name] = t
-            gathered[name] = (m.weights, ref.name)
+            let owner = try Self.ownerStore(of: ref, shownAs: ref.graphName, table: table, span: span)
+            s.tensors[name] = try Self.tensor(ref.name, of: owner, span: span)
+            gathered[name] = (owner, ref.name)
         }
         store = s
         owners = gathered
+    }
+
+    /// The store of the model `ref` names; `shown` is the parameter's name in messages.
+    private static func ownerStore(of ref: ParameterRef, shownAs shown: String, table: ModelTable, span: SourceSpan) throws -> ParameterStore {
+        guard let m = table.owner(of: ref) else {
+            throw RuntimeError(RuntimeCode.type, "parameter `\(shown)` belongs to a model that no longer exists", at: span)
+        }
+        return m.weights
+    }
+
+    /// The tensor `name` of an owner's store (absent only for models made in check mode).
+    private static func tensor(_ name: String, of owner: ParameterStore, span: SourceSpan) throws -> Tensor {
+        guard let t = owner.tensors[name] else {
+            throw RuntimeError(RuntimeCode.type, "model weights are missing `\(name)` (made in check mode?)", at: span)
+        }
+        return t
     }
 
     /// Copies updated tensors back to their owners (weights after training, running statistics).
@@ -86,10 +91,6 @@ final class InferenceRunner {
     unowned let model: ModelInstance
     /// Owners of the parameters the model's graph inlined (fusing keeps parameter names).
     let owners: ParameterOwners
-
-    convenience init(_ m: ModelInstance, threads pool: ThreadPool) throws {
-        try self.init(m, options: ExecutionOptions(pool: pool))
-    }
 
     init(_ m: ModelInstance, options: ExecutionOptions) throws {
         model = m

@@ -16,7 +16,7 @@ extension DriverTests {
     @Suite("round trip") struct RoundTrip {
         /// The interpreter's output of `m` (its `InferenceRunner`, as `evaluate` uses).
         private func interpreter(_ m: ModelInstance, _ feeds: [String: Tensor]) throws -> Tensor {
-            try InferenceRunner(m, threads: .shared).run(feeds, span: .none)
+            try InferenceRunner(m, options: ExecutionOptions(pool: .shared)).run(feeds, span: .none)
         }
 
         /// `dcl predict` on the CLI: inputs written as .npy, the output read back.
