@@ -13,11 +13,7 @@
 // on runs being flat. Kernels write every element they produce (the executor's `poisonArena`
 // tests prove it), so a buffer's stale contents from another run are never read.
 
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
+import DCLTensor
 
 /// A thread's reusable arena buffer. Use `RunArena.withBuffer`.
 final class RunArena {
@@ -64,24 +60,7 @@ final class RunArena {
 
     deinit { base?.deallocate() }
 
-    private static var current: RunArena {
-        if let p = pthread_getspecific(runArenaKey) {
-            return Unmanaged<RunArena>.fromOpaque(p).takeUnretainedValue()
-        }
-        let a = RunArena()
-        pthread_setspecific(runArenaKey, Unmanaged.passRetained(a).toOpaque())
-        return a
-    }
-}
+    private static var current: RunArena { perThread.value }
 
-private let runArenaKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key) { raw in
-        #if canImport(Glibc)
-        if let raw { Unmanaged<RunArena>.fromOpaque(raw).release() }
-        #else
-        Unmanaged<RunArena>.fromOpaque(raw).release()
-        #endif
-    }
-    return key
-}()
+    private static let perThread = PerThread { RunArena() }
+}

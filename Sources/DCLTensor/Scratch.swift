@@ -4,12 +4,6 @@
 // any pool can get packing space without a malloc on the hot path and without coordinating
 // with other threads. The buffer is freed when its thread exits.
 
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// A thread's private scratch buffers. Obtain them with `ThreadScratch.current`.
 ///
 /// Buffers are numbered by `Slot` so that nested users do not clobber each other: a conv
@@ -45,24 +39,7 @@ public final class ThreadScratch {
     deinit { for b in bases { b?.deallocate() } }
 
     /// The calling thread's scratch buffer.
-    public static var current: ThreadScratch {
-        if let p = pthread_getspecific(scratchKey) {
-            return Unmanaged<ThreadScratch>.fromOpaque(p).takeUnretainedValue()
-        }
-        let s = ThreadScratch()
-        pthread_setspecific(scratchKey, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
-}
+    public static var current: ThreadScratch { perThread.value }
 
-private let scratchKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key) { raw in
-        #if canImport(Glibc)
-        if let raw { Unmanaged<ThreadScratch>.fromOpaque(raw).release() }
-        #else
-        Unmanaged<ThreadScratch>.fromOpaque(raw).release()
-        #endif
-    }
-    return key
-}()
+    private static let perThread = PerThread { ThreadScratch() }
+}
