@@ -144,18 +144,19 @@ class Grammar:
         scopes = [None] * len(line)
         pos = 0
         seen = set()
+        found = {}  # regex searches of this line, reused while still valid (see `search`)
         stack = list(stack)
         while pos <= len(line):
             rule, inside = stack[-1]
             best = None  # (start, order, match, kind, rule)
             order = 0
             if rule.kind == "begin":
-                m = rule.end.search(subject, pos)
+                m = search(found, ("end", id(rule)), rule.end, subject, pos)
                 if m:
                     best = (m.start(), order, m, "end", rule)
             for cand in self.cached_candidates(rule):
                 order += 1
-                m = cand.regex.search(subject, pos)
+                m = search(found, id(cand), cand.regex, subject, pos)
                 if m and (best is None or m.start() < best[0]):
                     best = (m.start(), order, m, cand.kind, cand)
             if best is None:
@@ -185,6 +186,18 @@ class Grammar:
             if pos >= len(line) and kind == "match" and m.end() == m.start():
                 break
         return merge(line, scopes), stack
+
+
+def search(found, key, regex, subject, pos):
+    """regex.search(subject, pos), reusing an earlier search of the same line from `p <= pos`: its
+    leftmost match starting at or after `pos` (or its finding none) is also the answer from `pos`."""
+    if key in found:
+        p, m = found[key]
+        if p <= pos and (m is None or m.start() >= pos):
+            return m
+    m = regex.search(subject, pos)
+    found[key] = (pos, m)
+    return m
 
 
 def named(raw):
