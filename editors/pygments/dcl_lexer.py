@@ -40,16 +40,17 @@ CONSTANT = ('true', 'false', 'none')
 BUILTINS = (
     'linear', 'plinear', 'conv2d', 'depthwise', 'batchnorm', 'layernorm', 'embedding', 'relu',
     'leaky_relu', 'gelu', 'sigmoid', 'tanh', 'identity', 'softmax', 'log_softmax', 'dropout',
-    'maxpool', 'avgpool', 'global_avgpool', 'flatten', 'reshape', 'permute', 'position_embedding',
-    'channel_shuffle', 'slice', 'sum', 'mean', 'max', 'min', 'matmul', 'concat', 'stop', 'exp',
-    'log', 'sqrt', 'abs', 'pow', 'shape', 'cosine_similarity', 'argmax', 'cross_entropy', 'bce',
-    'mse', 'kl', 'len', 'str', 'int', 'float', 'round', 'floor', 'ceil', 'div', 'std', 'sort',
-    'reverse', 'zip', 'keys', 'join', 'table', 'assert', 'clock', 'seed', 'idx', 'csv', 'npy',
-    'movielens', 'scale', 'normalize', 'shuffle', 'take', 'drop', 'holdout', 'time_split',
-    'with_negatives', 'one_hot', 'select', 'filter_labels', 'partition', 'iid', 'label_subset',
-    'dirichlet', 'class_groups', 'by_user', 'sgd', 'adam', 'adamw', 'constant', 'step', 'cosine',
-    'warmup', 'evaluate', 'copy', 'average', 'assign', 'summary', 'cost', 'reinit', 'vertical',
-    'attach', 'knn', 'overlap', 'random_users', 'classifier', 'greedy',
+    'maxpool', 'avgpool', 'global_avgpool', 'flatten', 'reshape', 'permute',
+    'position_embedding', 'channel_shuffle', 'slice', 'sum', 'mean', 'max', 'min', 'matmul',
+    'concat', 'stop', 'exp', 'log', 'sqrt', 'abs', 'pow', 'shape', 'cosine_similarity',
+    'argmax', 'cross_entropy', 'bce', 'mse', 'kl', 'len', 'str', 'int', 'float', 'round',
+    'floor', 'ceil', 'div', 'std', 'sort', 'reverse', 'zip', 'keys', 'join', 'table', 'assert',
+    'clock', 'seed', 'idx', 'csv', 'npy', 'movielens', 'scale', 'normalize', 'shuffle', 'take',
+    'drop', 'holdout', 'time_split', 'with_negatives', 'one_hot', 'select', 'filter_labels',
+    'partition', 'iid', 'label_subset', 'dirichlet', 'class_groups', 'by_user', 'sgd', 'adam',
+    'adamw', 'constant', 'step', 'cosine', 'warmup', 'evaluate', 'copy', 'average', 'assign',
+    'summary', 'cost', 'reinit', 'vertical', 'attach', 'knn', 'overlap', 'random_users',
+    'classifier', 'greedy',
 )
 
 
