@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Tests the editor grammars: the TextMate grammar (editors/vscode) and the Pygments lexer
-(editors/pygments), on every example and StdLib file, against the language definition.
+(editors/pygments), on every example and StdLib file and the ```dcl blocks of README.md and
+docs/language.md, against the language definition.
 
 Run with plain `python3 Tests/python/test_grammars.py` (needs `pygments`; no pytest). Exits 1
 if any test fails. The TextMate regexes are compiled with Python's `re` (see grammars/textmate.py
@@ -35,6 +36,8 @@ from pygments import token as T  # noqa: E402
 VOCAB = ebnf.load(os.path.join(ROOT, "Grammar/dcl.ebnf"))
 FILES = sorted(glob.glob(os.path.join(ROOT, "Examples/*.dcl")) + glob.glob(os.path.join(ROOT, "Examples/bench/*.dcl"))
                + glob.glob(os.path.join(ROOT, "StdLib/std/*.dcl")))
+# The dcl code blocks of the language documentation: more of the language than the examples use.
+SNIPPET_DOCS = ["README.md", "docs/language.md"]
 TM_PATH = os.path.join(ROOT, "editors/vscode/syntaxes/dcl.tmLanguage.json")
 LEXER_PATH = os.path.join(ROOT, "editors/pygments/dcl_lexer.py")
 
@@ -53,6 +56,18 @@ def catalog_builtins():
 
 
 BUILTINS = catalog_builtins()
+
+
+def sources():
+    """(name, text) for every example and StdLib file and every ```dcl block of SNIPPET_DOCS."""
+    out = [(os.path.relpath(p, ROOT), read(p)) for p in FILES]
+    for doc in SNIPPET_DOCS:
+        text = read(os.path.join(ROOT, doc))
+        for m in re.finditer(r"^```dcl[^\n]*\n(.*?)^```", text, re.S | re.M):
+            out.append((f"{doc}:{text.count(chr(10), 0, m.start(1)) + 1}", m.group(1)))
+    if len(out) < len(FILES) + 10:
+        raise AssertionError(f"only {len(out) - len(FILES)} dcl blocks in {SNIPPET_DOCS}; has the fence changed?")
+    return out
 
 
 def load_lexer_class():
@@ -265,8 +280,7 @@ def test_vocabulary_is_read_from_the_grammar():
 
 
 def test_reference_lexer_reads_every_file():
-    for path in FILES:
-        text = read(path)
+    for path, text in sources():
         tokens = reference_lexer.lex(text, VOCAB)
         covered = [False] * len(text)
         last = 0
@@ -335,10 +349,9 @@ def test_sync_builtins_keeps_both_lists():
 
 def test_pygments_on_every_file():
     problems = []
-    for path in FILES:
-        text = read(path)
+    for name, text in sources():
         cats, _ = pygments_chars(DclLexer, text)
-        problems += file_problems(os.path.relpath(path, ROOT), text, cats, PYGMENTS_ALIASES)
+        problems += file_problems(name, text, cats, PYGMENTS_ALIASES)
     assert not problems, "\n".join(problems[:40])
 
 
@@ -353,10 +366,9 @@ def test_textmate_regexes_compile_portably():
 def test_textmate_on_every_file():
     grammar = tm_grammar()
     problems = []
-    for path in FILES:
-        text = read(path)
+    for name, text in sources():
         cats, _ = textmate_chars(grammar, text)
-        problems += file_problems(os.path.relpath(path, ROOT), text, cats)
+        problems += file_problems(name, text, cats)
     assert not problems, "\n".join(problems[:40])
 
 
@@ -491,7 +503,8 @@ def main():
             failed += 1
             print(f"FAIL {name}")
             traceback.print_exc(limit=3)
-    print(f"{len(tests) - failed} passed, {failed} failed ({len(tests)} tests, {len(FILES)} files)")
+    print(f"{len(tests) - failed} passed, {failed} failed ({len(tests)} tests; {len(FILES)} files and "
+          f"{len(sources()) - len(FILES)} documentation blocks)")
     return 1 if failed else 0
 
 
