@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from grammars import ebnf, expectations, reference_lexer, textmate  # noqa: E402
+from grammars import ebnf, expectations, oniguruma, reference_lexer, textmate  # noqa: E402
 from grammars.samples import SAMPLES  # noqa: E402
 
 from pygments import token as T  # noqa: E402
@@ -169,8 +169,15 @@ def tm_raw():
     return json.loads(read(TM_PATH))
 
 
-def tm_grammar(raw=None):
-    return textmate.Grammar(raw if raw is not None else tm_raw())
+def tm_grammar(raw=None, engine=None):
+    return textmate.Grammar(raw if raw is not None else tm_raw(), engine)
+
+
+def required(what, install):
+    """A missing tool: a failure under DCL_REQUIRE_PYTHON_CHECKS=1 (.ci/run), else a skip with a notice."""
+    if os.environ.get("DCL_REQUIRE_PYTHON_CHECKS") == "1":
+        raise AssertionError(f"{what} is required with DCL_REQUIRE_PYTHON_CHECKS=1 ({install})")
+    print(f"     skipped: {what} not found ({install})")
 
 
 def pygments_classifier(lexer_class):
@@ -372,6 +379,25 @@ def test_textmate_on_every_file():
     assert not problems, "\n".join(problems[:40])
 
 
+def test_textmate_on_oniguruma_gives_the_same_scopes():
+    """The grammar on Oniguruma, VS Code's engine (libonig through ctypes), scopes every file, block
+    and sample line exactly as on Python's `re`; every regex compiles there too."""
+    engine = oniguruma.load()
+    if engine is None:
+        return required("libonig", "apt-get install libonig5")
+    onig, python = tm_grammar(engine=engine), tm_grammar()
+    texts = sources() + [(f"sample {i}", line + "\n") for i, (line, _) in enumerate(SAMPLES)]
+    for name, text in texts:
+        a, b = textmate_chars(onig, text)[1], textmate_chars(python, text)[1]
+        diff = next((k for k in range(len(text)) if a[k] != b[k]), None)
+        assert diff is None, f"{name}:{position(text, diff)}: Oniguruma {a[diff]}, re {b[diff]}"
+    try:
+        textmate.compile_regex(r"(?<=a", "probe", engine)
+    except textmate.GrammarError:
+        return
+    raise AssertionError("Oniguruma accepted a broken pattern: the binding is not reporting errors")
+
+
 def test_file_checks_catch_misclassification():
     # A float scoped as a variable, and escapes left as plain string text: both must be reported.
     raw = tm_raw()
@@ -483,10 +509,7 @@ def test_vscode_extension_starts_the_server():
     """
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
-        if os.environ.get("DCL_REQUIRE_PYTHON_CHECKS") == "1":
-            raise AssertionError("node is required (apt-get install nodejs) with DCL_REQUIRE_PYTHON_CHECKS=1")
-        print("     skipped: node not found")
-        return
+        return required("node", "apt-get install nodejs")
     run = subprocess.run([node, os.path.join(HERE, "grammars/extension_check.js"),
                           os.path.join(ROOT, "editors/vscode/extension.js")], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr

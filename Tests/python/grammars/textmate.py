@@ -2,8 +2,8 @@
 
 Supports `match`, `begin`/`end`, `patterns`, `include` (`#name`, `$self`, `$base`), `name`,
 `contentName`, `captures`, `beginCaptures` and `endCaptures`. Regexes are compiled with Python's
-`re`, which agrees with Oniguruma on the subset the grammar uses (`portability_problems` rejects
-the constructs where they differ). Anything else in the grammar is rejected rather than ignored,
+`re` (`portability_problems` rejects the constructs where it and Oniguruma differ), or with
+Oniguruma itself (grammars/oniguruma.py) — the tests run both and require the same scopes. Anything else in the grammar is rejected rather than ignored,
 so the test never passes on a rule it did not understand.
 
 As in vscode-textmate, each line is matched with a trailing "\\n"; at each position the pattern
@@ -35,7 +35,7 @@ def portability_problems(regex):
 
 
 class Rule:
-    def __init__(self, raw, where):
+    def __init__(self, raw, where, engine=None):
         self.raw = raw
         self.where = where
         if "include" in raw:
@@ -45,7 +45,7 @@ class Rule:
         elif "match" in raw:
             self.check_keys(MATCH_KEYS)
             self.kind = "match"
-            self.regex = compile_regex(raw["match"], where)
+            self.regex = compile_regex(raw["match"], where, engine)
         elif "begin" in raw:
             self.check_keys(BEGIN_KEYS)
             if "end" not in raw:
@@ -53,14 +53,14 @@ class Rule:
             if re.search(r"\\[1-9]", raw["end"]):
                 raise GrammarError(f"{where}: back-references in `end` are not supported")
             self.kind = "begin"
-            self.regex = compile_regex(raw["begin"], where)
-            self.end = compile_regex(raw["end"], where + " end")
+            self.regex = compile_regex(raw["begin"], where, engine)
+            self.end = compile_regex(raw["end"], where + " end", engine)
         elif "patterns" in raw:
             self.check_keys(GROUP_KEYS)
             self.kind = "group"
         else:
             raise GrammarError(f"{where}: a rule needs include, match, begin or patterns")
-        self.patterns = [Rule(p, f"{where}/patterns[{i}]") for i, p in enumerate(raw.get("patterns", []))]
+        self.patterns = [Rule(p, f"{where}/patterns[{i}]", engine) for i, p in enumerate(raw.get("patterns", []))]
         for key in ("captures", "beginCaptures", "endCaptures"):
             for group, capture in raw.get(key, {}).items():
                 if not group.isdigit() or set(capture) != {"name"}:
@@ -72,24 +72,25 @@ class Rule:
             raise GrammarError(f"{self.where}: unsupported keys {sorted(extra)}")
 
 
-def compile_regex(source, where):
+def compile_regex(source, where, engine=None):
+    """`engine`: None for Python's `re`, else an `oniguruma.Engine`."""
     problems = portability_problems(source)
     if problems:
         raise GrammarError(f"{where}: {', '.join(problems)} in {source!r}")
     try:
-        return re.compile(source)
-    except re.error as e:
+        return re.compile(source) if engine is None else engine.compile(source)
+    except (re.error, ValueError) as e:
         raise GrammarError(f"{where}: {e} in {source!r}") from None
 
 
 class Grammar:
-    def __init__(self, raw):
+    def __init__(self, raw, engine=None):
         extra = set(raw) - TOP_KEYS
         if extra:
             raise GrammarError(f"unsupported top-level keys {sorted(extra)}")
         self.scope = raw["scopeName"]
-        self.root = Rule({"patterns": raw["patterns"]}, "patterns")
-        self.repository = {k: Rule(v, "repository/" + k) for k, v in raw.get("repository", {}).items()}
+        self.root = Rule({"patterns": raw["patterns"]}, "patterns", engine)
+        self.repository = {k: Rule(v, "repository/" + k, engine) for k, v in raw.get("repository", {}).items()}
         # Every include must resolve.
         for rule in self.all_rules():
             if rule.kind == "include":
