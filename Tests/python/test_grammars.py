@@ -370,6 +370,34 @@ def test_textmate_regexes_compile_portably():
         assert textmate.portability_problems(bad), bad
 
 
+def test_textmate_tokenizer_follows_vscode_textmate():
+    """The tokenizer itself, on a toy grammar: earliest match wins, ties go to the earlier pattern,
+    a begin/end rule's end goes before its patterns, captures nest, contentName covers only the
+    inside, state carries across lines, and the endless loops VS Code gives up on are errors."""
+    toy = {"scopeName": "source.toy", "patterns": [
+        {"match": "(a)(b(c))", "name": "m", "captures": {"1": {"name": "one"}, "3": {"name": "three"}}},
+        {"match": "ab", "name": "ab"},
+        {"match": "x", "name": "x1"}, {"match": "x", "name": "x2"},
+        {"begin": "<", "end": ">", "name": "angle", "contentName": "inside", "patterns": [
+            {"match": ">>", "name": "never"}, {"include": "$self"}]}]}
+    g = textmate.Grammar(toy)
+    lines = g.tokenize("abc x <x\n>> ab")
+    scopes = lambda i, k: next(s for a, b, s in lines[i] if a <= k < b)  # noqa: E731
+    assert scopes(0, 0) == ("source.toy", "m", "one") and scopes(0, 1) == ("source.toy", "m")
+    assert scopes(0, 2) == ("source.toy", "m", "three") and scopes(0, 4) == ("source.toy", "x1")
+    assert scopes(0, 6) == ("source.toy", "angle") and scopes(0, 7) == ("source.toy", "angle", "inside", "x1")
+    assert scopes(1, 0) == ("source.toy", "angle") and scopes(1, 1) == ("source.toy",)
+    assert scopes(1, 3) == ("source.toy", "ab")  # no `c`: the second pattern
+    for looping in [{"match": "(?=a)", "name": "z"},
+                    {"begin": "(?=a)", "end": "(?=a)", "name": "z"}]:
+        try:
+            textmate.Grammar({"scopeName": "s", "patterns": [looping]}).tokenize("a")
+        except textmate.GrammarError as e:
+            assert "endless loop" in str(e), e
+            continue
+        raise AssertionError(f"no endless-loop error for {looping}")
+
+
 def test_textmate_on_every_file():
     grammar = tm_grammar()
     problems = []

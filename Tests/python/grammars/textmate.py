@@ -133,7 +133,7 @@ class Grammar:
 
     def tokenize(self, text):
         """[[(start, end, scopes)] per line] for `text`."""
-        stack = [(self.root, (self.scope,))]  # (rule, scopes inside it)
+        stack = [(self.root, (self.scope,), -1)]  # (rule, scopes inside it, position it was entered at)
         lines = []
         for line in text.split("\n"):
             tokens, stack = self.tokenize_line(line, stack)
@@ -141,52 +141,50 @@ class Grammar:
         return lines
 
     def tokenize_line(self, line, stack):
+        """As vscode-textmate's `_tokenizeString`, including its endless-loop checks — which make
+        VS Code stop highlighting the line — raised here as GrammarError."""
         subject = line + "\n"
         scopes = [None] * len(line)
         pos = 0
-        seen = set()
         found = {}  # regex searches of this line, reused while still valid (see `search`)
-        stack = list(stack)
-        while pos <= len(line):
-            rule, inside = stack[-1]
-            best = None  # (start, order, match, kind, rule)
-            order = 0
+        stack = [(rule, inside, -1) for rule, inside, _ in stack]  # a new line resets entry positions
+        while True:
+            rule, inside, _ = stack[-1]
+            best = None  # (start, match, kind, rule)
             if rule.kind == "begin":
                 m = search(found, ("end", id(rule)), rule.end, subject, pos)
                 if m:
-                    best = (m.start(), order, m, "end", rule)
+                    best = (m.start(), m, "end", rule)
             for cand in self.cached_candidates(rule):
-                order += 1
                 m = search(found, id(cand), cand.regex, subject, pos)
                 if m and (best is None or m.start() < best[0]):
-                    best = (m.start(), order, m, cand.kind, cand)
+                    best = (m.start(), m, cand.kind, cand)
             if best is None:
                 fill(scopes, pos, len(line), inside)
                 break
-            start, _, m, kind, r = best
+            start, m, kind, r = best
             fill(scopes, pos, start, inside)
-            key = (m.start(), m.end(), len(stack), id(r), kind)
-            if m.end() == m.start():
-                if key in seen:
-                    raise GrammarError(f"tokenizer stuck at column {pos + 1} of {line!r} ({r.where})")
-                seen.add(key)
+            advanced = m.end() > pos
+            where = f"column {pos + 1} of {line!r} ({r.where})"
             if kind == "end":
                 apply(scopes, m, inside if "contentName" not in r.raw else inside[:-1],
                       r.raw.get("endCaptures", r.raw.get("captures", {})), line)
-                stack.pop()
+                popped = stack.pop()
+                if not advanced and popped[2] == pos:
+                    raise GrammarError(f"endless loop: a rule pushed and popped without advancing at {where}")
             elif kind == "match":
                 apply(scopes, m, inside + named(r.raw), r.raw.get("captures", {}), line)
+                if not advanced:
+                    raise GrammarError(f"endless loop: a match rule matched nothing at {where}")
             else:
                 outer = inside + named(r.raw)
                 apply(scopes, m, outer, r.raw.get("beginCaptures", r.raw.get("captures", {})), line)
                 content = outer + ((r.raw["contentName"],) if "contentName" in r.raw else ())
-                stack.append((r, content))
-            if m.end() > pos:
-                seen.clear()
+                if not advanced and any(f[0] is r and f[2] == pos for f in stack):
+                    raise GrammarError(f"endless loop: a rule pushed itself without advancing at {where}")
+                stack.append((r, content, pos))
             pos = max(pos, m.end())
-            if pos >= len(line) and kind == "match" and m.end() == m.start():
-                break
-        return merge(line, scopes), stack
+        return merge(line, scopes), [(rule, inside, -1) for rule, inside, _ in stack]
 
 
 def search(found, key, regex, subject, pos):
