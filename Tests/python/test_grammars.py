@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests the editor grammars: the TextMate grammar (editors/vscode) and the Pygments lexer
-(editors/pygments), on every example and StdLib file and the ```dcl blocks of README.md and
-docs/language.md, against the language definition.
+(editors/pygments), on every example and StdLib file, a file of the constructs they do not use
+(grammars/constructs.dcl) and the ```dcl blocks of README.md and docs/language.md, against the
+language definition.
 
 Run with plain `python3 Tests/python/test_grammars.py` (needs `pygments`; no pytest). Exits 1
 if any test fails. The TextMate regexes are compiled with Python's `re` (see grammars/textmate.py
@@ -36,6 +37,8 @@ from pygments import token as T  # noqa: E402
 VOCAB = ebnf.load(os.path.join(ROOT, "Grammar/dcl.ebnf"))
 FILES = sorted(glob.glob(os.path.join(ROOT, "Examples/*.dcl")) + glob.glob(os.path.join(ROOT, "Examples/bench/*.dcl"))
                + glob.glob(os.path.join(ROOT, "StdLib/std/*.dcl")))
+# Constructs no example uses (while, `..=`, comprehensions, nested interpolations, file imports…).
+CONSTRUCTS = os.path.join(HERE, "grammars/constructs.dcl")
 # The dcl code blocks of the language documentation: more of the language than the examples use.
 SNIPPET_DOCS = ["README.md", "docs/language.md"]
 TM_PATH = os.path.join(ROOT, "editors/vscode/syntaxes/dcl.tmLanguage.json")
@@ -59,14 +62,14 @@ BUILTINS = catalog_builtins()
 
 
 def sources():
-    """(name, text) for every example and StdLib file and every ```dcl block of SNIPPET_DOCS."""
-    out = [(os.path.relpath(p, ROOT), read(p)) for p in FILES]
+    """(name, text) for every example and StdLib file, CONSTRUCTS and every ```dcl block of SNIPPET_DOCS."""
+    out = [(os.path.relpath(p, ROOT), read(p)) for p in FILES + [CONSTRUCTS]]
     for doc in SNIPPET_DOCS:
         text = read(os.path.join(ROOT, doc))
         for m in re.finditer(r"^```dcl[^\n]*\n(.*?)^```", text, re.S | re.M):
             out.append((f"{doc}:{text.count(chr(10), 0, m.start(1)) + 1}", m.group(1)))
-    if len(out) < len(FILES) + 10:
-        raise AssertionError(f"only {len(out) - len(FILES)} dcl blocks in {SNIPPET_DOCS}; has the fence changed?")
+    if len(out) < len(FILES) + 11:
+        raise AssertionError(f"only {len(out) - len(FILES) - 1} dcl blocks in {SNIPPET_DOCS}; has the fence changed?")
     return out
 
 
@@ -195,7 +198,7 @@ def textmate_classifier(grammar):
 def vocabulary_words():
     """Every word the checks try: the grammar's, the examples', the StdLib's and the docs'."""
     words = set(VOCAB.keywords | VOCAB.contextual | BUILTINS)
-    sources = [os.path.join(ROOT, "Grammar/dcl.ebnf")] + FILES + glob.glob(os.path.join(ROOT, "docs/*.md"))
+    sources = [os.path.join(ROOT, "Grammar/dcl.ebnf"), CONSTRUCTS] + FILES + glob.glob(os.path.join(ROOT, "docs/*.md"))
     for path in sources:
         words.update(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", read(path)))
     return sorted(w for w in words if not w[0].isdigit())
@@ -448,7 +451,7 @@ def test_half_typed_code_never_breaks_either_grammar():
     rng = random.Random(16)
     grammar = tm_grammar()
     junk = ['"', "{", "}", "(", ")", "[", "]", "/*", "*/", "//", "\\", ":", "\n", "é", "!", "#", "1e", "3x", "\t"]
-    for path in FILES:
+    for path in FILES + [CONSTRUCTS]:
         text = read(path)
         variants = [text[:k] for k in range(0, len(text), max(1, len(text) // 8))]
         for _ in range(8):
@@ -554,8 +557,8 @@ def main():
             failed += 1
             print(f"FAIL {name}")
             traceback.print_exc(limit=3)
-    print(f"{len(tests) - failed} passed, {failed} failed ({len(tests)} tests; {len(FILES)} files and "
-          f"{len(sources()) - len(FILES)} documentation blocks)")
+    print(f"{len(tests) - failed} passed, {failed} failed ({len(tests)} tests; {len(FILES) + 1} files and "
+          f"{len(sources()) - len(FILES) - 1} documentation blocks)")
     return 1 if failed else 0
 
 
