@@ -129,6 +129,10 @@ public struct Dataset: Sendable {
     /// data set). Two selections with equal `baseRows` over the same source hold the same samples.
     public var baseRows: [Int] { rows ?? Array(0..<count) }
 
+    /// The stored tensor a column's rows are selected from (all `baseRows` index into it),
+    /// shared, not gathered. Caches of per-sample results key on its storage.
+    public func storedColumn(_ name: String) throws -> Tensor { try baseTensor(name) }
+
     // MARK: Rows
 
     /// The samples at `indices` (rows of this data set, in that order; repeats allowed).

@@ -21,7 +21,8 @@ struct PluginProtocol {
     /// Features of every sample of `d` under the frozen backbone, as a dataset `features`, `y`.
     func features(_ p: PluginValue, of d: Dataset, span: SourceSpan) throws -> Dataset {
         let view = try p.backbone.view(p.attachPoint, span: span)
-        let (values, width) = try Evaluation(session: session).outputs(view, on: d, batch: 256, span: span)
+        let width = view.outputShape.reduce(1, *)
+        let values = try frozenOutputs(view, section: p.attachPoint, of: p.backbone, on: d, span: span)
         var cols: [(name: String, tensor: Tensor)] = [("features", try Tensor(shape: [d.count, width], floats: values))]
         if d.hasColumn(d.labelColumn) { cols.append((d.labelColumn, try d.column(d.labelColumn))) }
         return try Dataset(columns: cols, classCount: d.classCount, labelColumn: d.labelColumn, source: "features of \(d.source)")
@@ -73,7 +74,8 @@ struct PluginProtocol {
         let f = try features(p, of: test, span: span)
         let d = p.module.inputs[0].shape.reduce(1, *)
         let testFeatures = try f.column("features").floats
-        let (backboneOut, classes) = try Evaluation(session: session).outputs(p.backbone, on: test, batch: batch(256), span: span)
+        let classes = p.backbone.outputShape.reduce(1, *)
+        let backboneOut = try frozenOutputs(p.backbone, section: "", of: p.backbone, on: test, span: span)
         var memory: [[Float]] = []
         if capacity > 0, let h = history, h.count > 0 {
             let hf = try features(p, of: h, span: span).column("features").floats
@@ -101,5 +103,13 @@ struct PluginProtocol {
         return try Evaluation.metrics(outputs: logits, width: classes, outputRank: 1, data: test, k: 5, span: span)
     }
 
-    private func batch(_ n: Int) -> Int { n }
+    /// Outputs of `model` (the frozen backbone `owner`, or its `section`) on `d`, through the
+    /// session's cache of frozen outputs: each stored image passes the backbone once per weights.
+    private func frozenOutputs(_ model: ModelInstance, section: String, of owner: ModelInstance, on d: Dataset,
+                               span: SourceSpan) throws -> [Float] {
+        try session.frozenOutputs.outputs(owner: owner, section: section, inputNames: model.inputs.map(\.name),
+                                          width: model.outputShape.reduce(1, *), on: d) { rows in
+            try Evaluation(session: session).outputs(model, on: rows, batch: 256, span: span).values
+        }
+    }
 }

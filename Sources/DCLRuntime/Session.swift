@@ -21,6 +21,8 @@ public final class Session: RuntimeHooks {
     weak var evaluator: Evaluator?
     /// Training graphs compiled once per canonical graph (a fleet's devices share them).
     let compiledGraphs = CompiledGraphCache()
+    /// Outputs of frozen backbones per stored sample (ICIIA's plug-in protocol).
+    let frozenOutputs = FrozenOutputCache()
     /// Whether training statements share compiled graphs (on by default; tests turn it off to
     /// prove sharing changes no result).
     public var sharesCompiledGraphs: Bool {
@@ -29,6 +31,14 @@ public final class Session: RuntimeHooks {
     }
     /// Training compiles done and reused so far.
     public var compiledGraphCounts: (compiled: Int, reused: Int) { (compiledGraphs.misses, compiledGraphs.hits) }
+    /// Whether frozen backbones' outputs are reused per stored sample (on by default; tests turn
+    /// it off to prove reuse changes no result).
+    public var cachesFrozenOutputs: Bool {
+        get { frozenOutputs.enabled }
+        set { frozenOutputs.enabled = newValue }
+    }
+    /// Samples whose frozen outputs were reused and computed so far.
+    public var frozenOutputCounts: (reused: Int, computed: Int) { (frozenOutputs.hits, frozenOutputs.computedRows) }
 
     /// `threads`: kernel threads (nil: the machine's cores). `isTTY`: draw live progress bars.
     public init(threads: Int? = nil, isTTY: Bool = false, output: @escaping (String) -> Void = { print($0) }) {
