@@ -189,7 +189,8 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
 
     @Test func partitionedLinearIsBlockDiagonal() throws {
         var rng = SeededGenerator(seed: 33)
-        for (blocks, bo, bi) in [(3, 2, 4), (2, 20, 18)] {
+        // Direct scalar (2 outputs per block), direct eight-wide (8 and 16), GEMM (20 × 18).
+        for (blocks, bo, bi) in [(3, 2, 4), (8, 8, 8), (4, 16, 16), (2, 8, 5), (2, 20, 18)] {
             let rows = 5, inF = blocks * bi, outF = blocks * bo
             let x = (0..<rows * inF).map { _ in rng.nextUnitFloat() - 0.5 }, w = (0..<blocks * bo * bi).map { _ in rng.nextUnitFloat() - 0.5 }
             var y = [Float](repeating: 0, count: rows * outF)
@@ -199,7 +200,12 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
                 let p = o / bo
                 var s: Float = 0
                 for q in 0..<bi { s += x[r * inF + p * bi + q] * w[(p * bo + o % bo) * bi + q] }
-                #expect(abs(y[r * outF + o] - s) < 1e-5)
+                if bo <= 16 && bi <= 16 {
+                    // The direct paths add products in input order without FMA: exactly `s`.
+                    #expect(y[r * outF + o] == s, "P=\(blocks) \(bo)×\(bi), row \(r), output \(o)")
+                } else {
+                    #expect(abs(y[r * outF + o] - s) < 1e-5)
+                }
             }}
         }
     }
