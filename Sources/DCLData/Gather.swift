@@ -22,7 +22,7 @@ func gatherRows(_ t: Tensor, _ rows: [Int]) -> Tensor {
     var shape = t.shape
     shape[0] = rows.count
     let rowBytes = rowLength(t.shape) * t.dtype.byteSize
-    let storage = TensorStorage(byteCount: rows.count * rowBytes)
+    let storage = TensorStorage(overwrittenByteCount: rows.count * rowBytes)
     let src = UnsafeRawPointer(t.storage.bytes)
     let dst = storage.bytes
     if rowBytes == 4 {
@@ -44,7 +44,7 @@ func gatherRows(_ t: Tensor, _ rows: [Int]) -> Tensor {
 func concatRows(_ parts: [Tensor]) -> Tensor {
     var shape = parts[0].shape
     shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
-    let storage = TensorStorage(byteCount: parts.reduce(0) { $0 + $1.byteCount })
+    let storage = TensorStorage(overwrittenByteCount: parts.reduce(0) { $0 + $1.byteCount })
     var offset = 0
     for p in parts where p.byteCount > 0 {
         memcpy(storage.bytes + offset, p.storage.bytes, p.byteCount)

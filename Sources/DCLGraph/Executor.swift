@@ -242,9 +242,11 @@ public final class Executor {
             }
 
             func read(_ v: ValueID) throws -> Tensor {
-                let t = try Tensor(zeros: plan.shapes[v]!, dtype: graph.type(of: v).dtype)
-                t.storage.bytes.copyMemory(from: plan.pointers[plan.slot[v]!], byteCount: t.byteCount)
-                return t
+                let shape = plan.shapes[v]!, dtype = graph.type(of: v).dtype
+                let bytes = try elementCount(shape, op: "run") * dtype.byteSize
+                let storage = TensorStorage(overwrittenByteCount: bytes)
+                storage.bytes.copyMemory(from: plan.pointers[plan.slot[v]!], byteCount: bytes)
+                return try Tensor(shape: shape, dtype: dtype, storage: storage)
             }
             var out: [String: Tensor] = [:]
             for o in graph.outputs { out[o.name] = try read(o.value) }

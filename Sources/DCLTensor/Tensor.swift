@@ -68,8 +68,18 @@ public final class TensorStorage: @unchecked Sendable {
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: n)
     }
 
+    /// Memory whose first `byteCount` bytes the caller writes in full before anything reads
+    /// them (a copy, a row gather, a concatenation): no zero fill of what is about to be
+    /// overwritten — on small training steps the fill cost as much as the copy after it.
+    public init(overwrittenByteCount byteCount: Int) {
+        self.byteCount = byteCount
+        let n = max(byteCount, 64)
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
+        if n > byteCount { (bytes + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: n - byteCount) }
+    }
+
     public func copy() -> TensorStorage {
-        let s = TensorStorage(byteCount: byteCount)
+        let s = TensorStorage(overwrittenByteCount: byteCount)
         s.bytes.copyMemory(from: bytes, byteCount: byteCount)
         return s
     }

@@ -76,12 +76,19 @@ public enum Losses {
         let block = 4096
         let blocks = (count + block - 1) / block
         let total = rowSum(blocks, costPerRow: block, family: .transcendental, pool) { b in
-            var s: Float = 0
-            for i in (b * block)..<min(count, (b + 1) * block) {
-                let v = x[i]
-                s += max(v, 0) - v * t[i] + slog(1 + sexp(-abs(v)))
+            let lo = b * block, n = min(count, lo + block) - lo
+            // log(1 + e^-|x|) sixteen lanes at a time (the scalar `slog`/`sexp` run a whole
+            // vector each), then the terms summed in element order as before: same bits.
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: block) { buf in
+                let softplus = buf.baseAddress!
+                mapVectors(x + lo, softplus, n) { v in vlog(splat(1) + vexp(-floats(bits(v) & 0x7FFF_FFFF))) }
+                var s: Float = 0
+                for i in 0..<n {
+                    let v = x[lo + i]
+                    s += max(v, 0) - v * t[lo + i] + softplus[i]
+                }
+                return s
             }
-            return s
         }
         return total / Float(count)
     }
