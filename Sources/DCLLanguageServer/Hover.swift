@@ -70,8 +70,11 @@ enum Hovering {
             case .role:
                 var s = "```dcl\n\(module.file.text(of: spanOfItem(decl, in: module)))\n```"
                 let uses = a.facts.bundles.values.filter { $0.role == id.name }.sorted { $0.bundle < $1.bundle }
-                for b in uses { s += "\n\n**bundle `\(b.bundle)`** uses:\n" + b.lines.map { "- \($0)" }.joined(separator: "\n") }
-                if uses.isEmpty { s += "\n\nno bundle of this script measured against this role's budget" }
+                for b in uses {
+                    s += "\n\n**bundle `\(b.bundle)`**: " + (b.lines.isEmpty ? "the role sets no budget"
+                        : "uses\n" + b.lines.map { "- \($0)" }.joined(separator: "\n"))
+                }
+                if uses.isEmpty { s += "\n\nno bundle of this script was measured against this role" }
                 return s
             case .bundle(_, let role, _):
                 var s = "**bundle `\(id.name)`** for role `\(role.name)`"

@@ -85,6 +85,26 @@ import Testing
         try shutdown(s)
     }
 
+    @Test func budgetsOfRolesAndBundles() throws {
+        let s = InProcessServer()
+        try s.client.initialize()
+        let path = repositoryRoot.appendingPathComponent("Examples/dcccl_mnist.dcl").path
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: path)), as: UTF8.self)
+        let uri = DocumentURI.uri(forPath: path)
+        s.client.open(uri, text)
+        #expect(try s.client.diagnostics(uri).isEmpty)
+        let lines = text.components(separatedBy: "\n")
+        let role = try #require(lines.firstIndex { $0.hasPrefix("role device") })
+        let r = try s.client.call("textDocument/hover", LSPClient.at(uri, role, 6))["contents"]?["value"]?.stringValue ?? ""
+        #expect(r.contains("budget { params: 100k"), "\(r)")
+        #expect(r.contains("**bundle `phone`**: uses"), "\(r)")
+        #expect(r.contains("params: 44.4k of 100.0k — within budget"), "\(r)")
+        let bundle = try #require(lines.firstIndex { $0.hasPrefix("bundle phone") })
+        let b = try s.client.call("textDocument/hover", LSPClient.at(uri, bundle, 8))["contents"]?["value"]?.stringValue ?? ""
+        #expect(b.contains("for role `device`") && b.contains("memory: "), "\(b)")
+        try shutdown(s)
+    }
+
     @Test func completion() throws {
         let s = InProcessServer()
         try s.client.initialize()
