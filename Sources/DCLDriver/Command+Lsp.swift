@@ -42,13 +42,18 @@ public struct Lsp: ParsableCommand {
 public struct PipelineChecker: DocumentChecker {
     public init() {}
 
-    public func analyze(path: String, bytes: [UInt8]) -> Analysis {
+    public func analyze(path: String, bytes: [UInt8], isCancelled: @escaping () -> Bool) -> Analysis {
         let c = Pipeline.load(path: path, text: bytes)
         let facts = ProgramFacts()
-        if let p = c.program, !c.diagnostics.hasErrors,
+        if !isCancelled(), let p = c.program, !c.diagnostics.hasErrors,
            case .success(let values) = ParamAssignments.read([], params: p.main.scriptParams) {
             Pipeline.checkShapes(p, diagnostics: c.diagnostics, params: values,
-                                 prepare: { $0.modelObserver = facts }, finish: { facts.finish($0) },
+                                 prepare: { ev in
+                                     ev.modelObserver = facts
+                                     // A superseded check stops at the evaluator's next interrupt point.
+                                     ev.shouldInterrupt = isCancelled
+                                 },
+                                 finish: { facts.finish($0) },
                                  bundleBudgets: { b, budget in
                                      facts.bundles[b.name] = BundleBudget(bundle: b.name, role: b.role.name,
                                                                           lines: budget.limits.map(PipelineChecker.line))

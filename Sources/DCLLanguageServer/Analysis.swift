@@ -29,7 +29,8 @@ public final class Analysis: @unchecked Sendable {
 }
 
 /// Checks a document's text as if it were the file at `path` (imports resolve against its
-/// directory).
+/// directory). `isCancelled` turns true once a newer version makes the result useless; the
+/// checker may then stop early and return a partial analysis (which is discarded).
 public protocol DocumentChecker: Sendable {
-    func analyze(path: String, bytes: [UInt8]) -> Analysis
+    func analyze(path: String, bytes: [UInt8], isCancelled: @escaping () -> Bool) -> Analysis
 }

@@ -54,21 +54,22 @@ extension LanguageServer {
             guard isCurrent(uri, version) else { return }
             worker.async { [self] in
                 guard isCurrent(uri, version) else { return }
-                _ = currentState(uri)
+                _ = currentState(uri, cancellable: true)
             }
         }
         if delay <= 0 { enqueue() } else { DispatchQueue.global().asyncAfter(deadline: .now() + delay, execute: enqueue) }
     }
 
-    private func isCurrent(_ uri: String, _ version: Int) -> Bool {
+    func isCurrent(_ uri: String, _ version: Int) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         return documents[uri]?.version == version
     }
 
     /// On the worker: the document with an analysis of its current text, checking (and
-    /// publishing) first if needed; nil if the document is not open.
-    func currentState(_ uri: String) -> DocumentState? {
+    /// publishing) first if needed; nil if the document is not open. A `cancellable` check (one
+    /// only scheduled by an edit) stops early once a newer version arrives.
+    func currentState(_ uri: String, cancellable: Bool = false) -> DocumentState? {
         lock.lock()
         guard let d = documents[uri] else {
             lock.unlock()
@@ -79,7 +80,9 @@ extension LanguageServer {
             return DocumentState(document: d, analysis: a.analysis)
         }
         lock.unlock()
-        let analysis = checker.analyze(path: DocumentURI.checkPath(of: uri), bytes: d.bytes)
+        let version = d.version
+        let analysis = checker.analyze(path: DocumentURI.checkPath(of: uri), bytes: d.bytes,
+                                       isCancelled: cancellable ? { [self] in !isCurrent(uri, version) } : { false })
         lock.lock()
         let stillCurrent = documents[uri]?.version == d.version
         if stillCurrent { analyses[uri] = (d.version, analysis) }

@@ -25,6 +25,8 @@ public final class LanguageServer: @unchecked Sendable {
     let lock = NSLock()
     var documents: [String: TextDocument] = [:]
     var analyses: [String: (version: Int, analysis: Analysis)] = [:]
+    /// Requests queued on the worker, and those of them a `$/cancelRequest` named.
+    var pending: Set<RequestID> = []
     var cancelled: Set<RequestID> = []
     var configuration = ServerConfiguration()
     /// Called (on the worker) after diagnostics are published: uri, version (tests, benchmark).
@@ -129,7 +131,7 @@ public final class LanguageServer: @unchecked Sendable {
             case "$/cancelRequest":
                 let p = try params.decode(CancelParams.self)
                 lock.lock()
-                cancelled.insert(p.id)
+                if pending.contains(p.id) { cancelled.insert(p.id) }
                 lock.unlock()
             default:
                 break  // `initialized`, `$/setTrace`, anything unknown: nothing to do
@@ -177,9 +179,13 @@ public final class LanguageServer: @unchecked Sendable {
             reply(id, error: ResponseError(ErrorCode.invalidParams, "invalid params: \(error)"))
             return
         }
+        lock.lock()
+        pending.insert(id)
+        lock.unlock()
         worker.async { [self] in
             lock.lock()
             let wasCancelled = cancelled.remove(id) != nil
+            pending.remove(id)
             lock.unlock()
             if wasCancelled {
                 reply(id, error: ResponseError(ErrorCode.requestCancelled, "cancelled"))
