@@ -57,13 +57,13 @@ enum Hovering {
             return "local `\(id.name)`"
         case .topLevel(let id, let module, let decl):
             guard let decl else {
-                if let m = a.facts.boundModels[id.name], module === a.main { return m.markdown }
+                if let m = a.facts.boundModels[id.name], module === a.main { return m.summary.markdown }
                 return "```dcl\n\(firstLine(module.file, id.span))\n```" + origin(module, a)
             }
             switch decl.kind {
             case .model(let md):
                 let header = "```dcl\n\(firstLine(module.file, decl.name.span))\n```" + origin(module, a)
-                guard let summary = a.facts.models[md.name.span] else {
+                guard let summary = a.facts.models[md.name.span]?.summary else {
                     return header + "\n\nnot elaborated by this script (it builds no instance and not all its parameters have defaults)"
                 }
                 return summary.markdown + "\n" + header

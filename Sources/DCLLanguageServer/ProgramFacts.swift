@@ -1,8 +1,9 @@
 // Facts about a program's models, collected while check mode elaborates them: for each model
-// declaration (its first instance), the inputs, output, parameters, FLOPs and peak memory, and
-// for every statement that added graph nodes, the shape it leaves (batch symbolic, `N`) with
-// the parameters and FLOPs of its nodes. Collected at construction time because check mode
-// drops instances it does not keep.
+// declaration its first instance, and for every statement that added graph nodes the shape it
+// leaves (batch symbolic, `N`). Shapes are read at once (inlay hints need them for every line);
+// parameters, FLOPs and memory are measured only when a hover asks (a cost report per model is
+// most of a check's time otherwise). Instances are kept because check mode drops those it does
+// not bind; they are released with the analysis.
 
 import DCLCompiler
 import DCLDiagnostics
@@ -10,15 +11,46 @@ import DCLGraph
 import DCLSyntax
 import DCLTensor
 
+/// One model instance, measured on first use.
+public final class ModelRecord: @unchecked Sendable {
+    public let name: String
+    let instance: ModelInstance
+    init(name: String, instance: ModelInstance) { self.name = name; self.instance = instance }
+
+    /// Cost at batch 1 (nil if it cannot be measured, with the reason in `problem`).
+    lazy var cost: CostReport? = try? instance.cost(batch: 1)
+
+    public lazy var summary: ModelSummary = {
+        var s = ModelSummary(name: name, inputs: instance.inputDescription, output: instance.outputDescription, params: 0, flops: 0, peakBytes: 0)
+        do {
+            let c = try instance.cost(batch: 1)
+            s.params = instance.parameterCount
+            s.flops = c.totalFlops
+            s.peakBytes = c.peakActivationBytes
+        } catch {
+            s.problem = "not measured: \(error)"
+        }
+        return s
+    }()
+}
+
 /// One statement's contribution to a model's graph.
-public struct LineFacts: Sendable, Equatable {
+public struct LineFacts: @unchecked Sendable {
     public var span: SourceSpan
     /// The shape of the statement's last value, e.g. `[N, 6, 12, 12]` (batch `N`).
     public var shape: String
-    public var params: Int
-    public var flops: Int
-    /// The model whose elaboration ran the statement.
-    public var model: String
+    /// The model whose elaboration ran the statement, and the nodes it added (one range per run).
+    let record: ModelRecord
+    var nodes: [Swift.Range<Int>]
+
+    public var model: String { record.name }
+    public var params: Int { total(\.parameters) }
+    public var flops: Int { total(\.flops) }
+
+    private func total(_ field: KeyPath<CostReport.Row, Int>) -> Int {
+        guard let rows = record.cost?.rows else { return 0 }
+        return saturatingSum(nodes.flatMap { r in r.upperBound <= rows.count ? rows[r].map { $0[keyPath: field] } : [] })
+    }
 }
 
 /// A model's summary line facts.
@@ -51,10 +83,10 @@ public struct BundleBudget: Sendable, Equatable {
 }
 
 public final class ProgramFacts: ModelObserver, @unchecked Sendable {
-    /// Summaries by the span of the declaration's name (first instance of each declaration).
-    public private(set) var models: [SourceSpan: ModelSummary] = [:]
-    /// Summaries of top-level bindings holding a model, by name.
-    public private(set) var boundModels: [String: ModelSummary] = [:]
+    /// First instance of each model declaration, by the span of the declaration's name.
+    public private(set) var models: [SourceSpan: ModelRecord] = [:]
+    /// Top-level bindings holding a model, by name.
+    public private(set) var boundModels: [String: ModelRecord] = [:]
     /// Statement facts by statement span (the first model to run a statement wins).
     public private(set) var lines: [SourceSpan: LineFacts] = [:]
     public var bundles: [String: BundleBudget] = [:]
@@ -63,53 +95,36 @@ public final class ProgramFacts: ModelObserver, @unchecked Sendable {
 
     public func constructed(_ m: ModelInstance, by constructor: ConstructorRef) {
         guard let md = constructor.model, models[md.name.span] == nil else { return }
-        models[md.name.span] = ProgramFacts.summary(m, name: md.name.name)
-        guard let g = try? m.forward(training: false), let cost = try? m.cost(batch: 1), cost.rows.count == g.nodes.count else { return }
+        let record = ModelRecord(name: md.name.name, instance: m)
+        models[md.name.span] = record
+        guard let g = try? m.forward(training: false) else { return }
         var seen: [SourceSpan: LineFacts] = [:]
-        var order: [SourceSpan] = []
         for r in m.statementNodes where !r.nodes.isEmpty && r.nodes.upperBound <= g.nodes.count {
             let last = g.nodes[r.nodes.upperBound - 1]
             let shape = last.outputs.first.map { ProgramFacts.describe(g.type(of: $0)) } ?? "?"
-            let rows = cost.rows[r.nodes]
-            let params = saturatingSum(rows.map(\.parameters)), flops = saturatingSum(rows.map(\.flops))
             if var f = seen[r.span] {
-                // A statement run more than once (a loop): totals, and the shape it left last.
+                // A statement run more than once (a loop): all its nodes, and the shape it left last.
                 f.shape = shape
-                f.params = saturatingSum([f.params, params])
-                f.flops = saturatingSum([f.flops, flops])
+                f.nodes.append(r.nodes)
                 seen[r.span] = f
             } else {
-                seen[r.span] = LineFacts(span: r.span, shape: shape, params: params, flops: flops, model: md.name.name)
-                order.append(r.span)
+                seen[r.span] = LineFacts(span: r.span, shape: shape, record: record, nodes: [r.nodes])
             }
         }
-        for s in order where lines[s] == nil { lines[s] = seen[s] }
+        for (s, f) in seen where lines[s] == nil { lines[s] = f }
     }
 
     /// Records the models bound at the top level of the main module once evaluation is done.
     public func finish(_ ev: Evaluator) {
         let env = ev.environment(of: ev.program.main)
         for name in env.localNames {
-            if case .model(let m)? = env.lookup(name) { boundModels[name] = ProgramFacts.summary(m, name: name) }
+            if case .model(let m)? = env.lookup(name) { boundModels[name] = ModelRecord(name: name, instance: m) }
         }
     }
 
-    /// `[N, 6, 12, 12]`, with `i32` in front for integer tensors (f32 is the default).
+    /// `[N, 6, 12, 12]`, with the element type in front when it is not the default f32.
     static func describe(_ t: TensorType) -> String {
         (t.dtype == .float32 ? "" : t.dtype.rawValue) + "[" + t.dims.map { "\($0)" }.joined(separator: ", ") + "]"
-    }
-
-    static func summary(_ m: ModelInstance, name: String) -> ModelSummary {
-        var s = ModelSummary(name: name, inputs: m.inputDescription, output: m.outputDescription, params: 0, flops: 0, peakBytes: 0)
-        do {
-            let c = try m.cost(batch: 1)
-            s.params = m.parameterCount
-            s.flops = c.totalFlops
-            s.peakBytes = c.peakActivationBytes
-        } catch {
-            s.problem = "not measured: \(error)"
-        }
-        return s
     }
 }
 
