@@ -85,8 +85,14 @@ extension LanguageServer {
                                        isCancelled: cancellable ? { [self] in !isCurrent(uri, version) } : { false })
         lock.lock()
         let stillCurrent = documents[uri]?.version == d.version
-        if stillCurrent { analyses[uri] = (d.version, analysis) }
+        // The analysis replaced is freed after publishing, off the latency path.
+        var replaced: Analysis?
+        if stillCurrent {
+            replaced = analyses[uri]?.analysis
+            analyses[uri] = (d.version, analysis)
+        }
         lock.unlock()
+        defer { withExtendedLifetime(replaced) {} }
         if stillCurrent {
             publish(PublishDiagnosticsParams(uri: uri, version: d.version,
                                              diagnostics: DiagnosticConversion.convert(analysis, uri: uri, stdlib: stdlib)))
