@@ -105,6 +105,35 @@ import Testing
         try shutdown(s)
     }
 
+    @Test func importsResolveAgainstTheDocumentsDirectory() throws {
+        // A directory whose name needs percent-encoding in a URI.
+        let dir = try temporaryDirectory("imports").appendingPathComponent("my models é")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        _ = try writeFile("block twice_relu()(x) {\n  x |> relu |> relu\n}\n", "lib.dcl", in: dir)
+        let text = "import \"lib.dcl\"\nmodel m {\n  input x: [4]\n  features {\n    twice_relu()\n  }\n}\nimport \"li"
+        let path = dir.appendingPathComponent("main.dcl").path
+        let uri = DocumentURI.uri(forPath: path)
+        #expect(uri.contains("my%20models%20%C3%A9"))
+        let s = InProcessServer()
+        try s.client.initialize()
+        s.client.open(uri, text)
+        // Only the half-typed last import is wrong: `lib.dcl` itself was found beside the document.
+        let diagnostics = try s.client.diagnostics(uri)
+        #expect(diagnostics.count >= 1)
+        #expect(diagnostics.allSatisfy { $0["range"]?["start"]?["line"]?.intValue == 7 }, "\(diagnostics)")
+        let files = try s.client.call("textDocument/completion", LSPClient.at(uri, 7, 10))["items"]?.arrayValue ?? []
+        #expect(files.compactMap { $0["label"]?.stringValue } == ["lib.dcl"])
+        // Fixed: the block's line inside `m` gets its shape, and definition opens lib.dcl.
+        s.client.change(uri, version: 2, range: (7, 0, 7, 11), text: "")
+        #expect(try s.client.diagnostics(uri, version: 2).isEmpty)
+        let h = try s.client.call("textDocument/hover", LSPClient.at(uri, 4, 6))["contents"]?["value"]?.stringValue ?? ""
+        #expect(h.contains("`[N, 4]`"), "\(h)")
+        let def = try s.client.call("textDocument/definition", LSPClient.at(uri, 4, 6))
+        #expect(def["uri"]?.stringValue == DocumentURI.uri(forPath: dir.appendingPathComponent("lib.dcl").path))
+        #expect(def["range"]?["start"]?["line"]?.intValue == 0)
+        try shutdown(s)
+    }
+
     @Test func completion() throws {
         let s = InProcessServer()
         try s.client.initialize()
