@@ -11,7 +11,9 @@ final class WorkQueue: @unchecked Sendable {
     private var thread: Thread?
 
     init(name: String, stackSize: Int = 16 * 1024 * 1024) {
-        let t = Thread { [unowned self] in self.loop() }
+        // The thread holds its queue for good: a server's worker lives as long as the process,
+        // and a queue freed under a thread waiting on its condition would be a use after free.
+        let t = Thread { self.loop() }
         t.name = name
         t.stackSize = stackSize
         thread = t
