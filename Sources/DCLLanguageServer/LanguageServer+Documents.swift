@@ -50,7 +50,7 @@ extension LanguageServer {
     }
 
     func scheduleCheck(_ uri: String, version: Int, after delay: TimeInterval) {
-        let enqueue = { [self] in
+        let enqueue: @Sendable () -> Void = { [self] in
             guard isCurrent(uri, version) else { return }
             worker.async { [self] in
                 guard isCurrent(uri, version) else { return }
