@@ -61,8 +61,11 @@ let package = Package(
                 swiftSettings: v5 + numericFlags),
         .target(name: "DCLRepl", dependencies: ["DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLGraph",
                                                 "DCLStdLib", "DCLTensor", "CReadline", "CInterrupt"], swiftSettings: v5),
+        // `dcl lsp`: the language server (its checking is injected by the driver).
+        .target(name: "DCLLanguageServer", dependencies: ["DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLStdLib", "DCLCompiler", "DCLGraph",
+                                                         "DCLTensor"], swiftSettings: v5),
         .target(name: "DCLDriver", dependencies: [
-            "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
+            "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: v5 + numericFlags),
         .executableTarget(name: "dcl", dependencies: ["DCLDriver"], swiftSettings: v5),
@@ -83,6 +86,8 @@ let package = Package(
                     exclude: ["Golden"], swiftSettings: v5),
         .target(name: "DCLPythonChecks", path: "Tests/DCLPythonChecks", swiftSettings: v5),
         .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),
+        .testTarget(name: "DCLLanguageServerTests", dependencies: ["DCLLanguageServer", "DCLDriver", "DCLDiagnostics", "DCLSyntax"],
+                    swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: [
             "DCLPythonChecks", "DCLDriver", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",

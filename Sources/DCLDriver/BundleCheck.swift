@@ -20,14 +20,15 @@ import DCLRuntime
 
 enum BundleCheck {
     /// Placement and budget errors of the main module's bundles, in source order.
-    static func diagnostics(_ ev: Evaluator) -> [Diagnostic] {
+    /// `measured` is told each bundle's budget as measured (the language server's hover).
+    static func diagnostics(_ ev: Evaluator, measured: ((BundleValue, BundleManifest.Budget) -> Void)? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seen: Set<String> = []
         for d in CompileMode.bundleDeclarations(ev.program) where seen.insert(d.name.name).inserted {
             // A bundle whose value failed has had its error reported already.
             guard case .bundle(let b)? = try? ev.declarationValue(d, in: ev.program.main, span: d.name.span) else { continue }
             do {
-                if let e = try check(b, evaluator: ev) { out.append(e) }
+                if let e = try check(b, evaluator: ev, measured: measured) { out.append(e) }
             } catch is BundlePlan.NeedsData {
                 continue
             } catch let e as RuntimeError {
@@ -42,12 +43,14 @@ enum BundleCheck {
     }
 
     /// E0406 if `b` is over its role's budget; throws what planning or measuring finds.
-    static func check(_ b: BundleValue, evaluator: Evaluator) throws -> Diagnostic? {
+    static func check(_ b: BundleValue, evaluator: Evaluator,
+                      measured: ((BundleValue, BundleManifest.Budget) -> Void)? = nil) throws -> Diagnostic? {
         let plan = try BundlePlan.make(b, evaluator: evaluator, contents: .graphs)
         let storage = try BundleCompiler.storage(b)
         let models = try plan.models.map { ($0.name, try BundleCompiler.measure($0, in: b)) }
         let budget = try BundleManifest.Budget(measuring: BundleCompiler.budgetLimits(b), models: models.map(\.1),
                                                storage: plan.models.reduce(0) { $0 + storedWeightBytes($1, storage) })
+        measured?(b, budget)
         return BundleCompiler.budgetDiagnostic(BudgetOutcome(bundle: b, budget: budget, models: models, storageIsLowerBound: true))
     }
 

@@ -6,6 +6,7 @@
 
 import DCLCompiler
 import DCLDiagnostics
+import DCLExport
 import DCLRuntime
 import DCLSema
 import DCLSyntax
@@ -48,11 +49,17 @@ public enum Pipeline {
     /// all its parameters; then plans every bundle and measures it against its role's budget.
     /// Errors become diagnostics; analysis goes on after each.
     public static func checkShapes(_ p: LoadedProgram, diagnostics: DiagnosticEngine, seed: UInt64 = 0,
-                                   params: [String: ScriptParamValue] = [:]) {
+                                   params: [String: ScriptParamValue] = [:], prepare: ((Evaluator) -> Void)? = nil,
+                                   finish: ((Evaluator) -> Void)? = nil,
+                                   bundleBudgets: ((BundleValue, BundleManifest.Budget) -> Void)? = nil) {
         let hooks = CheckModeHooks()
         let ev = Evaluator(program: p, hooks: hooks, seed: seed, checkMode: true)
         ev.paramValues = params
+        // The language server observes the elaboration (`prepare`) and reads the evaluated
+        // program before it is released (`finish`).
+        prepare?(ev)
         defer { ev.release() }
+        defer { finish?(ev) }
         var reported = Set<SourceSpan>()
         func report(_ e: RuntimeError) {
             guard reported.insert(e.span).inserted else { return }
@@ -89,7 +96,7 @@ public enum Pipeline {
             }
         }
         // The bundles, as `dcl compile` would plan and measure them (BundleCheck.swift).
-        for d in BundleCheck.diagnostics(ev) where reported.insert(d.span).inserted { diagnostics.emit(d) }
+        for d in BundleCheck.diagnostics(ev, measured: bundleBudgets) where reported.insert(d.span).inserted { diagnostics.emit(d) }
     }
 
     /// Renders diagnostics to standard error (text or JSON).

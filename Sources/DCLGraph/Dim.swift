@@ -95,19 +95,22 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
     /// The value under `bindings`, or a thrown error naming a missing symbol or saying the
     /// value does not fit in 64 bits.
     public func evaluate(_ bindings: [String: Int]) throws -> Int {
-        let tooLarge = GraphError(op: "bind", "dimension \(self) is too large under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
-        if isOverflow { throw tooLarge }
+        // Built only when thrown: formatting it on every call made it the checker's hot spot.
+        func tooLarge() -> GraphError {
+            GraphError(op: "bind", "dimension \(self) is too large under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
+        }
+        if isOverflow { throw tooLarge() }
         var total = 0
         for (m, c) in terms {
             var v = c
             for s in m {
                 guard let b = bindings[s] else { throw GraphError(op: "bind", "symbol '\(s)' has no value") }
                 let (p, o) = v.multipliedReportingOverflow(by: b)
-                if o { throw tooLarge }
+                if o { throw tooLarge() }
                 v = p
             }
             let (t, o) = total.addingReportingOverflow(v)
-            if o { throw tooLarge }
+            if o { throw tooLarge() }
             total = t
         }
         return total

@@ -15,6 +15,18 @@ public struct SymbolicTensor {
     public var typeDescription: String { value.type.description }
 }
 
+/// The graph nodes one statement added while a model body was elaborated (check mode only).
+public struct StatementNodes: Sendable, Equatable {
+    public var span: SourceSpan
+    /// Indexes into the forward graph's `nodes` (and its cost report's rows).
+    public var nodes: Range<Int>
+}
+
+/// Told of each model instance an evaluator constructs.
+public protocol ModelObserver: AnyObject {
+    func constructed(_ model: ModelInstance, by constructor: ConstructorRef)
+}
+
 /// How a vertical split narrows every width-bearing layer (linear, conv2d, embedding …).
 public struct WidthScaling {
     public var factor: Double
@@ -39,6 +51,8 @@ public final class ElaborationContext {
     var stemWidthLayers = Set<Int>()
     /// Names of parameters created, with the span of the layer that made them.
     var parameterSpans: [String: SourceSpan] = [:]
+    /// Check mode: the nodes each executed statement added, in execution order.
+    var statementNodes: [StatementNodes] = []
     /// Origin tags → source spans, so graph errors point at the code that caused them.
     var origins: [SourceSpan] = [.none]
     private var scopePath: [String] = []

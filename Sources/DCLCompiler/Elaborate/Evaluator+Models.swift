@@ -18,6 +18,7 @@ struct Elaborated {
     var sectionParameters: [String: Set<String>]
     var sections: [String]
     var parameterSpans: [String: SourceSpan]
+    var statementNodes: [StatementNodes]
     /// Width-bearing layers in elaboration order, and those inside the stem section.
     var widthLayers: Int
     var stemWidthLayers: Set<Int>
@@ -71,6 +72,8 @@ extension Evaluator {
             return OwnedGraph(graph: e.graph, owners: e.owners)
         }
         m.cache(OwnedGraph(graph: first.graph, owners: first.owners), training: false)
+        m.statementNodes = first.statementNodes
+        modelObserver?.constructed(m, by: c)
         return m
     }
 
@@ -149,7 +152,7 @@ extension Evaluator {
             // Check mode discards the graph after reading its shapes; runs verify it.
             let graph = checkMode ? ctx.builder.graph : try ctx.builder.finish()
             return Elaborated(graph: graph, owners: ctx.owners, inputs: inputs, outputShape: outShape, sectionParameters: ctx.sectionParameters,
-                              sections: ctx.sectionOutputs.map(\.0), parameterSpans: ctx.parameterSpans,
+                              sections: ctx.sectionOutputs.map(\.0), parameterSpans: ctx.parameterSpans, statementNodes: ctx.statementNodes,
                               widthLayers: ctx.widthLayerCount, stemWidthLayers: ctx.stemWidthLayers)
         } catch let e as GraphError {
             throw runtimeError(e, ctx)

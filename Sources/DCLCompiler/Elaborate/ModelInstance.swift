@@ -66,6 +66,8 @@ public final class ModelInstance {
     public let recipe: ModelRecipe?
     /// For a sum of models (`a + b`, a split's serving model): how the parts combine.
     public internal(set) var fuseOp: FuseOp?
+    /// Check mode: the nodes of the inference graph each statement of the body added.
+    public internal(set) var statementNodes: [StatementNodes] = []
 
     /// Compiled executors and the like, owned by the runtime, freed with the model.
     public var runtimeCache: [String: AnyObject] = [:]

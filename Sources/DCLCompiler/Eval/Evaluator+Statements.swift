@@ -15,6 +15,16 @@ extension Evaluator {
     }
 
     func execute(_ s: Stmt, in env: Environment) throws -> Flow {
+        // Check mode records which graph nodes each statement of a model body added, so tools
+        // can show the shape after each line (`ModelInstance.statementNodes`).
+        guard checkMode, let ctx = elaboration else { return try executeStatement(s, in: env) }
+        let first = ctx.builder.graph.nodes.count
+        let flow = try executeStatement(s, in: env)
+        ctx.statementNodes.append(StatementNodes(span: s.span, nodes: first..<ctx.builder.graph.nodes.count))
+        return flow
+    }
+
+    private func executeStatement(_ s: Stmt, in env: Environment) throws -> Flow {
         switch s.kind {
         case .importDecl, .decl, .error:
             return .normal

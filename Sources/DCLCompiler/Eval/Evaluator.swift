@@ -73,6 +73,8 @@ public final class Evaluator {
     var instanceCounts: [String: Int] = [:]
     /// The model being elaborated, if any (layer applications add to its graph).
     var elaboration: ElaborationContext?
+    /// Told of every model instance constructed (the language server reads shapes from them).
+    public weak var modelObserver: ModelObserver?
     var randomCounters: [String: Int] = [:]
     /// When the evaluator was created (`clock()` counts from here).
     let startTime = Date()

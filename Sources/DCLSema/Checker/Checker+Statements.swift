@@ -185,7 +185,8 @@ extension Checker {
 
     // MARK: - train
 
-    static let trainOptions: [String: DCLType] = [
+    /// `train`'s options and their types (public for editors' completion).
+    public static let trainOptions: [String: DCLType] = [
         "epochs": .int, "batch": .int, "optimizer": .optimizer, "schedule": .schedule, "clip": .float,
         "shuffle": .bool, "seed": .int, "log": .option, "steps": .int,
     ]
