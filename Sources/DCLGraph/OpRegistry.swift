@@ -30,7 +30,7 @@ public enum OpRegistry {
         // Ops/Loss.swift
         CrossEntropy.self, CrossEntropyGrad.self, BCEWithLogits.self, MSE.self, KLDistill.self, KLDistillGrad.self,
         // Ops/Selection.swift
-        PartitionedLinearOp.self, CosineSimilarity.self, TopK.self, ArgMax.self,
+        PartitionedLinearOp.self, PartitionedLinearGradWeight.self, CosineSimilarity.self, TopK.self, ArgMax.self,
         // Ops/Optimizer.swift
         SGDUpdate.self, AdamUpdate.self, GlobalNormScale.self,
         // Ops/SparseGradient.swift

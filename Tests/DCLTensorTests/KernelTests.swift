@@ -210,6 +210,27 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
         }
     }
 
+    /// The weight gradient read in place equals, bit for bit, the batched matmul of transposed
+    /// copies it replaced (dW[p] = dy_pᵀ · x_p), for direct-size and GEMM-size blocks.
+    @Test func partitionedLinearWeightGradientIsTheBatchedMatmul() throws {
+        var rng = SeededGenerator(seed: 34)
+        for (blocks, bo, bi, rows) in [(8, 8, 8, 17), (4, 16, 16, 33), (1, 64, 64, 17), (2, 20, 18, 5), (3, 2, 4, 300)] {
+            let inF = blocks * bi, outF = blocks * bo
+            let x = (0..<rows * inF).map { _ in rng.nextUnitFloat() - 0.5 }, dy = (0..<rows * outF).map { _ in rng.nextUnitFloat() - 0.5 }
+            var dw = [Float](repeating: .nan, count: blocks * bo * bi)
+            PartitionedLinear.backwardWeight(x, dy, rows: rows, inFeatures: inF, outFeatures: outF, blocks: blocks, &dw)
+            // (P, o, M) and (P, M, i) copies, then one batched matmul.
+            var gp = [Float](repeating: 0, count: blocks * bo * rows), xp = [Float](repeating: 0, count: blocks * rows * bi)
+            for r in 0..<rows { for p in 0..<blocks {
+                for o in 0..<bo { gp[(p * bo + o) * rows + r] = dy[r * outF + p * bo + o] }
+                for q in 0..<bi { xp[(p * rows + r) * bi + q] = x[r * inF + p * bi + q] }
+            }}
+            var ref = [Float](repeating: 0, count: blocks * bo * bi)
+            Matmul.run(gp, [blocks, bo, rows], transposeA: false, xp, [blocks, rows, bi], transposeB: false, &ref, [blocks, bo, bi])
+            #expect(dw == ref, "P=\(blocks) \(bo)×\(bi), \(rows) rows")
+        }
+    }
+
     @Test func wrongDTypesAreErrorsNotTraps() throws {
         let i = try Tensor(zeros: [2, 2], dtype: .int32), f = try Tensor(zeros: [2, 2])
         #expect(throws: TensorError.self) { try Kernels.matmul(i, f) }

@@ -77,7 +77,9 @@ public enum ONNXLowering {
         KLDistill.name: .notExportable("it is a loss; \(trainingOnly)"),
         KLDistillGrad.name: .notExportable("it is a loss gradient; \(trainingOnly)"),
         // Ops/Selection.swift
-        PartitionedLinearOp.name: .lower(lowerPartitionedLinear), CosineSimilarity.name: .lower(lowerCosineSimilarity),
+        PartitionedLinearOp.name: .lower(lowerPartitionedLinear),
+        PartitionedLinearGradWeight.name: .notExportable("it is a partitioned linear layer's gradient; \(trainingOnly)"),
+        CosineSimilarity.name: .lower(lowerCosineSimilarity),
         TopK.name: .lower(lowerTopK), ArgMax.name: .lower(lowerArgMax),
         // Ops/Optimizer.swift
         SGDUpdate.name: .notExportable("it is an optimiser update; \(trainingOnly)"),

@@ -37,10 +37,7 @@ public struct PartitionedLinearOp: Primitive {
             dx = try b.partitionedLinear(g, try b.transpose(w, [0, 2, 1]))
         }
         if c.needsGradient[1] {
-            let rows = x.type.dims.dropLast().reduce(Dim(1), *)
-            let gp = try b.transpose(try b.reshape(g, [rows, Dim(p), Dim(o)]), [1, 2, 0])    // (P, o, M)
-            let xp = try b.transpose(try b.reshape(x, [rows, Dim(p), Dim(i)]), [1, 0, 2])    // (P, M, i)
-            dw = try b.matmul(gp, xp)                                                         // (P, o, i)
+            dw = try b.apply1(PartitionedLinearGradWeight(weightShape: [p, o, i]), [x, g])
         }
         return [dx, dw]
     }
@@ -48,6 +45,41 @@ public struct PartitionedLinearOp: Primitive {
     public func cost(_ s: ShapeInfo) -> OpCost {
         let w = s.inputs[1]
         return s.cost(flops: saturatingProduct(2, s.count(output: 0), w[2]))
+    }
+}
+
+/// The weight gradient of `partitioned_linear`: dW[p] = dy_pᵀ · x_p from x (…, in) and dy
+/// (…, out), read in place — it replaced two transposed copies of the activations and a batched
+/// matmul per layer and step, with bit-identical results (one GEMM per block either way).
+public struct PartitionedLinearGradWeight: NonDifferentiable {
+    public static let name = "partitioned_linear_grad_weight"
+    public var weightShape: [Int]
+    public init(weightShape: [Int]) { self.weightShape = weightShape }
+    public var attributes: [(String, AttributeValue)] { [("weight_shape", .ints(weightShape))] }
+    public init(attributes: Attributes) throws { weightShape = try attributes.ints("weight_shape") }
+
+    public func inferTypes(_ inputs: [TensorType]) throws -> [TensorType] {
+        try expectInputs(inputs, 2...2)
+        try expectDType(inputs, 0, .float32)
+        try expectDType(inputs, 1, .float32)
+        guard weightShape.count == 3, weightShape.allSatisfy({ $0 > 0 }) else {
+            throw typeError("weight_shape must be (P, out/P, in/P) with positive sizes", inputs)
+        }
+        let out = try PartitionedLinearOp().inferTypes([inputs[0], .f32(weightShape)])[0]
+        guard out == inputs[1] else { throw typeError("gradient must be \(out)", inputs) }
+        return [.f32(weightShape)]
+    }
+
+    public func execute(_ io: KernelIO) throws {
+        let x = io.inputs[0], (p, o, i) = (weightShape[0], weightShape[1], weightShape[2])
+        let inF = p * i, rows = x.count / max(1, inF)
+        PartitionedLinear.backwardWeight(x.f, io.inputs[1].f, rows: rows, inFeatures: inF, outFeatures: p * o, blocks: p,
+                                         io.outputs[0].floats, pool: io.pool)
+    }
+
+    public func cost(_ s: ShapeInfo) -> OpCost {
+        let w = weightShape
+        return s.cost(flops: saturatingProduct(2, s.count(input: 1), w[2]))
     }
 }
 

@@ -2,8 +2,8 @@
 // equal blocks and block p is multiplied by its own weight W[p] (out/P × in/P):
 //   y[:, p·o ..< (p+1)·o] = x[:, p·i ..< (p+1)·i] · W[p]ᵀ          (o = out/P, i = in/P)
 // Parameters and FLOPs are 1/P of a dense layer. Large blocks use the GEMM; tiny blocks (P=256
-// on 1280 features gives 5×5 blocks) use a direct loop, where GEMM packing would dominate.
-// The weight gradient sums over rows in row order in both paths.
+// on 1280 features gives 5×5 blocks) use a direct loop, where GEMM packing would dominate. The
+// weight gradient is one GEMM per block (its K is the number of rows, never tiny in training).
 
 /// Block-diagonal linear kernels on raw buffers. x is (rows × in), W is (P × o × i).
 public enum PartitionedLinear {
@@ -90,27 +90,16 @@ public enum PartitionedLinear {
         }
     }
 
-    /// dW[p] (o × i) = dy_pᵀ · x_p, summed over rows in order.
+    /// dW[p] (o × i) = dy_pᵀ · x_p: one GEMM per block, read in place (no transposed copies of
+    /// x or dy). Each block is the multiply a batched matmul of the transposed copies does — same
+    /// m, n, k and so the same kernel and summation order — so results are bit-identical to
+    /// building the gradient from transpose + matmul, for every block size and thread count.
     public static func backwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, inFeatures: Int,
                                       outFeatures: Int, blocks: Int, _ dw: UnsafeMutablePointer<Float>, pool: ThreadPool = .shared) {
         let bi = inFeatures / blocks, bo = outFeatures / blocks
-        if bi <= directLimit && bo <= directLimit {
-            pool.parallelRows(blocks, costPerRow: rows * bi * bo, family: .direct) { p in
-                let wp = dw + p * bo * bi
-                wp.update(repeating: 0, count: bo * bi)
-                for r in 0..<rows {
-                    let gr = dy + r * outFeatures + p * bo, xr = x + r * inFeatures + p * bi
-                    for o in 0..<bo {
-                        let g = gr[o]
-                        for q in 0..<bi { wp[o * bi + q] += g * xr[q] }
-                    }
-                }
-            }
-            return
-        }
-        for p in 0..<blocks {
+        pool.parallelTasks(blocks, costPerTask: Double(bo) * Double(bi) * Double(rows), family: .gemm) { p, inner in
             GEMM.sgemm(m: bo, n: bi, k: rows, a: dy + p * bo, lda: outFeatures, transA: true, b: x + p * bi, ldb: inFeatures,
-                       c: dw + p * bo * bi, ldc: bi, pool: pool)
+                       c: dw + p * bo * bi, ldc: bi, pool: inner)
         }
     }
 }
