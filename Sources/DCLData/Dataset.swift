@@ -14,8 +14,8 @@ import DCLTensor
 public struct Dataset: Sendable {
     /// Column names in their declared order.
     public private(set) var columnNames: [String]
-    /// Base tensors; all share the first dimension `baseCount`.
-    private var base: [String: Tensor]
+    /// Stored columns; all share their first dimension.
+    private var base: [String: StoredColumn]
     /// Rows of the base tensors this data set consists of, in order; nil means all of them.
     private var rows: [Int]?
     /// Number of samples (rows).
@@ -42,22 +42,29 @@ public struct Dataset: Sendable {
     /// A data set from whole tensors. Every tensor needs rank ≥ 1 and the same first dimension.
     public init(columns: [(name: String, tensor: Tensor)], classCount: Int? = nil, labelColumn: String = "y",
                 source: String = "tensors", groups: [Int32]? = nil, groupKind: String? = nil) throws {
+        try self.init(stored: columns.map { ($0.name, StoredColumn($0.tensor)) }, classCount: classCount,
+                      labelColumn: labelColumn, source: source, groups: groups, groupKind: groupKind)
+    }
+
+    /// A data set from stored columns (tensors or byte columns), checked like the public one.
+    init(stored columns: [(name: String, column: StoredColumn)], classCount: Int? = nil, labelColumn: String = "y",
+         source: String = "tensors", groups: [Int32]? = nil, groupKind: String? = nil) throws {
         guard let first = columns.first else {
             throw DataError.argument("dataset", "expected at least one column, found none")
         }
-        guard first.tensor.rank >= 1 else {
+        guard first.column.shape.count >= 1 else {
             throw DataError.argument("dataset", "column '\(first.name)' is a scalar, expected a tensor with a sample dimension")
         }
-        let n = first.tensor.shape[0]
-        var base: [String: Tensor] = [:]
+        let n = first.column.shape[0]
+        var base: [String: StoredColumn] = [:]
         var names: [String] = []
-        for (name, t) in columns {
+        for (name, c) in columns {
             guard !name.isEmpty else { throw DataError.argument("dataset", "column names must not be empty") }
             guard base[name] == nil else { throw DataError.argument("dataset", "duplicate column '\(name)'") }
-            guard t.rank >= 1, t.shape[0] == n else {
-                throw DataError.argument("dataset", "column '\(name)' has shape \(formatShape(t.shape)), expected \(n) rows like column '\(first.name)'")
+            guard c.shape.count >= 1, c.shape[0] == n else {
+                throw DataError.argument("dataset", "column '\(name)' has shape \(formatShape(c.shape)), expected \(n) rows like column '\(first.name)'")
             }
-            base[name] = t
+            base[name] = c
             names.append(name)
         }
         if let groups, groups.count != n {
@@ -83,20 +90,20 @@ public struct Dataset: Sendable {
 
     /// The shape a column would have if gathered: `[count] + trailing dimensions`.
     public func shape(of name: String) throws -> [Int] {
-        var s = try baseTensor(name).shape
+        var s = try baseColumn(name).shape
         s[0] = count
         return s
     }
 
     /// Element type of a column.
-    public func dtype(of name: String) throws -> DType { try baseTensor(name).dtype }
+    public func dtype(of name: String) throws -> DType { try baseColumn(name).dtype }
 
     /// A column as a contiguous tensor of shape `[count, …]` (gathers the selected rows when this
     /// data set is a selection; otherwise shares the stored tensor).
     public func column(_ name: String) throws -> Tensor {
-        let t = try baseTensor(name)
-        guard let rows else { return t }
-        return gatherRows(t, rows)
+        let c = try baseColumn(name)
+        guard let rows else { return c.tensor() }
+        return c.gather(rows)
     }
 
     /// The column, or nil when absent.
@@ -105,9 +112,9 @@ public struct Dataset: Sendable {
     /// The label column's values as integers. Throws when the column is missing, not Int32, or
     /// not one value per sample.
     public func labels() throws -> [Int32] {
-        let t = try baseTensor(labelColumn)
-        guard t.dtype == .int32, rowLength(t.shape) == 1 else {
-            throw DataError.argument("labels", "column '\(labelColumn)' is \(t.dtype.rawValue)\(formatShape(t.shape)), expected one int32 label per sample")
+        let c = try baseColumn(labelColumn)
+        guard case .tensor(let t) = c.values, t.dtype == .int32, rowLength(t.shape) == 1 else {
+            throw DataError.argument("labels", "column '\(labelColumn)' is \(c.dtype.rawValue)\(formatShape(c.shape)), expected one int32 label per sample")
         }
         return intValues(t, rows: rows)
     }
@@ -129,9 +136,11 @@ public struct Dataset: Sendable {
     /// data set). Two selections with equal `baseRows` over the same source hold the same samples.
     public var baseRows: [Int] { rows ?? Array(0..<count) }
 
-    /// The stored tensor a column's rows are selected from (all `baseRows` index into it),
-    /// shared, not gathered. Caches of per-sample results key on its storage.
-    public func storedColumn(_ name: String) throws -> Tensor { try baseTensor(name) }
+    /// The stored values a column's rows are selected from (all `baseRows` index into them),
+    /// shared, not gathered. Caches of per-sample results key on it.
+    public func storedColumn(_ name: String) throws -> StoredColumnIdentity {
+        StoredColumnIdentity(column: try baseColumn(name))
+    }
 
     // MARK: Rows
 
@@ -157,7 +166,7 @@ public struct Dataset: Sendable {
     public func materialized() -> Dataset {
         guard let rows else { return self }
         var d = self
-        for name in columnNames { d.base[name] = gatherRows(base[name]!, rows) }
+        for name in columnNames { d.base[name] = base[name]!.selectingRows(rows) }
         d.rows = nil
         return d
     }
@@ -166,7 +175,7 @@ public struct Dataset: Sendable {
     func gather(_ indices: [Int]) -> [String: Tensor] {
         let baseIdx = rows.map { r in indices.map { r[$0] } } ?? indices
         var out: [String: Tensor] = [:]
-        for name in columnNames { out[name] = gatherRows(base[name]!, baseIdx) }
+        for name in columnNames { out[name] = base[name]!.gather(baseIdx) }
         return out
     }
 
@@ -181,13 +190,22 @@ public struct Dataset: Sendable {
         }
         var d = materialized()
         if d.base[name] == nil { d.columnNames.append(name) }
-        d.base[name] = tensor
+        d.base[name] = StoredColumn(tensor)
+        return d
+    }
+
+    /// The same rows with a column's stored form replaced by one holding the same number of
+    /// stored rows (deferred scaling of a byte column).
+    func replacingStoredColumn(_ name: String, with column: StoredColumn) -> Dataset {
+        precondition(base[name]?.shape[0] == column.shape[0], "stored column '\(name)' replaced by one of another length")
+        var d = self
+        d.base[name] = column
         return d
     }
 
     /// Removes columns; the remaining ones keep their order. Unknown names are an error.
     public func removingColumns(_ names: [String]) throws -> Dataset {
-        for n in names { _ = try baseTensor(n) }
+        for n in names { _ = try baseColumn(n) }
         var d = self
         d.columnNames.removeAll { names.contains($0) }
         guard !d.columnNames.isEmpty else {
@@ -205,7 +223,7 @@ public struct Dataset: Sendable {
         guard Set(names).count == names.count else {
             throw DataError.argument("select", "a column is named twice in \(names.map { "'\($0)'" }.joined(separator: ", "))")
         }
-        for n in names { _ = try baseTensor(n) }
+        for n in names { _ = try baseColumn(n) }
         var d = try removingColumns(columnNames.filter { !names.contains($0) })
         d.columnNames = names
         return d
@@ -213,7 +231,7 @@ public struct Dataset: Sendable {
 
     /// Renames a column (metadata keyed by the name follows it).
     public func renamingColumn(_ old: String, to new: String) throws -> Dataset {
-        let t = try baseTensor(old)
+        let t = try baseColumn(old)
         guard old != new else { return self }
         guard !new.isEmpty, base[new] == nil else {
             throw DataError.argument("rename", "cannot rename '\(old)' to '\(new)': \(new.isEmpty ? "empty name" : "a column of that name exists")")
@@ -243,7 +261,7 @@ public struct Dataset: Sendable {
     /// an index list).
     func sharesStorage(with other: Dataset) -> Bool {
         guard columnNames == other.columnNames else { return false }
-        for n in columnNames where base[n]!.storage !== other.base[n]!.storage || base[n]!.shape != other.base[n]!.shape {
+        for n in columnNames where !base[n]!.sharesValues(with: other.base[n]!) {
             return false
         }
         return true
@@ -259,8 +277,8 @@ public struct Dataset: Sendable {
         return d
     }
 
-    func baseTensor(_ name: String) throws -> Tensor {
-        if let t = base[name] { return t }
+    func baseColumn(_ name: String) throws -> StoredColumn {
+        if let c = base[name] { return c }
         let known = columnNames.map { "'\($0)'" }.joined(separator: ", ")
         throw DataError(.missingColumn, "no column '\(name)' in \(source); columns are \(known)")
     }

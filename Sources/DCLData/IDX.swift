@@ -119,6 +119,19 @@ enum IDX {
         return t
     }
 
+    /// Decodes an IDX buffer as a stored column: unsigned bytes (type 0x08) stay bytes, decoded to
+    /// Float32 when rows are gathered; every other type becomes a Float32 tensor like
+    /// `decode(as: .float32)`.
+    static func decodeStored(_ b: UnsafeBufferPointer<UInt8>, path: String) throws -> StoredColumn {
+        let h = try header(b, path: path)
+        guard h.type == 0x08 else { return StoredColumn(try decode(b, path: path, as: .float32)) }
+        // The whole column gathered as Float32 must fit a tensor, exactly as the decoded file had to.
+        let n = try checkedElementCount(h.dims, path: path)
+        let storage = TensorStorage(overwrittenByteCount: max(n, 1))
+        if n > 0 { storage.bytes.copyMemory(from: b.baseAddress! + h.headerBytes, byteCount: n) }
+        return StoredColumn(bytes: storage, shape: h.dims)
+    }
+
     private static func fill(_ t: inout Tensor, _ value: (Int) -> Int32) {
         let n = t.count
         if t.dtype == .int32 {

@@ -1,6 +1,7 @@
-// Loading MNIST-style image/label file pairs into a data set: images become Float32
+// Loading MNIST-style image/label file pairs into a data set: images become a Float32 column
 // [N, 1, rows, cols] holding the raw 0…255 values (scaling is a transform, so the loader never
-// guesses), labels Int32 [N]. The two files must agree on N and labels must be in range.
+// guesses; byte images stay bytes in memory until rows are gathered, see StoredColumn), labels
+// Int32 [N]. The two files must agree on N and labels must be in range.
 
 import DCLTensor
 
@@ -20,14 +21,15 @@ extension DataLoader {
     /// - `classes`: the class count; default: the largest label + 1.
     public static func idx(images: String, labels: String? = nil, classes: Int? = nil) throws -> Dataset {
         try checkClassCount(classes, op: "idx")
-        var x = try idxTensor(images, as: .float32)
-        switch x.rank {
+        let buffer = try FileBytes.readMaybeGzip(images) { try IDX.declaredSize($0, path: images) }
+        var x = try withExtendedLifetime(buffer) { try IDX.decodeStored(buffer.bytes, path: images) }
+        switch x.shape.count {
         case 3: x = try x.reshaped([x.shape[0], 1, x.shape[1], x.shape[2]])
         case 2, 4: break
         default:
             throw DataError(.badShape, path: images, "expected images of shape [N, rows, cols], found \(formatShape(x.shape))")
         }
-        var columns: [(name: String, tensor: Tensor)] = [("x", x)]
+        var columns: [(name: String, column: StoredColumn)] = [("x", x)]
         var classCount: Int? = nil
         var source = "idx(images: \(quotedPath(images))"
         if let labels {
@@ -35,11 +37,11 @@ extension DataLoader {
             guard y.shape[0] == x.shape[0] else {
                 throw DataError(.badShape, path: labels, "holds \(y.shape[0]) labels, expected \(x.shape[0]) to match the images in \(quotedPath(images))")
             }
-            columns.append(("y", y))
+            columns.append(("y", StoredColumn(y)))
             classCount = k
             source += ", labels: \(quotedPath(labels))"
         }
-        return try Dataset(columns: columns, classCount: classCount, source: source + ")")
+        return try Dataset(stored: columns, classCount: classCount, source: source + ")")
     }
 
     /// Reads an IDX label file, checks rank and range, and returns the labels with the class count.

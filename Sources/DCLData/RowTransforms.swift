@@ -113,7 +113,7 @@ extension Dataset {
                 throw DataError.argument("concat", "data set \(i + 1) has columns \(p.columnNames), expected \(first.columnNames)")
             }
             for n in first.columnNames {
-                let a = try first.baseTensor(n), b = try p.baseTensor(n)
+                let a = try first.baseColumn(n), b = try p.baseColumn(n)
                 guard a.dtype == b.dtype, Array(a.shape.dropFirst()) == Array(b.shape.dropFirst()) else {
                     throw DataError.argument("concat", "column '\(n)' of data set \(i + 1) is \(b.dtype.rawValue)\(formatShape([p.count] + b.shape.dropFirst())), expected \(a.dtype.rawValue)\(formatShape([p.count] + a.shape.dropFirst()))")
                 }

@@ -20,6 +20,12 @@ extension Dataset {
     /// Multiplies every value of a Float32 column (default `x`) by `factor`.
     public func scaled(by factor: Float, column: String = "x") throws -> Dataset {
         guard factor.isFinite else { throw DataError.argument("scale", "expected a finite factor, found \(factor)") }
+        if let deferred = try baseColumn(column).scaled(by: factor) {
+            // A byte column keeps its bytes and applies the factor when rows are gathered.
+            var d = replacingStoredColumn(column, with: deferred)
+            d.source += " |> scale(\(factor))"
+            return d
+        }
         let src = try floatColumn(column, op: "scale")
         // Write into fresh storage rather than copy-then-scale: one pass over memory, not two.
         let storage = TensorStorage(byteCount: src.byteCount)

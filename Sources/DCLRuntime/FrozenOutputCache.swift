@@ -10,7 +10,7 @@
 // and filled on demand. Validity is checked, not assumed:
 //   * an entry keeps a copy of the model's weights from when it was filled and is used only while
 //     they are byte-identical — a `train` on the backbone in between makes a fresh entry;
-//   * inputs are identified by the stored tensors a data set selects rows from (`storedColumn`),
+//   * inputs are identified by the stored columns a data set selects rows from (`storedColumn`),
 //     which the entry keeps alive, so their identity cannot be reused by another allocation;
 //     data sets never write into a stored tensor.
 // Missing rows are computed in the order the request lists them, in batches of the given size;
@@ -38,11 +38,11 @@ final class FrozenOutputCache {
         let model: ModelID
         let section: String
         let weights: WeightSnapshot
-        let inputs: [Tensor]
+        let inputs: [StoredColumnIdentity]
         let width: Int
         var values: [Float]
         var filled: [Bool]
-        init(model: ModelID, section: String, weights: WeightSnapshot, inputs: [Tensor], width: Int, rows: Int) {
+        init(model: ModelID, section: String, weights: WeightSnapshot, inputs: [StoredColumnIdentity], width: Int, rows: Int) {
             self.model = model
             self.section = section
             self.weights = weights
@@ -69,7 +69,7 @@ final class FrozenOutputCache {
         // A missing column is the direct computation's error to report.
         guard enabled, inputNames.allSatisfy(d.hasColumn) else { return try compute(d) }
         let stored = try inputNames.map { try d.storedColumn($0) }
-        guard let storedRows = stored.first?.shape.first, width > 0 else { return try compute(d) }
+        guard let storedRows = stored.first?.rows, width > 0 else { return try compute(d) }
         let (tableFloats, overflow) = storedRows.multipliedReportingOverflow(by: width)
         guard !overflow, tableFloats <= Self.byteBudget / 4 else { return try compute(d) }
         let entry = try entry(owner: owner, section: section, inputs: stored, width: width, rows: storedRows)
@@ -103,10 +103,10 @@ final class FrozenOutputCache {
 
     /// The entry for these keys with weights equal to the owner's current ones (made if absent,
     /// replaced if the weights changed), moved to the most-recent end.
-    private func entry(owner: ModelInstance, section: String, inputs: [Tensor], width: Int, rows: Int) throws -> Entry {
+    private func entry(owner: ModelInstance, section: String, inputs: [StoredColumnIdentity], width: Int, rows: Int) throws -> Entry {
         if let i = entries.firstIndex(where: { e in
             e.model == owner.id && e.section == section && e.width == width && e.inputs.count == inputs.count
-                && zip(e.inputs, inputs).allSatisfy { $0.storage === $1.storage }
+                && zip(e.inputs, inputs).allSatisfy { $0.isSame(as: $1) }
         }) {
             let e = entries.remove(at: i)
             if e.weights.matches(owner.weights) {
