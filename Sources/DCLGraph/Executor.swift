@@ -48,7 +48,15 @@ public final class ExecutionPlan {
     let arenaSlots: [(slot: Int, offset: Int)]
     let externalSlots: [(slot: Int, source: ValueSource)]
     let aliasSlots: [(slot: Int, target: Int)]
-    let parameterSlots: [(slot: Int, name: String)]
+    /// Slots that are a parameter itself (assigned in place), by index into `graph.parameters`.
+    let parameterSlots: [(slot: Int, parameter: Int)]
+    /// Parameters (indices into `graph.parameters`) written in place by the run.
+    let inPlaceParameters: [Int]
+    /// Assignments not done in place: the value copied out into the parameter of that name.
+    let copiedAssignments: [(value: ValueID, parameter: String)]
+    /// Each parameter's storage for the current run, by index into `graph.parameters`: resolved
+    /// from the store once per run (one dictionary lookup per parameter, not one per use).
+    var parameterPointers: [UnsafeMutableRawPointer]
     var calls: [KernelIO]
     let inputSlots: [[Int]]
     let outputSlots: [[Int]]
@@ -81,14 +89,20 @@ public final class ExecutionPlan {
         self.slot = slot
         // Every pointer is set at the start of a run; until then they point at a valid dummy.
         pointers = [UnsafeMutableRawPointer](repeating: unboundPointer, count: slot.count)
-        var ext: [(Int, ValueSource)] = [], alias: [(Int, Int)] = [], params: [(Int, String)] = []
+        var parameterIndex: [String: Int] = [:]
+        for (i, p) in graph.parameters.enumerated() { parameterIndex[p.name] = i }
+        func index(of name: String) throws -> Int {
+            guard let i = parameterIndex[name] else { throw GraphError(op: "plan", "assignment to '\(name)', which is not a parameter of the graph") }
+            return i
+        }
+        var ext: [(Int, ValueSource)] = [], alias: [(Int, Int)] = [], params: [(Int, Int)] = []
         var inArena: [(Int, Int)] = []
         for (v, st) in memory.storage {
             switch st {
             case .external: ext.append((slot[v]!, graph.sources[v]!))
             case .arena(let off, _): inArena.append((slot[v]!, off))
             case .alias: break
-            case .parameter(let name): params.append((slot[v]!, name))
+            case .parameter(let name): params.append((slot[v]!, try index(of: name)))
             }
         }
         // Aliases in node order, so a view of a view finds its target already resolved.
@@ -101,6 +115,10 @@ public final class ExecutionPlan {
         externalSlots = ext
         aliasSlots = alias
         parameterSlots = params
+        inPlaceParameters = try memory.inPlaceAssignments.sorted().map(index(of:))
+        let inPlace = memory.inPlaceAssignments
+        copiedAssignments = graph.assignments.filter { !inPlace.contains($0.parameter) }.map { ($0.value, $0.parameter) }
+        parameterPointers = [UnsafeMutableRawPointer](repeating: unboundPointer, count: graph.parameters.count)
         inputSlots = graph.nodes.map { $0.inputs.map { slot[$0]! } }
         outputSlots = graph.nodes.map { $0.outputs.map { slot[$0]! } }
         let base = unboundPointer
@@ -129,11 +147,14 @@ public final class Executor {
     /// Plans kept per executor (a training run uses two: full batches and the last one).
     public static let planCacheSize = 8
     private let updatesParameters: Bool
+    /// Each node's kernel, in order (read per run without copying the nodes).
+    private let ops: [any Primitive]
 
     public init(graph: Graph, options: ExecutionOptions = ExecutionOptions()) throws {
         try Verifier.verify(graph)
         self.graph = graph
         self.options = options
+        ops = graph.nodes.map(\.op)
         updatesParameters = graph.nodes.contains { $0.op is SGDUpdate || $0.op is AdamUpdate || $0.op is SparseSGDUpdate || $0.op is SparseAdamUpdate }
     }
 
@@ -186,27 +207,31 @@ public final class Executor {
                 throw GraphError(op: "run", "input '\(i.name)' is \(t.dtype.rawValue)\(formatShape(t.shape)), expected \(type.dtype.rawValue)\(formatShape(want))")
             }
         }
-        for p in graph.parameters {
+        // Parameters written in place must not share storage with anything else (made unique
+        // before any pointer is taken; a missing one is reported just below).
+        for i in plan.inPlaceParameters { store.tensors[graph.parameters[i].name]?.makeUnique() }
+        for (i, p) in graph.parameters.enumerated() {
             guard let t = store.tensors[p.name] else {
                 throw GraphError(op: "run", "parameter '\(p.name)' is not in the store (initialize the store from the graph first)")
             }
             guard t.shape == p.shape, t.dtype == p.dtype else {
                 throw GraphError(op: "run", "parameter '\(p.name)' is \(t.dtype.rawValue)\(formatShape(t.shape)) in the store, the graph expects \(p.type)")
             }
+            // The store keeps the storage alive for the run; nothing replaces it before the
+            // assignments at the end.
+            plan.parameterPointers[i] = t.storage.bytes
         }
-        // Parameters written in place must not share storage with anything else.
-        for name in plan.memory.inPlaceAssignments { store.tensors[name]!.makeUnique() }
         let out = try RunArena.withBuffer(plan.memory.arenaBytes) { arena -> [String: Tensor] in
             for (s, off) in plan.arenaSlots { plan.pointers[s] = arena + off }
             for (s, src) in plan.externalSlots {
                 switch src {
                 case .input(let i): plan.pointers[s] = inputs[graph.inputs[i].name]!.storage.bytes
-                case .parameter(let i): plan.pointers[s] = store.tensors[graph.parameters[i].name]!.storage.bytes
+                case .parameter(let i): plan.pointers[s] = plan.parameterPointers[i]
                 case .constant(let i): plan.pointers[s] = graph.constants[i].tensor.storage.bytes
                 case .node: break
                 }
             }
-            for (s, name) in plan.parameterSlots { plan.pointers[s] = store.tensors[name]!.storage.bytes }
+            for (s, i) in plan.parameterSlots { plan.pointers[s] = plan.parameterPointers[i] }
             for (s, t) in plan.aliasSlots { plan.pointers[s] = plan.pointers[t] }
             if options.poisonArena {
                 let n = plan.memory.arenaBytes / 4
@@ -214,31 +239,39 @@ public final class Executor {
             }
 
             let profiler = options.profiler
-            for (k, node) in graph.nodes.enumerated() {
-                for (j, s) in plan.inputSlots[k].enumerated() { plan.calls[k].inputs[j].data = plan.pointers[s] }
-                for (j, s) in plan.outputSlots[k].enumerated() { plan.calls[k].outputs[j].data = plan.pointers[s] }
-                plan.calls[k].step = store.step
+            let step = store.step, pointers = plan.pointers
+            // Through a buffer pointer: each call's arguments are updated and passed in place,
+            // without copying (and retaining) a KernelIO per node per run.
+            try plan.calls.withUnsafeMutableBufferPointer { calls in
+            for k in 0..<ops.count {
+                for (j, s) in plan.inputSlots[k].enumerated() { calls[k].inputs[j].data = pointers[s] }
+                for (j, s) in plan.outputSlots[k].enumerated() { calls[k].outputs[j].data = pointers[s] }
+                calls[k].step = step
                 do {
                     if let p = profiler {
                         let start = OpProfiler.now()
-                        defer { p.record(node.opName, since: start) }
-                        try node.op.execute(plan.calls[k])
+                        defer { p.record(type(of: ops[k]).name, since: start) }
+                        try ops[k].execute(calls[k])
                     } else {
-                        try node.op.execute(plan.calls[k])
+                        try ops[k].execute(calls[k])
                     }
                 } catch let e as GraphError {
+                    let node = graph.nodes[k]
                     throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
                 } catch let e as TensorError {
+                    let node = graph.nodes[k]
                     throw GraphError(op: e.op, e.message, node: node.name, origin: node.origin)
                 }
                 if options.checkFinite {
-                    for o in plan.calls[k].outputs where o.dtype == .float32 {
+                    for o in calls[k].outputs where o.dtype == .float32 {
                         if let i = Elementwise.firstNonFinite(o.f, o.count) {
+                            let node = graph.nodes[k]
                             throw GraphError(op: "check_finite", "\(node.opName) produced \(o.f[i]) at flat index \(i) of \(formatShape(o.shape))",
                                              node: node.name, origin: node.origin)
                         }
                     }
                 }
+            }
             }
 
             func read(_ v: ValueID) throws -> Tensor {
@@ -250,9 +283,7 @@ public final class Executor {
             }
             var out: [String: Tensor] = [:]
             for o in graph.outputs { out[o.name] = try read(o.value) }
-            for a in graph.assignments where !plan.memory.inPlaceAssignments.contains(a.parameter) {
-                store.tensors[a.parameter] = try read(a.value)
-            }
+            for (value, parameter) in plan.copiedAssignments { store.tensors[parameter] = try read(value) }
             return out
         }
         if updatesParameters { store.step += 1 }

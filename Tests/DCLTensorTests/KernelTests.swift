@@ -118,6 +118,19 @@ func close(_ a: [Float], _ b: [Float], _ tol: Float = 1e-5) -> Bool {
         #expect(throws: TensorError.self) { try Kernels.shuffle(try t([1, 6], [0, 1, 2, 3, 4, 5]), axis: 1, groups: 4) }
     }
 
+    @Test func shuffleMatchesThePermuteItStandsFor() throws {
+        // The table path (last axis) and the permute path (inner axes) against the permutation
+        // written out: out[o, j, p, i] = x[o, p, j, i] for the axis viewed as (P, k).
+        for (shape, axis, groups) in [([3, 64], 1, 8), ([5, 64], 1, 1), ([2, 7, 12], 2, 3), ([4, 12, 3], 1, 4), ([1, 6, 2, 2], 1, 2), ([0, 8], 1, 2)] {
+            let x = try t(shape, (0..<shape.reduce(1, *)).map(Float.init))
+            let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), k = shape[axis] / groups
+            let want = try Kernels.permute(try x.reshaped([outer, groups, k, inner]), [0, 2, 1, 3])
+            let got = try Kernels.shuffle(x, axis: axis, groups: groups)
+            #expect(got.shape == shape)
+            #expect(got.floats == want.floats, "shape \(shape), axis \(axis), groups \(groups)")
+        }
+    }
+
     @Test func gatherAndScatterAdd() throws {
         let table = try t([3, 2], [0, 1, 10, 11, 20, 21])
         let idx = try Tensor(shape: [2, 2], ints: [2, 0, 2, 1])

@@ -94,10 +94,12 @@ public enum Layout {
                 Transpose16.storeStrided(t, fd + r * ldd + c, stride: ldd)
                 r += 16
             }
-            while r < rows { for q in c..<(c + 16) { dst[r * ldd + q] = src[q * lds + r] }; r += 1 }
+            while r < rows { for q in c..<(c + 16) { dst[r &* ldd &+ q] = src[q &* lds &+ r] }; r += 1 }
             c += 16
         }
-        while c < cols { for r in 0..<rows { dst[r * ldd + c] = src[c * lds + r] }; c += 1 }
+        // Offsets stay inside the tensor the caller sized, so unchecked arithmetic is safe here
+        // (the checked form kept this narrow-column loop from being optimised).
+        while c < cols { for r in 0..<rows { dst[r &* ldd &+ c] = src[c &* lds &+ r] }; c += 1 }
     }
 
     /// Concatenates inputs (same shape except along `axis`) into `out`.
@@ -170,6 +172,24 @@ public enum Layout {
     /// flatten. `groups` is P; the axis length must be divisible by it.
     public static func shuffle(_ x: UnsafeRawPointer, _ shape: [Int], axis: Int, groups: Int, _ out: UnsafeMutableRawPointer) {
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
-        permute(x, [outer, groups, shape[axis] / groups, inner], perm: [0, 2, 1, 3], out)
+        let n = shape[axis], k = n / groups
+        guard inner == 1, n <= shuffleTableLimit else {
+            permute(x, [outer, groups, k, inner], perm: [0, 2, 1, 3], out)
+            return
+        }
+        // The last axis shuffled (ICIIA's features): each row is the same small permutation,
+        // applied through a table — the general permute walks a 64-wide row as 8×8 scalar
+        // transposes with index arithmetic per element.
+        let src = x.assumingMemoryBound(to: Word.self), dst = out.assumingMemoryBound(to: Word.self)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(n, 1)) { table in
+            for j in 0..<k { for p in 0..<groups { table[j &* groups &+ p] = p &* k &+ j } }
+            for o in 0..<outer {
+                let s = src + o &* n, d = dst + o &* n
+                for t in 0..<n { d[t] = s[table[t]] }
+            }
+        }
     }
+
+    /// Rows up to this length are shuffled through an index table on the stack.
+    static let shuffleTableLimit = 4096
 }
