@@ -30,6 +30,15 @@ func gatherRows(_ t: Tensor, _ rows: [Int]) -> Tensor {
         let s = src.assumingMemoryBound(to: UInt32.self)
         let d = dst.assumingMemoryBound(to: UInt32.self)
         for (i, r) in rows.enumerated() { d[i] = s[r] }
+    } else if rowBytes % 4 == 0 && rowBytes <= 256 {
+        // Narrow rows (feature vectors, a few embeddings): a word loop beats a memcpy call per row.
+        let w = rowBytes / 4
+        let s = src.assumingMemoryBound(to: UInt32.self)
+        let d = dst.assumingMemoryBound(to: UInt32.self)
+        for (i, r) in rows.enumerated() {
+            let from = s + r &* w, to = d + i &* w
+            for j in 0..<w { to[j] = from[j] }
+        }
     } else if rowBytes > 0 {
         for (i, r) in rows.enumerated() {
             memcpy(dst + i * rowBytes, src + r * rowBytes, rowBytes)

@@ -149,6 +149,8 @@ public final class Executor {
     private let updatesParameters: Bool
     /// Each node's kernel, in order (read per run without copying the nodes).
     private let ops: [any Primitive]
+    /// The plan the last run without explicit bindings used, and its inputs' shapes.
+    private var lastPlan: (inputShapes: [[Int]], plan: ExecutionPlan)?
 
     public init(graph: Graph, options: ExecutionOptions = ExecutionOptions()) throws {
         try Verifier.verify(graph)
@@ -197,8 +199,20 @@ public final class Executor {
     /// Runs the graph once and returns its outputs by name.
     @discardableResult
     public func run(inputs: [String: Tensor], store: ParameterStore, bindings: [String: Int]? = nil) throws -> [String: Tensor] {
-        let b = try bindings ?? self.bindings(for: inputs)
-        let plan = try plan(b)
+        let plan: ExecutionPlan
+        if let bindings {
+            plan = try self.plan(bindings)
+        } else {
+            // Consecutive runs on inputs of the same shapes (every full batch) reuse the last
+            // plan without rebuilding and hashing a bindings dictionary per step.
+            let shapes = graph.inputs.map { inputs[$0.name]?.shape ?? [] }
+            if let last = lastPlan, shapes == last.inputShapes {
+                plan = last.plan
+            } else {
+                plan = try self.plan(try self.bindings(for: inputs))
+                lastPlan = (shapes, plan)
+            }
+        }
         // Bind external memory.
         for i in graph.inputs {
             guard let t = inputs[i.name] else { throw GraphError(op: "run", "missing input '\(i.name)'") }

@@ -41,6 +41,29 @@ import DCLTensor
         #expect(RunArena.currentCapacity <= largest * 2)
     }
 
+    @Test func repeatedShapesReuseTheLastPlanAndStillCheckInputs() throws {
+        let (fwd, loss) = try ReferenceModels.lenet()
+        let train = try Passes.fuse(try TrainingGraph.build(fwd, loss: loss, config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3))))
+        let shared = ParameterStore(), fresh = ParameterStore()
+        try shared.initialize(train, seed: 2)
+        try fresh.initialize(train, seed: 2)
+        let exec = try Executor(graph: train, options: ExecutionOptions(pool: .serial))
+        // Runs of one shape (the fast path), a ragged last batch, back to the first shape.
+        for (step, n) in [4, 4, 4, 3, 4, 4, 3, 3].enumerated() {
+            let inputs = try Self.inputs(n, seed: UInt64(step))
+            let a = try exec.run(inputs: inputs, store: shared)["loss"]!
+            let b = try Executor(graph: train, options: ExecutionOptions(pool: .serial)).run(inputs: inputs, store: fresh)["loss"]!
+            #expect(a.floats == b.floats, "step \(step), N=\(n)")
+        }
+        #expect(shared.bitwiseEqual(fresh))
+        // Same shapes as the last run but a wrong element type: still refused, naming the input.
+        var bad = try Self.inputs(3, seed: 9)
+        bad["y"] = try Tensor(shape: [3], floats: [0, 1, 2])
+        #expect(throws: GraphError.self) { try exec.run(inputs: bad, store: shared) }
+        bad["y"] = nil
+        #expect(throws: GraphError.self) { try exec.run(inputs: bad, store: shared) }
+    }
+
     @Test func evictedPlansGiveTheSameResultsAsFresh() throws {
         let (fwd, loss) = try ReferenceModels.lenet()
         let train = try Passes.fuse(try TrainingGraph.build(fwd, loss: loss, config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3))))
