@@ -44,6 +44,10 @@ public struct PlotSpec: Sendable {
     public static let maxSeries = 100
     public static let maxPoints = 1_000_000
     public static let maxBins = 1000
+    /// Magnitudes an axis can span without its arithmetic overflowing (a tick step of
+    /// 1e300 / 5 is fine, the range of ±1e308 is infinite) or losing the ticks to rounding.
+    public static let largestMagnitude = 1e150
+    public static let smallestLogValue = 1e-150
     public static let widths = 200...4000
     public static let heights = 150...4000
 }
@@ -123,9 +127,17 @@ extension PlotSpec {
     }
 
     private func checkFinite(_ xs: [Double], _ s: PlotSeries, axis: String) throws {
+        let argument = axis == "x" ? "x" : "series"
         if let i = xs.firstIndex(where: { !$0.isFinite }) {
-            throw PlotError("\(label(s)) has \(formatValue(xs[i])) at index \(i) (\(axis)); plotted values must be finite",
-                            argument: axis == "x" ? "x" : "series")
+            throw PlotError("\(label(s)) has \(formatValue(xs[i])) at index \(i) (\(axis)); plotted values must be finite", argument: argument)
+        }
+        if let i = xs.firstIndex(where: { Swift.abs($0) > Self.largestMagnitude }) {
+            throw PlotError("\(label(s)) has \(formatValue(xs[i])) at index \(i) (\(axis)); plotted values must lie within ±1e150", argument: argument)
+        }
+        let log = axis == "x" ? logX : logY
+        if log, let i = xs.firstIndex(where: { $0 > 0 && $0 < Self.smallestLogValue }) {
+            throw PlotError("\(label(s)) has \(formatValue(xs[i])) at index \(i) (\(axis)); a log axis reaches down to 1e-150",
+                            argument: axis == "x" ? "log_x" : "log_y")
         }
     }
 }

@@ -41,20 +41,23 @@ struct Axis {
             return
         }
         if includeZero { lo = Swift.min(lo, 0); hi = Swift.max(hi, 0) }
-        if lo == hi {
-            let pad = lo == 0 ? 1 : Swift.abs(lo) * 0.1
-            lo -= pad
-            hi += pad
+        // A range lost in the values' rounding (1e16 to 1e16 + 2) is drawn as a flat one: its
+        // ticks could not be told apart.
+        if hi - lo <= Swift.max(Swift.abs(lo), Swift.abs(hi)) * 1e-9 {
+            let mid = lo / 2 + hi / 2
+            let pad = mid == 0 ? 1 : Swift.abs(mid) * 0.1
+            lo = mid - pad
+            hi = mid + pad
         }
         var step = Self.nice((hi - lo) / Double(Swift.max(1, target - 1)), round: true)
         if integral { step = Swift.max(1, step.rounded(.up)) }
         let first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+        // At most about 2 × target ticks: the step is a fifth of the range or more.
+        let count = Int(last - first)
         var ticks: [Double] = []
-        var i = first
-        while i <= last + 0.5 {
+        for k in 0...count {
             // Snap to the step's own decimals so 0.30000000000000004 prints and compares as 0.3.
-            ticks.append(Self.snap(i * step, step: step))
-            i += 1
+            ticks.append(Self.snap((first + Double(k)) * step, step: step))
         }
         self.lo = ticks.first!
         self.hi = ticks.last!

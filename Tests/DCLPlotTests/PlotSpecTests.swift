@@ -60,6 +60,21 @@ import Testing
 }
 
 extension PlotSpecTests {
+    /// Extreme values are refused or drawn, never a trap or a hang.
+    @Test func extremeValuesAreRefusedOrDrawn() throws {
+        #expect(error(PlotSpec(kind: .line, series: [PlotSeries(name: "", y: [-1e308, 1e308])]))?.message
+                == "the series has -1e+308 at index 0 (y); plotted values must lie within ±1e150")
+        var tiny = PlotSpec(kind: .line, series: [PlotSeries(name: "", y: [1, 5e-324])])
+        tiny.logY = true
+        #expect(error(tiny)?.argument == "log_y")
+        for ys in [[1e16, 1e16 + 2], [1e150, -1e150], [1e-300, 2e-300], [0.1, 0.1 + 1e-17]] {
+            for kind in PlotKind.allCases {
+                let bytes = try PlotRenderer.render(PlotSpec(kind: kind, series: [PlotSeries(name: "v", y: ys)]), as: .png)
+                #expect(bytes.count > 100)
+            }
+        }
+    }
+
     @Test func countAxesStepByWholeNumbers() {
         let counts = Axis(covering: [0, 3], log: false, includeZero: true, integral: true)
         #expect(counts.ticks == [0, 1, 2, 3])
