@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"],
                     exclude: ["Golden"], swiftSettings: v5),
         .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor"], swiftSettings: v5),
-        .testTarget(name: "DCLPlotTests", dependencies: ["DCLPlot", "SystemZlib"], swiftSettings: v5),
+        .testTarget(name: "DCLPlotTests", dependencies: ["DCLPlot", "DCLText", "SystemZlib"], swiftSettings: v5),
         .target(name: "DCLScriptTestSupport", dependencies: ["DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLDiagnostics"],
                 path: "Tests/DCLScriptTestSupport", swiftSettings: v5),
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLScriptTestSupport", "DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],

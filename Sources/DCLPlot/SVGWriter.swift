@@ -11,7 +11,7 @@ enum SVGWriter {
         out += " viewBox=\"0 0 \(scene.width) \(scene.height)\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
         for g in scene.groups {
             out += "<g class=\"\(g.cssClass)\""
-            for (k, v) in g.attributes { out += " \(k)=\(quoted(v, .xml))" }
+            for (k, v) in g.attributes { out += " \(k)=" + attribute(v) }
             out += ">\n"
             for s in g.shapes { out += "  " + element(s) + "\n" }
             out += "</g>\n"
@@ -38,6 +38,15 @@ enum SVGWriter {
             if vertical { e += " transform=\"rotate(-90 \(fixed(at.x)) \(fixed(at.y)))\"" }
             return e + ">" + escaped(text, .xml) + "</text>"
         }
+    }
+
+    /// An attribute value in quotes. Number lists (most of a large figure's bytes) hold only
+    /// characters the `xml` style leaves as they are, so they skip the per-character quoter.
+    static func attribute(_ v: String) -> String {
+        let plain = v.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x20 || b == 0x2E || b == 0x2D || b == 0x2B
+        }
+        return plain ? "\"" + v + "\"" : quoted(v, .xml)
     }
 
     /// `v` rounded to hundredths, written as digits (`-0.00` is written `0.00`).

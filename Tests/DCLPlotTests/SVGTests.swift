@@ -2,6 +2,7 @@
 // series' `data-*` attributes, and the marks sit where the axes say those values go.
 
 @testable import DCLPlot
+import DCLText
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -155,5 +156,14 @@ func numbers(_ s: String?) -> [Double] { (s ?? "").split(separator: " ").compact
         #expect(PlotFormat(path: "fig") == nil)
         #expect(PlotFormat(path: "dir.svg/fig") == nil)
         #expect(PlotFormat(path: ".png") == nil)
+    }
+}
+
+extension SVGTests {
+    /// Plain attribute values skip the quoter; anything else goes through it, so both agree.
+    @Test func attributesAreQuotedLikeTheXMLStyle() {
+        for v in ["0.5 1e-05 -2.0 3", "true", "dcccl", "a<b", "x & y", "say \"hi\"", "tab\there", "é"] {
+            #expect(SVGWriter.attribute(v) == quoted(v, .xml))
+        }
     }
 }
