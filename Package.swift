@@ -53,7 +53,9 @@ let package = Package(
         // Middle and back end.
         .target(name: "DCLData", dependencies: ["DCLTensor", "DCLText", "SystemZlib"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLCompiler", dependencies: ["DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
-        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
+        // Figures (SVG and PNG) drawn from plain numbers: knows nothing of the language.
+        .target(name: "DCLPlot", dependencies: ["DCLText", "SystemZlib"], swiftSettings: v5),
+        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData", "DCLPlot", "DCLText"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", "DCLText", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
         // `dcl bench`'s workloads (generated parse program, reference networks, the training
         // benchmark), kept out of the library targets; numeric flags because it runs the engine.
@@ -78,11 +80,12 @@ let package = Package(
         .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"],
                     exclude: ["Golden"], swiftSettings: v5),
         .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor"], swiftSettings: v5),
+        .testTarget(name: "DCLPlotTests", dependencies: ["DCLPlot", "DCLText", "SystemZlib"], swiftSettings: v5),
         .target(name: "DCLScriptTestSupport", dependencies: ["DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLDiagnostics"],
                 path: "Tests/DCLScriptTestSupport", swiftSettings: v5),
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLScriptTestSupport", "DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Snapshots"], swiftSettings: v5),
-        .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
+        .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLPythonChecks", "DCLPlot", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Golden"], swiftSettings: v5),
         .target(name: "DCLPythonChecks", path: "Tests/DCLPythonChecks", swiftSettings: v5),
         .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLExport", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5),

@@ -107,6 +107,16 @@ public final class Session: RuntimeHooks {
             let r: CostReport
             do { r = try m.cost(batch: batch) } catch let e as GraphError { throw RuntimeError(RuntimeCode.shape, e.message, at: span) }
             return .record(Record([("flops", .int(r.totalFlops)), ("params", .int(m.parameterCount)), ("peak_bytes", .int(r.peakActivationBytes))]))
+        case "plot":
+            return try PlotBuiltin.plot(args, span: span, evaluator: ev)
+        case "predict":
+            let batch = try ev.positiveInt(args["batch"], "batch", span: span)
+            return try Predictions(session: self).predict(try model("model"), on: args["on"], batch: batch, span: span)
+        case "confusion_matrix", "class_accuracy":
+            let batch = try ev.positiveInt(args["batch"], "batch", span: span)
+            let counts = try Predictions(session: self).confusion(try model("model"), on: args["on"], batch: batch, name: spec.name, span: span)
+            if spec.name == "class_accuracy" { return .list(Predictions.classAccuracy(counts)) }
+            return .list(counts.map { .list($0.map { .int($0) }) })
         case "reinit":
             let m = try model("model")
             let seed = try ev.optional(args["seed"]) { UInt64(bitPattern: Int64(try ev.int($0, "seed", span: span))) }
@@ -178,6 +188,7 @@ public final class Session: RuntimeHooks {
     }
 
     public func save(_ model: DCLCompiler.Value, to path: String, span: SourceSpan) throws {
+        if case .list = model { return try ValueFiles.save(model, to: path, span: span) }
         if case .bundle(let b) = model, let ev = evaluator {
             return try BundleCheckpoint.save(b, to: path, evaluator: ev, span: span)
         }

@@ -12,6 +12,8 @@
 // | graph     | "     | yes     | \n \t                 | \u{xx} (also \r) |                     |       |
 // | message   | "     | `"` only| \n \r \t              | \u{xx}           | DEL, U+FFFD         | 40    |
 // | name      | '     | no      |                       | \u{xx}           | DEL, C1 controls    | any   |
+// | xml       | "     | entity  | & < > " ' as entities | \u{xx}           | DEL, C1, U+FFFE/F   |       |
+// | csv       | "     | `""`    | \n \r \t kept as is    | \u{xx}           |                     |       |
 //
 // The module has no dependencies so the front end (DCLDiagnostics, DCLSyntax) and the engine
 // (DCLTensor, DCLGraph), which do not import each other, can share it.
@@ -77,6 +79,23 @@ public struct QuoteStyle: Sendable {
 }
 
 extension QuoteStyle {
+    /// XML text and attribute values (the SVG writer): markup characters become entities, and
+    /// characters XML 1.0 forbids even as references (C0 controls but tab and newline, and
+    /// U+FFFE/U+FFFF) are spelled out as text so the file always parses. DEL and C1 controls
+    /// are allowed by XML but invisible, so they are spelled out too.
+    public static let xml = QuoteStyle(delimiter: "\"", escapesDelimiter: false, escapesBackslash: false,
+                                       named: ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;",
+                                               "\t": "&#9;", "\n": "&#10;"],
+                                       controls: .braced(uppercase: false),
+                                       alsoEscaped: { (0x7F...0x9F).contains($0.value) || $0.value == 0xFFFE || $0.value == 0xFFFF },
+                                       limit: nil)
+
+    /// A CSV field (RFC 4180): a quote is doubled, line breaks and tabs stay as they are
+    /// (inside the quotes they are data); other controls are spelled out.
+    public static let csv = QuoteStyle(delimiter: "\"", escapesDelimiter: false, escapesBackslash: false,
+                                       named: ["\"": "\"\"", "\n": "\n", "\r": "\r", "\t": "\t"],
+                                       controls: .braced(uppercase: false), alsoEscaped: { _ in false }, limit: nil)
+
     /// The same style quoting at most `n` characters (then `…`).
     public func limited(to n: Int) -> QuoteStyle {
         var s = self

@@ -17,6 +17,10 @@ import Testing
         #expect(quoted(text, .graph) == #""a\"b\\c'{d}\n\u{d}\t\u{0}\u{1}\#u{7F}\#u{85}\#u{FFFD}é""#)
         #expect(quoted(text, .message()) == #""a\"b\c'{d}\n\r\t\u{0}\u{1}\u{7f}\#u{85}\u{fffd}é""#)
         #expect(quoted(text, .name) == #"'a"b\c'{d}\u{a}\u{d}\u{9}\u{0}\u{1}\u{7f}\u{85}\#u{FFFD}é'"#)
+        #expect(quoted(text, .xml) == "\"a&quot;b\\c&apos;{d}&#10;\\u{d}&#9;\\u{0}\\u{1}\\u{7f}\\u{85}\u{FFFD}é\"")
+        #expect(escaped("<a & b>", .xml) == "&lt;a &amp; b&gt;")
+        #expect(escaped("\u{FFFE}", .xml) == #"\u{fffe}"#)
+        #expect(quoted("a \"b\",\nc\u{1}", .csv) == "\"a \"\"b\"\",\nc\\u{1}\"")
         #expect(escaped("x{y}", .dcl) == #"x\{y\}"#)
     }
 

@@ -50,7 +50,7 @@ BUILTINS = (
     'partition', 'iid', 'label_subset', 'dirichlet', 'class_groups', 'by_user', 'sgd', 'adam',
     'adamw', 'constant', 'step', 'cosine', 'warmup', 'evaluate', 'copy', 'average', 'assign',
     'summary', 'cost', 'reinit', 'vertical', 'attach', 'knn', 'overlap', 'random_users',
-    'classifier', 'greedy',
+    'classifier', 'greedy', 'plot', 'predict', 'confusion_matrix', 'class_accuracy',
 )
 
 

@@ -248,7 +248,7 @@ extension Evaluator {
             return .schedule(try schedule(spec, args, span: span))
         case .pattern:
             return try patternBuiltin(spec, args, span: span)
-        case .dataSource, .model:
+        case .dataSource, .model, .output:
             if checkMode {
                 if spec.name == "copy" || spec.name == "average" { return try checkModeModelOp(spec, args, span: span) }
                 return .unknown

@@ -108,7 +108,7 @@ extension Evaluator {
             return .normal
         case .save(let subject, let path):
             let m = try evaluate(subject, in: env)
-            let p = try string(try evaluate(path, in: env), "a weights path", span: path.span)
+            let p = try string(try evaluate(path, in: env), "the path to save to", span: path.span)
             if !checkMode { try hooks.save(m, to: resolvePath(p), span: s.span) }
             return .normal
         case .load(let subject, let path):

@@ -5,7 +5,7 @@ extension Builtins {
         (.layer, "Layers"), (.tensorOp, "Tensor functions"), (.loss, "Losses"), (.script, "Scripting"),
         (.dataSource, "Data sources"), (.transform, "Data transforms (after `|>`)"), (.partitioner, "Client partitioners"),
         (.optimizer, "Optimisers"), (.schedule, "Learning-rate schedules"), (.model, "Models, training and evaluation"),
-        (.pattern, "Pattern constructors (DC-CCL, ICIIA, CoDA)"),
+        (.pattern, "Pattern constructors (DC-CCL, ICIIA, CoDA)"), (.output, "Results: figures and predictions"),
     ]
 
     /// The reference of every built-in, in Markdown.

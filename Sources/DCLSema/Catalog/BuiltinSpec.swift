@@ -22,6 +22,8 @@ public enum BuiltinKind: String, Sendable, CaseIterable {
     case model
     /// Pattern constructors (`vertical`, `attach`, `knn`, `classifier` …).
     case pattern
+    /// Results out of a run: figures, predictions (`plot`, `predict`, `confusion_matrix` …).
+    case output
 }
 
 /// A default value, kept as data so checker, interpreter and docs read the same one.
@@ -117,7 +119,7 @@ public enum Builtins {
     /// Every built-in, in documentation order.
     public static let all: [BuiltinSpec] =
         layers + tensorOps + losses + scriptFunctions + dataFunctions + trainingFunctions + modelFunctions
-        + patternFunctions
+        + patternFunctions + resultFunctions
 
     public static let byName: [String: BuiltinSpec] = {
         var d: [String: BuiltinSpec] = [:]

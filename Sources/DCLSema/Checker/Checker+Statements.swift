@@ -96,7 +96,17 @@ extension Checker {
             }
             if let o = options { checkOptions(o, allowed: Self.trainOptions, context: "distill", in: scope) }
             checkDistillPlacement(name: name, data: data, in: scope)
-        case .save(let subject, let path), .load(let subject, let path):
+        case .save(let subject, let path):
+            let st = checkExpr(subject, in: scope)
+            // Lists (tables of records, nested numbers) go to .csv or .npy; the runtime picks by
+            // the path's extension.
+            var isList = false
+            if case .list = st { isList = true }
+            if !st.isModelLike && st != .bundle && !isList {
+                error(.wrongType, "only models and bundles (their weights) and lists (as .csv or .npy) can be saved, found \(st)", at: subject.span)
+            }
+            expectType(path, .string, in: scope, what: "a path")
+        case .load(let subject, let path):
             let st = checkExpr(subject, in: scope)
             if !st.isModelLike && st != .bundle {
                 error(.wrongType, "only the weights of models and bundles can be saved or loaded, found \(st)", at: subject.span)
