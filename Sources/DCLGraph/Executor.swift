@@ -58,8 +58,9 @@ public final class ExecutionPlan {
     /// from the store once per run (one dictionary lookup per parameter, not one per use).
     var parameterPointers: [UnsafeMutableRawPointer]
     var calls: [KernelIO]
-    let inputSlots: [[Int]]
-    let outputSlots: [[Int]]
+    /// Every node's input slots then output slots, node after node, in one flat array (read per
+    /// run without retaining a nested array per node).
+    let ioSlots: [Int]
 
     init(graph: Graph, bindings: [String: Int], options: ExecutionOptions) throws {
         self.bindings = bindings
@@ -119,8 +120,7 @@ public final class ExecutionPlan {
         let inPlace = memory.inPlaceAssignments
         copiedAssignments = graph.assignments.filter { !inPlace.contains($0.parameter) }.map { ($0.value, $0.parameter) }
         parameterPointers = [UnsafeMutableRawPointer](repeating: unboundPointer, count: graph.parameters.count)
-        inputSlots = graph.nodes.map { $0.inputs.map { slot[$0]! } }
-        outputSlots = graph.nodes.map { $0.outputs.map { slot[$0]! } }
+        ioSlots = graph.nodes.flatMap { $0.inputs.map { slot[$0]! } + $0.outputs.map { slot[$0]! } }
         let base = unboundPointer
         calls = graph.nodes.map { node in
             KernelIO(inputs: node.inputs.map { TensorRef(data: base, shape: shapes[$0]!, dtype: graph.type(of: $0).dtype) },
@@ -257,9 +257,11 @@ public final class Executor {
             // Through a buffer pointer: each call's arguments are updated and passed in place,
             // without copying (and retaining) a KernelIO per node per run.
             try plan.calls.withUnsafeMutableBufferPointer { calls in
+            try plan.ioSlots.withUnsafeBufferPointer { io in
+            var next = 0
             for k in 0..<ops.count {
-                for (j, s) in plan.inputSlots[k].enumerated() { calls[k].inputs[j].data = pointers[s] }
-                for (j, s) in plan.outputSlots[k].enumerated() { calls[k].outputs[j].data = pointers[s] }
+                for j in 0..<calls[k].inputs.count { calls[k].inputs[j].data = pointers[io[next]]; next += 1 }
+                for j in 0..<calls[k].outputs.count { calls[k].outputs[j].data = pointers[io[next]]; next += 1 }
                 calls[k].step = step
                 do {
                     if let p = profiler {
@@ -285,6 +287,7 @@ public final class Executor {
                         }
                     }
                 }
+            }
             }
             }
 
