@@ -3,8 +3,8 @@
 //
 // What each run prints goes to standard output as it happens, every line prefixed with
 // `[seed k] ` — progress lines too (`--quiet` drops them) — except the tables: a `print` of a
-// table alone is held back, and at the end each table is printed once, folded over the seeds
-// (SeedAggregate.swift). If the seeds' tables cannot be folded (they differ in more than
+// table alone is held back. At the end the script's prints are shown once, in order, folded
+// over the seeds: the tables by SeedAggregate.swift, the other lines by SeedLines.swift. If the seeds' tables cannot be folded (they differ in more than
 // numbers), each seed's tables are printed as they were and the run fails with exit status 3.
 
 import ArgumentParser
@@ -41,7 +41,8 @@ extension Run {
             }
             // Models refer back to their evaluator; releasing it frees this seed's weights.
             evaluator.release()
-            runs.append(SeedRun(seed: s, seconds: Date().timeIntervalSince(started), tables: recorder.tables, records: recorder.records))
+            runs.append(SeedRun(seed: s, seconds: Date().timeIntervalSince(started), tables: recorder.tables, records: recorder.records,
+                                printed: recorder.printed))
         }
         let aggregate: [AggregatedTable]
         do {
@@ -53,15 +54,13 @@ extension Run {
         }
         let n = runs.count
         print("")
-        if aggregate.isEmpty {
-            print("\(n) seeds (\(list.description)): the script printed no tables to fold; each seed's output is above")
+        print("\(n) seeds (\(list.description)): a number that varies between seeds is mean ± half-width of its 95% confidence interval "
+            + "(Student t, \(n - 1) degrees of freedom)")
+        if let folded = SeedLines.fold(runs, tables: aggregate) {
+            for block in folded { print(block) }
         } else {
-            print("\(n) seeds (\(list.description)): a number that varies between seeds is mean ± half-width of its 95% confidence interval "
-                + "(Student t, \(n - 1) degrees of freedom)")
-            for t in aggregate {
-                print("")
-                print(t.text)
-            }
+            print("(the seeds printed different sequences of lines; only the tables are folded)")
+            for t in aggregate { print(t.text) }
         }
         fflush(stdout)
         if let out {

@@ -15,8 +15,16 @@ struct PrintedRecord {
     let line: String
 }
 
+/// One `print` of a run, in order: a line as printed, or a held-back table (by its index).
+enum PrintedItem: Equatable {
+    case line(String)
+    case table(Int)
+}
+
 final class RunRecorder: RunObserver {
     private(set) var tables: [BuiltTable] = []
+    /// Every `print`, in order (SeedLines folds them).
+    private(set) var printed: [PrintedItem] = []
     private(set) var records: [PrintedRecord] = []
     /// Tables built and not yet printed, by text (a later identical text replaces the entry:
     /// the values are the same).
@@ -35,6 +43,7 @@ final class RunRecorder: RunObserver {
     func printed(_ values: [Value], line: String) {
         var labels: [String] = []
         var found: [Value] = []
+        var held = false
         for v in values {
             switch v {
             case .string(let s):
@@ -42,7 +51,10 @@ final class RunRecorder: RunObserver {
                     tables.append(t)
                     // Only a print of the table alone is held back; one mixed with other
                     // values prints as it is (the table still goes to results.json).
-                    if holdTables, values.count == 1 { heldBack = line }
+                    if holdTables, values.count == 1 {
+                        heldBack = line
+                        held = true
+                    }
                 } else {
                     labels.append(s)
                 }
@@ -52,6 +64,7 @@ final class RunRecorder: RunObserver {
                 labels.append(v.displayString)
             }
         }
+        printed.append(held ? .table(tables.count - 1) : .line(line))
         let label = labels.joined(separator: " ").trimmingCharacters(in: .whitespaces)
         for v in found { records.append(PrintedRecord(label: label, value: v, line: line)) }
     }

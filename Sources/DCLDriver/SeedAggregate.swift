@@ -15,6 +15,8 @@ struct SeedRun {
     let seconds: Double
     let tables: [BuiltTable]
     let records: [PrintedRecord]
+    /// Every `print` in order (for the folded summary).
+    var printed: [PrintedItem] = []
 }
 
 /// One cell of an aggregated table.

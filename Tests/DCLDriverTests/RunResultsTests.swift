@@ -113,6 +113,12 @@ import Testing
         // seed() is 0…4: mean 2, h = t(0.975, 4) · √2.5 / √5; the constant column is as printed.
         #expect(r.stdout.contains("2.0000 ± 1.9632  1.5000"), "\(r.stdout)")
         #expect(r.stdout.contains("[seed 4] accuracy "))
+        // The summary repeats the script's output once, in order: the folded accuracy line,
+        // then the tables.
+        let summary = try #require(r.stdout.components(separatedBy: "(Student t, 4 degrees of freedom)\n").last)
+        let lines = summary.split(separator: "\n").map(String.init)
+        #expect(lines.first?.range(of: #"^accuracy 0\.\d{4} ± 0\.\d{4}$"#, options: .regularExpression) != nil, "\(summary)")
+        #expect(lines.count > 2 && lines[1].hasPrefix("test loss ") && lines[2] == "Digits: one layer", "\(summary)")
         #expect(!r.stdout.contains("epoch"), "--quiet drops the progress lines")
 
         let agg = try #require(try Self.json(out.appendingPathComponent("results.json"))["aggregate"] as? [String: Any])
