@@ -56,7 +56,8 @@ extension Run {
         print("")
         print("\(n) seeds (\(list.description)): a number that varies between seeds is mean ± half-width of its 95% confidence interval "
             + "(Student t, \(n - 1) degrees of freedom)")
-        if let folded = SeedLines.fold(runs, tables: aggregate) {
+        let folded = SeedLines.fold(runs, tables: aggregate)
+        if let folded {
             for block in folded { print(block) }
         } else {
             print("(the seeds printed different sequences of lines; only the tables are folded)")
@@ -66,7 +67,8 @@ extension Run {
         if let out {
             let seconds = Date().timeIntervalSince(start)
             try writeResults(ResultsDocument(script: file, scriptText: scriptText(), params: orderedParams(params, program),
-                                             threads: threadCount, wallSeconds: seconds, runs: runs, aggregate: aggregate),
+                                             threads: threadCount, wallSeconds: seconds, runs: runs, aggregate: aggregate,
+                                             summary: folded),
                              to: out)
         }
     }

@@ -131,7 +131,7 @@ public struct Run: ParsableCommand {
         // The results are written before the bundles are compiled: a bundle over its budget
         // does not lose the run's numbers.
         if let out, let recorder {
-            let run = SeedRun(seed: seed, seconds: seconds, tables: recorder.tables, records: recorder.records)
+            let run = SeedRun(seed: seed, seconds: seconds, tables: recorder.tables, records: recorder.records, printed: recorder.printed)
             try writeResults(ResultsDocument(script: file, scriptText: scriptText(), params: orderedParams(values, program),
                                              threads: session.pool.threadCount, wallSeconds: seconds, runs: [run], aggregate: nil),
                              to: out)

@@ -1,8 +1,9 @@
 // The contents of `dcl run --out DIR`: results.json and the CSV files, built from what the runs
 // recorded. results.json holds, in this order: the dcl version, the script's path and the
 // SHA-256 of its text, the `--set` params, the seeds, threads and wall time, then `runs` (one
-// per seed: its tables, cells as values, and its printed records) and, with `--seeds`,
-// `aggregate` (each table once: a number that varied is {mean, ci95, values}).
+// per seed: its tables, cells as values, its printed records, and every printed line as text)
+// and, with `--seeds`, `aggregate` (each table once: a number that varied is {mean, ci95,
+// values}; and the closing summary's lines).
 
 import DCLCompiler
 import DCLExport
@@ -20,6 +21,9 @@ struct ResultsDocument {
     let runs: [SeedRun]
     /// With `--seeds`: the tables folded over the seeds.
     let aggregate: [AggregatedTable]?
+    /// With `--seeds`: the closing summary, one entry per `print` (nil when the prints did
+    /// not line up across seeds).
+    var summary: [String]? = nil
 
     /// results.json and one CSV per table: each seed's tables for a single run, the aggregated
     /// ones with `--seeds`.
@@ -56,12 +60,21 @@ struct ResultsDocument {
                 ("records", .array(run.records.map { r in
                     .object([("label", .string(r.label)), ("line", .string(r.line)), ("values", ResultJSON(r.value))])
                 })),
+                // Everything the run printed, as text: numbers a script prints only inside
+                // sentences are here too.
+                ("printed", .array(run.printed.map { item in
+                    switch item {
+                    case .line(let l): return .string(l)
+                    case .table(let i): return .string(i < run.tables.count ? run.tables[i].text : "")
+                    }
+                })),
             ])
         })))
         if let agg = aggregate {
             top.append(("aggregate", .object([
                 ("interval", .string("95% Student t: mean ± t(0.975, n-1) · s / √n over the seeds")),
                 ("tables", .array(agg.enumerated().map { i, t in Self.json(t, csv: i < csvNames.count ? csvNames[i] : nil) })),
+                ("printed", summary.map { .array($0.map(ResultJSON.string)) } ?? .null),
             ])))
         }
         return .object(top)

@@ -66,6 +66,9 @@ import Testing
         #expect(tables[1]["title"] is NSNull && tables[1]["csv"] as? String == "table-2.csv")
         let records = try #require(run["records"] as? [[String: Any]])
         #expect(records.count == 1 && records[0]["label"] as? String == "test")
+        let printedLines = try #require(run["printed"] as? [String])
+        #expect(printedLines.count == 4 && printedLines[0] == "accuracy " + String(printed), "\(printedLines)")
+        #expect(printedLines[3].hasPrefix("seed  half\n"), "\(printedLines)")
         #expect((records[0]["values"] as? [String: Any])?["accuracy"] as? Double == accuracy)
 
         let csv = try String(contentsOf: out.appendingPathComponent("digits-one-layer.csv"), encoding: .utf8)
@@ -122,6 +125,7 @@ import Testing
         #expect(!r.stdout.contains("epoch"), "--quiet drops the progress lines")
 
         let agg = try #require(try Self.json(out.appendingPathComponent("results.json"))["aggregate"] as? [String: Any])
+        #expect((agg["printed"] as? [String])?.first == lines.first)
         let tables = try #require(agg["tables"] as? [[String: Any]])
         #expect(tables.count == 2)
         let cell = try #require((tables[1]["rows"] as? [[Any]])?.first?.first as? [String: Any])
