@@ -21,11 +21,12 @@ public struct Run: ParsableCommand {
         `--set NAME=VALUE` gives a script parameter (`param devices: int = 20`) a value for this run.
 
         `--seeds 0..4` (or `--seeds 0,3,7`) runs the script once per seed, each output line of a run \
-        prefixed with `[seed S] `, and then prints each table once, every number that varies between \
-        seeds as `mean ± h` (h: half-width of the 95 % Student-t confidence interval).
+        prefixed with `[seed S] ` (tables held back), and then prints the script's output once, in \
+        order, every number that varies between seeds as `mean ± h` (h: half-width of the 95 % \
+        Student-t confidence interval).
 
-        `--out DIR` writes DIR/results.json (tables, printed records, seeds, params, script hash, wall \
-        time) and one CSV per table; standard output is unchanged.
+        `--out DIR` writes DIR/results.json (tables, printed records and lines, seeds, params, script \
+        hash, wall time) and one CSV per table; standard output is unchanged. See docs/results.md.
 
         Exit status: 0 success, 1 the script has errors, 2 the file could not be read, a --set is wrong or \
         an option is misused, 3 a run-time error (or the seeds' tables differ in more than numbers).
