@@ -55,7 +55,7 @@ extension Run {
         let n = runs.count
         print("")
         print("\(n) seeds (\(list.description)): a number that varies between seeds is mean ± half-width of its 95% confidence interval "
-            + "(Student t, \(n - 1) degrees of freedom)")
+            + "(Student t, \(n - 1) degree\(n == 2 ? "" : "s") of freedom)")
         let folded = SeedLines.fold(runs, tables: aggregate)
         if let folded {
             for block in folded { print(block) }
