@@ -1,12 +1,15 @@
-// `dcl run FILE [--seed S] [--threads T] [--bundles DIR]` — checks the script, then runs its
-// statements top to bottom. The same script and seed give the same bytes. With `--bundles`,
-// the script's bundles are compiled at the end of the run, with the trained weights.
+// `dcl run FILE [--seed S | --seeds A..B] [--out DIR] [--quiet] [--threads T] [--bundles DIR]` —
+// checks the script, then runs its statements top to bottom. The same script and seed give the
+// same bytes. With `--bundles`, the script's bundles are compiled at the end of the run, with
+// the trained weights. `--out` writes what the run printed as data (ResultsDocument.swift);
+// `--seeds` runs once per seed and folds the tables (Command+Run+Seeds.swift).
 
 import ArgumentParser
 import DCLCompiler
 import DCLDiagnostics
 import DCLGraph
 import DCLRuntime
+import DCLSema
 import DCLTensor
 import Foundation
 
@@ -17,12 +20,31 @@ public struct Run: ParsableCommand {
         discussion: """
         `--set NAME=VALUE` gives a script parameter (`param devices: int = 20`) a value for this run.
 
-        Exit status: 0 success, 1 the script has errors, 2 the file could not be read or a --set is wrong, 3 a run-time error.
+        `--seeds 0..4` (or `--seeds 0,3,7`) runs the script once per seed, each output line of a run \
+        prefixed with `[seed S] ` (tables held back), and then prints the script's output once, in \
+        order, every number that varies between seeds as `mean ± h` (h: half-width of the 95 % \
+        Student-t confidence interval).
+
+        `--out DIR` writes DIR/results.json (tables, printed records and lines, seeds, params, script \
+        hash, wall time) and one CSV per table; standard output is unchanged. See docs/results.md.
+
+        Exit status: 0 success, 1 the script has errors, 2 the file could not be read, a --set is wrong or \
+        an option is misused, 3 a run-time error (or the seeds' tables differ in more than numbers).
         """
     )
 
-    @Option(help: "Seed of every random choice (initialisation, shuffling, dropout, partitioning).")
-    var seed: UInt64 = 0
+    @Option(help: "Seed of every random choice (initialisation, shuffling, dropout, partitioning); default 0.")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Run once per seed — a range A..B (inclusive) or a list A,B,C — and print each table once, with mean ± 95% CI.",
+                               valueName: "seeds"))
+    var seeds: String?
+
+    @Option(help: ArgumentHelp("Write results.json and one CSV per printed table to this directory (created if missing).", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "No training progress (per-epoch lines, live line); tables and prints still appear.")
+    var quiet = false
 
     @Option(help: "Kernel threads (default: the machine's cores).")
     var threads: Int?
@@ -45,6 +67,13 @@ public struct Run: ParsableCommand {
 
     public func validate() throws {
         try validateThreads(threads)
+        guard let text = seeds else { return }
+        if seed != nil {
+            throw ValidationError("--seed and --seeds cannot be given together: --seed S runs once with seed S, --seeds runs once per seed")
+        }
+        if bundles != nil { throw ValidationError("--bundles compiles one run's trained weights; use it with --seed S, not --seeds") }
+        if profile { throw ValidationError("--profile reports on one run; use it with --seed S, not --seeds") }
+        do { _ = try SeedList.parse(text) } catch let e as SeedList.Failure { throw ValidationError(e.message) }
     }
 
     public func run() throws {
@@ -59,12 +88,24 @@ public struct Run: ParsableCommand {
         }
         if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
         let values = try params.values(for: program, command: "run")
-        let session = Session(threads: threads, isTTY: isatty(STDERR_FILENO) != 0, output: { line in
+        if let out {
+            do { try ResultsFiles.prepare(out) } catch let e as ResultsFiles.Failure {
+                StandardError.write("dcl run: \(e.message)\n")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        if let text = seeds {
+            return try runSeeds(try SeedList.parse(text), checked: c, program: program, params: values)
+        }
+        let seed = self.seed ?? 0
+        let recorder = out == nil ? nil : RunRecorder(holdTables: false)
+        let session = Session(threads: threads, output: { line in
             print(line)
             fflush(stdout)
-        })
+        }, progress: progressMode(prefix: ""))
         let evaluator = Evaluator(program: program, hooks: session, seed: seed)
         evaluator.paramValues = values
+        evaluator.runObserver = recorder
         session.attach(evaluator)
         let scriptProfiler = profile ? ScriptProfiler() : nil, opProfiler = profile ? OpProfiler() : nil
         evaluator.profiler = scriptProfiler
@@ -86,7 +127,16 @@ public struct Run: ParsableCommand {
             reportProfile(stoppedBy: ProfileReport.place(e.span, in: c.sources))
             throw ExitCode(ExitStatus.runtime)
         }
+        let seconds = Double(OpProfiler.now() &- start) / 1e9
         reportProfile(stoppedBy: nil)
+        // The results are written before the bundles are compiled: a bundle over its budget
+        // does not lose the run's numbers.
+        if let out, let recorder {
+            let run = SeedRun(seed: seed, seconds: seconds, tables: recorder.tables, records: recorder.records, printed: recorder.printed)
+            try writeResults(ResultsDocument(script: file, scriptText: scriptText(), params: orderedParams(values, program),
+                                             threads: session.pool.threadCount, wallSeconds: seconds, runs: [run], aggregate: nil),
+                             to: out)
+        }
         if let dir = bundles {
             // A fresh engine: the check's warnings were already printed before the run.
             let engine = DiagnosticEngine()
@@ -95,5 +145,36 @@ public struct Run: ParsableCommand {
             if !engine.diagnostics.isEmpty { diagnostics.report(engine, sources: c.sources) }
             if status != ExitStatus.ok { throw ExitCode(status) }
         }
+    }
+
+    /// How training shows progress: nothing with `--quiet`; one updating line per train when
+    /// standard output is a terminal; otherwise a line per epoch, as in logs and pipes (plus
+    /// the live bar on standard error when that is a terminal).
+    func progressMode(prefix: String) -> ProgressMode {
+        if quiet { return .quiet }
+        if isatty(STDOUT_FILENO) != 0 {
+            return .live(prefix: prefix, write: { text in
+                print(text, terminator: "")
+                fflush(stdout)
+            })
+        }
+        return .lines(barOnStandardError: isatty(STDERR_FILENO) != 0)
+    }
+
+    func scriptText() -> Data { FileManager.default.contents(atPath: file) ?? Data() }
+
+    /// The `--set` values in the order the script declares its params.
+    func orderedParams(_ values: [String: ScriptParamValue], _ program: LoadedProgram) -> [(String, ScriptParamValue)] {
+        program.main.scriptParams.compactMap { p in values[p.name].map { (p.name, $0) } }
+    }
+
+    func writeResults(_ document: ResultsDocument, to dir: String) throws {
+        let files = document.files()
+        do { try ResultsFiles.write(files, into: dir) } catch let e as ResultsFiles.Failure {
+            StandardError.write("dcl run: \(e.message)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let tables = files.count - 1
+        StandardError.write("dcl run: wrote \(dir)/results.json and \(tables) CSV file\(tables == 1 ? "" : "s")\n")
     }
 }

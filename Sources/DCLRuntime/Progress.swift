@@ -1,42 +1,104 @@
-// Training progress: a live bar on a terminal (epoch, batch, loss, samples/s, ETA), one line
-// per epoch otherwise — so logs and CI output stay readable.
+// Training progress, in one of three modes (`ProgressMode`, chosen by `dcl run`):
+//
+// * lines — a line per epoch through the session's output, so logs, pipes and CI output stay
+//   readable and byte-stable; plus, when standard error is a terminal, a live bar there.
+// * live — standard output is a terminal: one line per `train`/`distill`, redrawn in place
+//   (carriage return, erase line) at most ten times a second with step/total, loss,
+//   samples/s, elapsed time and ETA, and left on screen, complete, when training ends. No
+//   epoch lines.
+// * quiet — nothing (`dcl run --quiet`); tables and `print` are unaffected.
 
 import Foundation
 
+/// How a session shows training progress.
+public enum ProgressMode {
+    case lines(barOnStandardError: Bool)
+    /// `prefix` starts the line (`[seed 3] ` under `--seeds`); `write` puts raw text on the
+    /// terminal (no newline added).
+    case live(prefix: String, write: (String) -> Void)
+    case quiet
+}
+
 final class ProgressReporter {
-    let isTTY: Bool
+    let mode: ProgressMode
     let emit: (String) -> Void
     private var lastDraw = Date.distantPast
     private var drewBar = false
+    /// The live line's latest state, drawn complete by `finish`.
+    private var live: LiveState?
 
-    init(isTTY: Bool, emit: @escaping (String) -> Void) {
-        self.isTTY = isTTY
+    private struct LiveState {
+        var label: String
+        var epoch: Int, epochs: Int
+        var step: Int, steps: Int
+        var loss: Double
+        var samples: Int
+        var elapsed: Double
+    }
+
+    init(mode: ProgressMode, emit: @escaping (String) -> Void) {
+        self.mode = mode
         self.emit = emit
     }
 
-    /// Redraws the bar at most ~10 times a second.
-    func batch(label: String, epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, samplesPerSecond: Double, eta: Double) {
-        guard isTTY else { return }
-        let now = Date()
-        guard now.timeIntervalSince(lastDraw) > 0.1 || batch == batches else { return }
-        lastDraw = now
-        let width = 24
-        let filled = batches > 0 ? width * batch / batches : width
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        // `%ld`: Swift's Int is 64-bit, `%d` reads 32 bits (10^12 epochs printed as -727379968).
-        let line = String(format: "%@ epoch %ld/%ld [%@] %ld/%ld  loss %.4f  %.0f samples/s  ETA %@",
-                          label, epoch, epochs, bar, batch, batches, loss, samplesPerSecond, formatDuration(eta))
-        FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8)!)
-        drewBar = true
+    convenience init(isTTY: Bool, emit: @escaping (String) -> Void) {
+        self.init(mode: .lines(barOnStandardError: isTTY), emit: emit)
+    }
+
+    /// After each batch. `batch`/`batches` count within the epoch, `step`/`steps` over the
+    /// whole training, `samples` and `elapsed` since it started. Redraws at most ~10 times a second.
+    func batch(label: String, epoch: Int, epochs: Int, batch: Int, batches: Int, step: Int, steps: Int, loss: Double,
+               samples: Int, elapsed: Double, samplesPerSecond: Double, eta: Double) {
+        switch mode {
+        case .quiet:
+            return
+        case .live(let prefix, let write):
+            live = LiveState(label: label, epoch: epoch, epochs: epochs, step: step, steps: steps, loss: loss, samples: samples, elapsed: elapsed)
+            let now = Date()
+            guard now.timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = now
+            write("\r\u{1B}[2K" + prefix + liveLine(live!))
+        case .lines(let bar):
+            guard bar else { return }
+            let now = Date()
+            guard now.timeIntervalSince(lastDraw) > 0.1 || batch == batches else { return }
+            lastDraw = now
+            let width = 24
+            let filled = batches > 0 ? width * batch / batches : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            // `%ld`: Swift's Int is 64-bit, `%d` reads 32 bits (10^12 epochs printed as -727379968).
+            let line = String(format: "%@ epoch %ld/%ld [%@] %ld/%ld  loss %.4f  %.0f samples/s  ETA %@",
+                              label, epoch, epochs, bar, batch, batches, loss, samplesPerSecond, formatDuration(eta))
+            FileHandle.standardError.write(("\r\u{1B}[2K" + line).data(using: .utf8)!)
+            drewBar = true
+        }
     }
 
     func epochDone(label: String, epoch: Int, epochs: Int, loss: Double, samples: Int, seconds: Double) {
+        guard case .lines = mode else { return }
         if drewBar {
             FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8)!)
             drewBar = false
         }
         emit(String(format: "%@ epoch %ld/%ld  loss %.4f  %ld samples  %.1fs  (%.0f samples/s)",
                     label, epoch, epochs, loss, samples, seconds, seconds > 0 ? Double(samples) / seconds : 0))
+    }
+
+    /// When a `train`/`distill` ends (also by an error): the live line is drawn with its final
+    /// numbers and ended, so whatever is printed next starts on a line of its own.
+    func finish() {
+        guard case .live(let prefix, let write) = mode, let state = live else { return }
+        write("\r\u{1B}[2K" + prefix + liveLine(state) + "\n")
+        live = nil
+        lastDraw = .distantPast
+    }
+
+    /// `net  epoch 3/15  step 120/450  loss 0.4321  5120 samples/s  elapsed 3s  ETA 9s`
+    private func liveLine(_ s: LiveState) -> String {
+        let rate = s.elapsed > 0 ? Double(s.samples) / s.elapsed : 0
+        let eta = s.step > 0 ? s.elapsed / Double(s.step) * Double(s.steps - s.step) : .infinity
+        return String(format: "%@  epoch %ld/%ld  step %ld/%ld  loss %.4f  %.0f samples/s  elapsed %@  ETA %@",
+                      s.label, s.epoch, s.epochs, s.step, s.steps, s.loss, rate, formatDuration(s.elapsed), formatDuration(eta))
     }
 }
 

@@ -17,7 +17,15 @@ public final class Session: RuntimeHooks {
     public var opProfiler: OpProfiler?
     /// How this session's compiled plans run.
     var executionOptions: ExecutionOptions { ExecutionOptions(pool: pool, profiler: opProfiler) }
-    let progress: ProgressReporter
+    private(set) var progress: ProgressReporter
+    /// How training shows progress (ProgressMode); set before the run.
+    public var progressMode: ProgressMode {
+        get { progress.mode }
+        set {
+            let out = output
+            progress = ProgressReporter(mode: newValue, emit: { out($0) })
+        }
+    }
     weak var evaluator: Evaluator?
     /// Training graphs compiled once per canonical graph (a fleet's devices share them).
     let compiledGraphs = CompiledGraphCache()
@@ -40,14 +48,16 @@ public final class Session: RuntimeHooks {
     /// Samples whose frozen outputs were reused and computed so far.
     public var frozenOutputCounts: (reused: Int, computed: Int) { (frozenOutputs.hits, frozenOutputs.computedRows) }
 
-    /// `threads`: kernel threads (nil: the machine's cores). `isTTY`: draw live progress bars.
-    public init(threads: Int? = nil, isTTY: Bool = false, output: @escaping (String) -> Void = { print($0) }) {
+    /// `threads`: kernel threads (nil: the machine's cores). `isTTY`: draw a live progress bar
+    /// on standard error besides the epoch lines; `progress`, when given, decides instead.
+    public init(threads: Int? = nil, isTTY: Bool = false, output: @escaping (String) -> Void = { print($0) },
+                progress mode: ProgressMode? = nil) {
         self.output = output
         if let t = threads {
             ThreadPool.configureShared(threads: t)
         }
         pool = .shared
-        progress = ProgressReporter(isTTY: isTTY, emit: { output($0) })
+        progress = ProgressReporter(mode: mode ?? .lines(barOnStandardError: isTTY), emit: { output($0) })
     }
 
     public func attach(_ e: Evaluator) { evaluator = e }

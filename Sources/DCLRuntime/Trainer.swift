@@ -132,6 +132,8 @@ public struct Trainer {
         var result = TrainingResult()
         let start = Date()
         defer { bound.writeBack() }
+        // The live progress line ends with the training, also when an error stops it.
+        defer { if options.log != .none { session.progress.finish() } }
         outer: for epoch in 0..<options.epochs {
             let epochStart = Date()
             var epochLoss = 0.0, epochBatches = 0, epochSamples = 0
@@ -159,11 +161,15 @@ public struct Trainer {
                 result.steps += 1
                 result.samples += batch.count
                 result.lastLoss = loss
-                let elapsed = Date().timeIntervalSince(epochStart)
-                self.session.progress.batch(label: label, epoch: epoch + 1, epochs: options.epochs, batch: epochBatches,
-                                            batches: batchesPerEpoch, loss: epochLoss / Double(epochBatches),
-                                            samplesPerSecond: Double(epochSamples) / max(elapsed, 1e-9),
-                                            eta: elapsed / Double(epochBatches) * Double(batchesPerEpoch - epochBatches))
+                if options.log != .none {
+                    let now = Date(), elapsed = now.timeIntervalSince(epochStart)
+                    self.session.progress.batch(label: label, epoch: epoch + 1, epochs: options.epochs, batch: epochBatches,
+                                                batches: batchesPerEpoch, step: result.steps, steps: totalSteps,
+                                                loss: epochLoss / Double(epochBatches), samples: result.samples,
+                                                elapsed: now.timeIntervalSince(start),
+                                                samplesPerSecond: Double(epochSamples) / max(elapsed, 1e-9),
+                                                eta: elapsed / Double(epochBatches) * Double(batchesPerEpoch - epochBatches))
+                }
             }
             do {
                 switch data {

@@ -90,8 +90,17 @@ extension Evaluator {
         case .continueStmt:
             return .continueLoop
         case .printStmt(let values):
-            let parts = try values.map { try displayChecked(try evaluate($0, in: env), span: $0.span) }
-            if !checkMode { hooks.emit(parts.joined(separator: " ")) }
+            var shown: [Value] = [], parts: [String] = []
+            for e in values {
+                let v = try evaluate(e, in: env)
+                shown.append(v)
+                parts.append(try displayChecked(v, span: e.span))
+            }
+            if !checkMode {
+                let line = parts.joined(separator: " ")
+                runObserver?.printed(shown, line: line)
+                hooks.emit(line)
+            }
             return .normal
         case .train(let t):
             try executeTrain(t, span: s.span, in: env)

@@ -75,6 +75,9 @@ public final class Evaluator {
     var elaboration: ElaborationContext?
     /// Told of every model instance constructed (the language server reads shapes from them).
     public weak var modelObserver: ModelObserver?
+    /// Told of every table built and every line printed (`dcl run --out`, `--seeds`); nil
+    /// costs one check per `table` and `print`.
+    public var runObserver: RunObserver?
     var randomCounters: [String: Int] = [:]
     /// When the evaluator was created (`clock()` counts from here).
     let startTime = Date()

@@ -214,36 +214,26 @@ extension Evaluator {
                 if case .record(let rec) = r { for k in rec.keys where !cols.contains(k) { cols.append(k) } }
             }
         }
-        var cells: [[String]] = []
+        var values: [[Value?]] = []
         for r in rows {
             switch r {
             case .record(let rec):
-                cells.append(cols.map { rec[$0].map { cell($0, digits) } ?? "" })
+                values.append(cols.map { rec[$0] })
             case .list(let xs):
                 if cols.isEmpty { cols = (0..<xs.count).map { "c\($0)" } }
-                cells.append(xs.map { cell($0, digits) })
+                values.append(xs)
             default:
                 throw RuntimeError(RuntimeCode.type, "a table row must be a record or a list, found \(r.kindName)", at: span)
             }
         }
-        let ncols = max(cols.count, cells.map(\.count).max() ?? 0)
-        let header = (0..<ncols).map { $0 < cols.count ? cols[$0] : "" }
-        var widths = header.map(\.count)
-        for row in cells { for (i, c) in row.enumerated() where i < ncols { widths[i] = max(widths[i], c.count) } }
-        func line(_ row: [String]) -> String {
-            (0..<ncols).map { i in
-                let c = i < row.count ? row[i] : ""
-                let isNum = Double(c.replacingOccurrences(of: "%", with: "")) != nil
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return isNum ? pad + c : c + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        let text = TextTable.render(title: title, header: cols, cells: values.map { $0.map { $0.map { cell($0, digits) } ?? "" } })
+        if let observer = runObserver {
+            let n = max(cols.count, values.map(\.count).max() ?? 0)
+            observer.tableBuilt(BuiltTable(title: title, columns: (0..<n).map { $0 < cols.count ? cols[$0] : "" },
+                                           rows: values.map { row in (0..<n).map { $0 < row.count ? row[$0] : nil } },
+                                           digits: digits, text: text))
         }
-        var out: [String] = []
-        if let t = title { out.append(t) }
-        out.append(line(header))
-        out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        out.append(contentsOf: cells.map(line))
-        return out.joined(separator: "\n")
+        return text
     }
 
     private func cell(_ v: Value, _ digits: Int) -> String {
