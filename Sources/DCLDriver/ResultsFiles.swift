@@ -9,6 +9,7 @@
 
 import DCLCompiler
 import DCLTensor
+import DCLText
 import Foundation
 
 enum ResultsFiles {
@@ -58,13 +59,8 @@ enum ResultsFiles {
     /// A table as CSV: the header, then one line per row.
     static func csv(header: [String], rows: [[String]]) -> Data {
         var out = ""
-        for line in [header] + rows { out += line.map(csvField).joined(separator: ",") + "\r\n" }
+        for line in [header] + rows { out += line.map { csvField($0) }.joined(separator: ",") + "\r\n" }
         return Data(out.utf8)
-    }
-
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A cell for CSV: numbers at full precision, text as is, an empty cell for none.

@@ -46,7 +46,7 @@ enum ValueFiles {
     static func csv(_ items: [DCLCompiler.Value], span: SourceSpan) throws -> String {
         var lines: [String] = []
         if case .record(let first)? = items.first {
-            lines.append(first.keys.map(field).joined(separator: ","))
+            lines.append(first.keys.map { csvField($0) }.joined(separator: ","))
             for (i, item) in items.enumerated() {
                 guard case .record(let r) = item, r.keys == first.keys else {
                     throw RuntimeError(RuntimeCode.value, "row \(i) of the table does not have the fields of row 0 (\(first.keys.joined(separator: ", ")))",
@@ -72,18 +72,11 @@ enum ValueFiles {
         case .float(let f): return f.isFinite ? "\(f)" : (f.isNaN ? "nan" : f < 0 ? "-inf" : "inf")
         case .bool(let b): return b ? "true" : "false"
         case .none: return ""
-        case .string(let s), .option(let s): return field(s)
+        case .string(let s), .option(let s): return csvField(s)
         case .bytes(let b): return String(b)
         default:
             throw RuntimeError(RuntimeCode.type, "a CSV cell holds a number, string, bool or none, found \(v.kindName)", at: span)
         }
-    }
-
-    /// A text field, quoted only when a reader would otherwise split or trim it.
-    static func field(_ s: String) -> String {
-        let special = s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            || s.first == " " || s.last == " " || s.unicodeScalars.contains(where: { $0.value < 0x20 })
-        return special ? quoted(s, .csv) : s
     }
 
     // MARK: .npy

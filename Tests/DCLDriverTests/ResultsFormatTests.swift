@@ -7,16 +7,6 @@ import Testing
 @testable import DCLDriver
 
 @Suite struct CSVQuotingTests {
-    @Test func fieldsAreQuotedOnlyWhenTheyMustBe() {
-        #expect(ResultsFiles.csvField("plain text") == "plain text")
-        #expect(ResultsFiles.csvField("a,b") == "\"a,b\"")
-        #expect(ResultsFiles.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(ResultsFiles.csvField("two\nlines") == "\"two\nlines\"")
-        #expect(ResultsFiles.csvField("crlf\r\nend") == "\"crlf\r\nend\"")
-        #expect(ResultsFiles.csvField("cr\rend") == "\"cr\rend\"")
-        #expect(ResultsFiles.csvField("") == "")
-    }
-
     @Test func linesEndInCRLFAndNumbersKeepFullPrecision() {
         let t = BuiltTable(title: "t", columns: ["name", "x", "n", "gap"],
                            rows: [[.string("a, b"), .float(0.1 + 0.2), .int(3), nil], [.string("c"), .float(.nan), .bool(true), Value.none]],

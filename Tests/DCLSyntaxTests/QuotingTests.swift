@@ -24,6 +24,24 @@ import Testing
         #expect(escaped("x{y}", .dcl) == #"x\{y\}"#)
     }
 
+    /// `csvField`, which both `dcl run --out` and `save … to "x.csv"` write with: bare unless a
+    /// reader would split, trim or mangle the text.
+    @Test func csvFieldsAreQuotedOnlyWhenTheyMustBe() {
+        #expect(csvField("plain text") == "plain text")
+        #expect(csvField("") == "")
+        #expect(csvField("a,b") == "\"a,b\"")
+        #expect(csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(csvField("two\nlines") == "\"two\nlines\"")
+        #expect(csvField("crlf\r\nend") == "\"crlf\r\nend\"")
+        #expect(csvField("cr\rend") == "\"cr\rend\"")
+        #expect(csvField("tab\there") == "\"tab\there\"")
+        #expect(csvField(" edge") == "\" edge\"")
+        #expect(csvField("edge ") == "\"edge \"")
+        #expect(csvField("in side") == "in side")
+        #expect(csvField("bell\u{7}") == "\"bell\\u{7}\"")
+        #expect(csvField("é") == "é")
+    }
+
     @Test func aLimitCutsLongTextWithAnEllipsis() {
         #expect(quoted("abcdef", QuoteStyle.name.limited(to: 3)) == "'abc…'")
         #expect(quoted("abc", QuoteStyle.name.limited(to: 3)) == "'abc'")
