@@ -29,6 +29,12 @@ struct PluginProtocol {
     }
 
     func train(_ p: PluginValue, on source: Trainer.Source, options: TrainOptions, evaluator: Evaluator, span: SourceSpan) throws {
+        // Its head trains on the frozen backbone's features with each client's memory, which a
+        // plain evaluation of the head on raw samples would not reproduce.
+        guard options.validation == nil else {
+            throw RuntimeError(RuntimeCode.type, "a plug-in's training takes no `validate:`", at: span,
+                               hint: "evaluate it after training: `evaluate(\(p.name), on: …)`")
+        }
         let featureSource: Trainer.Source
         switch source {
         case .dataset(let d):

@@ -34,6 +34,8 @@ final class ProgressReporter {
         var loss: Double
         var samples: Int
         var elapsed: Double
+        /// The last validation's metrics (`  val loss 0.1234 …`), empty before one ran.
+        var validation = ""
     }
 
     init(mode: ProgressMode, emit: @escaping (String) -> Void) {
@@ -53,7 +55,8 @@ final class ProgressReporter {
         case .quiet:
             return
         case .live(let prefix, let write):
-            live = LiveState(label: label, epoch: epoch, epochs: epochs, step: step, steps: steps, loss: loss, samples: samples, elapsed: elapsed)
+            live = LiveState(label: label, epoch: epoch, epochs: epochs, step: step, steps: steps, loss: loss, samples: samples, elapsed: elapsed,
+                             validation: live?.validation ?? "")
             let now = Date()
             guard now.timeIntervalSince(lastDraw) > 0.1 else { return }
             lastDraw = now
@@ -74,14 +77,37 @@ final class ProgressReporter {
         }
     }
 
-    func epochDone(label: String, epoch: Int, epochs: Int, loss: Double, samples: Int, seconds: Double) {
+    /// After each epoch; `validation` holds the metrics of a validation run after it.
+    func epochDone(label: String, epoch: Int, epochs: Int, loss: Double, samples: Int, seconds: Double,
+                   validation: [(String, Double)]? = nil) {
+        let validationText = (validation ?? []).filter { $0.0 != "count" }
+            .map { String(format: "  val %@ %.4f", $0.0, $0.1) }.joined()
+        if case .live = mode, var state = live, validation != nil {
+            state.validation = validationText
+            live = state
+        }
         guard case .lines = mode else { return }
         if drewBar {
             FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8)!)
             drewBar = false
         }
         emit(String(format: "%@ epoch %ld/%ld  loss %.4f  %ld samples  %.1fs  (%.0f samples/s)",
-                    label, epoch, epochs, loss, samples, seconds, seconds > 0 ? Double(samples) / seconds : 0))
+                    label, epoch, epochs, loss, samples, seconds, seconds > 0 ? Double(samples) / seconds : 0) + validationText)
+    }
+
+    /// A line about the training as a whole (early stopping, the weights kept). On a live
+    /// display the progress line is ended first, so the note starts a line of its own.
+    func note(_ text: String) {
+        switch mode {
+        case .quiet: return
+        case .live: finish()
+        case .lines:
+            if drewBar {
+                FileHandle.standardError.write("\r\u{1B}[2K".data(using: .utf8)!)
+                drewBar = false
+            }
+        }
+        emit(text)
     }
 
     /// When a `train`/`distill` ends (also by an error): the live line is drawn with its final
@@ -98,7 +124,7 @@ final class ProgressReporter {
         let rate = s.elapsed > 0 ? Double(s.samples) / s.elapsed : 0
         let eta = s.step > 0 ? s.elapsed / Double(s.step) * Double(s.steps - s.step) : .infinity
         return String(format: "%@  epoch %ld/%ld  step %ld/%ld  loss %.4f  %.0f samples/s  elapsed %@  ETA %@",
-                      s.label, s.epoch, s.epochs, s.step, s.steps, s.loss, rate, formatDuration(s.elapsed), formatDuration(eta))
+                      s.label, s.epoch, s.epochs, s.step, s.steps, s.loss, rate, formatDuration(s.elapsed), formatDuration(eta)) + s.validation
     }
 }
 

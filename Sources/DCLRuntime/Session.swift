@@ -127,6 +127,12 @@ public final class Session: RuntimeHooks {
             let counts = try Predictions(session: self).confusion(try model("model"), on: args["on"], batch: batch, name: spec.name, span: span)
             if spec.name == "class_accuracy" { return .list(Predictions.classAccuracy(counts)) }
             return .list(counts.map { .list($0.map { .int($0) }) })
+        case "history":
+            let m = try model("model")
+            guard let h = m.trainingHistory else {
+                throw RuntimeError(RuntimeCode.value, "`\(m.name)` has not been trained in this run: `history` reads its last `train` or `distill`", at: span)
+            }
+            return h
         case "reinit":
             let m = try model("model")
             let seed = try ev.optional(args["seed"]) { UInt64(bitPattern: Int64(try ev.int($0, "seed", span: span))) }

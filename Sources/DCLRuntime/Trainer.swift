@@ -130,6 +130,8 @@ public struct Trainer {
         var seedSource = evaluator.generator(evaluator.nextRandomLabel("train"))
         let baseSeed = options.seed.map { UInt64(bitPattern: Int64($0)) } ?? seedSource.next()
         var result = TrainingResult()
+        var history = TrainingHistory()
+        var validation = options.validation.map { ValidationRun($0, model: targets[0], session: session, span: span) }
         let start = Date()
         defer { bound.writeBack() }
         // The live progress line ends with the training, also when an error stops it.
@@ -187,16 +189,53 @@ public struct Trainer {
             } catch let e as DataError {
                 throw RuntimeError(RuntimeCode.data, e.description, at: span)
             }
+            let epochSeconds = Date().timeIntervalSince(epochStart)
+            let finished = result.steps >= totalSteps || epoch + 1 == options.epochs
+            var validated: [(String, Double)]?
+            if var v = validation, v.isDue(epoch: epoch + 1, last: finished) {
+                // The models read their weights from their own stores: bring them up to date.
+                bound.writeBack()
+                validated = try v.validate(epoch: epoch + 1) { bound.store.tensors.filter { bound.owners[$0.key] != nil } }
+                validation = v
+            }
+            history.epochs.append(.init(epoch: epoch + 1, loss: epochBatches > 0 ? epochLoss / Double(epochBatches) : .nan,
+                                        learningRate: Self.shortestDouble(config.schedule.rate(at: max(0, result.steps - 1))),
+                                        samplesPerSecond: epochSeconds > 0 ? Double(epochSamples) / epochSeconds : 0,
+                                        seconds: epochSeconds, validation: validated))
             if options.log != .none {
                 session.progress.epochDone(label: label, epoch: epoch + 1, epochs: options.epochs,
                                            loss: epochBatches > 0 ? epochLoss / Double(epochBatches) : .nan,
-                                           samples: epochSamples, seconds: Date().timeIntervalSince(epochStart))
+                                           samples: epochSamples, seconds: epochSeconds, validation: validated)
             }
-            if result.steps >= totalSteps { break outer }
+            if finished { break outer }
+            if let v = validation, v.shouldStop {
+                history.stoppedEarly = true
+                if options.log != .none, let name = v.monitored, let best = v.best, let at = v.bestEpoch {
+                    session.progress.note(String(format: "%@: early stop after epoch %ld: val %@ has not improved for %ld validations (best %.4f at epoch %ld)",
+                                                 label, epoch + 1, name, v.sinceImprovement, best, at))
+                }
+                break outer
+            }
         }
+        if let v = validation {
+            history.bestEpoch = v.bestEpoch
+            if let weights = v.bestWeights, let at = v.bestEpoch, at != history.epochs.last?.epoch {
+                // `keep: best`: the deferred write-back hands these to the models.
+                for (name, t) in weights { bound.store.tensors[name] = t }
+                if options.log != .none, let name = v.monitored, let best = v.best {
+                    session.progress.note(String(format: "%@: kept the weights of epoch %ld (val %@ %.4f)", label, at, name, best))
+                }
+            }
+        }
+        let recorded = history.value
+        for m in targets { m.trainingHistory = recorded }
         result.seconds = Date().timeIntervalSince(start)
         return result
     }
+
+    /// The schedule computes in f32; the history shows the rate as written (`0.001`, not
+    /// `0.0010000000474974513`): the shortest decimal that reads back as the same f32.
+    static func shortestDouble(_ f: Float) -> Double { Double(f.description) ?? Double(f) }
 
     func countBatches(_ data: Source, size: Int) throws -> Int {
         switch data {

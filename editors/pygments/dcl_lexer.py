@@ -48,9 +48,10 @@ BUILTINS = (
     'clock', 'seed', 'idx', 'csv', 'npy', 'movielens', 'scale', 'normalize', 'shuffle', 'take',
     'drop', 'holdout', 'time_split', 'with_negatives', 'one_hot', 'select', 'filter_labels',
     'partition', 'iid', 'label_subset', 'dirichlet', 'class_groups', 'by_user', 'sgd', 'adam',
-    'adamw', 'constant', 'step', 'cosine', 'warmup', 'evaluate', 'copy', 'average', 'assign',
-    'summary', 'cost', 'reinit', 'vertical', 'attach', 'knn', 'overlap', 'random_users',
-    'classifier', 'greedy', 'plot', 'predict', 'confusion_matrix', 'class_accuracy',
+    'adamw', 'constant', 'step', 'cosine', 'warmup', 'history', 'evaluate', 'copy', 'average',
+    'assign', 'summary', 'cost', 'reinit', 'vertical', 'attach', 'knn', 'overlap',
+    'random_users', 'classifier', 'greedy', 'plot', 'predict', 'confusion_matrix',
+    'class_accuracy',
 )
 
 

@@ -71,6 +71,8 @@ public final class ModelInstance {
 
     /// Compiled executors and the like, owned by the runtime, freed with the model.
     public var runtimeCache: [String: AnyObject] = [:]
+    /// The history of the last `train`/`distill` that updated this model (`history(net)`).
+    public var trainingHistory: Value?
     private let build: (Bool) throws -> OwnedGraph
     private var graphs: [Bool: OwnedGraph] = [:]
     private var costCache: [Int: CostReport] = [:]

@@ -212,23 +212,35 @@ extension Evaluator {
         var o = TrainOptions()
         o.span = span
         guard let e = e else { return o }
-        let fields: [(key: String, value: Value)]
+        let fields: [(key: String, value: Value, span: SourceSpan)]
         if case .record(let written) = e.kind {
             // Written out: a bare name given to an option with named choices (`log: epoch`) is
             // the choice, unless the program binds that name (as the checker reads it).
             fields = try written.map { f in
-                if f.name.name == "log", case .name(let id) = f.value.kind, env.lookup(id.name) == nil {
-                    return (f.name.name, Value.option(id.name))
+                if ["log", "keep"].contains(f.name.name), let choice = bareChoice(f.value, in: env) {
+                    return (f.name.name, Value.option(choice), f.value.span)
                 }
-                return (f.name.name, try evaluate(f.value, in: env))
+                if f.name.name == "early_stop", case .record(let inner) = f.value.kind {
+                    var r = Record()
+                    for g in inner {
+                        if g.name.name == "metric", let choice = bareChoice(g.value, in: env) { r[g.name.name] = .option(choice); continue }
+                        r[g.name.name] = try evaluate(g.value, in: env)
+                    }
+                    return (f.name.name, .record(r), f.value.span)
+                }
+                return (f.name.name, try evaluate(f.value, in: env), f.value.span)
             }
         } else {
             guard case .record(let r) = try evaluate(e, in: env) else {
                 throw RuntimeError(RuntimeCode.type, "options must be a record such as `{ epochs: 3 }`", at: e.span)
             }
-            fields = r.fields.map { (key: $0.0, value: $0.1) }
+            fields = r.fields.map { (key: $0.0, value: $0.1, span: e.span) }
         }
-        for (k, v) in fields {
+        var every: (Int, SourceSpan)?, earlyStop: (EarlyStop, SourceSpan)?, keep: (KeepWeights, SourceSpan)?
+        // Given, though perhaps unknown (check mode elaborates without data).
+        var validateGiven = false
+        for (k, v, vspan) in fields {
+            if k == "validate" { validateGiven = true }
             if v.isUnknown { continue }
             switch k {
             case "epochs": o.epochs = try positiveInt(v, "epochs", span: e.span)
@@ -248,11 +260,61 @@ extension Evaluator {
             case "schedule":
                 guard case .schedule(let sch) = v else { throw RuntimeError(RuntimeCode.type, "`schedule` must be a schedule such as cosine()", at: e.span) }
                 o.schedule = sch
+            case "validate":
+                switch v {
+                case .dataset, .clients, .client: o.validation = ValidationOptions(data: v)
+                default:
+                    throw RuntimeError(RuntimeCode.type, "`validate` needs a dataset, a client or clients, found \(v.kindName)", at: vspan)
+                }
+            case "every": every = (try positiveInt(v, "every", span: vspan), vspan)
+            case "early_stop": earlyStop = (try earlyStopOption(v, span: vspan), vspan)
+            case "keep": keep = (KeepWeights(rawValue: try option(v, "keep", choices: KeepWeights.allCases.map(\.rawValue), span: vspan))!, vspan)
             default:
                 throw RuntimeError(RuntimeCode.type, "unknown option `\(k)`", at: e.span)
             }
         }
+        // `every`, `early_stop` and `keep: best` describe validation: without `validate:` there
+        // is nothing to measure them by.
+        for (name, given) in [("every", every?.1), ("early_stop", earlyStop?.1), ("keep", keep?.0 == .best ? keep?.1 : nil)] {
+            guard let at = given, !validateGiven else { continue }
+            throw RuntimeError(RuntimeCode.value, "`\(name)` needs validation data: add `validate: DATA` to the options", at: at,
+                               hint: "e.g. `validate: data.test`")
+        }
+        if o.validation != nil {
+            if let (n, _) = every { o.validation!.every = n }
+            o.validation!.earlyStop = earlyStop?.0
+            o.validation!.keepBest = keep?.0 == .best
+        }
         return o
+    }
+
+    /// A bare name written for a named choice (`keep: best`), unless the program binds it.
+    private func bareChoice(_ e: Expr, in env: Environment) -> String? {
+        if case .name(let id) = e.kind, env.lookup(id.name) == nil { return id.name }
+        return nil
+    }
+
+    /// `early_stop: { metric: accuracy, patience: 3, min_delta: 0.001 }` (every field optional).
+    private func earlyStopOption(_ v: Value, span: SourceSpan) throws -> EarlyStop {
+        guard case .record(let r) = v else {
+            throw RuntimeError(RuntimeCode.type, "`early_stop` must be a record such as `{ metric: accuracy, patience: 3 }`, found \(v.kindName)", at: span)
+        }
+        var stop = EarlyStop()
+        for (k, fv) in r.fields {
+            switch k {
+            case "metric":
+                stop.metric = try option(fv, "metric", choices: ValidationMetric.names, span: span)
+            case "patience":
+                stop.patience = try positiveInt(fv, "patience", span: span)
+            case "min_delta":
+                let d = try double(fv, "min_delta", span: span)
+                guard d >= 0 else { throw RuntimeError(RuntimeCode.value, "`min_delta` must not be negative, found \(d)", at: span) }
+                stop.minDelta = d
+            default:
+                throw RuntimeError(RuntimeCode.type, "`early_stop` has no field `\(k)`: its fields are `metric`, `patience`, `min_delta`", at: span)
+            }
+        }
+        return stop
     }
 
     /// Resolves a path relative to the main script's directory.

@@ -51,6 +51,8 @@ public struct TrainOptions {
     public var log = TrainLog.epoch
     /// Stop after this many optimiser steps (nil: run every epoch).
     public var steps: Int?
+    /// `validate:` and the options that go with it (`every`, `early_stop`, `keep`).
+    public var validation: ValidationOptions?
     public var span: SourceSpan = .none
     public init() {}
 }

@@ -36,6 +36,8 @@ extension Builtins {
             ParamSpec("steps", .int, nil, "optimiser steps of linear warm-up"),
             ParamSpec("then", .schedule, DefaultValue.none, "the schedule after warm-up (constant if none)"),
         ], returns: .fixed(.schedule), doc: "linear warm-up from 0"),
+        BuiltinSpec("history", .model, [ParamSpec("model", .model)], returns: .fixed(.record([:])),
+                    doc: "what the last `train`/`distill` of the model did per epoch: `epoch`, `loss`, `lr`, `samples_per_s`, `seconds`; with `validate:` also `val_epoch` and `val_<metric>`; `best_epoch`, `stopped_early`, and `rows` (one record per epoch, for `table`)"),
         BuiltinSpec("evaluate", .model, [
             ParamSpec("model", .model),
             ParamSpec("on", .any, nil, "a dataset or clients"),

@@ -199,10 +199,11 @@ extension Checker {
     public static let trainOptions: [String: DCLType] = [
         "epochs": .int, "batch": .int, "optimizer": .optimizer, "schedule": .schedule, "clip": .float,
         "shuffle": .bool, "seed": .int, "log": .option, "steps": .int,
+        "validate": .any, "every": .int, "early_stop": .record([:]), "keep": .option,
     ]
 
-    /// The named choices of option-typed options (`train`'s and `distill … on`'s `log`).
-    static let optionChoices: [String: [String]] = ["log": ["epoch", "none"]]
+    /// The named choices of option-typed options (`train`'s and `distill … on`'s `log`, `keep`).
+    static let optionChoices: [String: [String]] = ["log": ["epoch", "none"], "keep": ["best", "last"]]
 
     func checkTrain(_ t: TrainStmt, span: SourceSpan, in scope: Scope) {
         for target in t.targets {
@@ -258,6 +259,10 @@ extension Checker {
                 checkExpr(f.value, in: scope)
                 continue
             }
+            if f.name.name == "validate" || f.name.name == "early_stop" {
+                checkValidationOption(f, context: context, in: scope)
+                continue
+            }
             if expected == .option {
                 if let choices = Self.optionChoices[f.name.name] {
                     checkChoice(f.value, option: f.name.name, of: context, choices: choices, in: scope)
@@ -272,6 +277,7 @@ extension Checker {
                 error(.wrongType, "option `\(f.name.name)` expects \(article(expected)), found \(t)", at: f.value.span)
             }
         }
+        checkValidationNeeded(fields, context: context)
         record(e, .record([:]))
     }
 
