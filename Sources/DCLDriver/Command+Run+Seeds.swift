@@ -42,7 +42,7 @@ extension Run {
             // Models refer back to their evaluator; releasing it frees this seed's weights.
             evaluator.release()
             runs.append(SeedRun(seed: s, seconds: Date().timeIntervalSince(started), tables: recorder.tables, records: recorder.records,
-                                printed: recorder.printed))
+                                printed: recorder.printed, claims: recorder.claims))
         }
         let aggregate: [AggregatedTable]
         do {
@@ -63,6 +63,8 @@ extension Run {
             print("(the seeds printed different sequences of lines; only the tables are folded)")
             for t in aggregate { print(t.text) }
         }
+        let claimLines = ClaimVerdict.section(runs)
+        for line in claimLines { print(line) }
         fflush(stdout)
         if let out {
             let seconds = Date().timeIntervalSince(start)

@@ -132,7 +132,8 @@ public struct Run: ParsableCommand {
         // The results are written before the bundles are compiled: a bundle over its budget
         // does not lose the run's numbers.
         if let out, let recorder {
-            let run = SeedRun(seed: seed, seconds: seconds, tables: recorder.tables, records: recorder.records, printed: recorder.printed)
+            let run = SeedRun(seed: seed, seconds: seconds, tables: recorder.tables, records: recorder.records, printed: recorder.printed,
+                              claims: recorder.claims)
             try writeResults(ResultsDocument(script: file, scriptText: scriptText(), params: orderedParams(values, program),
                                              threads: session.pool.threadCount, wallSeconds: seconds, runs: [run], aggregate: nil),
                              to: out)

@@ -3,7 +3,7 @@
 // SHA-256 of its text, the `--set` params, the seeds, threads and wall time, then `runs` (one
 // per seed: its tables, cells as values, its printed records, and every printed line as text)
 // and, with `--seeds`, `aggregate` (each table once: a number that varied is {mean, ci95,
-// values}; and the closing summary's lines).
+// values}; the closing summary's lines; and each claim's verdict).
 
 import DCLCompiler
 import DCLExport
@@ -60,6 +60,10 @@ struct ResultsDocument {
                 ("records", .array(run.records.map { r in
                     .object([("label", .string(r.label)), ("line", .string(r.line)), ("values", ResultJSON(r.value))])
                 })),
+                ("claims", .array(run.claims.map { c in
+                    .object([("statement", .string(c.statement)), ("direction", .string(c.direction.rawValue)),
+                             ("value", .number(c.value)), ("other", .number(c.other))])
+                })),
                 // Everything the run printed, as text: numbers a script prints only inside
                 // sentences are here too.
                 ("printed", .array(run.printed.map { item in
@@ -75,9 +79,18 @@ struct ResultsDocument {
                 ("interval", .string("95% Student t: mean ± t(0.975, n-1) · s / √n over the seeds")),
                 ("tables", .array(agg.enumerated().map { i, t in Self.json(t, csv: i < csvNames.count ? csvNames[i] : nil) })),
                 ("printed", summary.map { .array($0.map(ResultJSON.string)) } ?? .null),
+                ("claims", ClaimVerdict.judge(runs).map { vs in .array(vs.map(Self.json)) } ?? .null),
             ])))
         }
         return .object(top)
+    }
+
+    static func json(_ v: ClaimVerdict) -> ResultJSON {
+        .object([
+            ("statement", .string(v.statement)), ("direction", .string(v.direction.rawValue)), ("verdict", .string(v.outcome.rawValue)),
+            ("value", .object([("mean", .number(v.mean)), ("ci95", .number(v.halfWidth)), ("values", .array(v.values.map(ResultJSON.number)))])),
+            ("other", .object([("mean", .number(v.otherMean)), ("ci95", .number(v.otherHalfWidth)), ("values", .array(v.others.map(ResultJSON.number)))])),
+        ])
     }
 
     /// Seeds are UInt64; above Int.max they are written as text rather than wrapped.

@@ -26,6 +26,7 @@ final class RunRecorder: RunObserver {
     /// Every `print`, in order (SeedLines folds them).
     private(set) var printed: [PrintedItem] = []
     private(set) var records: [PrintedRecord] = []
+    private(set) var claims: [MadeClaim] = []
     /// Tables built and not yet printed, by text (a later identical text replaces the entry:
     /// the values are the same).
     private var built: [String: BuiltTable] = [:]
@@ -35,6 +36,10 @@ final class RunRecorder: RunObserver {
     let holdTables: Bool
 
     init(holdTables: Bool) { self.holdTables = holdTables }
+
+    func claimMade(_ claim: MadeClaim) {
+        claims.append(claim)
+    }
 
     func tableBuilt(_ table: BuiltTable) {
         built[table.text] = table

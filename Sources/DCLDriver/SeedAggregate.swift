@@ -17,6 +17,8 @@ struct SeedRun {
     let records: [PrintedRecord]
     /// Every `print` in order (for the folded summary).
     var printed: [PrintedItem] = []
+    /// The `claim(…)`s made, in order (ClaimVerdicts.swift judges them).
+    var claims: [MadeClaim] = []
 }
 
 /// One cell of an aggregated table.

@@ -115,6 +115,8 @@ extension Evaluator {
                 throw RuntimeError(RuntimeCode.assertion, try string(a["message"], "message", span: span), at: span)
             }
             return .none
+        case "claim":
+            return try claim(a, span: span)
         case "clock":
             return .float(Date().timeIntervalSince(startTime))
         case "seed":

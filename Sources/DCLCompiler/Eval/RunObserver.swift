@@ -24,10 +24,33 @@ public struct BuiltTable {
     }
 }
 
+/// A `claim(…)` a run made: `value` is said to lie above (or below) `other`. One seed shows
+/// only this seed's numbers; `dcl run --seeds` judges the claim over all of them.
+public struct MadeClaim: Equatable {
+    public enum Direction: String, Sendable { case above, below }
+    public let statement: String
+    public let value: Double
+    public let other: Double
+    public let direction: Direction
+
+    public init(statement: String, value: Double, other: Double, direction: Direction) {
+        self.statement = statement
+        self.value = value
+        self.other = other
+        self.direction = direction
+    }
+}
+
 /// Told of the tables a run builds and the lines it prints (`Evaluator.runObserver`).
 public protocol RunObserver: AnyObject {
     /// `table(…)` returned `table.text`; it may or may not be printed later.
     func tableBuilt(_ table: BuiltTable)
     /// A `print` statement is about to emit `line`, the display text of `values` joined by spaces.
     func printed(_ values: [Value], line: String)
+    /// `claim(…)` was made (its line is reported through `printed` as well).
+    func claimMade(_ claim: MadeClaim)
+}
+
+extension RunObserver {
+    public func claimMade(_ claim: MadeClaim) {}
 }

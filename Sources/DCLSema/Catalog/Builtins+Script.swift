@@ -33,6 +33,13 @@ extension Builtins {
         ], returns: .fixed(.string), doc: "a fixed-width text table (stable format, for examples and logs)"),
         BuiltinSpec("assert", .script, [ParamSpec("condition", .bool), ParamSpec("message", .string, .string("assertion failed"))],
                     returns: .fixed(.none), doc: "stops the run with an error if the condition is false"),
+        BuiltinSpec("claim", .script, [
+            ParamSpec("statement", .string, nil, "what the numbers should show, in words"),
+            ParamSpec("value", .float, nil, "the number claimed to be larger (above:) or smaller (below:)"),
+            ParamSpec("above", .float, DefaultValue.none, "the number `value` should exceed"),
+            ParamSpec("below", .float, DefaultValue.none, "the number `value` should stay under"),
+        ], returns: .fixed(.bool),
+           doc: "prints the claim with this run's two numbers and returns whether they agree; `dcl run --seeds` judges it over the seeds (it holds when the 95% intervals do not overlap)"),
         BuiltinSpec("clock", .script, returns: .fixed(.float), doc: "seconds since the run started (wall clock)"),
         BuiltinSpec("seed", .script, returns: .fixed(.int), doc: "the run's seed (`dcl run --seed`)"),
     ]

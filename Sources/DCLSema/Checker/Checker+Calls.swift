@@ -227,6 +227,12 @@ extension Checker {
                 error(.builtinRule, "`vertical` needs a backbone, or both `cloud:` and `device:`", at: span,
                       hint: "vertical(lenet(10), device_width: 1/8) or vertical(cloud: a, device: b)")
             }
+        case "claim":
+            if labels.contains("above") == labels.contains("below") {
+                error(.builtinRule, labels.contains("above") ? "`claim` takes `above:` or `below:`, not both"
+                                                            : "`claim` needs `above:` or `below:`, the number the value is claimed to beat",
+                      at: span, hint: "claim(\"ours beats the baseline\", ours, above: baseline)")
+            }
         case "average":
             if case .list(let ms)? = arguments.first(where: { $0.label == nil || $0.label?.name == "models" })?.value.kind,
                case .list(let ws)? = arguments.first(where: { $0.label?.name == "weights" })?.value.kind, ms.count != ws.count {
