@@ -25,6 +25,15 @@ extension Run {
                 if recorder.takeHeldBack(line) { return }
                 printPrefixed(prefix, line)
             }, progress: progressMode(prefix: prefix))
+            // Each seed's figures in a directory of their own, so no seed overwrites another's.
+            if let out {
+                let dir = out + "/seed-\(s)"
+                do { try ResultsFiles.prepare(dir) } catch let e as ResultsFiles.Failure {
+                    StandardError.write("dcl run: \(e.message)\n")
+                    throw ExitCode(ExitStatus.usage)
+                }
+                session.figureDirectory = dir
+            }
             threadCount = session.pool.threadCount
             let evaluator = Evaluator(program: program, hooks: session, seed: s)
             evaluator.paramValues = params

@@ -103,6 +103,7 @@ public struct Run: ParsableCommand {
             print(line)
             fflush(stdout)
         }, progress: progressMode(prefix: ""))
+        session.figureDirectory = out
         let evaluator = Evaluator(program: program, hooks: session, seed: seed)
         evaluator.paramValues = values
         evaluator.runObserver = recorder

@@ -1,7 +1,8 @@
 // `plot(series, to: "fig.svg", kind: …)`: script values to a `PlotSpec` (DCLPlot draws it), and
-// the file written atomically. The path is taken relative to the working directory, and a
-// relative path that climbs out of it (`../x.svg`) is refused, as `dcl predict --output`
-// refuses names that would leave its directory; an absolute path is the user's explicit choice.
+// the file written atomically. The path is taken relative to the working directory — or to
+// `dcl run --out DIR` when given — and a relative path that climbs out of it (`../x.svg`) is
+// refused, as `dcl predict --output` refuses names that would leave its directory; an absolute
+// path is the user's explicit choice.
 
 import DCLCompiler
 import DCLDiagnostics
@@ -12,7 +13,7 @@ import DCLText
 import Foundation
 
 enum PlotBuiltin {
-    static func plot(_ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator) throws -> DCLCompiler.Value {
+    static func plot(_ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator, directory: String? = nil) throws -> DCLCompiler.Value {
         func at(_ name: String) -> SourceSpan { a.spans[name] ?? span }
         let kindName = try ev.option(a["kind"], "kind", choices: Builtins.plotKinds, span: at("kind"))
         let kind = PlotKind(rawValue: kindName)!
@@ -46,7 +47,7 @@ enum PlotBuiltin {
         do { bytes = try PlotRenderer.render(spec, as: format) } catch let e as PlotError {
             throw RuntimeError(RuntimeCode.value, e.message, at: at(e.argument))
         }
-        let path = try destination(requested, span: at("to"))
+        let path = try destination(requested, in: directory, span: at("to"))
         do { try writeAtomically(Data(bytes), to: path) } catch {
             throw RuntimeError(RuntimeCode.io, "cannot write the figure \(describe(requested)): \(error)", at: at("to"))
         }
@@ -94,17 +95,17 @@ enum PlotBuiltin {
         }
     }
 
-    /// The path to write: relative to the working directory and inside it, or absolute. The
-    /// relative path is resolved component by component (Foundation's `standardized` drops a
-    /// leading `..` of a relative URL instead of climbing), and climbing above the working
-    /// directory at any point is refused.
-    static func destination(_ requested: String, span: SourceSpan) throws -> String {
+    /// The path to write: relative to `directory` (the working directory when nil) and inside
+    /// it, or absolute. The relative path is resolved component by component (Foundation's
+    /// `standardized` drops a leading `..` of a relative URL instead of climbing), and climbing
+    /// above the directory at any point is refused.
+    static func destination(_ requested: String, in directory: String? = nil, span: SourceSpan) throws -> String {
         if requested.hasPrefix("/") { return requested }
         var parts: [Substring] = []
         for c in requested.split(separator: "/") where c != "." {
             if c == ".." {
                 guard !parts.isEmpty else {
-                    throw RuntimeError(RuntimeCode.io, "the figure \(describe(requested)) would be written outside the working directory; refusing",
+                    throw RuntimeError(RuntimeCode.io, "the figure \(describe(requested)) would be written outside \(directory == nil ? "the working directory" : "the --out directory"); refusing",
                                        at: span)
                 }
                 parts.removeLast()
@@ -112,8 +113,10 @@ enum PlotBuiltin {
                 parts.append(c)
             }
         }
-        let cwd = FileManager.default.currentDirectoryPath
-        return (cwd == "/" ? "" : cwd) + "/" + parts.joined(separator: "/")
+        var base = FileManager.default.currentDirectoryPath
+        if let d = directory { base = d.hasPrefix("/") ? d : (base == "/" ? "" : base) + "/" + d }
+        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+        return (base == "/" ? "" : base) + "/" + parts.joined(separator: "/")
     }
 
     static func describe(_ path: String) -> String { "`" + escaped(path, QuoteStyle.message(limit: 80)) + "`" }

@@ -27,6 +27,9 @@ public final class Session: RuntimeHooks {
         }
     }
     weak var evaluator: Evaluator?
+    /// Where `plot` writes a figure given a relative path (`dcl run --out DIR`); nil: the
+    /// working directory.
+    public var figureDirectory: String?
     /// Training graphs compiled once per canonical graph (a fleet's devices share them).
     let compiledGraphs = CompiledGraphCache()
     /// Outputs of frozen backbones per stored sample (ICIIA's plug-in protocol).
@@ -118,7 +121,7 @@ public final class Session: RuntimeHooks {
             do { r = try m.cost(batch: batch) } catch let e as GraphError { throw RuntimeError(RuntimeCode.shape, e.message, at: span) }
             return .record(Record([("flops", .int(r.totalFlops)), ("params", .int(m.parameterCount)), ("peak_bytes", .int(r.peakActivationBytes))]))
         case "plot":
-            return try PlotBuiltin.plot(args, span: span, evaluator: ev)
+            return try PlotBuiltin.plot(args, span: span, evaluator: ev, directory: figureDirectory)
         case "predict":
             let batch = try ev.positiveInt(args["batch"], "batch", span: span)
             return try Predictions(session: self).predict(try model("model"), on: args["on"], batch: batch, span: span)

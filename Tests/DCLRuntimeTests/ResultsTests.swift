@@ -38,7 +38,12 @@ import Testing
         #expect(try PlotBuiltin.destination("/tmp/x.svg", span: .none) == "/tmp/x.svg")
         for escaping in ["../x.svg", "a/../../x.svg", "./a/b/../../../x.svg"] {
             #expect(throws: RuntimeError.self) { try PlotBuiltin.destination(escaping, span: .none) }
+            #expect(throws: RuntimeError.self) { try PlotBuiltin.destination(escaping, in: "/tmp/out", span: .none) }
         }
+        // `dcl run --out DIR`: relative figures go into DIR (relative DIRs from the working directory).
+        #expect(try PlotBuiltin.destination("a/../c.svg", in: "/tmp/out/", span: .none) == "/tmp/out/c.svg")
+        #expect(try PlotBuiltin.destination("c.svg", in: "res", span: .none) == cwd + "/res/c.svg")
+        #expect(try PlotBuiltin.destination("/tmp/x.svg", in: "res", span: .none) == "/tmp/x.svg")
     }
 
     static let classifier = """
