@@ -53,6 +53,9 @@ extension Evaluator {
             switch name {
             case "count": return .int(r.count ?? 1)
             case "train", "test":
+                // Check mode reads no data: the role's clients are unknown, and so is their part
+                // (an error here would silently end the statement that asked, a whole loop).
+                if case .unknown? = r.fields["data"] { return .unknown }
                 guard case .clients(let c)? = r.fields["data"] else {
                     throw RuntimeError(RuntimeCode.name, "role `\(r.name)` has no partitioned data for `.\(name)`", at: span)
                 }
