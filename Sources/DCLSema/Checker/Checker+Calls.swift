@@ -78,7 +78,14 @@ extension Checker {
         switch f {
         case .any, .function, .constructor: return .any
         case .layer, .model, .distill, .split, .plugin:
-            if arguments.isEmpty { error(.argumentCount, "\(what) needs at least one tensor", at: span) }
+            if arguments.isEmpty {
+                // `model net { … }` without a parameter list declares the instance itself;
+                // `net()` reads as constructing one.
+                let hint = f == .model && calleeName != nil
+                    ? "a model applies to tensors: `\(calleeName!)(x)`; declared without parameters, `\(calleeName!)` already is a model — use it as it is, or `copy(\(calleeName!))` for another instance"
+                    : nil
+                error(.argumentCount, "\(what) needs at least one tensor", at: span, hint: hint)
+            }
             return .tensor
         default:
             error(.notCallable, "\(what) of type \(f) is not callable", at: span)
