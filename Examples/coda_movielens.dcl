@@ -94,6 +94,36 @@ print table(
     title: "CoDA on MovieLens latest-small: means over {devices} users (devices); samples moved = cloud samples delivered to a device",
   )
 
+fn auc(rs: list[metrics]) -> float {
+  return mean([r.auc for r in rs if r.auc != none])
+}
+
+// The paper's claims (CoDA): filtered augmentation beats training on the device's samples alone
+// and beats the unfiltered coarse candidates, while moving fewer samples. `--seeds 0..4` judges
+// them (README.md).
+claim("CoDA beats device-only in AUC", auc(coda_r), above: auc(device_r))
+claim("CoDA beats unfiltered coarse augmentation in AUC", auc(coda_r), above: auc(coarse_r))
+claim(
+  "CoDA greedy beats unfiltered coarse augmentation in AUC",
+  auc(greedy_r),
+  above: auc(coarse_r),
+)
+
+// AUC against the cloud samples moved to a device (into DIR with `dcl run --out DIR`).
+plot(
+  {
+    device_only: { x: [0], y: [auc(device_r)] }
+    coarse: { x: [mean(moved_coarse)], y: [auc(coarse_r)] }
+    coda: { x: [mean(moved_coda)], y: [auc(coda_r)] }
+    coda_greedy: { x: [mean(moved_greedy)], y: [auc(greedy_r)] }
+  },
+  to: "coda_movielens_auc.png",
+  kind: scatter,
+  x_label: "cloud samples moved to a device (mean)",
+  y_label: "AUC",
+  title: "CoDA on MovieLens: AUC against samples moved ({devices} devices)",
+)
+
 // The device ships the recommendation model and the sample classifier; the cloud, the coarse
 // retrieval index (user embeddings and the pool's users).
 bundle phone for device {

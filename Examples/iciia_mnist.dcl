@@ -53,6 +53,9 @@ var rows = [
   },
 ]
 var best = none
+var shuffled_p = []
+var shuffled_acc = []
+var unshuffled_p8 = 0.0
 for setting in [[1, true], [2, true], [4, true], [8, true], [8, false]] {
   let p = setting[0]
   let att = inter_image_attention(
@@ -88,6 +91,12 @@ for setting in [[1, true], [2, true], [4, true], [8, true], [8, false]] {
   if p == 1 {
     best = att
   }
+  if setting[1] {
+    shuffled_p += [p]
+    shuffled_acc += [r.accuracy]
+  } else {
+    unshuffled_p8 = r.accuracy
+  }
 }
 print table(
     rows,
@@ -102,6 +111,30 @@ for m in [0, 2, 4, 8, 16] {
 let cold = evaluate(best, on: device.test, memory: 0)
 print table(curve, title: "ICIIA P=1: accuracy against memory size (cold-start fallback off)")
 print "with the cold-start policy (backbone head below 1 stored image), memory 0 gives {cold.accuracy:.4f}"
+
+// The paper's claims (ICIIA): the plug-in beats the backbone alone, and at large P shuffling
+// the partitions beats not shuffling them. `--seeds 0..4` judges them (README.md).
+claim("the plug-in (P=1) beats the backbone alone", shuffled_acc[0], above: base.accuracy)
+claim("at P=8, shuffling beats no shuffle", shuffled_acc[3], above: unshuffled_p8)
+
+// Accuracy against P and against the memory size (into DIR with `dcl run --out DIR`).
+plot(
+  { shuffle: { x: shuffled_p, y: shuffled_acc }, no_shuffle: { x: [8], y: [unshuffled_p8] } },
+  to: "iciia_mnist_partitions.png",
+  kind: scatter,
+  x_label: "partitions P",
+  y_label: "accuracy",
+  log_x: true,
+  title: "ICIIA on MNIST: accuracy against partitions P (memory 16)",
+)
+plot(
+  { plugin: [row.accuracy for row in curve] },
+  x: [row.memory for row in curve],
+  to: "iciia_mnist_memory.png",
+  x_label: "images in memory",
+  y_label: "accuracy",
+  title: "ICIIA P=1: accuracy against memory size",
+)
 
 // The device ships the backbone with the plug-in head and an empty per-client memory.
 plugin shipped = inter_image_attention(

@@ -9,6 +9,7 @@
 
 import ArgumentParser
 import DCLCompiler
+import DCLDiagnostics
 import DCLRuntime
 import DCLSema
 import Foundation
@@ -43,8 +44,10 @@ extension Run {
             do {
                 try evaluator.run()
             } catch let e as RuntimeError {
-                c.diagnostics.emit(e.diagnostic)
-                diagnostics.report(c.diagnostics, sources: c.sources)
+                // The check's warnings were reported before the run: report only the error.
+                let failure = DiagnosticEngine()
+                failure.emit(e.diagnostic)
+                diagnostics.report(failure, sources: c.sources)
                 StandardError.write("dcl run: the run with seed \(s) stopped (--seeds \(list.description)); nothing was aggregated\n")
                 throw ExitCode(ExitStatus.runtime)
             }

@@ -123,8 +123,10 @@ public struct Run: ParsableCommand {
         do {
             try evaluator.run()
         } catch let e as RuntimeError {
-            c.diagnostics.emit(e.diagnostic)
-            diagnostics.report(c.diagnostics, sources: c.sources)
+            // The check's warnings were reported before the run: report only the error.
+            let failure = DiagnosticEngine()
+            failure.emit(e.diagnostic)
+            diagnostics.report(failure, sources: c.sources)
             reportProfile(stoppedBy: ProfileReport.place(e.span, in: c.sources))
             throw ExitCode(ExitStatus.runtime)
         }
