@@ -32,9 +32,13 @@ struct Marks {
     /// x axis, y axis, and category labels (bars, boxes) in place of numeric x ticks.
     func axes() -> (Axis, Axis, [(Double, String)]?) {
         switch spec.kind {
-        case .line, .scatter:
+        case .line:
             return (Axis(covering: spec.series.flatMap(xs), log: spec.logX),
                     Axis(covering: spec.series.flatMap(\.y), log: spec.logY), nil)
+        case .scatter:
+            // Points are marks, not a path to the frame's edge: keep them off the frame.
+            return (Axis(covering: Self.padded(spec.series.flatMap(xs), log: spec.logX), log: spec.logX),
+                    Axis(covering: Self.padded(spec.series.flatMap(\.y), log: spec.logY), log: spec.logY), nil)
         case .bar:
             let n = spec.series[0].y.count
             let names = spec.categories ?? (1...n).map(String.init)
@@ -49,6 +53,14 @@ struct Marks {
             return (Axis(categories: n), Axis(covering: spec.series.flatMap(\.y), log: spec.logY),
                     spec.series.enumerated().map { (Double($0.offset + 1), $0.element.name.isEmpty ? String($0.offset + 1) : $0.element.name) })
         }
+    }
+
+    /// `values` and two more, 4 % of their span beyond each end (on a linear axis; a log axis
+    /// and a single value are left alone).
+    static func padded(_ values: [Double], log: Bool) -> [Double] {
+        guard !log, let lo = values.min(), let hi = values.max(), hi > lo else { return values }
+        let pad = (hi - lo) * 0.04
+        return values + [lo - pad, hi + pad]
     }
 
     func groups(xAxis: Axis, yAxis: Axis) -> [ShapeGroup] {

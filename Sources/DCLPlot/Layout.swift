@@ -12,6 +12,25 @@ struct Layout {
     /// Width of `s` at `size`, as both writers lay text out (an average glyph is 0.6 em).
     static func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * 0.6 }
 
+    /// Width of `s` in the wider of the two renderings: the PNG's bitmap font takes
+    /// `BitmapFont.advance` pixels a glyph, doubled from 15 px up (Raster.swift); SVG's
+    /// proportional font is narrower.
+    static func renderedWidth(_ s: String, size: Double) -> Double {
+        Double(s.unicodeScalars.count * BitmapFont.advance * (size >= 15 ? 2 : 1))
+    }
+
+    /// Text that fits `width` in both renderings: at `size`, else at the small size, else cut
+    /// short with `…` (a long title must not run off the image).
+    static func fitted(_ s: String, size: Double, width: Double) -> (text: String, size: Double) {
+        if renderedWidth(s, size: size) <= width { return (s, size) }
+        if size > small, renderedWidth(s, size: small) <= width { return (s, small) }
+        var scalars = Array(s.unicodeScalars)
+        while !scalars.isEmpty, renderedWidth(String(String.UnicodeScalarView(scalars)) + "…", size: small) > width {
+            scalars.removeLast()
+        }
+        return (String(String.UnicodeScalarView(scalars)) + "…", small)
+    }
+
     /// Series names shown in a legend (box plots name their boxes on the x axis instead).
     var hasLegend: Bool {
         spec.kind != .box && spec.series.contains { !$0.name.isEmpty }
@@ -119,17 +138,25 @@ struct Layout {
 
     func titles(_ f: Frame) -> ShapeGroup {
         var g = ShapeGroup(cssClass: "titles")
+        let w = Double(spec.width)
         if !spec.title.isEmpty {
-            g.shapes.append(.text(spec.title, at: Point(x: f.left + f.width / 2, y: 26), size: Self.titleSize, anchor: .middle,
-                                  vertical: false, color: .black))
+            // Centred over the plot area when it fits there, else over the whole image.
+            let (text, size) = Self.fitted(spec.title, size: Self.titleSize, width: w - 16)
+            let half = Self.renderedWidth(text, size: size) / 2
+            let x = min(max(f.left + f.width / 2, 8 + half), w - 8 - half)
+            g.shapes.append(.text(text, at: Point(x: x, y: 26), size: size, anchor: .middle, vertical: false, color: .black))
         }
         if !spec.xLabel.isEmpty {
-            g.shapes.append(.text(spec.xLabel, at: Point(x: f.left + f.width / 2, y: f.bottom + 38), size: Self.small, anchor: .middle,
-                                  vertical: false, color: .black))
+            let (text, size) = Self.fitted(spec.xLabel, size: Self.small, width: w - 16)
+            let half = Self.renderedWidth(text, size: size) / 2
+            let x = min(max(f.left + f.width / 2, 8 + half), w - 8 - half)
+            g.shapes.append(.text(text, at: Point(x: x, y: f.bottom + 38), size: size, anchor: .middle, vertical: false, color: .black))
         }
         if !spec.yLabel.isEmpty {
-            g.shapes.append(.text(spec.yLabel, at: Point(x: 18, y: f.top + f.height / 2), size: Self.small, anchor: .middle,
-                                  vertical: true, color: .black))
+            let (text, size) = Self.fitted(spec.yLabel, size: Self.small, width: Double(spec.height) - 16)
+            let half = Self.renderedWidth(text, size: size) / 2
+            let y = min(max(f.top + f.height / 2, 8 + half), Double(spec.height) - 8 - half)
+            g.shapes.append(.text(text, at: Point(x: 18, y: y), size: size, anchor: .middle, vertical: true, color: .black))
         }
         return g
     }

@@ -87,6 +87,29 @@ struct DecodedPNG {
         #expect(PNGEncoder.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 
+    /// A title wider than the image is set smaller, then cut short with `…`, and never runs off
+    /// the image: the PNG's first and last columns stay background.
+    @Test func longTitlesFitTheImage() throws {
+        #expect(Layout.fitted("short", size: Layout.titleSize, width: 600) == ("short", Layout.titleSize))
+        let medium = String(repeating: "m", count: 60)  // 720 px at the title size, 360 at the small one
+        #expect(Layout.fitted(medium, size: Layout.titleSize, width: 600) == (medium, Layout.small))
+        let long = String(repeating: "x", count: 150)
+        let cut = Layout.fitted(long, size: Layout.titleSize, width: 600)
+        #expect(cut.text.hasSuffix("…") && cut.size == Layout.small)
+        #expect(Layout.renderedWidth(cut.text, size: cut.size) <= 600)
+        var spec = SVGTests.lineSpec()
+        spec.width = 320
+        spec.height = 200
+        spec.title = "A title that is far too long for a figure three hundred and twenty pixels wide"
+        spec.xLabel = String(repeating: "label ", count: 20)
+        let png = try DecodedPNG(try PlotRenderer.render(spec, as: .png))
+        for y in 0..<png.height {
+            #expect(png.pixel(0, y) == .white && png.pixel(png.width - 1, y) == .white, "row \(y)")
+        }
+        let svg = String(decoding: try PlotRenderer.render(spec, as: .svg), as: UTF8.self)
+        #expect(svg.contains("…"))
+    }
+
     @Test func textOutsideTheFontDrawsABox() {
         var c = Canvas(width: 20, height: 12)
         c.drawText("é", at: Point(x: 2, y: 9), scale: 1, anchor: .start, vertical: false, color: .black)
