@@ -121,7 +121,7 @@ plot(
   kind: scatter,
   x_label: "cloud samples moved to a device (mean)",
   y_label: "AUC",
-  title: "CoDA on MovieLens: AUC against samples moved ({devices} devices)",
+  title: "CoDA on MovieLens: AUC against samples moved",
 )
 
 // The device ships the recommendation model and the sample classifier; the cloud, the coarse

@@ -114,7 +114,7 @@ plot(
   to: "dcccl_mnist_devices.png",
   kind: box,
   y_label: "accuracy on the device's test data",
-  title: "DC-CCL on MNIST: per-device accuracy by method ({devices} devices)",
+  title: "DC-CCL on MNIST: per-device accuracy ({devices} devices)",
 )
 
 // What ships where: the device holds its co-submodel and the control model, never the cloud

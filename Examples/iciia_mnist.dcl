@@ -125,7 +125,7 @@ plot(
   x_label: "partitions P",
   y_label: "accuracy",
   log_x: true,
-  title: "ICIIA on MNIST: accuracy against partitions P (memory 16)",
+  title: "ICIIA on MNIST: accuracy against partitions P",
 )
 plot(
   { plugin: [row.accuracy for row in curve] },
