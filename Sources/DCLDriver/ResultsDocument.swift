@@ -68,7 +68,7 @@ struct ResultsDocument {
                 // sentences are here too.
                 ("printed", .array(run.printed.map { item in
                     switch item {
-                    case .line(let l): return .string(l)
+                    case .line(let l), .claim(let l): return .string(l)
                     case .table(let i): return .string(i < run.tables.count ? run.tables[i].text : "")
                     }
                 })),

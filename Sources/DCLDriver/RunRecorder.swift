@@ -15,10 +15,12 @@ struct PrintedRecord {
     let line: String
 }
 
-/// One `print` of a run, in order: a line as printed, or a held-back table (by its index).
+/// One `print` of a run, in order: a line as printed, a held-back table (by its index), or the
+/// line a `claim(…)` printed (`--seeds` judges claims in a section of their own).
 enum PrintedItem: Equatable {
     case line(String)
     case table(Int)
+    case claim(String)
 }
 
 final class RunRecorder: RunObserver {
@@ -37,8 +39,12 @@ final class RunRecorder: RunObserver {
 
     init(holdTables: Bool) { self.holdTables = holdTables }
 
+    /// The claim whose line is printed next.
+    private var claimPending = false
+
     func claimMade(_ claim: MadeClaim) {
         claims.append(claim)
+        claimPending = true
     }
 
     func tableBuilt(_ table: BuiltTable) {
@@ -46,6 +52,11 @@ final class RunRecorder: RunObserver {
     }
 
     func printed(_ values: [Value], line: String) {
+        if claimPending {
+            claimPending = false
+            printed.append(.claim(line))
+            return
+        }
         var labels: [String] = []
         var found: [Value] = []
         var held = false

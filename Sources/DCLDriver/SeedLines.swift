@@ -4,7 +4,8 @@
 // as many decimals as the script printed. A number inside a word (`conv2d`) is text. A line
 // whose text (numbers aside) differs between seeds is shown once per seed instead. When the
 // seeds printed different sequences (a loop ran a seed-dependent number of times) nothing but
-// the tables can be lined up, and the caller prints only those.
+// the tables can be lined up, and the caller prints only those. The lines `claim(…)` printed are
+// left out: the claims section after the summary judges them from full-precision numbers.
 
 import Foundation
 
@@ -20,6 +21,11 @@ enum SeedLines {
                     guard case .table(let j) = r.printed[k], j == i, i < tables.count else { return nil }
                 }
                 out.append(tables[i].text)
+            case .claim:
+                // Judged, with full-precision intervals, in the claims section that follows.
+                for r in runs {
+                    guard case .claim = r.printed[k] else { return nil }
+                }
             case .line:
                 var lines: [String] = []
                 for r in runs {

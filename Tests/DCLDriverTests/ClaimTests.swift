@@ -87,6 +87,10 @@ import Testing
         #expect(seeds.stdout.contains("claims over 3 seeds (holds: the 95% intervals do not overlap in the claimed direction)"))
         #expect(seeds.stdout.contains("\n  holds        a few steps beat chance: 0."), "\(seeds.stdout)")
         #expect(seeds.stdout.contains("\n  contradicted a few steps reach perfection: 0."), "\(seeds.stdout)")
+        // The folded summary leaves the claim lines to the verdicts.
+        let summary = try #require(seeds.stdout.components(separatedBy: "3 seeds (0..2)").last)
+        #expect(!summary.contains("\nclaim: "), "\(summary)")
+        #expect(summary.contains("\ntrue\n"), "\(summary)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any])
         let claims = try #require((doc["aggregate"] as? [String: Any])?["claims"] as? [[String: Any]])
         #expect(claims.map { $0["verdict"] as? String } == ["holds", "contradicted"])
