@@ -22,7 +22,7 @@ extension Dataset {
         guard factor.isFinite else { throw DataError.argument("scale", "expected a finite factor, found \(factor)") }
         if let deferred = try baseColumn(column).scaled(by: factor) {
             // A byte column keeps its bytes and applies the factor when rows are gathered.
-            var d = replacingStoredColumn(column, with: deferred)
+            var d = replacingStoredColumn(column, with: deferred).transformingPadding(column, channels: 1) { v, _ in v * factor }
             d.source += " |> scale(\(factor))"
             return d
         }
@@ -32,6 +32,7 @@ extension Dataset {
         let out = storage.bytes.bindMemory(to: Float.self, capacity: src.count)
         src.withFloats { v in for i in 0..<v.count { out[i] = v[i] * factor } }
         var d = try settingColumn(column, try Tensor(shape: src.shape, dtype: .float32, storage: storage))
+            .transformingPadding(column, channels: 1) { v, _ in v * factor }
         d.source += " |> scale(\(factor))"
         return d
     }
@@ -92,7 +93,10 @@ extension Dataset {
                 i += inner
             }
         }
-        var d = try settingColumn(column, t)
+        // A crop's padding value is normalised as a pixel of its channel is, by the same formula.
+        var d = try settingColumn(column, t).transformingPadding(column, channels: channels) { v, c in
+            (v - stats.mean[c]) * (1 / stats.std[c])
+        }
         d.source += " |> normalize(mean: \(stats.mean), std: \(stats.std))"
         return d
     }
@@ -137,7 +141,8 @@ extension Dataset {
 
     /// A copy of a Float32 column, or an error naming the transform.
     func floatColumn(_ name: String, op: String) throws -> Tensor {
-        let t = try column(name)
+        // Stored values, before augmentations: value transforms rewrite the images themselves.
+        let t = try rawColumn(name)
         guard t.dtype == .float32 else {
             throw DataError.argument(op, "column '\(name)' is \(t.dtype.rawValue), expected f32")
         }
