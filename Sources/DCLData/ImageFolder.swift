@@ -41,7 +41,7 @@ extension DataLoader {
         guard classes.count <= DataLimits.maxClasses else {
             throw DataError(.tooLarge, path: dir, "holds \(classes.count) class folders, more than the limit of \(DataLimits.maxClasses)")
         }
-        var expected: (h: Int, w: Int, from: String)? = size.map { ($0[0], $0[1], "size: [\($0[0]), \($0[1])]") }
+        var expected: (h: Int, w: Int, from: String)? = size.map { ($0[0], $0[1], "as given by size: [\($0[0]), \($0[1])]") }
         var images: [[UInt8]] = []
         var labels: [Int32] = []
         for (label, name) in classes.enumerated() {
@@ -58,10 +58,10 @@ extension DataLoader {
                 let image = try readImage(path)
                 if let e = expected {
                     guard image.height == e.h, image.width == e.w else {
-                        throw DataError(.badShape, path: path, "image is \(image.height) × \(image.width) (height × width), expected \(e.h) × \(e.w) as \(e.from) (resize the images to one size first)")
+                        throw DataError(.badShape, path: path, "image is \(image.height) × \(image.width) (height × width), expected \(e.h) × \(e.w) \(e.from); images are not resized, resize them to one size first")
                     }
                 } else {
-                    expected = (image.height, image.width, "the first image, \(quotedPath(path)), is")
+                    expected = (image.height, image.width, "like the first image, \(quotedPath(path))")
                 }
                 images.append(planar(image, channels: channels))
                 labels.append(Int32(label))

@@ -45,6 +45,18 @@ func writeRGB(_ dir: TempDir, _ name: String, width: Int, height: Int, seed: Int
         let reference = try Dataset(columns: [("x", try d.column("x"))]).scaled(by: 1 / 255).column("x")
         #expect(scaled.bitwiseEqual(reference))
         #expect(try d.baseColumn("x").isBytes)
+        // normalize is deferred too, per channel, and equals the Float32 path bit for bit —
+        // also on a selection, and with a scale written after it (which then copies to Float32).
+        let stats = Normalization(mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26])
+        let floatCopy = try Dataset(columns: [("x", try d.column("x"))])
+        let lazy = try d.scaled(by: 1 / 255).normalized(stats)
+        #expect(try lazy.baseColumn("x").isBytes)
+        #expect(try lazy.column("x").bitwiseEqual(floatCopy.scaled(by: 1 / 255).normalized(stats).column("x")))
+        let picked = try lazy.selecting(rows: [6, 1, 1])
+        #expect(try picked.column("x").bitwiseEqual(floatCopy.scaled(by: 1 / 255).normalized(stats).selecting(rows: [6, 1, 1]).column("x")))
+        #expect(try lazy.scaled(by: 2).column("x").bitwiseEqual(floatCopy.scaled(by: 1 / 255).normalized(stats).scaled(by: 2).column("x")))
+        let global = Normalization(mean: [100], std: [50])
+        #expect(try d.normalized(global).column("x").bitwiseEqual(floatCopy.normalized(global).column("x")))
     }
 
     @Test func testSplitReadsTestBatch() throws {
@@ -125,10 +137,10 @@ func writeRGB(_ dir: TempDir, _ name: String, width: Int, height: Int, seed: Int
         try writeRGB(dir, "a/1.png", width: 4, height: 4, seed: 0)
         expectDataError(.badShape, path: dir.path("b"), contains: "class folder 'b' holds no images") { _ = try DataLoader.images(dir.url.path) }
         try writeRGB(dir, "b/1.png", width: 5, height: 4, seed: 0)
-        expectDataError(.badShape, path: dir.path("b/1.png"), contains: "image is 4 × 5 (height × width), expected 4 × 4 as the first image") {
+        expectDataError(.badShape, path: dir.path("b/1.png"), contains: "image is 4 × 5 (height × width), expected 4 × 4 like the first image, \"\(dir.path("a/1.png"))\"; images are not resized") {
             _ = try DataLoader.images(dir.url.path)
         }
-        expectDataError(.badShape, path: dir.path("a/1.png"), contains: "expected 8 × 8 as size: [8, 8]") { _ = try DataLoader.images(dir.url.path, size: [8, 8]) }
+        expectDataError(.badShape, path: dir.path("a/1.png"), contains: "expected 8 × 8 as given by size: [8, 8]") { _ = try DataLoader.images(dir.url.path, size: [8, 8]) }
         try writeRGB(dir, "b/1.png", width: 4, height: 4, seed: 0)
         dir.write("b/2.jpg", [0xFF, 0xD8, 0xFF, 0xE0])
         expectDataError(.unsupported, path: dir.path("b/2.jpg"), contains: "is a JPEG file") { _ = try DataLoader.images(dir.url.path) }
