@@ -9,6 +9,11 @@
 // CIFAR-10 would report numbers nobody could compare). Files may hold any whole number of
 // records, so tests and subsets made with `head -c` load as the full files do.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DCLTensor
 
 extension DataLoader {
@@ -32,23 +37,20 @@ extension DataLoader {
     /// 10 classes with their names.
     public static func cifar10(_ dir: String, split: String = "train") throws -> Dataset {
         let names = try cifar10Files(split: split)
-        var buffers: [(path: String, buffer: ByteBuffer)] = []
-        var total = 0
-        for name in names {
-            let path = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            let buffer: ByteBuffer
-            do { buffer = try FileBytes.read(path) } catch let e as DataError where e.kind == .fileNotFound {
+        let paths = names.map { dir.hasSuffix("/") ? dir + $0 : dir + "/" + $0 }
+        // Sizes first, so the pixels are allocated once and each file is read, checked, copied
+        // and released in turn: the peak is the pixels plus one file, not the pixels plus all.
+        var records: [Int] = []
+        for path in paths {
+            var st = stat()
+            guard stat(path, &st) == 0 else {
+                let e = FileBytes.openError(path, errno)
+                guard e.kind == .fileNotFound else { throw e }
                 throw DataError(.fileNotFound, path: path, "no such file: the CIFAR-10 \(split) split is \(names.joined(separator: ", ")) from the binary version of the data set")
             }
-            let (records, partial) = buffer.count.quotientAndRemainder(dividingBy: cifarRecordBytes)
-            guard partial == 0 else {
-                throw DataError(.truncated, path: path, "holds \(buffer.count) bytes, not a whole number of \(cifarRecordBytes)-byte records (1 label byte + 3 × 32 × 32 pixels): record \(records) is cut off after \(partial) bytes (truncated?)")
-            }
-            guard records > 0 else { throw DataError(.truncated, path: path, "holds no records (empty file)") }
-            try checkCIFARLabels(buffer.bytes, records: records, path: path)
-            buffers.append((path, buffer))
-            total += records
+            records.append(try cifarRecordCount(Int(st.st_size), path: path))
         }
+        let total = records.reduce(0, +)  // each count ≤ file size / 3073: no overflow
         // The images as one byte column; its Float32 form must fit a tensor like any loaded column.
         let shape = [total, 3, 32, 32]
         let n = try checkedElementCount(shape, path: dir)
@@ -56,9 +58,15 @@ extension DataLoader {
         var labels = [Int32]()
         labels.reserveCapacity(total)
         var row = 0
-        for (_, buffer) in buffers {
+        for (path, expected) in zip(paths, records) {
+            let buffer = try FileBytes.read(path)
+            // The file may have changed since it was measured: the count read is what counts.
+            guard try cifarRecordCount(buffer.count, path: path) == expected else {
+                throw DataError(.io, path: path, "changed size while being read (\(expected) records before, \(buffer.count / cifarRecordBytes) now)")
+            }
             let src = buffer.bytes
-            for r in 0..<(src.count / cifarRecordBytes) {
+            try checkCIFARLabels(src, records: expected, path: path)
+            for r in 0..<expected {
                 let start = r * cifarRecordBytes
                 labels.append(Int32(src[start]))
                 (pixels.bytes + row * cifarImageBytes).copyMemory(from: src.baseAddress! + start + 1, byteCount: cifarImageBytes)
@@ -70,6 +78,16 @@ extension DataLoader {
                             classCount: 10, source: "cifar10(\(quotedPath(dir)), split: \"\(split)\")")
         d.classNames = cifar10ClassNames
         return d
+    }
+
+    /// Records in a file of `bytes` bytes: a whole, positive number of them, or an error.
+    private static func cifarRecordCount(_ bytes: Int, path: String) throws -> Int {
+        let (records, partial) = bytes.quotientAndRemainder(dividingBy: cifarRecordBytes)
+        guard partial == 0 else {
+            throw DataError(.truncated, path: path, "holds \(bytes) bytes, not a whole number of \(cifarRecordBytes)-byte records (1 label byte + 3 × 32 × 32 pixels): record \(records) is cut off after \(partial) bytes (truncated?)")
+        }
+        guard records > 0 else { throw DataError(.truncated, path: path, "holds no records (empty file)") }
+        return records
     }
 
     /// Every record's label byte must be a class 0…9; the error names the record (0-based).

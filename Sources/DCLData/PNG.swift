@@ -170,7 +170,9 @@ enum PNG {
 
     /// Inflates the concatenated IDAT data (a zlib stream, Adler-32 checked by zlib) into exactly
     /// `expected` bytes: one more is asked for, so a stream holding more than the header
-    /// promises is told apart from one holding exactly that.
+    /// promises is told apart from one holding exactly that. The output grows by doubling as
+    /// data arrives, so a small file whose header claims a large image costs what it inflates
+    /// to (deflate expands at most about 1000-fold), not what the header claims.
     static func inflate(_ input: [UInt8], expected: Int, path: String) throws -> [UInt8] {
         guard input.count <= Int(UInt32.max) else {
             throw DataError(.tooLarge, path: path, "\(input.count) bytes of compressed image data, more than zlib takes in one call")
@@ -180,32 +182,46 @@ enum PNG {
             throw DataError(.io, path: path, "cannot initialise zlib")
         }
         defer { inflateEnd(&strm) }
-        var out = [UInt8](repeating: 0, count: expected + 1)
-        var input = input
-        let (rc, produced, leftIn): (Int32, Int, Int) = input.withUnsafeMutableBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                strm.next_in = src.baseAddress
-                strm.avail_in = uInt(src.count)
-                strm.next_out = dst.baseAddress
-                strm.avail_out = uInt(dst.count)
-                let rc = SystemZlib.inflate(&strm, Z_FINISH)
-                return (rc, dst.count - Int(strm.avail_out), Int(strm.avail_in))
+        let limit = expected + 1  // expected ≤ 2^26 × 8 + rows: no overflow
+        let out = ByteBuffer(capacity: min(limit, max(1 << 16, input.count.multipliedReportingOverflow(by: 4).partialValue)))
+        return try input.withUnsafeBufferPointer { src in
+            strm.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
+            strm.avail_in = uInt(src.count)
+            while true {
+                if out.count == out.capacity {
+                    guard out.capacity < limit else {
+                        throw DataError(.malformed, path: path, "image data inflates to more than the \(expected) bytes its header implies")
+                    }
+                    out.reserve(min(limit, out.capacity * 2))
+                }
+                strm.next_out = out.pointer + out.count
+                strm.avail_out = uInt(out.capacity - out.count)
+                let before = Int(strm.avail_out)
+                let rc = SystemZlib.inflate(&strm, Z_NO_FLUSH)
+                out.count += before - Int(strm.avail_out)
+                switch rc {
+                case Z_STREAM_END:
+                    guard out.count <= expected else {
+                        throw DataError(.malformed, path: path, "image data inflates to more than the \(expected) bytes its header implies")
+                    }
+                    guard out.count == expected else {
+                        throw DataError(.truncated, path: path, "image data inflates to \(out.count) bytes, expected \(expected) for the header's size (truncated IDAT?)")
+                    }
+                    return out.array
+                case Z_OK, Z_BUF_ERROR:
+                    // Full output: grow and go on. Otherwise zlib stopped for want of input.
+                    if out.count == out.capacity { continue }
+                    if strm.avail_in == 0 {
+                        throw DataError(.truncated, path: path, "image data (IDAT) ends before its zlib stream does, after \(out.count) of \(expected) bytes (truncated?)")
+                    }
+                    if rc == Z_BUF_ERROR {
+                        throw DataError(.compression, path: path, "corrupt image data (IDAT): inflation makes no progress")
+                    }
+                default:
+                    let detail = strm.msg.map { String(cString: $0) } ?? "code \(rc)"
+                    throw DataError(.compression, path: path, "corrupt image data (IDAT): \(detail)")
+                }
             }
-        }
-        if produced > expected {
-            throw DataError(.malformed, path: path, "image data inflates to more than the \(expected) bytes its header implies")
-        }
-        switch rc {
-        case Z_STREAM_END:
-            guard produced == expected else {
-                throw DataError(.truncated, path: path, "image data inflates to \(produced) bytes, expected \(expected) for the header's size (truncated IDAT?)")
-            }
-            return Array(out.prefix(expected))
-        case Z_BUF_ERROR where leftIn == 0:
-            throw DataError(.truncated, path: path, "image data (IDAT) ends before its zlib stream does, after \(produced) of \(expected) bytes (truncated?)")
-        default:
-            let detail = strm.msg.map { String(cString: $0) } ?? "code \(rc)"
-            throw DataError(.compression, path: path, "corrupt image data (IDAT): \(detail)")
         }
     }
 

@@ -132,6 +132,12 @@ private func be(_ v: UInt32) -> [UInt8] { PNGEncoder.bigEndian(v) }
         }
     }
 
+    /// A small file whose header claims a 512 MB image fails on its data, quickly.
+    @Test func aSmallFileClaimingALargeImageIsTruncated() throws {
+        let bytes = try withHeader(be(8000) + be(8000) + [16, 6, 0, 0, 0], idat: [UInt8](repeating: 0, count: 1000))
+        expectDataError(.truncated, path: "t.png", contains: "inflates to 1000 bytes, expected 512008000") { _ = try decode(bytes) }
+    }
+
     @Test func moreDataThanTheHeaderSaysIsRefused() throws {
         let f = PNGFixture.random(width: 3, height: 3, bitDepth: 8, colorType: 0, interlaced: false, seed: 4)
         let long = PNG.signature + pngChunk("IHDR", f.ihdr) + pngChunk("IDAT", try pngDeflate(f.filteredData() + [0, 1, 2, 3]))
