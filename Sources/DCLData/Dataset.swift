@@ -159,7 +159,7 @@ public struct Dataset: Sendable {
     /// The stored values a column's rows are selected from (all `baseRows` index into them),
     /// shared, not gathered. Caches of per-sample results key on it.
     public func storedColumn(_ name: String) throws -> StoredColumnIdentity {
-        StoredColumnIdentity(column: try baseColumn(name))
+        StoredColumnIdentity(column: try baseColumn(name), augmentations: augmentations.filter { $0.column == name })
     }
 
     // MARK: Rows

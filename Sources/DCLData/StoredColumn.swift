@@ -190,9 +190,14 @@ struct StoredColumn: Sendable {
 /// holding one keeps the storage alive, so an identity is never reused by other data.
 public struct StoredColumnIdentity: Sendable {
     let column: StoredColumn
+    /// The column's augmentations: their deterministic form (a centre crop) changes what a
+    /// model sees, so the same bytes under other augmentations are other inputs.
+    let augmentations: [AugmentationStep]
 
     /// Rows of the stored column (every `baseRows` entry is below this).
     public var rows: Int { column.shape[0] }
 
-    public func isSame(as other: StoredColumnIdentity) -> Bool { column.sharesValues(with: other.column) }
+    public func isSame(as other: StoredColumnIdentity) -> Bool {
+        column.sharesValues(with: other.column) && augmentations.map(\.augmentation) == other.augmentations.map(\.augmentation)
+    }
 }

@@ -98,6 +98,17 @@ private func trainingView(_ d: Dataset, batch: Int, epoch: Int, seed: UInt64 = 9
         #expect(try d.scaled(by: 2).augmentations.first?.augmentation == .randomCrop(height: 2, width: 2, padding: 2, fill: [-10, -10]))
     }
 
+    /// Caches of per-sample model outputs key on the stored column; a crop changes what the
+    /// model sees, so it must change the key too.
+    @Test func augmentationsArePartOfTheStoredIdentity() throws {
+        let d = try images(3)
+        let cropped = try d.randomCropped(height: 2, width: 2, seed: 1)
+        #expect(try d.storedColumn("x").isSame(as: d.selecting(rows: [2, 0]).storedColumn("x")))
+        #expect(try !d.storedColumn("x").isSame(as: cropped.storedColumn("x")))
+        #expect(try cropped.storedColumn("x").isSame(as: d.randomCropped(height: 2, width: 2, seed: 9).storedColumn("x")))
+        #expect(try d.storedColumn("y").isSame(as: cropped.storedColumn("y")))
+    }
+
     @Test func badArgumentsAreErrors() throws {
         let d = try images(2)
         expectDataError(.invalidArgument, contains: "a 9 × 9 crop does not fit column 'x''s 4 × 5 images padded by 2") {
