@@ -109,6 +109,25 @@ private func trainingView(_ d: Dataset, batch: Int, epoch: Int, seed: UInt64 = 9
         #expect(try d.storedColumn("y").isSame(as: cropped.storedColumn("y")))
     }
 
+    /// Partitioned data keeps its augmentations; client batches draw them only for training.
+    @Test func clientBatchesDrawAugmentationsWhenTraining() throws {
+        let d = try images(20).horizontallyFlipped(probability: 0.5, seed: 2)
+        let fed = try d.partition(.iid, clients: 4, seed: 1, testFraction: 0.2)
+        func xs(augment: Bool, epoch: Int = 0) throws -> [Float] {
+            try fed.clientBatches(.train, size: 2, seed: 7, epoch: epoch, augment: augment).flatMap { $0.batch["x"]!.floats }
+        }
+        let plain = try xs(augment: false), drawn = try xs(augment: true)
+        #expect(plain.count == drawn.count && plain != drawn)
+        #expect(try xs(augment: true) == drawn)
+        #expect(try xs(augment: true, epoch: 1) != drawn)
+        // The same rows in the same order, flipped or not, sample by sample.
+        let width = 2 * 4 * 5
+        for i in 0..<(plain.count / width) {
+            let p = Array(plain[(i * width)..<((i + 1) * width)]), q = Array(drawn[(i * width)..<((i + 1) * width)])
+            #expect(q == p || q == stride(from: 0, to: width, by: 5).flatMap { p[$0..<($0 + 5)].reversed() })
+        }
+    }
+
     @Test func badArgumentsAreErrors() throws {
         let d = try images(2)
         expectDataError(.invalidArgument, contains: "a 9 × 9 crop does not fit column 'x''s 4 × 5 images padded by 2") {
