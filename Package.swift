@@ -79,7 +79,7 @@ let package = Package(
                     exclude: ["Golden", "Samples", "Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"],
                     exclude: ["Golden"], swiftSettings: v5),
-        .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor"], swiftSettings: v5),
+        .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor", "DCLPlot", "DCLPythonChecks"], swiftSettings: v5),
         .testTarget(name: "DCLPlotTests", dependencies: ["DCLPlot", "DCLText", "SystemZlib"], swiftSettings: v5),
         .target(name: "DCLScriptTestSupport", dependencies: ["DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLDiagnostics"],
                 path: "Tests/DCLScriptTestSupport", swiftSettings: v5),

@@ -31,12 +31,16 @@ public struct BatchOptions: Sendable, Hashable {
     public var epoch: Int
     /// Whether to drop a final batch smaller than `size`.
     public var dropLast: Bool
+    /// The training's seed when batches are for training: the data set's augmentations are drawn
+    /// from it and `epoch`. nil (evaluation) applies them in their deterministic form.
+    public var augmentSeed: UInt64?
 
-    public init(size: Int, shuffleSeed: UInt64? = nil, epoch: Int = 0, dropLast: Bool = false) {
+    public init(size: Int, shuffleSeed: UInt64? = nil, epoch: Int = 0, dropLast: Bool = false, augmentSeed: UInt64? = nil) {
         self.size = size
         self.shuffleSeed = shuffleSeed
         self.epoch = epoch
         self.dropLast = dropLast
+        self.augmentSeed = augmentSeed
     }
 }
 
@@ -47,6 +51,8 @@ public struct BatchSequence: Sequence, Sendable {
     public let order: [Int]
     public let size: Int
     public let dropLast: Bool
+    /// Training seed and epoch the augmentations are drawn for (nil: deterministic form).
+    let augmentation: (seed: UInt64, epoch: Int)?
 
     /// Number of batches the sequence yields.
     public var batchCount: Int {
@@ -62,7 +68,7 @@ public struct BatchSequence: Sequence, Sendable {
             let rows = Array(seq.order[start..<end])
             start = end
             let groups = seq.dataset.groups.map { g in rows.map { g[$0] } }
-            return Batch(columns: seq.dataset.gather(rows), rows: rows, groups: groups)
+            return Batch(columns: seq.dataset.gatherAugmented(rows, training: seq.augmentation), rows: rows, groups: groups)
         }
     }
 
@@ -88,11 +94,13 @@ extension Dataset {
         let partialOnly = options.dropLast && options.size > count
         return BatchSequence(dataset: self,
                              order: partialOnly ? [] : Dataset.epochOrder(count: count, seed: options.shuffleSeed, epoch: options.epoch),
-                             size: Swift.min(options.size, Swift.max(count, 1)), dropLast: options.dropLast)
+                             size: Swift.min(options.size, Swift.max(count, 1)), dropLast: options.dropLast,
+                             augmentation: options.augmentSeed.map { ($0, options.epoch) })
     }
 
     /// `batches(BatchOptions(size:shuffleSeed:epoch:dropLast:))`.
-    public func batches(size: Int, shuffleSeed: UInt64? = nil, epoch: Int = 0, dropLast: Bool = false) throws -> BatchSequence {
-        try batches(BatchOptions(size: size, shuffleSeed: shuffleSeed, epoch: epoch, dropLast: dropLast))
+    public func batches(size: Int, shuffleSeed: UInt64? = nil, epoch: Int = 0, dropLast: Bool = false,
+                        augmentSeed: UInt64? = nil) throws -> BatchSequence {
+        try batches(BatchOptions(size: size, shuffleSeed: shuffleSeed, epoch: epoch, dropLast: dropLast, augmentSeed: augmentSeed))
     }
 }

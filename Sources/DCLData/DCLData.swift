@@ -20,12 +20,16 @@
 //   IDX.swift, IDXLoader.swift  MNIST's IDX format and idx(images:labels:)
 //   NPY.swift, NPYHeader.swift  .npy read/write and npy(x:y:)
 //   MovieLens.swift         movielens(ratings:movies:)
+//   CIFAR.swift             cifar10(dir, split:) from CIFAR-10's binary batches
+//   ImageFolder.swift       images(dir, size:, channels:): one PNG sub-folder per class
+//   PNG.swift, PNGPixels.swift  our PNG decoder: chunks, CRC, inflate; unfilter, unpack, Adam7
+//   Augment.swift           random_crop, hflip: seeded, drawn per training batch
 //   FileBytes.swift, Gzip.swift  whole-file reads and zlib inflation, with size caps
 //   DataError.swift         the error value: `path:line:column: message`
 
 import DCLTensor
 
-/// Entry points that read files into `Dataset`s: `csv`, `idx`, `npy`, `movieLens`.
+/// Entry points that read files into `Dataset`s: `csv`, `idx`, `npy`, `movieLens`, `cifar10`, `images`.
 public enum DataLoader {}
 
 /// Size caps every loader applies. A header that claims more than the cap, or more than the file

@@ -38,6 +38,11 @@ public struct Dataset: Sendable {
     /// Names of the features along a column's last dimension (CSV header names for `x`,
     /// genre names for `genres`), when known.
     public var featureNames: [String: [String]]
+    /// Names of the classes, by label id (image folders' sub-folder names, CIFAR-10's classes),
+    /// when the source has them.
+    public var classNames: [String]?
+    /// Image augmentations drawn per training batch (Augment.swift), in the order written.
+    public internal(set) var augmentations: [AugmentationStep] = []
 
     /// A data set from whole tensors. Every tensor needs rank ≥ 1 and the same first dimension.
     public init(columns: [(name: String, tensor: Tensor)], classCount: Int? = nil, labelColumn: String = "y",
@@ -81,6 +86,7 @@ public struct Dataset: Sendable {
         self.groupKind = groupKind
         self.vocabularies = [:]
         self.featureNames = [:]
+        self.classNames = nil
     }
 
     // MARK: Columns
@@ -90,7 +96,7 @@ public struct Dataset: Sendable {
 
     /// The shape a column would have if gathered: `[count] + trailing dimensions`.
     public func shape(of name: String) throws -> [Int] {
-        var s = try baseColumn(name).shape
+        var s = augmentedShape(name, stored: try baseColumn(name).shape)
         s[0] = count
         return s
     }
@@ -99,8 +105,19 @@ public struct Dataset: Sendable {
     public func dtype(of name: String) throws -> DType { try baseColumn(name).dtype }
 
     /// A column as a contiguous tensor of shape `[count, …]` (gathers the selected rows when this
-    /// data set is a selection; otherwise shares the stored tensor).
+    /// data set is a selection; otherwise shares the stored tensor). Augmentations take their
+    /// deterministic form (centre crop, no flip): random draws belong to training batches.
     public func column(_ name: String) throws -> Tensor {
+        let t = try rawColumn(name)
+        guard augmentations.contains(where: { $0.column == name }) else { return t }
+        var columns = [name: t]
+        applyAugmentations(&columns, baseRows: baseRows, training: nil)
+        return columns[name]!
+    }
+
+    /// The column's stored values for the selected rows, before augmentations: what value
+    /// transforms (scale, normalize) rewrite.
+    func rawColumn(_ name: String) throws -> Tensor {
         let c = try baseColumn(name)
         guard let rows else { return c.tensor() }
         return c.gather(rows)
@@ -136,10 +153,13 @@ public struct Dataset: Sendable {
     /// data set). Two selections with equal `baseRows` over the same source hold the same samples.
     public var baseRows: [Int] { rows ?? Array(0..<count) }
 
+    /// `baseRows[i]` without building the list.
+    func baseRow(_ i: Int) -> Int { rows?[i] ?? i }
+
     /// The stored values a column's rows are selected from (all `baseRows` index into them),
     /// shared, not gathered. Caches of per-sample results key on it.
     public func storedColumn(_ name: String) throws -> StoredColumnIdentity {
-        StoredColumnIdentity(column: try baseColumn(name))
+        StoredColumnIdentity(column: try baseColumn(name), augmentations: augmentations.filter { $0.column == name })
     }
 
     // MARK: Rows
@@ -212,6 +232,7 @@ public struct Dataset: Sendable {
             throw DataError.argument("remove columns", "expected at least one column to remain, found none")
         }
         for n in names { d.base[n] = nil; d.vocabularies[n] = nil; d.featureNames[n] = nil }
+        d.augmentations.removeAll { names.contains($0.column) }
         return d
     }
 
@@ -243,6 +264,7 @@ public struct Dataset: Sendable {
         if let v = d.vocabularies.removeValue(forKey: old) { d.vocabularies[new] = v }
         if let f = d.featureNames.removeValue(forKey: old) { d.featureNames[new] = f }
         if d.labelColumn == old { d.labelColumn = new }
+        for k in d.augmentations.indices where d.augmentations[k].column == old { d.augmentations[k].column = new }
         return d
     }
 
@@ -294,7 +316,15 @@ extension Dataset: CustomStringConvertible {
             return "\(n) \(t.dtype.rawValue)\(formatShape(s))"
         }.joined(separator: ", ")
         var text = "dataset of \(count) samples: \(cols)"
-        if let classCount { text += " (\(classCount) classes)" }
+        if let classCount {
+            // Class names when the source has them, shortened so a thousand classes stay one line.
+            if let names = classNames, !names.isEmpty {
+                let shown = names.prefix(10).joined(separator: ", ")
+                text += " (\(classCount) classes: \(shown)\(names.count > 10 ? ", …" : ""))"
+            } else {
+                text += " (\(classCount) classes)"
+            }
+        }
         if let groupKind, let groups { text += ", \(Set(groups).count) \(groupKind)s" }
         return text
     }

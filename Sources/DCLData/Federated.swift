@@ -84,7 +84,9 @@ public struct FederatedDataset: Sendable {
     /// the images of a batch can attend to each other). Each client's rows are shuffled and cut
     /// into batches of at most `size`; the batches of all clients are then shuffled together.
     /// Deterministic in (seed, epoch).
-    public func clientBatches(_ part: ClientPart = .train, size: Int, seed: UInt64, epoch: Int = 0) throws -> ClientBatchSequence {
+    /// With `augment`, the data sets' augmentations are drawn from `seed` and `epoch` (training).
+    public func clientBatches(_ part: ClientPart = .train, size: Int, seed: UInt64, epoch: Int = 0,
+                              augment: Bool = false) throws -> ClientBatchSequence {
         guard size > 0 else {
             throw DataError.argument("client batches", "expected a positive batch size, found \(size)")
         }
@@ -103,7 +105,8 @@ public struct FederatedDataset: Sendable {
         }
         var rng = root.fork("batch order")
         rng.shuffle(&plan)
-        return ClientBatchSequence(clients: clients.map(\.id), datasets: datasets, plan: plan)
+        return ClientBatchSequence(clients: clients.map(\.id), datasets: datasets, plan: plan,
+                                   augmentation: augment ? (seed, epoch) : nil)
     }
 
     /// A per-client table: sizes of train and test, and the label histogram of all samples.
@@ -131,6 +134,8 @@ public struct ClientBatchSequence: Sequence, Sendable {
     let clients: [Int]
     let datasets: [Dataset]
     let plan: [(Int, [Int])]
+    /// Training seed and epoch the augmentations are drawn for (nil: deterministic form).
+    let augmentation: (seed: UInt64, epoch: Int)?
 
     /// Number of batches.
     public var batchCount: Int { plan.count }
@@ -144,7 +149,7 @@ public struct ClientBatchSequence: Sequence, Sendable {
             position += 1
             let d = seq.datasets[k]
             let groups = d.groups.map { g in rows.map { g[$0] } }
-            return ClientBatch(client: seq.clients[k], batch: Batch(columns: d.gather(rows), rows: rows, groups: groups))
+            return ClientBatch(client: seq.clients[k], batch: Batch(columns: d.gatherAugmented(rows, training: seq.augmentation), rows: rows, groups: groups))
         }
     }
 

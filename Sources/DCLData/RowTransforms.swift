@@ -121,17 +121,24 @@ extension Dataset {
             for (n, v) in first.vocabularies where p.vocabularies[n] != v {
                 throw DataError.argument("concat", "column '\(n)' of data set \(i + 1) uses a different id vocabulary")
             }
+            // Augmentations are drawn per stored row; parts with other ones cannot share a list.
+            guard p.augmentations.map(\.augmentation) == first.augmentations.map(\.augmentation)
+                    && p.augmentations.map(\.column) == first.augmentations.map(\.column) else {
+                throw DataError.argument("concat", "data set \(i + 1) has different augmentations (random_crop, hflip) than data set 1; concatenate first, then augment")
+            }
         }
         var out: Dataset
         if parts.allSatisfy({ $0.sharesStorage(with: first) }) {
             out = first.joiningRows(of: parts)
         } else {
-            let columns = try first.columnNames.map { n in (name: n, tensor: concatRows(try parts.map { try $0.column(n) })) }
+            let columns = try first.columnNames.map { n in (name: n, tensor: concatRows(try parts.map { try $0.rawColumn(n) })) }
             out = try Dataset(columns: columns, labelColumn: first.labelColumn)
+            out.augmentations = first.augmentations
             out.vocabularies = first.vocabularies
             out.featureNames = first.featureNames
         }
         out.classCount = parts.compactMap(\.classCount).max()
+        out.classNames = parts.allSatisfy({ $0.classNames == first.classNames }) ? first.classNames : nil
         out.labelColumn = first.labelColumn
         if parts.allSatisfy({ $0.groups != nil && $0.groupKind == first.groupKind }) {
             out = try out.settingGroups(parts.flatMap { $0.groups! }, kind: first.groupKind)

@@ -4,7 +4,9 @@
 // lives. `scale` on such a column records its factor instead of rewriting the values, and the
 // gather applies the factors in the order and precision the Float32 path would have used
 // (`Float(byte) * f1 * f2 …`, one rounding per multiplication), so every gathered value is
-// bit-identical to what scaling a Float32 copy gives.
+// bit-identical to what scaling a Float32 copy gives. `normalize` with given statistics is deferred
+// the same way (after the factors, `(v - mean[c]) * (1 / std[c])` per channel, as the Float32
+// path computes it), so CIFAR-10 normalised for training still holds one byte per pixel.
 
 import DCLTensor
 
@@ -26,6 +28,9 @@ struct StoredColumn: Sendable {
     let shape: [Int]
     /// Factors applied to byte values on decoding, in order (empty: the raw 0…255 values).
     private(set) var factors: [Float]
+    /// A per-channel normalisation applied after the factors: channel c of a row is the c-th
+    /// run of `inner` values; one mean (global) covers the whole row.
+    private(set) var affine: (mean: [Float], inverseStd: [Float], inner: Int)?
 
     /// More factors than this and `scale` writes a Float32 copy instead (a script scaling a
     /// column over and over gains nothing from deferring it).
@@ -42,6 +47,7 @@ struct StoredColumn: Sendable {
         values = .bytes(storage)
         self.shape = shape
         self.factors = factors
+        self.affine = nil
     }
 
     /// The same values under another shape with the same element count (checked by the caller).
@@ -50,6 +56,7 @@ struct StoredColumn: Sendable {
         case .tensor(let t): return StoredColumn(try t.reshaped(newShape))
         case .bytes(let s):
             precondition(newShape.reduce(1, *) == shape.reduce(1, *), "byte column reshaped to another element count")
+            guard affine == nil else { return StoredColumn(try tensor().reshaped(newShape)) }
             return StoredColumn(bytes: s, shape: newShape, factors: factors)
         }
     }
@@ -70,9 +77,20 @@ struct StoredColumn: Sendable {
     /// The same bytes with one more factor, or nil when the column is not a byte column or has
     /// deferred enough factors already.
     func scaled(by factor: Float) -> StoredColumn? {
-        guard case .bytes = values, factors.count < Self.maxDeferredFactors else { return nil }
+        guard case .bytes = values, factors.count < Self.maxDeferredFactors, affine == nil else { return nil }
         var c = self
         c.factors.append(factor)
+        return c
+    }
+
+    /// The same bytes normalised on decoding, or nil when the column is not a byte column or is
+    /// normalised already. `mean`/`inverseStd` hold one value (global) or one per channel (axis 1;
+    /// the caller checked the count against the shape).
+    func normalized(mean: [Float], inverseStd: [Float]) -> StoredColumn? {
+        guard case .bytes = values, affine == nil, shape.count >= 1 else { return nil }
+        var c = self
+        let width = rowLength(shape)
+        c.affine = (mean, inverseStd, mean.count > 1 ? width / mean.count : width)
         return c
     }
 
@@ -118,11 +136,22 @@ struct StoredColumn: Sendable {
             for (i, r) in rows.enumerated() where width > 0 {
                 memcpy(out.bytes + i * width, storage.bytes + r * width, width)
             }
-            return StoredColumn(bytes: out, shape: outShape, factors: factors)
+            var c = StoredColumn(bytes: out, shape: outShape, factors: factors)
+            c.affine = affine
+            return c
         }
     }
 
     private func decodeRow(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<Float>, count: Int) {
+        decodeScaled(src, into: dst, count: count)
+        guard let (mean, inverseStd, inner) = affine, inner > 0 else { return }
+        for c in 0..<(count / inner) {
+            let m = mean[mean.count == 1 ? 0 : c], inv = inverseStd[mean.count == 1 ? 0 : c]
+            for j in (c * inner)..<((c + 1) * inner) { dst[j] = (dst[j] - m) * inv }
+        }
+    }
+
+    private func decodeScaled(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<Float>, count: Int) {
         switch factors.count {
         case 0:
             for j in 0..<count { dst[j] = Float(src[j]) }
@@ -151,6 +180,8 @@ struct StoredColumn: Sendable {
     func sharesValues(with other: StoredColumn) -> Bool {
         storageObject === other.storageObject && shape == other.shape
             && factors.map(\.bitPattern) == other.factors.map(\.bitPattern)
+            && affine?.mean.map(\.bitPattern) == other.affine?.mean.map(\.bitPattern)
+            && affine?.inverseStd.map(\.bitPattern) == other.affine?.inverseStd.map(\.bitPattern)
     }
 }
 
@@ -159,9 +190,14 @@ struct StoredColumn: Sendable {
 /// holding one keeps the storage alive, so an identity is never reused by other data.
 public struct StoredColumnIdentity: Sendable {
     let column: StoredColumn
+    /// The column's augmentations: their deterministic form (a centre crop) changes what a
+    /// model sees, so the same bytes under other augmentations are other inputs.
+    let augmentations: [AugmentationStep]
 
     /// Rows of the stored column (every `baseRows` entry is below this).
     public var rows: Int { column.shape[0] }
 
-    public func isSame(as other: StoredColumnIdentity) -> Bool { column.sharesValues(with: other.column) }
+    public func isSame(as other: StoredColumnIdentity) -> Bool {
+        column.sharesValues(with: other.column) && augmentations.map(\.augmentation) == other.augmentations.map(\.augmentation)
+    }
 }

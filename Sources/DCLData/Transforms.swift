@@ -22,7 +22,7 @@ extension Dataset {
         guard factor.isFinite else { throw DataError.argument("scale", "expected a finite factor, found \(factor)") }
         if let deferred = try baseColumn(column).scaled(by: factor) {
             // A byte column keeps its bytes and applies the factor when rows are gathered.
-            var d = replacingStoredColumn(column, with: deferred)
+            var d = replacingStoredColumn(column, with: deferred).transformingPadding(column, channels: 1) { v, _ in v * factor }
             d.source += " |> scale(\(factor))"
             return d
         }
@@ -32,6 +32,7 @@ extension Dataset {
         let out = storage.bytes.bindMemory(to: Float.self, capacity: src.count)
         src.withFloats { v in for i in 0..<v.count { out[i] = v[i] * factor } }
         var d = try settingColumn(column, try Tensor(shape: src.shape, dtype: .float32, storage: storage))
+            .transformingPadding(column, channels: 1) { v, _ in v * factor }
         d.source += " |> scale(\(factor))"
         return d
     }
@@ -69,7 +70,7 @@ extension Dataset {
 
     /// `(x - mean) / std` per channel (when `stats` has one value per channel) or globally.
     public func normalized(_ stats: Normalization, column: String = "x") throws -> Dataset {
-        var t = try floatColumn(column, op: "normalize")
+        let stored = try baseColumn(column)
         let channels = stats.mean.count
         guard channels >= 1, stats.std.count == channels else {
             throw DataError.argument("normalize", "expected as many std values as means, found \(stats.mean.count) means and \(stats.std.count) std values")
@@ -78,10 +79,21 @@ extension Dataset {
             throw DataError.argument("normalize", "expected positive finite std values, found \(s)")
         }
         if channels > 1 {
-            guard t.rank >= 2, t.shape[1] == channels else {
-                throw DataError.argument("normalize", "expected \(channels) channels on axis 1 of column '\(column)', found shape \(formatShape(t.shape))")
+            guard stored.shape.count >= 2, stored.shape[1] == channels else {
+                throw DataError.argument("normalize", "expected \(channels) channels on axis 1 of column '\(column)', found shape \(formatShape(try shape(of: column)))")
             }
         }
+        func padded(_ d: Dataset) -> Dataset {
+            // A crop's padding value is normalised as a pixel of its channel is, by the same formula.
+            var d = d.transformingPadding(column, channels: channels) { v, c in (v - stats.mean[c]) * (1 / stats.std[c]) }
+            d.source += " |> normalize(mean: \(stats.mean), std: \(stats.std))"
+            return d
+        }
+        if let deferred = stored.normalized(mean: stats.mean, inverseStd: stats.std.map { 1 / $0 }) {
+            // A byte column stays bytes and is normalised as rows are gathered.
+            return padded(replacingStoredColumn(column, with: deferred))
+        }
+        var t = try floatColumn(column, op: "normalize")
         let inner = channels > 1 ? t.shape.dropFirst(2).reduce(1, *) : max(t.count, 1)
         t.withMutableFloats { v in
             var i = 0
@@ -92,9 +104,7 @@ extension Dataset {
                 i += inner
             }
         }
-        var d = try settingColumn(column, t)
-        d.source += " |> normalize(mean: \(stats.mean), std: \(stats.std))"
-        return d
+        return padded(try settingColumn(column, t))
     }
 
     /// Normalises with statistics computed from this data set; returns them too, so a test set
@@ -137,7 +147,8 @@ extension Dataset {
 
     /// A copy of a Float32 column, or an error naming the transform.
     func floatColumn(_ name: String, op: String) throws -> Tensor {
-        let t = try column(name)
+        // Stored values, before augmentations: value transforms rewrite the images themselves.
+        let t = try rawColumn(name)
         guard t.dtype == .float32 else {
             throw DataError.argument(op, "column '\(name)' is \(t.dtype.rawValue), expected f32")
         }

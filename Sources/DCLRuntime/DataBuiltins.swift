@@ -28,6 +28,11 @@ enum DataBuiltins {
                 d = try DataLoader.movieLens(ratings: try path("path"), movies: movies,
                                              threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
                                              labelDType: .float32)
+            case "cifar10":
+                d = try DataLoader.cifar10(try path("dir"), split: try ev.string(a["split"], "`split`", span: a.spans["split"] ?? span))
+            case "images":
+                let size = try ev.optional(a["size"]) { try ev.intList($0, "size", span: span) }
+                d = try DataLoader.images(try path("dir"), size: size, channels: try ev.int(a["channels"], "channels", span: span))
             default:
                 throw RuntimeError(RuntimeCode.type, "unknown data source `\(spec.name)`", at: span)
             }
@@ -101,6 +106,9 @@ enum DataBuiltins {
             let std = try ev.optional(a["std"]) { try floats($0, "std") } ?? [Float](repeating: 1, count: mean.count)
             guard std.allSatisfy({ $0 > 0 }) else { throw RuntimeError(RuntimeCode.value, "`std` must be positive", at: span) }
             return wrap(try d.normalized(Normalization(mean: mean, std: std)))
+        case "random_crop", "hflip":
+            return wrap(try ImageAugmentations.apply(spec.name, a, d, seed: try seed(a["seed"], ev, label: label, span: span),
+                                                     span: span, evaluator: ev))
         case "shuffle":
             return wrap(d.shuffled(seed: try seed(a["seed"], ev, label: label, span: span)))
         case "take", "drop":

@@ -176,12 +176,13 @@ public struct Trainer {
             do {
                 switch data {
                 case .dataset(let d):
-                    for batch in try d.dataset.batches(size: options.batch, shuffleSeed: options.shuffle ? baseSeed : nil, epoch: epoch) {
+                    for batch in try d.dataset.batches(size: options.batch, shuffleSeed: options.shuffle ? baseSeed : nil, epoch: epoch,
+                                                                   augmentSeed: baseSeed) {
                         try stepBatch(batch)
                         if result.steps >= totalSteps { break }
                     }
                 case .clients(let c):
-                    for cb in try c.federated.clientBatches(c.part, size: options.batch, seed: baseSeed, epoch: epoch) {
+                    for cb in try c.federated.clientBatches(c.part, size: options.batch, seed: baseSeed, epoch: epoch, augment: true) {
                         try stepBatch(cb.batch)
                         if result.steps >= totalSteps { break }
                     }

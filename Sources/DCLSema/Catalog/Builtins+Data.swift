@@ -21,6 +21,15 @@ extension Builtins {
             ParamSpec("threshold", .float, .float(4.0), "ratings ≥ threshold are positives"),
             ParamSpec("movies", .string, DefaultValue.none, "movies.csv, for genre features"),
         ], returns: .fixed(.dataset), doc: "MovieLens ratings: user, item i32[N]; y f32[N] (0/1); rating; time"),
+        BuiltinSpec("cifar10", .dataSource, [
+            ParamSpec("dir", .string, nil, "folder of the binary version: data_batch_1.bin … data_batch_5.bin, test_batch.bin"),
+            ParamSpec("split", .string, .string("train"), "\"train\" (all five batches) or \"test\""),
+        ], returns: .fixed(.dataset), doc: "CIFAR-10's binary files: x f32[N, 3, 32, 32] (0..255), y i32[N], 10 named classes"),
+        BuiltinSpec("images", .dataSource, [
+            ParamSpec("dir", .string, nil, "one sub-folder of PNG files per class"),
+            ParamSpec("size", .list(.int), DefaultValue.none, "[height, width] every image must have (default: the first image's)"),
+            ParamSpec("channels", .int, .int(3), "3 (RGB; gray repeated) or 1 (gray; colour converted)"),
+        ], returns: .fixed(.dataset), doc: "an image folder: x f32[N, channels, H, W] (0..255), y i32[N] by sorted class folder"),
         // Transforms.
         BuiltinSpec("scale", .transform, [ParamSpec("factor", .float)], returns: .fixed(.dataset),
                     doc: "multiplies the features by a factor"),
@@ -28,6 +37,17 @@ extension Builtins {
             ParamSpec("mean", .any, DefaultValue.none, "number, per-channel list, or none to compute from the data"),
             ParamSpec("std", .any, DefaultValue.none),
         ], returns: .fixed(.dataset), doc: "(x - mean) / std"),
+        BuiltinSpec("random_crop", .transform, [
+            ParamSpec("size", .any, nil, "crop size: n or [height, width]"),
+            ParamSpec("padding", .int, .int(0), "zeros added on every side first"),
+            ParamSpec("seed", .int, DefaultValue.none),
+        ], returns: .fixed(.dataset),
+           doc: "a random window of each padded image, drawn afresh every training epoch (the centre window elsewhere)"),
+        BuiltinSpec("hflip", .transform, [
+            ParamSpec("p", .float, .float(0.5), "probability of mirroring an image"),
+            ParamSpec("seed", .int, DefaultValue.none),
+        ], returns: .fixed(.dataset),
+           doc: "mirrors images left to right at random, drawn afresh every training epoch (never outside training)"),
         BuiltinSpec("shuffle", .transform, [ParamSpec("seed", .int, DefaultValue.none)], returns: .fixed(.dataset),
                     doc: "a seeded permutation of the samples"),
         BuiltinSpec("take", .transform, [

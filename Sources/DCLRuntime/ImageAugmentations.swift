@@ -1,0 +1,30 @@
+// The `random_crop` and `hflip` transforms: their arguments read from the script, the
+// augmentation recorded on the data set (DCLData/Augment.swift draws it per training batch).
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLSema
+
+enum ImageAugmentations {
+    static func apply(_ name: String, _ a: BoundArguments, _ d: Dataset, seed: UInt64, span: SourceSpan,
+                      evaluator ev: Evaluator) throws -> Dataset {
+        switch name {
+        case "random_crop":
+            let sizeSpan = a.spans["size"] ?? span
+            let size: [Int]
+            if case .list = a["size"] {
+                size = try ev.intList(a["size"], "size", span: sizeSpan)
+                guard size.count == 2 else {
+                    throw RuntimeError(RuntimeCode.value, "`size` must be a number or [height, width], found \(size.count) numbers", at: sizeSpan)
+                }
+            } else {
+                let n = try ev.int(a["size"], "size", span: sizeSpan)
+                size = [n, n]
+            }
+            return try d.randomCropped(height: size[0], width: size[1], padding: try ev.int(a["padding"], "padding", span: span), seed: seed)
+        default:
+            return try d.horizontallyFlipped(probability: try ev.double(a["p"], "p", span: span), seed: seed)
+        }
+    }
+}
