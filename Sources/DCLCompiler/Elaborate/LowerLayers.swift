@@ -204,7 +204,9 @@ extension Evaluator {
         func argSpan(_ n: String) -> SourceSpan { a.spans[n] ?? span }
         var axes: [Int]
         switch a["axis"] {
-        case .none: axes = Array(1..<rank)
+        // Every per-sample axis; a tensor whose batch axis was reduced away too (rank 0) has none
+        // left, and `1..<0` would trap.
+        case .none: axes = rank > 1 ? Array(1..<rank) : []
         case .list: axes = try intList(a["axis"], "axis", span: argSpan("axis"))
         case let v: axes = [try int(v, "axis", span: argSpan("axis"))]
         }
