@@ -92,12 +92,14 @@ final class SummaryHooks: RuntimeHooks {
     init(_ s: Session) { session = s }
     func emit(_ text: String) {}
     func callBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, subject: DCLCompiler.Value?, span: SourceSpan, evaluator: Evaluator) throws -> DCLCompiler.Value {
-        switch spec.kind {
-        case .dataSource, .transform: return try session.callBuiltin(spec, args, subject: subject, span: span, evaluator: evaluator)
-        default:
-            if ["copy", "average", "cost", "summary"].contains(spec.name) {
-                return try session.callBuiltin(spec, args, subject: subject, span: span, evaluator: evaluator)
-            }
+        switch spec.builtin {
+        case .dataSource, .transform, .model(.copy), .model(.average), .model(.cost), .model(.summary):
+            return try session.callBuiltin(spec, args, subject: subject, span: span, evaluator: evaluator)
+        case .model(.evaluate), .model(.assign), .model(.reinit), .model(.history), .output:
+            // Training, weights and figures do not change what a model looks like.
+            return .unknown
+        case .layer, .tensorOp, .loss, .script, .partitioner, .optimizer, .schedule, .pattern:
+            // Computed by the evaluator; they never reach the hooks.
             return .unknown
         }
     }

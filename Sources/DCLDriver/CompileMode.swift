@@ -24,17 +24,15 @@ final class CompileHooks: RuntimeHooks {
     func emit(_ text: String) {}
 
     func callBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, subject: Value?, span: SourceSpan, evaluator: Evaluator) throws -> Value {
-        switch spec.kind {
-        case .dataSource, .transform:
+        switch spec.builtin {
+        case .dataSource, .transform, .model(.copy), .model(.average), .model(.assign), .model(.reinit):
+            // Data, and structure and weight plumbing: cheap, and later declarations may depend on it.
             return try session.callBuiltin(spec, args, subject: subject, span: span, evaluator: evaluator)
-        default:
-            break
-        }
-        switch spec.name {
-        case "copy", "average", "assign", "reinit":
-            // Structure and weight plumbing: cheap, and later declarations may depend on it.
-            return try session.callBuiltin(spec, args, subject: subject, span: span, evaluator: evaluator)
-        default:
+        case .model(.evaluate), .model(.summary), .model(.cost), .model(.history), .output:
+            // Measuring and reporting: a bundle does not depend on it.
+            return .unknown
+        case .layer, .tensorOp, .loss, .script, .partitioner, .optimizer, .schedule, .pattern:
+            // Computed by the evaluator; they never reach the hooks.
             return .unknown
         }
     }

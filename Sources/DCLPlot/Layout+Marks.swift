@@ -56,11 +56,14 @@ struct Marks {
     }
 
     /// `values` and two more, 4 % of their span beyond each end (on a linear axis; a log axis
-    /// and a single value are left alone).
+    /// and a single value are left alone). The padding does not cross zero: counts and rates
+    /// that start at 0 keep an axis that starts at 0, not at a negative tick.
     static func padded(_ values: [Double], log: Bool) -> [Double] {
         guard !log, let lo = values.min(), let hi = values.max(), hi > lo else { return values }
         let pad = (hi - lo) * 0.04
-        return values + [lo - pad, hi + pad]
+        let below = lo >= 0 ? max(0, lo - pad) : lo - pad
+        let above = hi <= 0 ? min(0, hi + pad) : hi + pad
+        return values + [below, above]
     }
 
     func groups(xAxis: Axis, yAxis: Axis) -> [ShapeGroup] {

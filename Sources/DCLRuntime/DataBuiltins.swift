@@ -9,54 +9,52 @@ import DCLSema
 import DCLTensor
 
 enum DataBuiltins {
-    static func source(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator) throws -> Value {
+    static func source(_ source: DataSourceBuiltin, _ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator) throws -> Value {
         func path(_ name: String) throws -> String { ev.resolvePath(try ev.string(a[name], "`\(name)`", span: a.spans[name] ?? span)) }
         let d: Dataset
         do {
-            switch spec.name {
-            case "idx":
+            switch source {
+            case .idx:
                 d = try DataLoader.idx(images: try path("images"), labels: try path("labels"))
-            case "csv":
+            case .csv:
                 let label = try ev.string(a["label"], "`label`", span: span)
                 let shape = try ev.optional(a["shape"]) { try ev.intList($0, "shape", span: span) }
                 d = try DataLoader.csv(try path("path"), label: label, shape: shape)
-            case "npy":
+            case .npy:
                 let y = try ev.optional(a["y"]) { ev.resolvePath(try ev.string($0, "`y`", span: span)) }
                 d = try DataLoader.npy(x: try path("x"), y: y)
-            case "movielens":
+            case .movielens:
                 let movies = try ev.optional(a["movies"]) { ev.resolvePath(try ev.string($0, "`movies`", span: span)) }
                 d = try DataLoader.movieLens(ratings: try path("path"), movies: movies,
                                              threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
                                              labelDType: .float32)
-            case "cifar10":
+            case .cifar10:
                 d = try DataLoader.cifar10(try path("dir"), split: try ev.string(a["split"], "`split`", span: a.spans["split"] ?? span))
-            case "images":
+            case .images:
                 let size = try ev.optional(a["size"]) { try ev.intList($0, "size", span: span) }
                 d = try DataLoader.images(try path("dir"), size: size, channels: try ev.int(a["channels"], "channels", span: span))
-            default:
-                throw RuntimeError(RuntimeCode.type, "unknown data source `\(spec.name)`", at: span)
             }
         } catch let e as DataError {
             throw RuntimeError(RuntimeCode.data, e.description, at: span)
         }
-        return .dataset(DataValue(d, side: nil, origin: spec.name))
+        return .dataset(DataValue(d, side: nil, origin: source.rawValue))
     }
 
-    static func transform(_ spec: BuiltinSpec, _ a: BoundArguments, subject: Value, span: SourceSpan,
+    static func transform(_ transform: TransformBuiltin, _ a: BoundArguments, subject: Value, span: SourceSpan,
                           evaluator ev: Evaluator) throws -> Value {
         do {
             switch subject {
             case .dataset(let dv):
-                return try transformDataset(spec, a, dv, span: span, evaluator: ev)
+                return try transformDataset(transform, a, dv, span: span, evaluator: ev)
             case .clients(let c):
                 // Row transforms apply to every client's parts.
                 let fed = c.federated
                 var clients: [ClientData] = []
                 for cl in fed.clients {
-                    let tr = try transformDataset(spec, a, DataValue(cl.train, side: c.side, origin: c.origin), span: span, evaluator: ev)
-                    let te = try transformDataset(spec, a, DataValue(cl.test, side: c.side, origin: c.origin), span: span, evaluator: ev)
+                    let tr = try transformDataset(transform, a, DataValue(cl.train, side: c.side, origin: c.origin), span: span, evaluator: ev)
+                    let te = try transformDataset(transform, a, DataValue(cl.test, side: c.side, origin: c.origin), span: span, evaluator: ev)
                     guard case .dataset(let trv) = tr, case .dataset(let tev) = te else {
-                        throw RuntimeError(RuntimeCode.type, "`\(spec.name)` does not apply to clients", at: span)
+                        throw RuntimeError(RuntimeCode.type, "`\(transform.rawValue)` does not apply to clients", at: span)
                     }
                     clients.append(ClientData(id: cl.id, train: trv.dataset, test: tev.dataset))
                 }
@@ -64,7 +62,7 @@ enum DataBuiltins {
                                                               unassigned: fed.unassigned),
                                              part: c.part, side: c.side, origin: c.origin))
             default:
-                throw RuntimeError(RuntimeCode.type, "`\(spec.name)` transforms a dataset, found \(subject.kindName)", at: span)
+                throw RuntimeError(RuntimeCode.type, "`\(transform.rawValue)` transforms a dataset, found \(subject.kindName)", at: span)
             }
         } catch let e as DataError {
             throw RuntimeError(RuntimeCode.data, e.description, at: span)
@@ -88,15 +86,15 @@ enum DataBuiltins {
         return .count(Int(x))
     }
 
-    private static func transformDataset(_ spec: BuiltinSpec, _ a: BoundArguments, _ dv: DataValue, span: SourceSpan,
+    private static func transformDataset(_ transform: TransformBuiltin, _ a: BoundArguments, _ dv: DataValue, span: SourceSpan,
                                          evaluator ev: Evaluator) throws -> Value {
         let d = dv.dataset
         func wrap(_ x: Dataset) -> Value { .dataset(DataValue(x, side: dv.side, origin: dv.origin)) }
-        let label = ev.nextRandomLabel(spec.name)
-        switch spec.name {
-        case "scale":
+        let label = ev.nextRandomLabel(transform.rawValue)
+        switch transform {
+        case .scale:
             return wrap(try d.scaled(by: Float(try ev.double(a["factor"], "factor", span: span))))
-        case "normalize":
+        case .normalize:
             if case .none = a["mean"] { return wrap(try d.normalizedFromData().0) }
             func floats(_ v: Value, _ name: String) throws -> [Float] {
                 if case .list = v { return try ev.doubleList(v, name, span: span).map(Float.init) }
@@ -106,17 +104,17 @@ enum DataBuiltins {
             let std = try ev.optional(a["std"]) { try floats($0, "std") } ?? [Float](repeating: 1, count: mean.count)
             guard std.allSatisfy({ $0 > 0 }) else { throw RuntimeError(RuntimeCode.value, "`std` must be positive", at: span) }
             return wrap(try d.normalized(Normalization(mean: mean, std: std)))
-        case "random_crop", "hflip":
-            return wrap(try ImageAugmentations.apply(spec.name, a, d, seed: try seed(a["seed"], ev, label: label, span: span),
+        case .randomCrop, .hflip:
+            return wrap(try ImageAugmentations.apply(transform, a, d, seed: try seed(a["seed"], ev, label: label, span: span),
                                                      span: span, evaluator: ev))
-        case "shuffle":
+        case .shuffle:
             return wrap(d.shuffled(seed: try seed(a["seed"], ev, label: label, span: span)))
-        case "take", "drop":
+        case .take, .drop:
             var base = d
             if case .none = a["seed"] {} else { base = d.shuffled(seed: try seed(a["seed"], ev, label: label, span: span)) }
             let amt = try amount(a["n"], ev, span: span)
-            return wrap(spec.name == "take" ? try base.taking(amt) : try base.dropping(amt))
-        case "holdout":
+            return wrap(transform == .take ? try base.taking(amt) : try base.dropping(amt))
+        case .holdout:
             let test = try ev.double(a["test"], "test", span: span)
             guard test > 0 && test < 1 else { throw RuntimeError(RuntimeCode.value, "`test` must be a fraction in (0, 1)", at: span) }
             let parts = try d.split(testFraction: test, seed: try seed(a["seed"], ev, label: label, span: span),
@@ -125,7 +123,7 @@ enum DataBuiltins {
             r["train"] = .dataset(DataValue(parts.train, side: dv.side, origin: "\(dv.origin).train"))
             r["test"] = .dataset(DataValue(parts.test, side: dv.side, origin: "\(dv.origin).test"))
             return .record(r)
-        case "time_split":
+        case .timeSplit:
             let test = try ev.double(a["test"], "test", span: span)
             guard test > 0 && test < 1 else { throw RuntimeError(RuntimeCode.value, "`test` must be a fraction in (0, 1)", at: span) }
             let parts = try d.splitByTime(testFraction: test)
@@ -133,17 +131,17 @@ enum DataBuiltins {
             r["train"] = .dataset(DataValue(parts.train, side: dv.side, origin: "\(dv.origin).train"))
             r["test"] = .dataset(DataValue(parts.test, side: dv.side, origin: "\(dv.origin).test"))
             return .record(r)
-        case "with_negatives":
+        case .withNegatives:
             let n = try ev.positiveInt(a["n"], "n", span: span)
             return wrap(try withNegatives(d, n: n, seed: try seed(a["seed"], ev, label: label, span: span), span: span))
-        case "one_hot":
+        case .oneHot:
             return wrap(try d.oneHot(classes: try ev.optional(a["classes"]) { try ev.positiveInt($0, "classes", span: span) }))
-        case "select":
+        case .select:
             guard case .list(let xs) = a["columns"] else { throw RuntimeError(RuntimeCode.type, "`columns` must be a list", at: span) }
             return wrap(try d.selectingColumns(try xs.map { try ev.string($0, "a column name", span: span) }))
-        case "filter_labels":
+        case .filterLabels:
             return wrap(try d.filtering(labels: Set(try ev.intList(a["labels"], "labels", span: span).map(Int32.init))))
-        case "partition":
+        case .partition:
             guard case .partitioner(let scheme) = a["strategy"] else {
                 throw RuntimeError(RuntimeCode.type, "`partition` needs a strategy such as `iid()` or `label_subset(2)`", at: span)
             }
@@ -153,8 +151,6 @@ enum DataBuiltins {
             let fed = try d.partition(scheme, clients: clients, seed: try seed(a["seed"], ev, label: label, span: span), testFraction: test,
                                       distinct: distinct)
             return .clients(ClientsValue(fed, part: .all, side: dv.side, origin: dv.origin))
-        default:
-            throw RuntimeError(RuntimeCode.type, "unknown transform `\(spec.name)`", at: span)
         }
     }
 

@@ -7,10 +7,11 @@ import DCLDiagnostics
 import DCLSema
 
 enum ImageAugmentations {
-    static func apply(_ name: String, _ a: BoundArguments, _ d: Dataset, seed: UInt64, span: SourceSpan,
+    /// `transform` is `.randomCrop` or `.hflip` (DataBuiltins routes only these here).
+    static func apply(_ transform: TransformBuiltin, _ a: BoundArguments, _ d: Dataset, seed: UInt64, span: SourceSpan,
                       evaluator ev: Evaluator) throws -> Dataset {
-        switch name {
-        case "random_crop":
+        switch transform {
+        case .randomCrop:
             let sizeSpan = a.spans["size"] ?? span
             let size: [Int]
             if case .list = a["size"] {
@@ -24,6 +25,7 @@ enum ImageAugmentations {
             }
             return try d.randomCropped(height: size[0], width: size[1], padding: try ev.int(a["padding"], "padding", span: span), seed: seed)
         default:
+            // `.hflip`: the other transforms never reach here.
             return try d.horizontallyFlipped(probability: try ev.double(a["p"], "p", span: span), seed: seed)
         }
     }

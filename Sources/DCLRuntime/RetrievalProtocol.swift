@@ -218,14 +218,14 @@ struct RetrievalProtocol {
 
     /// `linear(h) |> relu` per hidden width, then one logit.
     func classifierLayer(hidden: [Int], span: SourceSpan) throws -> LayerValue {
-        func layer(_ name: String, _ args: [(String, DCLCompiler.Value)]) throws -> LayerValue {
-            let spec = Builtins.spec(name)!
-            let bound = try evaluator.bindArguments(spec.params, args.map { (label: $0.0, value: $0.1, span: span) }, callee: name, span: span)
-            return LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: bound)), span: span)
+        func layer(_ layer: LayerBuiltin, _ args: [(String, DCLCompiler.Value)]) throws -> LayerValue {
+            let spec = Builtins.spec(.layer(layer))
+            let bound = try evaluator.bindArguments(spec.params, args.map { (label: $0.0, value: $0.1, span: span) }, callee: spec.name, span: span)
+            return LayerValue(.builtin(BuiltinLayerCall(layer, arguments: bound)), span: span)
         }
         var ls: [LayerValue] = []
-        for h in hidden { ls += [try layer("linear", [("units", .int(h))]), try layer("relu", [])] }
-        ls += [try layer("linear", [("units", .int(1))]), try layer("reshape", [("shape", .list([.int(-1)]))])]
+        for h in hidden { ls += [try layer(.linear, [("units", .int(h))]), try layer(.relu, [])] }
+        ls += [try layer(.linear, [("units", .int(1))]), try layer(.reshape, [("shape", .list([.int(-1)]))])]
         return LayerValue(.composed(ls), span: span)
     }
 

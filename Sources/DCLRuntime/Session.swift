@@ -75,22 +75,23 @@ public final class Session: RuntimeHooks {
 
     public func callBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, subject: DCLCompiler.Value?, span: SourceSpan,
                             evaluator ev: Evaluator) throws -> DCLCompiler.Value {
-        switch spec.kind {
-        case .dataSource:
-            return try DataBuiltins.source(spec, args, span: span, evaluator: ev)
-        case .transform:
-            return try DataBuiltins.transform(spec, args, subject: subject ?? .none, span: span, evaluator: ev)
-        default:
-            break
-        }
         func model(_ name: String) throws -> ModelInstance {
             guard let m = try ev.asModel(args[name], span: span) else {
                 throw RuntimeError(RuntimeCode.type, "`\(spec.name)` needs a model for `\(name)`, found \(args[name].kindName)", at: span)
             }
             return m
         }
-        switch spec.name {
-        case "evaluate":
+        /// counts[true class][predicted class], for `confusion_matrix` and `class_accuracy`.
+        func confusion() throws -> [[Int]] {
+            let batch = try ev.positiveInt(args["batch"], "batch", span: span)
+            return try Predictions(session: self).confusion(try model("model"), on: args["on"], batch: batch, name: spec.name, span: span)
+        }
+        switch spec.builtin {
+        case .dataSource(let source):
+            return try DataBuiltins.source(source, args, span: span, evaluator: ev)
+        case .transform(let transform):
+            return try DataBuiltins.transform(transform, args, subject: subject ?? .none, span: span, evaluator: ev)
+        case .model(.evaluate):
             let k = try ev.positiveInt(args["k"], "k", span: span), batch = try ev.positiveInt(args["batch"], "batch", span: span)
             if case .plugin(let p) = args["model"] {
                 let memory = try ev.optional(args["memory"]) { try ev.int($0, "memory", span: span) }
@@ -99,9 +100,9 @@ public final class Session: RuntimeHooks {
                                                                            batch: batch, span: span))
             }
             return .metrics(try Evaluation(session: self).evaluate(try model("model"), on: args["on"], k: k, batch: batch, span: span))
-        case "copy":
+        case .model(.copy):
             return .model(try WeightOps.copy(try model("model"), evaluator: ev, span: span))
-        case "average":
+        case .model(.average):
             guard case .list(let ms) = args["models"] else { throw RuntimeError(RuntimeCode.type, "`average` needs a list of models", at: span) }
             let models = try ms.map { v -> ModelInstance in
                 guard let m = try ev.asModel(v, span: span) else { throw RuntimeError(RuntimeCode.type, "`average` needs models, found \(v.kindName)", at: span) }
@@ -109,39 +110,39 @@ public final class Session: RuntimeHooks {
             }
             let ws = try ev.optional(args["weights"]) { try ev.doubleList($0, "weights", span: span) }
             return .model(try WeightOps.average(models, weights: ws, evaluator: ev, span: span))
-        case "assign":
+        case .model(.assign):
             try WeightOps.assign(try model("model"), from: try model("from"), span: span)
             return .none
-        case "summary":
+        case .model(.summary):
             return .string(try Summary.table(try model("model"), batch: try ev.positiveInt(args["batch"], "batch", span: span), span: span))
-        case "cost":
+        case .model(.cost):
             let m = try model("model")
             let batch = try ev.positiveInt(args["batch"], "batch", span: span)
             let r: CostReport
             do { r = try m.cost(batch: batch) } catch let e as GraphError { throw RuntimeError(RuntimeCode.shape, e.message, at: span) }
             return .record(Record([("flops", .int(r.totalFlops)), ("params", .int(m.parameterCount)), ("peak_bytes", .int(r.peakActivationBytes))]))
-        case "plot":
+        case .output(.plot):
             return try PlotBuiltin.plot(args, span: span, evaluator: ev, directory: figureDirectory)
-        case "predict":
+        case .output(.predict):
             let batch = try ev.positiveInt(args["batch"], "batch", span: span)
             return try Predictions(session: self).predict(try model("model"), on: args["on"], batch: batch, span: span)
-        case "confusion_matrix", "class_accuracy":
-            let batch = try ev.positiveInt(args["batch"], "batch", span: span)
-            let counts = try Predictions(session: self).confusion(try model("model"), on: args["on"], batch: batch, name: spec.name, span: span)
-            if spec.name == "class_accuracy" { return .list(Predictions.classAccuracy(counts)) }
-            return .list(counts.map { .list($0.map { .int($0) }) })
-        case "history":
+        case .output(.confusionMatrix):
+            return .list(try confusion().map { .list($0.map { .int($0) }) })
+        case .output(.classAccuracy):
+            return .list(Predictions.classAccuracy(try confusion()))
+        case .model(.history):
             let m = try model("model")
             guard let h = m.trainingHistory else {
                 throw RuntimeError(RuntimeCode.value, "`\(m.name)` has not been trained in this run: `history` reads its last `train` or `distill`", at: span)
             }
             return h
-        case "reinit":
+        case .model(.reinit):
             let m = try model("model")
             let seed = try ev.optional(args["seed"]) { UInt64(bitPattern: Int64(try ev.int($0, "seed", span: span))) }
             try Checkpoint.reinitialize(m, seed: seed ?? ev.seed &+ UInt64(m.id.raw), span: span)
             return .none
-        default:
+        case .layer, .tensorOp, .loss, .script, .partitioner, .optimizer, .schedule, .pattern:
+            // The evaluator computes these itself; only data, model and output built-ins reach the hooks.
             throw RuntimeError(RuntimeCode.type, "`\(spec.name)` is not available in this run", at: span)
         }
     }

@@ -40,6 +40,15 @@ import Testing
         #expect(error(tiny)?.argument == "width")
     }
 
+    /// Scatter axes reach 4 % beyond the data, but not across zero.
+    @Test func scatterPaddingStopsAtZero() {
+        #expect(Marks.padded([0, 100], log: false) == [0, 100, 0, 104])
+        #expect(Marks.padded([10, 20], log: false) == [10, 20, 9.6, 20.4])
+        #expect(Marks.padded([-100, 0], log: false) == [-100, 0, -104, 0])
+        #expect(Marks.padded([1, 100], log: true) == [1, 100])
+        #expect(Marks.padded([5], log: false) == [5])
+    }
+
     @Test func ticksAreNiceNumbers() {
         let a = Axis(covering: [3, 97], log: false)
         #expect(a.ticks == [0, 20, 40, 60, 80, 100])

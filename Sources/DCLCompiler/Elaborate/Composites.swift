@@ -95,12 +95,16 @@ extension Evaluator {
     }
 
     /// Pattern constructors and retrieval strategies.
-    func patternBuiltin(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+    func patternBuiltin(_ p: PatternBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> Value {
         if a.values.values.contains(where: { $0.isUnknown }) { return .unknown }
-        switch spec.name {
-        case "vertical": return try vertical(a, span: span)
-        case "attach": return try attach(a, span: span)
-        default: return .strategy(try strategy(spec, a, span: span))
+        switch p {
+        case .vertical: return try vertical(a, span: span)
+        case .attach: return try attach(a, span: span)
+        case .knn: return .strategy(try knnStrategy(a, span: span))
+        case .overlap: return .strategy(try overlapStrategy(a, span: span))
+        case .randomUsers: return .strategy(try randomUsersStrategy(a, span: span))
+        case .classifier: return .strategy(try classifierStrategy(a, span: span))
+        case .greedy: return .strategy(try greedyStrategy(a, span: span))
         }
     }
 
@@ -168,11 +172,16 @@ extension Evaluator {
         return .plugin(PluginValue(name: "plugin", backbone: backbone, module: module, attachPoint: at, memory: memory, minMemory: minMemory))
     }
 
-    /// In check mode `copy` and `average` keep the model's structure without weights.
-    func checkModeModelOp(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        if spec.name == "copy" { return a["model"] }
-        if case .list(let ms) = a["models"], let f = ms.first { return f }
-        return .unknown
+    /// In check mode `copy` and `average` keep the model's structure without weights; the other
+    /// model built-ins train, measure or change weights, so their results are unknown.
+    func checkModeModelOp(_ m: ModelBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+        switch m {
+        case .copy: return a["model"]
+        case .average:
+            if case .list(let ms) = a["models"], let f = ms.first { return f }
+            return .unknown
+        case .evaluate, .assign, .summary, .cost, .reinit, .history: return .unknown
+        }
     }
 }
 

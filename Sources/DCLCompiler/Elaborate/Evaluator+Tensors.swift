@@ -62,14 +62,14 @@ extension Evaluator {
         do { return try body() } catch let e as GraphError { throw runtimeError(e, ctx) }
     }
 
-    /// `tensorOp` and `loss` built-ins.
-    func tensorBuiltin(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+    /// `tensorOp` built-ins: `exp`, `log`, `sqrt`, `abs` and `pow` of a number compute here;
+    /// `shape` reads the input's type; the rest add graph nodes.
+    func tensorOp(_ op: TensorOpBuiltin, _ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
         let first = a.values[spec.params.first?.name ?? ""] ?? .none
         if first.isUnknown { return .unknown }
-        if let x = first.numeric, ["exp", "log", "sqrt", "abs", "pow"].contains(spec.name) {
-            return try scalarMath(spec, x, a, span: span)
-        }
-        if spec.name == "shape" {
+        if let x = first.numeric, let v = try scalarMath(op, x, a, span: span) { return v }
+        switch op {
+        case .shape:
             guard case .tensor(let t) = first else {
                 throw RuntimeError(RuntimeCode.type, "`shape` of a \(first.kindName)", at: span)
             }
@@ -79,17 +79,13 @@ extension Evaluator {
                 }
                 return .int(c)
             })
-        }
-        let ctx = try context(span)
-        ctx.at(span)
-        let b = ctx.builder
-        func t(_ name: String) throws -> DCLGraph.Value { try graphValue(a[name], ctx, span: a.spans[name] ?? span, what: "`\(name)`") }
-        return ctx.tensor(try wrapGraph(ctx) {
-            switch spec.name {
-            case "matmul":
-                return try b.matmul(try t("a"), try t("b"), transposeA: try bool(a["transpose_a"], "transpose_a", span: span),
-                                    transposeB: try bool(a["transpose_b"], "transpose_b", span: span))
-            case "concat":
+        case .matmul:
+            return try graphOp(a, span: span) { b, t, _ in
+                try b.matmul(try t("a"), try t("b"), transposeA: try bool(a["transpose_a"], "transpose_a", span: span),
+                             transposeB: try bool(a["transpose_b"], "transpose_b", span: span))
+            }
+        case .concat:
+            return try graphOp(a, span: span) { b, _, ctx in
                 guard case .list(let xs) = a["tensors"], !xs.isEmpty else {
                     throw RuntimeError(RuntimeCode.type, "`concat` needs a non-empty list of tensors", at: span)
                 }
@@ -97,29 +93,51 @@ extension Evaluator {
                 var axis = try int(a["axis"], "axis", span: span)
                 if axis < 0 { axis += vs[0].type.rank }
                 return try b.concat(vs, axis: axis)
-            case "stop": return try b.stopGradient(try t("x"))
-            case "exp": return try b.exp(try t("x"))
-            case "log": return try b.log(try t("x"))
-            case "sqrt": return try b.sqrt(try t("x"))
-            case "abs":
+            }
+        case .stop: return try graphOp(a, span: span) { b, t, _ in try b.stopGradient(try t("x")) }
+        case .exp: return try graphOp(a, span: span) { b, t, _ in try b.exp(try t("x")) }
+        case .log: return try graphOp(a, span: span) { b, t, _ in try b.log(try t("x")) }
+        case .sqrt: return try graphOp(a, span: span) { b, t, _ in try b.sqrt(try t("x")) }
+        case .abs:
+            return try graphOp(a, span: span) { b, t, _ in
                 let x = try t("x")
                 return try b.maximum(x, try b.neg(x))
-            case "pow": return try b.pow(try t("x"), Float(try double(a["p"], "p", span: span)))
-            case "cosine_similarity": return try b.cosineSimilarity(try t("a"), try t("b"))
-            case "argmax": return try b.argmax(try t("x"), axis: try int(a["axis"], "axis", span: span))
-            case "cross_entropy":
+            }
+        case .pow: return try graphOp(a, span: span) { b, t, _ in try b.pow(try t("x"), Float(try double(a["p"], "p", span: span))) }
+        case .cosineSimilarity: return try graphOp(a, span: span) { b, t, _ in try b.cosineSimilarity(try t("a"), try t("b")) }
+        case .argmax: return try graphOp(a, span: span) { b, t, _ in try b.argmax(try t("x"), axis: try int(a["axis"], "axis", span: span)) }
+        }
+    }
+
+    /// `loss` built-ins: graph nodes reducing to a scalar.
+    func loss(_ l: LossBuiltin, _ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+        let first = a.values[spec.params.first?.name ?? ""] ?? .none
+        if first.isUnknown { return .unknown }
+        switch l {
+        case .crossEntropy:
+            return try graphOp(a, span: span) { b, t, _ in
                 let s = try double(a["smoothing"], "smoothing", span: span)
                 guard s >= 0 && s < 1 else { throw RuntimeError(RuntimeCode.value, "`smoothing` must be in [0, 1)", at: span) }
                 return try b.crossEntropy(try t("logits"), try t("labels"), smoothing: Float(s))
-            case "bce": return try b.bceWithLogits(try t("logits"), try t("labels"))
-            case "mse": return try b.mse(try t("prediction"), try t("target"))
-            case "kl":
+            }
+        case .bce: return try graphOp(a, span: span) { b, t, _ in try b.bceWithLogits(try t("logits"), try t("labels")) }
+        case .mse: return try graphOp(a, span: span) { b, t, _ in try b.mse(try t("prediction"), try t("target")) }
+        case .kl:
+            return try graphOp(a, span: span) { b, t, _ in
                 let temp = try double(a["temperature"], "temperature", span: span)
                 guard temp > 0 else { throw RuntimeError(RuntimeCode.value, "`temperature` must be positive", at: span) }
                 return try b.klDistill(student: try t("student"), teacher: try t("teacher"), temperature: Float(temp))
-            default:
-                throw RuntimeError(RuntimeCode.type, "`\(spec.name)` has no lowering", at: span)
             }
-        })
+        }
+    }
+
+    /// One graph op of a tensor built-in, added to the model being elaborated: `build` gets the
+    /// builder, the graph value of a named argument, and the context.
+    private func graphOp(_ a: BoundArguments, span: SourceSpan,
+                         _ build: (GraphBuilder, (String) throws -> DCLGraph.Value, ElaborationContext) throws -> DCLGraph.Value) throws -> Value {
+        let ctx = try context(span)
+        ctx.at(span)
+        func t(_ name: String) throws -> DCLGraph.Value { try graphValue(a[name], ctx, span: a.spans[name] ?? span, what: "`\(name)`") }
+        return ctx.tensor(try wrapGraph(ctx) { try build(ctx.builder, t, ctx) })
     }
 }

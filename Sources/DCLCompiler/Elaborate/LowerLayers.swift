@@ -1,5 +1,5 @@
-// Built-in layers → engine primitives. One switch over the catalog's layer names: adding a
-// layer to the catalog without lowering it here fails the catalog-coverage test.
+// Built-in layers → engine primitives. One switch over `LayerBuiltin`, total: a layer added to
+// the catalog does not compile until it is lowered here (and LayerCoverageTests runs each one).
 //
 // Initialisation follows PyTorch's defaults so results are comparable: linear and conv weights
 // Kaiming-uniform with a = √5 (bound 1/√fan_in), biases U(±1/√fan_in), embeddings N(0, 1),
@@ -32,8 +32,8 @@ extension Evaluator {
             return ctx.scaledWidth(w, multiple: multiple)
         }
         let rank = x.type.rank
-        switch call.spec.name {
-        case "linear":
+        switch call.layer {
+        case .linear:
             let inF = try constDim(-1, "number of input features (last axis)")
             let units = try width(try positiveInt(a["units"], "units", span: argSpan("units")))
             let path = ctx.layerPath("linear")
@@ -44,7 +44,7 @@ extension Evaluator {
             return try lastAxisAffine(x, rank: rank, outFeatures: units, b: b) { x2 in
                 try b.matmul(x2, w, transposeB: true, bias: bias, name: leaf(path))
             }
-        case "plinear":
+        case .plinear:
             let inF = try constDim(-1, "number of input features (last axis)")
             let p = try positiveInt(a["partitions"], "partitions", span: argSpan("partitions"))
             let units = try width(try positiveInt(a["units"], "units", span: argSpan("units")), multiple: p)
@@ -62,14 +62,14 @@ extension Evaluator {
             }
             if try bool(a["shuffle"], "shuffle", span: span), p > 1 { y = try b.shuffle(y, axis: y.type.rank - 1, groups: p) }
             return y
-        case "conv2d", "depthwise":
+        case .conv2d, .depthwise:
             guard rank == 4 else {
                 throw RuntimeError(RuntimeCode.shape, "`\(call.spec.name)` needs an image batch [N, C, H, W], found \(x.type)", at: span)
             }
             let cin = try constDim(1, "channel count")
             let k = try positiveInt(a["kernel"], "kernel", span: argSpan("kernel"))
             let stride = try positiveInt(a["stride"], "stride", span: argSpan("stride"))
-            let depthwise = call.spec.name == "depthwise"
+            let depthwise = call.layer == .depthwise
             let dilation = depthwise ? 1 : try positiveInt(a["dilation"], "dilation", span: argSpan("dilation"))
             let groups = depthwise ? cin : try positiveInt(a["groups"], "groups", span: argSpan("groups"))
             // Sizes below are user-written and may be huge: products are checked or saturate,
@@ -103,21 +103,21 @@ extension Evaluator {
                 ? try ctx.parameter(path, "bias", shape: [filters], initializer: .uniform(low: -bound, high: bound), span: span) : nil
             return try b.conv2d(x, w, bias: bias, params: Conv2DParams(stride: (stride, stride), padding: (pad, pad),
                                                                          dilation: (dilation, dilation), groups: groups), name: leaf(path))
-        case "batchnorm":
+        case .batchnorm:
             let path = ctx.layerPath("batchnorm")
             let y = try b.batchNorm(x, prefix: path, training: ctx.training,
                                     momentum: Float(try double(a["momentum"], "momentum", span: span)),
                                     eps: Float(try double(a["eps"], "eps", span: span)), name: leaf(path))
             ctx.noteParameters(prefix: path, span: span)
             return y
-        case "layernorm":
+        case .layernorm:
             let d = try constDim(-1, "last axis")
             let path = ctx.layerPath("layernorm")
             let affine = try bool(a["affine"], "affine", span: span)
             let g = affine ? try ctx.parameter(path, "weight", shape: [d], initializer: .ones, span: span) : b.constant(try Tensor(shape: [d], floats: [Float](repeating: 1, count: d)))
             let s = affine ? try ctx.parameter(path, "bias", shape: [d], initializer: .zeros, span: span) : b.constant(try Tensor(zeros: [d]))
             return try b.layerNorm(x, gamma: g, beta: s, eps: Float(try double(a["eps"], "eps", span: span)), name: leaf(path))
-        case "embedding":
+        case .embedding:
             guard x.type.dtype == .int32 else {
                 throw RuntimeError(RuntimeCode.shape, "`embedding` looks up integer ids, found \(x.type)", at: span,
                                    hint: "declare the input as `i32[]`")
@@ -127,55 +127,55 @@ extension Evaluator {
             let path = ctx.layerPath("embedding")
             let table = try ctx.parameter(path, "weight", shape: [vocab, dim], initializer: .normal(mean: 0, std: 1), span: span)
             return try b.gather(table, x, name: leaf(path))
-        case "position_embedding":
+        case .positionEmbedding:
             guard rank == 3 else {
                 throw RuntimeError(RuntimeCode.shape, "`position_embedding` needs tokens [N, T, d], found \(x.type)", at: span)
             }
             let t = try constDim(1, "token count"), d = try constDim(2, "width")
             let path = ctx.layerPath("position_embedding")
             return try b.add(x, try ctx.parameter(path, "weight", shape: [t, d], initializer: .normal(mean: 0, std: 0.02), span: span))
-        case "relu": return try b.relu(x)
-        case "leaky_relu": return try b.leakyRelu(x, slope: Float(try double(a["slope"], "slope", span: span)))
-        case "gelu": return try b.gelu(x)
-        case "sigmoid": return try b.sigmoid(x)
-        case "tanh": return try b.tanh(x)
-        case "identity": return x
-        case "softmax": return try b.softmax(x, axis: try int(a["axis"], "axis", span: span))
-        case "log_softmax": return try b.logSoftmax(x, axis: try int(a["axis"], "axis", span: span))
-        case "dropout":
+        case .relu: return try b.relu(x)
+        case .leakyRelu: return try b.leakyRelu(x, slope: Float(try double(a["slope"], "slope", span: span)))
+        case .gelu: return try b.gelu(x)
+        case .sigmoid: return try b.sigmoid(x)
+        case .tanh: return try b.tanh(x)
+        case .identity: return x
+        case .softmax: return try b.softmax(x, axis: try int(a["axis"], "axis", span: span))
+        case .logSoftmax: return try b.logSoftmax(x, axis: try int(a["axis"], "axis", span: span))
+        case .dropout:
             let p = try double(a["p"], "p", span: span)
             guard p >= 0 && p < 1 else { throw RuntimeError(RuntimeCode.value, "dropout `p` must be in [0, 1)", at: span) }
             let path = ctx.layerPath("dropout")
             return ctx.training ? try b.dropout(x, p: Float(p), seed: ctx.seed(for: path)) : x
-        case "maxpool", "avgpool":
+        case .maxpool, .avgpool:
             let k = try positiveInt(a["kernel"], "kernel", span: argSpan("kernel"))
             let s = try positiveInt(a["stride"], "stride", span: argSpan("stride"))
             let p = try int(a["pad"], "pad", span: argSpan("pad"))
             guard rank == 4 else {
                 throw RuntimeError(RuntimeCode.shape, "`\(call.spec.name)` needs an image batch [N, C, H, W], found \(x.type)", at: span)
             }
-            return call.spec.name == "maxpool"
+            return call.layer == .maxpool
                 ? try b.maxPool2d(x, kernel: (k, k), stride: (s, s), padding: (p, p))
                 : try b.avgPool2d(x, kernel: (k, k), stride: (s, s), padding: (p, p))
-        case "global_avgpool":
+        case .globalAvgpool:
             guard rank == 4 else {
                 throw RuntimeError(RuntimeCode.shape, "`global_avgpool` needs an image batch [N, C, H, W], found \(x.type)", at: span)
             }
             return try b.globalAvgPool(x)
-        case "flatten":
+        case .flatten:
             return rank <= 2 ? x : try b.flatten(x, startAxis: 1)
-        case "reshape":
+        case .reshape:
             return try b.reshape(x, try reshapeTarget(try intList(a["shape"], "shape", span: argSpan("shape")), of: x.type, span: argSpan("shape")))
-        case "permute":
+        case .permute:
             let axes = try intList(a["axes"], "axes", span: argSpan("axes"))
             guard axes.sorted() == Array(0..<rank) else {
                 throw RuntimeError(RuntimeCode.shape, "`permute` needs a permutation of 0..<\(rank) for input \(x.type), found \(axes)", at: argSpan("axes"))
             }
             return try b.transpose(x, axes)
-        case "channel_shuffle":
+        case .channelShuffle:
             let g = try positiveInt(a["groups"], "groups", span: argSpan("groups"))
             return try b.shuffle(x, axis: rank == 4 ? 1 : rank - 1, groups: g)
-        case "slice":
+        case .slice:
             var axis = try int(a["axis"], "axis", span: argSpan("axis"))
             if axis < 0 { axis += rank }
             guard axis > 0 && axis < rank else {
@@ -189,30 +189,41 @@ extension Evaluator {
                 throw RuntimeError(RuntimeCode.shape, "`slice` range \(s)..<\(e) is empty or outside 0..<\(n)", at: span)
             }
             return try b.slice(x, axis: axis, start: Dim(s), size: Dim(e - s))
-        case "sum", "mean", "max", "min":
-            var axes: [Int]
-            switch a["axis"] {
-            case .none: axes = Array(1..<rank)
-            case .list: axes = try intList(a["axis"], "axis", span: argSpan("axis"))
-            case let v: axes = [try int(v, "axis", span: argSpan("axis"))]
-            }
-            axes = axes.map { $0 < 0 ? $0 + rank : $0 }
-            guard axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
-                throw RuntimeError(RuntimeCode.shape, "axis out of range for \(x.type)", at: argSpan("axis"))
-            }
-            let op: ReduceOp
-            switch call.spec.name {
-            case "sum": op = .sum
-            case "mean": op = .mean
-            case "max": op = .max
-            default:
-                // min(x) = -max(-x)
-                return try b.neg(try b.reduce(.max, try b.neg(x), axes: axes, keepDims: try bool(a["keepdims"], "keepdims", span: span)))
-            }
-            return try b.reduce(op, x, axes: axes, keepDims: try bool(a["keepdims"], "keepdims", span: span))
-        default:
-            throw RuntimeError(RuntimeCode.type, "layer `\(call.spec.name)` has no lowering", at: span)
+        case .sum: return try lowerReduction(.sum, call, x, b: b, span: span)
+        case .mean: return try lowerReduction(.mean, call, x, b: b, span: span)
+        case .max: return try lowerReduction(.max, call, x, b: b, span: span)
+        case .min: return try lowerReduction(.min, call, x, b: b, span: span)
         }
+    }
+
+    /// `sum`, `mean`, `max`, `min` over axes (default: every per-sample axis).
+    private func lowerReduction(_ r: ReductionLayer, _ call: BuiltinLayerCall, _ x: DCLGraph.Value, b: GraphBuilder,
+                                span: SourceSpan) throws -> DCLGraph.Value {
+        let a = call.arguments
+        let rank = x.type.rank
+        func argSpan(_ n: String) -> SourceSpan { a.spans[n] ?? span }
+        var axes: [Int]
+        switch a["axis"] {
+        // Every per-sample axis; a tensor whose batch axis was reduced away too (rank 0) has none
+        // left, and `1..<0` would trap.
+        case .none: axes = rank > 1 ? Array(1..<rank) : []
+        case .list: axes = try intList(a["axis"], "axis", span: argSpan("axis"))
+        case let v: axes = [try int(v, "axis", span: argSpan("axis"))]
+        }
+        axes = axes.map { $0 < 0 ? $0 + rank : $0 }
+        guard axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
+            throw RuntimeError(RuntimeCode.shape, "axis out of range for \(x.type)", at: argSpan("axis"))
+        }
+        let op: ReduceOp
+        switch r {
+        case .sum: op = .sum
+        case .mean: op = .mean
+        case .max: op = .max
+        case .min:
+            // min(x) = -max(-x)
+            return try b.neg(try b.reduce(.max, try b.neg(x), axes: axes, keepDims: try bool(a["keepdims"], "keepdims", span: span)))
+        }
+        return try b.reduce(op, x, axes: axes, keepDims: try bool(a["keepdims"], "keepdims", span: span))
     }
 
     /// The last component of a layer path (`features.conv2d_2` → `conv2d_2`): the builder adds

@@ -7,9 +7,9 @@ import DCLSema
 import Foundation
 
 extension Evaluator {
-    func scriptBuiltin(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        switch spec.name {
-        case "len":
+    func scriptBuiltin(_ f: ScriptBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+        switch f {
+        case .len:
             switch a["value"] {
             case .list(let xs): return .int(xs.count)
             case .string(let s): return .int(s.count)
@@ -21,9 +21,9 @@ extension Evaluator {
             case .unknown: return .unknown
             case let v: throw RuntimeError(RuntimeCode.type, "`len` of a \(v.kindName)", at: span)
             }
-        case "str":
+        case .str:
             return .string(try displayChecked(a["value"], span: span))
-        case "int":
+        case .int:
             switch a["value"] {
             case .int(let i): return .int(i)
             case .float(let f): return .int(try integer(f, rounding: .towardZero, "`int`", at: span))
@@ -37,7 +37,7 @@ extension Evaluator {
             case .unknown: return .unknown
             case let v: throw RuntimeError(RuntimeCode.type, "`int` of a \(v.kindName)", at: span)
             }
-        case "float":
+        case .float:
             switch a["value"] {
             case .string(let s):
                 guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else {
@@ -48,21 +48,21 @@ extension Evaluator {
             case .unknown: return .unknown
             case let v: return .float(try double(v, "value", span: span))
             }
-        case "round":
+        case .round:
             let x = try double(a["x"], "x", span: span), d = try int(a["digits"], "digits", span: span)
             return .float(try roundToDigits(x, d, span: a.spans["digits"] ?? span))
-        case "floor": return .int(try integer(try double(a["x"], "x", span: span), rounding: .down, "`floor`", at: span))
-        case "ceil": return .int(try integer(try double(a["x"], "x", span: span), rounding: .up, "`ceil`", at: span))
-        case "div":
+        case .floor: return .int(try integer(try double(a["x"], "x", span: span), rounding: .down, "`floor`", at: span))
+        case .ceil: return .int(try integer(try double(a["x"], "x", span: span), rounding: .up, "`ceil`", at: span))
+        case .div:
             let x = try int(a["a"], "a", span: span), y = try int(a["b"], "b", span: span)
             guard y != 0 else { throw RuntimeError(RuntimeCode.value, "`div` by zero", at: span) }
             return .int(try flooredDivision(x, y, span: span))
-        case "std":
+        case .std:
             let xs = try doubleList(a["values"], "values", span: span)
             guard !xs.isEmpty else { return .float(0) }
             let m = xs.reduce(0, +) / Double(xs.count)
             return .float((xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count)).squareRoot())
-        case "sort":
+        case .sort:
             guard case .list(let xs) = a["values"] else { throw RuntimeError(RuntimeCode.type, "`sort` needs a list", at: span) }
             let desc = try bool(a["descending"], "descending", span: span)
             if xs.allSatisfy({ $0.numeric != nil }) {
@@ -74,20 +74,20 @@ extension Evaluator {
                 return .list(desc ? sorted.reversed() : sorted)
             }
             throw RuntimeError(RuntimeCode.type, "`sort` needs a list of numbers or of strings", at: span)
-        case "reverse":
+        case .reverse:
             guard case .list(let xs) = a["values"] else { throw RuntimeError(RuntimeCode.type, "`reverse` needs a list", at: span) }
             return .list(xs.reversed())
-        case "zip":
+        case .zip:
             guard case .list(let xs) = a["a"], case .list(let ys) = a["b"] else {
                 throw RuntimeError(RuntimeCode.type, "`zip` needs two lists", at: span)
             }
             let pairs: [Value] = zip(xs, ys).map { .list([$0, $1]) }
             for p in pairs { try checkNesting(of: p, at: span) }
             return .list(pairs)
-        case "keys":
+        case .keys:
             guard case .record(let r) = a["value"] else { throw RuntimeError(RuntimeCode.type, "`keys` needs a record", at: span) }
             return .list(r.keys.map { .string($0) })
-        case "join":
+        case .join:
             guard case .list(let xs) = a["values"] else { throw RuntimeError(RuntimeCode.type, "`join` needs a list", at: span) }
             let separator = try string(a["separator"], "separator", span: span)
             var total = 0
@@ -98,7 +98,7 @@ extension Evaluator {
                 return s
             }
             return .string(parts.joined(separator: separator))
-        case "table":
+        case .table:
             guard case .list(let rows) = a["rows"] else { throw RuntimeError(RuntimeCode.type, "`table` needs a list of rows", at: span) }
             let cols: [String]? = try optional(a["columns"]) { v in
                 guard case .list(let xs) = v else { throw RuntimeError(RuntimeCode.type, "`columns` must be a list of strings", at: span) }
@@ -109,25 +109,23 @@ extension Evaluator {
             try checkFormatWidth(digits, "`digits`", at: a.spans["digits"] ?? span)
             guard digits >= 0 else { throw RuntimeError(RuntimeCode.value, "`digits` must not be negative, found \(digits)", at: a.spans["digits"] ?? span) }
             return .string(try table(rows: rows, columns: cols, title: title, digits: digits, span: span))
-        case "assert":
+        case .assert:
             if case .unknown = a["condition"] { return .none }
             if !(try bool(a["condition"], "condition", span: span)) {
                 throw RuntimeError(RuntimeCode.assertion, try string(a["message"], "message", span: span), at: span)
             }
             return .none
-        case "claim":
+        case .claim:
             return try claim(a, span: span)
-        case "clock":
+        case .clock:
             return .float(Date().timeIntervalSince(startTime))
-        case "seed":
+        case .seed:
             return .int(Int(truncatingIfNeeded: seed))
-        default:
-            throw RuntimeError(RuntimeCode.type, "`\(spec.name)` is not implemented for this call", at: span)
         }
     }
 
     /// `sum`/`mean`/`max`/`min` of numbers or lists; on tensors they are layers.
-    func reduction(_ spec: BuiltinSpec, _ args: [EvaluatedArgument], subject: Value?, span: SourceSpan) throws -> Value {
+    func reduction(_ r: ReductionLayer, _ spec: BuiltinSpec, _ args: [EvaluatedArgument], subject: Value?, span: SourceSpan) throws -> Value {
         let positional = args.filter { $0.label == nil }
         let first = subject ?? positional.first?.value
         switch first {
@@ -135,11 +133,11 @@ extension Evaluator {
             var rest = args
             if subject == nil { rest.removeFirst() }
             let bound = try bindArguments(spec.params, rest, callee: spec.name, span: span)
-            let layer = Value.layer(LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: bound)), span: span))
+            let layer = Value.layer(LayerValue(.builtin(BuiltinLayerCall(r.layer, arguments: bound)), span: span))
             return try apply(layer, to: [first!], argumentSpans: [span], span: span)
         case nil:
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
-            return .layer(LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: bound)), span: span))
+            return .layer(LayerValue(.builtin(BuiltinLayerCall(r.layer, arguments: bound)), span: span))
         case .unknown?:
             return .unknown
         default:
@@ -147,46 +145,47 @@ extension Evaluator {
             if positional.count == 1, case .list(let xs) = positional[0].value { numbers = xs } else { numbers = positional.map(\.value) }
             if numbers.contains(where: { $0.isUnknown }) { return .unknown }
             guard !numbers.isEmpty else {
-                if spec.name == "sum" { return .int(0) }
+                if r == .sum { return .int(0) }
                 throw RuntimeError(RuntimeCode.value, "`\(spec.name)` of an empty list", at: span)
             }
             let ds = try numbers.map { try double($0, spec.name, span: span) }
             let allInt = numbers.allSatisfy { if case .int = $0 { return true }; return false }
-            switch spec.name {
-            case "sum":
+            switch r {
+            case .sum:
                 guard allInt else { return .float(ds.reduce(0, +)) }
                 // Summed as integers, checked: through doubles `9223372036854775807` would round.
                 var total = 0
                 for case .int(let i) in numbers { total = try checked(total.addingReportingOverflow(i), "`sum`", at: span) }
                 return .int(total)
-            case "mean": return .float(ds.reduce(0, +) / Double(ds.count))
-            case "max":
+            case .mean: return .float(ds.reduce(0, +) / Double(ds.count))
+            case .max:
                 let i = ds.indices.max { ds[$0] < ds[$1] }!
                 return numbers[i]
-            default:
+            case .min:
                 let i = ds.indices.min { ds[$0] < ds[$1] }!
                 return numbers[i]
             }
         }
     }
 
-    /// `exp`, `log`, `sqrt`, `abs`, `pow` of a number; tensors go to the elaborator.
-    func scalarMath(_ spec: BuiltinSpec, _ x: Double, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        switch spec.name {
-        case "exp": return .float(Foundation.exp(x))
-        case "log":
+    /// `exp`, `log`, `sqrt`, `abs`, `pow` of a number; nil for the ops that only take tensors,
+    /// which go to the elaborator.
+    func scalarMath(_ op: TensorOpBuiltin, _ x: Double, _ a: BoundArguments, span: SourceSpan) throws -> Value? {
+        switch op {
+        case .exp: return .float(Foundation.exp(x))
+        case .log:
             guard x > 0 else { throw RuntimeError(RuntimeCode.value, "`log` of \(formatFloat(x))", at: span) }
             return .float(Foundation.log(x))
-        case "sqrt":
+        case .sqrt:
             guard x >= 0 else { throw RuntimeError(RuntimeCode.value, "`sqrt` of \(formatFloat(x))", at: span) }
             return .float(x.squareRoot())
-        case "abs": return .float(Swift.abs(x))
-        case "pow": return .float(_pow(x, try double(a["p"], "p", span: span)))
-        default: throw RuntimeError(RuntimeCode.type, "`\(spec.name)` needs a tensor", at: span)
+        case .abs: return .float(Swift.abs(x))
+        case .pow: return .float(_pow(x, try double(a["p"], "p", span: span)))
+        case .matmul, .concat, .stop, .shape, .cosineSimilarity, .argmax: return nil
         }
     }
 
-    func optimizer(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> OptimizerSpec {
+    func optimizer(_ o: OptimizerBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> OptimizerSpec {
         func nonNegative(_ name: String) throws -> Double {
             let v = try double(a[name], name, span: span)
             guard v >= 0 else { throw RuntimeError(RuntimeCode.value, "`\(name)` must not be negative", at: span) }
@@ -195,69 +194,78 @@ extension Evaluator {
         let lr = try nonNegative("lr")
         guard lr > 0 else { throw RuntimeError(RuntimeCode.value, "the learning rate must be positive", at: span) }
         let lazy = try bool(a["lazy"], "lazy", span: span)
-        switch spec.name {
-        case "sgd":
+        switch o {
+        case .sgd:
             return .sgd(lr: lr, momentum: try nonNegative("momentum"), nesterov: try bool(a["nesterov"], "nesterov", span: span),
                         weightDecay: try nonNegative("weight_decay"), lazy: lazy)
-        default:
+        case .adam, .adamw:
             let b1 = try nonNegative("beta1"), b2 = try nonNegative("beta2")
             guard b1 < 1, b2 < 1 else { throw RuntimeError(RuntimeCode.value, "Adam's betas must be below 1", at: span) }
             return .adam(lr: lr, beta1: b1, beta2: b2, eps: try nonNegative("eps"), weightDecay: try nonNegative("weight_decay"),
-                         decoupled: spec.name == "adamw", lazy: lazy)
+                         decoupled: o == .adamw, lazy: lazy)
         }
     }
 
-    func schedule(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> ScheduleSpec {
-        switch spec.name {
-        case "constant": return .constant
-        case "step": return .step(every: try positiveInt(a["every"], "every", span: span), gamma: try double(a["gamma"], "gamma", span: span))
-        case "cosine": return .cosine(minLR: try double(a["min_lr"], "min_lr", span: span))
-        default:
+    func schedule(_ s: ScheduleBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> ScheduleSpec {
+        switch s {
+        case .constant: return .constant
+        case .step: return .step(every: try positiveInt(a["every"], "every", span: span), gamma: try double(a["gamma"], "gamma", span: span))
+        case .cosine: return .cosine(minLR: try double(a["min_lr"], "min_lr", span: span))
+        case .warmup:
             var then: ScheduleSpec = .constant
             if case .schedule(let s) = a["then"] { then = s }
             return .warmup(steps: try positiveInt(a["steps"], "steps", span: span), then: then)
         }
     }
 
-    func partitioner(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> PartitionScheme {
-        switch spec.name {
-        case "iid": return .iid
-        case "label_subset": return .labelSubset(classesPerClient: try positiveInt(a["k"], "k", span: span))
-        case "dirichlet":
+    func partitioner(_ p: PartitionerBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> PartitionScheme {
+        switch p {
+        case .iid: return .iid
+        case .labelSubset: return .labelSubset(classesPerClient: try positiveInt(a["k"], "k", span: span))
+        case .dirichlet:
             let alpha = try double(a["alpha"], "alpha", span: span)
             guard alpha > 0 else { throw RuntimeError(RuntimeCode.value, "`alpha` must be positive", at: span) }
             return .dirichlet(alpha: alpha, minSamples: 1)
-        case "class_groups":
+        case .classGroups:
             let r = try double(a["r"], "r", span: span)
             guard r >= 0 && r <= 1 else { throw RuntimeError(RuntimeCode.value, "`r` must be in [0, 1]", at: span) }
             return .classGroups(groups: try positiveInt(a["groups"], "groups", span: span), r: r,
                                 samplesPerClient: try optional(a["size"]) { try positiveInt($0, "size", span: span) })
-        default: return .byUser
+        case .byUser: return .byUser
         }
     }
 
-    func strategy(_ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
-        switch spec.name {
-        case "knn":
-            guard let m = a["model"].modelInstance else {
-                if case .unknown = a["model"] { return .overlap(users: try positiveInt(a["users"], "users", span: span)) }
-                throw RuntimeError(RuntimeCode.type, "`knn` needs the cloud model whose embeddings it searches", at: span)
-            }
-            return .knn(model: m, input: try string(a["input"], "input", span: span),
-                        metric: try option(a["metric"], "metric", choices: ["cosine", "dot"], span: span),
-                        users: try positiveInt(a["users"], "users", span: span))
-        case "overlap": return .overlap(users: try positiveInt(a["users"], "users", span: span))
-        case "random_users":
-            return .randomUsers(users: try positiveInt(a["users"], "users", span: span), seed: try optional(a["seed"]) { try int($0, "seed", span: span) })
-        case "classifier":
-            let t = try double(a["threshold"], "threshold", span: span)
-            guard t >= 0 && t <= 1 else { throw RuntimeError(RuntimeCode.value, "`threshold` must be in [0, 1]", at: span) }
-            return .classifier(hidden: try intList(a["hidden"], "hidden", span: span), threshold: t,
-                               epochs: try positiveInt(a["epochs"], "epochs", span: span), lr: try double(a["lr"], "lr", span: span))
-        default:
-            return .greedy(metric: try option(a["metric"], "metric", choices: ["auc", "logloss"], span: span),
-                           epochs: try positiveInt(a["epochs"], "epochs", span: span), model: a["model"].modelInstance)
+    // Retrieval strategies (`coarse:` and `fine:` of a retrieval declaration); patternBuiltin
+    // (Composites.swift) dispatches to them.
+
+    func knnStrategy(_ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
+        guard let m = a["model"].modelInstance else {
+            if case .unknown = a["model"] { return .overlap(users: try positiveInt(a["users"], "users", span: span)) }
+            throw RuntimeError(RuntimeCode.type, "`knn` needs the cloud model whose embeddings it searches", at: span)
         }
+        return .knn(model: m, input: try string(a["input"], "input", span: span),
+                    metric: try option(a["metric"], "metric", choices: ["cosine", "dot"], span: span),
+                    users: try positiveInt(a["users"], "users", span: span))
+    }
+
+    func overlapStrategy(_ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
+        .overlap(users: try positiveInt(a["users"], "users", span: span))
+    }
+
+    func randomUsersStrategy(_ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
+        .randomUsers(users: try positiveInt(a["users"], "users", span: span), seed: try optional(a["seed"]) { try int($0, "seed", span: span) })
+    }
+
+    func classifierStrategy(_ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
+        let t = try double(a["threshold"], "threshold", span: span)
+        guard t >= 0 && t <= 1 else { throw RuntimeError(RuntimeCode.value, "`threshold` must be in [0, 1]", at: span) }
+        return .classifier(hidden: try intList(a["hidden"], "hidden", span: span), threshold: t,
+                           epochs: try positiveInt(a["epochs"], "epochs", span: span), lr: try double(a["lr"], "lr", span: span))
+    }
+
+    func greedyStrategy(_ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
+        .greedy(metric: try option(a["metric"], "metric", choices: ["auc", "logloss"], span: span),
+                epochs: try positiveInt(a["epochs"], "epochs", span: span), model: a["model"].modelInstance)
     }
 }
 

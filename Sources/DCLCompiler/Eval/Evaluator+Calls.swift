@@ -187,9 +187,9 @@ extension Evaluator {
     public func callBuiltin(_ spec: BuiltinSpec, _ args: [EvaluatedArgument], subject: Value?, span: SourceSpan) throws -> Value {
         var args = args
         var subject = subject
-        switch spec.kind {
-        case .layer:
-            if case .reduction = spec.returns { return try reduction(spec, args, subject: subject, span: span) }
+        switch spec.builtin {
+        case .layer(let layer):
+            if let r = layer.reduction { return try reduction(r, spec, args, subject: subject, span: span) }
             if subject == nil, let first = args.first, first.label == nil {
                 switch first.value {
                 case .tensor, .layer:
@@ -202,9 +202,9 @@ extension Evaluator {
                 }
             }
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
-            let layer = Value.layer(LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: bound)), span: span))
-            guard let s = subject else { return layer }
-            return try apply(layer, to: [s], argumentSpans: [span], span: span)
+            let value = Value.layer(LayerValue(.builtin(BuiltinLayerCall(layer, arguments: bound)), span: span))
+            guard let s = subject else { return value }
+            return try apply(value, to: [s], argumentSpans: [span], span: span)
         case .transform:
             if subject == nil, let first = args.first, first.label == nil {
                 switch first.value {
@@ -217,7 +217,7 @@ extension Evaluator {
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
             guard let s = subject else { return .function(.transform(spec, bound, span: span)) }
             return try applyTransform(spec, bound, to: s, span: span)
-        default:
+        case .tensorOp, .loss, .script, .dataSource, .partitioner, .optimizer, .schedule, .model, .pattern, .output:
             if let s = subject { args.insert((label: nil, value: s, span: span), at: 0) }
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
             return try callPlainBuiltin(spec, bound, span: span)
@@ -227,7 +227,7 @@ extension Evaluator {
     func applyTransform(_ spec: BuiltinSpec, _ bound: BoundArguments, to subject: Value, span: SourceSpan) throws -> Value {
         if subject.isUnknown || checkMode { return .unknown }
         var b = bound
-        if spec.name == "partition", case .none = b["clients"], let n = currentRoleCount { b.values["clients"] = .int(n) }
+        if spec.builtin == .transform(.partition), case .none = b["clients"], let n = currentRoleCount { b.values["clients"] = .int(n) }
         return try hooks.callBuiltin(spec, b, subject: subject, span: span, evaluator: self)
     }
 
@@ -235,24 +235,26 @@ extension Evaluator {
     func callPlainBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, span: SourceSpan) throws -> Value {
         // Check mode: what depends on an unknown value is unknown.
         if spec.kind != .pattern, args.values.values.contains(where: { $0.containsUnknown }) { return .unknown }
-        switch spec.kind {
-        case .script:
-            return try scriptBuiltin(spec, args, span: span)
-        case .tensorOp, .loss:
-            return try tensorBuiltin(spec, args, span: span)
-        case .partitioner:
-            return .partitioner(try partitioner(spec, args, span: span))
-        case .optimizer:
-            return .optimizer(try optimizer(spec, args, span: span))
-        case .schedule:
-            return .schedule(try schedule(spec, args, span: span))
-        case .pattern:
-            return try patternBuiltin(spec, args, span: span)
-        case .dataSource, .model, .output:
-            if checkMode {
-                if spec.name == "copy" || spec.name == "average" { return try checkModeModelOp(spec, args, span: span) }
-                return .unknown
-            }
+        switch spec.builtin {
+        case .script(let f):
+            return try scriptBuiltin(f, args, span: span)
+        case .tensorOp(let op):
+            return try tensorOp(op, spec, args, span: span)
+        case .loss(let l):
+            return try loss(l, spec, args, span: span)
+        case .partitioner(let p):
+            return .partitioner(try partitioner(p, args, span: span))
+        case .optimizer(let o):
+            return .optimizer(try optimizer(o, args, span: span))
+        case .schedule(let s):
+            return .schedule(try schedule(s, args, span: span))
+        case .pattern(let p):
+            return try patternBuiltin(p, args, span: span)
+        case .model(let m):
+            if checkMode { return try checkModeModelOp(m, args, span: span) }
+            return try hooks.callBuiltin(spec, args, subject: nil, span: span, evaluator: self)
+        case .dataSource, .output:
+            if checkMode { return .unknown }
             return try hooks.callBuiltin(spec, args, subject: nil, span: span, evaluator: self)
         case .layer, .transform:
             return try callBuiltin(spec, args.values.map { (label: $0.key, value: $0.value, span: span) }, subject: nil, span: span)

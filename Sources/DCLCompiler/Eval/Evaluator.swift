@@ -174,9 +174,9 @@ public final class Evaluator {
 
     /// A built-in named as a value: a bare layer (`relu`) is a layer; others are functions.
     func builtinValue(_ spec: BuiltinSpec, span: SourceSpan) -> Value {
-        if spec.kind == .layer, spec.isBareLayer, case .layerOrApplied = spec.returns {
+        if case .layer(let layer) = spec.builtin, spec.isBareLayer, case .layerOrApplied = spec.returns {
             let args = (try? bindArguments(spec.params, [], callee: spec.name, span: span)) ?? BoundArguments()
-            return .layer(LayerValue(.builtin(BuiltinLayerCall(spec: spec, arguments: args)), span: span))
+            return .layer(LayerValue(.builtin(BuiltinLayerCall(layer, arguments: args)), span: span))
         }
         if spec.params.isEmpty, spec.kind == .partitioner || spec.kind == .schedule {
             return (try? callBuiltin(spec, [], subject: nil, span: span)) ?? .function(.builtin(spec))

@@ -34,12 +34,15 @@ public final class LayerValue {
     }
 }
 
-/// A built-in layer and its bound hyperparameters.
+/// A built-in layer and its bound hyperparameters. It holds the layer itself, not the whole
+/// `Builtin`, so lowering switches over layers only and the compiler checks that it is total.
 public struct BuiltinLayerCall {
+    public let layer: LayerBuiltin
     public let spec: BuiltinSpec
     public let arguments: BoundArguments
-    public init(spec: BuiltinSpec, arguments: BoundArguments) {
-        self.spec = spec
+    public init(_ layer: LayerBuiltin, arguments: BoundArguments) {
+        self.layer = layer
+        self.spec = Builtins.spec(.layer(layer))
         self.arguments = arguments
     }
 }

@@ -2,6 +2,8 @@
 // and pattern constructor a script can name. The checker verifies calls against it (arity,
 // names, types), the interpreter binds arguments and fills defaults from it, the REPL completes
 // and documents from it, and docs/builtins.md is generated from it — so they cannot drift.
+// Each entry is keyed by its `Builtin` case (Builtin.swift), which is what implementations
+// switch over.
 
 /// What a built-in is, which decides how a call to it is checked and evaluated.
 public enum BuiltinKind: String, Sendable, CaseIterable {
@@ -83,18 +85,21 @@ public enum ReturnRule: Sendable {
 }
 
 public struct BuiltinSpec: Sendable {
-    public let name: String
-    public let kind: BuiltinKind
+    /// Which built-in this is; consumers switch over it (Builtin.swift), never over `name`.
+    public let builtin: Builtin
     public let params: [ParamSpec]
     /// Accepts any number of positional arguments of the first parameter's type (`max(a, b, c)`).
     public let variadic: Bool
     public let returns: ReturnRule
     public let doc: String
 
-    public init(_ name: String, _ kind: BuiltinKind, _ params: [ParamSpec] = [], returns: ReturnRule,
+    /// The name scripts write, for messages, completion and docs.
+    public var name: String { builtin.rawValue }
+    public var kind: BuiltinKind { builtin.kind }
+
+    public init(_ builtin: Builtin, _ params: [ParamSpec] = [], returns: ReturnRule,
                 variadic: Bool = false, doc: String) {
-        self.name = name
-        self.kind = kind
+        self.builtin = builtin
         self.params = params
         self.variadic = variadic
         self.returns = returns
@@ -121,14 +126,23 @@ public enum Builtins {
         layers + tensorOps + losses + scriptFunctions + dataFunctions + trainingFunctions + modelFunctions
         + patternFunctions + resultFunctions
 
-    public static let byName: [String: BuiltinSpec] = {
-        var d: [String: BuiltinSpec] = [:]
+    /// The catalog keyed by built-in. Every case has exactly one entry (BuiltinEnumTests).
+    public static let byBuiltin: [Builtin: BuiltinSpec] = {
+        var d: [Builtin: BuiltinSpec] = [:]
         for b in all {
-            precondition(d[b.name] == nil, "built-in `\(b.name)` defined twice")
-            d[b.name] = b
+            precondition(d[b.builtin] == nil, "built-in `\(b.name)` defined twice")
+            d[b.builtin] = b
         }
         return d
     }()
 
-    public static func spec(_ name: String) -> BuiltinSpec? { byName[name] }
+    /// The entry of a script name: the name becomes a `Builtin` here, once.
+    public static func spec(_ name: String) -> BuiltinSpec? { Builtin(rawValue: name).map(spec) }
+
+    /// The entry of a built-in. Total because the catalog lists every case, which
+    /// BuiltinEnumTests checks; a missing entry is a defect of this module, not of a script.
+    public static func spec(_ builtin: Builtin) -> BuiltinSpec {
+        guard let s = byBuiltin[builtin] else { preconditionFailure("the built-in catalog has no entry for `\(builtin)`") }
+        return s
+    }
 }

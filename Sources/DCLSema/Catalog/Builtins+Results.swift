@@ -6,7 +6,7 @@ extension Builtins {
     public static let plotKinds = ["line", "scatter", "bar", "histogram", "box"]
 
     static let resultFunctions: [BuiltinSpec] = [
-        BuiltinSpec("plot", .output, [
+        BuiltinSpec(.output(.plot), [
             ParamSpec("series", .any, nil,
                       "a list of numbers (one series), or a record {name: values} (one series per field, named in the legend); for line and scatter a series may be a record {x: …, y: …}"),
             ParamSpec("to", .string, nil, "the file, `.svg` or `.png`, relative to the working directory"),
@@ -23,19 +23,19 @@ extension Builtins {
             ParamSpec("height", .int, .int(400), "pixels (150 to 4000)"),
         ], returns: .fixed(.none),
            doc: "writes a figure (line, scatter, grouped bar, histogram, or box plot of per-device values) as SVG or PNG, the format chosen by the path's extension; the same inputs give the same bytes"),
-        BuiltinSpec("predict", .output, [
+        BuiltinSpec(.output(.predict), [
             ParamSpec("model", .model),
             ParamSpec("on", .any, nil, "a dataset, a client (its test part) or clients (each client's test part, in order)"),
             ParamSpec("batch", .int, .int(256)),
         ], returns: .fixed(.list(.any)),
            doc: "per sample: the predicted class (an int) for a classifier, the score (a float) for a model with one output, else the outputs (a list of floats)"),
-        BuiltinSpec("confusion_matrix", .output, [
+        BuiltinSpec(.output(.confusionMatrix), [
             ParamSpec("model", .model),
             ParamSpec("on", .any, nil, "a labelled dataset, client or clients (summed over clients' test parts)"),
             ParamSpec("batch", .int, .int(256)),
         ], returns: .fixed(.list(.list(.int))),
            doc: "counts[true class][predicted class] of a classifier on labelled data"),
-        BuiltinSpec("class_accuracy", .output, [
+        BuiltinSpec(.output(.classAccuracy), [
             ParamSpec("model", .model),
             ParamSpec("on", .any, nil, "a labelled dataset, client or clients (pooled over clients' test parts)"),
             ParamSpec("batch", .int, .int(256)),

@@ -2,14 +2,14 @@
 
 extension Builtins {
     static let trainingFunctions: [BuiltinSpec] = [
-        BuiltinSpec("sgd", .optimizer, [
+        BuiltinSpec(.optimizer(.sgd), [
             ParamSpec("lr", .float, .float(0.01)),
             ParamSpec("momentum", .float, .float(0)),
             ParamSpec("nesterov", .bool, .bool(false)),
             ParamSpec("weight_decay", .float, .float(0)),
             ParamSpec("lazy", .bool, .bool(true), "row-sparse updates of embedding tables (docs/language.md)"),
         ], returns: .fixed(.optimizer), doc: "stochastic gradient descent"),
-        BuiltinSpec("adam", .optimizer, [
+        BuiltinSpec(.optimizer(.adam), [
             ParamSpec("lr", .float, .float(1e-3)),
             ParamSpec("beta1", .float, .float(0.9)),
             ParamSpec("beta2", .float, .float(0.999)),
@@ -17,7 +17,7 @@ extension Builtins {
             ParamSpec("weight_decay", .float, .float(0), "L2 penalty added to the gradient"),
             ParamSpec("lazy", .bool, .bool(true), "row-sparse updates of embedding tables (docs/language.md)"),
         ], returns: .fixed(.optimizer), doc: "Adam"),
-        BuiltinSpec("adamw", .optimizer, [
+        BuiltinSpec(.optimizer(.adamw), [
             ParamSpec("lr", .float, .float(1e-3)),
             ParamSpec("beta1", .float, .float(0.9)),
             ParamSpec("beta2", .float, .float(0.999)),
@@ -25,20 +25,20 @@ extension Builtins {
             ParamSpec("weight_decay", .float, .float(0.01), "decoupled weight decay"),
             ParamSpec("lazy", .bool, .bool(true), "row-sparse updates of embedding tables (docs/language.md)"),
         ], returns: .fixed(.optimizer), doc: "Adam with decoupled weight decay"),
-        BuiltinSpec("constant", .schedule, returns: .fixed(.schedule), doc: "a fixed learning rate"),
-        BuiltinSpec("step", .schedule, [
+        BuiltinSpec(.schedule(.constant), returns: .fixed(.schedule), doc: "a fixed learning rate"),
+        BuiltinSpec(.schedule(.step), [
             ParamSpec("every", .int, nil, "epochs between decays"),
             ParamSpec("gamma", .float, .float(0.1)),
         ], returns: .fixed(.schedule), doc: "multiplies the rate by gamma every few epochs"),
-        BuiltinSpec("cosine", .schedule, [ParamSpec("min_lr", .float, .float(0))], returns: .fixed(.schedule),
+        BuiltinSpec(.schedule(.cosine), [ParamSpec("min_lr", .float, .float(0))], returns: .fixed(.schedule),
                     doc: "cosine decay to min_lr over the run"),
-        BuiltinSpec("warmup", .schedule, [
+        BuiltinSpec(.schedule(.warmup), [
             ParamSpec("steps", .int, nil, "optimiser steps of linear warm-up"),
             ParamSpec("then", .schedule, DefaultValue.none, "the schedule after warm-up (constant if none)"),
         ], returns: .fixed(.schedule), doc: "linear warm-up from 0"),
-        BuiltinSpec("history", .model, [ParamSpec("model", .model)], returns: .fixed(.record([:])),
+        BuiltinSpec(.model(.history), [ParamSpec("model", .model)], returns: .fixed(.record([:])),
                     doc: "what the last `train`/`distill` of the model did per epoch: `epoch`, `loss`, `lr`, `samples_per_s`, `seconds`; with `validate:` also `val_epoch` and `val_<metric>`; `best_epoch`, `stopped_early`, and `rows` (one record per epoch, for `table`)"),
-        BuiltinSpec("evaluate", .model, [
+        BuiltinSpec(.model(.evaluate), [
             ParamSpec("model", .model),
             ParamSpec("on", .any, nil, "a dataset or clients"),
             ParamSpec("k", .int, .int(10), "cut-off for HitRate@k / NDCG@k / top-k"),
@@ -49,20 +49,20 @@ extension Builtins {
     ]
 
     static let modelFunctions: [BuiltinSpec] = [
-        BuiltinSpec("copy", .model, [ParamSpec("model", .model)], returns: .fixed(.model),
+        BuiltinSpec(.model(.copy), [ParamSpec("model", .model)], returns: .fixed(.model),
                     doc: "a new instance with the same weights"),
-        BuiltinSpec("average", .model, [
+        BuiltinSpec(.model(.average), [
             ParamSpec("models", .list(.model)),
             ParamSpec("weights", .list(.float), DefaultValue.none, "defaults to equal weights"),
         ], returns: .fixed(.model), doc: "weight averaging of same-shaped models (FedAvg)"),
-        BuiltinSpec("assign", .model, [ParamSpec("model", .model), ParamSpec("from", .model)],
+        BuiltinSpec(.model(.assign), [ParamSpec("model", .model), ParamSpec("from", .model)],
                     returns: .fixed(.none), doc: "copies weights from another same-shaped model"),
-        BuiltinSpec("summary", .model, [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
+        BuiltinSpec(.model(.summary), [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
                     returns: .fixed(.string), doc: "the per-layer table: output shapes, params, FLOPs, activation bytes"),
-        BuiltinSpec("cost", .model, [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
+        BuiltinSpec(.model(.cost), [ParamSpec("model", .model), ParamSpec("batch", .int, .int(1))],
                     returns: .fixed(.record(["flops": .int, "params": .int, "peak_bytes": .int])),
                     doc: "FLOPs of one inference pass over `batch` samples (a multiply-add counts 2), parameters, peak activation bytes"),
-        BuiltinSpec("reinit", .model, [ParamSpec("model", .model), ParamSpec("seed", .int, DefaultValue.none)],
+        BuiltinSpec(.model(.reinit), [ParamSpec("model", .model), ParamSpec("seed", .int, DefaultValue.none)],
                     returns: .fixed(.none), doc: "draws fresh initial weights"),
     ]
 }

@@ -52,8 +52,7 @@ extension Checker {
                 record(callee, .function)
                 let formals = method.params.map { FormalParam(name: $0.name, type: $0.type, required: $0.isRequired, choices: $0.choices) }
                 _ = matchArguments(arguments, to: formals, callee: "`\(name.name)`", span: span, in: scope)
-                if case .fixed(let t) = method.returns { return t }
-                return .any
+                return method.returns
             }
             let ct = record(callee, memberType(bt, base: base, name: name, in: scope))
             return applyArguments(ct, arguments, calleeName: name.name, span: span, in: scope)
@@ -148,7 +147,7 @@ extension Checker {
             }
             _ = matchArguments(args, to: formals, callee: "`\(spec.name)`", span: span, in: scope)
             guard let st = subjectType else { return .function }
-            if st != .dataset && st != .any && !(st == .clients && spec.name != "partition") {
+            if st != .dataset && st != .any && !(st == .clients && spec.builtin != .transform(.partition)) {
                 error(.wrongApplication, "`\(spec.name)` transforms a dataset, found \(st)", at: subject?.1.span ?? span,
                       hint: st == .record(["train": .dataset, "test": .dataset]) ? "pick a part first, e.g. `.train`" : nil)
                 return .any
@@ -207,7 +206,7 @@ extension Checker {
         case .list(let el):
             if positional.count > 1 { error(.argumentCount, "`\(spec.name)` of a list takes one list", at: span) }
             if !el.isNumeric { error(.wrongType, "`\(spec.name)` needs numbers, found \(ft)", at: first.value.span) }
-            return spec.name == "mean" ? .float : (el == .int ? .int : (el == .any ? .any : .float))
+            return spec.builtin == .layer(.mean) ? .float : (el == .int ? .int : (el == .any ? .any : .float))
         default:
             var t = ft
             if !ft.isNumeric { error(.wrongType, "`\(spec.name)` needs numbers, a list or a tensor, found \(ft)", at: first.value.span) }
@@ -217,15 +216,15 @@ extension Checker {
                 t = t.join(at)
             }
             for a in named { error(.unknownArgument, "`\(spec.name)` of numbers takes no named arguments", at: a.label!.span) }
-            return spec.name == "mean" ? .float : t
+            return spec.builtin == .layer(.mean) ? .float : t
         }
     }
 
     /// Rules a signature cannot express.
     func validateBuiltinCall(_ spec: BuiltinSpec, arguments: [Argument], span: SourceSpan, in scope: Scope) {
         let labels = Set(arguments.compactMap { $0.label?.name })
-        switch spec.name {
-        case "vertical":
+        switch spec.builtin {
+        case .pattern(.vertical):
             let hasModel = labels.contains("model") || arguments.contains { $0.label == nil }
             let hasPair = labels.contains("cloud") || labels.contains("device")
             if hasModel && hasPair {
@@ -234,18 +233,20 @@ extension Checker {
                 error(.builtinRule, "`vertical` needs a backbone, or both `cloud:` and `device:`", at: span,
                       hint: "vertical(lenet(10), device_width: 1/8) or vertical(cloud: a, device: b)")
             }
-        case "claim":
+        case .script(.claim):
             if labels.contains("above") == labels.contains("below") {
                 error(.builtinRule, labels.contains("above") ? "`claim` takes `above:` or `below:`, not both"
                                                             : "`claim` needs `above:` or `below:`, the number the value is claimed to beat",
                       at: span, hint: "claim(\"ours beats the baseline\", ours, above: baseline)")
             }
-        case "average":
+        case .model(.average):
             if case .list(let ms)? = arguments.first(where: { $0.label == nil || $0.label?.name == "models" })?.value.kind,
                case .list(let ws)? = arguments.first(where: { $0.label?.name == "weights" })?.value.kind, ms.count != ws.count {
                 error(.builtinRule, "`average` got \(ms.count) models but \(ws.count) weights", at: span)
             }
         default:
+            // Only these two have rules beyond their signature; every other built-in is fully
+            // checked by matchArguments.
             break
         }
     }

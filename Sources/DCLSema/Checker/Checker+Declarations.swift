@@ -274,19 +274,19 @@ extension Checker {
     /// `knn` coarse strategy embeds users with. Without either the policy could only fail when
     /// it first filters, after everything before it has run.
     func checkGreedyHasModel(_ fields: [Field], in scope: Scope) {
-        func strategyCall(_ name: String) -> (spec: String, args: [Argument], span: SourceSpan)? {
+        func strategyCall(_ name: String) -> (spec: BuiltinSpec, args: [Argument], span: SourceSpan)? {
             guard let f = fields.first(where: { $0.name.name == name }), case .expr(let e) = f.value,
                   case .call(let callee, let args) = e.kind, case .name(let id) = callee.kind,
                   let sym = scope.lookup(id.name), case .builtin(let spec) = sym.kind else { return nil }
-            return (spec.name, args, e.span)
+            return (spec, args, e.span)
         }
-        guard let fine = strategyCall("fine"), fine.spec == "greedy" else { return }
+        guard let fine = strategyCall("fine"), fine.spec.builtin == .pattern(.greedy) else { return }
         // `model` named, or given third positionally (`greedy(auc, 1, m)`).
         let positional = fine.args.prefix { $0.label == nil }.count
         if positional >= 3 || fine.args.contains(where: { $0.label?.name == "model" }) { return }
         // Only a built-in coarse strategy other than `knn` is known to embed no users.
-        guard let coarse = strategyCall("coarse"), coarse.spec != "knn" else { return }
-        error(.builtinRule, "`greedy` needs a model to trial-train, and the coarse `\(coarse.spec)(…)` has none",
+        guard let coarse = strategyCall("coarse"), coarse.spec.builtin != .pattern(.knn) else { return }
+        error(.builtinRule, "`greedy` needs a model to trial-train, and the coarse `\(coarse.spec.name)(…)` has none",
               at: fine.span, hint: "give it one, e.g. `greedy(metric: auc, model: m)`, or match users with `knn(model: m, …)`")
     }
 }

@@ -39,27 +39,43 @@ public enum Members {
     }
 
     /// Methods by receiver type.
-    public static func method(of t: DCLType, named name: String) -> BuiltinSpec? {
+    public static func method(of t: DCLType, named name: String) -> MethodSpec? {
         methods(of: t).first { $0.name == name }
     }
 
-    public static func methods(of t: DCLType) -> [BuiltinSpec] {
+    public static func methods(of t: DCLType) -> [MethodSpec] {
         switch t {
         case .retrieval:
             return [
-                BuiltinSpec("retrieve", .pattern, [ParamSpec("client", .client), ParamSpec("pool", .dataset)],
-                            returns: .fixed(.dataset), doc: "coarse candidates for a device, from the cloud's pool (cloud side)"),
-                BuiltinSpec("filter", .pattern, [ParamSpec("client", .client), ParamSpec("candidates", .dataset)],
-                            returns: .fixed(.dataset), doc: "the candidates the device's fine filter keeps (device side)"),
-                BuiltinSpec("augment", .pattern, [ParamSpec("client", .client), ParamSpec("pool", .dataset)],
-                            returns: .fixed(.dataset), doc: "the device's local samples plus the kept candidates"),
+                MethodSpec("retrieve", [ParamSpec("client", .client), ParamSpec("pool", .dataset)],
+                           returns: .dataset, doc: "coarse candidates for a device, from the cloud's pool (cloud side)"),
+                MethodSpec("filter", [ParamSpec("client", .client), ParamSpec("candidates", .dataset)],
+                           returns: .dataset, doc: "the candidates the device's fine filter keeps (device side)"),
+                MethodSpec("augment", [ParamSpec("client", .client), ParamSpec("pool", .dataset)],
+                           returns: .dataset, doc: "the device's local samples plus the kept candidates"),
             ]
         case .plugin:
             return [
-                BuiltinSpec("reset", .pattern, returns: .fixed(.none), doc: "empties every client memory"),
+                MethodSpec("reset", returns: .none, doc: "empties every client memory"),
             ]
         default:
             return []
         }
+    }
+}
+
+/// A method of a value (`coda.augment(c, pool: …)`). Methods are looked up on their receiver's
+/// type, not in the built-in catalog, so they are not `Builtin` cases.
+public struct MethodSpec: Sendable {
+    public let name: String
+    public let params: [ParamSpec]
+    public let returns: DCLType
+    public let doc: String
+
+    public init(_ name: String, _ params: [ParamSpec] = [], returns: DCLType, doc: String) {
+        self.name = name
+        self.params = params
+        self.returns = returns
+        self.doc = doc
     }
 }

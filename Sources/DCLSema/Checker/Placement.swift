@@ -65,15 +65,18 @@ extension Checker {
             guard case .name(let id) = callee.kind, let sym = scope.lookup(id.name), case .builtin(let spec) = sym.kind else {
                 return .unknown
             }
-            switch spec.name {
-            case "copy":
+            switch spec.builtin {
+            case .model(.copy), .model(.average):
+                // A copy or an average lives where its model(s) do.
                 return args.first.map { placementFacts(of: $0.value, in: scope) } ?? .unknown
-            case "average":
-                return args.first.map { placementFacts(of: $0.value, in: scope) } ?? .unknown
-            default:
-                if spec.kind == .transform, let first = args.first, first.label == nil {
+            case .transform:
+                // A transform called on data keeps the data's side.
+                if let first = args.first, first.label == nil {
                     return placementFacts(of: first.value, in: scope)
                 }
+                return .unknown
+            case .layer, .tensorOp, .loss, .script, .dataSource, .partitioner, .optimizer, .schedule,
+                 .model(.evaluate), .model(.assign), .model(.summary), .model(.cost), .model(.reinit), .model(.history), .pattern, .output:
                 return .unknown
             }
         default:
