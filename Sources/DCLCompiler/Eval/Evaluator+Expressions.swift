@@ -43,18 +43,30 @@ extension Evaluator {
         case .comprehension(let element, let variable, let sequence, let condition):
             let seq = try evaluate(sequence, in: env)
             var out: [Value] = []
+            // Compile mode (hooks that give unknown results): a filter on an unknown value
+            // leaves it unknown which elements the list holds, so the list is unknown — not a
+            // list that silently dropped them (`mean` of it would then fail). Check mode takes
+            // the branch instead, so the element is elaborated too.
+            var membershipUnknown = false
             for item in try iterate(seq, span: sequence.span) {
                 if shouldInterrupt() { throw Interrupted() }
                 try countCheckStep(at: sequence.span)
                 try checkListLength(out.count + 1, at: e.span)
                 let inner = Environment(parent: env, module: env.module)
                 inner.define(variable.name, item)
-                if let c = condition, try !truth(try evaluate(c, in: inner), span: c.span) { continue }
+                if let c = condition {
+                    let kept = try evaluate(c, in: inner)
+                    if case .unknown = kept, !checkMode {
+                        membershipUnknown = true
+                        continue
+                    }
+                    if try !truth(kept, span: c.span) { continue }
+                }
                 let v = try evaluate(element, in: inner)
                 try checkNesting(of: v, at: element.span)
                 out.append(v)
             }
-            return .list(out)
+            return membershipUnknown ? .unknown : .list(out)
         case .record(let fields):
             var r = Record()
             for f in fields {
