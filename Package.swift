@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "DCLCompiler", dependencies: ["DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
         // Figures (SVG and PNG) drawn from plain numbers: knows nothing of the language.
         .target(name: "DCLPlot", dependencies: ["DCLText", "SystemZlib"], swiftSettings: v5),
-        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData", "DCLPlot", "DCLText"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData", "DCLPlot", "DCLText", "DCLExport"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", "DCLText", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
         // `dcl bench`'s workloads (generated parse program, reference networks, the training
         // benchmark), kept out of the library targets; numeric flags because it runs the engine.

@@ -11,6 +11,13 @@ struct Evaluation {
     let session: Session
 
     func evaluate(_ m: ModelInstance, on data: DCLCompiler.Value, k: Int, batch: Int, span: SourceSpan) throws -> MetricsValue {
+        if let devices = session.deviceExecutor {
+            return try evaluateDeployed(m, on: data, devices: devices, k: k, batch: batch, span: span)
+        }
+        return try evaluateHere(m, on: data, k: k, batch: batch, span: span)
+    }
+
+    private func evaluateHere(_ m: ModelInstance, on data: DCLCompiler.Value, k: Int, batch: Int, span: SourceSpan) throws -> MetricsValue {
         switch data {
         case .dataset(let d):
             return try metrics(m, on: d.dataset, k: k, batch: batch, span: span)
@@ -27,6 +34,28 @@ struct Evaluation {
             return try metrics(m, on: cl.data.test, k: k, batch: batch, span: span)
         default:
             throw RuntimeError(RuntimeCode.type, "`evaluate` needs a dataset or clients, found \(data.kindName)", at: span)
+        }
+    }
+
+    /// In a deployed run: one device's own data is evaluated on its host; data on no device
+    /// here; device data the service cannot place (a whole fleet, derived data) is refused.
+    private func evaluateDeployed(_ m: ModelInstance, on data: DCLCompiler.Value, devices: DeviceExecutor, k: Int, batch: Int,
+                                  span: SourceSpan) throws -> MetricsValue {
+        let remote = RemoteEvaluation(devices: devices, session: session, span: span)
+        switch data {
+        case .dataset(let d) where d.location != nil:
+            return try remote.evaluate(m, location: d.location!, data: d, k: k, batch: batch)
+        case .client(let cl) where cl.location(.test) != nil:
+            let d = DataValue(cl.data.test, side: cl.side, origin: "\(cl.origin).test", location: cl.location(.test))
+            return try remote.evaluate(m, location: d.location!, data: d, k: k, batch: batch)
+        case .dataset(let d) where d.side == .device:
+            throw Deployment.unplaced("`evaluate`", origin: d.origin, span: span)
+        case .clients(let c) where c.side == .device:
+            throw Deployment.unplaced("`evaluate`", origin: c.origin, span: span)
+        case .client(let cl) where cl.side == .device:
+            throw Deployment.unplaced("`evaluate`", origin: cl.origin, span: span)
+        default:
+            return try evaluateHere(m, on: data, k: k, batch: batch, span: span)
         }
     }
 

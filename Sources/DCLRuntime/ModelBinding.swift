@@ -108,23 +108,31 @@ final class InferenceRunner {
 
     /// Outputs of the model for one batch of named input columns.
     func run(_ columns: [String: Tensor], span: SourceSpan) throws -> Tensor {
-        var inputs: [String: Tensor] = [:]
-        for i in model.inputs {
-            guard let t = columns[i.name] else {
-                throw RuntimeError(RuntimeCode.data, "`\(model.name)` needs an input column `\(i.name)`, the data has \(columns.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))",
-                                   at: span)
-            }
-            guard Array(t.shape.dropFirst()) == i.shape, t.dtype == i.dtype else {
-                throw RuntimeError(RuntimeCode.shape, "`\(model.name)` expects \(i.name): \(i.dtype.rawValue)\(formatShape(i.shape)) per sample, the data has \(t.dtype.rawValue)\(formatShape(Array(t.shape.dropFirst())))",
-                                   at: span)
-            }
-            inputs[i.name] = t
-        }
+        let inputs = try Self.inputs(columns, expected: model.inputs.map { ($0.name, $0.shape, $0.dtype) }, model: model.name, span: span)
         let bound = try BoundStore(graph: executor.graph, owners: owners, table: model.table, home: model, span: span)
         do {
             return try executor.run(inputs: inputs, store: bound.store)[ForwardGraph.output]!
         } catch let e as GraphError {
             throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: span)
         }
+    }
+
+    /// The columns a model reads, checked against its inputs (also on a device host, which
+    /// knows the model by its inputs only).
+    static func inputs(_ columns: [String: Tensor], expected: [(name: String, shape: [Int], dtype: DType)], model: String,
+                       span: SourceSpan) throws -> [String: Tensor] {
+        var inputs: [String: Tensor] = [:]
+        for i in expected {
+            guard let t = columns[i.name] else {
+                throw RuntimeError(RuntimeCode.data, "`\(model)` needs an input column `\(i.name)`, the data has \(columns.keys.sorted().map { "`\($0)`" }.joined(separator: ", "))",
+                                   at: span)
+            }
+            guard Array(t.shape.dropFirst()) == i.shape, t.dtype == i.dtype else {
+                throw RuntimeError(RuntimeCode.shape, "`\(model)` expects \(i.name): \(i.dtype.rawValue)\(formatShape(i.shape)) per sample, the data has \(t.dtype.rawValue)\(formatShape(Array(t.shape.dropFirst())))",
+                                   at: span)
+            }
+            inputs[i.name] = t
+        }
+        return inputs
     }
 }

@@ -27,6 +27,9 @@ public final class Session: RuntimeHooks {
         }
     }
     weak var evaluator: Evaluator?
+    /// Where work on one device's own data runs in a deployed run (`dcl serve`): its device's
+    /// host. Nil: in this process, as `dcl run` simulates the fleet.
+    public var deviceExecutor: DeviceExecutor?
     /// Where `plot` writes a figure given a relative path (`dcl run --out DIR`); nil: the
     /// working directory.
     public var figureDirectory: String?
@@ -85,6 +88,10 @@ public final class Session: RuntimeHooks {
         func confusion() throws -> [[Int]] {
             let batch = try ev.positiveInt(args["batch"], "batch", span: span)
             return try Predictions(session: self).confusion(try model("model"), on: args["on"], batch: batch, name: spec.name, span: span)
+        }
+        if deviceExecutor != nil {
+            try Deployment.refuseDeviceData(spec.name, in: args, subject: subject, sendable: Deployment.sendsToDevices(spec.builtin, args),
+                                           span: span)
         }
         switch spec.builtin {
         case .dataSource(let source):
@@ -149,6 +156,9 @@ public final class Session: RuntimeHooks {
 
     public func callMethod(_ receiver: DCLCompiler.Value, _ name: String, _ args: BoundArguments, span: SourceSpan,
                            evaluator ev: Evaluator) throws -> DCLCompiler.Value {
+        if deviceExecutor != nil {
+            try Deployment.refuseDeviceData("\(receiver.kindName).\(name)", in: args, subject: receiver, sendable: false, span: span)
+        }
         switch (receiver, name) {
         case (.retrieval(let r), _):
             return try RetrievalProtocol(session: self, evaluator: ev).call(r, name, args, span: span)

@@ -39,6 +39,11 @@ public struct Trainer {
             case .clients(let c): return c.side
             }
         }
+        /// One device's own part (`d.train`), which a deployed run trains on that device's host.
+        var isOneDevicesOwn: Bool {
+            if case .dataset(let d) = self { return d.location != nil }
+            return false
+        }
         var origin: String {
             switch self {
             case .dataset(let d): return d.origin
@@ -123,10 +128,11 @@ public struct Trainer {
             bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
         }
         let graph = compiled.graph, executor = compiled.executor
+        // A device host receives the weights as bound here and starts its optimiser state itself.
+        let boundWeights = bound.store.tensors
         // Optimiser state starts at zero for every `train` statement.
         try bound.store.initialize(graph, seed: 0)
         bound.store.step = 0
-        let inputNames = Set(graph.inputs.map(\.name))
         var seedSource = evaluator.generator(evaluator.nextRandomLabel("train"))
         let baseSeed = options.seed.map { UInt64(bitPattern: Int64($0)) } ?? seedSource.next()
         var result = TrainingResult()
@@ -136,62 +142,54 @@ public struct Trainer {
         defer { bound.writeBack() }
         // The live progress line ends with the training, also when an error stops it.
         defer { if options.log != .none { session.progress.finish() } }
+        var loop = TrainingLoop(executor: executor, store: bound.store, batchSize: options.batch, shuffle: options.shuffle,
+                                baseSeed: baseSeed, totalSteps: totalSteps, span: span)
+        loop.restore = { canonical?.restore($0) ?? $0 }
+        loop.interrupted = { self.evaluator.shouldInterrupt() }
+        if options.log != .none {
+            let progress = session.progress, epochs = options.epochs
+            loop.afterStep = { epoch, stats, result, epochStart in
+                let now = Date(), elapsed = now.timeIntervalSince(epochStart)
+                progress.batch(label: label, epoch: epoch + 1, epochs: epochs, batch: stats.batches,
+                               batches: batchesPerEpoch, step: result.steps, steps: totalSteps,
+                               loss: stats.meanLoss, samples: result.samples, elapsed: now.timeIntervalSince(start),
+                               samplesPerSecond: Double(stats.samples) / max(elapsed, 1e-9),
+                               eta: elapsed / Double(stats.batches) * Double(batchesPerEpoch - stats.batches))
+            }
+        }
+        // Training on one device's own data in a deployed run: its host takes every step.
+        var remoteEpochs: [EpochStats]?
+        if session.deviceExecutor != nil, data.side == .device, !data.isOneDevicesOwn {
+            throw Deployment.unplaced("training", origin: data.origin, span: span)
+        }
+        if case .dataset(let d) = data, let location = d.location, let devices = session.deviceExecutor {
+            guard options.validation == nil else {
+                throw RuntimeError(RuntimeCode.placement, "`validate:` is not yet supported when training runs on a device host", at: span,
+                                   hint: "run this script without `--deploy`, or validate with `evaluate` after training")
+            }
+            let reply = try RemoteTraining(devices: devices, span: span).train(
+                location: location, data: d, graph: graph, weights: boundWeights, returning: Array(bound.owners.keys),
+                batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps)
+            for (name, t) in reply.weights { bound.store.tensors[name] = t }
+            result = reply.result
+            remoteEpochs = reply.epochs
+        }
+        let epochData: EpochBatches
+        switch data {
+        case .dataset(let d): epochData = .dataset(d.dataset)
+        case .clients(let c): epochData = .clients(c.federated, c.part)
+        }
         outer: for epoch in 0..<options.epochs {
-            let epochStart = Date()
-            var epochLoss = 0.0, epochBatches = 0, epochSamples = 0
-            let stepBatch: (Batch) throws -> Void = { batch in
-                if self.evaluator.shouldInterrupt() { throw Interrupted() }
-                var inputs: [String: Tensor] = [:]
-                for (k, v) in batch.columns where inputNames.contains(k) { inputs[k] = v }
-                let out: [String: Tensor]
-                do { out = try executor.run(inputs: inputs, store: bound.store) } catch let raw as GraphError {
-                    let e = canonical?.restore(raw) ?? raw
-                    // Sizes are checked per sample when the model is built; here the batch is
-                    // known, and a node's buffer may be over the cap only because of it.
-                    let tooLarge = e.message.contains("DCL_MAX_TENSOR_BYTES") || e.message.contains("machine's memory")
-                    throw RuntimeError(RuntimeCode.shape, e.shapeMessage, at: span,
-                                       hint: tooLarge ? "use a smaller `batch` (this one is \(options.batch))" : nil)
-                }
-                let loss = Double(out["loss"]!.floats[0])
-                guard loss.isFinite else {
-                    throw RuntimeError(RuntimeCode.value, "the loss became \(loss) at step \(result.steps + 1) (epoch \(epoch + 1))", at: span,
-                                       hint: "lower the learning rate, or clip gradients with `clip: 5`")
-                }
-                epochLoss += loss
-                epochBatches += 1
-                epochSamples += batch.count
-                result.steps += 1
-                result.samples += batch.count
-                result.lastLoss = loss
-                if options.log != .none {
-                    let now = Date(), elapsed = now.timeIntervalSince(epochStart)
-                    self.session.progress.batch(label: label, epoch: epoch + 1, epochs: options.epochs, batch: epochBatches,
-                                                batches: batchesPerEpoch, step: result.steps, steps: totalSteps,
-                                                loss: epochLoss / Double(epochBatches), samples: result.samples,
-                                                elapsed: now.timeIntervalSince(start),
-                                                samplesPerSecond: Double(epochSamples) / max(elapsed, 1e-9),
-                                                eta: elapsed / Double(epochBatches) * Double(batchesPerEpoch - epochBatches))
-                }
+            let stats: EpochStats
+            if let remote = remoteEpochs {
+                guard epoch < remote.count else { break outer }
+                stats = remote[epoch]
+            } else {
+                stats = try loop.runEpoch(epoch, over: epochData, result: &result)
             }
-            do {
-                switch data {
-                case .dataset(let d):
-                    for batch in try d.dataset.batches(size: options.batch, shuffleSeed: options.shuffle ? baseSeed : nil, epoch: epoch,
-                                                                   augmentSeed: baseSeed) {
-                        try stepBatch(batch)
-                        if result.steps >= totalSteps { break }
-                    }
-                case .clients(let c):
-                    for cb in try c.federated.clientBatches(c.part, size: options.batch, seed: baseSeed, epoch: epoch, augment: true) {
-                        try stepBatch(cb.batch)
-                        if result.steps >= totalSteps { break }
-                    }
-                }
-            } catch let e as DataError {
-                throw RuntimeError(RuntimeCode.data, e.description, at: span)
-            }
-            let epochSeconds = Date().timeIntervalSince(epochStart)
-            let finished = result.steps >= totalSteps || epoch + 1 == options.epochs
+            let epochLoss = stats.lossSum, epochBatches = stats.batches, epochSamples = stats.samples
+            let epochSeconds = stats.seconds
+            let finished = remoteEpochs.map { epoch + 1 == $0.count } ?? (result.steps >= totalSteps || epoch + 1 == options.epochs)
             var validated: [(String, Double)]?
             if var v = validation, v.isDue(epoch: epoch + 1, last: finished) {
                 // The models read their weights from their own stores: bring them up to date.
@@ -200,7 +198,7 @@ public struct Trainer {
                 validation = v
             }
             history.epochs.append(.init(epoch: epoch + 1, loss: epochBatches > 0 ? epochLoss / Double(epochBatches) : .nan,
-                                        learningRate: Self.shortestDouble(config.schedule.rate(at: max(0, result.steps - 1))),
+                                        learningRate: Self.shortestDouble(config.schedule.rate(at: max(0, stats.stepsAfter - 1))),
                                         samplesPerSecond: epochSeconds > 0 ? Double(epochSamples) / epochSeconds : 0,
                                         seconds: epochSeconds, validation: validated))
             if options.log != .none {

@@ -106,3 +106,23 @@ public struct SeededGeneratorForTests {
     }
     public mutating func unit() -> Double { Double(next() % 1_000_000) / 1_000_000 }
 }
+
+/// Checks `text` as `directory/main.dcl` and returns an evaluator that has not run anything
+/// yet, with its session (a device host evaluates only a role's data through it).
+public func loadScript(_ text: String, directory: String, seed: UInt64 = 0) throws -> (evaluator: Evaluator, session: Session, output: () -> [String]) {
+    let sources = SourceManager()
+    let engine = DiagnosticEngine()
+    let loader = ModuleLoader(sources: sources, diagnostics: engine, parse: { Parser.parse($0, diagnostics: $1) }, environment: [:])
+    func fail() -> ScriptFailure {
+        ScriptFailure(diagnostics: engine.sorted, rendered: DiagnosticRenderer(sources: sources).render(engine.sorted), sources: sources)
+    }
+    guard let main = loader.loadMain(path: directory + "/main.dcl", bytes: Array(text.utf8), directory: directory) else { throw fail() }
+    if !engine.hasErrors { Checker(modules: loader.ordered, diagnostics: engine).check() }
+    if engine.hasErrors { throw fail() }
+    final class Lines { var all: [String] = [] }
+    let lines = Lines()
+    let session = Session(threads: nil, isTTY: false, output: { lines.all.append($0) })
+    let ev = Evaluator(program: LoadedProgram(sources: sources, modules: loader.ordered, main: main), hooks: session, seed: seed)
+    session.attach(ev)
+    return (ev, session, { lines.all })
+}

@@ -135,7 +135,7 @@ extension Evaluator {
                                    hint: "give it `data: … |> partition(…)`")
             }
             return c.federated.clients.enumerated().map { i, data in
-                .client(ClientValue(index: i, data: data, side: .device, origin: "\(r.name)[\(i)]"))
+                .client(ClientValue(index: i, data: data, side: .device, origin: "\(r.name)[\(i)]", role: r.name))
             }
         case .unknown:
             // Check mode: the body runs once with an unknown element, so models built in loops

@@ -36,8 +36,10 @@ extension Evaluator {
             return try modelMember(m, name, span: span)
         case .client(let c):
             switch name {
-            case "train": return .dataset(DataValue(c.data.train, side: c.side, origin: "\(c.origin).train"))
-            case "test": return .dataset(DataValue(c.data.test, side: c.side, origin: "\(c.origin).test"))
+            case "train", "test":
+                let part: ClientPart = name == "train" ? .train : .test
+                return .dataset(DataValue(part == .train ? c.data.train : c.data.test, side: c.side, origin: "\(c.origin).\(name)",
+                                          location: c.location(part)))
             case "index": return .int(c.index)
             default: throw missing(["train", "test", "index"])
             }

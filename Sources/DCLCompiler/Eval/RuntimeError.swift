@@ -60,4 +60,7 @@ public enum RuntimeCode {
     public static let assertion = "E0506"
     /// A limit reached (recursion depth, iterations).
     public static let limit = "E0507"
+    /// A deployed run's device work did not come back: its host dropped out, or answered with
+    /// something other than what was asked for.
+    public static let deployment = "E0508"
 }

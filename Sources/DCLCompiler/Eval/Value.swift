@@ -165,10 +165,28 @@ public final class DataValue {
     public let side: RuntimeSide?
     /// A description for messages (`cloud.data`, `d.train`).
     public let origin: String
-    public init(_ dataset: Dataset, side: RuntimeSide?, origin: String) {
+    /// Which device's part this is, when it is one device's own data as its role declares it
+    /// (`d.train` in `for d in device`): a deployed run sends work on it to that device's host.
+    /// Nil for anything derived from it (`d.train |> take(10)`), which only the process that
+    /// derived it holds.
+    public let location: DeviceDataLocation?
+    public init(_ dataset: Dataset, side: RuntimeSide?, origin: String, location: DeviceDataLocation? = nil) {
         self.dataset = dataset
         self.side = side
         self.origin = origin
+        self.location = location
+    }
+}
+
+/// One device's part of its role's data: the role, the device's index in it and the part.
+public struct DeviceDataLocation: Equatable, Sendable {
+    public let role: String
+    public let device: Int
+    public let part: ClientPart
+    public init(role: String, device: Int, part: ClientPart) {
+        self.role = role
+        self.device = device
+        self.part = part
     }
 }
 
@@ -191,10 +209,20 @@ public final class ClientValue {
     public let data: ClientData
     public let side: RuntimeSide?
     public let origin: String
-    public init(index: Int, data: ClientData, side: RuntimeSide?, origin: String) {
+    /// The device role this is one device of (`for d in device`); nil for a client of a
+    /// partitioned data set that no role declares.
+    public let role: String?
+    public init(index: Int, data: ClientData, side: RuntimeSide?, origin: String, role: String? = nil) {
         self.index = index
         self.data = data
         self.side = side
         self.origin = origin
+        self.role = role
+    }
+
+    /// Where this device's part lives, when it is a device of a role.
+    public func location(_ part: ClientPart) -> DeviceDataLocation? {
+        guard side == .device, let role else { return nil }
+        return DeviceDataLocation(role: role, device: index, part: part)
     }
 }

@@ -1,0 +1,55 @@
+// What a deployed run (`dcl serve` with device hosts) sends to devices, and the error for work
+// it cannot place. In this release the service sends `train … on d.train` and
+// `evaluate(…, on: d.test)` — data that is one device's own part, as its role declares it, in
+// `for d in ROLE`. Device-side work on anything else (a whole fleet at once, data derived from
+// a device's part) is refused in a deployed run rather than computed where the data may not be.
+
+import DCLCompiler
+import DCLDiagnostics
+import DCLSema
+
+enum Deployment {
+    static let simulateHint = "run without `--deploy` to simulate it in one process"
+
+    /// `train`/`evaluate` on device data that is not one device's own part.
+    static func unplaced(_ what: String, origin: String, span: SourceSpan) -> RuntimeError {
+        RuntimeError(RuntimeCode.deployment,
+                     "\(what) on `\(origin)` cannot be sent to a device host: it is not one device's own part (`d.train` or `d.test` of `for d in ROLE`)",
+                     at: span, hint: simulateHint)
+    }
+
+    /// Any other call given device data.
+    static func inService(_ what: String, origin: String, span: SourceSpan) -> RuntimeError {
+        RuntimeError(RuntimeCode.deployment,
+                     "\(what) on `\(origin)` would read device data in the service's process; a deployed run sends only `train … on d.train` and `evaluate(…, on: d.test)` to device hosts",
+                     at: span, hint: simulateHint)
+    }
+}
+
+extension Deployment {
+    /// Whether a call is one the service sends to a device host (`evaluate` of a model).
+    static func sendsToDevices(_ b: Builtin, _ args: BoundArguments) -> Bool {
+        guard case .model(.evaluate) = b else { return false }
+        if case .plugin = args["model"] { return false }
+        return true
+    }
+
+    /// Refuses a call that would compute on device data in the service's process.
+    static func refuseDeviceData(_ what: String, in args: BoundArguments, subject: Value?, sendable: Bool, span: SourceSpan) throws {
+        guard !sendable else { return }
+        for v in [subject].compactMap({ $0 }) + args.values.values {
+            if let origin = deviceOrigin(v) { throw inService("`\(what)`", origin: origin, span: span) }
+        }
+    }
+
+    /// The origin of device-side data in `v` (looking into lists and records one level).
+    static func deviceOrigin(_ v: Value) -> String? {
+        switch v {
+        case .dataset(let d) where d.side == .device: return d.origin
+        case .clients(let c) where c.side == .device: return c.origin
+        case .client(let c) where c.side == .device: return c.origin
+        case .list(let xs): return xs.lazy.compactMap { v -> String? in if case .list = v { return nil }; return deviceOrigin(v) }.first
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,121 @@
+// The service's side of device work: turns a `train` or `evaluate` whose data is one device's
+// own into a task for that device's host, and the reply back into what the in-process run
+// would have produced (the same weights, the same numbers). A reply is untrusted: it must name
+// exactly the weights asked for, with their shapes, or the run stops with E0508.
+
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLGraph
+import DCLTensor
+
+struct RemoteTraining {
+    let devices: DeviceExecutor
+    let span: SourceSpan
+
+    struct Reply {
+        var weights: [String: Tensor]
+        var result: TrainingResult
+        var epochs: [EpochStats]
+    }
+
+    func train(location: DeviceDataLocation, data: DataValue, graph: Graph, weights: [String: Tensor], returning: [String],
+               batch: Int, epochs: Int, shuffle: Bool, baseSeed: UInt64, totalSteps: Int) throws -> Reply {
+        let spec = TrainTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
+                                 batch: batch, epochs: epochs, shuffle: shuffle, baseSeed: String(baseSeed, radix: 16),
+                                 totalSteps: totalSteps, returning: returning.sorted())
+        let task = DeviceTask(device: location.device, kind: .train, spec: try TaskWire.encode(spec),
+                              blobs: [TaskWire.graph(graph), try TaskWire.weights(weights)])
+        let reply = try RemoteWork.runOne(task, on: devices, origin: data.origin, span: span)
+        do {
+            let r = try TaskWire.decode(TrainReplySpec.self, reply.spec, what: "the train reply")
+            try TaskWire.blobs(reply.blobs, count: 1, what: "the train reply")
+            let back = try TaskWire.weights(reply.blobs[0], what: "the trained weights")
+            try RemoteWork.expect(back, names: returning, like: weights)
+            guard r.version == deviceTaskVersion, r.epochs.count <= epochs, r.steps >= 0, r.steps <= totalSteps, r.samples >= 0 else {
+                throw DeviceTaskError(code: RuntimeCode.deployment, message: "the train reply's counts do not fit the task", hint: nil)
+            }
+            var result = TrainingResult()
+            result.steps = r.steps
+            result.samples = r.samples
+            result.lastLoss = try TaskWire.double(r.lastLoss, what: "last loss")
+            let stats = try r.epochs.map { e -> EpochStats in
+                guard e.batches >= 0, e.samples >= 0, e.stepsAfter >= 0, e.stepsAfter <= r.steps else {
+                    throw DeviceTaskError(code: RuntimeCode.deployment, message: "an epoch of the train reply has negative or impossible counts", hint: nil)
+                }
+                return EpochStats(lossSum: try TaskWire.double(e.lossSum, what: "epoch loss"), batches: e.batches, samples: e.samples,
+                                  seconds: try TaskWire.double(e.seconds, what: "epoch seconds"), stepsAfter: e.stepsAfter)
+            }
+            return Reply(weights: back, result: result, epochs: stats)
+        } catch let e as DeviceTaskError {
+            throw RemoteWork.error(e, device: location.device, origin: data.origin, span: span)
+        }
+    }
+}
+
+struct RemoteEvaluation {
+    let devices: DeviceExecutor
+    let session: Session
+    let span: SourceSpan
+
+    func evaluate(_ m: ModelInstance, location: DeviceDataLocation, data: DataValue, k: Int, batch: Int) throws -> MetricsValue {
+        let runner = try InferenceRunner.for(m, options: session.executionOptions)
+        let bound = try BoundStore(graph: runner.executor.graph, owners: runner.owners, table: m.table, home: m, span: span)
+        var weights: [String: Tensor] = [:]
+        for p in runner.executor.graph.parameters { weights[p.name] = bound.store.tensors[p.name] }
+        let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
+                                    model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
+                                    batch: batch, k: k, outputShape: m.outputShape)
+        let task = DeviceTask(device: location.device, kind: .evaluate, spec: try TaskWire.encode(spec),
+                              blobs: [TaskWire.graph(runner.executor.graph), try TaskWire.weights(weights)])
+        let reply = try RemoteWork.runOne(task, on: devices, origin: data.origin, span: span)
+        do {
+            let r = try TaskWire.decode(EvaluateReplySpec.self, reply.spec, what: "the evaluate reply")
+            try TaskWire.blobs(reply.blobs, count: 0, what: "the evaluate reply")
+            guard r.version == deviceTaskVersion, r.metrics.count <= 16 else {
+                throw DeviceTaskError(code: RuntimeCode.deployment, message: "the evaluate reply does not fit the task", hint: nil)
+            }
+            return MetricsValue(values: try r.metrics.map { ($0.name, try TaskWire.double($0.value, what: "metric \($0.name.prefix(40))")) })
+        } catch let e as DeviceTaskError {
+            throw RemoteWork.error(e, device: location.device, origin: data.origin, span: span)
+        }
+    }
+}
+
+enum RemoteWork {
+    /// Runs one task and returns its reply, or the error the script sees.
+    static func runOne(_ task: DeviceTask, on devices: DeviceExecutor, origin: String, span: SourceSpan) throws -> DeviceTaskReply {
+        let results = try devices.run([task])
+        guard results.count == 1 else {
+            throw RuntimeError(RuntimeCode.deployment, "the device executor answered \(results.count) results for 1 task", at: span)
+        }
+        switch results[0] {
+        case .success(let r): return r
+        case .failure(.dropped(let reason)):
+            throw RuntimeError(RuntimeCode.deployment, "device \(task.device) dropped out of this \(task.kind.rawValue) on `\(origin)`: \(reason)", at: span,
+                               hint: "see the device host's log; `dcl status` shows which hosts are connected")
+        case .failure(.failed(let e)):
+            throw error(e, device: task.device, origin: origin, span: span)
+        }
+    }
+
+    /// A device host's error at the statement that sent the work.
+    static func error(_ e: DeviceTaskError, device: Int, origin: String, span: SourceSpan) -> RuntimeError {
+        RuntimeError(e.code, e.message, at: span, hint: e.hint, notes: ["this ran on the host of device \(device), where `\(origin)` lives"])
+    }
+
+    /// The reply's weights must be exactly those asked for, each shaped as sent.
+    static func expect(_ back: [String: Tensor], names: [String], like sent: [String: Tensor]) throws {
+        guard back.count == names.count else {
+            throw DeviceTaskError(code: RuntimeCode.deployment, message: "the reply carries \(back.count) weights, \(names.count) were asked for", hint: nil)
+        }
+        for n in names {
+            guard let t = back[n] else {
+                throw DeviceTaskError(code: RuntimeCode.deployment, message: "the reply lacks the weights `\(n.prefix(80))`", hint: nil)
+            }
+            if let s = sent[n], s.shape != t.shape || s.dtype != t.dtype {
+                throw DeviceTaskError(code: RuntimeCode.deployment, message: "the reply's `\(n.prefix(80))` is \(t.dtype.rawValue)\(t.shape), sent as \(s.dtype.rawValue)\(s.shape)", hint: nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import DCLCompiler
+import DCLData
+import DCLRuntime
+import DCLScriptTestSupport
+import Foundation
+import Testing
+
+/// Device work sent through bytes to a `DeviceWorker` that derived its devices' data on its
+/// own (a second session, as a device host does) prints exactly what the in-process run prints.
+@Suite struct DeployedWorkTests {
+    /// Runs tasks on a worker in this process, through the task and reply bytes.
+    final class InProcessDevices: DeviceExecutor {
+        let worker: DeviceWorker
+        var kinds: [DeviceTaskKind] = []
+        var tamper: ((inout DeviceTaskReply) -> Void)?
+        init(worker: DeviceWorker) { self.worker = worker }
+        func run(_ tasks: [DeviceTask]) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>] {
+            tasks.map { t in
+                kinds.append(t.kind)
+                switch worker.handle(t) {
+                case .success(var r):
+                    tamper?(&r)
+                    return .success(r)
+                case .failure(let e): return .failure(.failed(e))
+                }
+            }
+        }
+    }
+
+    /// The DC-CCL toy's device loop: a co-submodel trained alone, the fused model, a
+    /// controlled round (device training against the frozen control model, cloud training,
+    /// averaging) — every number printed to the last digit.
+    static let script = PatternMechanicsTests.dcccl + """
+
+    import std.dcccl
+    for dev in device {
+      let alone = copy(base.device)
+      train alone on dev.train { epochs: 2, batch: 8, optimizer: adam(lr: 1e-2), log: "none" }
+      let a = evaluate(alone, on: dev.test)
+      let u = evaluate(base.cloud + alone, on: dev)
+      var co = copy(base.device)
+      co = dcccl_round(co, control, dev.train, cloud.data, epochs: 1)
+      let c = evaluate(base.cloud + co, on: dev.test)
+      print "device {dev.index}: alone {a.accuracy:.6f} {a.loss:.12f} fused {u.loss:.12f} dcccl {c.accuracy:.6f} {c.loss:.12f}"
+      print "history {[r.loss for r in history(alone).rows]} {[r.lr for r in history(alone).rows]}"
+    }
+    """
+
+    /// A device host's worker: its own session evaluates only the role's data.
+    static func worker(_ text: String, directory: String, role: String = "device") throws -> (DeviceWorker, [String]) {
+        let host = try loadScript(text, directory: directory)
+        let clients = try host.evaluator.deviceRoleClients(role)
+        var devices: [Int: ClientData] = [:]
+        for (i, c) in clients.clients.enumerated() { devices[i] = c }
+        return (DeviceWorker(role: role, devices: devices, pool: host.session.pool), host.output())
+    }
+
+    @Test func deployedRunPrintsWhatTheInProcessRunPrints() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let local = try runScript(Self.script, directory: dir)
+        let (worker, hostOutput) = try Self.worker(Self.script, directory: dir)
+        #expect(hostOutput.isEmpty, "the host ran more of the script than the role's data: \(hostOutput)")
+        let devices = InProcessDevices(worker: worker)
+        let deployed = try runScript(Self.script, directory: dir, configure: { $0.deviceExecutor = devices })
+        #expect(local.output.count == 4)
+        #expect(deployed.output == local.output)
+        // Per device: two trainings (alone, the round's device copy) and three evaluations;
+        // the round's cloud copy trains in the service.
+        #expect(devices.kinds.filter { $0 == .train }.count == 4)
+        #expect(devices.kinds.filter { $0 == .evaluate }.count == 6)
+    }
+
+    @Test func workTheServiceCannotPlaceIsRefused() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let (worker, _) = try Self.worker(PatternMechanicsTests.dcccl, directory: dir)
+        for (body, what) in [
+            ("train base.device on device.train { log: \"none\" }", "training on `device.train` cannot be sent to a device host"),
+            ("for dev in device { let m = evaluate(base.device, on: dev.test |> take(3)) }", "`take` on `device[0].test` would read device data in the service's process"),
+            ("for dev in device { let p = predict(base.device, on: dev.test) }", "`predict` on `device[0].test` would read device data in the service's process"),
+        ] {
+            let devices = InProcessDevices(worker: worker)
+            #expect(throws: ScriptFailure.self) { try runScript(PatternMechanicsTests.dcccl + "\n" + body, directory: dir, configure: { $0.deviceExecutor = devices }) }
+            do {
+                _ = try runScript(PatternMechanicsTests.dcccl + "\n" + body, directory: dir, configure: { $0.deviceExecutor = devices })
+            } catch let f as ScriptFailure {
+                #expect(f.codes == ["E0508"], "\(body): \(f.rendered)")
+                #expect(f.rendered.contains(what), "\(body): \(f.rendered)")
+            }
+            #expect(devices.kinds.isEmpty)
+        }
+    }
+
+    /// A host whose data differs from the service's (another partition seed) refuses the work.
+    @Test func hostWithOtherDataRefuses() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let other = Self.script.replacingOccurrences(of: "test: 0.5, seed: 3", with: "test: 0.5, seed: 4")
+        #expect(other != Self.script)
+        let (worker, _) = try Self.worker(other, directory: dir)
+        do {
+            _ = try runScript(Self.script, directory: dir, configure: { $0.deviceExecutor = InProcessDevices(worker: worker) })
+            Issue.record("a host with other data answered")
+        } catch let f as ScriptFailure {
+            #expect(f.codes == ["E0508"])
+            #expect(f.rendered.contains("device 0's train data on this host differs from the service's"), "\(f.rendered)")
+            #expect(f.rendered.contains("this ran on the host of device 0"))
+        }
+    }
+
+    /// A reply that does not carry what was asked (weights of another shape, none at all) stops
+    /// the run with E0508 instead of being used.
+    @Test func malformedRepliesAreRefused() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let (worker, _) = try Self.worker(Self.script, directory: dir)
+        let cases: [(String, (inout DeviceTaskReply) -> Void)] = [
+            ("carries 0 objects, expected 1", { $0.blobs = [] }),
+            ("is not valid", { $0.spec = Array("{\"version\": 1".utf8) }),
+            ("safetensors", { $0.blobs = $0.blobs.map { Array($0.prefix(9)) } }),
+        ]
+        for (message, tamper) in cases {
+            let devices = InProcessDevices(worker: worker)
+            devices.tamper = { r in if !r.blobs.isEmpty || r.spec.count > 0 { tamper(&r) } }
+            do {
+                _ = try runScript(Self.script, directory: dir, configure: { $0.deviceExecutor = devices })
+                Issue.record("a malformed reply (\(message)) was used")
+            } catch let f as ScriptFailure {
+                #expect(f.codes == ["E0508"], "\(f.rendered)")
+                #expect(f.rendered.contains(message), "\(message): \(f.rendered)")
+            }
+        }
+    }
+
+    /// Malformed tasks get an error reply from the worker, never a crash.
+    @Test func malformedTasksGetErrors() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let (worker, _) = try Self.worker(Self.script, directory: dir)
+        let tasks: [(DeviceTask, String)] = [
+            (DeviceTask(device: 0, kind: .train, spec: Array("not json".utf8), blobs: []), "is not valid"),
+            (DeviceTask(device: 0, kind: .evaluate, spec: [UInt8](repeating: 32, count: 2 << 20), blobs: []), "over the"),
+            (DeviceTask(device: 7, kind: .evaluate, spec: Array(#"{"version":1,"role":"device","part":"test","fingerprint":"x","model":"m","inputs":[],"batch":4,"k":1,"outputShape":[3]}"#.utf8),
+                        blobs: [[], []]), "device 7 is not on this host (it holds devices 0..1)"),
+            (DeviceTask(device: 0, kind: .evaluate, spec: Array(#"{"version":1,"role":"device","part":"all","fingerprint":"x","model":"m","inputs":[],"batch":4,"k":1,"outputShape":[3]}"#.utf8),
+                        blobs: [[], []]), "unknown data part `all`"),
+            (DeviceTask(device: 0, kind: .evaluate, spec: Array(#"{"version":1,"role":"device","part":"test","fingerprint":"x","model":"m","inputs":[],"batch":-4,"k":1,"outputShape":[3]}"#.utf8),
+                        blobs: [[], []]), "out of range"),
+            (DeviceTask(device: 0, kind: .train, spec: Array(#"{"version":2,"role":"device","part":"train","fingerprint":"x","batch":4,"epochs":1,"shuffle":true,"baseSeed":"1","totalSteps":1,"returning":[]}"#.utf8),
+                        blobs: [[], []]), "version 2"),
+        ]
+        for (task, message) in tasks {
+            guard case .failure(let e) = worker.handle(task) else { Issue.record("\(message): answered"); continue }
+            #expect(e.message.contains(message), "\(e.message)")
+        }
+    }
+}
