@@ -86,3 +86,13 @@ extension Evaluator {
         return out
     }
 }
+
+extension Evaluator {
+    /// The number of devices of role `name`, from a check-mode run of the script (which reads
+    /// no data); nil if the count is not known without data.
+    public func deviceRoleCount(_ name: String) throws -> Int? {
+        try run()
+        guard case .role(let r) = try lookup(name, in: environment(of: program.main), span: .none) else { return nil }
+        return r.count
+    }
+}

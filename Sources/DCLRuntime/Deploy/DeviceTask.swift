@@ -69,3 +69,20 @@ public protocol DeviceExecutor: AnyObject {
     /// results come back in the order of `tasks`.
     func run(_ tasks: [DeviceTask]) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>]
 }
+
+extension DeviceTaskError: CustomStringConvertible {
+    /// The error as one line of JSON: how it travels as a transport's failure message.
+    public var description: String {
+        (try? TaskWire.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? message
+    }
+
+    /// An error back from a transport's failure message: the JSON `description` writes, or any
+    /// other text as a plain message (a host of another build, a transport's own error).
+    public init(transportMessage text: String) {
+        if let e = try? TaskWire.decode(DeviceTaskError.self, Array(text.utf8), what: "error") {
+            self = e
+        } else {
+            self.init(code: RuntimeCode.deployment, message: String(text.prefix(2000)), hint: nil)
+        }
+    }
+}

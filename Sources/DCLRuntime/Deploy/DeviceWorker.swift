@@ -10,12 +10,13 @@ import DCLGraph
 import DCLTensor
 import Foundation
 
-public final class DeviceWorker {
+public final class DeviceWorker: @unchecked Sendable {
     /// The role whose devices this worker holds.
     public let role: String
     private let devices: [Int: ClientData]
     private let pool: ThreadPool
-    /// One task at a time: the engine already spreads each task's kernels over the pool.
+    /// One task at a time (this lock makes the worker safe to share with a transport's
+    /// handler threads): the engine already spreads each task's kernels over the pool.
     private let lock = NSLock()
     private var fingerprints: [String: String] = [:]
     /// Parsed and compiled graphs by their text (devices of a fleet train the same graphs).

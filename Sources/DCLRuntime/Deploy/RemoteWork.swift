@@ -85,7 +85,12 @@ struct RemoteEvaluation {
 enum RemoteWork {
     /// Runs one task and returns its reply, or the error the script sees.
     static func runOne(_ task: DeviceTask, on devices: DeviceExecutor, origin: String, span: SourceSpan) throws -> DeviceTaskReply {
-        let results = try devices.run([task])
+        let results: [Result<DeviceTaskReply, DeviceTaskFailure>]
+        do { results = try devices.run([task]) } catch let e as RuntimeError { throw e } catch {
+            // The transport's own failure (the service stopped, too few answers): the run
+            // stops at the statement that sent the work.
+            throw RuntimeError(RuntimeCode.deployment, "device \(task.device)'s \(task.kind.rawValue) on `\(origin)` could not run: \(error)", at: span)
+        }
         guard results.count == 1 else {
             throw RuntimeError(RuntimeCode.deployment, "the device executor answered \(results.count) results for 1 task", at: span)
         }
