@@ -48,6 +48,17 @@ struct Evaluation {
         case .client(let cl) where cl.location(.test) != nil:
             let d = DataValue(cl.data.test, side: cl.side, origin: "\(cl.origin).test", location: cl.location(.test))
             return try remote.evaluate(m, location: d.location!, data: d, k: k, batch: batch)
+        case .clients(let c) where c.side == .device && c.role != nil:
+            // Every device of the role at once, one task per device, then the same mean and
+            // spread as in process.
+            let part: ClientPart = c.part == .all ? .test : c.part
+            let parts = try c.federated.clients.enumerated().map { i, cl -> (DeviceDataLocation, DataValue) in
+                guard let ds = cl[part], ds.count > 0 else {
+                    throw RuntimeError(RuntimeCode.data, "client \(cl.id) of `\(c.origin)` has no \(part.rawValue) samples", at: span)
+                }
+                return (DeviceDataLocation(role: c.role!, device: i, part: part), DataValue(ds, side: .device, origin: "\(c.origin)[\(i)]"))
+            }
+            return Self.aggregate(try remote.evaluate(m, on: parts, k: k, batch: batch))
         case .dataset(let d) where d.side == .device:
             throw Deployment.unplaced("`evaluate`", origin: d.origin, span: span)
         case .clients(let c) where c.side == .device:

@@ -12,10 +12,13 @@ import Testing
     final class InProcessDevices: DeviceExecutor {
         let worker: DeviceWorker
         var kinds: [DeviceTaskKind] = []
+        /// Tasks per call (a call is one round).
+        var rounds: [Int] = []
         var tamper: ((inout DeviceTaskReply) -> Void)?
         init(worker: DeviceWorker) { self.worker = worker }
         func run(_ tasks: [DeviceTask]) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>] {
-            tasks.map { t in
+            rounds.append(tasks.count)
+            return tasks.map { t in
                 kinds.append(t.kind)
                 switch worker.handle(t) {
                 case .success(var r):
@@ -44,6 +47,8 @@ import Testing
       print "device {dev.index}: alone {a.accuracy:.6f} {a.loss:.12f} fused {u.loss:.12f} dcccl {c.accuracy:.6f} {c.loss:.12f}"
       print "history {[r.loss for r in history(alone).rows]} {[r.lr for r in history(alone).rows]}"
     }
+    let fleet = evaluate(base, on: device.test)
+    print "fleet {fleet.accuracy:.6f} {fleet.loss:.12f} ± {fleet.std.loss:.12f} over {fleet.count} samples"
     """
 
     /// A device host's worker: its own session evaluates only the role's data.
@@ -62,12 +67,14 @@ import Testing
         #expect(hostOutput.isEmpty, "the host ran more of the script than the role's data: \(hostOutput)")
         let devices = InProcessDevices(worker: worker)
         let deployed = try runScript(Self.script, directory: dir, configure: { $0.deviceExecutor = devices })
-        #expect(local.output.count == 4)
+        #expect(local.output.count == 5)
         #expect(deployed.output == local.output)
         // Per device: two trainings (alone, the round's device copy) and three evaluations;
-        // the round's cloud copy trains in the service.
+        // the round's cloud copy trains in the service; then one evaluation per device of the
+        // whole fleet (one round).
         #expect(devices.kinds.filter { $0 == .train }.count == 4)
-        #expect(devices.kinds.filter { $0 == .evaluate }.count == 6)
+        #expect(devices.kinds.filter { $0 == .evaluate }.count == 8)
+        #expect(devices.rounds.last == 2)
     }
 
     @Test func workTheServiceCannotPlaceIsRefused() throws {

@@ -171,9 +171,12 @@ extension Evaluator {
                 record[f.name.name] = try placed(try evaluate(e, in: env), side: side, origin: origin, span: e.span)
             }
         }
-        if let n = n, case .clients(let c)? = record["data"], c.federated.count != n {
-            throw RuntimeError(RuntimeCode.data, "role `\(name)` declares \(n) devices but its data has \(c.federated.count) clients",
-                               at: span, hint: "leave `clients:` out of `partition` to use the role's count")
+        if let n = n, case .clients(let c)? = record["data"] {
+            guard c.federated.count == n else {
+                throw RuntimeError(RuntimeCode.data, "role `\(name)` declares \(n) devices but its data has \(c.federated.count) clients",
+                                   at: span, hint: "leave `clients:` out of `partition` to use the role's count")
+            }
+            record["data"] = .clients(ClientsValue(c.federated, part: c.part, side: c.side, origin: c.origin, role: name))
         }
         return .role(RoleValue(name: name, count: n, fields: record, budget: budget, span: span))
     }

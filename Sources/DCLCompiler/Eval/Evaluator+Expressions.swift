@@ -126,7 +126,7 @@ extension Evaluator {
             return (lo..<hi).map { .int($0) }
         case .string(let s): return s.map { .string(String($0)) }
         case .clients(let c): return c.federated.clients.enumerated().map { i, data in
-            .client(ClientValue(index: i, data: data, side: c.side, origin: "\(c.origin)[\(i)]")) }
+            .client(ClientValue(index: i, data: data, side: c.side, origin: "\(c.origin)[\(i)]", role: c.role)) }
         case .role(let r):
             guard r.count != nil else { throw RuntimeError(RuntimeCode.type, "`\(r.name)` is the cloud role, not a fleet of devices", at: span) }
             if checkMode, r.fields["data"]?.isUnknown ?? true { return [.unknown] }

@@ -45,8 +45,8 @@ extension Evaluator {
             }
         case .clients(let c):
             switch name {
-            case "train": return .clients(ClientsValue(c.federated, part: .train, side: c.side, origin: "\(c.origin).train"))
-            case "test": return .clients(ClientsValue(c.federated, part: .test, side: c.side, origin: "\(c.origin).test"))
+            case "train": return .clients(ClientsValue(c.federated, part: .train, side: c.side, origin: "\(c.origin).train", role: c.role))
+            case "test": return .clients(ClientsValue(c.federated, part: .test, side: c.side, origin: "\(c.origin).test", role: c.role))
             case "count": return .int(c.federated.count)
             default: throw missing(["train", "test", "count"])
             }
@@ -61,7 +61,8 @@ extension Evaluator {
                 guard case .clients(let c)? = r.fields["data"] else {
                     throw RuntimeError(RuntimeCode.name, "role `\(r.name)` has no partitioned data for `.\(name)`", at: span)
                 }
-                return .clients(ClientsValue(c.federated, part: name == "train" ? .train : .test, side: r.side, origin: "\(r.name).\(name)"))
+                return .clients(ClientsValue(c.federated, part: name == "train" ? .train : .test, side: r.side, origin: "\(r.name).\(name)",
+                                             role: c.role))
             default: throw missing(r.fields.keys + ["count"])
             }
         case .dataset(let d):

@@ -196,11 +196,15 @@ public final class ClientsValue {
     public let part: ClientPart
     public let side: RuntimeSide?
     public let origin: String
-    public init(_ federated: FederatedDataset, part: ClientPart, side: RuntimeSide?, origin: String) {
+    /// The device role whose `data` these clients are (every device's part of it); nil for
+    /// clients no role declares, or derived from a role's.
+    public let role: String?
+    public init(_ federated: FederatedDataset, part: ClientPart, side: RuntimeSide?, origin: String, role: String? = nil) {
         self.federated = federated
         self.part = part
         self.side = side
         self.origin = origin
+        self.role = role
     }
 }
 

@@ -59,25 +59,36 @@ struct RemoteEvaluation {
     let span: SourceSpan
 
     func evaluate(_ m: ModelInstance, location: DeviceDataLocation, data: DataValue, k: Int, batch: Int) throws -> MetricsValue {
+        try evaluate(m, on: [(location, data)], k: k, batch: batch)[0]
+    }
+
+    /// Evaluates `m` on every device's part in one round: the hosts of different devices work
+    /// at the same time; the metrics come back in the order of `parts`.
+    func evaluate(_ m: ModelInstance, on parts: [(DeviceDataLocation, DataValue)], k: Int, batch: Int) throws -> [MetricsValue] {
         let runner = try InferenceRunner.for(m, options: session.executionOptions)
         let bound = try BoundStore(graph: runner.executor.graph, owners: runner.owners, table: m.table, home: m, span: span)
         var weights: [String: Tensor] = [:]
         for p in runner.executor.graph.parameters { weights[p.name] = bound.store.tensors[p.name] }
-        let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
-                                    model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
-                                    batch: batch, k: k, outputShape: m.outputShape)
-        let task = DeviceTask(device: location.device, kind: .evaluate, spec: try TaskWire.encode(spec),
-                              blobs: [TaskWire.graph(runner.executor.graph), try TaskWire.weights(weights)])
-        let reply = try RemoteWork.runOne(task, on: devices, origin: data.origin, span: span)
-        do {
-            let r = try TaskWire.decode(EvaluateReplySpec.self, reply.spec, what: "the evaluate reply")
-            try TaskWire.blobs(reply.blobs, count: 0, what: "the evaluate reply")
-            guard r.version == deviceTaskVersion, r.metrics.count <= 16 else {
-                throw DeviceTaskError(code: RuntimeCode.deployment, message: "the evaluate reply does not fit the task", hint: nil)
+        // Every device's task shares these two objects (sent once per host).
+        let graphBytes = TaskWire.graph(runner.executor.graph), weightBytes = try TaskWire.weights(weights)
+        let tasks = try parts.map { location, data in
+            let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
+                                        model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
+                                        batch: batch, k: k, outputShape: m.outputShape)
+            return DeviceTask(device: location.device, kind: .evaluate, spec: try TaskWire.encode(spec), blobs: [graphBytes, weightBytes])
+        }
+        let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map { $0.1.origin }, span: span)
+        return try zip(replies, parts).map { reply, part in
+            do {
+                let r = try TaskWire.decode(EvaluateReplySpec.self, reply.spec, what: "the evaluate reply")
+                try TaskWire.blobs(reply.blobs, count: 0, what: "the evaluate reply")
+                guard r.version == deviceTaskVersion, r.metrics.count <= 16 else {
+                    throw DeviceTaskError(code: RuntimeCode.deployment, message: "the evaluate reply does not fit the task", hint: nil)
+                }
+                return MetricsValue(values: try r.metrics.map { ($0.name, try TaskWire.double($0.value, what: "metric \($0.name.prefix(40))")) })
+            } catch let e as DeviceTaskError {
+                throw RemoteWork.error(e, device: part.0.device, origin: part.1.origin, span: span)
             }
-            return MetricsValue(values: try r.metrics.map { ($0.name, try TaskWire.double($0.value, what: "metric \($0.name.prefix(40))")) })
-        } catch let e as DeviceTaskError {
-            throw RemoteWork.error(e, device: location.device, origin: data.origin, span: span)
         }
     }
 }
@@ -85,22 +96,33 @@ struct RemoteEvaluation {
 enum RemoteWork {
     /// Runs one task and returns its reply, or the error the script sees.
     static func runOne(_ task: DeviceTask, on devices: DeviceExecutor, origin: String, span: SourceSpan) throws -> DeviceTaskReply {
+        try run([task], on: devices, origins: [origin], span: span)[0]
+    }
+
+    /// Runs tasks in one round; every task must come back (the first device in order that did
+    /// not is the error the script sees).
+    static func run(_ tasks: [DeviceTask], on devices: DeviceExecutor, origins: [String], span: SourceSpan) throws -> [DeviceTaskReply] {
         let results: [Result<DeviceTaskReply, DeviceTaskFailure>]
-        do { results = try devices.run([task]) } catch let e as RuntimeError { throw e } catch {
+        do { results = try devices.run(tasks) } catch let e as RuntimeError { throw e } catch {
             // The transport's own failure (the service stopped, too few answers): the run
             // stops at the statement that sent the work.
-            throw RuntimeError(RuntimeCode.deployment, "device \(task.device)'s \(task.kind.rawValue) on `\(origin)` could not run: \(error)", at: span)
+            let what = tasks.count == 1 ? "device \(tasks[0].device)'s \(tasks[0].kind.rawValue) on `\(origins[0])`"
+                                        : "\(tasks.count) devices' \(tasks.first?.kind.rawValue ?? "work")"
+            throw RuntimeError(RuntimeCode.deployment, "\(what) could not run: \(error)", at: span)
         }
-        guard results.count == 1 else {
-            throw RuntimeError(RuntimeCode.deployment, "the device executor answered \(results.count) results for 1 task", at: span)
+        guard results.count == tasks.count else {
+            throw RuntimeError(RuntimeCode.deployment, "the device executor answered \(results.count) results for \(tasks.count) tasks", at: span)
         }
-        switch results[0] {
-        case .success(let r): return r
-        case .failure(.dropped(let reason)):
-            throw RuntimeError(RuntimeCode.deployment, "device \(task.device) dropped out of this \(task.kind.rawValue) on `\(origin)`: \(reason)", at: span,
-                               hint: "see the device host's log; `dcl status` shows which hosts are connected")
-        case .failure(.failed(let e)):
-            throw error(e, device: task.device, origin: origin, span: span)
+        return try zip(zip(tasks, origins), results).map { pair, result in
+            let (task, origin) = pair
+            switch result {
+            case .success(let r): return r
+            case .failure(.dropped(let reason)):
+                throw RuntimeError(RuntimeCode.deployment, "device \(task.device) dropped out of this \(task.kind.rawValue) on `\(origin)`: \(reason)", at: span,
+                                   hint: "see the device host's log; `dcl status` shows which hosts are connected")
+            case .failure(.failed(let e)):
+                throw error(e, device: task.device, origin: origin, span: span)
+            }
         }
     }
 
