@@ -59,6 +59,22 @@ struct PluginProtocol {
         let capacity = memory ?? p.memory
         let threshold = minMemory ?? p.minMemory
         guard capacity >= 0 else { throw RuntimeError(RuntimeCode.value, "`memory` must not be negative", at: span) }
+        if let devices = session.deviceExecutor {
+            let remote = RemotePlugin(devices: devices, session: session, span: span)
+            switch data {
+            case .clients(let c) where c.side == .device && c.role != nil:
+                let clients = c.federated.clients.enumerated().map { i, cl in
+                    (location: DeviceDataLocation(role: c.role!, device: i, part: c.part == .train ? .train : .test), data: cl, origin: "\(c.origin)[\(i)]")
+                }
+                return Evaluation.aggregate(try remote.evaluate(p, clients: clients, part: c.part == .train ? .train : .test,
+                                                                capacity: capacity, threshold: threshold))
+            case .client(let cl) where cl.location(.test) != nil:
+                return try remote.evaluate(p, clients: [(cl.location(.test)!, cl.data, cl.origin)], part: .test,
+                                           capacity: capacity, threshold: threshold)[0]
+            default:
+                if let origin = Deployment.deviceOrigin(data) { throw Deployment.unplaced("`evaluate`", origin: origin, span: span) }
+            }
+        }
         switch data {
         case .clients(let c):
             let per = try c.federated.clients.map { cl in
@@ -77,36 +93,15 @@ struct PluginProtocol {
 
     /// Streams one client's test images through the plug-in with its memory.
     func evaluateClient(_ p: PluginValue, history: Dataset?, test: Dataset, capacity: Int, threshold: Int, span: SourceSpan) throws -> MetricsValue {
-        let f = try features(p, of: test, span: span)
-        let d = p.module.inputs[0].shape.reduce(1, *)
-        let testFeatures = try f.column("features").floats
-        let classes = p.backbone.outputShape.reduce(1, *)
-        let backboneOut = try frozenOutputs(p.backbone, section: "", of: p.backbone, on: test, span: span)
-        var memory: [[Float]] = []
-        if capacity > 0, let h = history, h.count > 0 {
-            let hf = try features(p, of: h, span: span).column("features").floats
-            let n = h.count
-            for i in max(0, n - capacity)..<n { memory.append(Array(hf[(i * d)..<(i * d + d)])) }
-        }
+        let view = try p.backbone.view(p.attachPoint, span: span)
         let runner = try InferenceRunner.for(p.module, options: session.executionOptions)
-        var logits: [Float] = []
-        logits.reserveCapacity(test.count * classes)
-        for i in 0..<test.count {
-            if session.evaluatorInterrupted() { throw Interrupted() }
-            let current = Array(testFeatures[(i * d)..<(i * d + d)])
-            if memory.count < threshold {
-                logits += backboneOut[(i * classes)..<(i * classes + classes)]
-            } else {
-                let tokens = memory.flatMap { $0 } + current
-                let out = try runner.run(["features": try Tensor(shape: [memory.count + 1, d], floats: tokens)], span: span).floats
-                logits += out[(memory.count * classes)..<(memory.count * classes + classes)]
-            }
-            if capacity > 0 {
-                memory.append(current)
-                if memory.count > capacity { memory.removeFirst() }
-            }
-        }
-        return try Evaluation.metrics(outputs: logits, width: classes, outputRank: 1, data: test, k: 5, span: span)
+        let run = PluginClientRun(capacity: capacity, threshold: threshold, featureWidth: p.module.inputs[0].shape.reduce(1, *),
+                                  classes: p.backbone.outputShape.reduce(1, *),
+                                  features: { try frozenOutputs(view, section: p.attachPoint, of: p.backbone, on: $0, span: span) },
+                                  backboneOutputs: { try frozenOutputs(p.backbone, section: "", of: p.backbone, on: $0, span: span) },
+                                  plugin: { try runner.run(["features": $0], span: span).floats },
+                                  interrupted: { session.evaluatorInterrupted() })
+        return try run.metrics(history: history, test: test, span: span)
     }
 
     /// Outputs of `model` (the frozen backbone `owner`, or its `section`) on `d`, through the
@@ -117,5 +112,53 @@ struct PluginProtocol {
                                           width: model.outputShape.reduce(1, *), on: d) { rows in
             try Evaluation(session: session).outputs(model, on: rows, batch: 256, span: span).values
         }
+    }
+}
+
+/// One client's evaluation under ICIIA's protocol, given how to compute features, the
+/// backbone's outputs and the plug-in's: the service runs it with its caches, a device host
+/// with the graphs a task carries — the same steps either way.
+struct PluginClientRun {
+    let capacity: Int
+    let threshold: Int
+    /// Feature width (the plug-in's input per token).
+    let featureWidth: Int
+    let classes: Int
+    /// Features of every sample of a data set, row-major.
+    let features: (Dataset) throws -> [Float]
+    /// The backbone's own outputs (its head) for every sample, row-major.
+    let backboneOutputs: (Dataset) throws -> [Float]
+    /// The plug-in's outputs for one client's tokens [tokens, featureWidth].
+    let plugin: (Tensor) throws -> [Float]
+    let interrupted: () -> Bool
+
+    func metrics(history: Dataset?, test: Dataset, span: SourceSpan) throws -> MetricsValue {
+        let d = featureWidth
+        let testFeatures = try features(test)
+        let backboneOut = try backboneOutputs(test)
+        var memory: [[Float]] = []
+        if capacity > 0, let h = history, h.count > 0 {
+            let hf = try features(h)
+            let n = h.count
+            for i in max(0, n - capacity)..<n { memory.append(Array(hf[(i * d)..<(i * d + d)])) }
+        }
+        var logits: [Float] = []
+        logits.reserveCapacity(test.count * classes)
+        for i in 0..<test.count {
+            if interrupted() { throw Interrupted() }
+            let current = Array(testFeatures[(i * d)..<(i * d + d)])
+            if memory.count < threshold {
+                logits += backboneOut[(i * classes)..<(i * classes + classes)]
+            } else {
+                let tokens = memory.flatMap { $0 } + current
+                let out = try plugin(try Tensor(shape: [memory.count + 1, d], floats: tokens))
+                logits += out[(memory.count * classes)..<(memory.count * classes + classes)]
+            }
+            if capacity > 0 {
+                memory.append(current)
+                if memory.count > capacity { memory.removeFirst() }
+            }
+        }
+        return try Evaluation.metrics(outputs: logits, width: classes, outputRank: 1, data: test, k: 5, span: span)
     }
 }

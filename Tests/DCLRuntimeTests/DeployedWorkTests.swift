@@ -77,6 +77,43 @@ import Testing
         #expect(devices.rounds.last == 2)
     }
 
+    /// ICIIA's evaluation: every device streams its test images through the plug-in with the
+    /// memory of its own history, on its host.
+    static let plugin = """
+    import std.nn
+    import std.iciia
+    data d = csv("toy.csv", label: "label")
+    model net {
+      input x: [6]
+      features { linear(16) |> relu }
+      head { linear(3) }
+    }
+    train net on d |> take(60) { epochs: 1, batch: 16, log: "none" }
+    let sim = d |> take(60) |> partition(iid(), clients: 4, test: 0, seed: 5)
+    role device[3] { data: d |> drop(60) |> partition(iid(), test: 0.5, seed: 3) }
+    let att = inter_image_attention(net, heads: 2, memory: 4, min_memory: 2)
+    train att on sim.train { epochs: 2, batch: 8, log: "none" }
+    let a = evaluate(att, on: device.test)
+    let b = evaluate(att, on: device.test, memory: 2, min_memory: 0)
+    let base = evaluate(net, on: device.test)
+    print "{a.accuracy:.9f} {a.loss:.12f} {a.std.loss:.12f} {b.loss:.12f} {base.loss:.12f}"
+    for dev in device {
+      print "{evaluate(att, on: dev).loss:.12f}"
+    }
+    """
+
+    @Test func pluginEvaluationRunsOnTheHosts() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let local = try runScript(Self.plugin, directory: dir)
+        let (worker, _) = try Self.worker(Self.plugin, directory: dir)
+        let devices = InProcessDevices(worker: worker)
+        let deployed = try runScript(Self.plugin, directory: dir, configure: { $0.deviceExecutor = devices })
+        #expect(local.output.count == 4)
+        #expect(deployed.output == local.output)
+        #expect(devices.kinds.filter { $0 == .evaluatePlugin }.count == 9)
+        #expect(devices.rounds == [3, 3, 3, 1, 1, 1])
+    }
+
     @Test func workTheServiceCannotPlaceIsRefused() throws {
         let dir = try PatternMechanicsTests.toyDirectory()
         let (worker, _) = try Self.worker(PatternMechanicsTests.dcccl, directory: dir)

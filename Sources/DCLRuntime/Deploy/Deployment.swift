@@ -27,11 +27,11 @@ enum Deployment {
 }
 
 extension Deployment {
-    /// Whether a call is one the service sends to a device host (`evaluate` of a model).
+    /// Whether a call is one the service sends to device hosts (`evaluate` of a model or a
+    /// plug-in, which place their data themselves).
     static func sendsToDevices(_ b: Builtin, _ args: BoundArguments) -> Bool {
-        guard case .model(.evaluate) = b else { return false }
-        if case .plugin = args["model"] { return false }
-        return true
+        if case .model(.evaluate) = b { return true }
+        return false
     }
 
     /// Refuses a call that would compute on device data in the service's process.

@@ -14,6 +14,8 @@ public enum DeviceTaskKind: String, Sendable, CaseIterable, Codable {
     case train
     /// A model's outputs over a device's part and the metrics `evaluate` reports.
     case evaluate
+    /// A plug-in's evaluation with the device's own memory (ICIIA, PluginProtocol.swift).
+    case evaluatePlugin = "evaluate_plugin"
 }
 
 public struct DeviceTask: Sendable, Equatable {

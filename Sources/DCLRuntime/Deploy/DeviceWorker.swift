@@ -41,6 +41,7 @@ public final class DeviceWorker: @unchecked Sendable {
             switch task.kind {
             case .train: return .success(try train(task))
             case .evaluate: return .success(try evaluate(task))
+            case .evaluatePlugin: return .success(try evaluatePlugin(task))
             }
         } catch let e as DeviceTaskError {
             return .failure(e)
@@ -128,33 +129,92 @@ public final class DeviceWorker: @unchecked Sendable {
         let spec = try TaskWire.decode(EvaluateTaskSpec.self, task.spec, what: "the evaluate task")
         guard spec.version == deviceTaskVersion else { throw fail("evaluate task version \(spec.version), this host reads \(deviceTaskVersion)") }
         try TaskWire.blobs(task.blobs, count: 2, what: "the evaluate task")
-        guard spec.batch > 0, spec.k >= 0, spec.inputs.count <= 64, spec.outputShape.count <= 8,
-              spec.outputShape.allSatisfy({ $0 > 0 && $0 <= 1 << 24 }) else {
+        guard spec.batch > 0, spec.k >= 0, spec.outputShape.count <= 8 else {
             throw fail("the evaluate task's batch, inputs or output shape are out of range")
         }
         let d = try data(device: task.device, role: spec.role, part: spec.part, fingerprint: spec.fingerprint)
         let executor = try executor(task.blobs[0], what: "the model graph")
-        let store = ParameterStore(tensors: try TaskWire.weights(task.blobs[1], what: "the weights"))
+        let store = try weights(task.blobs[1], for: executor)
+        let expected = try inputs(spec.inputs)
+        let width = try product(spec.outputShape, what: "output shape")
+        let out = try outputs(executor, store, expected: expected, model: spec.model, on: d, batch: spec.batch)
+        let metrics = try Evaluation.metrics(outputs: out, width: width, outputRank: spec.outputShape.count, data: d, k: spec.k, span: .none)
+        let reply = EvaluateReplySpec(metrics: metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) })
+        return DeviceTaskReply(spec: try TaskWire.encode(reply), blobs: [])
+    }
+
+    private func evaluatePlugin(_ task: DeviceTask) throws -> DeviceTaskReply {
+        let spec = try TaskWire.decode(PluginTaskSpec.self, task.spec, what: "the plug-in task")
+        guard spec.version == deviceTaskVersion else { throw fail("plug-in task version \(spec.version), this host reads \(deviceTaskVersion)") }
+        try TaskWire.blobs(task.blobs, count: 6, what: "the plug-in task")
+        guard spec.capacity >= 0, spec.capacity <= 1 << 20, spec.threshold >= 0, spec.featureWidth > 0, spec.featureWidth <= 1 << 20,
+              spec.classes > 0, spec.classes <= 1 << 20, spec.featureShape.count <= 8,
+              try product(spec.featureShape, what: "feature shape") == spec.featureWidth else {
+            throw fail("the plug-in task's memory, widths or classes are out of range")
+        }
+        let history = try data(device: task.device, role: spec.role, part: ClientPart.train.rawValue, fingerprint: spec.historyFingerprint)
+        let test = try data(device: task.device, role: spec.role, part: spec.part, fingerprint: spec.testFingerprint)
+        let featureExecutor = try executor(task.blobs[0], what: "the feature graph")
+        let featureStore = try weights(task.blobs[1], for: featureExecutor)
+        let backboneExecutor = try executor(task.blobs[2], what: "the backbone graph")
+        let backboneStore = try weights(task.blobs[3], for: backboneExecutor)
+        let pluginExecutor = try executor(task.blobs[4], what: "the plug-in graph")
+        let pluginStore = try weights(task.blobs[5], for: pluginExecutor)
+        let backboneInputs = try inputs(spec.backboneInputs)
+        let pluginInputs: [(name: String, shape: [Int], dtype: DType)] = [("features", spec.featureShape, .float32)]
+        let run = PluginClientRun(
+            capacity: spec.capacity, threshold: spec.threshold, featureWidth: spec.featureWidth, classes: spec.classes,
+            features: { try self.outputs(featureExecutor, featureStore, expected: backboneInputs, model: spec.backbone, on: $0, batch: 256) },
+            backboneOutputs: { try self.outputs(backboneExecutor, backboneStore, expected: backboneInputs, model: spec.backbone, on: $0, batch: 256) },
+            plugin: { tokens in
+                let inputs = try InferenceRunner.inputs(["features": tokens], expected: pluginInputs, model: "plug-in", span: .none)
+                do { return try pluginExecutor.run(inputs: inputs, store: pluginStore)[ForwardGraph.output]!.floats } catch let e as GraphError {
+                    throw RuntimeError(RuntimeCode.shape, "\(e.op): \(e.message)", at: .none)
+                }
+            },
+            interrupted: { false })
+        let metrics = try run.metrics(history: history, test: test, span: .none)
+        let reply = EvaluateReplySpec(metrics: metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) })
+        return DeviceTaskReply(spec: try TaskWire.encode(reply), blobs: [])
+    }
+
+    /// A graph's weights from a task: every parameter present.
+    private func weights(_ bytes: [UInt8], for executor: Executor) throws -> ParameterStore {
+        let store = ParameterStore(tensors: try TaskWire.weights(bytes, what: "the weights"))
         for p in executor.graph.parameters where store.tensors[p.name] == nil {
             throw fail("the task's weights lack `\(p.name.prefix(80))`")
         }
-        var expected: [(name: String, shape: [Int], dtype: DType)] = []
-        for i in spec.inputs {
+        return store
+    }
+
+    private func inputs(_ wire: [InputWire]) throws -> [(name: String, shape: [Int], dtype: DType)] {
+        guard wire.count <= 64 else { throw fail("the task names \(wire.count) inputs") }
+        return try wire.map { i in
             guard let dt = DType(rawValue: i.dtype), i.shape.count <= 8, i.shape.allSatisfy({ $0 >= 0 && $0 <= 1 << 24 }) else {
-                throw fail("the evaluate task's input `\(i.name.prefix(40))` has an unknown type or shape")
+                throw fail("the task's input `\(i.name.prefix(40))` has an unknown type or shape")
             }
-            expected.append((i.name, i.shape, dt))
+            return (i.name, i.shape, dt)
         }
-        var width = 1
-        for x in spec.outputShape {
-            let (w, o) = width.multipliedReportingOverflow(by: x)
-            guard !o else { throw fail("the evaluate task's output shape overflows") }
-            width = w
+    }
+
+    private func product(_ shape: [Int], what: String) throws -> Int {
+        var n = 1
+        for x in shape {
+            guard x > 0, x <= 1 << 24 else { throw fail("the task's \(what) \(shape) is out of range") }
+            let (m, o) = n.multipliedReportingOverflow(by: x)
+            guard !o else { throw fail("the task's \(what) overflows") }
+            n = m
         }
+        return n
+    }
+
+    /// A model's outputs on every sample of `d`, in order (as Evaluation.outputs computes them).
+    private func outputs(_ executor: Executor, _ store: ParameterStore, expected: [(name: String, shape: [Int], dtype: DType)], model: String,
+                         on d: Dataset, batch: Int) throws -> [Float] {
         var out: [Float] = []
         do {
-            for b in try d.batches(size: spec.batch) {
-                let inputs = try InferenceRunner.inputs(b.columns, expected: expected, model: spec.model, span: .none)
+            for b in try d.batches(size: batch) {
+                let inputs = try InferenceRunner.inputs(b.columns, expected: expected, model: model, span: .none)
                 do {
                     out += try executor.run(inputs: inputs, store: store)[ForwardGraph.output]!.floats
                 } catch let e as GraphError {
@@ -164,9 +224,7 @@ public final class DeviceWorker: @unchecked Sendable {
         } catch let e as DataError {
             throw RuntimeError(RuntimeCode.data, e.description, at: .none)
         }
-        let metrics = try Evaluation.metrics(outputs: out, width: width, outputRank: spec.outputShape.count, data: d, k: spec.k, span: .none)
-        let reply = EvaluateReplySpec(metrics: metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) })
-        return DeviceTaskReply(spec: try TaskWire.encode(reply), blobs: [])
+        return out
     }
 
     static func describe(_ xs: [Int]) -> String {

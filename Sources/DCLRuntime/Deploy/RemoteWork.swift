@@ -65,12 +65,8 @@ struct RemoteEvaluation {
     /// Evaluates `m` on every device's part in one round: the hosts of different devices work
     /// at the same time; the metrics come back in the order of `parts`.
     func evaluate(_ m: ModelInstance, on parts: [(DeviceDataLocation, DataValue)], k: Int, batch: Int) throws -> [MetricsValue] {
-        let runner = try InferenceRunner.for(m, options: session.executionOptions)
-        let bound = try BoundStore(graph: runner.executor.graph, owners: runner.owners, table: m.table, home: m, span: span)
-        var weights: [String: Tensor] = [:]
-        for p in runner.executor.graph.parameters { weights[p.name] = bound.store.tensors[p.name] }
         // Every device's task shares these two objects (sent once per host).
-        let graphBytes = TaskWire.graph(runner.executor.graph), weightBytes = try TaskWire.weights(weights)
+        let (graphBytes, weightBytes) = try RemoteWork.inferenceBlobs(m, session: session, span: span)
         let tasks = try parts.map { location, data in
             let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
                                         model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
@@ -79,16 +75,7 @@ struct RemoteEvaluation {
         }
         let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map { $0.1.origin }, span: span)
         return try zip(replies, parts).map { reply, part in
-            do {
-                let r = try TaskWire.decode(EvaluateReplySpec.self, reply.spec, what: "the evaluate reply")
-                try TaskWire.blobs(reply.blobs, count: 0, what: "the evaluate reply")
-                guard r.version == deviceTaskVersion, r.metrics.count <= 16 else {
-                    throw DeviceTaskError(code: RuntimeCode.deployment, message: "the evaluate reply does not fit the task", hint: nil)
-                }
-                return MetricsValue(values: try r.metrics.map { ($0.name, try TaskWire.double($0.value, what: "metric \($0.name.prefix(40))")) })
-            } catch let e as DeviceTaskError {
-                throw RemoteWork.error(e, device: part.0.device, origin: part.1.origin, span: span)
-            }
+            try RemoteWork.metrics(reply, device: part.0.device, origin: part.1.origin, span: span)
         }
     }
 }
@@ -123,6 +110,29 @@ enum RemoteWork {
             case .failure(.failed(let e)):
                 throw error(e, device: task.device, origin: origin, span: span)
             }
+        }
+    }
+
+    /// A model's inference graph (as the service runs it) and the weights it reads.
+    static func inferenceBlobs(_ m: ModelInstance, session: Session, span: SourceSpan) throws -> (graph: [UInt8], weights: [UInt8]) {
+        let runner = try InferenceRunner.for(m, options: session.executionOptions)
+        let bound = try BoundStore(graph: runner.executor.graph, owners: runner.owners, table: m.table, home: m, span: span)
+        var weights: [String: Tensor] = [:]
+        for p in runner.executor.graph.parameters { weights[p.name] = bound.store.tensors[p.name] }
+        return (TaskWire.graph(runner.executor.graph), try TaskWire.weights(weights))
+    }
+
+    /// Decodes an evaluate-like reply's metrics.
+    static func metrics(_ reply: DeviceTaskReply, device: Int, origin: String, span: SourceSpan) throws -> MetricsValue {
+        do {
+            let r = try TaskWire.decode(EvaluateReplySpec.self, reply.spec, what: "the evaluate reply")
+            try TaskWire.blobs(reply.blobs, count: 0, what: "the evaluate reply")
+            guard r.version == deviceTaskVersion, r.metrics.count <= 16 else {
+                throw DeviceTaskError(code: RuntimeCode.deployment, message: "the evaluate reply does not fit the task", hint: nil)
+            }
+            return MetricsValue(values: try r.metrics.map { ($0.name, try TaskWire.double($0.value, what: "metric \($0.name.prefix(40))")) })
+        } catch let e as DeviceTaskError {
+            throw error(e, device: device, origin: origin, span: span)
         }
     }
 
