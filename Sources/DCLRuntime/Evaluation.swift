@@ -58,7 +58,8 @@ struct Evaluation {
                 }
                 return (DeviceDataLocation(role: c.role!, device: i, part: part), DataValue(ds, side: .device, origin: "\(c.origin)[\(i)]"))
             }
-            return Self.aggregate(try remote.evaluate(m, on: parts, k: k, batch: batch))
+            let per = try remote.evaluate(m, on: parts, k: k, batch: batch, tolerance: c.tolerance)
+            return Self.aggregateAnswered(per, what: "`evaluate`", origin: c.origin, session: session)
         case .dataset(let d) where d.side == .device:
             throw Deployment.unplaced("`evaluate`", origin: d.origin, span: span)
         case .clients(let c) where c.side == .device:
@@ -68,6 +69,16 @@ struct Evaluation {
         default:
             return try evaluateHere(m, on: data, k: k, batch: batch, span: span)
         }
+    }
+
+    /// The aggregate over the devices that answered a tolerant round; the dropped ones are
+    /// reported on standard error, not averaged in.
+    static func aggregateAnswered(_ per: [MetricsValue?], what: String, origin: String, session: Session) -> MetricsValue {
+        let dropped = per.enumerated().compactMap { $0.element == nil ? $0.offset : nil }
+        if !dropped.isEmpty {
+            session.notice(RemoteWork.droppedNotice(what, origin: origin, dropped: dropped, of: per.count))
+        }
+        return aggregate(per.compactMap { $0 })
     }
 
     /// Mean and standard deviation of each metric over clients (each client weighs the same).

@@ -66,11 +66,12 @@ struct PluginProtocol {
                 let clients = c.federated.clients.enumerated().map { i, cl in
                     (location: DeviceDataLocation(role: c.role!, device: i, part: c.part == .train ? .train : .test), data: cl, origin: "\(c.origin)[\(i)]")
                 }
-                return Evaluation.aggregate(try remote.evaluate(p, clients: clients, part: c.part == .train ? .train : .test,
-                                                                capacity: capacity, threshold: threshold))
+                let per = try remote.evaluate(p, clients: clients, part: c.part == .train ? .train : .test,
+                                              capacity: capacity, threshold: threshold, tolerance: c.tolerance)
+                return Evaluation.aggregateAnswered(per, what: "`evaluate`", origin: c.origin, session: session)
             case .client(let cl) where cl.location(.test) != nil:
                 return try remote.evaluate(p, clients: [(cl.location(.test)!, cl.data, cl.origin)], part: .test,
-                                           capacity: capacity, threshold: threshold)[0]
+                                           capacity: capacity, threshold: threshold, tolerance: nil)[0]!
             default:
                 if let origin = Deployment.deviceOrigin(data) { throw Deployment.unplaced("`evaluate`", origin: origin, span: span) }
             }

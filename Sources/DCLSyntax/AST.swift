@@ -104,11 +104,12 @@ public struct Expr: Sendable {
     }
 }
 
-/// The unit family of a size literal: `100k` is a count, `1MiB` is a number of bytes.
-public enum SizeUnitKind: String, Hashable, Sendable { case count, bytes }
+/// The unit family of a size literal: `100k` is a count, `1MiB` is a number of bytes, `30s` a
+/// duration (in seconds).
+public enum SizeUnitKind: String, Hashable, Sendable { case count, bytes, duration }
 
 public struct SizeLiteral: Hashable, Sendable {
-    /// The value after scaling (`1.5M` → 1_500_000; `1MiB` → 1_048_576).
+    /// The value after scaling (`1.5M` → 1_500_000; `1MiB` → 1_048_576; `250ms` → 0.25).
     public var value: Double
     public var kind: SizeUnitKind
     /// The suffix as written (`k`, `MiB` …), kept for the formatter.

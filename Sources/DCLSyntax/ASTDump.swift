@@ -21,7 +21,7 @@ public enum ASTDump {
         case .int(let v): return .atom(String(v))
         case .float(let v, _): return .atom(String(v))
         case .size(let s):
-            let v = s.value.magnitude < 9.0e18 ? String(Int64(s.value)) : String(s.value)
+            let v = s.kind != .duration && s.value.magnitude < 9.0e18 ? String(Int64(s.value)) : String(s.value)
             return .node("size", [.atom(v), .atom(s.kind.rawValue)])
         case .string(let parts):
             if parts.isEmpty { return .quoted("") }

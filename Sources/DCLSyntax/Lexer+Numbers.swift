@@ -64,21 +64,34 @@ extension Lexer {
     static func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
     /* SIZE           = ( INT | FLOAT ) size_suffix ; */
-    /* size_suffix    = count_suffix | byte_suffix ; */
+    /* size_suffix    = count_suffix | byte_suffix | time_suffix ; */
     /* count_suffix   = "k" | "K" | "M" | "G" | "T" ; */
     /* byte_suffix    = "B" | "KB" | "MB" | "GB" | "KiB" | "MiB" | "GiB" ; */
+    /* time_suffix    = "ms" | "s" | "min" | "h" ; */
     mutating func lexSuffix(numberStart: Int, numberEnd: Int, isFloat: Bool) {
         while pos < n, Lexer.isWordByte(buf[pos]) { pos += 1 }
         let suffixText = String(decoding: UnsafeBufferPointer(rebasing: buf[numberEnd..<pos]), as: UTF8.self)
         guard let entry = Lexicon.sizeSuffixes.first(where: { $0.text == suffixText }) else {
             report(.invalidNumberSuffix, "invalid suffix `\(excerpt(numberEnd, pos))` on number `\(excerpt(numberStart, numberEnd))`",
-                   numberEnd, pos, hint: "size suffixes are k, K, M, G, T (counts) and B, KB, MB, GB, KiB, MiB, GiB (bytes); put a space before a name")
+                   numberEnd, pos, hint: "size suffixes are k, K, M, G, T (counts), B, KB, MB, GB, KiB, MiB, GiB (bytes) and ms, s, min, h (durations); put a space before a name")
             emit(isFloat ? .float : .int, start: numberStart, end: pos, malformed: true)
             return
         }
         let mantissa = String(decoding: UnsafeBufferPointer(rebasing: buf[numberStart..<numberEnd]), as: UTF8.self)
         var literal = SizeLiteral(value: 0, kind: entry.kind, suffix: suffixText, mantissa: mantissa)
         var malformed = false
+        if case .seconds(let unit) = entry.scale {
+            // A duration is seconds as a float: `250ms` is 0.25.
+            let number = Double(String(mantissa.filter { $0 != "_" })) ?? .infinity
+            literal.value = number * unit
+            if !literal.value.isFinite {
+                report(.invalidSize, "duration `\(excerpt(numberStart, pos))` is too large", numberStart, pos, hint: nil)
+                malformed = true
+            }
+            sizes.append(literal)
+            emit(.size, start: numberStart, end: pos, payload: Int32(sizes.count - 1), malformed: malformed)
+            return
+        }
         switch Lexer.scaledValue(buf, numberStart, numberEnd, entry.scale) {
         case .whole(let v):
             literal.value = Double(v)
@@ -173,6 +186,9 @@ extension Lexer {
             if shift >= 0 { return checkedScale(q, pow10: 0, pow2: shift) }
             guard q.trailingZeroBitCount >= -shift else { return .fraction }
             return .whole(Int64(q >> UInt64(-shift)))
+        case .seconds:
+            // Durations are read as floats (lexSuffix); never scaled here.
+            return .fraction
         }
     }
 

@@ -61,10 +61,13 @@ public enum Lexicon {
         ("B", .bytes, .decimal(0)), ("KB", .bytes, .decimal(3)), ("MB", .bytes, .decimal(6)),
         ("GB", .bytes, .decimal(9)), ("KiB", .bytes, .binary(10)), ("MiB", .bytes, .binary(20)),
         ("GiB", .bytes, .binary(30)),
+        ("ms", .duration, .seconds(0.001)), ("s", .duration, .seconds(1)), ("min", .duration, .seconds(60)),
+        ("h", .duration, .seconds(3600)),
     ]
 
-    /// A suffix's multiplier: a power of ten or a power of two.
-    public enum SizeScale: Sendable, Equatable { case decimal(Int), binary(Int) }
+    /// A suffix's multiplier: a power of ten or a power of two (whole sizes), or seconds per
+    /// unit (durations, which may be fractional: `1.5s`).
+    public enum SizeScale: Sendable, Equatable { case decimal(Int), binary(Int), seconds(Double) }
 
     // MARK: Derived lookups
 

@@ -16,10 +16,15 @@ import Testing
         var rounds: [Int] = []
         var tamper: ((inout DeviceTaskReply) -> Void)?
         init(worker: DeviceWorker) { self.worker = worker }
-        func run(_ tasks: [DeviceTask]) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>] {
+        /// Devices that do not answer (as a host that died would not).
+        var silent: Set<Int> = []
+        var timeouts: [Double?] = []
+        func run(_ tasks: [DeviceTask], timeout: Double?) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>] {
+            timeouts.append(timeout)
             rounds.append(tasks.count)
             return tasks.map { t in
                 kinds.append(t.kind)
+                if silent.contains(t.device) { return .failure(.dropped(reason: "no answer within the round's timeout")) }
                 switch worker.handle(t) {
                 case .success(var r):
                     tamper?(&r)
@@ -112,6 +117,62 @@ import Testing
         #expect(deployed.output == local.output)
         #expect(devices.kinds.filter { $0 == .evaluatePlugin }.count == 9)
         #expect(devices.rounds == [3, 3, 3, 1, 1, 1])
+    }
+
+    /// A fleet's `round { … }`: devices that do not answer are left out of a whole-fleet
+    /// evaluation and reported, as long as enough answered; otherwise the run stops.
+    static let tolerant = """
+    import std.nn
+    data d = csv("toy.csv", label: "label")
+    let net = mlp(shape: [6], hidden: [8], classes: 3)
+    train net on d |> take(60) { epochs: 1, batch: 16, log: "none" }
+    role device[4] {
+      data: d |> drop(60) |> partition(iid(), test: 0.5, seed: 3)
+      round {
+        min_responses: 0.5
+        timeout: 1.5s
+      }
+    }
+    let all = evaluate(net, on: device.test)
+    print "{all.count} samples, accuracy {all.accuracy:.9f}"
+    for dev in device {
+      print "device {dev.index}: {evaluate(net, on: dev.test).count}"
+    }
+    """
+
+    @Test func droppedDevicesAreLeftOutAndReported() throws {
+        let dir = try PatternMechanicsTests.toyDirectory()
+        let local = try runScript(Self.tolerant, directory: dir)
+        let perDevice = local.output.dropFirst().map { Double($0.split(separator: " ").last!)! }
+        let (worker, _) = try Self.worker(Self.tolerant, directory: dir)
+        // Device 1 answers the per-device evaluations but not the whole-fleet round.
+        let devices = InProcessDevices(worker: worker)
+        devices.silent = [1]
+        var notices: [String] = []
+        do {
+            _ = try runScript(Self.tolerant, directory: dir, configure: { s in
+                s.deviceExecutor = devices
+                s.notice = { notices.append($0) }
+            })
+            Issue.record("device 1 is silent in every round, including its own evaluation")
+        } catch let f as ScriptFailure {
+            // The whole-fleet round closed without device 1 and was reported...
+            #expect(f.output.first?.hasPrefix("\(Int(perDevice[0] + perDevice[2] + perDevice[3])) samples") == true, "\(f.output)")
+            #expect(notices == ["`evaluate` on `device.test`: 1 of 4 devices dropped out (1) and are left out of the mean and spread"])
+            // ...but a single device's own work cannot be skipped: the run stops there.
+            #expect(f.codes == ["E0508"])
+            #expect(f.rendered.contains("device 1 dropped out of this evaluate on `device[1].test`"), "\(f.rendered)")
+        }
+        #expect(devices.timeouts.first == 1.5)
+        devices.silent = [1, 2, 3]
+        do {
+            _ = try runScript(Self.tolerant, directory: dir, configure: { $0.deviceExecutor = devices })
+            Issue.record("a round with 1 of 4 answers closed")
+        } catch let f as ScriptFailure {
+            #expect(f.codes == ["E0508"])
+            #expect(f.rendered.contains("only 1 of 4 devices answered this evaluate; the role's round needs 2 (min_responses 0.5)"), "\(f.rendered)")
+            #expect(f.rendered.contains("dropped: devices 1, 2, 3"))
+        }
     }
 
     @Test func workTheServiceCannotPlaceIsRefused() throws {

@@ -136,7 +136,7 @@ import Testing
         let quoted = { (name: String) -> [String] in
             (rules[name] ?? "").split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         }
-        #expect(quoted("count_suffix") + quoted("byte_suffix") == Lexicon.sizeSuffixes.map(\.text))
+        #expect(quoted("count_suffix") + quoted("byte_suffix") + quoted("time_suffix") == Lexicon.sizeSuffixes.map(\.text))
     }
 
     @Test func everyRuleIsQuotedWhereItIsImplemented() {

@@ -25,7 +25,7 @@ __all__ = ['DclLexer']
 IDENT = r'[A-Za-z_][A-Za-z0-9_]*'
 DIGITS = r'[0-9][0-9_]*'
 # dcl.ebnf `size_suffix`, longest first so `KiB` is not read as `K` + `iB`.
-SIZE_SUFFIX = r'(?:KiB|MiB|GiB|KB|MB|GB|k|K|M|G|T|B)'
+SIZE_SUFFIX = r'(?:KiB|MiB|GiB|KB|MB|GB|min|ms|k|K|M|G|T|B|s|h)'
 
 CONTROL = ('if', 'else', 'for', 'in', 'while', 'return', 'break', 'continue')
 NAMESPACE = ('import', 'as')

@@ -159,11 +159,14 @@ extension Evaluator {
         let side: RuntimeSide = n == nil ? .cloud : .device
         var record = Record()
         var budget: Budget?
+        var round: RoundTolerance?
         let saved = currentRoleCount
         currentRoleCount = n
         defer { currentRoleCount = saved }
         for f in fields {
             switch f.value {
+            case .nested(let inner) where f.name.name == "round":
+                round = try evaluateRound(inner, in: env)
             case .nested(let inner):
                 budget = try evaluateBudget(inner, span: f.span, in: env)
             case .expr(let e):
@@ -176,9 +179,9 @@ extension Evaluator {
                 throw RuntimeError(RuntimeCode.data, "role `\(name)` declares \(n) devices but its data has \(c.federated.count) clients",
                                    at: span, hint: "leave `clients:` out of `partition` to use the role's count")
             }
-            record["data"] = .clients(ClientsValue(c.federated, part: c.part, side: c.side, origin: c.origin, role: name))
+            record["data"] = .clients(ClientsValue(c.federated, part: c.part, side: c.side, origin: c.origin, role: name, tolerance: round))
         }
-        return .role(RoleValue(name: name, count: n, fields: record, budget: budget, span: span))
+        return .role(RoleValue(name: name, count: n, fields: record, budget: budget, round: round, span: span))
     }
 
     /// Tags data with the side of the role that holds it; device data may not enter the cloud.
@@ -201,6 +204,27 @@ extension Evaluator {
         default:
             return v
         }
+    }
+
+    private func evaluateRound(_ fields: [Field], in env: Environment) throws -> RoundTolerance {
+        var r = RoundTolerance()
+        for f in fields {
+            guard case .expr(let e) = f.value else { continue }
+            let v = try evaluate(e, in: env)
+            if case .unknown = v { continue }
+            let x = try double(v, "round `\(f.name.name)`", span: e.span)
+            guard x.isFinite else { throw RuntimeError(RuntimeCode.value, "round `\(f.name.name)` must be finite", at: e.span) }
+            switch f.name.name {
+            case "min_responses":
+                guard x > 0, x <= 1 else { throw RuntimeError(RuntimeCode.value, "round `min_responses` is a fraction in (0, 1], found \(x)", at: e.span) }
+                r.minResponses = x
+            case "timeout":
+                guard x > 0 else { throw RuntimeError(RuntimeCode.value, "round `timeout` must be positive", at: e.span) }
+                r.timeout = x
+            default: throw RuntimeError(RuntimeCode.type, "a round has no field `\(f.name.name)`", at: f.name.span)
+            }
+        }
+        return r
     }
 
     private func evaluateBudget(_ fields: [Field], span: SourceSpan, in env: Environment) throws -> Budget {

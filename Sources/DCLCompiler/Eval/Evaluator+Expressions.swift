@@ -11,6 +11,9 @@ extension Evaluator {
             guard let i = Int(exactly: v) else { throw RuntimeError(RuntimeCode.value, "integer out of range", at: e.span) }
             return .int(i)
         case .float(let v, _): return .float(v)
+        case .size(let lit) where lit.kind == .duration:
+            // Seconds, as a float (`250ms` is 0.25).
+            return .float(lit.value)
         case .size(let lit):
             guard lit.value.rounded() == lit.value, abs(lit.value) < 9.0e18 else {
                 throw RuntimeError(RuntimeCode.value, "size `\(lit.mantissa)\(lit.suffix)` is not a whole number", at: e.span)

@@ -45,8 +45,10 @@ extension Evaluator {
             }
         case .clients(let c):
             switch name {
-            case "train": return .clients(ClientsValue(c.federated, part: .train, side: c.side, origin: "\(c.origin).train", role: c.role))
-            case "test": return .clients(ClientsValue(c.federated, part: .test, side: c.side, origin: "\(c.origin).test", role: c.role))
+            case "train": return .clients(ClientsValue(c.federated, part: .train, side: c.side, origin: "\(c.origin).train", role: c.role,
+                                                           tolerance: c.tolerance))
+            case "test": return .clients(ClientsValue(c.federated, part: .test, side: c.side, origin: "\(c.origin).test", role: c.role,
+                                                          tolerance: c.tolerance))
             case "count": return .int(c.federated.count)
             default: throw missing(["train", "test", "count"])
             }
@@ -62,7 +64,7 @@ extension Evaluator {
                     throw RuntimeError(RuntimeCode.name, "role `\(r.name)` has no partitioned data for `.\(name)`", at: span)
                 }
                 return .clients(ClientsValue(c.federated, part: name == "train" ? .train : .test, side: r.side, origin: "\(r.name).\(name)",
-                                             role: c.role))
+                                             role: c.role, tolerance: c.tolerance))
             default: throw missing(r.fields.keys + ["count"])
             }
         case .dataset(let d):

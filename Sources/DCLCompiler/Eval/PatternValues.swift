@@ -164,15 +164,32 @@ public final class RoleValue {
     public let count: Int?
     public var fields: Record
     public let budget: Budget?
+    /// `round { … }`: how a deployed run's rounds over this fleet tolerate silent devices.
+    public let round: RoundTolerance?
     public let span: SourceSpan
-    public init(name: String, count: Int?, fields: Record, budget: Budget?, span: SourceSpan) {
+    public init(name: String, count: Int?, fields: Record, budget: Budget?, round: RoundTolerance? = nil, span: SourceSpan) {
         self.name = name
         self.count = count
         self.fields = fields
         self.budget = budget
+        self.round = round
         self.span = span
     }
     public var side: RuntimeSide { count == nil ? .cloud : .device }
+}
+
+/// A fleet role's `round { min_responses: 0.9, timeout: 30s }`: in a deployed run, work sent
+/// to all its devices at once (`evaluate(m, on: device.test)`) closes after `timeout` with the
+/// devices that answered, if they are at least `minResponses` of them; the others are reported
+/// as dropped and left out, never counted as zeros.
+public struct RoundTolerance: Equatable, Sendable {
+    public var minResponses: Double
+    /// Seconds; nil: the service's `--task-timeout`.
+    public var timeout: Double?
+    public init(minResponses: Double = 1, timeout: Double? = nil) {
+        self.minResponses = minResponses
+        self.timeout = timeout
+    }
 }
 
 /// `bundle phone for device { models: […] }`.

@@ -199,12 +199,16 @@ public final class ClientsValue {
     /// The device role whose `data` these clients are (every device's part of it); nil for
     /// clients no role declares, or derived from a role's.
     public let role: String?
-    public init(_ federated: FederatedDataset, part: ClientPart, side: RuntimeSide?, origin: String, role: String? = nil) {
+    /// The role's `round { … }`, if it declares one.
+    public let tolerance: RoundTolerance?
+    public init(_ federated: FederatedDataset, part: ClientPart, side: RuntimeSide?, origin: String, role: String? = nil,
+                tolerance: RoundTolerance? = nil) {
         self.federated = federated
         self.part = part
         self.side = side
         self.origin = origin
         self.role = role
+        self.tolerance = tolerance
     }
 }
 

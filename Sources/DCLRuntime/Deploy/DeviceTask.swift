@@ -68,8 +68,9 @@ public struct DeviceTaskError: Error, Sendable, Equatable, Codable {
 /// the same bytes.
 public protocol DeviceExecutor: AnyObject {
     /// Runs every task, tasks of different devices concurrently where the executor can; the
-    /// results come back in the order of `tasks`.
-    func run(_ tasks: [DeviceTask]) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>]
+    /// results come back in the order of `tasks`. `timeout` (seconds): when a task still
+    /// unanswered counts as dropped (nil: the executor's own limit).
+    func run(_ tasks: [DeviceTask], timeout: Double?) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>]
 }
 
 extension DeviceTaskError: CustomStringConvertible {

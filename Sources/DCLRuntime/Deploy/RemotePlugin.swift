@@ -33,7 +33,7 @@ struct RemotePlugin {
 
     /// Evaluates `p` for every (device, test part) in one round; metrics in order.
     func evaluate(_ p: PluginValue, clients: [(location: DeviceDataLocation, data: ClientData, origin: String)], part: ClientPart,
-                  capacity: Int, threshold: Int) throws -> [MetricsValue] {
+                  capacity: Int, threshold: Int, tolerance: RoundTolerance?) throws -> [MetricsValue?] {
         let view = try p.backbone.view(p.attachPoint, span: span)
         let (viewGraph, viewWeights) = try RemoteWork.inferenceBlobs(view, session: session, span: span)
         let (backboneGraph, backboneWeights) = try RemoteWork.inferenceBlobs(p.backbone, session: session, span: span)
@@ -49,9 +49,9 @@ struct RemotePlugin {
                                       featureShape: p.module.inputs[0].shape)
             return DeviceTask(device: c.location.device, kind: .evaluatePlugin, spec: try TaskWire.encode(spec), blobs: blobs)
         }
-        let replies = try RemoteWork.run(tasks, on: devices, origins: clients.map(\.origin), span: span)
+        let replies = try RemoteWork.run(tasks, on: devices, origins: clients.map(\.origin), tolerance: tolerance, span: span)
         return try zip(replies, clients).map { reply, c in
-            try RemoteWork.metrics(reply, device: c.location.device, origin: c.origin, span: span)
+            try reply.map { try RemoteWork.metrics($0, device: c.location.device, origin: c.origin, span: span) }
         }
     }
 }

@@ -59,12 +59,13 @@ struct RemoteEvaluation {
     let span: SourceSpan
 
     func evaluate(_ m: ModelInstance, location: DeviceDataLocation, data: DataValue, k: Int, batch: Int) throws -> MetricsValue {
-        try evaluate(m, on: [(location, data)], k: k, batch: batch)[0]
+        try evaluate(m, on: [(location, data)], k: k, batch: batch, tolerance: nil)[0]!
     }
 
     /// Evaluates `m` on every device's part in one round: the hosts of different devices work
     /// at the same time; the metrics come back in the order of `parts`.
-    func evaluate(_ m: ModelInstance, on parts: [(DeviceDataLocation, DataValue)], k: Int, batch: Int) throws -> [MetricsValue] {
+    func evaluate(_ m: ModelInstance, on parts: [(DeviceDataLocation, DataValue)], k: Int, batch: Int,
+                  tolerance: RoundTolerance?) throws -> [MetricsValue?] {
         // Every device's task shares these two objects (sent once per host).
         let (graphBytes, weightBytes) = try RemoteWork.inferenceBlobs(m, session: session, span: span)
         let tasks = try parts.map { location, data in
@@ -73,9 +74,9 @@ struct RemoteEvaluation {
                                         batch: batch, k: k, outputShape: m.outputShape)
             return DeviceTask(device: location.device, kind: .evaluate, spec: try TaskWire.encode(spec), blobs: [graphBytes, weightBytes])
         }
-        let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map { $0.1.origin }, span: span)
+        let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map { $0.1.origin }, tolerance: tolerance, span: span)
         return try zip(replies, parts).map { reply, part in
-            try RemoteWork.metrics(reply, device: part.0.device, origin: part.1.origin, span: span)
+            try reply.map { try RemoteWork.metrics($0, device: part.0.device, origin: part.1.origin, span: span) }
         }
     }
 }
@@ -89,8 +90,17 @@ enum RemoteWork {
     /// Runs tasks in one round; every task must come back (the first device in order that did
     /// not is the error the script sees).
     static func run(_ tasks: [DeviceTask], on devices: DeviceExecutor, origins: [String], span: SourceSpan) throws -> [DeviceTaskReply] {
+        try run(tasks, on: devices, origins: origins, tolerance: nil, span: span).map { $0! }
+    }
+
+    /// Runs tasks in one round under a fleet's `round { … }`: a device that does not answer
+    /// within its timeout is nil (dropped), as long as at least `minResponses` of the devices
+    /// answered; without a tolerance every device must answer. A device whose work failed is
+    /// an error either way.
+    static func run(_ tasks: [DeviceTask], on devices: DeviceExecutor, origins: [String], tolerance: RoundTolerance?,
+                    span: SourceSpan) throws -> [DeviceTaskReply?] {
         let results: [Result<DeviceTaskReply, DeviceTaskFailure>]
-        do { results = try devices.run(tasks) } catch let e as RuntimeError { throw e } catch {
+        do { results = try devices.run(tasks, timeout: tolerance?.timeout) } catch let e as RuntimeError { throw e } catch {
             // The transport's own failure (the service stopped, too few answers): the run
             // stops at the statement that sent the work.
             let what = tasks.count == 1 ? "device \(tasks[0].device)'s \(tasks[0].kind.rawValue) on `\(origins[0])`"
@@ -99,6 +109,25 @@ enum RemoteWork {
         }
         guard results.count == tasks.count else {
             throw RuntimeError(RuntimeCode.deployment, "the device executor answered \(results.count) results for \(tasks.count) tasks", at: span)
+        }
+        let answered = results.filter { if case .failure(.dropped) = $0 { return false }; return true }.count
+        if let t = tolerance, answered < tasks.count {
+            // The fewest answers the round accepts, rounded up: 0.9 of 25 devices is 23.
+            let needed = Int((t.minResponses * Double(tasks.count)).rounded(.up))
+            if answered >= needed {
+                return try zip(zip(tasks, origins), results).map { pair, result in
+                    switch result {
+                    case .success(let r): return r
+                    case .failure(.dropped): return nil
+                    case .failure(.failed(let e)): throw error(e, device: pair.0.device, origin: pair.1, span: span)
+                    }
+                }
+            }
+            let dropped = zip(tasks, results).compactMap { t, r -> Int? in if case .failure(.dropped) = r { return t.device }; return nil }
+            throw RuntimeError(RuntimeCode.deployment,
+                               "only \(answered) of \(tasks.count) devices answered this \(tasks.first?.kind.rawValue ?? "round"); the role's round needs \(needed) (min_responses \(t.minResponses))",
+                               at: span, hint: "dropped: devices \(describeDevices(dropped)); see their hosts' logs",
+                               notes: [])
         }
         return try zip(zip(tasks, origins), results).map { pair, result in
             let (task, origin) = pair
@@ -111,6 +140,17 @@ enum RemoteWork {
                 throw error(e, device: task.device, origin: origin, span: span)
             }
         }
+    }
+
+    /// Device indices, short: `3, 17, 42` or `3, 17, 42 and 9 more`.
+    static func describeDevices(_ xs: [Int]) -> String {
+        let shown = xs.prefix(10).map(String.init).joined(separator: ", ")
+        return xs.count > 10 ? "\(shown) and \(xs.count - 10) more" : shown
+    }
+
+    /// The line a round with dropped devices leaves on standard error.
+    static func droppedNotice(_ what: String, origin: String, dropped: [Int], of total: Int) -> String {
+        "\(what) on `\(origin)`: \(dropped.count) of \(total) devices dropped out (\(describeDevices(dropped))) and are left out of the mean and spread"
     }
 
     /// A model's inference graph (as the service runs it) and the weights it reads.

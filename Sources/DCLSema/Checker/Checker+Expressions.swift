@@ -14,7 +14,12 @@ extension Checker {
         switch e.kind {
         case .int: return .int
         case .float: return .float
-        case .size(let lit): return lit.kind == .bytes ? .bytes : .int
+        case .size(let lit):
+            switch lit.kind {
+            case .bytes: return .bytes
+            case .count: return .int
+            case .duration: return .float
+            }
         case .bool: return .bool
         case .none: return DCLType.none
         case .error: return .any

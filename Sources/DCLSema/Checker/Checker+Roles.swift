@@ -38,13 +38,24 @@ extension Checker {
             case .nested(let inner):
                 if f.name.name == "budget" {
                     checkBudget(inner, in: scope)
+                } else if f.name.name == "round" {
+                    if fleet {
+                        checkRound(inner, in: scope)
+                    } else {
+                        error(.unknownOption, "`round` is for a fleet of devices (`role \(roleName)[N] { … }`): the cloud answers every round",
+                              at: f.name.span)
+                    }
                 } else {
-                    error(.unknownOption, "only `budget` takes a block in a role; `\(f.name.name)` needs a value (`\(f.name.name): …`)",
+                    error(.unknownOption, "only `budget` and `round` take a block in a role; `\(f.name.name)` needs a value (`\(f.name.name): …`)",
                           at: f.name.span)
                 }
             case .expr(let e):
                 if f.name.name == "budget" {
                     error(.wrongType, "`budget` takes a block: `budget { params: 100k, memory: 1MiB }`", at: e.span)
+                    continue
+                }
+                if f.name.name == "round" {
+                    error(.wrongType, "`round` takes a block: `round { min_responses: 0.9, timeout: 30s }`", at: e.span)
                     continue
                 }
                 let t = checkExpr(e, in: scope)
@@ -101,9 +112,58 @@ extension Checker {
                 } else if t != .bytes && t != .any && !plain {
                     error(.budgetUnit, "budget `\(field.rawValue)` must be a byte size, found \(t)", at: e.span)
                 }
+            case .duration:
+                break  // no budget is a duration
             }
             if case .size(let lit) = e.kind, lit.value <= 0 { error(.budgetUnit, "a budget must be positive", at: e.span) }
             if case .int(let v) = e.kind, v <= 0 { error(.budgetUnit, "a budget must be positive", at: e.span) }
+        }
+    }
+
+    /// `round { min_responses: 0.9, timeout: 30s }`: how a deployed run's rounds over this
+    /// fleet tolerate devices that do not answer (docs/deploy.md).
+    func checkRound(_ fields: [Field], in scope: Scope) {
+        let known = ["min_responses", "timeout"]
+        var seen = Set<String>()
+        for f in fields {
+            guard known.contains(f.name.name) else {
+                let hint = closestName(to: f.name.name, among: known).map { "did you mean `\($0)`?" }
+                    ?? "round fields: `min_responses`, `timeout`"
+                error(.unknownOption, "a round has no field `\(f.name.name)`", at: f.name.span, hint: hint)
+                continue
+            }
+            if !seen.insert(f.name.name).inserted { error(.fieldGivenTwice, "round field `\(f.name.name)` is given twice", at: f.name.span) }
+            guard case .expr(let e) = f.value else {
+                error(.wrongType, "round `\(f.name.name)` takes a value", at: f.name.span)
+                continue
+            }
+            let t = checkExpr(e, in: scope)
+            if f.name.name == "timeout" {
+                if case .size(let lit) = e.kind {
+                    if lit.kind != .duration {
+                        error(.wrongType, "round `timeout` is a duration, found a \(lit.kind == .bytes ? "byte size" : "count")", at: e.span,
+                              hint: "write it with a time unit: `30s`, `500ms`, `2min`")
+                    } else if !(lit.value > 0) {
+                        error(.wrongType, "round `timeout` must be positive", at: e.span)
+                    }
+                } else if t != .any {
+                    error(.wrongType, "round `timeout` needs a time unit", at: e.span, hint: "write e.g. `30s`, `500ms` or `2min`")
+                }
+            } else {
+                if t != .float && t != .int && t != .any {
+                    error(.wrongType, "round `min_responses` is the fraction of devices that must answer, found \(t)", at: e.span)
+                }
+                let literal: Double?
+                switch e.kind {
+                case .float(let v, _): literal = v
+                case .int(let v): literal = Double(v)
+                default: literal = nil
+                }
+                if let v = literal, !(v > 0 && v <= 1) {
+                    error(.wrongType, "round `min_responses` is a fraction in (0, 1], found \(v)", at: e.span,
+                          hint: "0.9 lets a round close with 90 % of the devices answering")
+                }
+            }
         }
     }
 
