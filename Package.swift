@@ -18,7 +18,8 @@ let v5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
     name: "dcl",
-    platforms: [.macOS(.v13)],
+    // macOS 15: gRPC Swift 2 marks its API available from macOS 15 (Linux has no such floor).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "dcl", targets: ["dcl"]),
         .library(name: "DCL", targets: ["DCLDriver"]),
@@ -26,6 +27,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The fleet transport (DCLFleet): gRPC over HTTP/2, protobuf messages, a SQLite store.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Already in the graph through grpc-swift-nio-transport's TLS stack; named for SHA-256.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries (Debian: libreadline-dev, zlib1g-dev).
@@ -66,7 +75,26 @@ let package = Package(
         // `dcl lsp`: the language server (its checking is injected by the driver).
         .target(name: "DCLLanguageServer", dependencies: ["DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLStdLib", "DCLCompiler", "DCLGraph",
                                                          "DCLTensor"], swiftSettings: v5),
+        // The device-cloud transport and store (docs/deploy.md): a gRPC service, device hosts and
+        // a SQLite store exchanging opaque work items. Generated protobuf/gRPC code is its own
+        // target (Scripts/generate-proto.sh writes it; it is committed, never generated in a build).
+        // Swift 6 mode: service code shared across tasks is checked for data races.
+        .target(name: "DCLFleetProto", dependencies: [
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["PROTO_SHA256"]),
+        .target(name: "DCLFleet", dependencies: [
+            "DCLFleetProto",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "DCLDriver", dependencies: [
+            "DCLFleet",
             "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: v5 + numericFlags),
@@ -92,8 +120,16 @@ let package = Package(
         .testTarget(name: "DCLLanguageServerTests", dependencies: ["DCLLanguageServer", "DCLDriver", "DCLDiagnostics", "DCLSyntax"],
                     swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
+        .testTarget(name: "DCLFleetTests", dependencies: [
+            "DCLFleet", "DCLFleetProto",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: [
-            "DCLPythonChecks", "DCLDriver", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
+            "DCLPythonChecks", "DCLDriver", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
         ], swiftSettings: v5),
     ]
 )

@@ -10,7 +10,8 @@ public struct DCLCommand: ParsableCommand {
         discussion: "With no subcommand on a terminal, `dcl` starts the REPL (`dcl repl`).",
         version: dclVersion,
         subcommands: [Run.self, Check.self, Fmt.self, Summary.self, GraphView.self, Compile.self, Predict.self, Inspect.self,
-                      ReplCommand.self, BenchCommand.self, Lsp.self]
+                      ReplCommand.self, BenchCommand.self, Lsp.self,
+                      StatusCommand.self]
     )
     public init() {}
 

@@ -1,0 +1,38 @@
+// `dcl status HOST:PORT` — a fleet service's devices, round, tasks and traffic (docs/deploy.md).
+
+import ArgumentParser
+import DCLFleet
+import Foundation
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a fleet service's devices, current round, tasks and bytes on the wire.",
+        discussion: """
+            Asks the service at HOST:PORT with the run's join token, read from --join-token-file or the \
+            DCL_JOIN_TOKEN environment variable (never from the command line). Exit status: 0 with the \
+            status printed, 3 when no service answers there or it refuses the token, 2 for usage errors.
+            """)
+
+    @Argument(help: "The service's address, HOST:PORT.") var address: String
+    @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
+    @Flag(help: "Allow plaintext to a non-loopback address (there is no TLS yet).") var insecure = false
+
+    func run() throws {
+        let target: FleetAddress
+        let token: String
+        do {
+            target = try FleetAddress(parsing: address)
+            token = try JoinToken.load(file: joinTokenFile)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        do {
+            let status = try FleetStatus.queryBlocking(target, joinToken: token, insecure: insecure)
+            print(status.lines.joined(separator: "\n"))
+        } catch {
+            FileHandle.standardError.write(Data("dcl status: error: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.runtime)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+// The service's shared state: the store, the run, the open round, the hosts' sessions and the
+// device tokens. The RPC handlers (FleetRPC) and the public API (FleetService) both work on it.
+
+import Foundation
+import GRPCCore
+import Synchronization
+
+/// A host's session: the devices it joined for. Kept in memory only: after a service restart
+/// hosts join again (presenting their device tokens) and get new sessions.
+struct JoinedSession: Sendable {
+    var first: Int
+    var end: Int
+}
+
+struct OpenRound: Sendable {
+    var number: Int64
+    var id: Int64
+    /// Seconds since 1970, as the store keeps times.
+    var deadline: Double
+    var open: Bool
+}
+
+final class FleetCore: Sendable {
+    let store: any FleetStore
+    let limits: FleetLimits
+    let run: Int64
+    let traffic = TrafficCounter()
+    let signal = ChangeSignal()
+    private let joinTokenHash: [UInt8]
+
+    private struct State {
+        var sessions: [String: JoinedSession] = [:]
+        /// Token hashes of this run's devices, as in the store (a cache: every RPC checks one).
+        var deviceTokenHashes: [Int: [UInt8]] = [:]
+        /// Devices some host joined for since this service started.
+        var joined: Set<Int> = []
+        var round: OpenRound?
+        var roundsStarted: Int64 = 0
+        var finished = false
+        /// Shutting down: long-polls return at once so a graceful shutdown does not wait for them.
+        var closing = false
+        var lastTouch: [String: Double] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Serialises joins: two hosts claiming the same new device must not both get a token for it.
+    private let joinLock = Mutex(())
+
+    /// How recently a device must have been seen (a poll, a lease, a push) to count as connected.
+    static let connectedWindow: Double = 30
+
+    init(store: any FleetStore, limits: FleetLimits, joinToken: String) throws {
+        self.store = store
+        self.limits = limits
+        self.joinTokenHash = Digest.tokenHash(joinToken)
+        self.run = try store.beginRun(now: Date().timeIntervalSince1970)
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: Authentication
+
+    /// The bearer token of a request, if it carries exactly one well-formed one.
+    static func bearer(_ metadata: Metadata) -> String? {
+        let values = Array(metadata[stringValues: "authorization"])
+        guard values.count == 1, values[0].hasPrefix("Bearer ") else { return nil }
+        let token = String(values[0].dropFirst("Bearer ".count))
+        // Tokens are 64 hex digits; anything longer is refused before it is hashed.
+        guard token.utf8.count <= 128, !token.isEmpty else { return nil }
+        return token
+    }
+
+    func requireJoinToken(_ metadata: Metadata) throws {
+        guard let token = Self.bearer(metadata), Digest.constantTimeEqual(Digest.tokenHash(token), joinTokenHash) else {
+            throw RPCError(code: .unauthenticated, message: "missing or wrong join token")
+        }
+    }
+
+    func requireSession(_ metadata: Metadata) throws -> (key: String, session: JoinedSession) {
+        guard let token = Self.bearer(metadata) else { throw RPCError(code: .unauthenticated, message: "missing session token") }
+        let key = Digest.hex(Digest.tokenHash(token))
+        guard let session = state.withLock({ $0.sessions[key] }) else {
+            throw RPCError(code: .unauthenticated, message: "unknown session token (join again)")
+        }
+        return (key, session)
+    }
+
+    /// Checks that the request carries `device`'s own token.
+    func requireDevice(_ metadata: Metadata, device raw: UInt32) throws -> Int {
+        let device = Int(raw)
+        guard device < limits.maxDeviceIndex else {
+            throw RPCError(code: .invalidArgument, message: "device index \(device) is out of range (limit \(limits.maxDeviceIndex))")
+        }
+        guard let token = Self.bearer(metadata) else { throw RPCError(code: .unauthenticated, message: "missing device token") }
+        var expected = state.withLock { $0.deviceTokenHashes[device] }
+        if expected == nil {
+            expected = try rpcStore { try store.deviceTokenHash(run: run, device: device) }
+            if let expected { state.withLock { $0.deviceTokenHashes[device] = expected } }
+        }
+        guard let expected else { throw RPCError(code: .permissionDenied, message: "device \(device) is not registered") }
+        guard Digest.constantTimeEqual(Digest.tokenHash(token), expected) else {
+            throw RPCError(code: .permissionDenied, message: "the token presented is not device \(device)'s")
+        }
+        return device
+    }
+
+    /// Store failures become INTERNAL errors for the peer (details stay in the service).
+    func rpcStore<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw RPCError(code: .internalError, message: "the service's store failed") }
+    }
+
+    // MARK: Join
+
+    func join(_ request: JoinRequestFields) throws -> (session: String, tokens: [Int: String]) {
+        let first = Int(request.first), end = Int(request.end)
+        guard first < end else { throw RPCError(code: .invalidArgument, message: "empty device range \(first)..<\(end)") }
+        guard end - first <= limits.maxDevicesPerHost else {
+            throw RPCError(code: .invalidArgument, message: "\(end - first) devices in one join (limit \(limits.maxDevicesPerHost))")
+        }
+        guard end <= limits.maxDeviceIndex else {
+            throw RPCError(code: .invalidArgument, message: "device range ends at \(end), past the limit \(limits.maxDeviceIndex)")
+        }
+        for key in request.presented.keys where !(first..<end).contains(Int(key)) {
+            throw RPCError(code: .invalidArgument, message: "a token for device \(key), outside the joined range \(first)..<\(end)")
+        }
+        let now = Self.now()
+        let tokens: [Int: String] = try joinLock.withLock { _ in
+            // Check every device before registering any: a refused join changes nothing.
+            var known: [Int: [UInt8]] = [:]
+            for device in first..<end {
+                guard let hash = try rpcStore({ try store.deviceTokenHash(run: run, device: device) }) else { continue }
+                guard let presented = request.presented[UInt32(device)], Digest.constantTimeEqual(Digest.tokenHash(presented), hash) else {
+                    throw RPCError(code: .permissionDenied, message: "device \(device) is already registered; a host rejoining must present its token")
+                }
+                known[device] = hash
+            }
+            var tokens: [Int: String] = [:]
+            for device in first..<end {
+                if known[device] != nil {
+                    // The same device through a new host: the old host's lease is void.
+                    _ = try rpcStore { try store.releaseLeases(run: run, device: device) }
+                    try rpcStore { try store.touchDevices(run: run, first: device, end: device + 1, now: now) }
+                    tokens[device] = request.presented[UInt32(device)]
+                } else {
+                    let token = Digest.newToken()
+                    let hash = Digest.tokenHash(token)
+                    try rpcStore { try store.registerDevice(run: run, device: device, tokenHash: hash, now: now) }
+                    known[device] = hash
+                    tokens[device] = token
+                }
+            }
+            state.withLock { s in
+                for (device, hash) in known { s.deviceTokenHashes[device] = hash }
+                s.joined.formUnion(first..<end)
+            }
+            return tokens
+        }
+        let session = Digest.newToken()
+        state.withLock { $0.sessions[Digest.hex(Digest.tokenHash(session))] = JoinedSession(first: first, end: end) }
+        signal.bump()
+        return (session, tokens)
+    }
+
+    // MARK: Rounds and the run
+
+    var finished: Bool { state.withLock { $0.finished } }
+    var closing: Bool { state.withLock { $0.closing } }
+    var round: OpenRound? { state.withLock { $0.round } }
+    var joinedDevices: Set<Int> { state.withLock { $0.joined } }
+
+    func nextRoundNumber() -> Int64 {
+        state.withLock { s in
+            s.roundsStarted += 1
+            return s.roundsStarted
+        }
+    }
+
+    func setRound(_ round: OpenRound?) {
+        state.withLock { $0.round = round }
+        signal.bump()
+    }
+
+    func markFinished() {
+        state.withLock { $0.finished = true }
+        signal.bump()
+    }
+
+    func markClosing() {
+        state.withLock { $0.closing = true }
+        signal.bump()
+    }
+
+    /// Records that a session's devices were seen, at most once a second per session (a poll
+    /// loop must not turn into a stream of writes).
+    func touch(sessionKey: String, _ session: JoinedSession) {
+        let now = Self.now()
+        let due = state.withLock { s -> Bool in
+            if let last = s.lastTouch[sessionKey], now - last < 1 { return false }
+            s.lastTouch[sessionKey] = now
+            return true
+        }
+        if due { try? store.touchDevices(run: run, first: session.first, end: session.end, now: now) }
+    }
+}
+
+/// A join request's fields once read off the wire.
+struct JoinRequestFields {
+    var first: UInt32
+    var end: UInt32
+    var presented: [UInt32: String]
+}

@@ -1,0 +1,133 @@
+// The device side: one process serving a range of devices. It joins with the run's join token,
+// gets one token per device, then loops: a long-poll says which of its devices have work; for
+// each (up to `concurrency` at once) it leases the device's next task with that device's token,
+// fetches the objects it lacks, runs the caller's handler on a thread of its own, and pushes the
+// outcome. It stops when the service says the run is finished. If the service goes away it
+// reconnects with exponential backoff and joins again, presenting the device tokens it holds.
+
+import DCLFleetProto
+import Dispatch
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Synchronization
+
+public final class FleetDeviceHost: Sendable {
+    /// Runs one work item of one device. It may block (training runs here): it runs on a
+    /// thread of its own, not on Swift's cooperative pool.
+    public typealias Handler = @Sendable (WorkItem) throws -> WorkOutcome
+
+    public struct Configuration: Sendable {
+        public var service: FleetAddress
+        public var devices: Range<Int>
+        public var joinToken: String
+        /// Handlers running at once (K); devices beyond that wait their turn.
+        public var concurrency: Int
+        public var insecure: Bool
+        /// How long one long-poll may wait for work.
+        public var pollWait: Duration
+        public var backoff: BackoffPolicy
+        public var limits: FleetLimits
+        /// Bytes of objects kept in the host's cache.
+        public var cacheBytes: Int
+
+        public init(service: FleetAddress, devices: Range<Int>, joinToken: String, concurrency: Int = 1, insecure: Bool = false,
+                    pollWait: Duration = .seconds(5), backoff: BackoffPolicy = BackoffPolicy(), limits: FleetLimits = FleetLimits(),
+                    cacheBytes: Int = 1 << 30) {
+            self.service = service
+            self.devices = devices
+            self.joinToken = joinToken
+            self.concurrency = concurrency
+            self.insecure = insecure
+            self.pollWait = pollWait
+            self.backoff = backoff
+            self.limits = limits
+            self.cacheBytes = cacheBytes
+        }
+    }
+
+    let configuration: Configuration
+    let handler: Handler
+    /// Message bytes this host sent (up) and received (down).
+    public let traffic = TrafficCounter()
+    let cache: BlobCache
+    private let tokens = Mutex<[Int: String]>([:])
+    private let handlerQueue = DispatchQueue(label: "dcl.fleet.handlers", attributes: .concurrent)
+
+    public init(_ configuration: Configuration, handler: @escaping Handler) throws {
+        try configuration.service.checkPlaintextAllowed(insecure: configuration.insecure)
+        guard configuration.concurrency >= 1 else { throw FleetError.host("concurrency must be at least 1, not \(configuration.concurrency)") }
+        guard !configuration.devices.isEmpty, configuration.devices.lowerBound >= 0,
+              configuration.devices.upperBound <= configuration.limits.maxDeviceIndex else {
+            throw FleetError.host("bad device range \(configuration.devices)")
+        }
+        guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
+        self.configuration = configuration
+        self.handler = handler
+        self.cache = BlobCache(capacity: configuration.cacheBytes)
+    }
+
+    /// The tokens the service gave this host's devices (a restarted host presents them again).
+    public var deviceTokens: [Int: String] { tokens.withLock { $0 } }
+    /// Objects this host fetched from the service (each distinct one once while cached).
+    public var objectsFetched: Int { cache.fetches }
+
+    /// Serves the devices until the service says the run is finished. Throws when the service
+    /// refuses the host (a wrong join token, a device claimed by another host) or stays
+    /// unreachable for the whole backoff schedule; `CancellationError` when cancelled.
+    public func run() async throws {
+        var delays = configuration.backoff.delays().makeIterator()
+        while true {
+            let joined = Slot<Bool>()
+            do {
+                let transport = try HTTP2ClientTransport.Posix(target: configuration.service.resolvableTarget, transportSecurity: .plaintext)
+                try await withGRPCClient(transport: transport) { client in
+                    try await HostSession(host: self, client: Dcl_Fleet_V1_Fleet.Client(wrapping: client)).run {
+                        joined.set(true)
+                    }
+                }
+                return
+            } catch {
+                if Task.isCancelled || error is CancellationError { throw CancellationError() }
+                if let refusal = Self.refusal(error) { throw refusal }
+                // A session that got as far as joining starts the backoff schedule afresh.
+                if joined.get() == true { delays = configuration.backoff.delays().makeIterator() }
+                guard let delay = delays.next() else {
+                    throw FleetError.host("gave up reaching \(configuration.service) after \(configuration.backoff.maxAttempts) attempts: \(error)")
+                }
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// `run`, for a synchronous caller (the `dcl device` process's main thread).
+    public func runBlocking() throws {
+        try blocking { try await self.run() }
+    }
+
+    /// Errors that reconnecting cannot fix: the service refused this host.
+    static func refusal(_ error: any Error) -> FleetError? {
+        if let error = error as? FleetError { return error }
+        guard let rpc = error as? RPCError else { return nil }
+        switch rpc.code {
+        case .permissionDenied, .invalidArgument, .failedPrecondition, .dataLoss, .resourceExhausted, .unimplemented:
+            return FleetError.host("the service refused: \(rpc.code): \(rpc.message)")
+        case .unauthenticated where rpc.message.contains("join token"):
+            return FleetError.host("the service refused: \(rpc.code): \(rpc.message)")
+        default:
+            return nil
+        }
+    }
+
+    func remember(_ newTokens: [Int: String]) { tokens.withLock { $0.merge(newTokens) { _, new in new } } }
+    func token(_ device: Int) -> String? { tokens.withLock { $0[device] } }
+
+    /// Runs the handler on the host's own threads.
+    func runHandler(_ item: WorkItem) async -> Result<WorkOutcome, any Error> {
+        await withCheckedContinuation { continuation in
+            handlerQueue.async { [handler] in
+                continuation.resume(returning: Result { try handler(item) })
+            }
+        }
+    }
+}

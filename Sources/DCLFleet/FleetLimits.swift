@@ -1,0 +1,67 @@
+// Bounds on everything a peer can make the other side hold or do. Every size, count and index
+// from the wire is checked against these before it is used to allocate, loop or index.
+
+/// Limits the service and the hosts enforce on each other's messages.
+public struct FleetLimits: Sendable, Equatable {
+    /// Bytes of one blob (an item's or an outcome's).
+    public var maxBlobBytes: Int = 1 << 30
+    /// Blobs of one item or outcome.
+    public var maxBlobsPerMessage: Int = 64
+    /// Bytes of an item's or outcome's `spec`.
+    public var maxSpecBytes: Int = 1 << 20
+    /// Bytes of a handler's error message (longer ones are cut, not refused).
+    public var maxErrorMessageBytes: Int = 16 << 10
+    /// Bytes of one chunk of a streamed blob: well below gRPC's default 4 MiB message limit,
+    /// which stays as it is.
+    public var chunkBytes: Int = 1 << 20
+    /// Bytes of one outcome, all blobs together.
+    public var maxOutcomeBytes: Int = 2 << 30
+    /// Devices one host may claim, and the highest device index plus one.
+    public var maxDevicesPerHost: Int = 1 << 16
+    public var maxDeviceIndex: Int = 1 << 24
+    /// Characters of an item's kind.
+    public var maxKindBytes: Int = 256
+    /// The longest a Poll waits before answering "nothing yet".
+    public var maxPollWait: Duration = .seconds(10)
+
+    public init() {}
+}
+
+/// Errors of the fleet API itself (a device's own failures are `DeviceFailure`s).
+public enum FleetError: Error, Sendable, CustomStringConvertible {
+    /// The address is not `HOST:PORT`, or plaintext was asked for on a non-loopback address.
+    case badAddress(String)
+    case insecureRefused(host: String)
+    /// A work item the service cannot send (bad device index, oversized blob, …).
+    case invalidItem(index: Int, reason: String)
+    /// Fewer items were answered than the round's policy needs; `results` has every item's.
+    case tooFewResponses(round: Int64, answered: Int, required: Int, results: [Result<WorkOutcome, DeviceFailure>])
+    /// Not every device of the fleet registered in time.
+    case devicesMissing(missing: [Int], timeout: Duration)
+    /// The service is not running (never started, or shut down).
+    case notRunning
+    /// The store failed (I/O, a corrupt file, a schema from a newer version).
+    case store(String)
+    /// The join token file or variable is missing or empty.
+    case joinToken(String)
+    /// A host gave up reaching the service, or the service refused it.
+    case host(String)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let text): return "bad address `\(text)`: expected HOST:PORT with a port in 0...65535"
+        case .insecureRefused(let host):
+            return "refusing plaintext gRPC on non-loopback address \(host): TLS is not built yet; pass insecure: true (--insecure) to accept an unencrypted link"
+        case .invalidItem(let index, let reason): return "work item \(index): \(reason)"
+        case .tooFewResponses(let round, let answered, let required, let results):
+            return "round \(round): \(answered) of \(results.count) items answered, the round's min_responses needs \(required)"
+        case .devicesMissing(let missing, let timeout):
+            let shown = missing.prefix(10).map(String.init).joined(separator: ", ")
+            return "\(missing.count) device(s) did not register within \(timeout): \(shown)\(missing.count > 10 ? ", …" : "")"
+        case .notRunning: return "the fleet service is not running"
+        case .store(let message): return "fleet store: \(message)"
+        case .joinToken(let message): return "join token: \(message)"
+        case .host(let message): return "device host: \(message)"
+        }
+    }
+}

@@ -1,0 +1,226 @@
+// The cloud side: a gRPC server over HTTP/2 (grpc-swift-nio-transport) with a store, and the API
+// the runtime drives rounds with. Each API call has an async form and a blocking form for the
+// interpreter's own thread (Blocking.swift says where the blocking form must not be used).
+
+import DCLFleetProto
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Synchronization
+
+public final class FleetService: Sendable {
+    public struct Configuration: Sendable {
+        public var address: FleetAddress
+        /// Plaintext on a non-loopback address (there is no TLS yet).
+        public var insecure: Bool
+        /// The run's join token: hosts present it to join, `dcl status` to look.
+        public var joinToken: String
+        public var store: any FleetStore
+        public var limits: FleetLimits
+
+        public init(address: FleetAddress = FleetAddress(host: "127.0.0.1", port: 0), insecure: Bool = false, joinToken: String,
+                    store: any FleetStore, limits: FleetLimits = FleetLimits()) {
+            self.address = address
+            self.insecure = insecure
+            self.joinToken = joinToken
+            self.store = store
+            self.limits = limits
+        }
+    }
+
+    private let core: FleetCore
+    private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let serving: Task<Void, any Error>
+    /// The port the server listens on (the one chosen by the system when 0 was asked for).
+    public let port: Int
+    public let host: String
+    /// Rounds run one at a time (the runtime's rounds are sequential); a second concurrent call
+    /// is a programming error reported as such.
+    private let roundRunning = Mutex(false)
+
+    /// The run this service started in its store.
+    public var runID: Int64 { core.run }
+    /// Message bytes received from and sent to hosts since the service started.
+    public var traffic: TrafficCounter { core.traffic }
+
+    private init(core: FleetCore, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int) {
+        self.core = core
+        self.server = server
+        self.serving = serving
+        self.host = host
+        self.port = port
+    }
+
+    /// Starts the server; returns once it listens.
+    public static func start(_ configuration: Configuration) async throws -> FleetService {
+        try configuration.address.checkPlaintextAllowed(insecure: configuration.insecure)
+        guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
+        let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken)
+        let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress, transportSecurity: .plaintext)
+        let server = GRPCServer(transport: transport, services: [FleetRPC(core: core)])
+        let serving = Task { try await server.serve() }
+        let bound: SocketAddress
+        do {
+            bound = try await transport.listeningAddress
+        } catch {
+            server.beginGracefulShutdown()
+            _ = await serving.result
+            throw FleetError.host("cannot listen on \(configuration.address): \(error)")
+        }
+        let port = bound.ipv4?.port ?? bound.ipv6?.port ?? configuration.address.port
+        return FleetService(core: core, server: server, serving: serving, host: configuration.address.host, port: port)
+    }
+
+    /// `start`, for a synchronous caller.
+    public static func startBlocking(_ configuration: Configuration) throws -> FleetService {
+        try blocking { try await start(configuration) }
+    }
+
+    // MARK: Devices
+
+    /// Returns once a host joined for every device of `range`; throws `devicesMissing` at the
+    /// timeout.
+    public func devicesJoined(_ range: Range<Int>, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            let seen = core.signal.generation
+            let joined = core.joinedDevices
+            let missing = range.filter { !joined.contains($0) }
+            if missing.isEmpty { return }
+            let now = ContinuousClock.now
+            guard now < deadline else { throw FleetError.devicesMissing(missing: missing, timeout: timeout) }
+            await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
+        }
+    }
+
+    /// `devicesJoined`, for a synchronous caller: the run starts when every device of the fleet
+    /// is registered.
+    public func waitForDevices(_ range: Range<Int>, timeout: Duration) throws {
+        try blocking { try await self.devicesJoined(range, timeout: timeout) }
+    }
+
+    // MARK: Rounds
+
+    /// Runs one round: every item goes to the host that joined for its device; items of one device
+    /// run in item order on it, items of different devices concurrently. Waits until every item is
+    /// answered or the policy's timeout; unanswered items are `.dropped`.
+    public func round(_ items: [WorkItem], policy: RoundPolicy) async throws -> RoundReport {
+        guard policy.minResponses >= 0, policy.minResponses <= 1, policy.minResponses.isFinite else {
+            throw FleetError.invalidItem(index: -1, reason: "min_responses must be a fraction in 0...1, not \(policy.minResponses)")
+        }
+        guard policy.timeout > .zero else { throw FleetError.invalidItem(index: -1, reason: "a round's timeout must be positive") }
+        guard !core.finished else { throw FleetError.notRunning }
+        guard roundRunning.withLock({ running in
+            defer { running = true }
+            return !running
+        }) else { throw FleetError.invalidItem(index: -1, reason: "another round is still running: rounds run one at a time") }
+        defer { roundRunning.withLock { $0 = false } }
+        let tasks = try stage(items)
+
+        let startUp = core.traffic.bytesReceived, startDown = core.traffic.bytesSent
+        let number = core.nextRoundNumber()
+        let opened = FleetCore.now()
+        let deadline = opened + Double(policy.timeout.components.seconds) + Double(policy.timeout.components.attoseconds) / 1e18
+        let (roundID, _) = try core.store.openRound(run: core.run, number: number, tasks: tasks, deadline: deadline, now: opened)
+        core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: true))
+        let clockDeadline = ContinuousClock.now.advanced(by: policy.timeout)
+        while true {
+            let seen = core.signal.generation
+            if try core.store.openTaskCount(round: roundID) == 0 { break }
+            let now = ContinuousClock.now
+            if now >= clockDeadline { break }
+            await core.signal.wait(seen: seen, timeout: now.duration(to: clockDeadline))
+        }
+        try core.store.closeRound(roundID, reason: "no answer within the round's timeout of \(policy.timeout)")
+        core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: false))
+
+        var results: [Result<WorkOutcome, DeviceFailure>] = []
+        results.reserveCapacity(items.count)
+        for (task, result) in try core.store.roundTasks(roundID) {
+            results.append(try self.result(task, result))
+        }
+        let report = RoundReport(round: number, results: results, bytesUp: core.traffic.bytesReceived &- startUp,
+                                 bytesDown: core.traffic.bytesSent &- startDown)
+        let answered = results.count(where: { if case .failure(.dropped) = $0 { return false } else { return true } })
+        // The smallest whole number of items that is at least the fraction (a tolerance keeps
+        // 0.9 × 10 at 9, not 10, despite binary rounding).
+        let required = Int((policy.minResponses * Double(items.count) - 1e-9).rounded(.up))
+        if answered < required {
+            throw FleetError.tooFewResponses(round: number, answered: answered, required: required, results: results)
+        }
+        return report
+    }
+
+    /// `round`, for a synchronous caller, with its traffic.
+    public func runRoundReport(_ items: [WorkItem], policy: RoundPolicy) throws -> RoundReport {
+        try blocking { try await self.round(items, policy: policy) }
+    }
+
+    /// `round`, for a synchronous caller: results in the order of `items`.
+    public func runRound(_ items: [WorkItem], policy: RoundPolicy) throws -> [Result<WorkOutcome, DeviceFailure>] {
+        try runRoundReport(items, policy: policy).results
+    }
+
+    /// Checks every item and stores its blobs (each distinct one once).
+    private func stage(_ items: [WorkItem]) throws -> [NewTask] {
+        let limits = core.limits
+        var tasks: [NewTask] = []
+        tasks.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            guard item.device >= 0, item.device < limits.maxDeviceIndex else {
+                throw FleetError.invalidItem(index: i, reason: "device \(item.device) is out of range 0..<\(limits.maxDeviceIndex)")
+            }
+            guard item.kind.utf8.count <= limits.maxKindBytes else { throw FleetError.invalidItem(index: i, reason: "kind longer than \(limits.maxKindBytes) bytes") }
+            guard item.spec.count <= limits.maxSpecBytes else { throw FleetError.invalidItem(index: i, reason: "spec of \(item.spec.count) bytes (limit \(limits.maxSpecBytes))") }
+            guard item.blobs.count <= limits.maxBlobsPerMessage else { throw FleetError.invalidItem(index: i, reason: "\(item.blobs.count) blobs (limit \(limits.maxBlobsPerMessage))") }
+            var refs: [BlobRef] = []
+            for (j, blob) in item.blobs.enumerated() {
+                guard blob.count <= limits.maxBlobBytes else { throw FleetError.invalidItem(index: i, reason: "blob \(j) of \(blob.count) bytes (limit \(limits.maxBlobBytes))") }
+                let ref = BlobRef(of: blob)
+                try core.store.putObject(ref, bytes: blob)
+                refs.append(ref)
+            }
+            tasks.append(NewTask(device: item.device, kind: item.kind, spec: item.spec, blobs: refs))
+        }
+        return tasks
+    }
+
+    private func result(_ task: StoredTask, _ result: StoredResult?) throws -> Result<WorkOutcome, DeviceFailure> {
+        guard task.state == .done, let result else {
+            return .failure(.dropped(reason: task.dropReason ?? "no answer"))
+        }
+        if let failure = result.failure { return .failure(.failed(message: failure)) }
+        var blobs: [[UInt8]] = []
+        for ref in result.blobs {
+            guard let bytes = try core.store.object(ref.sha256) else { throw FleetError.store("result object \(ref.hex) is missing") }
+            blobs.append(bytes)
+        }
+        return .success(WorkOutcome(spec: result.spec, blobs: blobs))
+    }
+
+    // MARK: The end
+
+    /// Tells the hosts the run is over: their next poll says so and they return (exit 0).
+    public func finishRun() async throws {
+        core.markFinished()
+        try core.store.finishRun(core.run)
+    }
+
+    /// `finishRun`, for a synchronous caller.
+    public func finish() throws {
+        try blocking { try await self.finishRun() }
+    }
+
+    /// Stops accepting RPCs, lets those in flight end (long-polls answer at once) and waits for
+    /// the server to stop.
+    public func stop() async {
+        core.markClosing()
+        server.beginGracefulShutdown()
+        _ = await serving.result
+    }
+
+    /// `stop`, for a synchronous caller.
+    public func shutdown() {
+        _ = try? blocking { await self.stop() }
+    }
+}

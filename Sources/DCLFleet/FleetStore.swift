@@ -1,0 +1,102 @@
+// What the service keeps: runs, rounds, tasks with their leases, results, devices and objects.
+// The service is the only writer; every method is one transaction, so a crash between two calls
+// leaves the store consistent (a task is done exactly when its result row exists).
+
+/// A task's life: `pending` until a host leases it for its device, `leased` until the result
+/// arrives (`done`) or the round closes without one (`dropped`). A lease lasts until the round's
+/// deadline; a device that joins again (its host restarted) puts its leased tasks back to
+/// `pending` so the new host runs them.
+public enum TaskState: String, Sendable, CaseIterable {
+    case pending, leased, done, dropped
+}
+
+/// A new task as the service hands it to the store.
+public struct NewTask: Sendable {
+    public var device: Int
+    public var kind: String
+    public var spec: [UInt8]
+    public var blobs: [BlobRef]
+}
+
+public struct StoredTask: Sendable, Equatable {
+    public var id: Int64
+    public var run: Int64
+    public var round: Int64
+    /// The task's position in its round (the item's index).
+    public var seq: Int
+    public var device: Int
+    public var kind: String
+    public var spec: [UInt8]
+    public var blobs: [BlobRef]
+    public var state: TaskState
+    /// Set when dropped: why.
+    public var dropReason: String?
+}
+
+/// A device's answer to a task: an outcome, or the message its handler threw.
+public struct StoredResult: Sendable, Equatable {
+    public var spec: [UInt8]
+    public var blobs: [BlobRef]
+    public var failure: String?
+}
+
+public enum RecordOutcome: Sendable, Equatable {
+    case recorded
+    /// The task already has a result (a replayed push): nothing changed.
+    case duplicate
+    case unknownTask
+    /// The task belongs to another device.
+    case wrongDevice(owner: Int)
+    /// The round closed before the result came.
+    case dropped
+}
+
+public struct StoreCounts: Sendable, Equatable {
+    public var tasks: [TaskState: Int]
+    public var devicesRegistered: Int
+    public var devicesSeenSince: Int
+}
+
+/// The service's persistent state. Implementations must be safe to call from any thread.
+public protocol FleetStore: Sendable {
+    /// Starts a new run and returns its id.
+    func beginRun(now: Double) throws -> Int64
+    func finishRun(_ run: Int64) throws
+
+    /// Stores a blob under its hash (once: an existing object is kept).
+    func putObject(_ ref: BlobRef, bytes: [UInt8]) throws
+    func object(_ sha256: [UInt8]) throws -> [UInt8]?
+    func objectSize(_ sha256: [UInt8]) throws -> Int?
+
+    /// Opens round `number` of `run` with its tasks (every blob already stored), in item order.
+    func openRound(run: Int64, number: Int64, tasks: [NewTask], deadline: Double, now: Double) throws -> (round: Int64, taskIDs: [Int64])
+    /// Drops every unfinished task of the round with `reason` and closes it.
+    func closeRound(_ round: Int64, reason: String) throws
+    /// The round's tasks in item order, with the result of those that have one.
+    func roundTasks(_ round: Int64) throws -> [(task: StoredTask, result: StoredResult?)]
+
+    /// Devices belong to a run: a new run starts with none, so hosts of an earlier run hold no
+    /// claim on it; a service restarted on the same run finds them (and their token hashes) again.
+    func deviceTokenHash(run: Int64, device: Int) throws -> [UInt8]?
+    /// Registers (or re-registers) a device with its token's hash.
+    func registerDevice(run: Int64, device: Int, tokenHash: [UInt8], now: Double) throws
+    /// Marks devices [first, end) as seen now.
+    func touchDevices(run: Int64, first: Int, end: Int, now: Double) throws
+    /// Puts the device's leased tasks of `run` back to pending (its host was replaced).
+    func releaseLeases(run: Int64, device: Int) throws -> Int
+
+    /// Devices in [first, end) with a pending task of `run` and none leased, ascending.
+    func readyDevices(run: Int64, first: Int, end: Int) throws -> [Int]
+    /// Leases the device's next pending task of `run` (round order, then item order) unless one
+    /// of its tasks is already leased.
+    func leaseNext(run: Int64, device: Int, leaseUntil: Double) throws -> StoredTask?
+    /// Whether a task of `device` leased now refers to the object.
+    func deviceHoldsLease(run: Int64, device: Int, on sha256: [UInt8]) throws -> Bool
+    func task(_ id: Int64) throws -> StoredTask?
+    /// Records a task's result (its blobs already stored), idempotently.
+    func recordResult(task id: Int64, device: Int, result: StoredResult, now: Double) throws -> RecordOutcome
+
+    /// Tasks of the round still pending or leased.
+    func openTaskCount(round: Int64) throws -> Int
+    func counts(run: Int64, seenSince: Double) throws -> StoreCounts
+}

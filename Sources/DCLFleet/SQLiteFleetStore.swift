@@ -1,0 +1,366 @@
+// The store on SQLite through GRDB. A file store runs in WAL mode (a DatabasePool: readers do not
+// wait for the writer); the default store is an in-memory database that lives as long as the
+// service. The schema is versioned with GRDB's DatabaseMigrator: each migration runs once, in
+// order, and is recorded in the file, so a file written by an older dcl is upgraded in place and
+// one written by a newer dcl is refused rather than misread.
+
+import Foundation
+import GRDB
+
+public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
+    // @unchecked: `writer` is a GRDB DatabaseQueue or DatabasePool, both thread-safe.
+    private let writer: any DatabaseWriter
+
+    /// The migrations' identifiers, oldest first (a test checks a new file gets exactly these).
+    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects"]
+
+    /// An in-memory store.
+    public convenience init() throws {
+        try self.init(writer: try DatabaseQueue())
+    }
+
+    /// A store in the file at `path` (created if missing), in WAL mode.
+    public convenience init(path: String) throws {
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path)
+        } catch {
+            throw FleetError.store("cannot open \(path): \(error)")
+        }
+        try self.init(writer: pool)
+    }
+
+    /// `sqlite:PATH` for a file, `memory` (or nil) for an in-memory store: the `--store` option.
+    public static func open(spec: String?) throws -> SQLiteFleetStore {
+        guard let spec, spec != "memory" else { return try SQLiteFleetStore() }
+        guard spec.hasPrefix("sqlite:"), spec.count > "sqlite:".count else {
+            throw FleetError.store("bad store `\(spec)`: expected sqlite:PATH or memory")
+        }
+        return try SQLiteFleetStore(path: String(spec.dropFirst("sqlite:".count)))
+    }
+
+    private init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        let migrator = Self.migrator()
+        do {
+            if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw FleetError.store("the store was written by a newer dcl (unknown schema migrations); refusing to use it")
+            }
+            try migrator.migrate(writer)
+        } catch let error as FleetError {
+            throw error
+        } catch {
+            throw FleetError.store("cannot migrate the schema: \(error)")
+        }
+    }
+
+    /// The migrations applied to this store, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try wrap { try writer.read { try Self.migrator().appliedIdentifiers($0).sorted() } }
+    }
+
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(migrationNames[0]) { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  created_at REAL NOT NULL,
+                  finished INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE rounds (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  run_id INTEGER NOT NULL REFERENCES runs(id),
+                  number INTEGER NOT NULL,
+                  opened_at REAL NOT NULL,
+                  deadline REAL NOT NULL,
+                  closed INTEGER NOT NULL DEFAULT 0,
+                  UNIQUE (run_id, number));
+                CREATE TABLE objects (
+                  sha256 BLOB PRIMARY KEY CHECK (length(sha256) = 32),
+                  size INTEGER NOT NULL CHECK (size >= 0),
+                  bytes BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE tasks (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  run_id INTEGER NOT NULL REFERENCES runs(id),
+                  round_id INTEGER NOT NULL REFERENCES rounds(id),
+                  seq INTEGER NOT NULL,
+                  device INTEGER NOT NULL,
+                  kind TEXT NOT NULL,
+                  spec BLOB NOT NULL,
+                  state TEXT NOT NULL CHECK (state IN ('pending', 'leased', 'done', 'dropped')),
+                  lease_expiry REAL,
+                  drop_reason TEXT,
+                  UNIQUE (round_id, seq));
+                CREATE INDEX tasks_by_device ON tasks (run_id, device, state);
+                CREATE TABLE task_blobs (
+                  task_id INTEGER NOT NULL REFERENCES tasks(id),
+                  position INTEGER NOT NULL,
+                  sha256 BLOB NOT NULL REFERENCES objects(sha256),
+                  PRIMARY KEY (task_id, position)) WITHOUT ROWID;
+                CREATE INDEX task_blobs_by_hash ON task_blobs (sha256);
+                CREATE TABLE results (
+                  task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+                  spec BLOB NOT NULL,
+                  failure TEXT,
+                  received_at REAL NOT NULL);
+                CREATE TABLE result_blobs (
+                  task_id INTEGER NOT NULL REFERENCES results(task_id),
+                  position INTEGER NOT NULL,
+                  sha256 BLOB NOT NULL REFERENCES objects(sha256),
+                  PRIMARY KEY (task_id, position)) WITHOUT ROWID;
+                CREATE TABLE devices (
+                  run_id INTEGER NOT NULL REFERENCES runs(id),
+                  device INTEGER NOT NULL,
+                  token_hash BLOB NOT NULL CHECK (length(token_hash) = 32),
+                  registered_at REAL NOT NULL,
+                  last_seen REAL NOT NULL,
+                  PRIMARY KEY (run_id, device)) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    /// Every GRDB error leaves as a FleetError naming the store.
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as FleetError { throw error } catch { throw FleetError.store("\(error)") }
+    }
+
+    public func beginRun(now: Double) throws -> Int64 {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "INSERT INTO runs (created_at) VALUES (?)", arguments: [now])
+                return db.lastInsertedRowID
+            }
+        }
+    }
+
+    public func finishRun(_ run: Int64) throws {
+        try wrap { try writer.write { try $0.execute(sql: "UPDATE runs SET finished = 1 WHERE id = ?", arguments: [run]) } }
+    }
+
+    public func putObject(_ ref: BlobRef, bytes: [UInt8]) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)",
+                               arguments: [Data(ref.sha256), ref.size, Data(bytes)])
+            }
+        }
+    }
+
+    public func object(_ sha256: [UInt8]) throws -> [UInt8]? {
+        try wrap {
+            try writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT bytes FROM objects WHERE sha256 = ?", arguments: [Data(sha256)]).map { [UInt8]($0) }
+            }
+        }
+    }
+
+    public func objectSize(_ sha256: [UInt8]) throws -> Int? {
+        try wrap { try writer.read { try Int.fetchOne($0, sql: "SELECT size FROM objects WHERE sha256 = ?", arguments: [Data(sha256)]) } }
+    }
+
+    public func openRound(run: Int64, number: Int64, tasks: [NewTask], deadline: Double, now: Double) throws -> (round: Int64, taskIDs: [Int64]) {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "INSERT INTO rounds (run_id, number, opened_at, deadline) VALUES (?, ?, ?, ?)",
+                               arguments: [run, number, now, deadline])
+                let round = db.lastInsertedRowID
+                var ids: [Int64] = []
+                ids.reserveCapacity(tasks.count)
+                for (seq, task) in tasks.enumerated() {
+                    try db.execute(sql: """
+                        INSERT INTO tasks (run_id, round_id, seq, device, kind, spec, state, lease_expiry)
+                        VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL)
+                        """, arguments: [run, round, seq, task.device, task.kind, Data(task.spec)])
+                    let id = db.lastInsertedRowID
+                    for (position, blob) in task.blobs.enumerated() {
+                        try db.execute(sql: "INSERT INTO task_blobs (task_id, position, sha256) VALUES (?, ?, ?)",
+                                       arguments: [id, position, Data(blob.sha256)])
+                    }
+                    ids.append(id)
+                }
+                return (round, ids)
+            }
+        }
+    }
+
+    public func closeRound(_ round: Int64, reason: String) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE tasks SET state = 'dropped', drop_reason = ?, lease_expiry = NULL
+                    WHERE round_id = ? AND state IN ('pending', 'leased')
+                    """, arguments: [reason, round])
+                try db.execute(sql: "UPDATE rounds SET closed = 1 WHERE id = ?", arguments: [round])
+            }
+        }
+    }
+
+    public func roundTasks(_ round: Int64) throws -> [(task: StoredTask, result: StoredResult?)] {
+        try wrap {
+            try writer.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE round_id = ? ORDER BY seq", arguments: [round])
+                return try rows.map { row in
+                    let task = try Self.task(from: row, db)
+                    return (task: task, result: try Self.result(of: task.id, db))
+                }
+            }
+        }
+    }
+
+    public func deviceTokenHash(run: Int64, device: Int) throws -> [UInt8]? {
+        try wrap {
+            try writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT token_hash FROM devices WHERE run_id = ? AND device = ?", arguments: [run, device]).map { [UInt8]($0) }
+            }
+        }
+    }
+
+    public func registerDevice(run: Int64, device: Int, tokenHash: [UInt8], now: Double) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO devices (run_id, device, token_hash, registered_at, last_seen) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id, device) DO UPDATE SET token_hash = excluded.token_hash, last_seen = excluded.last_seen
+                    """, arguments: [run, device, Data(tokenHash), now, now])
+            }
+        }
+    }
+
+    public func touchDevices(run: Int64, first: Int, end: Int, now: Double) throws {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: "UPDATE devices SET last_seen = ? WHERE run_id = ? AND device >= ? AND device < ?",
+                               arguments: [now, run, first, end])
+            }
+        }
+    }
+
+    public func releaseLeases(run: Int64, device: Int) throws -> Int {
+        try wrap {
+            try writer.write { db in
+                try db.execute(sql: """
+                    UPDATE tasks SET state = 'pending', lease_expiry = NULL WHERE run_id = ? AND device = ? AND state = 'leased'
+                    """, arguments: [run, device])
+                return db.changesCount
+            }
+        }
+    }
+
+    public func readyDevices(run: Int64, first: Int, end: Int) throws -> [Int] {
+        try wrap {
+            try writer.read { db in
+                try Int.fetchAll(db, sql: """
+                    SELECT DISTINCT t.device FROM tasks t
+                    WHERE t.run_id = ? AND t.device >= ? AND t.device < ? AND t.state = 'pending'
+                      AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.run_id = t.run_id AND u.device = t.device AND u.state = 'leased')
+                    ORDER BY t.device
+                    """, arguments: [run, first, end])
+            }
+        }
+    }
+
+    public func leaseNext(run: Int64, device: Int, leaseUntil: Double) throws -> StoredTask? {
+        try wrap {
+            try writer.write { db -> StoredTask? in
+                let busy = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE run_id = ? AND device = ? AND state = 'leased')",
+                                             arguments: [run, device]) ?? false
+                guard !busy else { return nil }
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT * FROM tasks WHERE run_id = ? AND device = ? AND state = 'pending' ORDER BY round_id, seq LIMIT 1
+                    """, arguments: [run, device]) else { return nil }
+                var task = try Self.task(from: row, db)
+                try db.execute(sql: "UPDATE tasks SET state = 'leased', lease_expiry = ? WHERE id = ?", arguments: [leaseUntil, task.id])
+                task.state = .leased
+                return task
+            }
+        }
+    }
+
+    public func deviceHoldsLease(run: Int64, device: Int, on sha256: [UInt8]) throws -> Bool {
+        try wrap {
+            try writer.read { db in
+                try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM task_blobs b JOIN tasks t ON t.id = b.task_id
+                                   WHERE t.run_id = ? AND t.device = ? AND t.state = 'leased' AND b.sha256 = ?)
+                    """, arguments: [run, device, Data(sha256)]) ?? false
+            }
+        }
+    }
+
+    public func task(_ id: Int64) throws -> StoredTask? {
+        try wrap {
+            try writer.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id]).map { try Self.task(from: $0, db) }
+            }
+        }
+    }
+
+    public func recordResult(task id: Int64, device: Int, result: StoredResult, now: Double) throws -> RecordOutcome {
+        try wrap {
+            try writer.write { db -> RecordOutcome in
+                guard let row = try Row.fetchOne(db, sql: "SELECT device, state FROM tasks WHERE id = ?", arguments: [id]) else {
+                    return .unknownTask
+                }
+                let owner: Int = row["device"]
+                guard owner == device else { return .wrongDevice(owner: owner) }
+                switch TaskState(rawValue: row["state"]) {
+                case .done: return .duplicate
+                case .dropped: return .dropped
+                case .pending, .leased, nil: break
+                }
+                try db.execute(sql: "INSERT INTO results (task_id, spec, failure, received_at) VALUES (?, ?, ?, ?)",
+                               arguments: [id, Data(result.spec), result.failure, now])
+                for (position, blob) in result.blobs.enumerated() {
+                    try db.execute(sql: "INSERT INTO result_blobs (task_id, position, sha256) VALUES (?, ?, ?)",
+                                   arguments: [id, position, Data(blob.sha256)])
+                }
+                try db.execute(sql: "UPDATE tasks SET state = 'done', lease_expiry = NULL WHERE id = ?", arguments: [id])
+                return .recorded
+            }
+        }
+    }
+
+    public func openTaskCount(round: Int64) throws -> Int {
+        try wrap {
+            try writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tasks WHERE round_id = ? AND state IN ('pending', 'leased')", arguments: [round]) ?? 0
+            }
+        }
+    }
+
+    public func counts(run: Int64, seenSince: Double) throws -> StoreCounts {
+        try wrap {
+            try writer.read { db in
+                var tasks: [TaskState: Int] = [:]
+                for state in TaskState.allCases { tasks[state] = 0 }
+                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM tasks WHERE run_id = ? GROUP BY state", arguments: [run]) {
+                    if let state = TaskState(rawValue: row["state"]) { tasks[state] = row["n"] }
+                }
+                let registered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM devices WHERE run_id = ?", arguments: [run]) ?? 0
+                let seen = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM devices WHERE run_id = ? AND last_seen >= ?",
+                                            arguments: [run, seenSince]) ?? 0
+                return StoreCounts(tasks: tasks, devicesRegistered: registered, devicesSeenSince: seen)
+            }
+        }
+    }
+
+    private static func task(from row: Row, _ db: Database) throws -> StoredTask {
+        let id: Int64 = row["id"]
+        let blobs = try Row.fetchAll(db, sql: """
+            SELECT b.sha256, o.size FROM task_blobs b JOIN objects o ON o.sha256 = b.sha256 WHERE b.task_id = ? ORDER BY b.position
+            """, arguments: [id]).map { BlobRef(sha256: [UInt8]($0["sha256"] as Data), size: $0["size"]) }
+        let stateText: String = row["state"]
+        guard let state = TaskState(rawValue: stateText) else { throw FleetError.store("task \(id) has unknown state `\(stateText)`") }
+        return StoredTask(id: id, run: row["run_id"], round: row["round_id"], seq: row["seq"], device: row["device"], kind: row["kind"],
+                          spec: [UInt8](row["spec"] as Data), blobs: blobs, state: state, dropReason: row["drop_reason"])
+    }
+
+    private static func result(of task: Int64, _ db: Database) throws -> StoredResult? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT spec, failure FROM results WHERE task_id = ?", arguments: [task]) else { return nil }
+        let blobs = try Row.fetchAll(db, sql: """
+            SELECT b.sha256, o.size FROM result_blobs b JOIN objects o ON o.sha256 = b.sha256 WHERE b.task_id = ? ORDER BY b.position
+            """, arguments: [task]).map { BlobRef(sha256: [UInt8]($0["sha256"] as Data), size: $0["size"]) }
+        return StoredResult(spec: [UInt8](row["spec"] as Data), blobs: blobs, failure: row["failure"])
+    }
+}

@@ -1,0 +1,93 @@
+// The SQLite store: migrations on a new file, reopening, refusing a newer schema, and the task
+// life cycle (lease order, one lease per device, idempotent results, dropping at close).
+
+import Foundation
+import GRDB
+import Testing
+@testable import DCLFleet
+
+@Suite struct FleetStoreTests {
+    private func temporaryFile() throws -> (dir: URL, path: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dcl-fleet-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir, dir.appendingPathComponent("fleet.sqlite").path)
+    }
+
+    @Test func migratesAnEmptyFileAndReopensIt() throws {
+        let (dir, path) = try temporaryFile()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tokenHash = Digest.tokenHash("device-token")
+        do {
+            let store = try SQLiteFleetStore.open(spec: "sqlite:\(path)")
+            #expect(try store.appliedMigrations() == SQLiteFleetStore.migrationNames)
+            let run = try store.beginRun(now: 1)
+            try store.registerDevice(run: run, device: 3, tokenHash: tokenHash, now: 1)
+            let blob = BlobRef(of: [1, 2, 3])
+            try store.putObject(blob, bytes: [1, 2, 3])
+            _ = try store.openRound(run: run, number: 1, tasks: [NewTask(device: 3, kind: "k", spec: [9], blobs: [blob])], deadline: 100, now: 1)
+            // A file store writes ahead (WAL): the log sits beside the database while it is open.
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        }
+        let reopened = try SQLiteFleetStore(path: path)
+        #expect(try reopened.appliedMigrations() == SQLiteFleetStore.migrationNames)
+        #expect(try reopened.deviceTokenHash(run: 1, device: 3) == tokenHash)
+        #expect(try reopened.deviceTokenHash(run: 1, device: 4) == nil)
+        #expect(try reopened.object(BlobRef(of: [1, 2, 3]).sha256) == [1, 2, 3])
+        #expect(try reopened.readyDevices(run: 1, first: 0, end: 10) == [3])
+        #expect(try reopened.beginRun(now: 2) == 2)
+    }
+
+    @Test func refusesAStoreFromANewerVersion() throws {
+        let (dir, path) = try temporaryFile()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try SQLiteFleetStore(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.close()
+        do {
+            _ = try SQLiteFleetStore(path: path)
+            Issue.record("a newer schema was accepted")
+        } catch let error as FleetError {
+            #expect("\(error)".contains("newer"))
+        }
+        #expect(throws: FleetError.self) { try SQLiteFleetStore.open(spec: "postgres:nope") }
+        #expect(throws: FleetError.self) { try SQLiteFleetStore(path: dir.appendingPathComponent("no/such/dir/x.sqlite").path) }
+    }
+
+    @Test func tasksAreLeasedInOrderOneAtATimeAndResultsAreIdempotent() throws {
+        let store = try SQLiteFleetStore()
+        let run = try store.beginRun(now: 0)
+        let tasks = [NewTask(device: 1, kind: "a", spec: [0], blobs: []), NewTask(device: 2, kind: "b", spec: [1], blobs: []),
+                     NewTask(device: 1, kind: "c", spec: [2], blobs: [])]
+        let (round, ids) = try store.openRound(run: run, number: 1, tasks: tasks, deadline: 10, now: 0)
+        #expect(try store.readyDevices(run: run, first: 0, end: 5) == [1, 2])
+        let first = try #require(try store.leaseNext(run: run, device: 1, leaseUntil: 10))
+        #expect(first.id == ids[0] && first.state == .leased)
+        // Device 1 has a leased task: its next one waits.
+        #expect(try store.leaseNext(run: run, device: 1, leaseUntil: 10) == nil)
+        #expect(try store.readyDevices(run: run, first: 0, end: 5) == [2])
+        #expect(try store.deviceHoldsLease(run: run, device: 1, on: [UInt8](repeating: 0, count: 32)) == false)
+
+        let result = StoredResult(spec: [5], blobs: [], failure: nil)
+        #expect(try store.recordResult(task: ids[0], device: 2, result: result, now: 1) == .wrongDevice(owner: 1))
+        #expect(try store.recordResult(task: ids[0], device: 1, result: result, now: 1) == .recorded)
+        #expect(try store.recordResult(task: ids[0], device: 1, result: result, now: 1) == .duplicate)
+        #expect(try store.recordResult(task: 12345, device: 1, result: result, now: 1) == .unknownTask)
+        let second = try #require(try store.leaseNext(run: run, device: 1, leaseUntil: 10))
+        #expect(second.id == ids[2])
+
+        // A device that joins again gets its leased task back as pending.
+        #expect(try store.releaseLeases(run: run, device: 1) == 1)
+        #expect(try store.openTaskCount(round: round) == 2)
+
+        try store.closeRound(round, reason: "timeout")
+        #expect(try store.openTaskCount(round: round) == 0)
+        #expect(try store.recordResult(task: ids[1], device: 2, result: result, now: 2) == .dropped)
+        let rows = try store.roundTasks(round)
+        #expect(rows.map(\.task.state) == [.done, .dropped, .dropped])
+        #expect(rows[0].result == result)
+        #expect(rows[1].task.dropReason == "timeout")
+        let counts = try store.counts(run: run, seenSince: 0)
+        #expect(counts.tasks[.done] == 1 && counts.tasks[.dropped] == 2 && counts.tasks[.pending] == 0)
+    }
+}
