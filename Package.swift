@@ -94,11 +94,19 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "DCLDriver", dependencies: [
-            "DCLFleet",
             "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: v5 + numericFlags),
-        .executableTarget(name: "dcl", dependencies: ["DCLDriver"], swiftSettings: v5),
+        // `dcl serve`, `dcl device`, `dcl status`: the deployed run over the fleet transport. Apart
+        // from DCLDriver so that what depends on the driver alone (the fuzzers) does not build gRPC.
+        .target(name: "DCLDeploy", dependencies: ["DCLDriver", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLDiagnostics", "DCLData",
+                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: v5),
+        // The `dcl` command line: every subcommand, from the driver and the deployment.
+        .target(name: "DCLCommandLine", dependencies: ["DCLDriver", "DCLDeploy", "DCLTensor",
+                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: v5),
+        .executableTarget(name: "dcl", dependencies: ["DCLCommandLine"], swiftSettings: v5),
 
         // Tests.
         .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
@@ -129,7 +137,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: [
-            "DCLPythonChecks", "DCLDriver", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
+            "DCLPythonChecks", "DCLDriver", "DCLCommandLine", "DCLDeploy", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
         ], swiftSettings: v5),
     ]
 )

@@ -11,8 +11,10 @@ import DCLGraph
 import DCLTensor
 import Foundation
 
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BenchCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure dcl: GEMM, training-step and parse throughput, and fleet runs against PyTorch.",
         subcommands: [GEMMBench.self, TrainBench.self, BenchParse.self, FleetBench.self]
@@ -252,6 +254,6 @@ struct TrainBench: ParsableCommand {
 }
 
 /// The thread counts every command accepts.
-func validateThreads(_ threads: Int?) throws {
+public func validateThreads(_ threads: Int?) throws {
     if let t = threads, t < 1 || t > 256 { throw ValidationError("--threads must be between 1 and 256") }
 }

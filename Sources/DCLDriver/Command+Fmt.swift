@@ -102,8 +102,8 @@ public enum DiagnosticsFormat: String, ExpressibleByArgument, CaseIterable, Send
 }
 
 /// Writing to standard error.
-enum StandardError {
-    static func write(_ s: String) {
+public enum StandardError {
+    public static func write(_ s: String) {
         FileHandle.standardError.write(Data(s.utf8))
     }
 }

@@ -8,8 +8,10 @@ import ArgumentParser
 import DCLExport
 import Foundation
 
-struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Inspect: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show a bundle's manifest and verify its checksums.",
         discussion: "Prints the role, models (inputs, outputs, params, FLOPs, peak memory), budget, weight storage and entries of a .dclb bundle, and checks the SHA-256 of every entry.")
@@ -20,7 +22,7 @@ struct Inspect: ParsableCommand {
     @Flag(name: .long, help: "Print manifest.json as stored instead of the tables.")
     var json = false
 
-    func run() throws {
+    public func run() throws {
         let contents: BundleContents
         do {
             contents = try BundleReader().inspect(path: bundle)

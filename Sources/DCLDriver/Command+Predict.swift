@@ -16,8 +16,10 @@ import DCLExport
 import DCLTensor
 import Foundation
 
-struct Predict: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Predict: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract: "Run a model of a bundle on inputs from .npy or .csv files.",
         discussion: "Exit status: 0 success; 1 the bundle is damaged or has no such model; 2 an input or output file problem; 3 the model failed to run."
@@ -35,7 +37,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Where to write the outputs: FILE.npy, or DIR/ for DIR/NAME.npy each. Without it, outputs are printed as CSV.")
     var output: String?
 
-    func run() throws {
+    public func run() throws {
         let contents: BundleContents
         let runner: BundleModel
         do {

@@ -58,6 +58,16 @@ public struct Run: ParsableCommand {
     @Flag(help: "After the run, print where the time and memory went (by statement and by primitive op) to standard error.")
     var profile = false
 
+    @Option(help: ArgumentHelp("Where devices run: local (this process simulates the fleet) or loopback (`dcl serve` and device hosts as processes on 127.0.0.1).",
+                               valueName: "mode"))
+    var deploy: DeployMode = .local
+
+    @Option(help: "With --deploy loopback: how many device host processes share the devices (default 2).")
+    var deviceHosts: Int?
+
+    @Option(help: "With --deploy loopback: the service's store, sqlite:PATH or memory (default).")
+    var store: String?
+
     @OptionGroup var params: ParamOptions
 
     @ArgumentParser.Argument(help: "The script to run.")
@@ -67,6 +77,14 @@ public struct Run: ParsableCommand {
 
     public func validate() throws {
         try validateThreads(threads)
+        if deploy == .local {
+            if deviceHosts != nil || store != nil { throw ValidationError("--device-hosts and --store go with --deploy loopback") }
+        } else {
+            if let k = deviceHosts, !(1...64).contains(k) { throw ValidationError("--device-hosts takes 1 to 64 hosts, not \(k)") }
+            for (given, name) in [(seeds != nil, "--seeds"), (out != nil, "--out"), (bundles != nil, "--bundles"), (profile, "--profile")] where given {
+                throw ValidationError("\(name) is for local runs: --deploy loopback runs once and prints what the service prints")
+            }
+        }
         guard let text = seeds else { return }
         if seed != nil {
             throw ValidationError("--seed and --seeds cannot be given together: --seed S runs once with seed S, --seeds runs once per seed")
@@ -88,6 +106,20 @@ public struct Run: ParsableCommand {
         }
         if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
         let values = try params.values(for: program, command: "run")
+        if deploy == .loopback {
+            let deployment = LoopbackDeployment(file: file, seed: seed ?? 0, assignments: params.assignments, threads: threads, quiet: quiet,
+                                                hosts: deviceHosts ?? 2, store: store)
+            let status: Int32
+            do { status = try deployment.run(program: program, values: values) } catch let e as LoopbackDeployment.Failure {
+                StandardError.write("dcl run: --deploy loopback: \(e.message)\n")
+                throw ExitCode(ExitStatus.usage)
+            } catch {
+                StandardError.write("dcl run: --deploy loopback: \(error)\n")
+                throw ExitCode(ExitStatus.runtime)
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         if let out {
             do { try ResultsFiles.prepare(out) } catch let e as ResultsFiles.Failure {
                 StandardError.write("dcl run: \(e.message)\n")
@@ -181,4 +213,9 @@ public struct Run: ParsableCommand {
         let tables = files.count - 1
         StandardError.write("dcl run: wrote \(dir)/results.json and \(tables) CSV file\(tables == 1 ? "" : "s")\n")
     }
+}
+
+/// `dcl run --deploy`: where the devices' work runs.
+enum DeployMode: String, ExpressibleByArgument, CaseIterable {
+    case local, loopback
 }

@@ -10,14 +10,16 @@ import DCLDiagnostics
 import DCLSema
 import Foundation
 
-struct ParamOptions: ParsableArguments {
+public struct ParamOptions: ParsableArguments {
     @Option(name: .customLong("set"), parsing: .singleValue,
             help: ArgumentHelp("Give the script's `param NAME: TYPE = DEFAULT` a value; repeatable.", valueName: "name=value"))
-    var assignments: [String] = []
+    public var assignments: [String] = []
 
     /// The values for `program`'s params; on a mistake, writes `command: message` to standard
     /// error and throws exit status 2.
-    func values(for program: LoadedProgram, command: String) throws -> [String: ScriptParamValue] {
+    public init() {}
+
+    public func values(for program: LoadedProgram, command: String) throws -> [String: ScriptParamValue] {
         switch ParamAssignments.read(assignments, params: program.main.scriptParams) {
         case .success(let v):
             return v

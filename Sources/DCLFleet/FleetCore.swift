@@ -40,6 +40,8 @@ final class FleetCore: Sendable {
         /// Shutting down: long-polls return at once so a graceful shutdown does not wait for them.
         var closing = false
         var lastTouch: [String: Double] = [:]
+        /// Sessions a poll has told that the run is finished.
+        var toldFinished: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -178,6 +180,20 @@ final class FleetCore: Sendable {
     func setRound(_ round: OpenRound?) {
         state.withLock { $0.round = round }
         signal.bump()
+    }
+
+    /// Records that a session was told the run is over.
+    func toldFinished(sessionKey: String) {
+        state.withLock { _ = $0.toldFinished.insert(sessionKey) }
+        signal.bump()
+    }
+
+    /// Sessions seen in the last `seconds` that have not been told the run is over.
+    func sessionsNotToldFinished(seenWithin seconds: Double) -> Int {
+        let now = Date().timeIntervalSince1970
+        return state.withLock { s in
+            s.sessions.keys.filter { key in !s.toldFinished.contains(key) && (s.lastTouch[key].map { now - $0 < seconds } ?? false) }.count
+        }
     }
 
     func markFinished() {

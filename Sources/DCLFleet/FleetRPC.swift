@@ -59,6 +59,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             let seen = core.signal.generation
             if core.finished {
                 response.finished = true
+                core.toldFinished(sessionKey: key)
                 break
             }
             let ready = try core.rpcStore { try core.store.readyDevices(run: core.run, first: session.first, end: session.end) }

@@ -211,6 +211,24 @@ public final class FleetService: Sendable {
         try blocking { try await self.finishRun() }
     }
 
+    /// After `finishRun`: returns once every host seen in the last 15 s has been told the run is
+    /// over (a host in a long-poll is told at once), or at `timeout` — so that stopping the
+    /// server next does not leave a host retrying a service that is gone.
+    public func hostsLeft(timeout: Duration) async {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while core.sessionsNotToldFinished(seenWithin: 15) > 0 {
+            let seen = core.signal.generation
+            let now = ContinuousClock.now
+            guard now < deadline else { return }
+            await core.signal.wait(seen: seen, timeout: min(now.duration(to: deadline), .milliseconds(200)))
+        }
+    }
+
+    /// `hostsLeft`, for a synchronous caller.
+    public func waitForHostsToLeave(timeout: Duration) {
+        _ = try? blocking { await self.hostsLeft(timeout: timeout) }
+    }
+
     /// Stops accepting RPCs, lets those in flight end (long-polls answer at once) and waits for
     /// the server to stop.
     public func stop() async {

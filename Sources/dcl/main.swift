@@ -1,3 +1,3 @@
-import DCLDriver
+import DCLCommandLine
 
 DCLCommand.runMain()

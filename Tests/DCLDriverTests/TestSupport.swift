@@ -13,6 +13,7 @@ import DCLTensor
 import Foundation
 import Testing
 @testable import DCLDriver
+import DCLCommandLine
 
 @Suite("dcl compile and predict", .serialized)
 struct DriverTests {}

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DCLDeploy
+import DCLDriver
 import DCLTensor
 import Foundation
 
@@ -11,7 +13,7 @@ public struct DCLCommand: ParsableCommand {
         version: dclVersion,
         subcommands: [Run.self, Check.self, Fmt.self, Summary.self, GraphView.self, Compile.self, Predict.self, Inspect.self,
                       ReplCommand.self, BenchCommand.self, Lsp.self,
-                      StatusCommand.self]
+                      Serve.self, DeviceHost.self, StatusCommand.self]
     )
     public init() {}
 

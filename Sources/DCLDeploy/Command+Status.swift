@@ -1,11 +1,14 @@
 // `dcl status HOST:PORT` — a fleet service's devices, round, tasks and traffic (docs/deploy.md).
 
 import ArgumentParser
+import DCLDriver
 import DCLFleet
 import Foundation
 
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct StatusCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show a fleet service's devices, current round, tasks and bytes on the wire.",
         discussion: """
@@ -18,7 +21,7 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
     @Flag(help: "Allow plaintext to a non-loopback address (there is no TLS yet).") var insecure = false
 
-    func run() throws {
+    public func run() throws {
         let target: FleetAddress
         let token: String
         do {

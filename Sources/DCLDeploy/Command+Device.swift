@@ -1,0 +1,123 @@
+// `dcl device FILE --cloud HOST:PORT --devices A..B` — a device host: one process holding the
+// data of devices A through B of the script's device role, running the work the service sends
+// for them (docs/deploy.md). The host evaluates only what the role's data needs — never the
+// script's training, cloud data or prints — and returns when the service ends the run.
+
+import ArgumentParser
+import DCLCompiler
+import DCLData
+import DCLDiagnostics
+import DCLFleet
+import DCLDriver
+import DCLRuntime
+import Foundation
+
+public struct DeviceHost: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "device",
+        abstract: "Host devices of a script's device role for a service started with `dcl serve`.",
+        discussion: """
+        --devices takes an inclusive range A..B (or one index, or `all`) of the role's devices. The \
+        join token is read from --join-token-file or DCL_JOIN_TOKEN (never the command line). \
+        --seed and --set must be the service's: each device's data is derived from the script here, \
+        and a task whose data fingerprint differs is refused.
+
+        Exit status: 0 the service ended the run, 1 the script has errors, 2 usage, 3 the service \
+        could not be reached or refused this host.
+        """)
+
+    @Option(help: "The service's address, HOST:PORT.") var cloud: String
+    @Option(help: "Which devices this host holds: A..B (inclusive), N, or all.") var devices: String
+    @Option(help: "The device role (default: the script's only one).") var role: String?
+    @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
+    @Flag(help: "Allow plaintext to a non-loopback address (there is no TLS yet).") var insecure = false
+    @Option(help: "Seed of the run (the service's).") var seed: UInt64 = 0
+    @Option(help: "Kernel threads (default: the machine's cores).") var threads: Int?
+    @OptionGroup var params: ParamOptions
+    @ArgumentParser.Argument(help: "The script the service runs.") var file: String
+
+    public func validate() throws { try validateThreads(threads) }
+
+    public func run() throws {
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            StandardError.write("dcl device: cannot read \(file)\n")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let c = Pipeline.load(path: file)
+        guard let program = c.program, !c.diagnostics.hasErrors else {
+            DiagnosticsFormat.text.report(c.diagnostics, sources: c.sources)
+            throw ExitCode(ExitStatus.scriptErrors)
+        }
+        let values = try params.values(for: program, command: "device")
+        let roles = Evaluator.deviceRoleNames(in: program.main)
+        let roleName: String
+        if let role {
+            guard roles.contains(role) else { throw usage("the script has no device role `\(role)`; its device roles: \(Self.list(roles))") }
+            roleName = role
+        } else {
+            guard roles.count == 1 else {
+                throw usage(roles.isEmpty ? "the script declares no device role (`role device[N] { data: … }`)"
+                                          : "the script has several device roles (\(Self.list(roles))): choose one with --role")
+            }
+            roleName = roles[0]
+        }
+        let address: FleetAddress, token: String
+        do {
+            address = try FleetAddress(parsing: cloud)
+            token = try JoinToken.load(file: joinTokenFile)
+        } catch {
+            throw usage("\(error)")
+        }
+        // The role's data, derived as the service derives it; output is never printed here.
+        let session = Session(threads: threads, output: { _ in }, progress: .quiet)
+        let evaluator = Evaluator(program: program, hooks: session, seed: seed)
+        evaluator.paramValues = values
+        session.attach(evaluator)
+        let clients: FederatedDataset
+        do { clients = try evaluator.deviceRoleClients(roleName) } catch let e as RuntimeError {
+            let failure = DiagnosticEngine()
+            failure.emit(e.diagnostic)
+            DiagnosticsFormat.text.report(failure, sources: c.sources)
+            throw ExitCode(ExitStatus.runtime)
+        }
+        let range: ClosedRange<Int>
+        switch DeviceRange.parse(devices, count: clients.count) {
+        case .success(let r): range = r
+        case .failure(let e): throw usage(e.message)
+        }
+        var mine: [Int: ClientData] = [:]
+        for i in range { mine[i] = clients.clients[i] }
+        let worker = DeviceWorker(role: roleName, devices: mine, pool: session.pool)
+        let host: FleetDeviceHost
+        do {
+            host = try FleetDeviceHost(.init(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token, insecure: insecure)) { item in
+                guard let kind = DeviceTaskKind(rawValue: item.kind) else {
+                    throw DeviceTaskError(code: RuntimeCode.deployment, message: "unknown kind of device work `\(item.kind.prefix(40))`", hint: nil)
+                }
+                switch worker.handle(DeviceTask(device: item.device, kind: kind, spec: item.spec, blobs: item.blobs)) {
+                case .success(let r): return WorkOutcome(spec: r.spec, blobs: r.blobs)
+                case .failure(let e): throw e
+                }
+            }
+        } catch {
+            throw usage("\(error)")
+        }
+        StandardError.write("dcl device: devices \(range.lowerBound)..\(range.upperBound) of `\(roleName)` joining \(address)\n")
+        do {
+            try host.runBlocking()
+        } catch {
+            StandardError.write("dcl device: \(error)\n")
+            throw ExitCode(ExitStatus.runtime)
+        }
+        StandardError.write("dcl device: the service ended the run (devices \(range.lowerBound)..\(range.upperBound))\n")
+    }
+
+    private func usage(_ message: String) -> ExitCode {
+        StandardError.write("dcl device: \(message)\n")
+        return ExitCode(ExitStatus.usage)
+    }
+
+    static func list(_ xs: [String]) -> String { xs.map { "`\($0)`" }.joined(separator: ", ") }
+}

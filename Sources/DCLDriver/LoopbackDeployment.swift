@@ -1,0 +1,160 @@
+// `dcl run FILE --deploy loopback [--device-hosts K]`: the deployed run on one machine. It
+// starts `dcl serve` and K `dcl device` hosts as child processes on 127.0.0.1 (an ephemeral
+// port, a fresh join token in a private temporary file), lets the service run the script —
+// its output is this command's output — and stops the hosts when it ends. With the same seed
+// the output is byte for byte that of `dcl run` (tested on the examples).
+
+import DCLCompiler
+import DCLDiagnostics
+import DCLSema
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct LoopbackDeployment {
+    var file: String
+    var seed: UInt64
+    var assignments: [String]
+    var threads: Int?
+    var quiet: Bool
+    var hosts: Int
+    var store: String?
+
+    struct Failure: Error { let message: String }
+
+    /// Runs the deployment; returns the service's exit status.
+    func run(program: LoadedProgram, values: [String: ScriptParamValue]) throws -> Int32 {
+        let (role, count) = try fleet(program, values)
+        let ranges = DeviceRange.split(count: count, hosts: hosts)
+        let dir = NSTemporaryDirectory() + "dcl-loopback-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tokenFile = dir + "/join-token", portFile = dir + "/port"
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var rng = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = rng.next() }
+        guard FileManager.default.createFile(atPath: tokenFile, contents: Data(bytes.map { String(format: "%02x", $0) }.joined().utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw Failure(message: "cannot write the join token in \(dir)")
+        }
+        let exe = ChildProcess.currentExecutable()
+        let shared = ["--seed", String(seed)] + assignments.flatMap { ["--set", $0] }
+        var serveArgs = ["serve", file, "--listen", "127.0.0.1:0", "--port-file", portFile, "--join-token-file", tokenFile] + shared
+        if let store { serveArgs += ["--store", store] }
+        if let threads { serveArgs += ["--threads", String(threads)] }
+        if quiet { serveArgs.append("--quiet") }
+        let serve = try Spawned(exe, serveArgs, logTo: nil)
+        defer { serve.killIfRunning() }
+        // The service writes its port once it listens; it may also fail before that.
+        let deadline = ChildProcess.monotonicSeconds() + 120
+        var port: String?
+        while port == nil {
+            if let s = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(s.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                port = String(p)
+            } else if let status = serve.poll() {
+                return status
+            } else if ChildProcess.monotonicSeconds() > deadline {
+                throw Failure(message: "the service did not start listening within 120 s")
+            } else {
+                usleep(20_000)
+            }
+        }
+        var hostProcesses: [Spawned] = []
+        defer { for h in hostProcesses { h.killIfRunning() } }
+        for (i, r) in ranges.enumerated() {
+            var args = ["device", file, "--cloud", "127.0.0.1:\(port!)", "--devices", "\(r.lowerBound)..\(r.upperBound)", "--role", role,
+                        "--join-token-file", tokenFile] + shared
+            // Hosts share the machine with the service: one kernel thread each unless told.
+            args += ["--threads", String(threads ?? 1)]
+            hostProcesses.append(try Spawned(exe, args, logTo: dir + "/host-\(i).log"))
+        }
+        let status = serve.wait()
+        // The service ended the run: the hosts see it at their next poll and exit.
+        let hostDeadline = ChildProcess.monotonicSeconds() + 30
+        for (i, h) in hostProcesses.enumerated() {
+            while h.poll() == nil && ChildProcess.monotonicSeconds() < hostDeadline { usleep(20_000) }
+            h.killIfRunning()
+            if let s = h.poll(), s != 0 || status != 0 {
+                let log = (try? String(contentsOfFile: dir + "/host-\(i).log", encoding: .utf8)) ?? ""
+                if s != 0 || !log.isEmpty {
+                    StandardError.write("dcl run: device host \(i) (devices \(ranges[i].lowerBound)..\(ranges[i].upperBound)) exited with \(s):\n\(log)")
+                }
+            }
+        }
+        return status
+    }
+
+    /// The device role and its count, from a check-mode evaluation (no data is read).
+    private func fleet(_ program: LoadedProgram, _ values: [String: ScriptParamValue]) throws -> (String, Int) {
+        let roles = Evaluator.deviceRoleNames(in: program.main)
+        guard roles.count == 1 else {
+            throw Failure(message: roles.isEmpty ? "the script declares no device role to deploy (`role device[N] { data: … }`)"
+                                                 : "--deploy loopback deploys one device role; the script has \(roles.count) (\(roles.joined(separator: ", ")))")
+        }
+        let ev = Evaluator(program: program, hooks: CheckModeHooks(), seed: seed, checkMode: true)
+        ev.paramValues = values
+        defer { ev.release() }
+        guard let count = try ev.deviceRoleCount(roles[0]) else {
+            throw Failure(message: "the number of devices of `\(roles[0])` is not known before the run")
+        }
+        guard count > 0 else { throw Failure(message: "`\(roles[0])` has no devices") }
+        return (roles[0], count)
+    }
+}
+
+/// A child process started with posix_spawn: standard output inherited (the service's output
+/// is the run's), standard error inherited or written to a log file.
+final class Spawned {
+    let pid: pid_t
+    private var status: Int32?
+
+    init(_ exe: String, _ arguments: [String], logTo log: String?) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let log {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var p: pid_t = 0
+        let rc = posix_spawn(&p, exe, &actions, nil, argv, environ)
+        guard rc == 0 else { throw LoopbackDeployment.Failure(message: "cannot start \(exe): \(String(cString: strerror(rc)))") }
+        pid = p
+    }
+
+    /// The exit status if the child has ended (a signal counts as 128 + its number).
+    func poll() -> Int32? {
+        if let status { return status }
+        var s: Int32 = 0
+        let r = waitpid(pid, &s, WNOHANG)
+        guard r == pid else { return nil }
+        status = Self.decode(s)
+        return status
+    }
+
+    func wait() -> Int32 {
+        if let status { return status }
+        var s: Int32 = 0
+        while waitpid(pid, &s, 0) < 0 && errno == EINTR {}
+        status = Self.decode(s)
+        return status!
+    }
+
+    func killIfRunning() {
+        guard poll() == nil else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<100 where poll() == nil { usleep(10_000) }
+        if poll() == nil {
+            kill(pid, SIGKILL)
+            _ = wait()
+        }
+    }
+
+    private static func decode(_ s: Int32) -> Int32 {
+        let signal = s & 0x7f
+        return signal == 0 ? (s >> 8) & 0xff : 128 + signal
+    }
+}
