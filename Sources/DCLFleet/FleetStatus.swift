@@ -34,7 +34,7 @@ public struct FleetStatus: Sendable, Equatable {
         ]
     }
 
-    /// Asks the service at `address`. Throws `FleetError.host` naming the address when nothing
+    /// Asks the service at `address`. Throws `FleetError.unreachable` naming the address when nothing
     /// answers there, and the service's refusal when the token is wrong.
     public static func query(_ address: FleetAddress, joinToken: String, insecure: Bool = false,
                              timeout: Duration = .seconds(5)) async throws -> FleetStatus {
@@ -56,9 +56,9 @@ public struct FleetStatus: Sendable, Equatable {
         } catch let error as RPCError {
             switch error.code {
             case .unavailable, .deadlineExceeded:
-                throw FleetError.host("no fleet service answers at \(address): \(error.message)")
+                throw FleetError.unreachable("no fleet service answers at \(address): \(error.message)")
             default:
-                throw FleetError.host("the service at \(address) refused: \(error.code): \(error.message)")
+                throw FleetError.unreachable("the service at \(address) refused: \(error.code): \(error.message)")
             }
         }
     }

@@ -32,8 +32,12 @@ import Testing
 
             // Claiming a registered device without its token is refused; with it, accepted.
             #expect(await rpcCode { _ = try await client.join(0..<2) } == .permissionDenied)
+            _ = try await client.poll(session: joined.sessionToken)
             let rejoined = try await client.join(0..<2, presenting: [0: t0, 1: t1])
             #expect(rejoined.deviceTokens[0] == t0)
+            // The earlier session over the same devices is void; the new one works.
+            #expect(await rpcCode { _ = try await client.poll(session: joined.sessionToken) } == .unauthenticated)
+            #expect(try await client.poll(session: rejoined.sessionToken).readyDevices.isEmpty)
 
             let items = [WorkItem(device: 0, kind: "k", spec: [0], blobs: [[9, 9, 9]]), WorkItem(device: 1, kind: "k", spec: [1])]
             let round = Task { try await service.round(items, policy: RoundPolicy(timeout: .seconds(20))) }
