@@ -9,7 +9,7 @@ import GRPCNIOTransportHTTP2Posix
 public struct FleetStatus: Sendable, Equatable {
     public var runID: UInt64
     public var devicesRegistered: Int
-    /// Devices whose host polled, leased or pushed in the last 30 seconds.
+    /// Devices whose host joined or polled in the last 30 seconds.
     public var devicesConnected: Int
     /// 0 before the first round.
     public var currentRound: UInt64
