@@ -131,7 +131,7 @@ func resultHeader(task taskID: UInt64, device: Int, spec: [UInt8] = [], blobs: [
 }
 
 /// Waits (polling, bounded) until `condition` holds.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if try condition() { return true }
