@@ -46,7 +46,7 @@ public struct FleetAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     var resolvableTarget: any ResolvableTarget {
-        host.contains(":") ? ResolvableTargets.IPv6.ipv6(host: host, port: port)
-            : ResolvableTargets.IPv4.ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+        host.contains(":") ? ResolvableTargets.IPv6.ipv6(address: host, port: port)
+            : ResolvableTargets.IPv4.ipv4(address: host == "localhost" ? "127.0.0.1" : host, port: port)
     }
 }

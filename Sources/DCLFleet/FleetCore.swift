@@ -158,7 +158,15 @@ final class FleetCore: Sendable {
             return tokens
         }
         let session = Digest.newToken()
-        state.withLock { $0.sessions[Digest.hex(Digest.tokenHash(session))] = JoinedSession(first: first, end: end) }
+        state.withLock { s in
+            // A session over any of these devices belongs to a host they have left (a device has
+            // one host): it is void, and forgetting it keeps the table as small as the fleet.
+            for (key, old) in s.sessions where old.first < end && first < old.end {
+                s.sessions[key] = nil
+                s.lastTouch[key] = nil
+            }
+            s.sessions[Digest.hex(Digest.tokenHash(session))] = JoinedSession(first: first, end: end)
+        }
         signal.bump()
         return (session, tokens)
     }

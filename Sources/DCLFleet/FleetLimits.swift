@@ -46,6 +46,8 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
     case joinToken(String)
     /// A host gave up reaching the service, or the service refused it.
     case host(String)
+    /// A client (`dcl status`) found no service at the address, or was refused by it.
+    case unreachable(String)
 
     public var description: String {
         switch self {
@@ -62,6 +64,7 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
         case .store(let message): return "fleet store: \(message)"
         case .joinToken(let message): return "join token: \(message)"
         case .host(let message): return "device host: \(message)"
+        case .unreachable(let message): return message
         }
     }
 }

@@ -128,10 +128,11 @@ public final class FleetService: Sendable {
             let seen = core.signal.generation
             if try core.store.openTaskCount(round: roundID) == 0 { break }
             let now = ContinuousClock.now
-            if now >= clockDeadline { break }
+            if now >= clockDeadline || core.closing { break }
             await core.signal.wait(seen: seen, timeout: now.duration(to: clockDeadline))
         }
-        try core.store.closeRound(roundID, reason: "no answer within the round's timeout of \(policy.timeout)")
+        let reason = core.closing ? "the service shut down before an answer came" : "no answer within the round's timeout of \(policy.timeout)"
+        try core.store.closeRound(roundID, reason: reason)
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: false))
 
         var results: [Result<WorkOutcome, DeviceFailure>] = []

@@ -9,7 +9,7 @@ import GRPCNIOTransportHTTP2Posix
 public struct FleetStatus: Sendable, Equatable {
     public var runID: UInt64
     public var devicesRegistered: Int
-    /// Devices whose host polled, leased or pushed in the last 30 seconds.
+    /// Devices whose host joined or polled in the last 30 seconds.
     public var devicesConnected: Int
     /// 0 before the first round.
     public var currentRound: UInt64
@@ -34,7 +34,7 @@ public struct FleetStatus: Sendable, Equatable {
         ]
     }
 
-    /// Asks the service at `address`. Throws `FleetError.host` naming the address when nothing
+    /// Asks the service at `address`. Throws `FleetError.unreachable` naming the address when nothing
     /// answers there, and the service's refusal when the token is wrong.
     public static func query(_ address: FleetAddress, joinToken: String, insecure: Bool = false,
                              timeout: Duration = .seconds(5)) async throws -> FleetStatus {
@@ -56,9 +56,9 @@ public struct FleetStatus: Sendable, Equatable {
         } catch let error as RPCError {
             switch error.code {
             case .unavailable, .deadlineExceeded:
-                throw FleetError.host("no fleet service answers at \(address): \(error.message)")
+                throw FleetError.unreachable("no fleet service answers at \(address): \(error.message)")
             default:
-                throw FleetError.host("the service at \(address) refused: \(error.code): \(error.message)")
+                throw FleetError.unreachable("the service at \(address) refused: \(error.code): \(error.message)")
             }
         }
     }

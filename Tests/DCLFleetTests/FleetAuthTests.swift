@@ -8,7 +8,7 @@ import GRPCCore
 import Testing
 @testable import DCLFleet
 
-@Suite(.timeLimit(.minutes(1))) struct FleetAuthTests {
+@Suite(.timeLimit(.minutes(3))) struct FleetAuthTests {
     @Test func wrongJoinTokenIsRefused() async throws {
         let service = try await startService()
         let host = try RunningHost(port: service.port, devices: 0..<2, joinToken: "not-the-token", handler: echo)
@@ -32,11 +32,15 @@ import Testing
 
             // Claiming a registered device without its token is refused; with it, accepted.
             #expect(await rpcCode { _ = try await client.join(0..<2) } == .permissionDenied)
+            _ = try await client.poll(session: joined.sessionToken)
             let rejoined = try await client.join(0..<2, presenting: [0: t0, 1: t1])
             #expect(rejoined.deviceTokens[0] == t0)
+            // The earlier session over the same devices is void; the new one works.
+            #expect(await rpcCode { _ = try await client.poll(session: joined.sessionToken) } == .unauthenticated)
+            #expect(try await client.poll(session: rejoined.sessionToken).readyDevices.isEmpty)
 
             let items = [WorkItem(device: 0, kind: "k", spec: [0], blobs: [[9, 9, 9]]), WorkItem(device: 1, kind: "k", spec: [1])]
-            let round = Task { try await service.round(items, policy: RoundPolicy(timeout: .seconds(20))) }
+            let round = Task { try await service.round(items, policy: RoundPolicy(timeout: .seconds(60))) }
 
             // Device 1's token cannot lease device 0's task.
             #expect(await rpcCode { _ = try await client.lease(device: 0, token: t1) } == .permissionDenied)
@@ -81,7 +85,8 @@ import Testing
             #expect(try await client.push(failed, token: t1).recorded)
             let report = try await round.value
             #expect(report.results == [.success(WorkOutcome(spec: [42], blobs: [outcome])), .failure(.failed(message: "no data on this device"))])
-            let status = try await FleetStatus.query(FleetAddress(host: "127.0.0.1", port: service.port), joinToken: testJoinToken)
+            let status = try await FleetStatus.query(FleetAddress(host: "127.0.0.1", port: service.port), joinToken: testJoinToken,
+                                                     timeout: .seconds(60))
             #expect(status.tasksDone == 2)
         }
         await service.stop()
@@ -91,12 +96,12 @@ import Testing
         let service = try await startService()
         let address = FleetAddress(host: "127.0.0.1", port: service.port)
         do {
-            _ = try await FleetStatus.query(address, joinToken: "wrong")
+            _ = try await FleetStatus.query(address, joinToken: "wrong", timeout: .seconds(60))
             Issue.record("status with a wrong token answered")
         } catch let error as FleetError {
             #expect("\(error)".contains("refused"))
         }
-        let status = try await FleetStatus.query(address, joinToken: testJoinToken)
+        let status = try await FleetStatus.query(address, joinToken: testJoinToken, timeout: .seconds(60))
         #expect(status.currentRound == 0 && status.devicesRegistered == 0 && !status.finished)
         #expect(status.lines.count == 5)
         await service.stop()
@@ -145,7 +150,7 @@ import Testing
 }
 
 /// `eventually` for an async condition.
-func eventuallyAsync(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+func eventuallyAsync(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

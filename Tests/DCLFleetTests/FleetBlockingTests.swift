@@ -37,4 +37,45 @@ final class FleetBlockingTests: XCTestCase {
         while !hostThread.isFinished && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         XCTAssertTrue(hostThread.isFinished)
     }
+
+    /// A host that went away: its devices' items are dropped at the timeout, the others answer;
+    /// below min_responses the round throws, with every item's result. An XCTest on purpose:
+    /// XCTest runs alone, before swift-testing's parallel suites, whose synchronous tests can hold
+    /// Swift's cooperative threads for long stretches and would make any round timeout a guess.
+    func testSilentHostIsDroppedAtTimeout() throws {
+        let service = try FleetService.startBlocking(FleetService.Configuration(joinToken: testJoinToken, store: try SQLiteFleetStore()))
+        defer { service.shutdown() }
+        let a = try RunningHost(port: service.port, devices: 0..<25, handler: echo)
+        let b = try RunningHost(port: service.port, devices: 25..<50, handler: echo)
+        defer { _ = try? blocking { await a.stop() } }
+        try service.waitForDevices(0..<50, timeout: .seconds(60))
+        _ = try blocking { await b.stop() }
+
+        let items = (0..<50).map { WorkItem(device: $0, kind: "echo", spec: [UInt8($0)]) }
+        let report = try service.runRoundReport(items, policy: RoundPolicy(minResponses: 0.5, timeout: .seconds(8)))
+        for (i, result) in report.results.enumerated() {
+            if i < 25 {
+                XCTAssertEqual(result, .success(WorkOutcome(spec: Array("\(i):".utf8) + [UInt8(i)])))
+            } else {
+                guard case .failure(.dropped(let reason)) = result else { XCTFail("item \(i): \(result)"); continue }
+                XCTAssertTrue(reason.contains("timeout"), reason)
+            }
+        }
+
+        // Five of host A's devices and all 25 of host B's: 5 answers, and 0.9 × 30 needs 27.
+        let mixed = Array(items[0..<5] + items[25..<50])
+        XCTAssertThrowsError(try service.runRound(mixed, policy: RoundPolicy(minResponses: 0.9, timeout: .seconds(4)))) { error in
+            guard case FleetError.tooFewResponses(let round, let answered, let required, let results) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(round, 2)
+            XCTAssertEqual(answered, 5)
+            XCTAssertEqual(required, 27)
+            XCTAssertEqual(results.count, 30)
+        }
+        let status = try FleetStatus.queryBlocking(FleetAddress(host: "127.0.0.1", port: service.port), joinToken: testJoinToken,
+                                                   timeout: .seconds(30))
+        XCTAssertEqual(status.tasksDone, 30)
+        XCTAssertEqual(status.tasksDropped, 50)
+        XCTAssertEqual(status.devicesRegistered, 50)
+        XCTAssertEqual(status.currentRound, 2)
+    }
 }

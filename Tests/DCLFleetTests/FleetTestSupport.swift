@@ -60,7 +60,7 @@ typealias RawClient = Dcl_Fleet_V1_Fleet.Client<HTTP2ClientTransport.Posix>
 
 /// A plain protocol client on the service's port.
 func withRawClient<T: Sendable>(_ port: Int, _ body: (RawClient, GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
-    let transport = try HTTP2ClientTransport.Posix(target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext)
+    let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
     return try await withGRPCClient(transport: transport) { client in
         try await body(Dcl_Fleet_V1_Fleet.Client(wrapping: client), client)
     }
@@ -85,6 +85,12 @@ extension RawClient {
         request.endDevice = UInt32(devices.upperBound)
         for (d, t) in presenting { request.deviceTokens[UInt32(d)] = t }
         return try await join(request: ClientRequest(message: request, metadata: bearer(token))) { try $0.message }
+    }
+
+    func poll(session: String, waitMs: UInt32 = 0) async throws -> Dcl_Fleet_V1_PollResponse {
+        var request = Dcl_Fleet_V1_PollRequest()
+        request.waitMs = waitMs
+        return try await poll(request: ClientRequest(message: request, metadata: bearer(session))) { try $0.message }
     }
 
     func lease(device: Int, token: String) async throws -> Dcl_Fleet_V1_LeaseResponse {
@@ -125,7 +131,7 @@ func resultHeader(task taskID: UInt64, device: Int, spec: [UInt8] = [], blobs: [
 }
 
 /// Waits (polling, bounded) until `condition` holds.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if try condition() { return true }
