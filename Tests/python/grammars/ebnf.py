@@ -10,7 +10,7 @@ class Vocabulary:
     keywords: frozenset        # reserved words: quoted word terminals of the syntactic rules
     contextual: frozenset      # words quoted in rules that stay identifiers elsewhere
     operators: tuple           # operators and punctuation, as listed at the end of the grammar
-    size_suffixes: tuple       # count_suffix and byte_suffix terminals
+    size_suffixes: tuple       # count_suffix, byte_suffix and time_suffix terminals
     simple_escapes: frozenset  # characters allowed after a backslash (besides `u{…}`)
     align_marks: str           # format_spec: alignment characters
     format_types: str          # format_spec: type characters
@@ -69,7 +69,7 @@ def load(path):
         keywords=frozenset(keywords),
         contextual=frozenset(contextual),
         operators=tuple(listed(text, "Operators and punctuation")),
-        size_suffixes=tuple(quoted(rule(lexical, "count_suffix")) + quoted(rule(lexical, "byte_suffix"))),
+        size_suffixes=tuple(quoted(rule(lexical, "count_suffix")) + quoted(rule(lexical, "byte_suffix")) + quoted(rule(lexical, "time_suffix"))),
         simple_escapes=simple,
         align_marks="".join(t for t in spec if t in "<>^"),
         format_types="".join(t for t in spec if t not in "<>^."),
