@@ -43,6 +43,17 @@ import Glibc
             """, named: "deploy.dcl", in: dir)
     }
 
+    /// Waits (up to 60 s) until `dcl status` reports `n` devices registered.
+    static func waitUntilRegistered(_ n: Int, port: Int, token: String) throws {
+        for _ in 0..<300 {
+            let r = try runDCL(["status", "127.0.0.1:\(port)", "--join-token-file", token])
+            if r.stdout.contains("\(n) registered") { return }
+            usleep(200_000)
+        }
+        Issue.record("\(n) devices never registered")
+        throw CancellationError()
+    }
+
     /// The epoch lines carry wall-clock times: compare everything else.
     static func withoutTimes(_ text: String) -> [String] {
         text.split(separator: "\n").map(String.init).filter { !$0.contains("samples/s") }
@@ -113,8 +124,7 @@ import Glibc
         // The second host joins and dies before the first host exists, so the service (waiting
         // for device 0's host) cannot have reached devices 2 and 3 yet, however fast it runs.
         let second = try Background(["device", script, "--cloud", "127.0.0.1:\(port)", "--devices", "2..3", "--join-token-file", token])
-        try second.waitForStderr("joining")
-        usleep(1_500_000)
+        try Self.waitUntilRegistered(2, port: port, token: token)
         second.kill()
         let first = try Background(["device", script, "--cloud", "127.0.0.1:\(port)", "--devices", "0..1", "--join-token-file", token])
         let r = serve.finish(timeout: 180)
@@ -157,8 +167,7 @@ import Glibc
         // The second host joins and dies before the first host exists: the service, waiting for
         // device 0's host, has not sent anything yet, so every round misses devices 2 and 3.
         let second = try Background(["device", script, "--cloud", "127.0.0.1:\(port)", "--devices", "2..3", "--join-token-file", token])
-        try second.waitForStderr("joining")
-        usleep(1_500_000)
+        try Self.waitUntilRegistered(2, port: port, token: token)
         second.kill()
         let first = try Background(["device", script, "--cloud", "127.0.0.1:\(port)", "--devices", "0..1", "--join-token-file", token])
         let r = serve.finish(timeout: 120)
