@@ -30,6 +30,8 @@ public final class Session: RuntimeHooks {
     /// Where work on one device's own data runs in a deployed run (`dcl serve`): its device's
     /// host. Nil: in this process, as `dcl run` simulates the fleet.
     public var deviceExecutor: DeviceExecutor?
+    /// Fingerprints of the device parts this run sent work on (one hash per part per run).
+    let fingerprints = DataFingerprints()
     /// Where a deployed run reports what the script's output must not carry (devices that
     /// dropped out of a round): standard error unless a caller says otherwise.
     public var notice: (String) -> Void = { line in FileHandle.standardError.write(Data(("dcl: " + line + "\n").utf8)) }

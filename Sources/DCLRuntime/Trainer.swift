@@ -167,7 +167,7 @@ public struct Trainer {
                 throw RuntimeError(RuntimeCode.placement, "`validate:` is not yet supported when training runs on a device host", at: span,
                                    hint: "run this script without `--deploy`, or validate with `evaluate` after training")
             }
-            let reply = try RemoteTraining(devices: devices, span: span).train(
+            let reply = try RemoteTraining(devices: devices, session: session, span: span).train(
                 location: location, data: d, graph: graph, weights: boundWeights, returning: Array(bound.owners.keys),
                 batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps)
             for (name, t) in reply.weights { bound.store.tensors[name] = t }

@@ -4,6 +4,7 @@
 // refuses work on data that differs (a transform without a seed, other files on the host)
 // rather than return numbers for other samples.
 
+import DCLCompiler
 import DCLData
 import DCLExport
 import DCLTensor
@@ -29,5 +30,30 @@ enum DataFingerprint {
         }
         for a in d.augmentations { add("augment \(a)") }
         return hex(h.finalize())
+    }
+}
+
+/// The service's fingerprints of device parts, each computed once per run: a role's parts are
+/// declarations, fixed once derived, while a DC-CCL device's training part travels with about
+/// eight tasks (hashing it each time cost as much as building the task).
+final class DataFingerprints {
+    private struct Key: Hashable {
+        var role: String
+        var device: Int
+        var part: String
+    }
+    private var known: [Key: String] = [:]
+
+    /// The fingerprint of `d`, which is device `location.device`'s `part` of `location.role`.
+    func of(_ d: Dataset, role: String, device: Int, part: ClientPart) throws -> String {
+        let key = Key(role: role, device: device, part: part.rawValue)
+        if let f = known[key] { return f }
+        let f = try DataFingerprint.of(d)
+        known[key] = f
+        return f
+    }
+
+    func of(_ d: Dataset, at location: DeviceDataLocation) throws -> String {
+        try of(d, role: location.role, device: location.device, part: location.part)
     }
 }

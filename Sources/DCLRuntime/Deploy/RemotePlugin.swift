@@ -41,8 +41,8 @@ struct RemotePlugin {
         let blobs = [viewGraph, viewWeights, backboneGraph, backboneWeights, pluginGraph, pluginWeights]
         let tasks = try clients.map { c in
             let test = part == .train ? c.data.train : c.data.test
-            let spec = PluginTaskSpec(role: c.location.role, part: part.rawValue, historyFingerprint: try DataFingerprint.of(c.data.train),
-                                      testFingerprint: try DataFingerprint.of(test), capacity: capacity, threshold: threshold,
+            let spec = PluginTaskSpec(role: c.location.role, part: part.rawValue, historyFingerprint: try session.fingerprints.of(c.data.train, role: c.location.role, device: c.location.device, part: .train),
+                                      testFingerprint: try session.fingerprints.of(test, role: c.location.role, device: c.location.device, part: part), capacity: capacity, threshold: threshold,
                                       featureWidth: p.module.inputs[0].shape.reduce(1, *), classes: p.backbone.outputShape.reduce(1, *),
                                       backbone: p.backbone.name,
                                       backboneInputs: p.backbone.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },

@@ -11,6 +11,7 @@ import DCLTensor
 
 struct RemoteTraining {
     let devices: DeviceExecutor
+    let session: Session
     let span: SourceSpan
 
     struct Reply {
@@ -21,7 +22,7 @@ struct RemoteTraining {
 
     func train(location: DeviceDataLocation, data: DataValue, graph: Graph, weights: [String: Tensor], returning: [String],
                batch: Int, epochs: Int, shuffle: Bool, baseSeed: UInt64, totalSteps: Int) throws -> Reply {
-        let spec = TrainTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
+        let spec = TrainTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try session.fingerprints.of(data.dataset, at: location),
                                  batch: batch, epochs: epochs, shuffle: shuffle, baseSeed: String(baseSeed, radix: 16),
                                  totalSteps: totalSteps, returning: returning.sorted())
         let task = DeviceTask(device: location.device, kind: .train, spec: try TaskWire.encode(spec),
@@ -69,7 +70,7 @@ struct RemoteEvaluation {
         // Every device's task shares these two objects (sent once per host).
         let (graphBytes, weightBytes) = try RemoteWork.inferenceBlobs(m, session: session, span: span)
         let tasks = try parts.map { location, data in
-            let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try DataFingerprint.of(data.dataset),
+            let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try session.fingerprints.of(data.dataset, at: location),
                                         model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
                                         batch: batch, k: k, outputShape: m.outputShape)
             return DeviceTask(device: location.device, kind: .evaluate, spec: try TaskWire.encode(spec), blobs: [graphBytes, weightBytes])
