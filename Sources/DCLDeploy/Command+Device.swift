@@ -41,16 +41,8 @@ public struct DeviceHost: ParsableCommand {
     public func validate() throws { try validateThreads(threads) }
 
     public func run() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            StandardError.write("dcl device: cannot read \(file)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let c = Pipeline.load(path: file)
-        guard let program = c.program, !c.diagnostics.hasErrors else {
-            DiagnosticsFormat.text.report(c.diagnostics, sources: c.sources)
-            throw ExitCode(ExitStatus.scriptErrors)
-        }
-        let values = try params.values(for: program, command: "device")
+        let script = try ScriptLoading.load(file, command: "device", params: params)
+        let c = script.checked, program = script.program, values = script.values
         let roles = Evaluator.deviceRoleNames(in: program.main)
         let roleName: String
         if let role {

@@ -50,16 +50,9 @@ public struct Compile: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            StandardError.write("dcl compile: cannot read \(file)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let c = Pipeline.load(path: file)
-        guard let program = c.program, !c.diagnostics.hasErrors else {
-            diagnostics.report(c.diagnostics, sources: c.sources)
-            throw ExitCode(ExitStatus.scriptErrors)
-        }
-        let values = try params.values(for: program, command: "compile")
+        // Warnings are reported with the bundle checks' diagnostics, at the end.
+        let script = try ScriptLoading.load(file, command: "compile", diagnostics: diagnostics, params: params, reportWarnings: false)
+        let c = script.checked, program = script.program, values = script.values
         let status = BundleCompilation.compile(program: program, engine: c.diagnostics, weights: weights, seed: seed, into: output,
                                                only: only, runScript: true, params: values, print: { print($0) })
         if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }

@@ -95,17 +95,8 @@ public struct Run: ParsableCommand {
     }
 
     public func run() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            StandardError.write("dcl run: cannot read \(file)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let c = Pipeline.load(path: file)
-        guard let program = c.program, !c.diagnostics.hasErrors else {
-            diagnostics.report(c.diagnostics, sources: c.sources)
-            throw ExitCode(ExitStatus.scriptErrors)
-        }
-        if !c.diagnostics.diagnostics.isEmpty { diagnostics.report(c.diagnostics, sources: c.sources) }
-        let values = try params.values(for: program, command: "run")
+        let script = try ScriptLoading.load(file, command: "run", diagnostics: diagnostics, params: params)
+        let c = script.checked, program = script.program, values = script.values
         if deploy == .loopback {
             let deployment = LoopbackDeployment(file: file, seed: seed ?? 0, assignments: params.assignments, threads: threads, quiet: quiet,
                                                 hosts: deviceHosts ?? 2, store: store)

@@ -16,20 +16,13 @@ import Foundation
 enum ModelLookup {
     static func models(file: String, expression: String?, diagnostics format: DiagnosticsFormat,
                        params: ParamOptions? = nil, command: String = "summary") throws -> [(String, ModelInstance)] {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            StandardError.write("dcl: cannot read \(file)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let c = Pipeline.load(path: file)
-        guard let program = c.program, !c.diagnostics.hasErrors else {
-            format.report(c.diagnostics, sources: c.sources)
-            throw ExitCode(ExitStatus.scriptErrors)
-        }
+        let script = try ScriptLoading.load(file, command: command, diagnostics: format, params: params, reportWarnings: false)
+        let c = script.checked, program = script.program
         // Real data may shape a model (`ctr(users: ml.users)`), so declarations are evaluated
         // for real; training, printing and saving are skipped.
         let session = Session(isTTY: false, output: { _ in })
         let ev = Evaluator(program: program, hooks: SummaryHooks(session), seed: 0)
-        if let p = params { ev.paramValues = try p.values(for: program, command: command) }
+        ev.paramValues = script.values
         session.attach(ev)
         let env = ev.environment(of: program.main)
         do {
