@@ -62,7 +62,9 @@ struct RawDeserializer: MessageDeserializer {
         await service.stop()
     }
 
-    /// At most 2,000 messages or 40 seconds, whichever comes first; seeded, so a failure repeats.
+    static let fuzzedMessages = 10_000
+
+    /// 10,000 mutated messages (bounded by 150 s); seeded per message, so a failure repeats.
     @Test func malformedAndMutatedMessagesGetStatusesAndTheServiceGoesOn() async throws {
         var limits = FleetLimits()
         limits.maxPollWait = .milliseconds(50)
@@ -97,44 +99,55 @@ struct RawDeserializer: MessageDeserializer {
             ]
             let seeds: [[UInt8]] = [try header.serializedBytes(), try chunk.serializedBytes()]
 
-            var rng = SplitMix64(seed: 2026)
-            var counts: [String: Int] = [:]
-            let deadline = ContinuousClock.now.advanced(by: .seconds(40))
-            for n in 0..<2000 where ContinuousClock.now < deadline {
-                let code: RPCError.Code?
-                switch n % 6 {
-                case 0...3:
-                    let (descriptor, valid, metadata) = unary[n % 4]
-                    let message = mutate(valid, &rng)
-                    code = await rpcCode {
-                        _ = try await raw.unary(request: ClientRequest(message: message, metadata: metadata), descriptor: descriptor,
-                                                serializer: RawSerializer(), deserializer: RawDeserializer(), options: .defaults) { try $0.message }
-                    }
-                case 4:
-                    let message = mutate(try fetch.serializedBytes(), &rng)
-                    code = await rpcCode {
-                        _ = try await raw.serverStreaming(request: ClientRequest(message: message, metadata: bearer(token)), descriptor: M.FetchBlob.descriptor,
-                                                          serializer: RawSerializer(), deserializer: RawDeserializer(), options: .defaults) { r in
-                            for try await _ in r.messages {}
+            // Eight senders at once, each with its own seeded stream: message n always gets the
+            // same mutation, whichever sender runs it.
+            let senders = 8
+            let deadline = ContinuousClock.now.advanced(by: .seconds(150))
+            return try await withThrowingTaskGroup(of: [String: Int].self) { group in
+                for sender in 0..<senders {
+                    group.addTask {
+                        var counts: [String: Int] = [:]
+                        for n in stride(from: sender, to: Self.fuzzedMessages, by: senders) where ContinuousClock.now < deadline {
+                            var rng = SplitMix64(seed: 2026 &+ UInt64(n))
+                            let code: RPCError.Code?
+                            switch n % 6 {
+                            case 0...3:
+                                let (descriptor, valid, metadata) = unary[n % 4]
+                                let message = mutate(valid, &rng)
+                                code = await rpcCode {
+                                    _ = try await raw.unary(request: ClientRequest(message: message, metadata: metadata), descriptor: descriptor,
+                                                            serializer: RawSerializer(), deserializer: RawDeserializer(), options: .defaults) { try $0.message }
+                                }
+                            case 4:
+                                let message = mutate(try fetch.serializedBytes(), &rng)
+                                code = await rpcCode {
+                                    _ = try await raw.serverStreaming(request: ClientRequest(message: message, metadata: bearer(token)), descriptor: M.FetchBlob.descriptor,
+                                                                      serializer: RawSerializer(), deserializer: RawDeserializer(), options: .defaults) { r in
+                                        for try await _ in r.messages {}
+                                    }
+                                }
+                            default:
+                                let parts = (0..<Int(rng.next() % 4)).map { _ in mutate(seeds[Int(rng.next() % 2)], &rng) }
+                                code = await rpcCode {
+                                    let request = StreamingClientRequest(of: [UInt8].self, metadata: bearer(token)) { writer in
+                                        for part in parts { try await writer.write(part) }
+                                    }
+                                    _ = try await raw.clientStreaming(request: request, descriptor: M.PushResult.descriptor, serializer: RawSerializer(),
+                                                                      deserializer: RawDeserializer(), options: .defaults) { try $0.message }
+                                }
+                            }
+                            counts[code.map { "\($0)" } ?? "ok", default: 0] += 1
                         }
-                    }
-                default:
-                    let parts = (0..<Int(rng.next() % 4)).map { _ in mutate(seeds[Int(rng.next() % 2)], &rng) }
-                    code = await rpcCode {
-                        let request = StreamingClientRequest(of: [UInt8].self, metadata: bearer(token)) { writer in
-                            for part in parts { try await writer.write(part) }
-                        }
-                        _ = try await raw.clientStreaming(request: request, descriptor: M.PushResult.descriptor, serializer: RawSerializer(),
-                                                          deserializer: RawDeserializer(), options: .defaults) { try $0.message }
+                        return counts
                     }
                 }
-                let name = code.map { "\($0)" } ?? "ok"
-                counts[name, default: 0] += 1
+                var counts: [String: Int] = [:]
+                for try await part in group { counts.merge(part, uniquingKeysWith: +) }
+                return counts
             }
-            return counts
         }
         // Every message was answered, none by a failure inside the service.
-        #expect(counts.values.reduce(0, +) > 100)
+        #expect(counts.values.reduce(0, +) == Self.fuzzedMessages, "the bound of 150 s cut the run short: \(counts)")
         #expect(counts["internal error"] == nil && counts["internalError"] == nil)
         #expect(counts["unknown"] == nil)
         #expect((counts["invalid argument"] ?? counts["invalidArgument"] ?? 0) > 0)
