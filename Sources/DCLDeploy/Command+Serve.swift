@@ -50,16 +50,8 @@ public struct Serve: ParsableCommand {
     }
 
     public func run() throws {
-        guard FileManager.default.isReadableFile(atPath: file) else {
-            StandardError.write("dcl serve: cannot read \(file)\n")
-            throw ExitCode(ExitStatus.usage)
-        }
-        let c = Pipeline.load(path: file)
-        guard let program = c.program, !c.diagnostics.hasErrors else {
-            DiagnosticsFormat.text.report(c.diagnostics, sources: c.sources)
-            throw ExitCode(ExitStatus.scriptErrors)
-        }
-        let values = try params.values(for: program, command: "serve")
+        let script = try ScriptLoading.load(file, command: "serve", params: params)
+        let c = script.checked, program = script.program, values = script.values
         let address: FleetAddress, token: String, fleetStore: SQLiteFleetStore
         do {
             address = try FleetAddress(parsing: listen)
@@ -71,7 +63,8 @@ public struct Serve: ParsableCommand {
         }
         let service: FleetService
         do {
-            service = try FleetService.startBlocking(.init(address: address, insecure: insecure, joinToken: token, store: fleetStore))
+            let runKey = RunKey.of(version: dclVersion, sources: c.sources.files.map(\.bytes), seed: seed, assignments: params.assignments)
+            service = try FleetService.startBlocking(.init(address: address, insecure: insecure, joinToken: token, store: fleetStore, runKey: runKey))
         } catch {
             StandardError.write("dcl serve: \(error)\n")
             throw ExitCode(ExitStatus.usage)
@@ -86,6 +79,10 @@ public struct Serve: ParsableCommand {
             }
         }
         StandardError.write("dcl serve: listening on \(FleetAddress(host: service.host, port: service.port))\n")
+        if service.resumedRun {
+            let done = (try? service.tasksDone()) ?? 0
+            StandardError.write("dcl serve: resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again\n")
+        }
         let devices = FleetDevices(service: service, policy: RoundPolicy(minResponses: 1, timeout: .milliseconds(Int64(min(taskTimeout, 1e9) * 1000))),
                                    joinTimeout: .milliseconds(Int64(min(joinTimeout, 1e9) * 1000)))
         if logRounds { devices.roundLog = { StandardError.write("dcl serve: \($0)\n") } }

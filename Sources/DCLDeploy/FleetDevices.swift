@@ -43,7 +43,8 @@ final class FleetDevices: DeviceExecutor {
             let devices = tasks.count == 1 ? "device \(tasks[0].device)" : "\(tasks.count) devices"
             let dropped = report.results.filter { if case .failure(.dropped) = $0 { return true }; return false }.count
             log("round \(report.round): \(tasks.first?.kind.rawValue ?? "") on \(devices): \(report.bytesDown) bytes down, \(report.bytesUp) bytes up"
-                + (dropped > 0 ? ", \(dropped) dropped" : ""))
+                + (dropped > 0 ? ", \(dropped) dropped" : "")
+                + (report.fromStore > 0 ? ", \(report.fromStore) answered from the store (resumed run)" : ""))
         }
         return report.results.map { r in
             switch r {

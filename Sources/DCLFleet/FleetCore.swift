@@ -24,6 +24,8 @@ final class FleetCore: Sendable {
     let store: any FleetStore
     let limits: FleetLimits
     let run: Int64
+    /// Whether `run` is an unfinished run of the store this service took up again.
+    let resumed: Bool
     let traffic = TrafficCounter()
     let signal = ChangeSignal()
     private let joinTokenHash: [UInt8]
@@ -51,11 +53,17 @@ final class FleetCore: Sendable {
     /// How recently a device must have been seen (a poll, a lease, a push) to count as connected.
     static let connectedWindow: Double = 30
 
-    init(store: any FleetStore, limits: FleetLimits, joinToken: String) throws {
+    init(store: any FleetStore, limits: FleetLimits, joinToken: String, runKey: [UInt8]?) throws {
         self.store = store
         self.limits = limits
         self.joinTokenHash = Digest.tokenHash(joinToken)
-        self.run = try store.beginRun(now: Date().timeIntervalSince1970)
+        if let runKey, let unfinished = try store.unfinishedRun(key: runKey) {
+            self.run = unfinished
+            self.resumed = true
+        } else {
+            self.run = try store.beginRun(key: runKey, now: Date().timeIntervalSince1970)
+            self.resumed = false
+        }
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }

@@ -17,9 +17,14 @@ public final class FleetService: Sendable {
         public var joinToken: String
         public var store: any FleetStore
         public var limits: FleetLimits
+        /// What the run computes (`RunKey`): with one, a service started on a store holding an
+        /// unfinished run under the same key resumes it — the script replays its rounds and every
+        /// task already answered is answered from the store, not sent again.
+        public var runKey: [UInt8]?
 
         public init(address: FleetAddress = FleetAddress(host: "127.0.0.1", port: 0), insecure: Bool = false, joinToken: String,
-                    store: any FleetStore, limits: FleetLimits = FleetLimits()) {
+                    store: any FleetStore, limits: FleetLimits = FleetLimits(), runKey: [UInt8]? = nil) {
+            self.runKey = runKey
             self.address = address
             self.insecure = insecure
             self.joinToken = joinToken
@@ -38,8 +43,14 @@ public final class FleetService: Sendable {
     /// is a programming error reported as such.
     private let roundRunning = Mutex(false)
 
-    /// The run this service started in its store.
+    /// The run this service started (or resumed) in its store.
     public var runID: Int64 { core.run }
+    /// Whether the service took up an unfinished run of its store (`Configuration.runKey`).
+    public var resumedRun: Bool { core.resumed }
+    /// Tasks of the run that have their answer in the store.
+    public func tasksDone() throws -> Int {
+        try core.store.counts(run: core.run, seenSince: .infinity).tasks[.done] ?? 0
+    }
     /// Message bytes received from and sent to hosts since the service started.
     public var traffic: TrafficCounter { core.traffic }
 
@@ -55,7 +66,8 @@ public final class FleetService: Sendable {
     public static func start(_ configuration: Configuration) async throws -> FleetService {
         try configuration.address.checkPlaintextAllowed(insecure: configuration.insecure)
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
-        let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken)
+        let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken,
+                                 runKey: configuration.runKey)
         let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress, transportSecurity: .plaintext)
         let server = GRPCServer(transport: transport, services: [FleetRPC(core: core)])
         let serving = Task { try await server.serve() }
@@ -122,6 +134,7 @@ public final class FleetService: Sendable {
         let opened = FleetCore.now()
         let deadline = opened + Double(policy.timeout.components.seconds) + Double(policy.timeout.components.attoseconds) / 1e18
         let (roundID, _) = try core.store.openRound(run: core.run, number: number, tasks: tasks, deadline: deadline, now: opened)
+        let fromStore = core.resumed ? items.count - (try core.store.openTaskCount(round: roundID)) : 0
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: true))
         let clockDeadline = ContinuousClock.now.advanced(by: policy.timeout)
         while true {
@@ -141,7 +154,7 @@ public final class FleetService: Sendable {
             results.append(try self.result(task, result))
         }
         let report = RoundReport(round: number, results: results, bytesUp: core.traffic.bytesReceived &- startUp,
-                                 bytesDown: core.traffic.bytesSent &- startDown)
+                                 bytesDown: core.traffic.bytesSent &- startDown, fromStore: fromStore)
         let answered = results.count(where: { if case .failure(.dropped) = $0 { return false } else { return true } })
         // The smallest whole number of items that is at least the fraction (a tolerance keeps
         // 0.9 × 10 at 9, not 10, despite binary rounding).
@@ -167,6 +180,10 @@ public final class FleetService: Sendable {
         let limits = core.limits
         var tasks: [NewTask] = []
         tasks.reserveCapacity(items.count)
+        // A round's items usually share their objects (every device's task carries the same
+        // graph and weights): an array's storage address and length name it while `items` keeps
+        // it alive, so each is hashed and stored once, not once per device.
+        var staged: [StorageKey: BlobRef] = [:]
         for (i, item) in items.enumerated() {
             guard item.device >= 0, item.device < limits.maxDeviceIndex else {
                 throw FleetError.invalidItem(index: i, reason: "device \(item.device) is out of range 0..<\(limits.maxDeviceIndex)")
@@ -177,8 +194,14 @@ public final class FleetService: Sendable {
             var refs: [BlobRef] = []
             for (j, blob) in item.blobs.enumerated() {
                 guard blob.count <= limits.maxBlobBytes else { throw FleetError.invalidItem(index: i, reason: "blob \(j) of \(blob.count) bytes (limit \(limits.maxBlobBytes))") }
+                let key = StorageKey(blob)
+                if let ref = staged[key] {
+                    refs.append(ref)
+                    continue
+                }
                 let ref = BlobRef(of: blob)
                 try core.store.putObject(ref, bytes: blob)
+                staged[key] = ref
                 refs.append(ref)
             }
             tasks.append(NewTask(device: item.device, kind: item.kind, spec: item.spec, blobs: refs))
@@ -241,5 +264,15 @@ public final class FleetService: Sendable {
     /// `stop`, for a synchronous caller.
     public func shutdown() {
         _ = try? blocking { await self.stop() }
+    }
+}
+
+/// An array's identity while it is alive: its storage's address and length.
+private struct StorageKey: Hashable {
+    let address: UInt
+    let count: Int
+    init(_ bytes: [UInt8]) {
+        address = bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        count = bytes.count
     }
 }

@@ -59,8 +59,12 @@ public struct StoreCounts: Sendable, Equatable {
 
 /// The service's persistent state. Implementations must be safe to call from any thread.
 public protocol FleetStore: Sendable {
-    /// Starts a new run and returns its id.
-    func beginRun(now: Double) throws -> Int64
+    /// Starts a new run and returns its id. `key` names what the run computes (the script, its
+    /// seed and values: `RunKey`); a run begun without one is never resumed.
+    func beginRun(key: [UInt8]?, now: Double) throws -> Int64
+    /// The newest unfinished run begun under `key`: a service restarted on this store for the
+    /// same script, seed and values resumes it instead of starting afresh.
+    func unfinishedRun(key: [UInt8]) throws -> Int64?
     func finishRun(_ run: Int64) throws
 
     /// Stores a blob under its hash (once: an existing object is kept).
@@ -69,6 +73,9 @@ public protocol FleetStore: Sendable {
     func objectSize(_ sha256: [UInt8]) throws -> Int?
 
     /// Opens round `number` of `run` with its tasks (every blob already stored), in item order.
+    /// A resumed run replays its rounds: if the run already has round `number`, its tasks must be
+    /// these very tasks (else `FleetError.store` says which differs); a task with a result keeps
+    /// it — it is not sent again — and every other one is pending again until the new deadline.
     func openRound(run: Int64, number: Int64, tasks: [NewTask], deadline: Double, now: Double) throws -> (round: Int64, taskIDs: [Int64])
     /// Drops every unfinished task of the round with `reason` and closes it.
     func closeRound(_ round: Int64, reason: String) throws

@@ -12,7 +12,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     private let writer: any DatabaseWriter
 
     /// The migrations' identifiers, oldest first (a test checks a new file gets exactly these).
-    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects"]
+    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys"]
 
     /// An in-memory store.
     public convenience init() throws {
@@ -117,6 +117,13 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
                   PRIMARY KEY (run_id, device)) WITHOUT ROWID;
                 """)
         }
+        // What a run computes (RunKey), so that a restarted service finds its unfinished run.
+        migrator.registerMigration(migrationNames[1]) { db in
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN key BLOB CHECK (key IS NULL OR length(key) = 32);
+                CREATE INDEX runs_by_key ON runs (key, finished);
+                """)
+        }
         return migrator
     }
 
@@ -125,11 +132,21 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         do { return try body() } catch let error as FleetError { throw error } catch { throw FleetError.store("\(error)") }
     }
 
-    public func beginRun(now: Double) throws -> Int64 {
-        try wrap {
+    public func beginRun(key: [UInt8]?, now: Double) throws -> Int64 {
+        if let key, key.count != Digest.hashBytes { throw FleetError.store("a run key is \(Digest.hashBytes) bytes, not \(key.count)") }
+        return try wrap {
             try writer.write { db in
-                try db.execute(sql: "INSERT INTO runs (created_at) VALUES (?)", arguments: [now])
+                try db.execute(sql: "INSERT INTO runs (created_at, key) VALUES (?, ?)", arguments: [now, key.map { Data($0) }])
                 return db.lastInsertedRowID
+            }
+        }
+    }
+
+    public func unfinishedRun(key: [UInt8]) throws -> Int64? {
+        try wrap {
+            try writer.read { db in
+                try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE key = ? AND finished = 0 ORDER BY id DESC LIMIT 1",
+                                   arguments: [Data(key)])
             }
         }
     }
@@ -162,6 +179,9 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func openRound(run: Int64, number: Int64, tasks: [NewTask], deadline: Double, now: Double) throws -> (round: Int64, taskIDs: [Int64]) {
         try wrap {
             try writer.write { db in
+                if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM rounds WHERE run_id = ? AND number = ?", arguments: [run, number]) {
+                    return (existing, try Self.reopen(round: existing, number: number, tasks: tasks, deadline: deadline, db))
+                }
                 try db.execute(sql: "INSERT INTO rounds (run_id, number, opened_at, deadline) VALUES (?, ?, ?, ?)",
                                arguments: [run, number, now, deadline])
                 let round = db.lastInsertedRowID
@@ -182,6 +202,34 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
                 return (round, ids)
             }
         }
+    }
+
+    /// A resumed run's replayed round: checks that the script asks for exactly what the stored
+    /// round holds (a changed script, data file or dcl would ask for something else, and mixing
+    /// the two runs' numbers would be silently wrong), then keeps every result and reopens the
+    /// rest.
+    private static func reopen(round: Int64, number: Int64, tasks: [NewTask], deadline: Double, _ db: Database) throws -> [Int64] {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE round_id = ? ORDER BY seq", arguments: [round])
+        func differs(_ what: String) -> FleetError {
+            FleetError.store("round \(number) of the resumed run differs from what this script asks for (\(what)): "
+                             + "the script, its data, seed or values changed since the run began; use another store to start afresh")
+        }
+        guard rows.count == tasks.count else { throw differs("\(rows.count) stored tasks, \(tasks.count) now") }
+        var ids: [Int64] = []
+        ids.reserveCapacity(rows.count)
+        for (row, task) in zip(rows, tasks) {
+            let stored = try Self.task(from: row, db)
+            guard stored.device == task.device, stored.kind == task.kind, stored.spec == task.spec,
+                  stored.blobs.map(\.sha256) == task.blobs.map(\.sha256) else {
+                throw differs("task \(stored.seq), for device \(task.device)")
+            }
+            ids.append(stored.id)
+        }
+        try db.execute(sql: """
+            UPDATE tasks SET state = 'pending', lease_expiry = NULL, drop_reason = NULL WHERE round_id = ? AND state <> 'done'
+            """, arguments: [round])
+        try db.execute(sql: "UPDATE rounds SET closed = 0, deadline = ? WHERE id = ?", arguments: [deadline, round])
+        return ids
     }
 
     public func closeRound(_ round: Int64, reason: String) throws {

@@ -66,4 +66,7 @@ public struct RoundReport: Sendable {
     /// 5-byte frame prefix or HTTP/2 headers.
     public var bytesUp: UInt64
     public var bytesDown: UInt64
+    /// Items a resumed run had answered before the service restarted: their results came from
+    /// the store and the items were not sent again.
+    public var fromStore: Int = 0
 }

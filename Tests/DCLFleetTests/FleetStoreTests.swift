@@ -20,7 +20,7 @@ import Testing
         do {
             let store = try SQLiteFleetStore.open(spec: "sqlite:\(path)")
             #expect(try store.appliedMigrations() == SQLiteFleetStore.migrationNames)
-            let run = try store.beginRun(now: 1)
+            let run = try store.beginRun(key: nil, now: 1)
             try store.registerDevice(run: run, device: 3, tokenHash: tokenHash, now: 1)
             let blob = BlobRef(of: [1, 2, 3])
             try store.putObject(blob, bytes: [1, 2, 3])
@@ -34,7 +34,7 @@ import Testing
         #expect(try reopened.deviceTokenHash(run: 1, device: 4) == nil)
         #expect(try reopened.object(BlobRef(of: [1, 2, 3]).sha256) == [1, 2, 3])
         #expect(try reopened.readyDevices(run: 1, first: 0, end: 10) == [3])
-        #expect(try reopened.beginRun(now: 2) == 2)
+        #expect(try reopened.beginRun(key: nil, now: 2) == 2)
     }
 
     @Test func refusesAStoreFromANewerVersion() throws {
@@ -56,7 +56,7 @@ import Testing
 
     @Test func tasksAreLeasedInOrderOneAtATimeAndResultsAreIdempotent() throws {
         let store = try SQLiteFleetStore()
-        let run = try store.beginRun(now: 0)
+        let run = try store.beginRun(key: nil, now: 0)
         let tasks = [NewTask(device: 1, kind: "a", spec: [0], blobs: []), NewTask(device: 2, kind: "b", spec: [1], blobs: []),
                      NewTask(device: 1, kind: "c", spec: [2], blobs: [])]
         let (round, ids) = try store.openRound(run: run, number: 1, tasks: tasks, deadline: 10, now: 0)
@@ -89,5 +89,63 @@ import Testing
         #expect(rows[1].task.dropReason == "timeout")
         let counts = try store.counts(run: run, seenSince: 0)
         #expect(counts.tasks[.done] == 1 && counts.tasks[.dropped] == 2 && counts.tasks[.pending] == 0)
+    }
+
+    /// A service restarted on the same store: the unfinished run under its key is found again,
+    /// a replayed round keeps its answered tasks and reopens the rest, a round that differs is
+    /// refused, and a finished run (or another key) is never resumed.
+    @Test func anUnfinishedRunIsResumedRoundByRound() throws {
+        let (dir, path) = try temporaryFile()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = [UInt8](repeating: 7, count: 32), other = [UInt8](repeating: 8, count: 32)
+        let tasks = [NewTask(device: 0, kind: "train", spec: [1], blobs: []), NewTask(device: 1, kind: "train", spec: [2], blobs: [])]
+        let (run, ids): (Int64, [Int64])
+        do {
+            let store = try SQLiteFleetStore(path: path)
+            #expect(try store.unfinishedRun(key: key) == nil)
+            run = try store.beginRun(key: key, now: 0)
+            let round: Int64
+            (round, ids) = try store.openRound(run: run, number: 1, tasks: tasks, deadline: 10, now: 0)
+            _ = try #require(try store.leaseNext(run: run, device: 0, leaseUntil: 10))
+            _ = try #require(try store.leaseNext(run: run, device: 1, leaseUntil: 10))
+            #expect(try store.recordResult(task: ids[0], device: 0, result: StoredResult(spec: [42], blobs: [], failure: nil), now: 1) == .recorded)
+            #expect(try store.openTaskCount(round: round) == 1)
+            // The service dies here: device 1's task is still leased.
+        }
+        let store = try SQLiteFleetStore(path: path)
+        #expect(try store.unfinishedRun(key: key) == run)
+        #expect(try store.unfinishedRun(key: other) == nil)
+        let (round, again) = try store.openRound(run: run, number: 1, tasks: tasks, deadline: 20, now: 5)
+        #expect(again == ids)
+        let rows = try store.roundTasks(round)
+        #expect(rows.map(\.task.state) == [.done, .pending])
+        #expect(rows[0].result?.spec == [42])
+        #expect(try store.openTaskCount(round: round) == 1)
+        // The answered task is not leased again; the other one is.
+        #expect(try store.leaseNext(run: run, device: 0, leaseUntil: 20) == nil)
+        #expect(try store.leaseNext(run: run, device: 1, leaseUntil: 20)?.id == ids[1])
+        // A replay that asks for something else is refused, naming the round and the task.
+        let changed = [tasks[0], NewTask(device: 1, kind: "train", spec: [3], blobs: [])]
+        do {
+            _ = try store.openRound(run: run, number: 1, tasks: changed, deadline: 20, now: 5)
+            Issue.record("a different round was accepted")
+        } catch let error as FleetError {
+            #expect("\(error)".contains("round 1") && "\(error)".contains("task 1"), "\(error)")
+        }
+        #expect(throws: FleetError.self) { try store.openRound(run: run, number: 1, tasks: [tasks[0]], deadline: 20, now: 5) }
+        // A finished run is over: the same key then starts a new run.
+        try store.finishRun(run)
+        #expect(try store.unfinishedRun(key: key) == nil)
+        #expect(throws: FleetError.self) { try store.beginRun(key: [1, 2, 3], now: 9) }
+    }
+
+    @Test func runKeysNameWhatARunComputes() {
+        let a = RunKey.of(version: "1", sources: [[1, 2], [3]], seed: 0, assignments: ["a=1", "b=2"])
+        #expect(a.count == 32)
+        #expect(a == RunKey.of(version: "1", sources: [[1, 2], [3]], seed: 0, assignments: ["b=2", "a=1"]))
+        #expect(a != RunKey.of(version: "1", sources: [[1], [2, 3]], seed: 0, assignments: ["a=1", "b=2"]))
+        #expect(a != RunKey.of(version: "1", sources: [[1, 2], [3]], seed: 1, assignments: ["a=1", "b=2"]))
+        #expect(a != RunKey.of(version: "2", sources: [[1, 2], [3]], seed: 0, assignments: ["a=1", "b=2"]))
+        #expect(a != RunKey.of(version: "1", sources: [[1, 2], [3]], seed: 0, assignments: ["a=1"]))
     }
 }
