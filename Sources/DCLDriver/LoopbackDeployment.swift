@@ -44,7 +44,7 @@ struct LoopbackDeployment {
         if let store { serveArgs += ["--store", store] }
         if let threads { serveArgs += ["--threads", String(threads)] }
         if quiet { serveArgs.append("--quiet") }
-        let serve = try Spawned(exe, serveArgs, logTo: nil)
+        let serve = try RunningChild(exe, serveArgs)
         defer { serve.killIfRunning() }
         // The service writes its port once it listens; it may also fail before that.
         let deadline = ChildProcess.monotonicSeconds() + 120
@@ -60,14 +60,14 @@ struct LoopbackDeployment {
                 usleep(20_000)
             }
         }
-        var hostProcesses: [Spawned] = []
+        var hostProcesses: [RunningChild] = []
         defer { for h in hostProcesses { h.killIfRunning() } }
         for (i, r) in ranges.enumerated() {
             var args = ["device", file, "--cloud", "127.0.0.1:\(port!)", "--devices", "\(r.lowerBound)..\(r.upperBound)", "--role", role,
                         "--join-token-file", tokenFile] + shared
             // Hosts share the machine with the service: one kernel thread each unless told.
             args += ["--threads", String(threads ?? 1)]
-            hostProcesses.append(try Spawned(exe, args, logTo: dir + "/host-\(i).log"))
+            hostProcesses.append(try RunningChild(exe, args, stdout: .null, stderr: .file(dir + "/host-\(i).log")))
         }
         let status = serve.wait()
         // The service ended the run: the hosts see it at their next poll and exit.
@@ -100,61 +100,5 @@ struct LoopbackDeployment {
         }
         guard count > 0 else { throw Failure(message: "`\(roles[0])` has no devices") }
         return (roles[0], count)
-    }
-}
-
-/// A child process started with posix_spawn: standard output inherited (the service's output
-/// is the run's), standard error inherited or written to a log file.
-final class Spawned {
-    let pid: pid_t
-    private var status: Int32?
-
-    init(_ exe: String, _ arguments: [String], logTo log: String?) throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let log {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var p: pid_t = 0
-        let rc = posix_spawn(&p, exe, &actions, nil, argv, environ)
-        guard rc == 0 else { throw LoopbackDeployment.Failure(message: "cannot start \(exe): \(String(cString: strerror(rc)))") }
-        pid = p
-    }
-
-    /// The exit status if the child has ended (a signal counts as 128 + its number).
-    func poll() -> Int32? {
-        if let status { return status }
-        var s: Int32 = 0
-        let r = waitpid(pid, &s, WNOHANG)
-        guard r == pid else { return nil }
-        status = Self.decode(s)
-        return status
-    }
-
-    func wait() -> Int32 {
-        if let status { return status }
-        var s: Int32 = 0
-        while waitpid(pid, &s, 0) < 0 && errno == EINTR {}
-        status = Self.decode(s)
-        return status!
-    }
-
-    func killIfRunning() {
-        guard poll() == nil else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<100 where poll() == nil { usleep(10_000) }
-        if poll() == nil {
-            kill(pid, SIGKILL)
-            _ = wait()
-        }
-    }
-
-    private static func decode(_ s: Int32) -> Int32 {
-        let signal = s & 0x7f
-        return signal == 0 ? (s >> 8) & 0xff : 128 + signal
     }
 }
