@@ -55,3 +55,9 @@ public struct DCLCommand: ParsableCommand {
         try ReplCommand.parse([]).run()
     }
 }
+
+/// `dcl bench …`: the driver's benchmarks and the fleet service's load test.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: BenchCommands.abstract,
+                                                    subcommands: BenchCommands.engine + [ServeBench.self])
+}

@@ -11,14 +11,11 @@ import DCLGraph
 import DCLTensor
 import Foundation
 
-public struct BenchCommand: ParsableCommand {
-    public init() {}
-
-    public static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure dcl: GEMM, training-step and parse throughput, and fleet runs against PyTorch.",
-        subcommands: [GEMMBench.self, TrainBench.self, BenchParse.self, FleetBench.self]
-    )
+/// `dcl bench`'s subcommands from the driver; the command line adds the fleet service's load
+/// test (`dcl bench serve`, in DCLDeploy, which the driver does not depend on).
+public enum BenchCommands {
+    public static let engine: [ParsableCommand.Type] = [GEMMBench.self, TrainBench.self, BenchParse.self, FleetBench.self]
+    public static let abstract = "Measure dcl: GEMM, training-step and parse throughput, fleet runs against PyTorch, the fleet service under load."
 }
 
 /// Median of a non-empty array.
@@ -131,7 +128,7 @@ struct GEMMBench: ParsableCommand {
 struct TrainBench: ParsableCommand {
     /// A script's model: the engine alone vs the interpreter's `train`, and the overhead.
     func runScript(pool: ThreadPool) throws {
-        let models = try ModelLookup.models(file: model, expression: expr, diagnostics: .text)
+        let models = try ModelLookup.models(file: model, expression: expr, diagnostics: .text, command: "bench")
         guard models.count == 1 || expr != nil, let (name, m) = models.first else {
             throw ValidationError("\(model) defines \(models.count) models; choose one with --expr")
         }

@@ -48,13 +48,16 @@ public final class FleetDeviceHost: Sendable {
 
     let configuration: Configuration
     let handler: Handler
+    /// Told, after each task's result is pushed, its kind and how long it took from the lease
+    /// request to the push's answer (`dcl bench serve` measures round trips with it).
+    let taskFinished: (@Sendable (String, Duration) -> Void)?
     /// Message bytes this host sent (up) and received (down).
     public let traffic = TrafficCounter()
     let cache: BlobCache
     private let tokens = Mutex<[Int: String]>([:])
     private let handlerQueue = DispatchQueue(label: "dcl.fleet.handlers", attributes: .concurrent)
 
-    public init(_ configuration: Configuration, handler: @escaping Handler) throws {
+    public init(_ configuration: Configuration, taskFinished: (@Sendable (String, Duration) -> Void)? = nil, handler: @escaping Handler) throws {
         try configuration.service.checkPlaintextAllowed(insecure: configuration.insecure)
         guard configuration.concurrency >= 1 else { throw FleetError.host("concurrency must be at least 1, not \(configuration.concurrency)") }
         guard !configuration.devices.isEmpty, configuration.devices.lowerBound >= 0,
@@ -64,6 +67,7 @@ public final class FleetDeviceHost: Sendable {
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
         self.configuration = configuration
         self.handler = handler
+        self.taskFinished = taskFinished
         self.cache = BlobCache(capacity: configuration.cacheBytes)
     }
 

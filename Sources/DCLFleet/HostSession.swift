@@ -104,6 +104,7 @@ struct HostSession<Transport: ClientTransport>: Sendable {
     private func serve(_ device: Int) async throws {
         guard let token = host.token(device) else { throw FleetError.host("no token for device \(device)") }
         while true {
+            let leased = ContinuousClock.now
             var request = Dcl_Fleet_V1_LeaseRequest()
             request.device = UInt32(device)
             let response = try await client.lease(request: ClientRequest(message: request, metadata: Self.bearer(token)),
@@ -121,6 +122,7 @@ struct HostSession<Transport: ClientTransport>: Sendable {
                 outcome = .failure(FleetError.host("task \(task.taskID): \(error.message)"))
             }
             try await push(task.taskID, device: device, token: token, outcome)
+            host.taskFinished?(task.kind, ContinuousClock.now - leased)
         }
     }
 
