@@ -35,6 +35,15 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // Already in the graph through grpc-swift-nio-transport's TLS stack; named for SHA-256.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // Already in the graph through grpc-swift-nio-transport: TLS (NIOSSL), the /metrics
+        // responder (NIOHTTP1), and certificates made in tests (X509).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        // `dcl serve --metrics-listen`: counters and histograms, exported in Prometheus' text format.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries (Debian: libreadline-dev, zlib1g-dev).
@@ -92,6 +101,13 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "DCLDriver", dependencies: [
             "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
@@ -135,9 +151,17 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            "DCLTestPKI",
         ], swiftSettings: v5),
+        // Throwaway certificate authorities and server certificates for the TLS tests.
+        .target(name: "DCLTestPKI", dependencies: [
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Tests/DCLTestPKI", swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: [
             "DCLPythonChecks", "DCLDriver", "DCLCommandLine", "DCLDeploy", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
+            "DCLTestPKI",
         ], swiftSettings: v5),
     ]
 )

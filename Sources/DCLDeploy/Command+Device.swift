@@ -24,15 +24,22 @@ public struct DeviceHost: ParsableCommand {
         --seed and --set must be the service's: each device's data is derived from the script here, \
         and a task whose data fingerprint differs is refused.
 
-        Exit status: 0 the service ended the run, 1 the script has errors, 2 usage, 3 the service \
-        could not be reached or refused this host.
+        With --tls-ca the link is TLS: the service's certificate must be signed by a certificate of \
+        that file and name the host of --cloud. SIGTERM or SIGINT makes the host leave gracefully: \
+        it starts no new task, finishes and reports the ones running, tells the service it leaves \
+        and exits; a second signal stops it at once.
+
+        Exit status: 0 the service ended the run, 1 the script has errors, 2 usage (a bad TLS \
+        file), 3 the service could not be reached, refused this host or presented a certificate \
+        it does not trust, 143 (SIGTERM) or 130 (SIGINT) it left on a signal.
         """)
 
     @Option(help: "The service's address, HOST:PORT.") var cloud: String
     @Option(help: "Which devices this host holds: A..B (inclusive), N, or all.") var devices: String
     @Option(help: "The device role (default: the script's only one).") var role: String?
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
-    @Flag(help: "Allow plaintext to a non-loopback address (there is no TLS yet).") var insecure = false
+    @Flag(help: "Allow plaintext to a non-loopback address (without --tls-ca).") var insecure = false
+    @Option(help: "Connect with TLS, trusting the certificates in this PEM file to sign the service's.") var tlsCa: String?
     @Option(help: "Seed of the run (the service's).") var seed: UInt64 = 0
     @Option(help: "Kernel threads (default: the machine's cores).") var threads: Int?
     @OptionGroup var params: ParamOptions
@@ -55,9 +62,10 @@ public struct DeviceHost: ParsableCommand {
             }
             roleName = roles[0]
         }
-        let address: FleetAddress, token: String
+        let address: FleetAddress, token: String, tls: FleetClientTLS?
         do {
             address = try FleetAddress(parsing: cloud)
+            tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0) }
             token = try JoinToken.load(file: joinTokenFile)
         } catch {
             throw usage("\(error)")
@@ -84,7 +92,7 @@ public struct DeviceHost: ParsableCommand {
         let worker = DeviceWorker(role: roleName, devices: mine, pool: session.pool)
         let host: FleetDeviceHost
         do {
-            host = try FleetDeviceHost(.init(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token, insecure: insecure)) { item in
+            host = try FleetDeviceHost(.init(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token, insecure: insecure, tls: tls)) { item in
                 guard let kind = DeviceTaskKind(rawValue: item.kind) else {
                     throw DeviceTaskError(code: RuntimeCode.deployment, message: "unknown kind of device work `\(item.kind.prefix(40))`", hint: nil)
                 }
@@ -96,12 +104,20 @@ public struct DeviceHost: ParsableCommand {
         } catch {
             throw usage("\(error)")
         }
-        StandardError.write("dcl device: devices \(range.lowerBound)..\(range.upperBound) of `\(roleName)` joining \(address)\n")
+        StandardError.write("dcl device: devices \(range.lowerBound)..\(range.upperBound) of `\(roleName)` joining \(address)\(tls == nil ? "" : " (TLS)")\n")
+        let signals = ShutdownSignals(command: "device") { signal in
+            StandardError.write("dcl device: \(ShutdownSignals.name(signal)): leaving once the tasks running finish\n")
+            host.leave()
+        }
         do {
             try host.runBlocking()
         } catch {
             StandardError.write("dcl device: \(error)\n")
             throw ExitCode(ExitStatus.runtime)
+        }
+        if let signal = signals.received {
+            StandardError.write("dcl device: left on \(ShutdownSignals.name(signal)) (devices \(range.lowerBound)..\(range.upperBound)); exit status \(ShutdownSignals.exitStatus(signal))\n")
+            throw ExitCode(ShutdownSignals.exitStatus(signal))
         }
         StandardError.write("dcl device: the service ended the run (devices \(range.lowerBound)..\(range.upperBound))\n")
     }

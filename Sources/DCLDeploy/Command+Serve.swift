@@ -24,14 +24,24 @@ public struct Serve: ParsableCommand {
         hosts' too: every task carries a fingerprint of the device's data and a host whose data \
         differs refuses it.
 
-        Exit status: 0 the script ran, 1 it has errors, 2 usage (a bad address, no token), 3 a \
-        run-time error (including device work that did not come back: E0508).
+        SIGTERM or SIGINT stops the service gracefully: no task is handed out any more, tasks in \
+        flight may finish (at most --drain-timeout seconds), the rest are recorded as dropped in \
+        the store, the hosts are told the run is over and the listener closes. A second signal \
+        stops it at once.
+
+        Exit status: 0 the script ran, 1 it has errors, 2 usage (a bad address, no token, a bad \
+        TLS file), 3 a run-time error (including device work that did not come back: E0508), \
+        143 (SIGTERM) or 130 (SIGINT) stopped by a signal after draining.
         """)
 
     @Option(help: "Where to listen, HOST:PORT (port 0: any free port; see --port-file).") var listen: String
     @Option(help: "Where the service keeps runs, rounds, tasks and objects: sqlite:PATH, or memory (default).") var store: String?
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
-    @Flag(help: "Allow plaintext on a non-loopback address (there is no TLS yet).") var insecure = false
+    @Flag(help: "Allow plaintext on a non-loopback address (without --tls-cert).") var insecure = false
+    @Option(help: "Serve TLS with this PEM certificate chain (leaf first); with --tls-key.") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(help: "Seconds that tasks in flight may take to finish after SIGTERM or SIGINT.") var drainTimeout: Double = 30
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (no authentication: keep it on a private address).") var metricsListen: String?
     @Option(help: "Write the bound port to this file once listening (for port 0).") var portFile: String?
     @Option(help: "Seconds to wait for a device's host the first time the script sends it work.") var joinTimeout: Double = 120
     @Option(help: "Seconds a device task may take before its device counts as dropped.") var taskTimeout: Double = 600
@@ -47,14 +57,18 @@ public struct Serve: ParsableCommand {
         guard joinTimeout > 0, joinTimeout.isFinite, taskTimeout > 0, taskTimeout.isFinite else {
             throw ValidationError("--join-timeout and --task-timeout are positive numbers of seconds")
         }
+        guard drainTimeout >= 0, drainTimeout.isFinite else { throw ValidationError("--drain-timeout is a number of seconds, 0 or more") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     public func run() throws {
         let script = try ScriptLoading.load(file, command: "serve", params: params)
         let c = script.checked, program = script.program, values = script.values
-        let address: FleetAddress, token: String, fleetStore: SQLiteFleetStore
+        let address: FleetAddress, token: String, fleetStore: SQLiteFleetStore, tls: FleetServerTLS?, metricsAddress: FleetAddress?
         do {
             address = try FleetAddress(parsing: listen)
+            metricsAddress = try metricsListen.map { try FleetAddress(parsing: $0) }
+            tls = try tlsCert.map { try FleetServerTLS(certificate: $0, key: tlsKey!) }
             token = try JoinToken.load(file: joinTokenFile)
             fleetStore = try SQLiteFleetStore.open(spec: store)
         } catch {
@@ -64,7 +78,8 @@ public struct Serve: ParsableCommand {
         let service: FleetService
         do {
             let runKey = RunKey.of(version: dclVersion, sources: c.sources.files.map(\.bytes), seed: seed, assignments: params.assignments)
-            service = try FleetService.startBlocking(.init(address: address, insecure: insecure, joinToken: token, store: fleetStore, runKey: runKey))
+            service = try FleetService.startBlocking(.init(address: address, insecure: insecure, tls: tls, joinToken: token, store: fleetStore,
+                                                           metricsAddress: metricsAddress, runKey: runKey))
         } catch {
             StandardError.write("dcl serve: \(error)\n")
             throw ExitCode(ExitStatus.usage)
@@ -78,10 +93,27 @@ public struct Serve: ParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
         }
-        StandardError.write("dcl serve: listening on \(FleetAddress(host: service.host, port: service.port))\n")
+        StandardError.write("dcl serve: listening on \(FleetAddress(host: service.host, port: service.port))\(tls == nil ? "" : " (TLS)")\n")
         if service.resumedRun {
             let done = (try? service.tasksDone()) ?? 0
             StandardError.write("dcl serve: resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again\n")
+        }
+        if let metricsAddress, let port = service.metricsPort {
+            StandardError.write("dcl serve: metrics at http://\(FleetAddress(host: metricsAddress.host, port: port))/metrics\n")
+        }
+        let drainTimeout = self.drainTimeout
+        let signals = ShutdownSignals(command: "serve") { signal in
+            StandardError.write("dcl serve: \(ShutdownSignals.name(signal)): draining (no new tasks; tasks in flight have up to \(drainTimeout) s)\n")
+            service.drain(timeout: .milliseconds(Int64(min(drainTimeout, 1e9) * 1000)))
+            // The script may be busy on the service's side (cloud training) rather than in a round:
+            // it is interrupted at its next batch or statement (below), and the drain timeout
+            // bounds the stop all the same.
+            DispatchQueue.global().asyncAfter(deadline: .now() + min(drainTimeout, 1e9) + 15) {
+                StandardError.write("dcl serve: still running \(drainTimeout) s after \(ShutdownSignals.name(signal)) plus 15 s: stopping now\n")
+                try? service.finish()
+                service.waitForHostsToLeave(timeout: .seconds(5))
+                Foundation.exit(ShutdownSignals.exitStatus(signal))
+            }
         }
         let devices = FleetDevices(service: service, policy: RoundPolicy(minResponses: 1, timeout: .milliseconds(Int64(min(taskTimeout, 1e9) * 1000))),
                                    joinTimeout: .milliseconds(Int64(min(joinTimeout, 1e9) * 1000)))
@@ -93,14 +125,24 @@ public struct Serve: ParsableCommand {
         session.deviceExecutor = devices
         let evaluator = Evaluator(program: program, hooks: session, seed: seed)
         evaluator.paramValues = values
+        // After a signal the script stops at its next batch or statement; a round in progress
+        // still drains (its tasks in flight finish).
+        evaluator.shouldInterrupt = { signals.received != nil }
         session.attach(evaluator)
         var failed = false
         do {
             try evaluator.run()
         } catch let e as RuntimeError {
-            let failure = DiagnosticEngine()
-            failure.emit(e.diagnostic)
-            DiagnosticsFormat.text.report(failure, sources: c.sources)
+            // After a signal the run stops where the drain left it: that is the report, not the
+            // devices it left out.
+            if signals.received == nil {
+                let failure = DiagnosticEngine()
+                failure.emit(e.diagnostic)
+                DiagnosticsFormat.text.report(failure, sources: c.sources)
+            }
+            failed = true
+        } catch {
+            if signals.received == nil { StandardError.write("dcl serve: \(error)\n") }
             failed = true
         }
         // The hosts end when the run does, also when it failed: each is told at its next poll
@@ -108,6 +150,14 @@ public struct Serve: ParsableCommand {
         try? service.finish()
         service.waitForHostsToLeave(timeout: .seconds(12))
         StandardError.write("dcl serve: \(devices.rounds) device task\(devices.rounds == 1 ? "" : "s"), \(devices.bytesUp) bytes up, \(devices.bytesDown) bytes down\n")
+        if let signal = signals.received {
+            let tasks = (try? service.counts()).map { c in
+                "\(c.tasks[.done] ?? 0) done, \(c.tasks[.dropped] ?? 0) dropped"
+            } ?? "task counts unavailable"
+            service.shutdown()
+            StandardError.write("dcl serve: stopped by \(ShutdownSignals.name(signal)) after draining: run \(service.runID) closed in the store (tasks: \(tasks)); exit status \(ShutdownSignals.exitStatus(signal))\n")
+            throw ExitCode(ShutdownSignals.exitStatus(signal))
+        }
         if failed { throw ExitCode(ExitStatus.runtime) }
     }
 }

@@ -13,25 +13,29 @@ public struct StatusCommand: ParsableCommand {
         abstract: "Show a fleet service's devices, current round, tasks and bytes on the wire.",
         discussion: """
             Asks the service at HOST:PORT with the run's join token, read from --join-token-file or the \
-            DCL_JOIN_TOKEN environment variable (never from the command line). Exit status: 0 with the \
-            status printed, 3 when no service answers there or it refuses the token, 2 for usage errors.
+            DCL_JOIN_TOKEN environment variable (never from the command line); with --tls-ca over TLS. \
+            Exit status: 0 with the status printed, 3 when no service answers there, it refuses the \
+            token or its certificate is not trusted, 2 for usage errors.
             """)
 
     @Argument(help: "The service's address, HOST:PORT.") var address: String
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
-    @Flag(help: "Allow plaintext to a non-loopback address (there is no TLS yet).") var insecure = false
+    @Flag(help: "Allow plaintext to a non-loopback address (without --tls-ca).") var insecure = false
+    @Option(help: "Connect with TLS, trusting the certificates in this PEM file to sign the service's.") var tlsCa: String?
 
     public func run() throws {
         let target: FleetAddress
         let token: String
+        let tls: FleetClientTLS?
         do {
             target = try FleetAddress(parsing: address)
+            tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0) }
             token = try JoinToken.load(file: joinTokenFile)
         } catch {
             throw ValidationError("\(error)")
         }
         do {
-            let status = try FleetStatus.queryBlocking(target, joinToken: token, insecure: insecure)
+            let status = try FleetStatus.queryBlocking(target, joinToken: token, insecure: insecure, tls: tls)
             print(status.lines.joined(separator: "\n"))
         } catch {
             FileHandle.standardError.write(Data("dcl status: error: \(error)\n".utf8))

@@ -68,6 +68,15 @@ public struct Run: ParsableCommand {
     @Option(help: "With --deploy loopback: the service's store, sqlite:PATH or memory (default).")
     var store: String?
 
+    @Option(help: "With --deploy loopback: the service serves TLS with this PEM certificate (it must name 127.0.0.1); with --tls-key and --tls-ca.")
+    var tlsCert: String?
+
+    @Option(help: "With --deploy loopback: the PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "With --deploy loopback: the hosts trust the certificates in this PEM file to sign the service's.")
+    var tlsCa: String?
+
     @OptionGroup var params: ParamOptions
 
     @ArgumentParser.Argument(help: "The script to run.")
@@ -78,9 +87,13 @@ public struct Run: ParsableCommand {
     public func validate() throws {
         try validateThreads(threads)
         if deploy == .local {
-            if deviceHosts != nil || store != nil { throw ValidationError("--device-hosts and --store go with --deploy loopback") }
+            if deviceHosts != nil || store != nil || tlsCert != nil || tlsKey != nil || tlsCa != nil {
+                throw ValidationError("--device-hosts, --store and --tls-* go with --deploy loopback")
+            }
         } else {
             if let k = deviceHosts, !(1...64).contains(k) { throw ValidationError("--device-hosts takes 1 to 64 hosts, not \(k)") }
+            let tlsGiven = [tlsCert, tlsKey, tlsCa].filter { $0 != nil }.count
+            if tlsGiven != 0 && tlsGiven != 3 { throw ValidationError("--tls-cert, --tls-key and --tls-ca go together") }
             for (given, name) in [(seeds != nil, "--seeds"), (out != nil, "--out"), (bundles != nil, "--bundles"), (profile, "--profile")] where given {
                 throw ValidationError("\(name) is for local runs: --deploy loopback runs once and prints what the service prints")
             }
@@ -99,7 +112,8 @@ public struct Run: ParsableCommand {
         let c = script.checked, program = script.program, values = script.values
         if deploy == .loopback {
             let deployment = LoopbackDeployment(file: file, seed: seed ?? 0, assignments: params.assignments, threads: threads, quiet: quiet,
-                                                hosts: deviceHosts ?? 2, store: store)
+                                                hosts: deviceHosts ?? 2, store: store,
+                                                tls: tlsCert.map { LoopbackDeployment.TLSFiles(certificate: $0, key: tlsKey!, trustRoots: tlsCa!) })
             let status: Int32
             do { status = try deployment.run(program: program, values: values) } catch let e as LoopbackDeployment.Failure {
                 StandardError.write("dcl run: --deploy loopback: \(e.message)\n")

@@ -20,6 +20,14 @@ struct LoopbackDeployment {
     var quiet: Bool
     var hosts: Int
     var store: String?
+    /// TLS between the service and the hosts (`--tls-cert/--tls-key/--tls-ca`); nil: plaintext.
+    var tls: TLSFiles?
+
+    struct TLSFiles {
+        var certificate: String
+        var key: String
+        var trustRoots: String
+    }
 
     struct Failure: Error { let message: String }
 
@@ -42,6 +50,7 @@ struct LoopbackDeployment {
         let shared = ["--seed", String(seed)] + assignments.flatMap { ["--set", $0] }
         var serveArgs = ["serve", file, "--listen", "127.0.0.1:0", "--port-file", portFile, "--join-token-file", tokenFile] + shared
         if let store { serveArgs += ["--store", store] }
+        if let tls { serveArgs += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         if let threads { serveArgs += ["--threads", String(threads)] }
         if quiet { serveArgs.append("--quiet") }
         let serve = try RunningChild(exe, serveArgs)
@@ -67,6 +76,7 @@ struct LoopbackDeployment {
                         "--join-token-file", tokenFile] + shared
             // Hosts share the machine with the service: one kernel thread each unless told.
             args += ["--threads", String(threads ?? 1)]
+            if let tls { args += ["--tls-ca", tls.trustRoots] }
             hostProcesses.append(try RunningChild(exe, args, stdout: .null, stderr: .file(dir + "/host-\(i).log")))
         }
         let status = serve.wait()

@@ -36,13 +36,26 @@ public struct FleetAddress: Sendable, Equatable, CustomStringConvertible {
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
-    /// Plaintext is for loopback; anywhere else it needs `insecure` (TLS is not built yet).
+    /// Plaintext is for loopback; anywhere else it needs TLS or `insecure`.
     func checkPlaintextAllowed(insecure: Bool) throws {
         if !isLoopback && !insecure { throw FleetError.insecureRefused(host: host) }
     }
 
+    /// Whether the host is written as an IP address (else it is a name to resolve).
+    var isIPAddress: Bool {
+        host.contains(":") || (host.split(separator: ".", omittingEmptySubsequences: false).count == 4
+                                   && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { UInt8($0) != nil })
+    }
+
     var socketAddress: SocketAddress {
         host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+    }
+
+    /// With TLS a name is resolved as a name, so that the certificate is checked against it (and
+    /// sent as SNI); an IP address is checked against the certificate's IP addresses.
+    func resolvableTarget(tls: Bool) -> any ResolvableTarget {
+        if tls && !isIPAddress { return ResolvableTargets.DNS.dns(host: host, port: port) }
+        return resolvableTarget
     }
 
     var resolvableTarget: any ResolvableTarget {

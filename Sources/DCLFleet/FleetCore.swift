@@ -44,6 +44,11 @@ final class FleetCore: Sendable {
         var lastTouch: [String: Double] = [:]
         /// Sessions a poll has told that the run is finished.
         var toldFinished: Set<String> = []
+        /// Draining (a signal): no task is handed out any more; rounds wait for the leased ones
+        /// until this instant.
+        var drainDeadline: ContinuousClock.Instant?
+        /// Devices whose host said it leaves (it was stopped) and that no host joined for since.
+        var departed: Set<Int> = []
     }
 
     private let state = Mutex(State())
@@ -162,6 +167,7 @@ final class FleetCore: Sendable {
             state.withLock { s in
                 for (device, hash) in known { s.deviceTokenHashes[device] = hash }
                 s.joined.formUnion(first..<end)
+                s.departed.subtract(first..<end)
             }
             return tokens
         }
@@ -185,6 +191,10 @@ final class FleetCore: Sendable {
     var closing: Bool { state.withLock { $0.closing } }
     var round: OpenRound? { state.withLock { $0.round } }
     var joinedDevices: Set<Int> { state.withLock { $0.joined } }
+    var draining: Bool { state.withLock { $0.drainDeadline != nil } }
+    func sessionActive(_ key: String) -> Bool { state.withLock { $0.sessions[key] != nil } }
+    var drainDeadline: ContinuousClock.Instant? { state.withLock { $0.drainDeadline } }
+    var departedDevices: Set<Int> { state.withLock { $0.departed } }
 
     func nextRoundNumber() -> Int64 {
         state.withLock { s in
@@ -217,6 +227,27 @@ final class FleetCore: Sendable {
         signal.bump()
     }
 
+    /// Stops handing out tasks; the open round waits for leased ones until `timeout` from now.
+    func beginDrain(timeout: Duration) {
+        state.withLock { s in
+            if s.drainDeadline == nil { s.drainDeadline = ContinuousClock.now.advanced(by: timeout) }
+        }
+        signal.bump()
+    }
+
+    /// A host said it leaves: its session ends at once and its devices count as gone (in the
+    /// store too: their last-seen time is cleared, so they no longer count as connected) until a
+    /// host joins for them again.
+    func leave(sessionKey: String, _ session: JoinedSession) {
+        state.withLock { s in
+            s.sessions[sessionKey] = nil
+            s.lastTouch[sessionKey] = nil
+            s.departed.formUnion(session.first..<session.end)
+        }
+        try? store.touchDevices(run: run, first: session.first, end: session.end, now: 0)
+        signal.bump()
+    }
+
     func markClosing() {
         state.withLock { $0.closing = true }
         signal.bump()
@@ -227,6 +258,8 @@ final class FleetCore: Sendable {
     func touch(sessionKey: String, _ session: JoinedSession) {
         let now = Self.now()
         let due = state.withLock { s -> Bool in
+            // A session that ended (its host left or rejoined) no longer vouches for its devices.
+            guard s.sessions[sessionKey] != nil else { return false }
             if let last = s.lastTouch[sessionKey], now - last < 1 { return false }
             s.lastTouch[sessionKey] = now
             return true

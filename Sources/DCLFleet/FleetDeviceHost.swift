@@ -24,6 +24,8 @@ public final class FleetDeviceHost: Sendable {
         /// Handlers running at once (K); devices beyond that wait their turn.
         public var concurrency: Int
         public var insecure: Bool
+        /// The trust roots to check the service's certificate with; nil: plaintext.
+        public var tls: FleetClientTLS?
         /// How long one long-poll may wait for work.
         public var pollWait: Duration
         public var backoff: BackoffPolicy
@@ -31,7 +33,7 @@ public final class FleetDeviceHost: Sendable {
         /// Bytes of objects kept in the host's cache.
         public var cacheBytes: Int
 
-        public init(service: FleetAddress, devices: Range<Int>, joinToken: String, concurrency: Int = 1, insecure: Bool = false,
+        public init(service: FleetAddress, devices: Range<Int>, joinToken: String, concurrency: Int = 1, insecure: Bool = false, tls: FleetClientTLS? = nil,
                     pollWait: Duration = .seconds(5), backoff: BackoffPolicy = BackoffPolicy(), limits: FleetLimits = FleetLimits(),
                     cacheBytes: Int = 1 << 30) {
             self.service = service
@@ -39,6 +41,7 @@ public final class FleetDeviceHost: Sendable {
             self.joinToken = joinToken
             self.concurrency = concurrency
             self.insecure = insecure
+            self.tls = tls
             self.pollWait = pollWait
             self.backoff = backoff
             self.limits = limits
@@ -55,10 +58,12 @@ public final class FleetDeviceHost: Sendable {
     public let traffic = TrafficCounter()
     let cache: BlobCache
     private let tokens = Mutex<[Int: String]>([:])
+    private let leavingFlag = Mutex(false)
+    let leaving = ChangeSignal()
     private let handlerQueue = DispatchQueue(label: "dcl.fleet.handlers", attributes: .concurrent)
 
     public init(_ configuration: Configuration, taskFinished: (@Sendable (String, Duration) -> Void)? = nil, handler: @escaping Handler) throws {
-        try configuration.service.checkPlaintextAllowed(insecure: configuration.insecure)
+        if configuration.tls == nil { try configuration.service.checkPlaintextAllowed(insecure: configuration.insecure) }
         guard configuration.concurrency >= 1 else { throw FleetError.host("concurrency must be at least 1, not \(configuration.concurrency)") }
         guard !configuration.devices.isEmpty, configuration.devices.lowerBound >= 0,
               configuration.devices.upperBound <= configuration.limits.maxDeviceIndex else {
@@ -69,6 +74,26 @@ public final class FleetDeviceHost: Sendable {
         self.handler = handler
         self.taskFinished = taskFinished
         self.cache = BlobCache(capacity: configuration.cacheBytes)
+    }
+
+    /// Asks the host to leave (`dcl device` on SIGTERM or SIGINT): it starts no new task, lets
+    /// the ones running finish and pushes their results, tells the service it leaves, and then
+    /// `run` returns. Returns at once.
+    public func leave() {
+        leavingFlag.withLock { $0 = true }
+        leaving.bump()
+    }
+
+    /// Whether `leave` was called.
+    public var isLeaving: Bool { leavingFlag.withLock { $0 } }
+
+    /// Returns once `leave` is called (or the task is cancelled).
+    func untilLeaving() async {
+        while !isLeaving && !Task.isCancelled {
+            let seen = leaving.generation
+            if isLeaving { return }
+            await leaving.wait(seen: seen, timeout: .seconds(1))
+        }
     }
 
     /// The tokens the service gave this host's devices (a restarted host presents them again).
@@ -84,7 +109,9 @@ public final class FleetDeviceHost: Sendable {
         while true {
             let joined = Slot<Bool>()
             do {
-                let transport = try HTTP2ClientTransport.Posix(target: configuration.service.resolvableTarget, transportSecurity: .plaintext)
+                let tls = configuration.tls
+                let transport = try HTTP2ClientTransport.Posix(target: configuration.service.resolvableTarget(tls: tls != nil),
+                                                               transportSecurity: tls?.transportSecurity ?? .plaintext)
                 try await withGRPCClient(transport: transport) { client in
                     try await HostSession(host: self, client: Dcl_Fleet_V1_Fleet.Client(wrapping: client)).run {
                         joined.set(true)
@@ -94,12 +121,20 @@ public final class FleetDeviceHost: Sendable {
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 if let refusal = Self.refusal(error) { throw refusal }
+                // A certificate this host does not trust stays untrusted: no point retrying.
+                if let distrust = configuration.tls?.distrust(error, address: configuration.service) { throw distrust }
                 // A session that got as far as joining starts the backoff schedule afresh.
                 if joined.get() == true { delays = configuration.backoff.delays().makeIterator() }
+                // A host asked to leave while the service is out of reach has nobody to tell.
+                if isLeaving { return }
                 guard let delay = delays.next() else {
                     throw FleetError.host("gave up reaching \(configuration.service) after \(configuration.backoff.maxAttempts) attempts: \(error)")
                 }
-                try await Task.sleep(for: delay)
+                let seen = leaving.generation
+                if isLeaving { return }
+                await leaving.wait(seen: seen, timeout: delay)
+                try Task.checkCancellation()
+                if isLeaving { return }
             }
         }
     }

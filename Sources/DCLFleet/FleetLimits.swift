@@ -48,12 +48,17 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
     case host(String)
     /// A client (`dcl status`) found no service at the address, or was refused by it.
     case unreachable(String)
+    /// A TLS file is missing, unreadable or not PEM, a key does not match its certificate, or a
+    /// client does not trust the service's certificate.
+    case tls(String)
+    /// The service is shutting down (a signal): it hands out no more work.
+    case shuttingDown
 
     public var description: String {
         switch self {
         case .badAddress(let text): return "bad address `\(text)`: expected HOST:PORT with a port in 0...65535"
         case .insecureRefused(let host):
-            return "refusing plaintext gRPC on non-loopback address \(host): TLS is not built yet; pass insecure: true (--insecure) to accept an unencrypted link"
+            return "refusing plaintext gRPC on non-loopback address \(host): use TLS (the service's --tls-cert/--tls-key, the clients' --tls-ca), or pass --insecure to accept an unencrypted link"
         case .invalidItem(let index, let reason): return "work item \(index): \(reason)"
         case .tooFewResponses(let round, let answered, let required, let results):
             return "round \(round): \(answered) of \(results.count) items answered, the round's min_responses needs \(required)"
@@ -65,6 +70,8 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
         case .joinToken(let message): return "join token: \(message)"
         case .host(let message): return "device host: \(message)"
         case .unreachable(let message): return message
+        case .tls(let message): return "TLS: \(message)"
+        case .shuttingDown: return "the fleet service is shutting down and hands out no more work"
         }
     }
 }

@@ -12,6 +12,9 @@ import SwiftProtobuf
 
 struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
     let core: FleetCore
+    /// A Poll carrying this metadata key says the host leaves (it was stopped): the service ends
+    /// its session and stops waiting for its devices (docs/deploy.md, "Stopping").
+    static let leavingHeader = "dcl-leaving"
 
     /// Registers every method with counting codecs (Traffic.swift) instead of the generated
     /// default, so the service's byte counters see each message as it crosses the wire.
@@ -51,9 +54,13 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
     /// them).
     func poll(request: ServerRequest<Dcl_Fleet_V1_PollRequest>, context: ServerContext) async throws -> ServerResponse<Dcl_Fleet_V1_PollResponse> {
         let (key, session) = try core.requireSession(request.metadata)
+        var response = Dcl_Fleet_V1_PollResponse()
+        if request.metadata[stringValues: FleetRPC.leavingHeader].contains(where: { _ in true }) {
+            core.leave(sessionKey: key, session)
+            return ServerResponse(message: response)
+        }
         let wait = min(Duration.milliseconds(Int64(request.message.waitMs)), core.limits.maxPollWait)
         let deadline = ContinuousClock.now.advanced(by: wait)
-        var response = Dcl_Fleet_V1_PollResponse()
         while true {
             core.touch(sessionKey: key, session)
             let seen = core.signal.generation
@@ -62,13 +69,15 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
                 core.toldFinished(sessionKey: key)
                 break
             }
-            let ready = try core.rpcStore { try core.store.readyDevices(run: core.run, first: session.first, end: session.end) }
+            // Draining: nothing more is handed out, so no device is ready.
+            let ready = core.draining ? []
+                : try core.rpcStore { try core.store.readyDevices(run: core.run, first: session.first, end: session.end) }
             if !ready.isEmpty {
                 response.readyDevices = ready.map { UInt32($0) }
                 break
             }
             let now = ContinuousClock.now
-            if now >= deadline || core.closing || Task.isCancelled { break }
+            if now >= deadline || core.closing || Task.isCancelled || !core.sessionActive(key) { break }
             await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
         }
         return ServerResponse(message: response)
@@ -79,7 +88,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         var response = Dcl_Fleet_V1_LeaseResponse()
         // A lease lasts until the round's deadline: the round drops the task then if no result
         // came (docs/deploy.md, "Leases").
-        guard let round = core.round, round.open else { return ServerResponse(message: response) }
+        guard let round = core.round, round.open, !core.draining else { return ServerResponse(message: response) }
         if let task = try core.rpcStore({ try core.store.leaseNext(run: core.run, device: device, leaseUntil: round.deadline) }) {
             var t = Dcl_Fleet_V1_Task()
             t.taskID = UInt64(task.id)

@@ -11,22 +11,29 @@ import Synchronization
 public final class FleetService: Sendable {
     public struct Configuration: Sendable {
         public var address: FleetAddress
-        /// Plaintext on a non-loopback address (there is no TLS yet).
+        /// Plaintext on a non-loopback address (without `tls`).
         public var insecure: Bool
+        /// The certificate and key to serve TLS with; nil: plaintext.
+        public var tls: FleetServerTLS?
         /// The run's join token: hosts present it to join, `dcl status` to look.
         public var joinToken: String
         public var store: any FleetStore
         public var limits: FleetLimits
+        /// Where to serve `GET /metrics` (Prometheus' text format); nil: nowhere.
+        public var metricsAddress: FleetAddress?
         /// What the run computes (`RunKey`): with one, a service started on a store holding an
         /// unfinished run under the same key resumes it — the script replays its rounds and every
         /// task already answered is answered from the store, not sent again.
         public var runKey: [UInt8]?
 
-        public init(address: FleetAddress = FleetAddress(host: "127.0.0.1", port: 0), insecure: Bool = false, joinToken: String,
-                    store: any FleetStore, limits: FleetLimits = FleetLimits(), runKey: [UInt8]? = nil) {
+        public init(address: FleetAddress = FleetAddress(host: "127.0.0.1", port: 0), insecure: Bool = false, tls: FleetServerTLS? = nil,
+                    joinToken: String, store: any FleetStore, limits: FleetLimits = FleetLimits(), metricsAddress: FleetAddress? = nil,
+                    runKey: [UInt8]? = nil) {
+            self.metricsAddress = metricsAddress
             self.runKey = runKey
             self.address = address
             self.insecure = insecure
+            self.tls = tls
             self.joinToken = joinToken
             self.store = store
             self.limits = limits
@@ -36,6 +43,10 @@ public final class FleetService: Sendable {
     private let core: FleetCore
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let serving: Task<Void, any Error>
+    private let metricsServer: MetricsHTTPServer?
+    let metrics: FleetMetrics
+    /// The port `GET /metrics` is served on, when it is.
+    public var metricsPort: Int? { metricsServer?.port }
     /// The port the server listens on (the one chosen by the system when 0 was asked for).
     public let port: Int
     public let host: String
@@ -54,8 +65,11 @@ public final class FleetService: Sendable {
     /// Message bytes received from and sent to hosts since the service started.
     public var traffic: TrafficCounter { core.traffic }
 
-    private init(core: FleetCore, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int) {
+    private init(core: FleetCore, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int,
+                 metrics: FleetMetrics, metricsServer: MetricsHTTPServer?) {
         self.core = core
+        self.metrics = metrics
+        self.metricsServer = metricsServer
         self.server = server
         self.serving = serving
         self.host = host
@@ -64,12 +78,13 @@ public final class FleetService: Sendable {
 
     /// Starts the server; returns once it listens.
     public static func start(_ configuration: Configuration) async throws -> FleetService {
-        try configuration.address.checkPlaintextAllowed(insecure: configuration.insecure)
+        if configuration.tls == nil { try configuration.address.checkPlaintextAllowed(insecure: configuration.insecure) }
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
         let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken,
                                  runKey: configuration.runKey)
-        let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress, transportSecurity: .plaintext)
-        let server = GRPCServer(transport: transport, services: [FleetRPC(core: core)])
+        let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress, transportSecurity: configuration.tls?.transportSecurity ?? .plaintext)
+        let metrics = FleetMetrics()
+        let server = GRPCServer(transport: transport, services: [FleetRPC(core: core)], interceptors: [RPCTimingInterceptor(metrics: metrics)])
         let serving = Task { try await server.serve() }
         let bound: SocketAddress
         do {
@@ -80,7 +95,21 @@ public final class FleetService: Sendable {
             throw FleetError.host("cannot listen on \(configuration.address): \(error)")
         }
         let port = bound.ipv4?.port ?? bound.ipv6?.port ?? configuration.address.port
-        return FleetService(core: core, server: server, serving: serving, host: configuration.address.host, port: port)
+        var metricsServer: MetricsHTTPServer?
+        if let metricsAddress = configuration.metricsAddress {
+            do {
+                metricsServer = try await MetricsHTTPServer.start(metricsAddress) {
+                    let counts = try? core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
+                    return metrics.scrape(counts: counts, bytesUp: core.traffic.bytesReceived, bytesDown: core.traffic.bytesSent)
+                }
+            } catch {
+                server.beginGracefulShutdown()
+                _ = await serving.result
+                throw error
+            }
+        }
+        return FleetService(core: core, server: server, serving: serving, host: configuration.address.host, port: port,
+                            metrics: metrics, metricsServer: metricsServer)
     }
 
     /// `start`, for a synchronous caller.
@@ -99,6 +128,7 @@ public final class FleetService: Sendable {
             let joined = core.joinedDevices
             let missing = range.filter { !joined.contains($0) }
             if missing.isEmpty { return }
+            if core.draining { throw FleetError.shuttingDown }
             let now = ContinuousClock.now
             guard now < deadline else { throw FleetError.devicesMissing(missing: missing, timeout: timeout) }
             await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
@@ -122,6 +152,7 @@ public final class FleetService: Sendable {
         }
         guard policy.timeout > .zero else { throw FleetError.invalidItem(index: -1, reason: "a round's timeout must be positive") }
         guard !core.finished else { throw FleetError.notRunning }
+        guard !core.draining else { throw FleetError.shuttingDown }
         guard roundRunning.withLock({ running in
             defer { running = true }
             return !running
@@ -131,20 +162,13 @@ public final class FleetService: Sendable {
 
         let startUp = core.traffic.bytesReceived, startDown = core.traffic.bytesSent
         let number = core.nextRoundNumber()
+        metrics.rounds.increment()
         let opened = FleetCore.now()
         let deadline = opened + Double(policy.timeout.components.seconds) + Double(policy.timeout.components.attoseconds) / 1e18
         let (roundID, _) = try core.store.openRound(run: core.run, number: number, tasks: tasks, deadline: deadline, now: opened)
         let fromStore = core.resumed ? items.count - (try core.store.openTaskCount(round: roundID)) : 0
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: true))
-        let clockDeadline = ContinuousClock.now.advanced(by: policy.timeout)
-        while true {
-            let seen = core.signal.generation
-            if try core.store.openTaskCount(round: roundID) == 0 { break }
-            let now = ContinuousClock.now
-            if now >= clockDeadline || core.closing { break }
-            await core.signal.wait(seen: seen, timeout: now.duration(to: clockDeadline))
-        }
-        let reason = core.closing ? "the service shut down before an answer came" : "no answer within the round's timeout of \(policy.timeout)"
+        let reason = try await waitForAnswers(round: roundID, until: ContinuousClock.now.advanced(by: policy.timeout), timeout: policy.timeout)
         try core.store.closeRound(roundID, reason: reason)
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: false))
 
@@ -163,6 +187,34 @@ public final class FleetService: Sendable {
             throw FleetError.tooFewResponses(round: number, answered: answered, required: required, results: results)
         }
         return report
+    }
+
+    /// Waits until every task of the round is answered, or the deadline passes, or nothing more
+    /// can come: the service drains (no leased task left, or the drain timeout passed), or every
+    /// open task's device has a host that left. Returns the reason the unanswered are dropped.
+    private func waitForAnswers(round roundID: Int64, until deadline: ContinuousClock.Instant, timeout: Duration) async throws -> String {
+        while true {
+            let seen = core.signal.generation
+            if try core.store.openTaskCount(round: roundID) == 0 { return "" }
+            let now = ContinuousClock.now
+            if core.closing { return "the service shut down before an answer came" }
+            if let drainDeadline = core.drainDeadline {
+                let open = try core.store.roundTasks(roundID).map(\.task).filter { $0.state == .pending || $0.state == .leased }
+                if !open.contains(where: { $0.state == .leased }) || now >= drainDeadline {
+                    return "the service was stopped (draining) before this task was answered"
+                }
+                if now >= deadline { return "no answer within the round's timeout of \(timeout)" }
+                await core.signal.wait(seen: seen, timeout: min(now.duration(to: deadline), now.duration(to: drainDeadline)))
+                continue
+            }
+            let departed = core.departedDevices
+            if !departed.isEmpty {
+                let open = try core.store.roundTasks(roundID).map(\.task).filter { $0.state == .pending || $0.state == .leased }
+                if open.allSatisfy({ departed.contains($0.device) }) { return "its device's host left (it was stopped)" }
+            }
+            if now >= deadline { return "no answer within the round's timeout of \(timeout)" }
+            await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
+        }
     }
 
     /// `round`, for a synchronous caller, with its traffic.
@@ -253,12 +305,29 @@ public final class FleetService: Sendable {
         _ = try? blocking { await self.hostsLeft(timeout: timeout) }
     }
 
+    /// Starts a graceful stop (`dcl serve` on SIGTERM or SIGINT): no task is handed out any more,
+    /// the open round waits for the tasks already leased — at most `timeout` — and then closes
+    /// with the rest dropped (and recorded so in the store); later rounds are refused
+    /// (`FleetError.shuttingDown`). Returns at once.
+    public func drain(timeout: Duration) {
+        core.beginDrain(timeout: timeout)
+    }
+
+    /// Whether `drain` was called.
+    public var draining: Bool { core.draining }
+
+    /// The run's task counts and devices, as `dcl status` shows them.
+    public func counts() throws -> StoreCounts {
+        try core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
+    }
+
     /// Stops accepting RPCs, lets those in flight end (long-polls answer at once) and waits for
     /// the server to stop.
     public func stop() async {
         core.markClosing()
         server.beginGracefulShutdown()
         _ = await serving.result
+        await metricsServer?.stop()
     }
 
     /// `stop`, for a synchronous caller.

@@ -36,10 +36,11 @@ public struct FleetStatus: Sendable, Equatable {
 
     /// Asks the service at `address`. Throws `FleetError.unreachable` naming the address when nothing
     /// answers there, and the service's refusal when the token is wrong.
-    public static func query(_ address: FleetAddress, joinToken: String, insecure: Bool = false,
+    public static func query(_ address: FleetAddress, joinToken: String, insecure: Bool = false, tls: FleetClientTLS? = nil,
                              timeout: Duration = .seconds(5)) async throws -> FleetStatus {
-        try address.checkPlaintextAllowed(insecure: insecure)
-        let transport = try HTTP2ClientTransport.Posix(target: address.resolvableTarget, transportSecurity: .plaintext)
+        if tls == nil { try address.checkPlaintextAllowed(insecure: insecure) }
+        let transport = try HTTP2ClientTransport.Posix(target: address.resolvableTarget(tls: tls != nil),
+                                                       transportSecurity: tls?.transportSecurity ?? .plaintext)
         do {
             return try await withGRPCClient(transport: transport) { client in
                 var options = CallOptions.defaults
@@ -54,6 +55,7 @@ public struct FleetStatus: Sendable, Equatable {
                                    bytesUp: r.bytesUp, bytesDown: r.bytesDown, finished: r.finished)
             }
         } catch let error as RPCError {
+            if let distrust = tls?.distrust(error, address: address) { throw distrust }
             switch error.code {
             case .unavailable, .deadlineExceeded:
                 throw FleetError.unreachable("no fleet service answers at \(address): \(error.message)")
@@ -64,8 +66,8 @@ public struct FleetStatus: Sendable, Equatable {
     }
 
     /// `query`, for a synchronous caller.
-    public static func queryBlocking(_ address: FleetAddress, joinToken: String, insecure: Bool = false,
+    public static func queryBlocking(_ address: FleetAddress, joinToken: String, insecure: Bool = false, tls: FleetClientTLS? = nil,
                                      timeout: Duration = .seconds(5)) throws -> FleetStatus {
-        try blocking { try await query(address, joinToken: joinToken, insecure: insecure, timeout: timeout) }
+        try blocking { try await query(address, joinToken: joinToken, insecure: insecure, tls: tls, timeout: timeout) }
     }
 }

@@ -48,18 +48,15 @@ struct HostSession<Transport: ClientTransport>: Sendable {
         // Discarding: a device's error (the connection broke) ends the session at once, and
         // finished devices leave nothing behind in the group.
         try await withThrowingDiscardingTaskGroup { group in
-            while true {
+            while !host.isLeaving {
                 let seen = busy.freed.generation
                 if busy.count >= k {
                     await busy.freed.wait(seen: seen, timeout: .seconds(1))
                     try Task.checkCancellation()
                     continue
                 }
-                var request = Dcl_Fleet_V1_PollRequest()
-                request.waitMs = waitMs
-                let response = try await client.poll(request: ClientRequest(message: request, metadata: Self.bearer(session)),
-                                                     serializer: CountingSerializer(counter: counter), deserializer: CountingDeserializer(counter: counter),
-                                                     options: options(timeout: host.configuration.pollWait + .seconds(10))) { try $0.message }
+                // The long-poll, cut short when the host is asked to leave.
+                guard let response = try await pollUnlessLeaving(session: session, waitMs: waitMs) else { break }
                 if response.finished { break }
                 let running = busy.devices
                 let ready = response.readyDevices.map { Int($0) }.filter { host.configuration.devices.contains($0) && !running.contains($0) }
@@ -77,8 +74,38 @@ struct HostSession<Transport: ClientTransport>: Sendable {
                     }
                 }
             }
-            // The run is over: devices still running finish their push as the group ends.
+            // The run is over, or the host leaves: devices still running finish their push as
+            // the group ends.
         }
+        if host.isLeaving { await sayLeaving(session: session) }
+    }
+
+    private func pollUnlessLeaving(session: String, waitMs: UInt32) async throws -> Dcl_Fleet_V1_PollResponse? {
+        try await withThrowingTaskGroup(of: Dcl_Fleet_V1_PollResponse?.self) { group in
+            group.addTask {
+                var request = Dcl_Fleet_V1_PollRequest()
+                request.waitMs = waitMs
+                return try await client.poll(request: ClientRequest(message: request, metadata: Self.bearer(session)),
+                                             serializer: CountingSerializer(counter: counter), deserializer: CountingDeserializer(counter: counter),
+                                             options: options(timeout: host.configuration.pollWait + .seconds(10))) { try $0.message }
+            }
+            group.addTask {
+                await host.untilLeaving()
+                return nil
+            }
+            defer { group.cancelAll() }
+            let first = try await group.next() ?? nil
+            return host.isLeaving ? nil : first
+        }
+    }
+
+    /// Tells the service this host leaves, so that it stops waiting for its devices at once.
+    private func sayLeaving(session: String) async {
+        var metadata = Self.bearer(session)
+        metadata.addString("1", forKey: FleetRPC.leavingHeader)
+        _ = try? await client.poll(request: ClientRequest(message: Dcl_Fleet_V1_PollRequest(), metadata: metadata),
+                                   serializer: CountingSerializer(counter: counter), deserializer: CountingDeserializer(counter: counter),
+                                   options: options(timeout: .seconds(5))) { try $0.message }
     }
 
     private func join() async throws -> String {
@@ -123,6 +150,7 @@ struct HostSession<Transport: ClientTransport>: Sendable {
             }
             try await push(task.taskID, device: device, token: token, outcome)
             host.taskFinished?(task.kind, ContinuousClock.now - leased)
+            if host.isLeaving { return }
         }
     }
 

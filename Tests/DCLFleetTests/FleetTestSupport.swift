@@ -10,9 +10,11 @@ import Synchronization
 
 let testJoinToken = "test-join-token-0123456789abcdef"
 
-func startService(store: (any FleetStore)? = nil, limits: FleetLimits = FleetLimits(), port: Int = 0) async throws -> FleetService {
-    try await FleetService.start(FleetService.Configuration(address: FleetAddress(host: "127.0.0.1", port: port), joinToken: testJoinToken,
-                                                            store: try store ?? SQLiteFleetStore(), limits: limits))
+func startService(store: (any FleetStore)? = nil, limits: FleetLimits = FleetLimits(), port: Int = 0, tls: FleetServerTLS? = nil,
+                  metrics: Bool = false) async throws -> FleetService {
+    try await FleetService.start(FleetService.Configuration(address: FleetAddress(host: "127.0.0.1", port: port), tls: tls, joinToken: testJoinToken,
+                                                            store: try store ?? SQLiteFleetStore(), limits: limits,
+                                                            metricsAddress: metrics ? FleetAddress(host: "127.0.0.1", port: 0) : nil))
 }
 
 /// A device host running in a task of its own; `stop()` cancels it and waits.
@@ -21,9 +23,9 @@ final class RunningHost: Sendable {
     let task: Task<Void, any Error>
 
     init(port: Int, devices: Range<Int>, concurrency: Int = 4, joinToken: String = testJoinToken, seed: UInt64 = 0,
-         backoff: BackoffPolicy? = nil, handler: @escaping FleetDeviceHost.Handler) throws {
+         backoff: BackoffPolicy? = nil, host name: String = "127.0.0.1", tls: FleetClientTLS? = nil, handler: @escaping FleetDeviceHost.Handler) throws {
         let configuration = FleetDeviceHost.Configuration(
-            service: FleetAddress(host: "127.0.0.1", port: port), devices: devices, joinToken: joinToken, concurrency: concurrency,
+            service: FleetAddress(host: name, port: port), devices: devices, joinToken: joinToken, concurrency: concurrency, tls: tls,
             pollWait: .seconds(2),
             backoff: backoff ?? BackoffPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), maxAttempts: 30, seed: seed))
         let host = try FleetDeviceHost(configuration, handler: handler)

@@ -1,0 +1,108 @@
+// Stopping gracefully: a draining service hands out no more tasks, lets the ones in flight finish
+// and closes the round at once with the rest dropped; a host asked to leave finishes its running
+// task, reports it and tells the service, which stops waiting for its devices.
+
+import Foundation
+import Testing
+@testable import DCLFleet
+
+@Suite(.timeLimit(.minutes(3))) struct FleetShutdownTests {
+    /// A handler that takes `seconds` per item.
+    static func slowEcho(_ seconds: Double) -> FleetDeviceHost.Handler {
+        { item in
+            Thread.sleep(forTimeInterval: seconds)
+            return try echo(item)
+        }
+    }
+
+    /// Waits until the service has leased `n` tasks.
+    static func waitForLeased(_ service: FleetService, _ n: Int) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while try (service.counts().tasks[.leased] ?? 0) < n {
+            guard ContinuousClock.now < deadline else { throw FleetError.host("no task was leased within 30 s") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func drainingFinishesTasksInFlightAndDropsTheRest() async throws {
+        let service = try await startService()
+        // One task at a time: the first device's task is in flight when the drain starts, the
+        // other device's is still pending.
+        let host = try RunningHost(port: service.port, devices: 0..<2, concurrency: 1, handler: Self.slowEcho(1))
+        try await service.devicesJoined(0..<2, timeout: .seconds(30))
+        let items = (0..<2).map { WorkItem(device: $0, kind: "echo", spec: [UInt8($0)]) }
+        let round = Task { try await service.round(items, policy: RoundPolicy(minResponses: 0, timeout: .seconds(120))) }
+        try await Self.waitForLeased(service, 1)
+        let started = ContinuousClock.now
+        service.drain(timeout: .seconds(30))
+        let report = try await round.value
+        #expect(started.duration(to: .now) < .seconds(10))
+        let answered = report.results.filter { if case .success = $0 { return true }; return false }
+        #expect(answered.count == 1)
+        let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
+        #expect(dropped.count == 1 && dropped[0].contains("stopped"), "\(dropped)")
+        // The store has it: one done, one dropped; no later round starts.
+        let counts = try service.counts()
+        #expect(counts.tasks[.done] == 1 && counts.tasks[.dropped] == 1)
+        await #expect(throws: FleetError.self) { _ = try await service.round(items, policy: RoundPolicy(timeout: .seconds(5))) }
+        try await service.finishRun()
+        try await host.task.value
+        await service.stop()
+    }
+
+    @Test func aDrainTimeoutBoundsTheWaitForTasksInFlight() async throws {
+        let service = try await startService()
+        let host = try RunningHost(port: service.port, devices: 0..<1, concurrency: 1, handler: Self.slowEcho(4))
+        try await service.devicesJoined(0..<1, timeout: .seconds(30))
+        let round = Task { try await service.round([WorkItem(device: 0, kind: "echo")], policy: RoundPolicy(minResponses: 0, timeout: .seconds(120))) }
+        try await Self.waitForLeased(service, 1)
+        let started = ContinuousClock.now
+        service.drain(timeout: .milliseconds(500))
+        let report = try await round.value
+        #expect(started.duration(to: .now) < .seconds(8))
+        guard case .failure(.dropped(let reason)) = report.results[0] else {
+            Issue.record("the task outlasting the drain timeout was not dropped: \(report.results[0])")
+            return
+        }
+        #expect(reason.contains("stopped"))
+        await service.stop()
+        await host.stop()
+    }
+
+    @Test func aHostLeavingFinishesItsTaskAndTheServiceStopsWaitingForIt() async throws {
+        let service = try await startService()
+        let host = try RunningHost(port: service.port, devices: 0..<2, concurrency: 1, handler: Self.slowEcho(1))
+        try await service.devicesJoined(0..<2, timeout: .seconds(30))
+        let items = (0..<2).map { WorkItem(device: $0, kind: "echo", spec: [UInt8($0)]) }
+        let round = Task { try await service.round(items, policy: RoundPolicy(minResponses: 0, timeout: .seconds(120))) }
+        try await Self.waitForLeased(service, 1)
+        let started = ContinuousClock.now
+        host.host.leave()
+        // The host returns (no error) once its running task is reported ...
+        try await host.task.value
+        // ... and the round closes without waiting for its 120 s timeout.
+        let report = try await round.value
+        #expect(started.duration(to: .now) < .seconds(10))
+        let answered = report.results.filter { if case .success = $0 { return true }; return false }
+        #expect(answered.count == 1)
+        let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
+        #expect(dropped.count == 1 && dropped[0].contains("host left"), "\(dropped)")
+        // Its devices no longer count as connected.
+        #expect(try service.counts().devicesSeenSince == 0)
+        await service.stop()
+    }
+
+    @Test func aHostLeavingWhileTheServiceIsOutOfReachDoesNotWaitOutItsBackoff() async throws {
+        // A port nothing listens on (a service started and stopped).
+        let gone = try await startService()
+        let port = gone.port
+        await gone.stop()
+        let host = try RunningHost(port: port, devices: 0..<1,
+                                   backoff: BackoffPolicy(initialDelay: .seconds(5), maxDelay: .seconds(30), maxAttempts: 30, seed: 1), handler: echo)
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        host.host.leave()
+        try await host.task.value
+        #expect(started.duration(to: .now) < .seconds(3))
+    }
+}
