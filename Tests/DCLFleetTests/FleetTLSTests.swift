@@ -24,7 +24,10 @@ import Testing
         for (item, result) in zip(items, report.results) {
             #expect(result == .success(WorkOutcome(spec: Array("\(item.device):".utf8) + item.spec, blobs: item.blobs)))
         }
-        let status = try await FleetStatus.query(FleetAddress(host: "127.0.0.1", port: service.port), joinToken: testJoinToken, tls: trust)
+        // A new connection and handshake: under a loaded machine (the suite at once, BoringSSL
+        // unoptimised in a debug build) that can take longer than status's 5 s default.
+        let status = try await FleetStatus.query(FleetAddress(host: "127.0.0.1", port: service.port), joinToken: testJoinToken, tls: trust,
+                                                 timeout: .seconds(60))
         #expect(status.devicesRegistered == 4 && status.tasksDone == 4)
         try await service.finishRun()
         try await a.task.value
