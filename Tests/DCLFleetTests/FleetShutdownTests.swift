@@ -36,7 +36,8 @@ import Testing
         let started = ContinuousClock.now
         service.drain(timeout: .seconds(30))
         let report = try await round.value
-        #expect(started.duration(to: .now) < .seconds(10))
+        // Far below the round's 120 s timeout (13 s was seen under the parallel suite in CI).
+        #expect(started.duration(to: .now) < .seconds(60))
         let answered = report.results.filter { if case .success = $0 { return true }; return false }
         #expect(answered.count == 1)
         let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
@@ -59,7 +60,9 @@ import Testing
         let started = ContinuousClock.now
         service.drain(timeout: .milliseconds(500))
         let report = try await round.value
-        #expect(started.duration(to: .now) < .seconds(8))
+        // Far below the round's 120 s timeout, with room for a loaded machine (the result being
+        // dropped, not answered, is what shows the 500 ms drain timeout held).
+        #expect(started.duration(to: .now) < .seconds(60))
         guard case .failure(.dropped(let reason)) = report.results[0] else {
             Issue.record("the task outlasting the drain timeout was not dropped: \(report.results[0])")
             return
@@ -82,7 +85,8 @@ import Testing
         try await host.task.value
         // ... and the round closes without waiting for its 120 s timeout.
         let report = try await round.value
-        #expect(started.duration(to: .now) < .seconds(10))
+        // Far below the round's 120 s timeout (13 s was seen under the parallel suite in CI).
+        #expect(started.duration(to: .now) < .seconds(60))
         let answered = report.results.filter { if case .success = $0 { return true }; return false }
         #expect(answered.count == 1)
         let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
