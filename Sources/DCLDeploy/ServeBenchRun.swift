@@ -162,16 +162,12 @@ struct ServeBenchRun {
     /// `count` pseudo-random bytes (SplitMix64): incompressible, and distinct per seed.
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        var state = seed
+        var rng = SplitMix64(seed: seed)
         out.withUnsafeMutableBytes { raw in
             var i = 0
             while i < count {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                withUnsafeBytes(of: z) { w in for j in 0..<min(8, count - i) { raw[i + j] = w[j] } }
+                let word = rng.next()
+                withUnsafeBytes(of: word) { w in for j in 0..<min(8, count - i) { raw[i + j] = w[j] } }
                 i += 8
             }
         }

@@ -1,11 +1,12 @@
 // Reconnecting: exponential backoff, bounded, with jitter from a seeded generator so that a
 // host's retry schedule is reproducible (and hosts given different seeds do not retry in step).
 
-/// SplitMix64: small, fast, and good enough to spread retries.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64: small, fast, and good enough to spread retries (and to fill `dcl bench serve`'s
+/// incompressible test objects).
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
