@@ -47,12 +47,12 @@ public enum TrainingBenchmark {
 
         // The engine alone: the same lowering the trainer uses, run over ready batches.
         let cols = try data.columnNames.map { BatchColumn(name: $0, shape: Array(try data.shape(of: $0).dropFirst()), dtype: try data.dtype(of: $0)) }
-        let lowered = try evaluator.lowerObjective(.defaultLoss(m, labels: "y"), targets: [m], columns: cols, span: span)
+        let lowered = try evaluator.elaborator.lowerObjective(.defaultLoss(m, labels: "y"), targets: [m], columns: cols, span: span)
         let graph = try Passes.fuse(try TrainingGraph.build(lowered.graph, loss: lowered.loss,
                                                             config: TrainingConfig(optimizer: .adam(), schedule: .constant(1e-3)),
                                                             parameters: lowered.trainable))
         let exec = try Executor(graph: graph, options: ExecutionOptions(pool: session.pool))
-        let bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
+        let bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.elaborator.models, home: nil, span: span)
         try bound.store.initialize(graph, seed: 0)
         let inputNames = Set(graph.inputs.map(\.name))
         let batches = try data.batches(size: batch).map { b in b.columns.filter { inputNames.contains($0.key) } }

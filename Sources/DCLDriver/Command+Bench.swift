@@ -128,16 +128,14 @@ struct GEMMBench: ParsableCommand {
 struct TrainBench: ParsableCommand {
     /// A script's model: the engine alone vs the interpreter's `train`, and the overhead.
     func runScript(pool: ThreadPool) throws {
-        let models = try ModelLookup.models(file: model, expression: expr, diagnostics: .text, command: "bench")
+        let found = try ModelLookup.models(file: model, expression: expr, diagnostics: .text, command: "bench")
+        let models = found.models
         guard models.count == 1 || expr != nil, let (name, m) = models.first else {
             throw ValidationError("\(model) defines \(models.count) models; choose one with --expr")
         }
-        let c = Pipeline.load(path: model)
-        let session = Session(isTTY: false, output: { _ in })
-        let ev = Evaluator(program: c.program!, hooks: session, seed: 0)
-        session.attach(ev)
         let stepsPerRep = steps ?? max(50, 12800 / batch)
-        let r = try TrainingBenchmark.run(m, evaluator: ev, session: session, batch: batch, steps: stepsPerRep, reps: reps)
+        // Trained in the session that made it: its parameters belong to that session's models.
+        let r = try TrainingBenchmark.run(m, evaluator: found.session, session: found.runtime, batch: batch, steps: stepsPerRep, reps: reps)
         if json {
             print(jsonLine([("bench", "train"), ("model", "\(model):\(name)"), ("batch", batch), ("threads", pool.threadCount),
                             ("samples_per_s", r.interpreterSamplesPerSecond), ("engine_samples_per_s", r.engineSamplesPerSecond),

@@ -49,7 +49,7 @@ public struct PipelineChecker: DocumentChecker {
            case .success(let values) = ParamAssignments.read([], params: p.main.scriptParams) {
             Pipeline.checkShapes(p, diagnostics: c.diagnostics, params: values,
                                  prepare: { ev in
-                                     ev.modelObserver = facts
+                                     ev.elaborator.modelObserver = facts
                                      // A superseded check stops at the evaluator's next interrupt point.
                                      ev.shouldInterrupt = isCancelled
                                  },

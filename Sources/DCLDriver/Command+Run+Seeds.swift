@@ -51,8 +51,6 @@ extension Run {
                 StandardError.write("dcl run: the run with seed \(s) stopped (--seeds \(list.description)); nothing was aggregated\n")
                 throw ExitCode(ExitStatus.runtime)
             }
-            // Models refer back to their evaluator; releasing it frees this seed's weights.
-            evaluator.release()
             runs.append(SeedRun(seed: s, seconds: Date().timeIntervalSince(started), tables: recorder.tables, records: recorder.records,
                                 printed: recorder.printed, claims: recorder.claims))
         }

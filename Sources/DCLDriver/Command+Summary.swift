@@ -12,10 +12,19 @@ import DCLSema
 import DCLSyntax
 import Foundation
 
+/// Models found in a script, with the session that made them: a model builds its training
+/// graph through its session's interpreter, so whoever uses the models keeps this.
+struct FoundModels {
+    let session: Evaluator
+    /// The effects side of that session (data loading; what `dcl bench train` trains with).
+    let runtime: Session
+    let models: [(String, ModelInstance)]
+}
+
 /// Loads, checks and evaluates a script without effects, then evaluates `expression` in it.
 enum ModelLookup {
     static func models(file: String, expression: String?, diagnostics format: DiagnosticsFormat,
-                       params: ParamOptions? = nil, command: String = "summary") throws -> [(String, ModelInstance)] {
+                       params: ParamOptions? = nil, command: String = "summary") throws -> FoundModels {
         let script = try ScriptLoading.load(file, command: command, diagnostics: format, params: params, reportWarnings: false)
         let c = script.checked, program = script.program
         // Real data may shape a model (`ctr(users: ml.users)`), so declarations are evaluated
@@ -46,13 +55,13 @@ enum ModelLookup {
                 if case .constructor(let c) = value, let md = c.model {
                     // A model declaration with parameters, named bare: the model its defaults
                     // build, as the REPL's `:summary lenet` shows it.
-                    value = try ev.constructDefault(md, in: c.module, span: expr.span)
+                    value = try ev.elaborator.constructDefault(md, in: c.module, span: expr.span)
                 }
                 guard let m = try ev.asModel(value, span: expr.span) else {
                     StandardError.write("dcl: `\(e)` is not a model: found \(value.kindName)\n")
                     throw ExitCode(ExitStatus.usage)
                 }
-                return [(e, m)]
+                return FoundModels(session: ev, runtime: session, models: [(e, m)])
             }
             var out: [(String, ModelInstance)] = []
             for name in env.localNames.sorted() {
@@ -70,7 +79,7 @@ enum ModelLookup {
                 default: continue
                 }
             }
-            return out
+            return FoundModels(session: ev, runtime: session, models: out)
         } catch let e as RuntimeError {
             c.diagnostics.emit(e.diagnostic)
             format.report(c.diagnostics, sources: c.sources)
@@ -120,7 +129,9 @@ public struct Summary: ParsableCommand {
     public func validate() throws { if batch < 1 { throw ValidationError("--batch must be at least 1") } }
 
     public func run() throws {
-        let models = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics, params: params)
+        let found = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics, params: params)
+        let models = found.models
+        defer { withExtendedLifetime(found.session) {} }
         if models.isEmpty { print("no models at the top level of \(file); name one: dcl summary \(file) MODEL") }
         for (i, (name, m)) in models.enumerated() {
             if i > 0 { print("") }
@@ -147,8 +158,10 @@ public struct GraphView: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (name, m) = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics, params: params, command: "graph")[0]
-        let g = try m.forward(training: training)
+        let found = try ModelLookup.models(file: file, expression: model, diagnostics: diagnostics, params: params, command: "graph")
+        let (name, m) = found.models[0]
+        // The training graph is elaborated now, through the session that made the model.
+        let g = try withExtendedLifetime(found.session) { try m.forward(training: training) }
         print(format == .dot ? DotWriter.render(g, title: name) : GraphPrinter.print(g), terminator: "")
     }
 }

@@ -104,7 +104,6 @@ struct LoopbackDeployment {
         }
         let ev = Evaluator(program: program, hooks: CheckModeHooks(), seed: seed, checkMode: true)
         ev.paramValues = values
-        defer { ev.release() }
         guard let count = try ev.deviceRoleCount(roles[0]) else {
             throw Failure(message: "the number of devices of `\(roles[0])` is not known before the run")
         }

@@ -56,9 +56,8 @@ public enum Pipeline {
         let ev = Evaluator(program: p, hooks: hooks, seed: seed, checkMode: true)
         ev.paramValues = params
         // The language server observes the elaboration (`prepare`) and reads the evaluated
-        // program before it is released (`finish`).
+        // program when it is done (`finish`).
         prepare?(ev)
-        defer { ev.release() }
         defer { finish?(ev) }
         var reported = Set<SourceSpan>()
         func report(_ e: RuntimeError) {
@@ -82,8 +81,8 @@ public enum Pipeline {
                     case .model(let md) where (md.params ?? []).allSatisfy({ $0.defaultValue != nil }):
                         _ = try ev.declarationValue(d, in: m, span: d.name.span)
                         // A model the program already built has had its body elaborated.
-                        if md.params != nil, !ev.hasInstances(of: md.name.name) {
-                            _ = try ev.constructDefault(md, in: m, span: d.name.span)
+                        if md.params != nil, !ev.elaborator.hasInstances(of: md.name.name) {
+                            _ = try ev.elaborator.constructDefault(md, in: m, span: d.name.span)
                         }
                     case .data, .function, .block, .model:
                         continue

@@ -94,7 +94,7 @@ extension ReplSession {
             guard case .model(let md) = d.kind else { continue }
             do {
                 _ = try ev.declarationValue(d, in: state.module, span: d.name.span)
-                if md.params != nil { _ = try ev.constructDefault(md, in: state.module, span: d.name.span) }
+                if md.params != nil { _ = try ev.elaborator.constructDefault(md, in: state.module, span: d.name.span) }
             } catch let e as RuntimeError {
                 // A name without a value in check mode (a `let` computed from data) is not an error.
                 if e.code != RuntimeCode.name { found.append(e.diagnostic) }
@@ -109,7 +109,7 @@ extension ReplSession {
     func checkModeEvaluator() -> Evaluator {
         let s = state
         let ev = Evaluator(program: s.evaluator.program, hooks: CheckModeHooks(), seed: options.seed, checkMode: true,
-                           models: s.evaluator.models)
+                           models: s.evaluator.elaborator.models)
         for m in s.importedModules() + [s.module] {
             ev.environment(of: m).bindings = s.evaluator.environment(of: m).bindings
         }

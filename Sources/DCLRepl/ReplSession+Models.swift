@@ -29,7 +29,7 @@ extension ReplSession {
             if case .constructor(let c) = value, let md = c.model {
                 // A parameterised model declaration: its defaults, elaborated without weights.
                 let checkEv = ev.checkMode ? ev : checkModeEvaluator()
-                value = try checkEv.constructDefault(md, in: c.module, span: e.span)
+                value = try checkEv.elaborator.constructDefault(md, in: c.module, span: e.span)
             }
             guard let m = try ev.asModel(value, span: e.span) else {
                 errors("`:\(command)` expected a model, found \(value.kindName)")

@@ -198,7 +198,7 @@ struct RetrievalProtocol {
         let data = try Dataset(columns: [("features", try Tensor(shape: [n, width], floats: xs)), ("y", try Tensor(shape: [n], floats: ys))],
                                classCount: 2, source: "local vs outside samples of device \(c.index)")
         let layer = try classifierLayer(hidden: hidden, span: span)
-        let clf = try evaluator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
+        let clf = try evaluator.elaborator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
                                                name: "\(r.name).classifier", span: span,
                                                seedKey: "\(r.name).classifier/device\(c.index)")
         var opts = TrainOptions()
@@ -248,7 +248,7 @@ struct RetrievalProtocol {
         let order = try matchedUsers(r, c, pool: candidates, span: span).filter { byUser[$0] != nil }
         var kept: [Int] = []
         func localAUC(training extra: [Int]) throws -> Double {
-            let trial = try evaluator.copyModel(start, span: span)
+            let trial = try evaluator.elaborator.copyModel(start, span: span)
             let data = try concat([local, try candidates.selecting(rows: extra)], span: span)
             var opts = TrainOptions()
             opts.epochs = epochs

@@ -80,7 +80,7 @@ public struct Trainer {
             let shape = try proto.shape(of: name)
             columns.append(BatchColumn(name: name, shape: Array(shape.dropFirst()), dtype: try proto.dtype(of: name)))
         }
-        let lowered = try evaluator.lowerObjective(objective, targets: targets, columns: columns, span: span)
+        let lowered = try evaluator.elaborator.lowerObjective(objective, targets: targets, columns: columns, span: span)
         // Placement: a device-side step may read only what a device bundle may hold.
         if data.side == .device {
             for m in lowered.models + targets where m.cloudOnly {
@@ -122,10 +122,10 @@ public struct Trainer {
             compiled = try session.compiledGraphs.training(canonical, trainable: trainable, config: config) {
                 try compile(canonical.graph, trainable: trainable)
             }
-            bound = try BoundStore(canonical: canonical, table: evaluator.models, span: span)
+            bound = try BoundStore(canonical: canonical, table: evaluator.elaborator.models, span: span)
         } else {
             compiled = try compile(lowered.graph, trainable: lowered.trainable)
-            bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.models, home: nil, span: span)
+            bound = try BoundStore(graph: lowered.graph, owners: lowered.owners, table: evaluator.elaborator.models, home: nil, span: span)
         }
         let graph = compiled.graph, executor = compiled.executor
         // A device host receives the weights as bound here and starts its optimiser state itself.

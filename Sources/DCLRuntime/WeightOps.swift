@@ -8,7 +8,7 @@ import DCLTensor
 enum WeightOps {
     /// A new instance with the same structure and a copy of the weights.
     static func copy(_ m: ModelInstance, evaluator: Evaluator, span: SourceSpan) throws -> ModelInstance {
-        try evaluator.copyModel(m, span: span)
+        try evaluator.elaborator.copyModel(m, span: span)
     }
 
     /// FedAvg: the weighted mean of every stored tensor (weights and running statistics) of

@@ -98,7 +98,6 @@ extension DriverTests {
             // The same path with its evaluator kept: the model exists, its weights do not.
             let c = Pipeline.load(path: path)
             let ev = Evaluator(program: try #require(c.program), hooks: CheckModeHooks(), seed: 0, checkMode: true)
-            defer { ev.release() }
             try CompileMode.run(ev)
             #expect(BundleCheck.diagnostics(ev).map(\.code) == ["E0406"])
             guard case .model(let big) = try ev.lookup("big", in: ev.environment(of: ev.program.main), span: .none) else {

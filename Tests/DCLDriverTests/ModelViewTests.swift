@@ -41,7 +41,6 @@ extension DriverTests {
             let checked = Pipeline.load(path: try scriptPath())
             let program = try #require(checked.program)
             let ev = Evaluator(program: program, hooks: CheckModeHooks(), seed: 0, checkMode: true)
-            defer { ev.release() }
             let env = ev.environment(of: program.main)
             for (i, item) in program.main.program.items.enumerated() { try ev.executeTopLevel(item, index: i, in: env) }
             let file = program.sources.add(path: "<model>", text: "smal(2)")

@@ -30,7 +30,7 @@ import Testing
             let run = try runScript(Self.script(devices: devices), directory: directory)
             #expect(run.output.count == devices + 1 && run.output.last == "\(2 * devices)")
             // `base` (and at most the last iteration's models, if a binding still holds them).
-            #expect(run.evaluator.models.liveCount <= 4, "\(devices) devices: \(run.evaluator.models.liveCount) models alive")
+            #expect(run.evaluator.elaborator.models.liveCount <= 4, "\(devices) devices: \(run.evaluator.elaborator.models.liveCount) models alive")
         }
     }
 

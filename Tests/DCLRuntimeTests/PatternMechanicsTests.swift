@@ -42,7 +42,7 @@ import Testing
             let g = f.graph
             let store = ParameterStore()
             for p in g.parameters {
-                if let ref = f.owners[p.name] { store.tensors[p.name] = r.evaluator.models.owner(of: ref)!.weights.tensors[ref.name] }
+                if let ref = f.owners[p.name] { store.tensors[p.name] = r.evaluator.elaborator.models.owner(of: ref)!.weights.tensors[ref.name] }
                 else { store.tensors[p.name] = m.weights.tensors[p.name] }
             }
             return try Executor(graph: g).run(inputs: ["x": x], store: store)[ForwardGraph.output]!.floats

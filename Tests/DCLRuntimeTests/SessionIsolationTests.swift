@@ -58,6 +58,42 @@ import Testing
         #expect(first.ids[0] < first.ids[1] && first.ids[1] < first.ids[2])
     }
 
+    /// The elaborator refers back to its interpreter weakly, so a session's values, models and
+    /// interpreter are freed when the session is dropped — no cycle to break by hand — and a
+    /// model kept beyond its session says why it cannot build its training graph.
+    @Test func aDroppedSessionFreesItsInterpreterAndModels() throws {
+        let script = """
+        import std.nn
+        let a = mlp(shape: [4], hidden: [3], classes: 2)
+        let both = a + copy(a)
+        """
+        weak var interpreter: Evaluator?
+        weak var table: ModelTable?
+        var kept: ModelInstance?
+        do {
+            let r = try runScript(script)
+            interpreter = r.evaluator
+            table = r.evaluator.elaborator.models
+            #expect(r.evaluator.elaborator.models.liveCount == 3)
+            guard case .model(let m)? = r.value("a") else { throw NotAModel(name: "a") }
+            kept = m
+        }
+        #expect(interpreter == nil, "the interpreter outlived its session")
+        do {
+            let model = try #require(kept)
+            // Its inference graph was built while the session ran; the training graph is not yet.
+            #expect(try model.forward(training: false).parameters.count == 4)
+            #expect(throws: RuntimeError.self) { try model.forward(training: true) }
+            do {
+                _ = try model.forward(training: true)
+            } catch let e as RuntimeError {
+                #expect(e.message.contains("the session that made it has ended"))
+            }
+        }
+        kept = nil
+        #expect(table == nil, "the model table outlived its last model")
+    }
+
     @Test func twoSessionsConcurrentlyPrintWhatEachPrintsAlone() throws {
         let toyDirectory = try PatternMechanicsTests.toyDirectory()
         let digits = try Self.digits()

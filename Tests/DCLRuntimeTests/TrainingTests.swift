@@ -67,7 +67,7 @@ import Testing
             return
         }
         let columns = [BatchColumn(name: "x", shape: [4], dtype: .float32), BatchColumn(name: "y", shape: [], dtype: .int32)]
-        let objective = try r.evaluator.lowerObjective(.defaultLoss(m, labels: "y"), targets: [m], columns: columns, span: .none)
+        let objective = try r.evaluator.elaborator.lowerObjective(.defaultLoss(m, labels: "y"), targets: [m], columns: columns, span: .none)
         let (graph, grads) = try Autodiff.parameterGradients(of: objective.loss, in: objective.graph, parameters: objective.trainable)
         let b = GraphBuilder(graph: graph)
         for (name, v) in grads.sorted(by: { $0.key < $1.key }) { try b.output("grad:" + name, b.graph.value(v)) }
@@ -77,7 +77,7 @@ import Testing
         let store = ParameterStore()
         for p in g.parameters {
             let ref = objective.owners[p.name]!
-            store.tensors[p.name] = r.evaluator.models.owner(of: ref)!.weights.tensors[ref.name]!
+            store.tensors[p.name] = r.evaluator.elaborator.models.owner(of: ref)!.weights.tensors[ref.name]!
         }
         let out = try exec.run(inputs: inputs, store: store)
         let lossOnly = try Executor(graph: objective.graph)

@@ -7,7 +7,7 @@ import DCLGraph
 import DCLSema
 import DCLTensor
 
-extension Evaluator {
+extension Elaborator {
     /// The model whose output combines the parts' outputs on the same inputs.
     func fusedModel(_ parts: [ModelInstance], op: FuseOp, span: SourceSpan, name: String? = nil) throws -> ModelInstance {
         let first = parts[0]
@@ -89,26 +89,16 @@ extension Evaluator {
                 store.tensors[p.name] = t
             }
         }
-        let m = ModelInstance(table: models, name: key, inputs: inputs, outputShape: shape, weights: store) { training in try build(training).0 }
+        let m = ModelInstance(table: models, name: key, inputs: inputs, outputShape: shape, weights: store) { training in
+            // A block layer runs its body through the interpreter.
+            try withExtendedLifetime(try self.liveInterpreter(for: key)) { try build(training).0 }
+        }
         m.cache(first, training: false)
         return m
     }
 
-    /// Pattern constructors and retrieval strategies.
-    func patternBuiltin(_ p: PatternBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        if a.values.values.contains(where: { $0.isUnknown }) { return .unknown }
-        switch p {
-        case .vertical: return try vertical(a, span: span)
-        case .attach: return try attach(a, span: span)
-        case .knn: return .strategy(try knnStrategy(a, span: span))
-        case .overlap: return .strategy(try overlapStrategy(a, span: span))
-        case .randomUsers: return .strategy(try randomUsersStrategy(a, span: span))
-        case .classifier: return .strategy(try classifierStrategy(a, span: span))
-        case .greedy: return .strategy(try greedyStrategy(a, span: span))
-        }
-    }
-
-    private func vertical(_ a: BoundArguments, span: SourceSpan) throws -> Value {
+    /// `vertical(…)`: a width split into cloud and device halves (or two given models).
+    func vertical(_ a: BoundArguments, span: SourceSpan) throws -> Value {
         let fuse = FuseOp(rawValue: try option(a["fuse"], "fuse", choices: ["sum", "mean"], span: span))!
         if case .none = a["model"] {
             guard let c = a["cloud"].modelInstance, let d = a["device"].modelInstance else {
@@ -151,7 +141,8 @@ extension Evaluator {
         return .split(SplitValue(name: "split", cloud: cloud, device: device, fuse: fuse, deviceWidth: dw))
     }
 
-    private func attach(_ a: BoundArguments, span: SourceSpan) throws -> Value {
+    /// `attach(…)`: a plug-in head over a backbone's features.
+    func attach(_ a: BoundArguments, span: SourceSpan) throws -> Value {
         guard let backbone = a["backbone"].modelInstance else {
             throw RuntimeError(RuntimeCode.type, "`attach` needs a backbone model", at: span)
         }

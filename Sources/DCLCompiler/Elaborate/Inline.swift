@@ -7,7 +7,7 @@ import DCLDiagnostics
 import DCLGraph
 import DCLTensor
 
-extension Evaluator {
+extension Elaborator {
     func applyModel(_ m: ModelInstance, to args: [Value], span: SourceSpan) throws -> Value {
         guard let ctx = elaboration else {
             throw RuntimeError(RuntimeCode.type, "a model applies to tensors inside an objective or another model", at: span,

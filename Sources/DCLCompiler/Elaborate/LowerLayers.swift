@@ -11,7 +11,7 @@ import DCLSema
 import DCLTensor
 import Foundation
 
-extension Evaluator {
+extension Elaborator {
     func lowerLayer(_ call: BuiltinLayerCall, _ x: DCLGraph.Value, ctx: ElaborationContext, span: SourceSpan) throws -> DCLGraph.Value {
         let a = call.arguments
         let b = ctx.builder

@@ -43,10 +43,10 @@ public enum ObjectiveSource {
     case distillation(DistillValue)
 }
 
-extension Evaluator {
+extension Elaborator {
     public func lowerObjective(_ source: ObjectiveSource, targets: [ModelInstance], columns: [BatchColumn],
                                span: SourceSpan) throws -> ObjectiveGraph {
-        let ctx = ElaborationContext(training: true, width: nil, seedLabel: nextRandomLabel("objective"), runSeed: seed)
+        let ctx = ElaborationContext(training: true, width: nil, seedLabel: interpreter.nextRandomLabel("objective"), runSeed: seed)
         var targetIDs = Set<ModelID>()
         func collect(_ m: ModelInstance) { targetIDs.insert(m.id); m.parts.forEach(collect) }
         targets.forEach(collect)
@@ -76,7 +76,7 @@ extension Evaluator {
             let env = written.environment
             let inner = Environment(parent: env, module: env.module)
             for (k, v) in inputs { inner.define(k, v) }
-            loss = try evaluate(written.expression, in: inner)
+            loss = try interpreter.evaluate(written.expression, in: inner)
         case .defaultLoss(let m, let labels):
             let out = try modelOutput(m)
             let y = try column(labels, for: "the default loss")

@@ -134,7 +134,7 @@ extension Evaluator {
             if subject == nil { rest.removeFirst() }
             let bound = try bindArguments(spec.params, rest, callee: spec.name, span: span)
             let layer = Value.layer(LayerValue(.builtin(BuiltinLayerCall(r.layer, arguments: bound)), span: span))
-            return try apply(layer, to: [first!], argumentSpans: [span], span: span)
+            return try elaborator.apply(layer, to: [first!], argumentSpans: [span], span: span)
         case nil:
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
             return .layer(LayerValue(.builtin(BuiltinLayerCall(r.layer, arguments: bound)), span: span))
@@ -235,8 +235,21 @@ extension Evaluator {
         }
     }
 
-    // Retrieval strategies (`coarse:` and `fine:` of a retrieval declaration); patternBuiltin
-    // (Composites.swift) dispatches to them.
+    /// Pattern constructors (the elaborator builds them) and retrieval strategies.
+    func patternBuiltin(_ p: PatternBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> Value {
+        if a.values.values.contains(where: { $0.isUnknown }) { return .unknown }
+        switch p {
+        case .vertical: return try elaborator.vertical(a, span: span)
+        case .attach: return try elaborator.attach(a, span: span)
+        case .knn: return .strategy(try knnStrategy(a, span: span))
+        case .overlap: return .strategy(try overlapStrategy(a, span: span))
+        case .randomUsers: return .strategy(try randomUsersStrategy(a, span: span))
+        case .classifier: return .strategy(try classifierStrategy(a, span: span))
+        case .greedy: return .strategy(try greedyStrategy(a, span: span))
+        }
+    }
+
+    // Retrieval strategies (`coarse:` and `fine:` of a retrieval declaration).
 
     func knnStrategy(_ a: BoundArguments, span: SourceSpan) throws -> StrategySpec {
         guard let m = a["model"].modelInstance else {

@@ -74,12 +74,12 @@ extension Evaluator {
                                             span: span, evaluator: self)
             }
         case .constructor(let c):
-            return try construct(c, args, span: span)
+            return try elaborator.construct(c, args, span: span)
         case .layer, .model, .split, .distill, .plugin:
             for a in args where a.label != nil {
                 throw RuntimeError(RuntimeCode.type, "`\(calleeText)` takes tensors, not named arguments", at: a.span)
             }
-            return try apply(f, to: args.map(\.value), argumentSpans: args.map(\.span), span: span)
+            return try elaborator.apply(f, to: args.map(\.value), argumentSpans: args.map(\.span), span: span)
         default:
             throw RuntimeError(RuntimeCode.type, "`\(calleeText)` is a \(f.kindName), not something to call", at: span)
         }
@@ -102,9 +102,9 @@ extension Evaluator {
         for p in fd.params { env.define(p.name.name, bound[p.name.name]!) }
         // Tensor work in a function called from a model body still builds that model, but its
         // bare expression lines are not layer lines.
-        let wasSequential = elaboration?.sequential
-        elaboration?.sequential = false
-        defer { if let w = wasSequential { elaboration?.sequential = w } }
+        let wasSequential = elaborator.elaboration?.sequential
+        elaborator.elaboration?.sequential = false
+        defer { if let w = wasSequential { elaborator.elaboration?.sequential = w } }
         switch try inFrame("in `\(fd.name.name)`, called here", calledAt: span, { try executeBlock(fd.body, in: env) }) {
         case .returned(let v): return v
         default: return .none
@@ -195,7 +195,7 @@ extension Evaluator {
                 case .tensor, .layer:
                     subject = first.value
                     args.removeFirst()
-                case .unknown where elaboration != nil:
+                case .unknown where elaborator.elaboration != nil:
                     subject = first.value
                     args.removeFirst()
                 default: break
@@ -204,7 +204,7 @@ extension Evaluator {
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
             let value = Value.layer(LayerValue(.builtin(BuiltinLayerCall(layer, arguments: bound)), span: span))
             guard let s = subject else { return value }
-            return try apply(value, to: [s], argumentSpans: [span], span: span)
+            return try elaborator.apply(value, to: [s], argumentSpans: [span], span: span)
         case .transform:
             if subject == nil, let first = args.first, first.label == nil {
                 switch first.value {
@@ -239,9 +239,9 @@ extension Evaluator {
         case .script(let f):
             return try scriptBuiltin(f, args, span: span)
         case .tensorOp(let op):
-            return try tensorOp(op, spec, args, span: span)
+            return try elaborator.tensorOp(op, spec, args, span: span)
         case .loss(let l):
-            return try loss(l, spec, args, span: span)
+            return try elaborator.loss(l, spec, args, span: span)
         case .partitioner(let p):
             return .partitioner(try partitioner(p, args, span: span))
         case .optimizer(let o):
@@ -251,7 +251,7 @@ extension Evaluator {
         case .pattern(let p):
             return try patternBuiltin(p, args, span: span)
         case .model(let m):
-            if checkMode { return try checkModeModelOp(m, args, span: span) }
+            if checkMode { return try elaborator.checkModeModelOp(m, args, span: span) }
             return try hooks.callBuiltin(spec, args, subject: nil, span: span, evaluator: self)
         case .dataSource, .output:
             if checkMode { return .unknown }

@@ -32,7 +32,7 @@ extension Evaluator {
         switch d.kind {
         case .model(let md):
             // A model without parameters is one instance, made on first use.
-            v = try construct(ConstructorRef(module: m, model: md), [], span: md.name.span)
+            v = try elaborator.construct(ConstructorRef(module: m, model: md), [], span: md.name.span)
         case .data(_, let e):
             v = try evaluate(e, in: env)
         case .split(let name, let e):

@@ -185,7 +185,7 @@ extension Evaluator {
         case (.negate, .float(let f)): return .float(-f)
         case (.negate, .bytes(let b)): return .bytes(try checked(b.multipliedReportingOverflow(by: -1), "`-`", at: span))
         case (.plus, .int), (.plus, .float), (.plus, .bytes): return v
-        case (.negate, .tensor(let t)): return try tensorNegate(t, span: span)
+        case (.negate, .tensor(let t)): return try elaborator.tensorNegate(t, span: span)
         case (.plus, .tensor): return v
         default:
             throw RuntimeError(RuntimeCode.type, "`\(op.rawValue)` does not apply to a \(v.kindName)", at: span)
@@ -239,10 +239,10 @@ extension Evaluator {
             break
         }
         // Arithmetic.
-        if case .tensor = a { return try tensorArithmetic(op, a, b, span: span) }
-        if case .tensor = b { return try tensorArithmetic(op, a, b, span: span) }
+        if case .tensor = a { return try elaborator.tensorArithmetic(op, a, b, span: span) }
+        if case .tensor = b { return try elaborator.tensorArithmetic(op, a, b, span: span) }
         if op == .add, let ma = a.modelInstance, let mb = b.modelInstance {
-            return .model(try fusedModel([ma, mb], op: .sum, span: span))
+            return .model(try elaborator.fusedModel([ma, mb], op: .sum, span: span))
         }
         switch (op, a, b) {
         case (.add, .string(let x), .string(let y)):
@@ -372,7 +372,7 @@ extension Evaluator {
             }
         }
         let f = try evaluate(rhs, in: env)
-        return try apply(f, to: [subject], argumentSpans: [lhs.span], span: span)
+        return try elaborator.apply(f, to: [subject], argumentSpans: [lhs.span], span: span)
     }
 
     func member(_ base: Value, _ name: String, span: SourceSpan, baseText: String) throws -> Value {

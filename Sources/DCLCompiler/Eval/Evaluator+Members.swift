@@ -16,7 +16,7 @@ extension Evaluator {
             switch name {
             case "cloud": return .model(s.cloud)
             case "device": return .model(s.device)
-            default: return try modelMember(try fusedModel([s.cloud, s.device], op: s.fuse, span: span, name: s.name), name, span: span)
+            default: return try modelMember(try elaborator.fusedModel([s.cloud, s.device], op: s.fuse, span: span, name: s.name), name, span: span)
             }
         case .distill(let d):
             switch name {
@@ -135,7 +135,7 @@ extension Evaluator {
         switch v {
         case .model(let m): return m
         case .distill(let d): return d.student
-        case .split(let s): return try fusedModel([s.cloud, s.device], op: s.fuse, span: span, name: s.name)
+        case .split(let s): return try elaborator.fusedModel([s.cloud, s.device], op: s.fuse, span: span, name: s.name)
         default: return nil
         }
     }

@@ -17,7 +17,7 @@ extension Evaluator {
     func execute(_ s: Stmt, in env: Environment) throws -> Flow {
         // Check mode records which graph nodes each statement of a model body added, so tools
         // can show the shape after each line (`ModelInstance.statementNodes`).
-        guard checkMode, let ctx = elaboration else { return try executeStatement(s, in: env) }
+        guard checkMode, let ctx = elaborator.elaboration else { return try executeStatement(s, in: env) }
         let first = ctx.builder.graph.nodes.count
         let flow = try executeStatement(s, in: env)
         ctx.statementNodes.append(StatementNodes(span: s.span, nodes: first..<ctx.builder.graph.nodes.count))
@@ -129,7 +129,7 @@ extension Evaluator {
             throw RuntimeError(RuntimeCode.type, "model body syntax outside a model", at: s.span)
         case .expr(let e):
             let v = try evaluate(e, in: env)
-            if let el = elaboration, el.sequential {
+            if let el = elaborator.elaboration, el.sequential {
                 // Sequential form: a layer line applies to the current value; a tensor line
                 // becomes the current value.
                 switch v {
@@ -138,7 +138,7 @@ extension Evaluator {
                     guard let cur = el.current else {
                         throw RuntimeError(RuntimeCode.shape, "this layer has no input: the model has no `input` before it", at: e.span)
                     }
-                    el.current = try apply(v, to: [cur], argumentSpans: [e.span], span: e.span)
+                    el.current = try elaborator.apply(v, to: [cur], argumentSpans: [e.span], span: e.span)
                 case .unknown: el.current = .unknown
                 default:
                     throw RuntimeError(RuntimeCode.type, "a line of a model body must be a layer or a tensor, found \(v.kindName)", at: e.span)
@@ -157,10 +157,10 @@ extension Evaluator {
                 let bop: BinaryOp = op == .add ? .add : op == .subtract ? .subtract : op == .multiply ? .multiply : .divide
                 v = try binary(bop, current, value, span: span, lhsSpan: id.span, rhsSpan: span)
             }
-            if elaboration != nil, env.lookup(id.name) == nil || isTensor(env.lookup(id.name)) || isTensor(v) {
+            if elaborator.elaboration != nil, env.lookup(id.name) == nil || isTensor(env.lookup(id.name)) || isTensor(v) {
                 // Model bodies: `h = …` names a tensor; it becomes the current value.
                 env.rebind(id.name, v)
-                if case .tensor = v { elaboration?.current = v }
+                if case .tensor = v { elaborator.elaboration?.current = v }
                 return
             }
             guard env.assign(id.name, v) else {

@@ -1,6 +1,7 @@
-// The tree-walking evaluator: runs statements top to bottom, evaluates expressions, calls
-// functions, and elaborates models into graphs by evaluating their bodies with symbolic
-// tensors (Sources/DCLCompiler/Elaborate). Effects go through `RuntimeHooks`.
+// The interpreter: runs statements top to bottom, evaluates expressions and calls functions.
+// Models, layers and objectives become graphs in its collaborator, the `Elaborator`
+// (Sources/DCLCompiler/Elaborate), which runs model bodies back through this interpreter with
+// symbolic tensors. Effects go through `RuntimeHooks`.
 
 import DCLData
 import DCLDiagnostics
@@ -54,8 +55,8 @@ public final class Evaluator {
     /// `--set NAME=VALUE` values of the main module's params (read by the driver, which has
     /// already checked each name and type against the script).
     public var paramValues: [String: ScriptParamValue] = [:]
-    /// The session's models: every instance this evaluator makes is numbered and found here.
-    public let models: ModelTable
+    /// Builds models, layers and objectives into graphs; owns the session's model table.
+    public let elaborator: Elaborator
 
     var moduleEnvironments: [ObjectIdentifier: Environment] = [:]
     var declarationValues: [String: Value] = [:]
@@ -69,12 +70,6 @@ public final class Evaluator {
     public var checkStepLimit = ResourceLimits.current.maxCheckSteps
     /// During a role's fields: the role's device count (`partition` defaults its clients to it).
     var currentRoleCount: Int?
-    /// Counts model instances per constructor name, for unique default names.
-    var instanceCounts: [String: Int] = [:]
-    /// The model being elaborated, if any (layer applications add to its graph).
-    var elaboration: ElaborationContext?
-    /// Told of every model instance constructed (the language server reads shapes from them).
-    public weak var modelObserver: ModelObserver?
     /// Told of every table built and every line printed (`dcl run --out`, `--seeds`); nil
     /// costs one check per `table` and `print`.
     public var runObserver: RunObserver?
@@ -86,10 +81,11 @@ public final class Evaluator {
     /// models it may combine, as the REPL's check-mode evaluators do).
     public init(program: LoadedProgram, hooks: RuntimeHooks, seed: UInt64, checkMode: Bool = false, models: ModelTable = ModelTable()) {
         self.program = program
-        self.models = models
+        self.elaborator = Elaborator(models: models, seed: seed, checkMode: checkMode)
         self.hooks = hooks
         self.seed = seed
         self.checkMode = checkMode
+        elaborator.interpreterRef = self
     }
 
     /// Runs every module in load order; the main module last.
@@ -124,15 +120,6 @@ public final class Evaluator {
                 throw RuntimeError(RuntimeCode.type, "`return` outside a function", at: item.span)
             }
         }
-    }
-
-    /// Drops every binding and declaration value. Models keep their evaluator alive (they
-    /// re-elaborate through it), so an evaluator whose run is over is released explicitly to
-    /// break that cycle (check mode, benchmarks, tests that build many programs).
-    public func release() {
-        moduleEnvironments.removeAll()
-        declarationValues.removeAll()
-        elaboration = nil
     }
 
     public func environment(of m: DCLModule) -> Environment {

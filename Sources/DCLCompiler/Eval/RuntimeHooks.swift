@@ -78,7 +78,7 @@ public struct TrainRequest {
 }
 
 /// A `minimizing EXPR` as written, with the environment its free names resolve in. Opaque to
-/// the runtime, which only hands it back to `Evaluator.lowerObjective`: the runtime works with
+/// the runtime, which only hands it back to `Elaborator.lowerObjective`: the runtime works with
 /// values and never sees the syntax tree.
 public struct WrittenObjective {
     let expression: Expr

@@ -180,7 +180,7 @@ private struct PlanBuilder {
             throw error("`\(name)` is cloud-only and cannot ship in device bundle `\(plan.bundle.name)`", code: RuntimeCode.placement,
                         hint: "ship the device submodel and a distilled control model instead")
         }
-        try append(name, try wrap(name) { try GraphExtraction.standalone(m, table: evaluator.models, withWeights: withWeights) })
+        try append(name, try wrap(name) { try GraphExtraction.standalone(m, table: evaluator.elaborator.models, withWeights: withWeights) })
     }
 
     mutating func append(_ name: String, _ e: GraphExtraction.Extracted, measureBatch: Int = 1) throws {
@@ -207,15 +207,15 @@ private struct PlanBuilder {
         let features = try p.backbone.view(p.attachPoint, span: span)
         try addModel("\(expression).features", features)
         // One prediction runs the memory and the new image through the head together.
-        try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module, table: evaluator.models, withWeights: withWeights) },
+        try append("\(expression).head", try wrap("\(expression).head") { try GraphExtraction.standalone(p.module, table: evaluator.elaborator.models, withWeights: withWeights) },
                    measureBatch: p.memory + 1)
         // The cold-start answer is the backbone's own. Attached at its features, that is the
         // backbone's head applied to the features the device computes anyway; attached
         // elsewhere (where the runtime's view is not a cut), the whole backbone.
         let cut = p.attachPoint == "features"
         try append("\(expression).fallback", try wrap("\(expression).fallback") {
-            cut ? try GraphExtraction.head(of: p.backbone, after: "features", table: evaluator.models, withWeights: withWeights)
-                : try GraphExtraction.standalone(p.backbone, table: evaluator.models, withWeights: withWeights)
+            cut ? try GraphExtraction.head(of: p.backbone, after: "features", table: evaluator.elaborator.models, withWeights: withWeights)
+                : try GraphExtraction.standalone(p.backbone, table: evaluator.elaborator.models, withWeights: withWeights)
         })
         let models = ["features": "\(expression).features", "head": "\(expression).head", "fallback": "\(expression).fallback"]
         plan.patterns.append(PlannedPattern(kind: "plugin", name: p.name, models: models, settings: [
@@ -235,7 +235,7 @@ private struct PlanBuilder {
         for n in g.nodes where n.op is GatherRows && n.inputs[1] == ids {
             guard let name = g.parameterName(of: n.inputs[0]) else { continue }
             let (store, local): (ParameterStore, String)
-            if let ref = f.owners[name], let part = evaluator.models.owner(of: ref) {
+            if let ref = f.owners[name], let part = evaluator.elaborator.models.owner(of: ref) {
                 (store, local) = (part.weights, ref.name)
             } else {
                 (store, local) = (m.weights, name)
@@ -279,7 +279,7 @@ private struct PlanBuilder {
         settings["hidden"] = .text("[" + hidden.map(String.init).joined(separator: ", ") + "]")
         let session = Session(output: { _ in })
         let layer = try RetrievalProtocol(session: session, evaluator: evaluator).classifierLayer(hidden: hidden, span: span)
-        let clf = try evaluator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
+        let clf = try evaluator.elaborator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
                                                name: "\(r.name).classifier", span: span)
         try addModel("\(expression).classifier", clf)
         plan.patterns.append(PlannedPattern(kind: "retrieval", name: r.name, models: models, settings: settings))

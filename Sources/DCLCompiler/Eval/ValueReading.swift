@@ -1,9 +1,16 @@
-// Reading typed arguments out of values, with errors that name the argument.
+// Reading typed arguments out of values, with errors that name the argument. Stateless, so
+// the interpreter and the elaborator share them.
 
 import DCLDiagnostics
 import DCLSema
 
-extension Evaluator {
+/// Reads ints, floats, options … out of values (`Evaluator` and `Elaborator` both do).
+public protocol ValueReading {}
+
+extension Evaluator: ValueReading {}
+extension Elaborator: ValueReading {}
+
+extension ValueReading {
     public func int(_ v: Value, _ what: String, span: SourceSpan) throws -> Int {
         switch v {
         case .int(let i): return i

@@ -7,7 +7,7 @@ import DCLSema
 import DCLSyntax
 import DCLTensor
 
-extension Evaluator {
+extension Elaborator {
     private func context(_ span: SourceSpan) throws -> ElaborationContext {
         guard let ctx = elaboration else {
             throw RuntimeError(RuntimeCode.type, "tensors exist only inside a model body or an objective", at: span)
@@ -67,7 +67,7 @@ extension Evaluator {
     func tensorOp(_ op: TensorOpBuiltin, _ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
         let first = a.values[spec.params.first?.name ?? ""] ?? .none
         if first.isUnknown { return .unknown }
-        if let x = first.numeric, let v = try scalarMath(op, x, a, span: span) { return v }
+        if let x = first.numeric, let v = try interpreter.scalarMath(op, x, a, span: span) { return v }
         switch op {
         case .shape:
             guard case .tensor(let t) = first else {

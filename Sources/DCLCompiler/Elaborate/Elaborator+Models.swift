@@ -24,11 +24,11 @@ struct Elaborated {
     var stemWidthLayers: Set<Int>
 }
 
-extension Evaluator {
+extension Elaborator {
     /// Calls a model or block constructor.
     func construct(_ c: ConstructorRef, _ args: [EvaluatedArgument], span: SourceSpan, width: WidthScaling? = nil) throws -> Value {
         let params = c.model?.params ?? c.block?.params ?? []
-        let bound = try bindUserArguments(params, args, callee: "`\(c.name)`", span: span, defaultsEnv: environment(of: c.module))
+        let bound = try interpreter.bindUserArguments(params, args, callee: "`\(c.name)`", span: span, defaultsEnv: interpreter.environment(of: c.module))
         if bound.values.contains(where: { $0.isUnknown }) { return .unknown }
         if c.isBlock {
             var b = BoundArguments()
@@ -37,9 +37,6 @@ extension Evaluator {
         }
         return .model(try constructModel(c, bound, span: span, width: width))
     }
-
-    /// Whether any instance of the named model constructor was made in this run.
-    public func hasInstances(of constructor: String) -> Bool { (instanceCounts[constructor] ?? 0) > 0 }
 
     /// Constructs a model declaration with every parameter at its default (check mode).
     public func constructDefault(_ md: ModelDecl, in m: DCLModule, span: SourceSpan) throws -> Value {
@@ -68,8 +65,11 @@ extension Evaluator {
         let m = ModelInstance(table: models, name: key, inputs: first.inputs, outputShape: first.outputShape, weights: store,
                               sectionParameters: first.sectionParameters, sections: first.sections,
                               recipe: ModelRecipe(constructor: c, arguments: args)) { training in
-            let e = try self.elaborateModel(c, args, training: training, width: width, seedLabel: key, span: span)
-            return OwnedGraph(graph: e.graph, owners: e.owners)
+            // The body runs again (for the other mode) through the session's interpreter.
+            try withExtendedLifetime(try self.liveInterpreter(for: key)) {
+                let e = try self.elaborateModel(c, args, training: training, width: width, seedLabel: key, span: span)
+                return OwnedGraph(graph: e.graph, owners: e.owners)
+            }
         }
         m.cache(OwnedGraph(graph: first.graph, owners: first.owners), training: false)
         m.statementNodes = first.statementNodes
@@ -84,7 +84,7 @@ extension Evaluator {
         if span == c.model?.name.span {
             return try elaborateModelBody(c, args, training: training, width: width, seedLabel: seedLabel, span: span)
         }
-        return try inFrame("in model `\(c.name)`, constructed here", calledAt: span) {
+        return try interpreter.inFrame("in model `\(c.name)`, constructed here", calledAt: span) {
             try elaborateModelBody(c, args, training: training, width: width, seedLabel: seedLabel, span: span)
         }
     }
@@ -93,7 +93,7 @@ extension Evaluator {
                                     seedLabel: String, span: SourceSpan) throws -> Elaborated {
         guard let md = c.model else { throw RuntimeError(RuntimeCode.type, "`\(c.name)` is a block, not a model", at: span) }
         let ctx = ElaborationContext(training: training, width: width, seedLabel: seedLabel, runSeed: seed)
-        let env = Environment(parent: environment(of: c.module), module: c.module)
+        let env = Environment(parent: interpreter.environment(of: c.module), module: c.module)
         for (k, v) in args { env.define(k, v) }
         let saved = elaboration
         elaboration = ctx
@@ -114,12 +114,12 @@ extension Evaluator {
                     ctx.currentSection = kind.rawValue
                     let widthBefore = ctx.widthLayerCount
                     defer { if kind == .stem { ctx.stemWidthLayers.formUnion(widthBefore..<ctx.widthLayerCount) } }
-                    let flow = try ctx.scoped(kind.rawValue) { try executeBlock(block, in: env) }
+                    let flow = try ctx.scoped(kind.rawValue) { try interpreter.executeBlock(block, in: env) }
                     ctx.currentSection = nil
                     if case .returned(let v) = flow { result = v; break body }
                     if case .tensor(let t)? = ctx.current { ctx.sectionOutputs.append((kind.rawValue, t.value)) }
                 default:
-                    if case .returned(let v) = try execute(s, in: env) { result = v; break body }
+                    if case .returned(let v) = try interpreter.execute(s, in: env) { result = v; break body }
                 }
             }
         } catch let e as GraphError {
@@ -171,7 +171,7 @@ extension Evaluator {
         }
         var shape: [Int] = []
         for e in t.dims {
-            switch try evaluate(e, in: env) {
+            switch try interpreter.evaluate(e, in: env) {
             case .int(let i): shape.append(i)
             case .list(let xs): shape += try xs.map { try positiveInt($0, "a dimension", span: e.span) }
             case let v: throw RuntimeError(RuntimeCode.type, "a dimension must be an int, found \(v.kindName)", at: e.span)
@@ -198,15 +198,15 @@ extension Evaluator {
             }
             return try applyLayer(l, to: args, span: span)
         case .model, .distill, .split:
-            guard let m = try asModel(f, span: span) else { break }
+            guard let m = try interpreter.asModel(f, span: span) else { break }
             return try applyModel(m, to: args, span: span)
         case .function(.user(let fd, let module)):
-            return try callUser(fd, module: module, args.enumerated().map { (label: nil, value: $1, span: argumentSpans[$0]) }, span: span)
+            return try interpreter.callUser(fd, module: module, args.enumerated().map { (label: nil, value: $1, span: argumentSpans[$0]) }, span: span)
         case .function(.transform(let spec, let bound, _)):
             guard args.count == 1 else { break }
-            return try applyTransform(spec, bound, to: args[0], span: span)
+            return try interpreter.applyTransform(spec, bound, to: args[0], span: span)
         case .function(.builtin(let spec)):
-            return try callBuiltin(spec, args.enumerated().map { (label: nil, value: $1, span: argumentSpans[$0]) }, subject: nil, span: span)
+            return try interpreter.callBuiltin(spec, args.enumerated().map { (label: nil, value: $1, span: argumentSpans[$0]) }, subject: nil, span: span)
         default:
             break
         }
@@ -240,24 +240,24 @@ extension Evaluator {
                 throw RuntimeError(RuntimeCode.type, "block `\(c.name)` takes \(bd.inputs.count) tensor\(bd.inputs.count == 1 ? "" : "s"), found \(args.count)",
                                    at: span)
             }
-            callDepth += 1
-            defer { callDepth -= 1 }
-            guard callDepth <= maxCallDepth else {
-                throw RuntimeError(RuntimeCode.limit, "blocks nested deeper than \(maxCallDepth) (does `\(c.name)` apply itself?)", at: span)
+            interpreter.callDepth += 1
+            defer { interpreter.callDepth -= 1 }
+            guard interpreter.callDepth <= interpreter.maxCallDepth else {
+                throw RuntimeError(RuntimeCode.limit, "blocks nested deeper than \(interpreter.maxCallDepth) (does `\(c.name)` apply itself?)", at: span)
             }
             guard StackGuard.interpreterHasRoom() else {
-                throw RuntimeError(RuntimeCode.limit, "blocks nested \(callDepth) deep, too deep for this thread's stack (does `\(c.name)` apply itself?)", at: span)
+                throw RuntimeError(RuntimeCode.limit, "blocks nested \(interpreter.callDepth) deep, too deep for this thread's stack (does `\(c.name)` apply itself?)", at: span)
             }
-            let env = Environment(parent: environment(of: c.module), module: c.module)
+            let env = Environment(parent: interpreter.environment(of: c.module), module: c.module)
             for (k, v) in bound.values { env.define(k, v) }
             for (name, v) in zip(bd.inputs, args) { env.define(name.name, v, mutable: true) }
             let saved = ctx.current, wasSequential = ctx.sequential
             ctx.current = args[0]
             ctx.sequential = true
             defer { ctx.current = saved; ctx.sequential = wasSequential }
-            let flow = try inFrame("in block `\(c.name)`, applied here", calledAt: span) {
+            let flow = try interpreter.inFrame("in block `\(c.name)`, applied here", calledAt: span) {
                 try ctx.scoped(ctx.layerPath(c.name).split(separator: ".").last.map(String.init) ?? c.name) {
-                    try executeBlock(bd.body, in: env)
+                    try interpreter.executeBlock(bd.body, in: env)
                 }
             }
             if case .returned(let v) = flow { return v }
