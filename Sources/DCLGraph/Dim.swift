@@ -15,37 +15,75 @@
 
 /// A tensor dimension: a constant or a polynomial in named symbols.
 public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByIntegerLiteral {
-    /// Monomial (sorted symbol names, possibly repeated; empty = constant) → coefficient.
-    public private(set) var terms: [[String]: Int]
+    /// Constants and bare symbols — nearly every dimension — are stored without a dictionary;
+    /// the normal form makes each value's storage unique, so the synthesised `==` and hash
+    /// compare values.
+    private enum Form: Hashable, Sendable {
+        case constant(Int)
+        /// A bare symbol with coefficient 1 (`N`).
+        case symbol(String)
+        /// Anything else: at least one non-constant term, never exactly `[[s]: 1]`.
+        case polynomial([[String]: Int])
+    }
+    private var form: Form
     /// True when the arithmetic that produced this dimension overflowed (see the file comment).
     public private(set) var isOverflow = false
 
-    public init(_ value: Int) { terms = value == 0 ? [:] : [[]: value] }
+    /// Monomial (sorted symbol names, possibly repeated; empty = constant) → coefficient.
+    public var terms: [[String]: Int] {
+        switch form {
+        case .constant(let c): return c == 0 ? [:] : [[]: c]
+        case .symbol(let s): return [[s]: 1]
+        case .polynomial(let t): return t
+        }
+    }
+
+    public init(_ value: Int) { form = .constant(value) }
 
     /// The dimension that arithmetic overflow produces.
     public static let overflow: Dim = { var d = Dim(0); d.isOverflow = true; return d }()
     public init(integerLiteral value: Int) { self.init(value) }
 
     /// A bare symbol such as `N`.
-    public static func symbol(_ name: String) -> Dim { Dim(terms: [[name]: 1]) }
+    public static func symbol(_ name: String) -> Dim { Dim(form: .symbol(name)) }
 
-    init(terms: [[String]: Int]) { self.terms = terms.filter { $0.value != 0 } }
+    private init(form: Form) { self.form = form }
+
+    init(terms: [[String]: Int]) {
+        let t = terms.filter { $0.value != 0 }
+        if t.isEmpty {
+            form = .constant(0)
+        } else if t.count == 1, let (m, c) = t.first, m.isEmpty || (m.count == 1 && c == 1) {
+            form = m.isEmpty ? .constant(c) : .symbol(m[0])
+        } else {
+            form = .polynomial(t)
+        }
+    }
 
     /// The value if the dimension is a constant.
     public var constant: Int? {
         if isOverflow { return nil }
-        if terms.isEmpty { return 0 }
-        if terms.count == 1, let c = terms[[]] { return c }
+        if case .constant(let c) = form { return c }
         return nil
     }
 
     public var isConstant: Bool { constant != nil }
 
     /// Symbols this dimension mentions.
-    public var symbols: Set<String> { Set(terms.keys.flatMap { $0 }) }
+    public var symbols: Set<String> {
+        switch form {
+        case .constant: return []
+        case .symbol(let s): return [s]
+        case .polynomial(let t): return Set(t.keys.flatMap { $0 })
+        }
+    }
 
     public static func + (a: Dim, b: Dim) -> Dim {
         if a.isOverflow || b.isOverflow { return .overflow }
+        if case .constant(let x) = a.form, case .constant(let y) = b.form {
+            let (s, o) = x.addingReportingOverflow(y)
+            return o ? .overflow : Dim(s)
+        }
         var t = a.terms
         for (m, c) in b.terms {
             let (s, o) = t[m, default: 0].addingReportingOverflow(c)
@@ -59,6 +97,10 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
 
     public static func * (a: Dim, b: Dim) -> Dim {
         if a.isOverflow || b.isOverflow { return .overflow }
+        if case .constant(let x) = a.form, case .constant(let y) = b.form {
+            let (p, o) = x.multipliedReportingOverflow(by: y)
+            return o ? .overflow : Dim(p)
+        }
         var t: [[String]: Int] = [:]
         for (ma, ca) in a.terms {
             for (mb, cb) in b.terms {
@@ -75,6 +117,11 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
     /// some term is not divisible.
     public func divided(by d: Dim) -> Dim? {
         if isOverflow || d.isOverflow { return .overflow }
+        if case .constant(let c) = form, case .constant(let dc) = d.form {
+            guard dc != 0 else { return nil }
+            guard dc != -1 || c != .min else { return .overflow }
+            return c % dc == 0 ? Dim(c / dc) : nil
+        }
         guard d.terms.count == 1, let (dm, dc) = d.terms.first, dc != 0 else { return nil }
         var t: [[String]: Int] = [:]
         for (m, c) in terms {
@@ -91,7 +138,24 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
         return Dim(terms: t)
     }
 
-    /// The value under `bindings`, or a thrown error naming a missing symbol.
+    /// The value with every symbol at 1 (a per-sample size), or nil if that overflows: the
+    /// sum of the coefficients, with no bindings to build.
+    public var valueWithSymbolsAtOne: Int? {
+        if isOverflow { return nil }
+        switch form {
+        case .constant(let c): return c
+        case .symbol: return 1
+        case .polynomial: break
+        }
+        var total = 0
+        for c in terms.values {
+            let (t, o) = total.addingReportingOverflow(c)
+            if o { return nil }
+            total = t
+        }
+        return total
+    }
+
     /// The value under `bindings`, or a thrown error naming a missing symbol or saying the
     /// value does not fit in 64 bits.
     public func evaluate(_ bindings: [String: Int]) throws -> Int {
@@ -100,6 +164,13 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
             GraphError(op: "bind", "dimension \(self) is too large under \(bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))")
         }
         if isOverflow { throw tooLarge() }
+        switch form {
+        case .constant(let c): return c
+        case .symbol(let s):
+            guard let b = bindings[s] else { throw GraphError(op: "bind", "symbol '\(s)' has no value") }
+            return b
+        case .polynomial: break
+        }
         var total = 0
         for (m, c) in terms {
             var v = c

@@ -14,6 +14,8 @@ public final class GraphBuilder {
     public var origin = 0
     private var scopes: [String] = []
     private var counters: [String: Int] = [:]
+    /// The graph's parameter names (a model adds hundreds; a scan per addition was quadratic).
+    private(set) var parameterNames: Set<String> = []
 
     public init() { graph = Graph() }
 
@@ -21,6 +23,7 @@ public final class GraphBuilder {
     public init(graph: Graph) {
         self.graph = graph
         for n in graph.nodes { counters[n.name, default: 0] += 1 }
+        parameterNames = Set(graph.parameters.map(\.name))
     }
 
     /// Runs `body` with `name` appended to the scope path of node names (`features.conv2d_1`).
@@ -55,9 +58,10 @@ public final class GraphBuilder {
     @discardableResult
     public func parameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
                           dtype: DType = .float32) throws -> Value {
-        guard graph.parameter(named: name) == nil else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
+        guard !parameterNames.contains(name) else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
         try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
         let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
+        parameterNames.insert(name)
         return Value(id: v, type: graph.type(of: v))
     }
 

@@ -24,11 +24,11 @@ public enum ShapeLimits {
         if let d = t.dims.first(where: { ($0.constant ?? 0) < 0 }) {
             throw GraphError(op: op, "\(what) has a negative dimension \(d) (\(t))")
         }
-        let perSample = t.dims.contains { !$0.isConstant } ? " per sample" : ""
-        let ones = Dictionary(uniqueKeysWithValues: Set(t.dims.flatMap(\.symbols)).map { ($0, 1) })
+        var perSample: String { t.dims.contains { !$0.isConstant } ? " per sample" : "" }
         var elements = 1
         for d in t.dims {
-            guard let v = try? d.evaluate(ones) else {
+            // Symbols (the batch) count as 1: the cap is per sample.
+            guard let v = d.valueWithSymbolsAtOne else {
                 throw GraphError(op: op, "\(what) has a dimension too large to represent (\(t))")
             }
             let (p, o) = elements.multipliedReportingOverflow(by: max(v, 0))

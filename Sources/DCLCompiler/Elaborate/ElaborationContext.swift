@@ -112,11 +112,11 @@ public final class ElaborationContext {
         return try builder.parameter(name, shape: shape, initializer: initializer, trainable: trainable)
     }
 
-    /// Records parameters a helper created itself (batch norm).
-    func noteParameters(prefix: String, span: SourceSpan) {
-        for p in builder.graph.parameters where p.name.hasPrefix(prefix + ".") && parameterSpans[p.name] == nil {
-            parameterSpans[p.name] = span
-            if let s = currentSection { sectionParameters[s, default: []].insert(p.name) }
+    /// Records parameters a helper created itself (batch norm), by name.
+    func noteParameters(_ names: [String], span: SourceSpan) {
+        for name in names where parameterSpans[name] == nil {
+            parameterSpans[name] = span
+            if let s = currentSection { sectionParameters[s, default: []].insert(name) }
         }
     }
 

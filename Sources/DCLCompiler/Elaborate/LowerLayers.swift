@@ -105,10 +105,11 @@ extension Elaborator {
                                                                          dilation: (dilation, dilation), groups: groups), name: leaf(path))
         case .batchnorm:
             let path = ctx.layerPath("batchnorm")
+            let before = b.graph.parameters.count
             let y = try b.batchNorm(x, prefix: path, training: ctx.training,
                                     momentum: Float(try double(a["momentum"], "momentum", span: span)),
                                     eps: Float(try double(a["eps"], "eps", span: span)), name: leaf(path))
-            ctx.noteParameters(prefix: path, span: span)
+            ctx.noteParameters(b.graph.parameters[before...].map(\.name), span: span)
             return y
         case .layernorm:
             let d = try constDim(-1, "last axis")

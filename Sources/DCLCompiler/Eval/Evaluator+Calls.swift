@@ -144,6 +144,8 @@ extension Evaluator {
     public func bindArguments(_ params: [ParamSpec], _ args: [(label: String?, value: Value, span: SourceSpan)], callee: String,
                               span: SourceSpan) throws -> BoundArguments {
         var b = BoundArguments()
+        b.values.reserveCapacity(params.count)
+        b.spans.reserveCapacity(params.count)
         var positional = 0
         for a in args {
             let name: String

@@ -194,7 +194,7 @@ extension GraphBuilder {
             throw GraphError(op: BatchNorm.name, "input must be (N, C, …) with constant C, got \(x.type)", node: name, origin: origin)
         }
         func param(_ suffix: String, _ initial: Initializer, _ trainable: Bool) throws -> Value {
-            if let p = graph.parameter(named: prefix + suffix) { return graph.value(p.value) }
+            if parameterNames.contains(prefix + suffix), let p = graph.parameter(named: prefix + suffix) { return graph.value(p.value) }
             return try parameter(prefix + suffix, shape: [c], initializer: initial, trainable: trainable)
         }
         let g = try param(".weight", .ones, true), b = try param(".bias", .zeros, true)
