@@ -1,28 +1,59 @@
-// The ONNX value model: bytes of small messages worked out by hand from onnx.proto, round
-// trips through the decoder, determinism, the builder's checks, and the decoder on damaged
-// input.
+// The ONNX value model: bytes of small messages worked out by hand from the ONNX wire format,
+// round trips through the decoder, determinism, the builder's checks, and the decoder on damaged,
+// malformed and refused input.
 
 import Foundation
 import Testing
 import DCLTensor
+import DCLONNXProto
+import SwiftProtobuf
 @testable import DCLExport
+
+/// The bytes swift-protobuf writes for one generated message.
+private func bytes(_ message: some SwiftProtobuf.Message) throws -> [UInt8] { try message.serializedBytes() }
+
+/// A valid model to damage: one Relu from `x` to `y`.
+private func reluModel() throws -> Onnx_ModelProto {
+    var g = ONNXGraphBuilder(name: "g")
+    try g.addInput("x", shape: ONNXDimension.batched([2]))
+    try g.addNode("Relu", inputs: ["x"], outputs: ["y"])
+    try g.addOutput("y", shape: ONNXDimension.batched([2]))
+    return try g.build(producerVersion: "t").proto
+}
+
+/// Decodes `message`'s bytes with dcl's reader.
+private func decode(_ message: Onnx_ModelProto) throws -> ONNXModel {
+    try ONNXModel(serializedBytes: try bytes(message))
+}
 
 @Suite("ONNX model")
 struct ONNXModelTests {
     @Test func smallMessagesHaveTheExpectedBytes() throws {
         // OperatorSetIdProto { domain: "" (1), version: 17 (2) }.
-        #expect(ProtoWriter.encode(ONNXOpsetImport(domain: "", version: 17)) == [0x0A, 0x00, 0x10, 0x11])
+        #expect(try bytes(ONNXOpsetImport(domain: "", version: 17).proto) == [0x0A, 0x00, 0x10, 0x11])
         // AttributeProto { name: "axis" (1), i: 1 (3), type: INT = 2 (20, tag A0 01) }.
-        #expect(ProtoWriter.encode(ONNXAttribute("axis", .int(1))) == [0x0A, 0x04, 0x61, 0x78, 0x69, 0x73, 0x18, 0x01, 0xA0, 0x01, 0x02])
+        #expect(try bytes(ONNXAttribute("axis", .int(1)).proto) == [0x0A, 0x04, 0x61, 0x78, 0x69, 0x73, 0x18, 0x01, 0xA0, 0x01, 0x02])
+        // int64 negatives are sign-extended two's complement in ten bytes, not zigzag.
+        #expect(try bytes(ONNXAttribute("n", .int(-1)).proto)
+                == [0x0A, 0x01, 0x6E, 0x18] + [UInt8](repeating: 0xFF, count: 9) + [0x01, 0xA0, 0x01, 0x02])
         // ints are unpacked in proto2: one tag per element.
-        #expect(ProtoWriter.encode(ONNXAttribute("p", .ints([1, 2]))) == [0x0A, 0x01, 0x70, 0x40, 0x01, 0x40, 0x02, 0xA0, 0x01, 0x07])
+        #expect(try bytes(ONNXAttribute("p", .ints([1, 2])).proto) == [0x0A, 0x01, 0x70, 0x40, 0x01, 0x40, 0x02, 0xA0, 0x01, 0x07])
+        // f is a little-endian fixed32; an empty string attribute still writes its (empty) s.
+        #expect(try bytes(ONNXAttribute("a", .float(1)).proto) == [0x0A, 0x01, 0x61, 0x15, 0x00, 0x00, 0x80, 0x3F, 0xA0, 0x01, 0x01])
+        #expect(try bytes(ONNXAttribute("m", .bytes([])).proto) == [0x0A, 0x01, 0x6D, 0x22, 0x00, 0xA0, 0x01, 0x03])
         // ValueInfoProto "x": float [N, 3] — type { tensor_type { elem_type 1, shape { dim { dim_param "N" } dim { dim_value 3 } } } }.
         let info = ONNXValueInfo(name: "x", elementType: .float, shape: [.param("N"), .value(3)])
-        #expect(ProtoWriter.encode(info) == [0x0A, 0x01, 0x78, 0x12, 0x0F, 0x0A, 0x0D, 0x08, 0x01, 0x12, 0x09,
-                                             0x0A, 0x03, 0x12, 0x01, 0x4E, 0x0A, 0x02, 0x08, 0x03])
+        #expect(try bytes(info.proto) == [0x0A, 0x01, 0x78, 0x12, 0x0F, 0x0A, 0x0D, 0x08, 0x01, 0x12, 0x09,
+                                          0x0A, 0x03, 0x12, 0x01, 0x4E, 0x0A, 0x02, 0x08, 0x03])
+        // A scalar's shape is present and empty; an unknown rank writes no shape.
+        #expect(try bytes(ONNXValueInfo(name: "s", elementType: .int64, shape: []).proto) == [0x0A, 0x01, 0x73, 0x12, 0x06, 0x0A, 0x04, 0x08, 0x07, 0x12, 0x00])
+        #expect(try bytes(ONNXValueInfo(name: "u", elementType: .int64, shape: nil).proto) == [0x0A, 0x01, 0x75, 0x12, 0x04, 0x0A, 0x02, 0x08, 0x07])
         // TensorProto { dims: 2 (1, unpacked), data_type: FLOAT (2), name: "w" (8), raw_data (9) }.
         let t = try ONNXTensor(name: "w", floats: [1, -2], dims: [2])
-        #expect(ProtoWriter.encode(t) == [0x08, 0x02, 0x10, 0x01, 0x42, 0x01, 0x77, 0x4A, 0x08, 0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0])
+        #expect(try bytes(t.proto) == [0x08, 0x02, 0x10, 0x01, 0x42, 0x01, 0x77, 0x4A, 0x08, 0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0])
+        // An empty tensor still writes its (empty) raw_data.
+        let e = try ONNXTensor(name: "", dataType: .int64, dims: [0], rawData: [])
+        #expect(try bytes(e.proto) == [0x08, 0x00, 0x10, 0x07, 0x4A, 0x00])
     }
 
     @Test func modelHeaderCarriesIRVersionAndOpset() throws {
@@ -31,7 +62,7 @@ struct ONNXModelTests {
         try g.addNode("Relu", inputs: ["x"], outputs: ["y"])
         try g.addOutput("y", shape: ONNXDimension.batched([2]))
         let model = try g.build(producerVersion: "0.1.0")
-        let bytes = model.serializedBytes()
+        let bytes = try model.serializedBytes()
         // ir_version 8 comes first, then producer_name "dcl".
         #expect(Array(bytes.prefix(7)) == [0x08, 0x08, 0x12, 0x03, 0x64, 0x63, 0x6C])
         let back = try ONNXModel(serializedBytes: bytes)
@@ -42,14 +73,13 @@ struct ONNXModelTests {
 
     @Test func everyCaseRoundTripsExactly() throws {
         for c in try allONNXCases() {
-            let bytes = c.model.serializedBytes()
+            let bytes = try c.model.serializedBytes()
             let back = try ONNXModel(serializedBytes: bytes)
             #expect(back == c.model, "case \(c.name)")
-            #expect(back.serializedBytes() == bytes, "case \(c.name)")
+            #expect(try back.serializedBytes() == bytes, "case \(c.name)")
             // Determinism: building the same case again gives the same bytes.
             let again = try allONNXCases().first { $0.name == c.name }!.model.serializedBytes()
             #expect(again == bytes, "case \(c.name)")
-            #expect(ProtoWriter.size(of: c.model) == bytes.count)
         }
     }
 
@@ -65,7 +95,7 @@ struct ONNXModelTests {
                                                inputs: [ONNXValueInfo(name: "a", elementType: .int32, shape: nil)],
                                                outputs: [ONNXValueInfo(name: "b", elementType: .float16, shape: [])]),
                               producerVersion: "x")
-        let back = try ONNXModel(serializedBytes: model.serializedBytes())
+        let back = try ONNXModel(serializedBytes: try model.serializedBytes())
         #expect(back == model)
     }
 
@@ -143,5 +173,120 @@ struct ONNXModelTests {
             do { _ = try ONNXModel(serializedBytes: damaged) } catch is ExportError {}
         }
         expectExportError(.onnx, "no graph") { _ = try ONNXModel(serializedBytes: [0x08, 0x08]) }
+    }
+
+    @Test func malformedBytesAreProtobufErrors() {
+        // Worked out from the wire format: each is a broken ModelProto.
+        expectExportError(.protobuf, "truncated") { _ = try ONNXModel(serializedBytes: [0x08]) }  // a varint cut off
+        expectExportError(.protobuf, "malformed") {  // a varint longer than ten bytes
+            _ = try ONNXModel(serializedBytes: [0x08] + [UInt8](repeating: 0xFF, count: 10) + [0x01])
+        }
+        expectExportError(.protobuf, "truncated") { _ = try ONNXModel(serializedBytes: [0x12, 0x05, 0x61]) }  // length past the end
+        expectExportError(.protobuf) { _ = try ONNXModel(serializedBytes: [0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) }
+        expectExportError(.protobuf, "malformed") { _ = try ONNXModel(serializedBytes: [0x0E]) }  // wire type 6
+        expectExportError(.protobuf, "malformed") { _ = try ONNXModel(serializedBytes: [0x00]) }  // field number 0
+        expectExportError(.protobuf, "truncated") { _ = try ONNXModel(serializedBytes: [0x0D, 0x00, 0x00]) }  // a fixed32 cut off
+        expectExportError(.protobuf, "truncated") { _ = try ONNXModel(serializedBytes: [0x0B]) }  // a group never closed
+        // producer_name (2) with bytes that are not UTF-8.
+        expectExportError(.protobuf, "UTF-8") { _ = try ONNXModel(serializedBytes: [0x12, 0x02, 0xC3, 0x28]) }
+        // Unknown fields are skipped, as protobuf requires: a model with an extra field 99 decodes.
+        let unknown: [UInt8] = [0x98, 0x06, 0x01]  // field 99, varint 1
+        #expect(throws: Never.self) { _ = try ONNXModel(serializedBytes: try bytes(try reluModel()) + unknown) }
+    }
+
+    @Test func nestingIsBoundedByTheDepthLimit() throws {
+        // Unknown groups (field 100) nested deeper than the limit are refused before they recurse
+        // far; the same nesting within the limit is skipped as an unknown field.
+        func groups(_ depth: Int) -> [UInt8] {
+            [UInt8](repeating: 0xA3, count: depth).flatMap { [$0, 0x06] } + [UInt8](repeating: 0xA4, count: depth).flatMap { [$0, 0x06] }
+        }
+        let model = try bytes(try reluModel())
+        expectExportError(.protobuf, "nested more than \(ONNXModel.messageDepthLimit) deep") {
+            _ = try ONNXModel(serializedBytes: model + groups(5000))
+        }
+        #expect(throws: Never.self) { _ = try ONNXModel(serializedBytes: model + groups(ONNXModel.messageDepthLimit - 1)) }
+    }
+
+    @Test func refusedContentIsNamed() throws {
+        var m = try reluModel()
+        m.trainingInfo = [Data()]
+        expectExportError(.unsupported, "training_info") { _ = try decode(m) }
+        m = try reluModel(); m.functions = [Data([0x0A, 0x01, 0x66])]
+        expectExportError(.unsupported, "functions") { _ = try decode(m) }
+        m = try reluModel(); m.graph.sparseInitializer = [Data()]
+        expectExportError(.unsupported, "sparse initializers") { _ = try decode(m) }
+        m = try reluModel(); m.graph.node[0].attribute = [ONNXAttribute("body", .int(0)).proto]
+        m.graph.node[0].attribute[0].g = Data()
+        expectExportError(.unsupported, "attribute 'body'", "a graph") { _ = try decode(m) }
+        m = try reluModel(); m.graph.node[0].attribute = [ONNXAttribute("ts", .int(0)).proto]
+        m.graph.node[0].attribute[0].type = .tensors
+        expectExportError(.unsupported, "attribute 'ts'", "tensors") { _ = try decode(m) }
+        m = try reluModel(); m.graph.input[0].type.sequenceType = Data()
+        expectExportError(.unsupported, "value 'x'", "a sequence") { _ = try decode(m) }
+        var t = try ONNXTensor(name: "w", floats: [1], dims: [1]).proto
+        t.externalData = [ONNXMetadataEntry("location", "w.bin").proto]
+        m = try reluModel(); m.graph.initializer = [t]
+        expectExportError(.unsupported, "tensor 'w'", "external data") { _ = try decode(m) }
+        t = try ONNXTensor(name: "d", dataType: .double, dims: [1], rawData: [UInt8](repeating: 0, count: 8)).proto
+        t.clearRawData(); t.doubleData = [1]
+        m = try reluModel(); m.graph.initializer = [t]
+        expectExportError(.unsupported, "tensor 'd'", "double") { _ = try decode(m) }
+    }
+
+    @Test func tensorSizesAreCheckedBeforeUse() throws {
+        func initializer(_ edit: (inout Onnx_TensorProto) -> Void) throws -> Onnx_ModelProto {
+            var t = try ONNXTensor(name: "w", floats: [1, 2], dims: [2]).proto
+            edit(&t)
+            var m = try reluModel()
+            m.graph.initializer = [t]
+            return m
+        }
+        expectExportError(.onnx, "tensor 'w'", "needs 8 bytes, raw_data holds 4") {
+            _ = try decode(try initializer { $0.rawData = Data(count: 4) })
+        }
+        expectExportError(.onnx, "tensor 'w'", "negative dimension -2") { _ = try decode(try initializer { $0.dims = [-2] }) }
+        expectExportError(.tooLarge, "tensor 'w'") { _ = try decode(try initializer { $0.dims = [1 << 62, 1 << 62] }) }
+        expectExportError(.tooLarge, "tensor 'w'") { _ = try decode(try initializer { $0.dims = [1 << 61] }) }
+        expectExportError(.onnx, "rank 65") { _ = try decode(try initializer { $0.dims = [Int64](repeating: 1, count: 65) }) }
+        expectExportError(.onnx, "both raw_data and float_data") { _ = try decode(try initializer { $0.floatData = [1, 2] }) }
+        expectExportError(.onnx, "2 elements, but float_data holds 3") {
+            _ = try decode(try initializer { $0.clearRawData(); $0.floatData = [1, 2, 3] })
+        }
+        expectExportError(.onnx, "2 elements but no data") { _ = try decode(try initializer { $0.clearRawData() }) }
+        expectExportError(.onnx, "300", "UINT8") {
+            _ = try decode(try initializer { $0.clearRawData(); $0.dataType = ONNXDataType.uint8.rawValue; $0.int32Data = [1, 300] })
+        }
+        expectExportError(.onnx, "INT64", "float_data") {
+            _ = try decode(try initializer { $0.clearRawData(); $0.dataType = ONNXDataType.int64.rawValue; $0.floatData = [1, 2] })
+        }
+        expectExportError(.unsupported, "data type 0") { _ = try decode(try initializer { $0.clearDataType() }) }
+        // Typed fields in range read as raw_data's little-endian layout.
+        let typed = try decode(try initializer { $0.clearRawData(); $0.dataType = ONNXDataType.int8.rawValue; $0.int32Data = [-1, 5] })
+        #expect(typed.graph.initializers[0].rawData == [0xFF, 0x05])
+        let floats = try decode(try initializer { $0.clearRawData(); $0.floatData = [1, -2] })
+        #expect(floats.graph.initializers[0].floatValues() == [1, -2])
+    }
+
+    @Test func namesAndShapesAreChecked() throws {
+        var m = try reluModel()
+        m.graph.input[0].name = "x\u{0}"
+        expectExportError(.onnx, "control character U+0000") { _ = try decode(m) }
+        m = try reluModel(); m.graph.output[0].name = ""
+        expectExportError(.onnx, "graph output 0", "empty") { _ = try decode(m) }
+        m = try reluModel(); m.graph.node[0].opType = ""
+        expectExportError(.onnx, "op_type", "empty") { _ = try decode(m) }
+        m = try reluModel(); m.graph.node[0].input[0] = String(repeating: "a", count: ONNXModel.maxNameBytes + 1)
+        expectExportError(.onnx, "input 0 of node", "bytes long") { _ = try decode(m) }
+        m = try reluModel(); m.graph.input[0].type.tensorType.shape.dim[1].dimValue = -1
+        expectExportError(.onnx, "value 'x'", "negative size -1 on axis 1") { _ = try decode(m) }
+        m = try reluModel(); m.graph.input[0].type.tensorType.elemType = 8
+        expectExportError(.unsupported, "element type 8") { _ = try decode(m) }
+        m = try reluModel(); m.graph.input[0].clearType()
+        expectExportError(.onnx, "value 'x' has no type") { _ = try decode(m) }
+        // Optional inputs and outputs may be omitted (""), and a dimension may be unknown.
+        m = try reluModel(); m.graph.node[0].input.append(""); m.graph.input[0].type.tensorType.shape.dim[0].value = nil
+        let back = try decode(m)
+        #expect(back.graph.nodes[0].inputs == ["x", ""])
+        #expect(back.graph.inputs[0].shape == [.param(""), .value(2)])
     }
 }

@@ -153,6 +153,6 @@ public enum ONNXLowering {
         var b = try model.makeONNXBuilder(weightStorage: weightStorage)
         try lower(graph, into: &b, model: model.name)
         let onnx = try b.build(producerVersion: producerVersion, docString: "dcl model '\(model.name)'")
-        return onnx.serializedBytes()
+        return try onnx.serializedBytes()
     }
 }

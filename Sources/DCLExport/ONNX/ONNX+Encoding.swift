@@ -1,148 +1,144 @@
-// Serialising the ONNX value model to protobuf bytes.
+// Serialising the ONNX value model: each value becomes its generated message
+// (Proto/onnx/dcl_onnx.proto → DCLONNXProto) and swift-protobuf writes the bytes.
 //
-// Field numbers are onnx.proto's (proto2). Each message writes its fields in ascending field
-// number; repeated scalars are packed exactly where onnx.proto says `[packed = true]`
-// (`TensorProto.float_data/int32_data/int64_data`) and unpacked elsewhere (`dims`,
-// `AttributeProto.ints/floats`) — so the bytes are those the reference implementation writes
-// for the same message, and the same model always gives the same bytes.
-//
-// Empty strings are left out (proto2 optional, absent = default) except where ONNX requires the
-// field (a node's `op_type`, a value's `name`).
+// swift-protobuf writes a message's fields in ascending field number, repeated scalars packed
+// exactly where the schema says `[packed = true]` (`dims` and `AttributeProto.ints/floats` are
+// not), and a proto2 optional field whenever it has been set — even to its default. So what is
+// set below decides the bytes: empty strings are left unset (absent = default) except where ONNX
+// requires the field (a node's `op_type`, a value's or attribute's `name`, an opset's `domain`),
+// and the same model always gives the same bytes, those the reference implementation writes.
 
 import Foundation
+internal import DCLONNXProto
+internal import SwiftProtobuf
 
-extension ONNXModel: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        w.int64(1, irVersion)
-        if !producerName.isEmpty { w.string(2, producerName) }
-        if !producerVersion.isEmpty { w.string(3, producerVersion) }
-        if !domain.isEmpty { w.string(4, domain) }
-        w.int64(5, modelVersion)
-        if !docString.isEmpty { w.string(6, docString) }
-        w.message(7, graph)
-        for opset in opsetImports { w.message(8, opset) }
-        for entry in metadata { w.message(14, entry) }
+extension ONNXModel {
+    /// The model's protobuf bytes (deterministic: the same model gives the same bytes). Throws
+    /// `.tooLarge` past protobuf's 2 GiB message limit.
+    public func serializedBytes() throws -> [UInt8] {
+        do {
+            return try proto.serializedBytes()
+        } catch {
+            throw ExportError(.tooLarge, "the ONNX model cannot be serialised (protobuf messages must stay under 2 GiB): \(error)")
+        }
     }
-
-    /// The model's protobuf bytes (deterministic: the same model gives the same bytes).
-    public func serializedBytes() -> [UInt8] { ProtoWriter.encode(self) }
 
     /// The model's protobuf bytes as `Data`, ready to write to `MODEL.onnx`.
-    public func serializedData() -> Data { Data(serializedBytes()) }
+    public func serializedData() throws -> Data { Data(try serializedBytes()) }
+
+    /// The `ModelProto` of this model.
+    var proto: Onnx_ModelProto {
+        var m = Onnx_ModelProto()
+        m.irVersion = irVersion
+        if !producerName.isEmpty { m.producerName = producerName }
+        if !producerVersion.isEmpty { m.producerVersion = producerVersion }
+        if !domain.isEmpty { m.domain = domain }
+        m.modelVersion = modelVersion
+        if !docString.isEmpty { m.docString = docString }
+        m.graph = graph.proto
+        m.opsetImport = opsetImports.map(\.proto)
+        m.metadataProps = metadata.map(\.proto)
+        return m
+    }
 }
 
-extension ONNXOpsetImport: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
+extension ONNXOpsetImport {
+    var proto: Onnx_OperatorSetIdProto {
+        var p = Onnx_OperatorSetIdProto()
         // The default domain is written explicitly as "" (as onnx.helper does), so readers that
         // test presence see it.
-        w.string(1, domain)
-        w.int64(2, version)
+        p.domain = domain
+        p.version = version
+        return p
     }
 }
 
-extension ONNXMetadataEntry: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        w.string(1, key)
-        w.string(2, value)
+extension ONNXMetadataEntry {
+    var proto: Onnx_StringStringEntryProto {
+        var p = Onnx_StringStringEntryProto()
+        p.key = key
+        p.value = value
+        return p
     }
 }
 
-extension ONNXGraph: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        for node in nodes { w.message(1, node) }
-        if !name.isEmpty { w.string(2, name) }
-        for tensor in initializers { w.message(5, tensor) }
-        if !docString.isEmpty { w.string(10, docString) }
-        for v in inputs { w.message(11, v) }
-        for v in outputs { w.message(12, v) }
-        for v in valueInfo { w.message(13, v) }
+extension ONNXGraph {
+    var proto: Onnx_GraphProto {
+        var g = Onnx_GraphProto()
+        g.node = nodes.map(\.proto)
+        if !name.isEmpty { g.name = name }
+        g.initializer = initializers.map(\.proto)
+        if !docString.isEmpty { g.docString = docString }
+        g.input = inputs.map(\.proto)
+        g.output = outputs.map(\.proto)
+        g.valueInfo = valueInfo.map(\.proto)
+        return g
     }
 }
 
-extension ONNXNode: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        for i in inputs { w.string(1, i) }
-        for o in outputs { w.string(2, o) }
-        if !name.isEmpty { w.string(3, name) }
-        w.string(4, opType)
-        for a in attributes { w.message(5, a) }
-        if !docString.isEmpty { w.string(6, docString) }
-        if !domain.isEmpty { w.string(7, domain) }
+extension ONNXNode {
+    var proto: Onnx_NodeProto {
+        var n = Onnx_NodeProto()
+        n.input = inputs
+        n.output = outputs
+        if !name.isEmpty { n.name = name }
+        n.opType = opType
+        n.attribute = attributes.map(\.proto)
+        if !docString.isEmpty { n.docString = docString }
+        if !domain.isEmpty { n.domain = domain }
+        return n
     }
 }
 
-extension ONNXAttribute: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        w.string(1, name)
+extension ONNXAttribute {
+    var proto: Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
         switch value {
-        case .float(let f): w.float(2, f)
-        case .int(let i): w.int64(3, i)
-        case .bytes(let s): w.bytes(4, s)
-        case .tensor(let t): w.message(5, t)
-        case .floats(let fs): for f in fs { w.float(7, f) }
-        case .ints(let ints): for i in ints { w.int64(8, i) }
-        case .strings(let ss): for s in ss { w.bytes(9, s) }
+        case .float(let f): a.f = f; a.type = .float
+        case .int(let i): a.i = i; a.type = .int
+        case .bytes(let s): a.s = Data(s); a.type = .string
+        case .tensor(let t): a.t = t.proto; a.type = .tensor
+        case .floats(let fs): a.floats = fs; a.type = .floats
+        case .ints(let ints): a.ints = ints; a.type = .ints
+        case .strings(let ss): a.strings = ss.map { Data($0) }; a.type = .strings
         }
-        w.int32(20, value.typeCode)
+        return a
     }
 }
 
-extension ONNXTensor: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        for d in dims { w.int64(1, d) }
-        w.int32(2, dataType.rawValue)
-        if !name.isEmpty { w.string(8, name) }
-        w.bytes(9, rawData)
-        if !docString.isEmpty { w.string(12, docString) }
+extension ONNXTensor {
+    var proto: Onnx_TensorProto {
+        var t = Onnx_TensorProto()
+        t.dims = dims
+        t.dataType = dataType.rawValue
+        if !name.isEmpty { t.name = name }
+        t.rawData = Data(rawData)
+        if !docString.isEmpty { t.docString = docString }
+        return t
     }
 }
 
-extension ONNXValueInfo: ProtoMessage {
-    func encode(to w: inout ProtoWriter) {
-        w.string(1, name)
-        w.message(2, TypeMessage(elementType: elementType, shape: shape))
-        if !docString.isEmpty { w.string(3, docString) }
-    }
-}
-
-/// `TypeProto` with its `tensor_type` case.
-private struct TypeMessage: ProtoMessage {
-    var elementType: ONNXDataType
-    var shape: [ONNXDimension]?
-
-    func encode(to w: inout ProtoWriter) {
-        w.message(1, TensorTypeMessage(elementType: elementType, shape: shape))
-    }
-}
-
-/// `TypeProto.Tensor`.
-private struct TensorTypeMessage: ProtoMessage {
-    var elementType: ONNXDataType
-    var shape: [ONNXDimension]?
-
-    func encode(to w: inout ProtoWriter) {
-        w.int32(1, elementType.rawValue)
-        if let shape { w.message(2, ShapeMessage(dims: shape)) }
-    }
-}
-
-/// `TensorShapeProto`.
-private struct ShapeMessage: ProtoMessage {
-    var dims: [ONNXDimension]
-
-    func encode(to w: inout ProtoWriter) {
-        for d in dims { w.message(1, DimensionMessage(dim: d)) }
-    }
-}
-
-/// `TensorShapeProto.Dimension`.
-private struct DimensionMessage: ProtoMessage {
-    var dim: ONNXDimension
-
-    func encode(to w: inout ProtoWriter) {
-        switch dim {
-        case .value(let v): w.int64(1, v)
-        case .param(let p): w.string(2, p)
+extension ONNXValueInfo {
+    var proto: Onnx_ValueInfoProto {
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = elementType.rawValue
+        if let shape {
+            var s = Onnx_TensorShapeProto()
+            s.dim = shape.map { d in
+                var dim = Onnx_TensorShapeProto.Dimension()
+                switch d {
+                case .value(let v): dim.dimValue = v
+                case .param(let p): dim.dimParam = p
+                }
+                return dim
+            }
+            tensor.shape = s
         }
+        var v = Onnx_ValueInfoProto()
+        v.name = name
+        v.type.tensorType = tensor
+        if !docString.isEmpty { v.docString = docString }
+        return v
     }
 }

@@ -135,19 +135,6 @@ public enum ONNXAttributeValue: Sendable, Hashable {
 
     /// A UTF-8 string attribute.
     public static func string(_ s: String) -> ONNXAttributeValue { .bytes(Array(s.utf8)) }
-
-    /// `AttributeProto.AttributeType` of this value.
-    var typeCode: Int32 {
-        switch self {
-        case .float: return 1
-        case .int: return 2
-        case .bytes: return 3
-        case .tensor: return 4
-        case .floats: return 6
-        case .ints: return 7
-        case .strings: return 8
-        }
-    }
 }
 
 /// An `AttributeProto`.
