@@ -44,6 +44,8 @@ let package = Package(
         // `dcl serve --metrics-listen`: counters and histograms, exported in Prometheus' text format.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Structured logs of `dcl serve` and `dcl device` (already resolved: gRPC's transport brings it through swift-nio-extras).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries (Debian: libreadline-dev, zlib1g-dev).
@@ -122,8 +124,9 @@ let package = Package(
         ], swiftSettings: v5 + numericFlags),
         // `dcl serve`, `dcl device`, `dcl status`: the deployed run over the fleet transport. Apart
         // from DCLDriver so that what depends on the driver alone (the fuzzers) does not build gRPC.
-        .target(name: "DCLDeploy", dependencies: ["DCLDriver", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLDiagnostics", "DCLData",
-                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .target(name: "DCLDeploy", dependencies: ["DCLDriver", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLDiagnostics", "DCLData", "DCLText",
+                                                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                 .product(name: "Logging", package: "swift-log")],
                 swiftSettings: v5),
         // The `dcl` command line: every subcommand, from the driver and the deployment.
         .target(name: "DCLCommandLine", dependencies: ["DCLDriver", "DCLDeploy", "DCLTensor",

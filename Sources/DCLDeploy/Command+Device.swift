@@ -11,6 +11,7 @@ import DCLFleet
 import DCLDriver
 import DCLRuntime
 import Foundation
+import Logging
 
 public struct DeviceHost: ParsableCommand {
     public init() {}
@@ -42,6 +43,7 @@ public struct DeviceHost: ParsableCommand {
     @Option(help: "Connect with TLS, trusting the certificates in this PEM file to sign the service's.") var tlsCa: String?
     @Option(help: "Seed of the run (the service's).") var seed: UInt64 = 0
     @Option(help: "Kernel threads (default: the machine's cores).") var threads: Int?
+    @Option(help: "How the log on standard error is written: text (lines to read) or json (one object per line).") var logFormat: LogFormat = .text
     @OptionGroup var params: ParamOptions
     @ArgumentParser.Argument(help: "The script the service runs.") var file: String
 
@@ -104,26 +106,33 @@ public struct DeviceHost: ParsableCommand {
         } catch {
             throw usage("\(error)")
         }
-        StandardError.write("dcl device: devices \(range.lowerBound)..\(range.upperBound) of `\(roleName)` joining \(address)\(tls == nil ? "" : " (TLS)")\n")
+        let log = self.log
+        let held: Logger.Metadata = ["first_device": .stringConvertible(range.lowerBound), "last_device": .stringConvertible(range.upperBound)]
+        log.event("joining", "devices \(range.lowerBound)..\(range.upperBound) of `\(roleName)` joining \(address)\(tls == nil ? "" : " (TLS)")",
+                  held.merging(["role": .string(roleName), "service": .string("\(address)"), "tls": .stringConvertible(tls != nil)]) { $1 })
         let signals = ShutdownSignals(command: "device") { signal in
-            StandardError.write("dcl device: \(ShutdownSignals.name(signal)): leaving once the tasks running finish\n")
+            log.event("leaving", "\(ShutdownSignals.name(signal)): leaving once the tasks running finish", ["signal": .string(ShutdownSignals.name(signal))])
             host.leave()
         }
         do {
             try host.runBlocking()
         } catch {
-            StandardError.write("dcl device: \(error)\n")
+            log.event("error", "\(error)", level: .error, held)
             throw ExitCode(ExitStatus.runtime)
         }
         if let signal = signals.received {
-            StandardError.write("dcl device: left on \(ShutdownSignals.name(signal)) (devices \(range.lowerBound)..\(range.upperBound)); exit status \(ShutdownSignals.exitStatus(signal))\n")
+            log.event("left", "left on \(ShutdownSignals.name(signal)) (devices \(range.lowerBound)..\(range.upperBound)); exit status \(ShutdownSignals.exitStatus(signal))",
+                      held.merging(["signal": .string(ShutdownSignals.name(signal)), "exit_status": .stringConvertible(Int(ShutdownSignals.exitStatus(signal)))]) { $1 })
             throw ExitCode(ShutdownSignals.exitStatus(signal))
         }
-        StandardError.write("dcl device: the service ended the run (devices \(range.lowerBound)..\(range.upperBound))\n")
+        log.event("finished", "the service ended the run (devices \(range.lowerBound)..\(range.upperBound))", held)
     }
 
+    /// The host's log on standard error (`--log-format`).
+    private var log: Logger { DeployLog.logger(command: "device", format: logFormat) }
+
     private func usage(_ message: String) -> ExitCode {
-        StandardError.write("dcl device: \(message)\n")
+        log.event("usage", message, level: .error)
         return ExitCode(ExitStatus.usage)
     }
 

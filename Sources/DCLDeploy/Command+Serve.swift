@@ -10,6 +10,7 @@ import DCLFleet
 import DCLDriver
 import DCLRuntime
 import Foundation
+import Logging
 
 public struct Serve: ParsableCommand {
     public init() {}
@@ -49,6 +50,7 @@ public struct Serve: ParsableCommand {
     @Option(help: "Kernel threads (default: the machine's cores).") var threads: Int?
     @Flag(help: "No training progress lines.") var quiet = false
     @Flag(help: "Log every round (its work, devices and bytes on the wire) on standard error.") var logRounds = false
+    @Option(help: "How the log on standard error is written: text (lines to read) or json (one object per line).") var logFormat: LogFormat = .text
     @OptionGroup var params: ParamOptions
     @ArgumentParser.Argument(help: "The script to serve.") var file: String
 
@@ -62,6 +64,7 @@ public struct Serve: ParsableCommand {
     }
 
     public func run() throws {
+        let log = DeployLog.logger(command: "serve", format: logFormat)
         let script = try ScriptLoading.load(file, command: "serve", params: params)
         let c = script.checked, program = script.program, values = script.values
         let address: FleetAddress, token: String, fleetStore: SQLiteFleetStore, tls: FleetServerTLS?, metricsAddress: FleetAddress?
@@ -72,7 +75,7 @@ public struct Serve: ParsableCommand {
             token = try JoinToken.load(file: joinTokenFile)
             fleetStore = try SQLiteFleetStore.open(spec: store)
         } catch {
-            StandardError.write("dcl serve: \(error)\n")
+            log.event("usage", "\(error)", level: .error)
             throw ExitCode(ExitStatus.usage)
         }
         let service: FleetService
@@ -81,7 +84,7 @@ public struct Serve: ParsableCommand {
             service = try FleetService.startBlocking(.init(address: address, insecure: insecure, tls: tls, joinToken: token, store: fleetStore,
                                                            metricsAddress: metricsAddress, runKey: runKey))
         } catch {
-            StandardError.write("dcl serve: \(error)\n")
+            log.event("usage", "\(error)", level: .error)
             throw ExitCode(ExitStatus.usage)
         }
         defer { service.shutdown() }
@@ -89,27 +92,32 @@ public struct Serve: ParsableCommand {
             // Written whole, then renamed: a reader never sees half a number.
             let tmp = portFile + ".tmp"
             guard FileManager.default.createFile(atPath: tmp, contents: Data("\(service.port)\n".utf8)), rename(tmp, portFile) == 0 else {
-                StandardError.write("dcl serve: cannot write \(portFile)\n")
+                log.event("usage", "cannot write \(portFile)", level: .error, ["path": .string(portFile)])
                 throw ExitCode(ExitStatus.usage)
             }
         }
-        StandardError.write("dcl serve: listening on \(FleetAddress(host: service.host, port: service.port))\(tls == nil ? "" : " (TLS)")\n")
+        let bound = "\(FleetAddress(host: service.host, port: service.port))"
+        log.event("listening", "listening on \(bound)\(tls == nil ? "" : " (TLS)")", ["address": .string(bound), "tls": .stringConvertible(tls != nil)])
         if service.resumedRun {
             let done = (try? service.tasksDone()) ?? 0
-            StandardError.write("dcl serve: resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again\n")
+            log.event("resuming", "resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again",
+                      ["run": .stringConvertible(service.runID), "tasks_done": .stringConvertible(done)])
         }
         if let metricsAddress, let port = service.metricsPort {
-            StandardError.write("dcl serve: metrics at http://\(FleetAddress(host: metricsAddress.host, port: port))/metrics\n")
+            let url = "http://\(FleetAddress(host: metricsAddress.host, port: port))/metrics"
+            log.event("metrics", "metrics at \(url)", ["url": .string(url)])
         }
         let drainTimeout = self.drainTimeout
         let signals = ShutdownSignals(command: "serve") { signal in
-            StandardError.write("dcl serve: \(ShutdownSignals.name(signal)): draining (no new tasks; tasks in flight have up to \(drainTimeout) s)\n")
+            log.event("draining", "\(ShutdownSignals.name(signal)): draining (no new tasks; tasks in flight have up to \(drainTimeout) s)",
+                      ["signal": .string(ShutdownSignals.name(signal)), "drain_timeout_s": .stringConvertible(drainTimeout)])
             service.drain(timeout: .milliseconds(Int64(min(drainTimeout, 1e9) * 1000)))
             // The script may be busy on the service's side (cloud training) rather than in a round:
             // it is interrupted at its next batch or statement (below), and the drain timeout
             // bounds the stop all the same.
             DispatchQueue.global().asyncAfter(deadline: .now() + min(drainTimeout, 1e9) + 15) {
-                StandardError.write("dcl serve: still running \(drainTimeout) s after \(ShutdownSignals.name(signal)) plus 15 s: stopping now\n")
+                log.event("drain-expired", "still running \(drainTimeout) s after \(ShutdownSignals.name(signal)) plus 15 s: stopping now", level: .warning,
+                          ["signal": .string(ShutdownSignals.name(signal))])
                 try? service.finish()
                 service.waitForHostsToLeave(timeout: .seconds(5))
                 Foundation.exit(ShutdownSignals.exitStatus(signal))
@@ -117,7 +125,7 @@ public struct Serve: ParsableCommand {
         }
         let devices = FleetDevices(service: service, policy: RoundPolicy(minResponses: 1, timeout: .milliseconds(Int64(min(taskTimeout, 1e9) * 1000))),
                                    joinTimeout: .milliseconds(Int64(min(joinTimeout, 1e9) * 1000)))
-        if logRounds { devices.roundLog = { StandardError.write("dcl serve: \($0)\n") } }
+        if logRounds { devices.roundLog = { log.event("round", $0.line, $0.fields) } }
         let session = Session(threads: threads, output: { line in
             print(line)
             fflush(stdout)
@@ -138,24 +146,31 @@ public struct Serve: ParsableCommand {
             if signals.received == nil {
                 let failure = DiagnosticEngine()
                 failure.emit(e.diagnostic)
-                DiagnosticsFormat.text.report(failure, sources: c.sources)
+                (logFormat == .json ? DiagnosticsFormat.json : .text).report(failure, sources: c.sources)
             }
             failed = true
         } catch {
-            if signals.received == nil { StandardError.write("dcl serve: \(error)\n") }
+            if signals.received == nil { log.event("error", "\(error)", level: .error) }
             failed = true
         }
         // The hosts end when the run does, also when it failed: each is told at its next poll
         // (at once when it is waiting in one) before the server stops.
         try? service.finish()
         service.waitForHostsToLeave(timeout: .seconds(12))
-        StandardError.write("dcl serve: \(devices.rounds) device task\(devices.rounds == 1 ? "" : "s"), \(devices.bytesUp) bytes up, \(devices.bytesDown) bytes down\n")
+        log.event("finished", "\(devices.rounds) device task\(devices.rounds == 1 ? "" : "s"), \(devices.bytesUp) bytes up, \(devices.bytesDown) bytes down",
+                  ["tasks": .stringConvertible(devices.rounds), "bytes_up": .stringConvertible(devices.bytesUp), "bytes_down": .stringConvertible(devices.bytesDown)])
         if let signal = signals.received {
-            let tasks = (try? service.counts()).map { c in
-                "\(c.tasks[.done] ?? 0) done, \(c.tasks[.dropped] ?? 0) dropped"
-            } ?? "task counts unavailable"
+            let counts = try? service.counts()
+            let tasks = counts.map { c in "\(c.tasks[.done] ?? 0) done, \(c.tasks[.dropped] ?? 0) dropped" } ?? "task counts unavailable"
             service.shutdown()
-            StandardError.write("dcl serve: stopped by \(ShutdownSignals.name(signal)) after draining: run \(service.runID) closed in the store (tasks: \(tasks)); exit status \(ShutdownSignals.exitStatus(signal))\n")
+            var fields: Logger.Metadata = ["signal": .string(ShutdownSignals.name(signal)), "run": .stringConvertible(service.runID),
+                                           "exit_status": .stringConvertible(Int(ShutdownSignals.exitStatus(signal)))]
+            if let c = counts {
+                fields["tasks_done"] = .stringConvertible(c.tasks[.done] ?? 0)
+                fields["tasks_dropped"] = .stringConvertible(c.tasks[.dropped] ?? 0)
+            }
+            log.event("stopped", "stopped by \(ShutdownSignals.name(signal)) after draining: run \(service.runID) closed in the store (tasks: \(tasks)); exit status \(ShutdownSignals.exitStatus(signal))",
+                      fields)
             throw ExitCode(ShutdownSignals.exitStatus(signal))
         }
         if failed { throw ExitCode(ExitStatus.runtime) }

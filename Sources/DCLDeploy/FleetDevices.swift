@@ -7,6 +7,7 @@ import DCLCompiler
 import DCLFleet
 import DCLRuntime
 import Foundation
+import Logging
 
 final class FleetDevices: DeviceExecutor {
     let service: FleetService
@@ -17,8 +18,8 @@ final class FleetDevices: DeviceExecutor {
     private(set) var rounds = 0
     private(set) var bytesUp: UInt64 = 0
     private(set) var bytesDown: UInt64 = 0
-    /// Called after every round with a one-line account of it (`dcl serve --log-rounds`).
-    var roundLog: ((String) -> Void)?
+    /// Called after every round with an account of it (`dcl serve --log-rounds`).
+    var roundLog: ((RoundAccount) -> Void)?
 
     init(service: FleetService, policy: RoundPolicy, joinTimeout: Duration) {
         self.service = service
@@ -40,11 +41,9 @@ final class FleetDevices: DeviceExecutor {
         bytesUp &+= report.bytesUp
         bytesDown &+= report.bytesDown
         if let log = roundLog {
-            let devices = tasks.count == 1 ? "device \(tasks[0].device)" : "\(tasks.count) devices"
             let dropped = report.results.filter { if case .failure(.dropped) = $0 { return true }; return false }.count
-            log("round \(report.round): \(tasks.first?.kind.rawValue ?? "") on \(devices): \(report.bytesDown) bytes down, \(report.bytesUp) bytes up"
-                + (dropped > 0 ? ", \(dropped) dropped" : "")
-                + (report.fromStore > 0 ? ", \(report.fromStore) answered from the store (resumed run)" : ""))
+            log(RoundAccount(round: report.round, kind: tasks.first?.kind.rawValue ?? "", devices: tasks.map(\.device),
+                             bytesDown: report.bytesDown, bytesUp: report.bytesUp, dropped: dropped, fromStore: report.fromStore))
         }
         return report.results.map { r in
             switch r {
@@ -53,5 +52,33 @@ final class FleetDevices: DeviceExecutor {
             case .failure(.failed(let message)): return .failure(.failed(DeviceTaskError(transportMessage: message)))
             }
         }
+    }
+}
+
+/// One device round as `--log-rounds` reports it.
+struct RoundAccount {
+    var round: Int64
+    var kind: String
+    var devices: [Int]
+    var bytesDown: UInt64
+    var bytesUp: UInt64
+    var dropped: Int
+    var fromStore: Int
+
+    /// The line a person reads.
+    var line: String {
+        let who = devices.count == 1 ? "device \(devices[0])" : "\(devices.count) devices"
+        return "round \(round): \(kind) on \(who): \(bytesDown) bytes down, \(bytesUp) bytes up"
+            + (dropped > 0 ? ", \(dropped) dropped" : "")
+            + (fromStore > 0 ? ", \(fromStore) answered from the store (resumed run)" : "")
+    }
+
+    /// The fields of its log event.
+    var fields: Logger.Metadata {
+        var f: Logger.Metadata = ["round": .stringConvertible(round), "kind": .string(kind), "devices": .stringConvertible(devices.count),
+                                  "bytes_down": .stringConvertible(bytesDown), "bytes_up": .stringConvertible(bytesUp),
+                                  "dropped": .stringConvertible(dropped), "from_store": .stringConvertible(fromStore)]
+        if devices.count == 1 { f["device"] = .stringConvertible(devices[0]) }
+        return f
     }
 }
