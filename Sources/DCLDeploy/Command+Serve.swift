@@ -82,7 +82,7 @@ public struct Serve: ParsableCommand {
         do {
             let runKey = RunKey.of(version: dclVersion, sources: c.sources.files.map(\.bytes), seed: seed, assignments: params.assignments)
             service = try FleetService.startBlocking(.init(address: address, insecure: insecure, tls: tls, joinToken: token, store: fleetStore,
-                                                           metricsAddress: metricsAddress, runKey: runKey))
+                                                           metricsAddress: metricsAddress, runKey: runKey, events: { log.fleetEvent($0) }))
         } catch {
             log.event("usage", "\(error)", level: .error)
             throw ExitCode(ExitStatus.usage)
@@ -126,6 +126,10 @@ public struct Serve: ParsableCommand {
         let devices = FleetDevices(service: service, policy: RoundPolicy(minResponses: 1, timeout: .milliseconds(Int64(min(taskTimeout, 1e9) * 1000))),
                                    joinTimeout: .milliseconds(Int64(min(joinTimeout, 1e9) * 1000)))
         if logRounds { devices.roundLog = { log.event("round", $0.line, $0.fields) } }
+        devices.dropLog = { round, device, reason in
+            log.event("dropped", "round \(round): device \(device) dropped: \(reason)", level: .warning,
+                      ["round": .stringConvertible(round), "device": .stringConvertible(device), "reason": .string(reason)])
+        }
         let session = Session(threads: threads, output: { line in
             print(line)
             fflush(stdout)

@@ -13,6 +13,7 @@
 
 import ArgumentParser
 import DCLDriver
+import DCLFleet
 import DCLText
 import Foundation
 import Logging
@@ -36,6 +37,20 @@ extension Logger {
         var metadata = fields
         metadata["event"] = .string(event)
         log(level: level, "\(message)", metadata: metadata)
+    }
+}
+
+extension Logger {
+    /// A host joining or leaving, as the service tells it.
+    func fleetEvent(_ e: FleetEvent) {
+        switch e {
+        case .hostJoined(let first, let end, let rejoined):
+            event("host-joined", "a host joined for devices \(first)..\(end - 1)\(rejoined > 0 ? " (\(rejoined) rejoined with their tokens)" : "")",
+                  ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1), "rejoined": .stringConvertible(rejoined)])
+        case .hostLeft(let first, let end):
+            event("host-left", "the host of devices \(first)..\(end - 1) left", level: .warning,
+                  ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1)])
+        }
     }
 }
 

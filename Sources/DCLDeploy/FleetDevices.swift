@@ -20,6 +20,8 @@ final class FleetDevices: DeviceExecutor {
     private(set) var bytesDown: UInt64 = 0
     /// Called after every round with an account of it (`dcl serve --log-rounds`).
     var roundLog: ((RoundAccount) -> Void)?
+    /// Called for every device a round dropped (round, device, why).
+    var dropLog: ((Int64, Int, String) -> Void)?
 
     init(service: FleetService, policy: RoundPolicy, joinTimeout: Duration) {
         self.service = service
@@ -40,6 +42,11 @@ final class FleetDevices: DeviceExecutor {
         rounds += 1
         bytesUp &+= report.bytesUp
         bytesDown &+= report.bytesDown
+        if let log = dropLog {
+            for (task, r) in zip(tasks, report.results) {
+                if case .failure(.dropped(let reason)) = r { log(report.round, task.device, reason) }
+            }
+        }
         if let log = roundLog {
             let dropped = report.results.filter { if case .failure(.dropped) = $0 { return true }; return false }.count
             log(RoundAccount(round: report.round, kind: tasks.first?.kind.rawValue ?? "", devices: tasks.map(\.device),

@@ -28,6 +28,8 @@ final class FleetCore: Sendable {
     let resumed: Bool
     let traffic = TrafficCounter()
     let signal = ChangeSignal()
+    /// Told of hosts joining and leaving (the service's log); called outside every lock.
+    let events: (@Sendable (FleetEvent) -> Void)?
     private let joinTokenHash: [UInt8]
 
     private struct State {
@@ -58,8 +60,10 @@ final class FleetCore: Sendable {
     /// How recently a device must have been seen (a poll, a lease, a push) to count as connected.
     static let connectedWindow: Double = 30
 
-    init(store: any FleetStore, limits: FleetLimits, joinToken: String, runKey: [UInt8]?) throws {
+    init(store: any FleetStore, limits: FleetLimits, joinToken: String, runKey: [UInt8]?,
+         events: (@Sendable (FleetEvent) -> Void)? = nil) throws {
         self.store = store
+        self.events = events
         self.limits = limits
         self.joinTokenHash = Digest.tokenHash(joinToken)
         if let runKey, let unfinished = try store.unfinishedRun(key: runKey) {
@@ -182,6 +186,8 @@ final class FleetCore: Sendable {
             s.sessions[Digest.hex(Digest.tokenHash(session))] = JoinedSession(first: first, end: end)
         }
         signal.bump()
+        // A rejoined device keeps the token it presented; a new one got a fresh token.
+        events?(.hostJoined(first: first, end: end, rejoined: tokens.filter { request.presented[UInt32($0.key)] == $0.value }.count))
         return (session, tokens)
     }
 
@@ -246,6 +252,7 @@ final class FleetCore: Sendable {
         }
         try? store.touchDevices(run: run, first: session.first, end: session.end, now: 0)
         signal.bump()
+        events?(.hostLeft(first: session.first, end: session.end))
     }
 
     func markClosing() {

@@ -25,10 +25,13 @@ public final class FleetService: Sendable {
         /// unfinished run under the same key resumes it — the script replays its rounds and every
         /// task already answered is answered from the store, not sent again.
         public var runKey: [UInt8]?
+        /// Told of hosts joining and leaving, as it happens (from the RPC handlers' threads).
+        public var events: (@Sendable (FleetEvent) -> Void)?
 
         public init(address: FleetAddress = FleetAddress(host: "127.0.0.1", port: 0), insecure: Bool = false, tls: FleetServerTLS? = nil,
                     joinToken: String, store: any FleetStore, limits: FleetLimits = FleetLimits(), metricsAddress: FleetAddress? = nil,
-                    runKey: [UInt8]? = nil) {
+                    runKey: [UInt8]? = nil, events: (@Sendable (FleetEvent) -> Void)? = nil) {
+            self.events = events
             self.metricsAddress = metricsAddress
             self.runKey = runKey
             self.address = address
@@ -81,7 +84,7 @@ public final class FleetService: Sendable {
         if configuration.tls == nil { try configuration.address.checkPlaintextAllowed(insecure: configuration.insecure) }
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
         let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken,
-                                 runKey: configuration.runKey)
+                                 runKey: configuration.runKey, events: configuration.events)
         let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress, transportSecurity: configuration.tls?.transportSecurity ?? .plaintext)
         let metrics = FleetMetrics()
         let server = GRPCServer(transport: transport, services: [FleetRPC(core: core)], interceptors: [RPCTimingInterceptor(metrics: metrics)])

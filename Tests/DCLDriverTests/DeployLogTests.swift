@@ -40,6 +40,8 @@ import Testing
         #expect(events.first == "listening" && events.last == "finished", "\(events)")
         let listening = try #require(served.first)
         #expect(listening["address"] as? String == "127.0.0.1:\(port)" && listening["tls"] as? Bool == false, "\(listening)")
+        let joined = served.filter { $0["event"] as? String == "host-joined" }
+        #expect(joined.count == 1 && joined.first?["first_device"] as? Int == 0 && joined.first?["rejoined"] as? Int == 0, "\(joined)")
         let rounds = served.filter { $0["event"] as? String == "round" }
         #expect(!rounds.isEmpty)
         for r in rounds {

@@ -66,6 +66,10 @@ import Glibc
         #expect(Date().timeIntervalSince(started) < 170)
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("E0508") && r.stderr.contains("device 2"), "\(r.stderr)")
+        // The service's log says when the host left, and which device a round dropped.
+        #expect(r.stderr.contains("dcl serve: the host of devices 2..3 left"), "\(r.stderr)")
+        #expect(r.stderr.contains("dcl serve: a host joined for devices 0..1"), "\(r.stderr)")
+        #expect(r.stderr.contains("device 2 dropped"), "\(r.stderr)")
         #expect(r.stdout.contains("device 1: alone"), "\(r.stdout)")
     }
 }
