@@ -41,14 +41,17 @@ extension Logger {
 }
 
 extension Logger {
+    /// `device 4` or `devices 0..9` (inclusive).
+    static func devices(_ first: Int, _ end: Int) -> String { end - first == 1 ? "device \(first)" : "devices \(first)..\(end - 1)" }
+
     /// A host joining or leaving, as the service tells it.
     func fleetEvent(_ e: FleetEvent) {
         switch e {
         case .hostJoined(let first, let end, let rejoined):
-            event("host-joined", "a host joined for devices \(first)..\(end - 1)\(rejoined > 0 ? " (\(rejoined) rejoined with their tokens)" : "")",
+            event("host-joined", "a host joined for \(Self.devices(first, end))\(rejoined > 0 ? " (\(rejoined) rejoined with their tokens)" : "")",
                   ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1), "rejoined": .stringConvertible(rejoined)])
         case .hostLeft(let first, let end):
-            event("host-left", "the host of devices \(first)..\(end - 1) left", level: .warning,
+            event("host-left", "the host of \(Self.devices(first, end)) left", level: .warning,
                   ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1)])
         }
     }

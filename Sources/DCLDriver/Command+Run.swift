@@ -77,6 +77,9 @@ public struct Run: ParsableCommand {
     @Option(help: "With --deploy loopback: the hosts trust the certificates in this PEM file to sign the service's.")
     var tlsCa: String?
 
+    @Option(help: "With --deploy loopback: the service serves Prometheus metrics at http://HOST:PORT/metrics (as `dcl serve --metrics-listen`).")
+    var metricsListen: String?
+
     @OptionGroup var params: ParamOptions
 
     @ArgumentParser.Argument(help: "The script to run.")
@@ -87,8 +90,8 @@ public struct Run: ParsableCommand {
     public func validate() throws {
         try validateThreads(threads)
         if deploy == .local {
-            if deviceHosts != nil || store != nil || tlsCert != nil || tlsKey != nil || tlsCa != nil {
-                throw ValidationError("--device-hosts, --store and --tls-* go with --deploy loopback")
+            if deviceHosts != nil || store != nil || tlsCert != nil || tlsKey != nil || tlsCa != nil || metricsListen != nil {
+                throw ValidationError("--device-hosts, --store, --tls-* and --metrics-listen go with --deploy loopback")
             }
         } else {
             if let k = deviceHosts, !(1...64).contains(k) { throw ValidationError("--device-hosts takes 1 to 64 hosts, not \(k)") }
@@ -112,7 +115,7 @@ public struct Run: ParsableCommand {
         let c = script.checked, program = script.program, values = script.values
         if deploy == .loopback {
             let deployment = LoopbackDeployment(file: file, seed: seed ?? 0, assignments: params.assignments, threads: threads, quiet: quiet,
-                                                hosts: deviceHosts ?? 2, store: store,
+                                                hosts: deviceHosts ?? 2, store: store, metricsListen: metricsListen,
                                                 tls: tlsCert.map { LoopbackDeployment.TLSFiles(certificate: $0, key: tlsKey!, trustRoots: tlsCa!) })
             let status: Int32
             do { status = try deployment.run(program: program, values: values) } catch let e as LoopbackDeployment.Failure {

@@ -20,6 +20,8 @@ struct LoopbackDeployment {
     var quiet: Bool
     var hosts: Int
     var store: String?
+    /// Where the service serves its metrics (`--metrics-listen`); nil: nowhere.
+    var metricsListen: String?
     /// TLS between the service and the hosts (`--tls-cert/--tls-key/--tls-ca`); nil: plaintext.
     var tls: TLSFiles?
 
@@ -50,6 +52,7 @@ struct LoopbackDeployment {
         let shared = ["--seed", String(seed)] + assignments.flatMap { ["--set", $0] }
         var serveArgs = ["serve", file, "--listen", "127.0.0.1:0", "--port-file", portFile, "--join-token-file", tokenFile] + shared
         if let store { serveArgs += ["--store", store] }
+        if let metricsListen { serveArgs += ["--metrics-listen", metricsListen] }
         if let tls { serveArgs += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         if let threads { serveArgs += ["--threads", String(threads)] }
         if quiet { serveArgs.append("--quiet") }

@@ -57,6 +57,17 @@ import Testing
         #expect(hosted.first?["first_device"] as? Int == 0 && hosted.first?["service"] as? String == "127.0.0.1:\(port)", "\(hosted)")
     }
 
+    @Test func aLoopbackRunServesMetricsWhenAsked() throws {
+        let dir = try makeTemporaryDirectory("deploy-loopback-metrics")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = try DeployLoopbackTests.script(in: dir)
+        let r = try runDCL(["run", script, "--deploy", "loopback", "--metrics-listen", "127.0.0.1:0", "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("dcl serve: metrics at http://127.0.0.1:") && r.stderr.contains("/metrics"), "\(r.stderr)")
+        let local = try runDCL(["run", script, "--metrics-listen", "127.0.0.1:0"])
+        #expect(local.status == 2 && local.stderr.contains("go with --deploy loopback"), "\(local.stderr)")
+    }
+
     @Test func textStaysTheDefaultAndABadFormatIsAUsageError() throws {
         let dir = try makeTemporaryDirectory("deploy-log-usage")
         defer { try? FileManager.default.removeItem(at: dir) }
