@@ -230,7 +230,9 @@ extension Elaborator {
     /// The last component of a layer path (`features.conv2d_2` → `conv2d_2`): the builder adds
     /// the scope, so node names match parameter names.
     private func leaf(_ path: String) -> String {
-        String(path.split(separator: ".").last ?? Substring(path))
+        // The text after the last dot, without splitting the whole path into an array.
+        guard let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")) else { return path }
+        return String(path[path.utf8.index(after: dot)...])
     }
 
     /// Applies `f` to the last axis of `x` (rank ≥ 2): rank-3+ inputs fold their leading axes.
