@@ -92,8 +92,8 @@ public struct Node: @unchecked Sendable {
 
 /// A static dataflow graph.
 public struct Graph: @unchecked Sendable {
-    public internal(set) var types: [ValueID: TensorType] = [:]
-    public internal(set) var sources: [ValueID: ValueSource] = [:]
+    public internal(set) var types = ValueTable<TensorType>()
+    public internal(set) var sources = ValueTable<ValueSource>()
     public internal(set) var inputs: [GraphInput] = []
     public internal(set) var parameters: [Parameter] = []
     public internal(set) var constants: [Constant] = []
@@ -198,12 +198,12 @@ public struct Graph: @unchecked Sendable {
     /// Rebuilds `sources` and drops types of values no longer defined, after nodes, inputs,
     /// parameters or constants were removed or reordered by a pass.
     mutating func reindex() {
-        var src: [ValueID: ValueSource] = [:]
+        var src = ValueTable<ValueSource>()
         for (i, x) in inputs.enumerated() { src[x.value] = .input(i) }
         for (i, p) in parameters.enumerated() { src[p.value] = .parameter(i) }
         for (i, c) in constants.enumerated() { src[c.value] = .constant(i) }
         for (i, n) in nodes.enumerated() { for (k, o) in n.outputs.enumerated() { src[o] = .node(i, output: k) } }
         sources = src
-        types = types.filter { src[$0.key] != nil }
+        for v in types.keys where src[v] == nil { types[v] = nil }
     }
 }
