@@ -41,13 +41,18 @@ public struct DeviceHost: ParsableCommand {
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
     @Flag(help: "Allow plaintext to a non-loopback address (without --tls-ca).") var insecure = false
     @Option(help: "Connect with TLS, trusting the certificates in this PEM file to sign the service's.") var tlsCa: String?
+    @Option(help: "With --tls-ca: this host's own PEM certificate, for a service started with --tls-client-ca; with --tls-key.") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Seed of the run (the service's).") var seed: UInt64 = 0
     @Option(help: "Kernel threads (default: the machine's cores).") var threads: Int?
     @Option(help: "How the log on standard error is written: text (lines to read) or json (one object per line).") var logFormat: LogFormat = .text
     @OptionGroup var params: ParamOptions
     @ArgumentParser.Argument(help: "The script the service runs.") var file: String
 
-    public func validate() throws { try validateThreads(threads) }
+    public func validate() throws {
+        try validateThreads(threads)
+        try validateClientCertificate(ca: tlsCa, certificate: tlsCert, key: tlsKey)
+    }
 
     public func run() throws {
         let script = try ScriptLoading.load(file, command: "device", params: params)
@@ -67,7 +72,7 @@ public struct DeviceHost: ParsableCommand {
         let address: FleetAddress, token: String, tls: FleetClientTLS?
         do {
             address = try FleetAddress(parsing: cloud)
-            tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0) }
+            tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0, certificate: tlsCert, key: tlsKey) }
             token = try JoinToken.load(file: joinTokenFile)
         } catch {
             throw usage("\(error)")

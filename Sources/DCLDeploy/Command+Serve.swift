@@ -41,6 +41,7 @@ public struct Serve: ParsableCommand {
     @Flag(help: "Allow plaintext on a non-loopback address (without --tls-cert).") var insecure = false
     @Option(help: "Serve TLS with this PEM certificate chain (leaf first); with --tls-key.") var tlsCert: String?
     @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(help: "With --tls-cert: hosts and `dcl status` must present a certificate signed by an authority in this PEM file (mutual TLS).") var tlsClientCa: String?
     @Option(help: "Seconds that tasks in flight may take to finish after SIGTERM or SIGINT.") var drainTimeout: Double = 30
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (no authentication: keep it on a private address).") var metricsListen: String?
     @Option(help: "Write the bound port to this file once listening (for port 0).") var portFile: String?
@@ -61,6 +62,7 @@ public struct Serve: ParsableCommand {
         }
         guard drainTimeout >= 0, drainTimeout.isFinite else { throw ValidationError("--drain-timeout is a number of seconds, 0 or more") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard tlsClientCa == nil || tlsCert != nil else { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key (mutual TLS is TLS first)") }
     }
 
     public func run() throws {
@@ -71,7 +73,7 @@ public struct Serve: ParsableCommand {
         do {
             address = try FleetAddress(parsing: listen)
             metricsAddress = try metricsListen.map { try FleetAddress(parsing: $0) }
-            tls = try tlsCert.map { try FleetServerTLS(certificate: $0, key: tlsKey!) }
+            tls = try tlsCert.map { try FleetServerTLS(certificate: $0, key: tlsKey!, clientCA: tlsClientCa) }
             token = try JoinToken.load(file: joinTokenFile)
             fleetStore = try SQLiteFleetStore.open(spec: store)
         } catch {
@@ -97,7 +99,9 @@ public struct Serve: ParsableCommand {
             }
         }
         let bound = "\(FleetAddress(host: service.host, port: service.port))"
-        log.event("listening", "listening on \(bound)\(tls == nil ? "" : " (TLS)")", ["address": .string(bound), "tls": .stringConvertible(tls != nil)])
+        let security = tls == nil ? "" : tlsClientCa == nil ? " (TLS)" : " (TLS, client certificates required)"
+        log.event("listening", "listening on \(bound)\(security)",
+                  ["address": .string(bound), "tls": .stringConvertible(tls != nil), "client_certificates": .stringConvertible(tlsClientCa != nil)])
         if service.resumedRun {
             let done = (try? service.tasksDone()) ?? 0
             log.event("resuming", "resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again",

@@ -22,6 +22,10 @@ public struct StatusCommand: ParsableCommand {
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
     @Flag(help: "Allow plaintext to a non-loopback address (without --tls-ca).") var insecure = false
     @Option(help: "Connect with TLS, trusting the certificates in this PEM file to sign the service's.") var tlsCa: String?
+    @Option(help: "With --tls-ca: a PEM client certificate, for a service started with --tls-client-ca; with --tls-key.") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
+
+    public func validate() throws { try validateClientCertificate(ca: tlsCa, certificate: tlsCert, key: tlsKey) }
 
     public func run() throws {
         let target: FleetAddress
@@ -29,7 +33,7 @@ public struct StatusCommand: ParsableCommand {
         let tls: FleetClientTLS?
         do {
             target = try FleetAddress(parsing: address)
-            tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0) }
+            tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0, certificate: tlsCert, key: tlsKey) }
             token = try JoinToken.load(file: joinTokenFile)
         } catch {
             throw ValidationError("\(error)")

@@ -35,6 +35,50 @@ import Testing
         await service.stop()
     }
 
+    @Test func aServiceWithAClientCAServesHostsWithItsCertificatesAndRefusesTheRest() async throws {
+        let pki = try TestPKI(), stranger = try TestPKI(authority: "another CA")
+        defer { pki.remove(); stranger.remove() }
+        let service = try await startService(tls: try FleetServerTLS(certificate: pki.certificateFile, key: pki.keyFile, clientCA: pki.caFile))
+        let address = FleetAddress(host: "127.0.0.1", port: service.port)
+        let member = try FleetClientTLS(trustRoots: pki.caFile, certificate: pki.clientCertificateFile, key: pki.clientKeyFile)
+        let host = try RunningHost(port: service.port, devices: 0..<2, tls: member, handler: echo)
+        try await service.devicesJoined(0..<2, timeout: .seconds(30))
+        let items = (0..<2).map { WorkItem(device: $0, kind: "echo", spec: [UInt8($0)], blobs: [bytes(100, seed: UInt64($0))]) }
+        let report = try await service.round(items, policy: RoundPolicy(timeout: .seconds(60)))
+        #expect(report.results.allSatisfy { if case .success = $0 { return true }; return false })
+        let status = try await FleetStatus.query(address, joinToken: testJoinToken, tls: member, timeout: .seconds(60))
+        #expect(status.tasksDone == 2)
+        // Without a certificate, and with one another authority signed: refused, saying which.
+        let refusals: [(FleetClientTLS, String)] = [
+            (try FleetClientTLS(trustRoots: pki.caFile), "asks for a client certificate"),
+            (try FleetClientTLS(trustRoots: pki.caFile, certificate: stranger.clientCertificateFile, key: stranger.clientKeyFile),
+             "does not accept the client certificate"),
+        ]
+        for (tls, said) in refusals {
+            do {
+                _ = try await FleetStatus.query(address, joinToken: testJoinToken, tls: tls, timeout: .seconds(30))
+                Issue.record("a client without a certificate the client CA signed was served")
+            } catch let error as FleetError {
+                #expect("\(error)".contains(said), "\(error)")
+            }
+        }
+        try await service.finishRun()
+        try await host.task.value
+        await service.stop()
+    }
+
+    @Test func aClientCertificateNeedsItsKey() throws {
+        let pki = try TestPKI()
+        defer { pki.remove() }
+        #expect(throws: FleetError.self) { try FleetClientTLS(trustRoots: pki.caFile, certificate: pki.clientCertificateFile) }
+        do {
+            _ = try FleetClientTLS(trustRoots: pki.caFile, certificate: pki.clientCertificateFile, key: pki.keyFile)
+            Issue.record("a client certificate was accepted with another certificate's key")
+        } catch let error as FleetError {
+            #expect("\(error)".contains("does not match"), "\(error)")
+        }
+    }
+
     @Test func aClientThatDoesNotTrustTheServiceSaysSoAndDoesNotRetry() async throws {
         let pki = try TestPKI(), stranger = try TestPKI(authority: "another CA")
         defer { pki.remove(); stranger.remove() }

@@ -1,5 +1,5 @@
 // Throwaway TLS material for tests, made in process with swift-certificates: a certificate
-// authority and a server certificate it signs (P-256, valid from an hour ago for a day), written
+// authority, a server certificate and a client certificate it signs (P-256, valid from an hour ago for a day), written
 // as PEM files into a directory.
 
 import Crypto
@@ -14,6 +14,10 @@ public struct TestPKI {
     /// The server's certificate and key: `--tls-cert` and `--tls-key`.
     public var certificateFile: String { directory + "/server.pem" }
     public var keyFile: String { directory + "/server-key.pem" }
+    /// A client certificate the authority signs (extended key usage: client authentication) and
+    /// its key: a device host's `--tls-cert` and `--tls-key` for a service that asks for one.
+    public var clientCertificateFile: String { directory + "/client.pem" }
+    public var clientKeyFile: String { directory + "/client-key.pem" }
 
     /// Makes an authority named `authority` and a server certificate naming `dnsNames` and
     /// `ipAddresses` (dotted IPv4), and writes the three files into a new temporary directory.
@@ -50,6 +54,20 @@ public struct TestPKI {
                 SubjectAlternativeNames(names)
             },
             issuerPrivateKey: .init(caKey))
+        let clientKey = P256.Signing.PrivateKey()
+        let client = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(clientKey.publicKey),
+            notValidBefore: now - 3600, notValidAfter: now + 86400, issuer: caName,
+            subject: try DistinguishedName { CommonName("device host") },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.clientAuth])
+            },
+            issuerPrivateKey: .init(caKey))
+        try Self.write(try client.serializeAsPEM().pemString + "\n", to: directory + "/client.pem")
+        try Self.write(clientKey.pemRepresentation + "\n", to: directory + "/client-key.pem")
         try Self.write(try ca.serializeAsPEM().pemString + "\n", to: directory + "/ca.pem")
         try Self.write(try server.serializeAsPEM().pemString + "\n", to: directory + "/server.pem")
         try Self.write(serverKey.pemRepresentation + "\n", to: directory + "/server-key.pem")
