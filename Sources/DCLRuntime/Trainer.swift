@@ -167,8 +167,12 @@ public struct Trainer {
                 throw RuntimeError(RuntimeCode.placement, "`validate:` is not yet supported when training runs on a device host", at: span,
                                    hint: "run this script without `--deploy`, or validate with `evaluate` after training")
             }
+            // Only what training can change comes back: the parameters the graph assigns (the
+            // targets' weights and their batch-norm statistics). A frozen model's weights — the
+            // control model a DC-CCL device trains against — would come back exactly as sent.
+            let assigned = Set(graph.assignments.map(\.parameter))
             let reply = try RemoteTraining(devices: devices, session: session, span: span).train(
-                location: location, data: d, graph: graph, weights: boundWeights, returning: Array(bound.owners.keys),
+                location: location, data: d, graph: graph, weights: boundWeights, returning: bound.owners.keys.filter { assigned.contains($0) },
                 batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps)
             for (name, t) in reply.weights { bound.store.tensors[name] = t }
             result = reply.result

@@ -19,11 +19,16 @@ import Testing
         /// Devices that do not answer (as a host that died would not).
         var silent: Set<Int> = []
         var timeouts: [Double?] = []
+        /// The weights each train task asked back, in order.
+        var returning: [[String]] = []
         func run(_ tasks: [DeviceTask], timeout: Double?) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>] {
             timeouts.append(timeout)
             rounds.append(tasks.count)
             return tasks.map { t in
                 kinds.append(t.kind)
+                if t.kind == .train, let spec = try? JSONSerialization.jsonObject(with: Data(t.spec)) as? [String: Any] {
+                    returning.append(spec["returning"] as? [String] ?? [])
+                }
                 if silent.contains(t.device) { return .failure(.dropped(reason: "no answer within the round's timeout")) }
                 switch worker.handle(t) {
                 case .success(var r):
@@ -78,6 +83,13 @@ import Testing
         // the round's cloud copy trains in the service; then one evaluation per device of the
         // whole fleet (one round).
         #expect(devices.kinds.filter { $0 == .train }.count == 4)
+        // Only what training changes comes back: the co-submodel's weights, the same whether it
+        // trained alone or against the frozen control model, whose weights stay on the service.
+        #expect(devices.returning.count == 4 && !devices.returning[0].isEmpty)
+        // (Names are canonical, `#k/…` by where a model appears in the objective.)
+        let unprefixed = devices.returning.map { names in names.map { $0.drop { $0 != "/" } } }
+        #expect(Set(unprefixed).count == 1 && Set(devices.returning.map { Set($0.map { $0.prefix { $0 != "/" } }).count }) == [1],
+                "\(devices.returning)")
         #expect(devices.kinds.filter { $0 == .evaluate }.count == 8)
         #expect(devices.rounds.last == 2)
     }
