@@ -126,10 +126,11 @@ extension Lexer {
 
     /// The value of a float literal (separators removed), or nil if the text is not a number.
     static func floatValue(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
-        var s = ""
-        s.reserveCapacity(end - start)
-        for i in start..<end where buf[i] != UInt8(ascii: "_") { s.unicodeScalars.append(Unicode.Scalar(buf[i])) }
-        return Double(s)
+        let text = UnsafeBufferPointer(rebasing: buf[start..<end])
+        // Most literals have no separators: their bytes are the text (a scalar at a time was
+        // a sixth of the lexer's time on a float-heavy file).
+        if !text.contains(UInt8(ascii: "_")) { return Double(String(decoding: text, as: UTF8.self)) }
+        return Double(String(decoding: text.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self))
     }
 
     enum ScaledValue: Equatable { case whole(Int64), fraction, tooLarge }
