@@ -22,7 +22,7 @@ public struct StatementNodes: Sendable, Equatable {
     public var nodes: Range<Int>
 }
 
-/// Told of each model instance an evaluator constructs.
+/// Told of each model instance an elaborator constructs.
 public protocol ModelObserver: AnyObject {
     func constructed(_ model: ModelInstance, by constructor: ConstructorRef)
 }

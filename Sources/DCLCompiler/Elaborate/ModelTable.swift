@@ -71,8 +71,8 @@ public struct OwnedGraph {
     }
 }
 
-/// A session's model instances by id. The session owns it (its evaluator, or a REPL shared with
-/// the check-mode evaluators it makes); each instance refers to the table it was made in, and
+/// A session's model instances by id. The session's elaborator owns it (a REPL's check-mode
+/// evaluators share their session's); each instance refers to the table it was made in, and
 /// the table holds instances weakly, so dropping a model frees it. Like its session, a table is
 /// used by one thread at a time.
 public final class ModelTable {
