@@ -69,6 +69,12 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
 
     public var isConstant: Bool { constant != nil }
 
+    /// The symbol's name if the dimension is a bare symbol (`N`), read without building `terms`.
+    public var bareSymbol: String? {
+        if case .symbol(let s) = form, !isOverflow { return s }
+        return nil
+    }
+
     /// Symbols this dimension mentions.
     public var symbols: Set<String> {
         switch form {
@@ -122,7 +128,8 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible, ExpressibleByInt
             guard dc != -1 || c != .min else { return .overflow }
             return c % dc == 0 ? Dim(c / dc) : nil
         }
-        guard d.terms.count == 1, let (dm, dc) = d.terms.first, dc != 0 else { return nil }
+        let divisor = d.terms
+        guard divisor.count == 1, let (dm, dc) = divisor.first, dc != 0 else { return nil }
         var t: [[String]: Int] = [:]
         for (m, c) in terms {
             // Int.min / -1 is the one quotient that does not fit.

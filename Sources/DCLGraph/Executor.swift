@@ -185,11 +185,11 @@ public final class Executor {
             let dims = graph.type(of: i.value).dims
             guard dims.count == t.rank else { throw GraphError(op: "run", "input '\(i.name)' has shape \(formatShape(t.shape)), expected \(formatDims(dims))") }
             for (d, n) in zip(dims, t.shape) {
-                if d.terms.count == 1, let (m, c) = d.terms.first, m.count == 1, c == 1 {
-                    if let old = b[m[0]], old != n {
-                        throw GraphError(op: "run", "input '\(i.name)' binds \(m[0]) = \(n), but another input bound it to \(old)")
+                if let symbol = d.bareSymbol {
+                    if let old = b[symbol], old != n {
+                        throw GraphError(op: "run", "input '\(i.name)' binds \(symbol) = \(n), but another input bound it to \(old)")
                     }
-                    b[m[0]] = n
+                    b[symbol] = n
                 }
             }
         }
