@@ -164,6 +164,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             "DCLTestPKI",
         ], swiftSettings: v5),
+        // The fuzz harnesses (Fuzz/Harness): one function per fuzz target, shared by the libFuzzer
+        // executables below and by the replay test, which runs every kept finding and committed
+        // seed through them on each `swift test`.
+        .target(name: "DCLFuzzHarness", dependencies: ["DCLExport", "DCLGraph", "DCLTensor", "DCLDriver", "DCLData", "DCLDiagnostics"],
+                path: "Fuzz/Harness", swiftSettings: v5),
+        .testTarget(name: "DCLFuzzReplayTests", dependencies: ["DCLFuzzHarness"], swiftSettings: v5),
         // Throwaway certificate authorities and server certificates for the TLS tests.
         .target(name: "DCLTestPKI", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
@@ -184,16 +190,9 @@ let package = Package(
 // this package rather than a separate package because SwiftPM refuses the numeric targets'
 // unsafe flags in a package used as a dependency.
 if Context.environment["DCL_FUZZ"] == "1" {
-    package.targets.append(.target(name: "FuzzSupport", dependencies: ["DCLTensor"], path: "Fuzz/Targets/FuzzSupport", swiftSettings: v5))
-    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
-        ("fuzz-bundle", ["DCLExport", "DCLGraph", "DCLTensor"]),
-        ("fuzz-script", ["DCLDriver", "DCLSema", "DCLSyntax", "DCLDiagnostics"]),
-        ("fuzz-data", ["DCLData", "DCLTensor"]),
-        ("fuzz-predict-input", ["DCLDriver", "DCLData", "DCLTensor"]),
-    ]
-    for f in fuzzers {
-        package.targets.append(.executableTarget(name: f.name, dependencies: f.dependencies + ["FuzzSupport"],
-                                                 path: "Fuzz/Targets/\(f.name)", swiftSettings: v5))
-        package.products.append(.executable(name: f.name, targets: [f.name]))
+    for name in ["fuzz-bundle", "fuzz-script", "fuzz-data", "fuzz-predict-input"] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["DCLFuzzHarness"],
+                                                 path: "Fuzz/Targets/\(name)", swiftSettings: v5))
+        package.products.append(.executable(name: name, targets: [name]))
     }
 }

@@ -52,13 +52,12 @@ max_len() {
 # ---- build -----------------------------------------------------------------------------------
 # Every module gets -sanitize=fuzzer (coverage counters and comparison tracing, so the fuzzer sees
 # the library code, not only the harness) and -sanitize=address; SwiftPM's own --sanitize=fuzzer
-# only links libFuzzer's main. -enable-testing lets fuzz-predict-input reach DCLDriver's internal
-# PredictIO. DCL_FUZZ=1 is what declares the fuzz targets in Package.swift.
+# only links libFuzzer's main. DCL_FUZZ=1 is what declares the fuzz targets in Package.swift.
 build() {
   for t in "${targets[@]}"; do
     echo "== build fuzz-$t"
     DCL_FUZZ=1 swift build -c release --scratch-path "$scratch" \
-      --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing \
+      --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
       --product "fuzz-$t" 2>&1 | grep -v -e "warning: Cannot export local symbol '__asan_extra_spill_area'" | tail -n 30
     [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "fuzz.sh: building fuzz-$t failed" >&2; exit 2; }
   done

@@ -77,7 +77,7 @@ public struct Predict: ParsableCommand {
 }
 
 /// Reading inputs and writing outputs for `dcl predict`.
-enum PredictIO {
+package enum PredictIO {
     struct Problem: Error {
         var message: String
     }
@@ -107,7 +107,7 @@ enum PredictIO {
         return out
     }
 
-    static func read(_ path: String) throws -> Tensor {
+    package static func read(_ path: String) throws -> Tensor {
         if path.lowercased().hasSuffix(".csv") { return try readCSV(path) }
         // DCLData's reader: under DCL_MAX_FILE_BYTES, a stream refused unless it starts like
         // .npy, a gzip'd file inflated only as far as its header declares.
@@ -145,7 +145,7 @@ enum PredictIO {
     /// `t` as `[N] + sample` with `dtype`: the elements after the first axis may be laid out
     /// in any shape of the sample's size; a float array feeds an id input if every value is
     /// integral.
-    static func shaped(_ t: Tensor, sample: [Int], dtype: DType, name: String, path: String) throws -> Tensor {
+    package static func shaped(_ t: Tensor, sample: [Int], dtype: DType, name: String, path: String) throws -> Tensor {
         do {
             return try reshape(t, sample: sample, dtype: dtype, name: name, path: path)
         } catch let e as TensorError {
@@ -184,7 +184,7 @@ enum PredictIO {
     }
 
     /// Each output as CSV: a `# name shape` line, then one row per sample.
-    static func csv(_ results: [(name: String, tensor: Tensor)]) -> String {
+    package static func csv(_ results: [(name: String, tensor: Tensor)]) -> String {
         var out = ""
         for r in results {
             let t = r.tensor

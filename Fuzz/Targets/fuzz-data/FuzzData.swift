@@ -1,43 +1,11 @@
-// Fuzz target: the data loaders behind `mnist(…)`, `idx(…)`, `npy(…)`, `csv(…)` and
-// `movielens(…)` — IDX (raw or gzip), NPY (raw or gzip), CSV tables and MovieLens ratings with
-// optional movie genres — through their public, path-taking entry points, so the file reading and
-// gzip detection are fuzzed too.
-//
-// The first byte picks the loader (its value mod 4); the rest is one file, or two files (images
-// and labels, x and y, ratings and movies) separated by "\n@@file\n".
+// libFuzzer's entry point for fuzz-data: the harness is FuzzHarness.data (Fuzz/Harness), which
+// the replay test runs too; here the fuzzer process also lowers the resource caps first.
 
-import DCLData
-import DCLTensor
-import FuzzSupport
-
-private let fileMarker = Array("\n@@file\n".utf8)
+import DCLFuzzHarness
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzData(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     Fuzz.setUp()
-    let input = Fuzz.bytes(data, size)
-    guard let selector = input.first else { return 0 }
-    let files = Fuzz.split(Array(input.dropFirst()), separator: fileMarker)
-    let first = Fuzz.scratchFile("a", files[0])
-    let second = files.count > 1 ? Fuzz.scratchFile("b", files[1]) : nil
-
-    switch selector % 4 {
-    case 0:
-        _ = try? DataLoader.idxTensor(first)
-        _ = try? DataLoader.idxTensor(first, as: .float32)
-        _ = try? DataLoader.idx(images: first, labels: second)
-    case 1:
-        _ = try? NPY.read(first)
-        _ = try? DataLoader.npy(x: first, y: second)
-    case 2:
-        _ = try? DataLoader.csv(first)
-        if let d = try? DataLoader.csv(bytes: files[0], path: "fuzz.csv", label: nil),
-           let width = try? d.shape(of: "x").last {
-            // Every row reshaped to [1, width], as `csv(…, shape: [1, w])` asks.
-            _ = try? DataLoader.csv(first, label: nil, shape: [1, width])
-        }
-    default:
-        _ = try? DataLoader.movieLens(ratings: first, movies: second)
-    }
+    FuzzHarness.data(Fuzz.bytes(data, size))
     return 0
 }

@@ -1,26 +1,11 @@
-// Fuzz target: the script front end as `dcl check` runs it — lexer, parser, module loading
-// (imports resolve against the built-in standard library only), the static checker, then
-// check-mode elaboration (every model's shapes, without data or training) — and rendering the
-// diagnostics as text and JSON, since every diagnostic's span must point into its source.
-//
-// The input is the text of the main script, any bytes (invalid UTF-8 is a diagnostic too).
+// libFuzzer's entry point for fuzz-script: the harness is FuzzHarness.script (Fuzz/Harness), which
+// the replay test runs too; here the fuzzer process also lowers the resource caps first.
 
-import DCLDiagnostics
-import DCLDriver
-import FuzzSupport
+import DCLFuzzHarness
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzScript(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     Fuzz.setUp()
-    // A directory that does not exist, so `import foo` cannot pick up stray files, and an empty
-    // environment, so DCL_PATH / DCL_STDLIB of the shell do not change what is fuzzed.
-    let checked = Pipeline.load(path: "/nonexistent/dcl-fuzz/main.dcl", text: Fuzz.bytes(data, size), environment: [:])
-    if let program = checked.program, !checked.diagnostics.hasErrors {
-        Pipeline.checkShapes(program, diagnostics: checked.diagnostics)
-    }
-    let renderer = DiagnosticRenderer(sources: checked.sources)
-    _ = renderer.render(checked.diagnostics.sorted)
-    _ = renderer.json(checked.diagnostics.sorted)
-    _ = renderer.summary(checked.diagnostics)
+    FuzzHarness.script(Fuzz.bytes(data, size))
     return 0
 }

@@ -1,5 +1,5 @@
-// What every fuzz target shares: lower resource caps, a scratch file for readers that only take
-// a path, and a way to cut one fuzz input into several parts.
+// What every fuzz harness shares: lower resource caps (for the fuzzer processes only), scratch
+// files for readers that only take a path, and a way to cut one fuzz input into several parts.
 //
 // libFuzzer calls `LLVMFuzzerTestOneInput` (defined by each target) millions of times in one
 // process, so nothing here may leak or grow per input.
@@ -8,7 +8,8 @@ import DCLTensor
 import Foundation
 
 public enum Fuzz {
-    /// Call first in every `LLVMFuzzerTestOneInput`. Lowers the process-wide caps so an input
+    /// Call first in every `LLVMFuzzerTestOneInput` (never in a test process: the caps are
+    /// process-wide and other tests run beside the replay). Lowers the process-wide caps so an input
     /// that asks for a large (but allowed) tensor fails fast instead of tripping the fuzzer's
     /// memory limit: a finding must be a cap that is not enforced, not a cap that is high.
     public static func setUp() {
@@ -54,9 +55,10 @@ public enum Fuzz {
         return true
     }()
 
-    /// Writes `bytes` to the scratch file `name` and returns its path.
-    public static func scratchFile(_ name: String, _ bytes: [UInt8]) -> String {
-        let path = "\(scratchDirectory)/\(name)"
+    /// Writes `bytes` to the file `name` in `directory` (the process's scratch directory unless
+    /// a caller running inputs concurrently gives each its own) and returns its path.
+    public static func scratchFile(_ name: String, _ bytes: [UInt8], in directory: String? = nil) -> String {
+        let path = "\(directory ?? scratchDirectory)/\(name)"
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
