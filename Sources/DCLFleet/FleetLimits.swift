@@ -24,6 +24,30 @@ public struct FleetLimits: Sendable, Equatable {
     /// The longest a Poll waits before answering "nothing yet".
     public var maxPollWait: Duration = .seconds(10)
 
+    // Connections (the service's transport). Device hosts long-poll, so a live host always has
+    // an RPC in flight or starts one within moments; none of these bounds touches it.
+
+    /// A connection that has started no RPC this long after it was accepted is closed: a peer
+    /// that never finishes its TLS handshake or HTTP/2 preface (slow-loris) frees its slot.
+    public var firstRPCDeadline: Duration = .seconds(10)
+    /// A connection with no RPC in flight for this long is closed (an HTTP/2 GOAWAY): an idle
+    /// client, or one that never completes a request (slow-loris), frees its slot. A client that
+    /// was idle simply connects again on its next call.
+    public var maxIdleConnection: Duration = .seconds(60)
+    /// How long a connection the service has told to go away (idle, or at shutdown) may take to
+    /// close by itself before it is cut: a peer that never answers — one that never sent a whole
+    /// preface does not — would otherwise hold it forever.
+    public var connectionCloseGrace: Duration = .seconds(10)
+    /// Connections held at once; a connection past it is closed as it is accepted.
+    public var maxConnections: Int = 4096
+    /// RPCs in flight on one connection (HTTP/2's SETTINGS_MAX_CONCURRENT_STREAMS).
+    public var maxStreamsPerConnection: Int = 256
+    /// After this long without reading from a connection the service pings the peer, and closes
+    /// the connection if the ping is not answered within `keepaliveTimeout`: a peer that vanished
+    /// without closing (killed with its network, or its cable pulled) frees its connection.
+    public var keepaliveTime: Duration = .seconds(30)
+    public var keepaliveTimeout: Duration = .seconds(10)
+
     public init() {}
 }
 

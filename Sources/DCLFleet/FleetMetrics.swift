@@ -19,6 +19,9 @@ public final class FleetMetrics: @unchecked Sendable {
     private let tasks: [TaskState: CoreMetrics.Gauge]
     private let devicesRegistered: CoreMetrics.Gauge
     private let devicesConnected: CoreMetrics.Gauge
+    private let connectionsOpen: CoreMetrics.Gauge
+    private let connectionsRefused: CoreMetrics.Gauge
+    private let connectionsCut: CoreMetrics.Gauge
     private let rpcTimers: [String: CoreMetrics.Timer]
     /// The traffic already added to the byte counters.
     private let reported = Mutex<(up: UInt64, down: UInt64)>((0, 0))
@@ -43,6 +46,10 @@ public final class FleetMetrics: @unchecked Sendable {
         self.tasks = tasks
         devicesRegistered = CoreMetrics.Gauge(label: "dcl_devices_registered", factory: factory)
         devicesConnected = CoreMetrics.Gauge(label: "dcl_devices_connected", factory: factory)
+        connectionsOpen = CoreMetrics.Gauge(label: "dcl_connections_open", factory: factory)
+        // A gauge holding a running total: the gate counts, this reports its count at each scrape.
+        connectionsRefused = CoreMetrics.Gauge(label: "dcl_connections_refused", factory: factory)
+        connectionsCut = CoreMetrics.Gauge(label: "dcl_connections_cut", factory: factory)
         var timers: [String: CoreMetrics.Timer] = [:]
         for method in Self.methods + ["other"] {
             timers[method] = CoreMetrics.Timer(label: "dcl_rpc_duration_seconds", dimensions: [("method", method)], factory: factory)
@@ -56,7 +63,10 @@ public final class FleetMetrics: @unchecked Sendable {
 
     /// Brings the read-at-scrape figures up to date, then renders the registry in Prometheus'
     /// text format (version 0.0.4).
-    func scrape(counts: StoreCounts?, bytesUp up: UInt64, bytesDown down: UInt64) -> [UInt8] {
+    func scrape(counts: StoreCounts?, bytesUp up: UInt64, bytesDown down: UInt64, connections: (open: Int, refused: Int, cut: Int)) -> [UInt8] {
+        connectionsOpen.record(connections.open)
+        connectionsRefused.record(connections.refused)
+        connectionsCut.record(connections.cut)
         if let counts {
             for state in TaskState.allCases { tasks[state]?.record(counts.tasks[state] ?? 0) }
             devicesRegistered.record(counts.devicesRegistered)

@@ -48,6 +48,8 @@ public final class FleetService: Sendable {
     private let serving: Task<Void, any Error>
     private let metricsServer: MetricsHTTPServer?
     let metrics: FleetMetrics
+    /// Connections held and refused (`FleetLimits.maxConnections`).
+    let gate: ConnectionGate
     /// The port `GET /metrics` is served on, when it is.
     public var metricsPort: Int? { metricsServer?.port }
     /// The port the server listens on (the one chosen by the system when 0 was asked for).
@@ -69,8 +71,9 @@ public final class FleetService: Sendable {
     public var traffic: TrafficCounter { core.traffic }
 
     private init(core: FleetCore, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int,
-                 metrics: FleetMetrics, metricsServer: MetricsHTTPServer?) {
+                 metrics: FleetMetrics, metricsServer: MetricsHTTPServer?, gate: ConnectionGate) {
         self.core = core
+        self.gate = gate
         self.metrics = metrics
         self.metricsServer = metricsServer
         self.server = server
@@ -85,7 +88,10 @@ public final class FleetService: Sendable {
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
         let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken,
                                  runKey: configuration.runKey, events: configuration.events)
-        let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress, transportSecurity: configuration.tls?.transportSecurity ?? .plaintext)
+        let gate = ConnectionGate(limit: configuration.limits.maxConnections, firstRPCDeadline: configuration.limits.firstRPCDeadline)
+        let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress,
+                                                   transportSecurity: configuration.tls?.transportSecurity ?? .plaintext,
+                                                   config: transportConfig(configuration.limits, gate: gate))
         let metrics = FleetMetrics()
         let server = GRPCServer(transport: transport, services: [FleetRPC(core: core)], interceptors: [RPCTimingInterceptor(metrics: metrics)])
         let serving = Task { try await server.serve() }
@@ -103,7 +109,8 @@ public final class FleetService: Sendable {
             do {
                 metricsServer = try await MetricsHTTPServer.start(metricsAddress) {
                     let counts = try? core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
-                    return metrics.scrape(counts: counts, bytesUp: core.traffic.bytesReceived, bytesDown: core.traffic.bytesSent)
+                    return metrics.scrape(counts: counts, bytesUp: core.traffic.bytesReceived, bytesDown: core.traffic.bytesSent,
+                                          connections: (gate.openConnections, gate.refused, gate.cut))
                 }
             } catch {
                 server.beginGracefulShutdown()
@@ -112,7 +119,7 @@ public final class FleetService: Sendable {
             }
         }
         return FleetService(core: core, server: server, serving: serving, host: configuration.address.host, port: port,
-                            metrics: metrics, metricsServer: metricsServer)
+                            metrics: metrics, metricsServer: metricsServer, gate: gate)
     }
 
     /// `start`, for a synchronous caller.
@@ -329,9 +336,21 @@ public final class FleetService: Sendable {
     public func stop() async {
         core.markClosing()
         server.beginGracefulShutdown()
+        // A graceful shutdown waits for every connection to close; one a peer holds open without
+        // an RPC (idle, or a slow-loris client that never finishes its preface) is cut after
+        // `stopGrace`: cancelling the serving task closes what is left.
+        let serving = self.serving
+        let cut = Task {
+            try await Task.sleep(for: Self.stopGrace)
+            serving.cancel()
+        }
         _ = await serving.result
+        cut.cancel()
         await metricsServer?.stop()
     }
+
+    /// How long `stop` lets connections close by themselves.
+    static let stopGrace: Duration = .seconds(5)
 
     /// `stop`, for a synchronous caller.
     public func shutdown() {
@@ -346,5 +365,19 @@ private struct StorageKey: Hashable {
     init(_ bytes: [UInt8]) {
         address = bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         count = bytes.count
+    }
+}
+
+/// The transport's settings from the service's limits: idle and keepalive timers, streams per
+/// connection, and the connection bound (`gate`).
+private func transportConfig(_ limits: FleetLimits, gate: ConnectionGate) -> HTTP2ServerTransport.Posix.Config {
+    .defaults { config in
+        config.connection.maxIdleTime = limits.maxIdleConnection
+        config.connection.maxGraceTime = limits.connectionCloseGrace
+        config.connection.keepalive.time = limits.keepaliveTime
+        config.connection.keepalive.timeout = limits.keepaliveTimeout
+        config.http2.maxConcurrentStreams = limits.maxStreamsPerConnection
+        config.channelDebuggingCallbacks.onAcceptTCPConnection = { gate.admit($0) }
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { gate.rpcStarted($0) }
     }
 }

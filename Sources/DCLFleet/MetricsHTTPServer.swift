@@ -2,11 +2,14 @@
 // service's metrics in the text format; any other path is 404, any other method 405. Requests are
 // bounded: NIO's parser refuses a head over 80 KiB, and a request body (a GET has none) over
 // 1 KiB gets 413. One request per connection (`Connection: close`): a scrape every few seconds
-// needs no more, and no idle connection outlives the service.
+// needs no more, and no idle connection outlives the service. A connection lives at most
+// `connectionDeadline` (a client sending its request a byte at a time is cut off), and at most
+// `maxConnections` are held at once (more are closed as they are accepted).
 
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 public final class MetricsHTTPServer: Sendable {
     private let channel: any Channel
@@ -19,12 +22,22 @@ public final class MetricsHTTPServer: Sendable {
     }
 
     /// Listens on `address`; `render` produces the body of each `GET /metrics`.
-    public static func start(_ address: FleetAddress, render: @escaping @Sendable () -> [UInt8]) async throws -> MetricsHTTPServer {
+    public static func start(_ address: FleetAddress, connectionDeadline: Duration = .seconds(10), maxConnections: Int = 64,
+                             render: @escaping @Sendable () -> [UInt8]) async throws -> MetricsHTTPServer {
+        let held = Atomic<Int>(0)
+        let deadlineMs = connectionDeadline.components.seconds * 1000 + connectionDeadline.components.attoseconds / 1_000_000_000_000_000
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                if held.wrappingAdd(1, ordering: .relaxed).newValue > maxConnections {
+                    held.wrappingSubtract(1, ordering: .relaxed)
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in held.wrappingSubtract(1, ordering: .relaxed) }
+                let cut = channel.eventLoop.scheduleTask(in: .milliseconds(max(1, deadlineMs))) { channel.close(promise: nil) }
+                channel.closeFuture.whenComplete { _ in cut.cancel() }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(MetricsRequestHandler(render: render))
                 }
