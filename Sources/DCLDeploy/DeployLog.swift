@@ -44,7 +44,7 @@ extension Logger {
     /// `device 4` or `devices 0..9` (inclusive).
     static func devices(_ first: Int, _ end: Int) -> String { end - first == 1 ? "device \(first)" : "devices \(first)..\(end - 1)" }
 
-    /// A host joining or leaving, as the service tells it.
+    /// A host joining, leaving, falling silent or coming back, as the service tells it.
     func fleetEvent(_ e: FleetEvent) {
         switch e {
         case .hostJoined(let first, let end, let rejoined):
@@ -52,6 +52,13 @@ extension Logger {
                   ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1), "rejoined": .stringConvertible(rejoined)])
         case .hostLeft(let first, let end):
             event("host-left", "the host of \(Self.devices(first, end)) left", level: .warning,
+                  ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1)])
+        case .hostSilent(let first, let end, let seconds):
+            event("host-silent", "the host of \(Self.devices(first, end)) has not been heard from for \(seconds) s (killed, or cut off?)",
+                  level: .warning,
+                  ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1), "seconds": .stringConvertible(seconds)])
+        case .hostReturned(let first, let end):
+            event("host-returned", "the host of \(Self.devices(first, end)) is heard from again",
                   ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1)])
         }
     }

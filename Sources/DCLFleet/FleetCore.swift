@@ -51,6 +51,10 @@ final class FleetCore: Sendable {
         var drainDeadline: ContinuousClock.Instant?
         /// Devices whose host said it leaves (it was stopped) and that no host joined for since.
         var departed: Set<Int> = []
+        /// Sessions reported silent (`FleetEvent.hostSilent`) and not heard from since.
+        var silent: Set<String> = []
+        /// When each session joined: a host that never polls after joining falls silent too.
+        var joinedAt: [String: Double] = [:]
     }
 
     private let state = Mutex(State())
@@ -182,8 +186,12 @@ final class FleetCore: Sendable {
             for (key, old) in s.sessions where old.first < end && first < old.end {
                 s.sessions[key] = nil
                 s.lastTouch[key] = nil
+                s.silent.remove(key)
+                s.joinedAt[key] = nil
             }
-            s.sessions[Digest.hex(Digest.tokenHash(session))] = JoinedSession(first: first, end: end)
+            let key = Digest.hex(Digest.tokenHash(session))
+            s.sessions[key] = JoinedSession(first: first, end: end)
+            s.joinedAt[key] = Self.now()
         }
         signal.bump()
         // A rejoined device keeps the token it presented; a new one got a fresh token.
@@ -248,6 +256,8 @@ final class FleetCore: Sendable {
         state.withLock { s in
             s.sessions[sessionKey] = nil
             s.lastTouch[sessionKey] = nil
+            s.silent.remove(sessionKey)
+            s.joinedAt[sessionKey] = nil
             s.departed.formUnion(session.first..<session.end)
         }
         try? store.touchDevices(run: run, first: session.first, end: session.end, now: 0)
@@ -264,14 +274,32 @@ final class FleetCore: Sendable {
     /// loop must not turn into a stream of writes).
     func touch(sessionKey: String, _ session: JoinedSession) {
         let now = Self.now()
-        let due = state.withLock { s -> Bool in
+        let (due, returned) = state.withLock { s -> (Bool, Bool) in
             // A session that ended (its host left or rejoined) no longer vouches for its devices.
-            guard s.sessions[sessionKey] != nil else { return false }
-            if let last = s.lastTouch[sessionKey], now - last < 1 { return false }
+            guard s.sessions[sessionKey] != nil else { return (false, false) }
+            let returned = s.silent.remove(sessionKey) != nil
+            if let last = s.lastTouch[sessionKey], now - last < 1, !returned { return (false, false) }
             s.lastTouch[sessionKey] = now
-            return true
+            return (true, returned)
         }
         if due { try? store.touchDevices(run: run, first: session.first, end: session.end, now: now) }
+        if returned { events?(.hostReturned(first: session.first, end: session.end)) }
+    }
+
+    /// Reports (once each) the hosts not heard from for `after` seconds that neither left nor were
+    /// told the run is over: a host killed, or cut off, says nothing, so the service notices.
+    func reportSilentHosts(after: Double, now: Double = FleetCore.now()) {
+        let fallen = state.withLock { s -> [FleetEvent] in
+            guard !s.finished, !s.closing else { return [] }
+            var fallen: [FleetEvent] = []
+            for (key, session) in s.sessions where !s.silent.contains(key) && !s.toldFinished.contains(key) {
+                guard let last = s.lastTouch[key] ?? s.joinedAt[key], now - last >= after else { continue }
+                s.silent.insert(key)
+                fallen.append(.hostSilent(first: session.first, end: session.end, seconds: Int(now - last)))
+            }
+            return fallen.sorted { if case .hostSilent(let a, _, _) = $0, case .hostSilent(let b, _, _) = $1 { a < b } else { false } }
+        }
+        for e in fallen { events?(e) }
     }
 }
 

@@ -23,6 +23,9 @@ public struct FleetLimits: Sendable, Equatable {
     public var maxKindBytes: Int = 256
     /// The longest a Poll waits before answering "nothing yet".
     public var maxPollWait: Duration = .seconds(10)
+    /// A host not heard from for this long (hosts poll at least every `maxPollWait`) is
+    /// reported silent (`FleetEvent.hostSilent`), once, until it is heard from again.
+    public var hostSilentAfter: Duration = .seconds(30)
 
     // Connections (the service's transport). Device hosts long-poll, so a live host always has
     // an RPC in flight or starts one within moments; none of these bounds touches it.

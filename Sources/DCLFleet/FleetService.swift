@@ -50,6 +50,8 @@ public final class FleetService: Sendable {
     let metrics: FleetMetrics
     /// Connections held and refused (`FleetLimits.maxConnections`).
     let gate: ConnectionGate
+    /// Reports hosts that fall silent (only when someone listens to `events`).
+    private let silenceWatch: Task<Void, Never>?
     /// The port `GET /metrics` is served on, when it is.
     public var metricsPort: Int? { metricsServer?.port }
     /// The port the server listens on (the one chosen by the system when 0 was asked for).
@@ -71,8 +73,9 @@ public final class FleetService: Sendable {
     public var traffic: TrafficCounter { core.traffic }
 
     private init(core: FleetCore, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int,
-                 metrics: FleetMetrics, metricsServer: MetricsHTTPServer?, gate: ConnectionGate) {
+                 metrics: FleetMetrics, metricsServer: MetricsHTTPServer?, gate: ConnectionGate, silenceWatch: Task<Void, Never>?) {
         self.core = core
+        self.silenceWatch = silenceWatch
         self.gate = gate
         self.metrics = metrics
         self.metricsServer = metricsServer
@@ -118,8 +121,18 @@ public final class FleetService: Sendable {
                 throw error
             }
         }
+        // Hosts that fall silent are noticed by looking: a killed host says nothing.
+        let silenceWatch = configuration.events == nil ? nil : Task {
+            let after = configuration.limits.hostSilentAfter
+            let every = max(.milliseconds(50), min(.seconds(5), after / 4))
+            let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                core.reportSilentHosts(after: seconds)
+            }
+        }
         return FleetService(core: core, server: server, serving: serving, host: configuration.address.host, port: port,
-                            metrics: metrics, metricsServer: metricsServer, gate: gate)
+                            metrics: metrics, metricsServer: metricsServer, gate: gate, silenceWatch: silenceWatch)
     }
 
     /// `start`, for a synchronous caller.
@@ -335,6 +348,7 @@ public final class FleetService: Sendable {
     /// the server to stop.
     public func stop() async {
         core.markClosing()
+        silenceWatch?.cancel()
         server.beginGracefulShutdown()
         // A graceful shutdown waits for every connection to close; one a peer holds open without
         // an RPC (idle, or a slow-loris client that never finishes its preface) is cut after

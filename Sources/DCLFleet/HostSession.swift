@@ -48,15 +48,24 @@ struct HostSession<Transport: ClientTransport>: Sendable {
         // Discarding: a device's error (the connection broke) ends the session at once, and
         // finished devices leave nothing behind in the group.
         try await withThrowingDiscardingTaskGroup { group in
+            var lastPoll = ContinuousClock.now
             while !host.isLeaving {
                 let seen = busy.freed.generation
                 if busy.count >= k {
                     await busy.freed.wait(seen: seen, timeout: .seconds(1))
                     try Task.checkCancellation()
+                    // Every slot busy with long tasks: a poll that waits for nothing tells the
+                    // service this host is alive (it reports hosts it has not heard from).
+                    if busy.count >= k && ContinuousClock.now - lastPoll >= host.configuration.pollWait {
+                        guard let response = try await pollUnlessLeaving(session: session, waitMs: 0) else { break }
+                        lastPoll = ContinuousClock.now
+                        if response.finished { break }
+                    }
                     continue
                 }
                 // The long-poll, cut short when the host is asked to leave.
                 guard let response = try await pollUnlessLeaving(session: session, waitMs: waitMs) else { break }
+                lastPoll = ContinuousClock.now
                 if response.finished { break }
                 let running = busy.devices
                 let ready = response.readyDevices.map { Int($0) }.filter { host.configuration.devices.contains($0) && !running.contains($0) }

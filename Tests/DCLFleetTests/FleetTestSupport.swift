@@ -11,10 +11,11 @@ import Synchronization
 let testJoinToken = "test-join-token-0123456789abcdef"
 
 func startService(store: (any FleetStore)? = nil, limits: FleetLimits = FleetLimits(), port: Int = 0, tls: FleetServerTLS? = nil,
-                  metrics: Bool = false) async throws -> FleetService {
+                  metrics: Bool = false, events: (@Sendable (FleetEvent) -> Void)? = nil) async throws -> FleetService {
     try await FleetService.start(FleetService.Configuration(address: FleetAddress(host: "127.0.0.1", port: port), tls: tls, joinToken: testJoinToken,
                                                             store: try store ?? SQLiteFleetStore(), limits: limits,
-                                                            metricsAddress: metrics ? FleetAddress(host: "127.0.0.1", port: 0) : nil))
+                                                            metricsAddress: metrics ? FleetAddress(host: "127.0.0.1", port: 0) : nil,
+                                                            events: events))
 }
 
 /// A device host running in a task of its own; `stop()` cancels it and waits.
