@@ -154,13 +154,7 @@ struct RawDeserializer: MessageDeserializer {
 
         // The service still runs a normal round.
         // Devices no mutated join is likely to have claimed (joins span at most 64 devices).
-        let fresh = 1_000_000..<1_000_004
-        let host = try RunningHost(port: service.port, devices: fresh, handler: echo)
-        try await service.devicesJoined(fresh, timeout: .seconds(60))
-        let items = fresh.map { WorkItem(device: $0, kind: "k", spec: [UInt8($0 % 256)]) }
-        let report = try await service.round(items, policy: RoundPolicy(timeout: .seconds(60)))
-        #expect(report.results.allSatisfy { if case .success = $0 { true } else { false } })
-        await host.stop()
+        try await expectARoundCompletes(on: service, devices: 1_000_000..<1_000_004)
         await service.stop()
     }
 }

@@ -34,12 +34,7 @@ import Testing
         #expect(try await eventually(timeout: .seconds(20)) { service.gate.openConnections == 0 })
 
         // The service still runs a round.
-        let host = try RunningHost(port: service.port, devices: 0..<3, handler: echo)
-        try await service.devicesJoined(0..<3, timeout: .seconds(60))
-        let report = try await service.round((0..<3).map { WorkItem(device: $0, kind: "k", spec: [UInt8($0)]) },
-                                             policy: RoundPolicy(timeout: .seconds(60)))
-        #expect(report.results.allSatisfy { if case .success = $0 { true } else { false } })
-        await host.stop()
+        try await expectARoundCompletes(on: service, devices: 0..<3)
         await service.stop()
     }
 
@@ -60,12 +55,7 @@ import Testing
         for c in held { c.close() }
         held.removeAll()
         #expect(try await eventually(timeout: .seconds(20)) { service.gate.openConnections == 0 })
-        let host = try RunningHost(port: service.port, devices: 0..<2, handler: echo)
-        try await service.devicesJoined(0..<2, timeout: .seconds(60))
-        let report = try await service.round((0..<2).map { WorkItem(device: $0, kind: "k", spec: [UInt8($0)]) },
-                                             policy: RoundPolicy(timeout: .seconds(60)))
-        #expect(report.results.allSatisfy { if case .success = $0 { true } else { false } })
-        await host.stop()
+        try await expectARoundCompletes(on: service, devices: 0..<2)
         await service.stop()
     }
 

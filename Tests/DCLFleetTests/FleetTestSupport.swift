@@ -6,6 +6,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Synchronization
+import Testing
 @testable import DCLFleet
 
 let testJoinToken = "test-join-token-0123456789abcdef"
@@ -141,4 +142,15 @@ func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool
         try await Task.sleep(for: .milliseconds(20))
     }
     return try condition()
+}
+
+/// Starts a host for `devices` (the echo handler), runs one round over them and expects every
+/// item answered: the service still works after whatever a test did to it.
+func expectARoundCompletes(on service: FleetService, devices: Range<Int>) async throws {
+    let host = try RunningHost(port: service.port, devices: devices, handler: echo)
+    try await service.devicesJoined(devices, timeout: .seconds(60))
+    let items = devices.map { WorkItem(device: $0, kind: "k", spec: [UInt8($0 % 256)]) }
+    let report = try await service.round(items, policy: RoundPolicy(timeout: .seconds(60)))
+    #expect(report.results.allSatisfy { if case .success = $0 { true } else { false } })
+    await host.stop()
 }
