@@ -52,8 +52,14 @@ public final class GraphBuilder {
         let prefix = scopePrefix
         if let name { return prefix + name }
         let key = prefix + op
-        counters[key, default: 0] += 1
-        return "\(key)_\(counters[key]!)"
+        let n = Self.increment(&counters[key, default: 0])
+        return key + "_" + String(n)
+    }
+
+    /// Adds one to a counter in place and returns it (one dictionary access, not two).
+    private static func increment(_ c: inout Int) -> Int {
+        c += 1
+        return c
     }
 
     /// A graph input.
@@ -69,10 +75,15 @@ public final class GraphBuilder {
     @discardableResult
     public func parameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
                           dtype: DType = .float32) throws -> Value {
-        guard !parameterNames.contains(name) else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
-        try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
+        // One hash of the (long, scoped) name: insert, and take it back if the shape is refused.
+        guard parameterNames.insert(name).inserted else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
+        do {
+            try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
+        } catch {
+            parameterNames.remove(name)
+            throw error
+        }
         let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
-        parameterNames.insert(name)
         return Value(id: v, type: graph.type(of: v))
     }
 

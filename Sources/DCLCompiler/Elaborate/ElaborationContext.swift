@@ -105,9 +105,15 @@ public final class ElaborationContext {
     func layerPath(_ kind: String) -> String {
         let prefix = scopePrefix
         let key = prefix + "|" + kind
-        counters[key, default: 0] += 1
-        let leaf = "\(kind)_\(counters[key]!)"
+        let n = Self.increment(&counters[key, default: 0])
+        let leaf = kind + "_" + String(n)
         return prefix.isEmpty ? leaf : prefix + "." + leaf
+    }
+
+    /// Adds one to a counter in place and returns it (one dictionary access, not two).
+    private static func increment(_ c: inout Int) -> Int {
+        c += 1
+        return c
     }
 
     /// Creates a parameter of the layer at `path`, remembering its section and span.

@@ -31,9 +31,12 @@ public struct BoundArguments {
 
     @inline(__always)
     private func slot(of name: String) -> Int? {
+        // Lengths first: a differing length (most misses) answers without a call into
+        // the string comparison.
+        let length = name.utf8.count
         var i = 0
         while i < names.count {
-            if names[i] == name { return i }
+            if names[i].utf8.count == length, names[i] == name { return i }
             i += 1
         }
         return nil
