@@ -13,6 +13,10 @@ public final class GraphBuilder {
     /// Origin tag stamped on nodes added from now on (the compiler sets it per source span).
     public var origin = 0
     private var scopes: [String] = []
+    /// `scopes` joined with dots plus a trailing dot (empty at top level), kept as scopes are
+    /// entered and left: every node name starts with it, and joining per node showed in profiles.
+    private var scopePrefix = ""
+    private var scopeJoined = ""
     private var counters: [String: Int] = [:]
     /// The graph's parameter names (a model adds hundreds; a scan per addition was quadratic).
     private(set) var parameterNames: Set<String> = []
@@ -28,21 +32,34 @@ public final class GraphBuilder {
 
     /// Runs `body` with `name` appended to the scope path of node names (`features.conv2d_1`).
     public func scope<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let savedPrefix = scopePrefix, savedJoined = scopeJoined
+        scopeJoined = scopes.isEmpty ? name : savedJoined + "." + name
         scopes.append(name)
-        defer { scopes.removeLast() }
+        scopePrefix = scopeJoined.isEmpty ? "" : scopeJoined + "."
+        defer {
+            scopes.removeLast()
+            scopePrefix = savedPrefix
+            scopeJoined = savedJoined
+        }
         return try body()
     }
 
     /// The current scope path (`features.block1`), empty at top level.
-    public var scopePath: String { scopes.joined(separator: ".") }
+    public var scopePath: String { scopeJoined }
 
     /// A node name: `name` (or `<op>_<k>`, numbered per scope) under the current scope.
     func nodeName(_ op: String, _ name: String?) -> String {
-        let prefix = scopePath.isEmpty ? "" : scopePath + "."
+        let prefix = scopePrefix
         if let name { return prefix + name }
         let key = prefix + op
-        counters[key, default: 0] += 1
-        return "\(key)_\(counters[key]!)"
+        let n = Self.increment(&counters[key, default: 0])
+        return key + "_" + String(n)
+    }
+
+    /// Adds one to a counter in place and returns it (one dictionary access, not two).
+    private static func increment(_ c: inout Int) -> Int {
+        c += 1
+        return c
     }
 
     /// A graph input.
@@ -58,10 +75,15 @@ public final class GraphBuilder {
     @discardableResult
     public func parameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
                           dtype: DType = .float32) throws -> Value {
-        guard !parameterNames.contains(name) else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
-        try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
+        // One hash of the (long, scoped) name: insert, and take it back if the shape is refused.
+        guard parameterNames.insert(name).inserted else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
+        do {
+            try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
+        } catch {
+            parameterNames.remove(name)
+            throw error
+        }
         let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
-        parameterNames.insert(name)
         return Value(id: v, type: graph.type(of: v))
     }
 

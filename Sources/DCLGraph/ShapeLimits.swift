@@ -16,8 +16,10 @@ public enum ShapeLimits {
     public static let maxElements = 1 << 40
 
     /// Throws unless `t` has no overflowed or negative constant dimension and its per-sample
-    /// size fits the caps. `what` names the value in the message (`the output of conv2d`).
-    public static func check(_ t: TensorType, op: String, what: String) throws {
+    /// size fits the caps. `what` names the value in the message (`the output of conv2d`); it
+    /// is built only when a message is (every parameter and node passes here).
+    public static func check(_ t: TensorType, op: String, what whatText: @autoclosure () -> String) throws {
+        var what: String { whatText() }
         if t.dims.contains(where: \.isOverflow) {
             throw GraphError(op: op, "\(what) has a dimension too large to represent (\(t))")
         }

@@ -10,7 +10,7 @@ import DCLTensor
 
 enum DataBuiltins {
     static func source(_ source: DataSourceBuiltin, _ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator) throws -> Value {
-        func path(_ name: String) throws -> String { ev.resolvePath(try ev.string(a[name], "`\(name)`", span: a.spans[name] ?? span)) }
+        func path(_ name: String) throws -> String { ev.resolvePath(try ev.string(a[name], "`\(name)`", span: a.span(of: name) ?? span)) }
         let d: Dataset
         do {
             switch source {
@@ -29,7 +29,7 @@ enum DataBuiltins {
                                              threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
                                              labelDType: .float32)
             case .cifar10:
-                d = try DataLoader.cifar10(try path("dir"), split: try ev.string(a["split"], "`split`", span: a.spans["split"] ?? span))
+                d = try DataLoader.cifar10(try path("dir"), split: try ev.string(a["split"], "`split`", span: a.span(of: "split") ?? span))
             case .images:
                 let size = try ev.optional(a["size"]) { try ev.intList($0, "size", span: span) }
                 d = try DataLoader.images(try path("dir"), size: size, channels: try ev.int(a["channels"], "channels", span: span))

@@ -12,7 +12,7 @@ enum ImageAugmentations {
                       evaluator ev: Evaluator) throws -> Dataset {
         switch transform {
         case .randomCrop:
-            let sizeSpan = a.spans["size"] ?? span
+            let sizeSpan = a.span(of: "size") ?? span
             let size: [Int]
             if case .list = a["size"] {
                 size = try ev.intList(a["size"], "size", span: sizeSpan)

@@ -14,7 +14,7 @@ import Foundation
 
 enum PlotBuiltin {
     static func plot(_ a: BoundArguments, span: SourceSpan, evaluator ev: Evaluator, directory: String? = nil) throws -> DCLCompiler.Value {
-        func at(_ name: String) -> SourceSpan { a.spans[name] ?? span }
+        func at(_ name: String) -> SourceSpan { a.span(of: name) ?? span }
         let kindName = try ev.option(a["kind"], "kind", choices: Builtins.plotKinds, span: at("kind"))
         let kind = PlotKind(rawValue: kindName)!
         let requested = try ev.string(a["to"], "the figure's path", span: at("to"))

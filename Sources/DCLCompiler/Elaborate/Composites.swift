@@ -111,9 +111,9 @@ extension Elaborator {
         guard let base = a["model"].modelInstance, let recipe = base.recipe else {
             throw RuntimeError(RuntimeCode.type, "a width split needs a model made by a constructor, e.g. `vertical(lenet(10), …)`", at: span)
         }
-        let dw = try double(a["device_width"], "device_width", span: a.spans["device_width"] ?? span)
+        let dw = try double(a["device_width"], "device_width", span: a.span(of: "device_width") ?? span)
         guard dw > 0 && dw < 1 else {
-            throw RuntimeError(RuntimeCode.value, "`device_width` must be a fraction in (0, 1), found \(dw)", at: a.spans["device_width"] ?? span)
+            throw RuntimeError(RuntimeCode.value, "`device_width` must be a fraction in (0, 1), found \(dw)", at: a.span(of: "device_width") ?? span)
         }
         let probe = try elaborateModel(recipe.constructor, recipe.arguments, training: false, width: nil, seedLabel: "probe", span: span)
         guard probe.widthLayers > 0 else {

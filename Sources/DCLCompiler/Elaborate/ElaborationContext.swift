@@ -56,6 +56,8 @@ public final class ElaborationContext {
     /// Origin tags → source spans, so graph errors point at the code that caused them.
     var origins: [SourceSpan] = [.none]
     private var scopePath: [String] = []
+    /// `scopePath` joined with dots, kept as scopes are entered and left (every layer asks).
+    private var scopePrefix = ""
     private var counters: [String: Int] = [:]
     /// Inside an objective: the ids of the models being trained (they run in training mode).
     var objectiveTargets: Set<ModelID>?
@@ -89,18 +91,29 @@ public final class ElaborationContext {
 
     /// Runs `body` inside a named scope (sections, block applications).
     func scoped<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let savedPrefix = scopePrefix
+        scopePrefix = scopePath.isEmpty ? name : savedPrefix + "." + name
         scopePath.append(name)
-        defer { scopePath.removeLast() }
+        defer {
+            scopePath.removeLast()
+            scopePrefix = savedPrefix
+        }
         return try builder.scope(name, body)
     }
 
     /// A fresh layer name in the current scope: `features.conv2d_2`.
     func layerPath(_ kind: String) -> String {
-        let prefix = scopePath.joined(separator: ".")
+        let prefix = scopePrefix
         let key = prefix + "|" + kind
-        counters[key, default: 0] += 1
-        let leaf = "\(kind)_\(counters[key]!)"
+        let n = Self.increment(&counters[key, default: 0])
+        let leaf = kind + "_" + String(n)
         return prefix.isEmpty ? leaf : prefix + "." + leaf
+    }
+
+    /// Adds one to a counter in place and returns it (one dictionary access, not two).
+    private static func increment(_ c: inout Int) -> Int {
+        c += 1
+        return c
     }
 
     /// Creates a parameter of the layer at `path`, remembering its section and span.

@@ -32,7 +32,8 @@ extension Elaborator {
         if bound.values.contains(where: { $0.isUnknown }) { return .unknown }
         if c.isBlock {
             var b = BoundArguments()
-            for (k, v) in bound { b.values[k] = v; b.spans[k] = span }
+            b.reserve(bound.count)
+            for (k, v) in bound { b.set(k, value: v, span: span) }
             return .layer(LayerValue(.block(c, b), span: span))
         }
         return .model(try constructModel(c, bound, span: span, width: width))
@@ -249,7 +250,7 @@ extension Elaborator {
                 throw RuntimeError(RuntimeCode.limit, "blocks nested \(interpreter.callDepth) deep, too deep for this thread's stack (does `\(c.name)` apply itself?)", at: span)
             }
             let env = Environment(parent: interpreter.environment(of: c.module), module: c.module)
-            for (k, v) in bound.values { env.define(k, v) }
+            bound.forEach { k, v in env.define(k, v) }
             for (name, v) in zip(bd.inputs, args) { env.define(name.name, v, mutable: true) }
             let saved = ctx.current, wasSequential = ctx.sequential
             ctx.current = args[0]

@@ -65,7 +65,7 @@ extension Elaborator {
     /// `tensorOp` built-ins: `exp`, `log`, `sqrt`, `abs` and `pow` of a number compute here;
     /// `shape` reads the input's type; the rest add graph nodes.
     func tensorOp(_ op: TensorOpBuiltin, _ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        let first = a.values[spec.params.first?.name ?? ""] ?? .none
+        let first = a.value(of: spec.params.first?.name ?? "") ?? .none
         if first.isUnknown { return .unknown }
         if let x = first.numeric, let v = try interpreter.scalarMath(op, x, a, span: span) { return v }
         switch op {
@@ -111,7 +111,7 @@ extension Elaborator {
 
     /// `loss` built-ins: graph nodes reducing to a scalar.
     func loss(_ l: LossBuiltin, _ spec: BuiltinSpec, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        let first = a.values[spec.params.first?.name ?? ""] ?? .none
+        let first = a.value(of: spec.params.first?.name ?? "") ?? .none
         if first.isUnknown { return .unknown }
         switch l {
         case .crossEntropy:
@@ -137,7 +137,7 @@ extension Elaborator {
                          _ build: (GraphBuilder, (String) throws -> DCLGraph.Value, ElaborationContext) throws -> DCLGraph.Value) throws -> Value {
         let ctx = try context(span)
         ctx.at(span)
-        func t(_ name: String) throws -> DCLGraph.Value { try graphValue(a[name], ctx, span: a.spans[name] ?? span, what: "`\(name)`") }
+        func t(_ name: String) throws -> DCLGraph.Value { try graphValue(a[name], ctx, span: a.span(of: name) ?? span, what: "`\(name)`") }
         return ctx.tensor(try wrapGraph(ctx) { try build(ctx.builder, t, ctx) })
     }
 }

@@ -16,7 +16,7 @@ extension Elaborator {
         let a = call.arguments
         let b = ctx.builder
         ctx.at(span)
-        func argSpan(_ n: String) -> SourceSpan { a.spans[n] ?? span }
+        func argSpan(_ n: String) -> SourceSpan { a.span(of: n) ?? span }
         func constDim(_ axis: Int, _ what: String) throws -> Int {
             let dims = x.type.dims
             let i = axis < 0 ? dims.count + axis : axis
@@ -202,7 +202,7 @@ extension Elaborator {
                                 span: SourceSpan) throws -> DCLGraph.Value {
         let a = call.arguments
         let rank = x.type.rank
-        func argSpan(_ n: String) -> SourceSpan { a.spans[n] ?? span }
+        func argSpan(_ n: String) -> SourceSpan { a.span(of: n) ?? span }
         var axes: [Int]
         switch a["axis"] {
         // Every per-sample axis; a tensor whose batch axis was reduced away too (rank 0) has none

@@ -1,29 +1,73 @@
 // Run-time scopes. A module's environment holds its top-level bindings; declarations are
 // looked up in the module itself and evaluated on first use (see Evaluator+Declarations).
+//
+// A scope keeps its bindings in parallel arrays, not a dictionary: nearly every scope is a
+// call's parameters, a loop variable or a branch's few lets, created and dropped by the
+// thousand in check mode, and a linear scan over a handful of short names costs less than
+// hashing the name once per scope of the chain (and than allocating a dictionary per scope).
+// A scope that grows past `indexThreshold` names (a module's top level) adds a name → slot
+// index, so lookups there stay constant-time.
 
 import DCLSema
 
 public final class Environment {
     public let parent: Environment?
     public let module: DCLModule
-    private(set) var values: [String: Value] = [:]
-    private var mutable: Set<String> = []
+    private var names: [String] = []
+    private var slots: [Value] = []
+    private var mutableFlags: [Bool] = []
+    /// Name → slot, kept once the scope holds more than `indexThreshold` names.
+    private var index: [String: Int]?
+    private static let indexThreshold = 8
 
     public init(parent: Environment?, module: DCLModule) {
         self.parent = parent
         self.module = module
     }
 
+    /// The slot of `name` in this scope alone.
+    @inline(__always)
+    private func slot(of name: String) -> Int? {
+        if let index { return index[name] }
+        // Lengths first: a differing length (most misses) answers without a call into
+        // the string comparison.
+        let length = name.utf8.count
+        var i = 0
+        while i < names.count {
+            if names[i].utf8.count == length, names[i] == name { return i }
+            i += 1
+        }
+        return nil
+    }
+
     public func define(_ name: String, _ value: Value, mutable isMutable: Bool = false) {
-        values[name] = value
-        if isMutable { mutable.insert(name) } else { mutable.remove(name) }
+        if let i = slot(of: name) {
+            slots[i] = value
+            mutableFlags[i] = isMutable
+            return
+        }
+        names.append(name)
+        slots.append(value)
+        mutableFlags.append(isMutable)
+        if index != nil {
+            index![name] = names.count - 1
+        } else if names.count > Self.indexThreshold {
+            buildIndex()
+        }
+    }
+
+    private func buildIndex() {
+        var ix: [String: Int] = [:]
+        ix.reserveCapacity(names.count * 2)
+        for (i, n) in names.enumerated() { ix[n] = i }
+        index = ix
     }
 
     /// The nearest binding of `name` in this chain (not declarations or built-ins).
     public func lookup(_ name: String) -> Value? {
         var e: Environment? = self
         while let cur = e {
-            if let v = cur.values[name] { return v }
+            if let i = cur.slot(of: name) { return cur.slots[i] }
             e = cur.parent
         }
         return nil
@@ -33,9 +77,9 @@ public final class Environment {
     public func assign(_ name: String, _ value: Value) -> Bool {
         var e: Environment? = self
         while let cur = e {
-            if cur.values[name] != nil {
-                guard cur.mutable.contains(name) else { return false }
-                cur.values[name] = value
+            if let i = cur.slot(of: name) {
+                guard cur.mutableFlags[i] else { return false }
+                cur.slots[i] = value
                 return true
             }
             e = cur.parent
@@ -47,8 +91,8 @@ public final class Environment {
     public func rebind(_ name: String, _ value: Value) {
         var e: Environment? = self
         while let cur = e {
-            if cur.values[name] != nil, cur.mutable.contains(name) {
-                cur.values[name] = value
+            if let i = cur.slot(of: name), cur.mutableFlags[i] {
+                cur.slots[i] = value
                 return
             }
             e = cur.parent
@@ -56,30 +100,37 @@ public final class Environment {
         define(name, value, mutable: true)
     }
 
-    public var localNames: [String] { Array(values.keys) }
+    public var localNames: [String] { names }
 
     /// Whether `name` is bound in this scope by a `var`.
-    public func isMutable(_ name: String) -> Bool { mutable.contains(name) }
+    public func isMutable(_ name: String) -> Bool { slot(of: name).map { mutableFlags[$0] } ?? false }
 
     /// Removes a binding from this scope (the REPL replaced a `let` by a declaration of the same
     /// name, which a leftover binding would shadow).
     public func remove(_ name: String) {
-        values[name] = nil
-        mutable.remove(name)
+        guard let i = slot(of: name) else { return }
+        names.remove(at: i)
+        slots.remove(at: i)
+        mutableFlags.remove(at: i)
+        if index != nil { buildIndex() }
     }
 
     /// The bindings of one scope, saved so a failed REPL input can be undone.
     public struct Bindings {
-        fileprivate let values: [String: Value]
-        fileprivate let mutable: Set<String>
+        fileprivate let names: [String]
+        fileprivate let slots: [Value]
+        fileprivate let mutableFlags: [Bool]
+        fileprivate let index: [String: Int]?
     }
 
     /// This scope's bindings (not its parents'); setting it puts saved ones back.
     public var bindings: Bindings {
-        get { Bindings(values: values, mutable: mutable) }
+        get { Bindings(names: names, slots: slots, mutableFlags: mutableFlags, index: index) }
         set {
-            values = newValue.values
-            mutable = newValue.mutable
+            names = newValue.names
+            slots = newValue.slots
+            mutableFlags = newValue.mutableFlags
+            index = newValue.index
         }
     }
 }

@@ -50,7 +50,7 @@ extension Evaluator {
             }
         case .round:
             let x = try double(a["x"], "x", span: span), d = try int(a["digits"], "digits", span: span)
-            return .float(try roundToDigits(x, d, span: a.spans["digits"] ?? span))
+            return .float(try roundToDigits(x, d, span: a.span(of: "digits") ?? span))
         case .floor: return .int(try integer(try double(a["x"], "x", span: span), rounding: .down, "`floor`", at: span))
         case .ceil: return .int(try integer(try double(a["x"], "x", span: span), rounding: .up, "`ceil`", at: span))
         case .div:
@@ -106,8 +106,8 @@ extension Evaluator {
             }
             let title = try optional(a["title"]) { try string($0, "the title", span: span) }
             let digits = try int(a["digits"], "digits", span: span)
-            try checkFormatWidth(digits, "`digits`", at: a.spans["digits"] ?? span)
-            guard digits >= 0 else { throw RuntimeError(RuntimeCode.value, "`digits` must not be negative, found \(digits)", at: a.spans["digits"] ?? span) }
+            try checkFormatWidth(digits, "`digits`", at: a.span(of: "digits") ?? span)
+            guard digits >= 0 else { throw RuntimeError(RuntimeCode.value, "`digits` must not be negative, found \(digits)", at: a.span(of: "digits") ?? span) }
             return .string(try table(rows: rows, columns: cols, title: title, digits: digits, span: span))
         case .assert:
             if case .unknown = a["condition"] { return .none }
@@ -237,7 +237,7 @@ extension Evaluator {
 
     /// Pattern constructors (the elaborator builds them) and retrieval strategies.
     func patternBuiltin(_ p: PatternBuiltin, _ a: BoundArguments, span: SourceSpan) throws -> Value {
-        if a.values.values.contains(where: { $0.isUnknown }) { return .unknown }
+        if a.containsValue(where: { $0.isUnknown }) { return .unknown }
         switch p {
         case .vertical: return try elaborator.vertical(a, span: span)
         case .attach: return try elaborator.attach(a, span: span)

@@ -52,8 +52,8 @@ extension Evaluator {
         }
     }
 
-    /// Calls any callable value.
-    func call(_ f: Value, _ args: [EvaluatedArgument], span: SourceSpan, calleeText: String) throws -> Value {
+    /// Calls any callable value. `calleeText` is read only for messages.
+    func call(_ f: Value, _ args: [EvaluatedArgument], span: SourceSpan, calleeText: @autoclosure () -> String) throws -> Value {
         switch f {
         case .unknown: return .unknown
         case .function(let fv):
@@ -77,11 +77,11 @@ extension Evaluator {
             return try elaborator.construct(c, args, span: span)
         case .layer, .model, .split, .distill, .plugin:
             for a in args where a.label != nil {
-                throw RuntimeError(RuntimeCode.type, "`\(calleeText)` takes tensors, not named arguments", at: a.span)
+                throw RuntimeError(RuntimeCode.type, "`\(calleeText())` takes tensors, not named arguments", at: a.span)
             }
             return try elaborator.apply(f, to: args.map(\.value), argumentSpans: args.map(\.span), span: span)
         default:
-            throw RuntimeError(RuntimeCode.type, "`\(calleeText)` is a \(f.kindName), not something to call", at: span)
+            throw RuntimeError(RuntimeCode.type, "`\(calleeText())` is a \(f.kindName), not something to call", at: span)
         }
     }
 
@@ -112,20 +112,20 @@ extension Evaluator {
     }
 
     /// Binds user-function or constructor arguments; defaults are evaluated in `defaultsEnv`.
-    func bindUserArguments(_ params: [Param], _ args: [EvaluatedArgument], callee: String, span: SourceSpan,
+    func bindUserArguments(_ params: [Param], _ args: [EvaluatedArgument], callee: @autoclosure () -> String, span: SourceSpan,
                            defaultsEnv: Environment) throws -> [String: Value] {
         var out: [String: Value] = [:]
         var positional = 0
         for a in args {
             if let l = a.label {
                 guard params.contains(where: { $0.name.name == l }) else {
-                    throw RuntimeError(RuntimeCode.type, "\(callee) has no parameter named `\(l)`", at: a.span)
+                    throw RuntimeError(RuntimeCode.type, "\(callee()) has no parameter named `\(l)`", at: a.span)
                 }
                 if out[l] != nil { throw RuntimeError(RuntimeCode.type, "argument `\(l)` is given twice", at: a.span) }
                 out[l] = a.value
             } else {
                 guard positional < params.count else {
-                    throw RuntimeError(RuntimeCode.type, "\(callee) takes \(params.count) arguments, found more", at: a.span)
+                    throw RuntimeError(RuntimeCode.type, "\(callee()) takes \(params.count) arguments, found more", at: a.span)
                 }
                 out[params[positional].name.name] = a.value
                 positional += 1
@@ -133,7 +133,7 @@ extension Evaluator {
         }
         for p in params where out[p.name.name] == nil {
             guard let d = p.defaultValue else {
-                throw RuntimeError(RuntimeCode.type, "\(callee) is missing argument `\(p.name.name)`", at: span)
+                throw RuntimeError(RuntimeCode.type, "\(callee()) is missing argument `\(p.name.name)`", at: span)
             }
             out[p.name.name] = try evaluate(d, in: defaultsEnv)
         }
@@ -144,8 +144,7 @@ extension Evaluator {
     public func bindArguments(_ params: [ParamSpec], _ args: [(label: String?, value: Value, span: SourceSpan)], callee: String,
                               span: SourceSpan) throws -> BoundArguments {
         var b = BoundArguments()
-        b.values.reserveCapacity(params.count)
-        b.spans.reserveCapacity(params.count)
+        b.reserve(params.count)
         var positional = 0
         for a in args {
             let name: String
@@ -161,27 +160,27 @@ extension Evaluator {
                 name = params[positional].name
                 positional += 1
             }
-            if b.values[name] != nil { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
-            b.values[name] = a.value
-            b.spans[name] = a.span
+            if b.value(of: name) != nil { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
+            b.set(name, value: a.value, span: a.span)
         }
         var deferred: [(String, String)] = []
-        for p in params where b.values[p.name] == nil {
+        for p in params where b.value(of: p.name) == nil {
             guard let d = p.defaultValue else {
                 throw RuntimeError(RuntimeCode.type, "`\(callee)` is missing argument `\(p.name)`", at: span)
             }
-            b.spans[p.name] = span
             switch d {
-            case .int(let v): b.values[p.name] = .int(v)
-            case .float(let v): b.values[p.name] = .float(v)
-            case .bool(let v): b.values[p.name] = .bool(v)
-            case .string(let s): b.values[p.name] = p.type == .option ? .option(s) : .string(s)
-            case .none: b.values[p.name] = Value.none
-            case .intList(let xs): b.values[p.name] = .list(xs.map { .int($0) })
-            case .sameAs(let other): deferred.append((p.name, other))
+            case .int(let v): b.set(p.name, value: .int(v), span: span)
+            case .float(let v): b.set(p.name, value: .float(v), span: span)
+            case .bool(let v): b.set(p.name, value: .bool(v), span: span)
+            case .string(let s): b.set(p.name, value: p.type == .option ? .option(s) : .string(s), span: span)
+            case .none: b.set(p.name, value: Value.none, span: span)
+            case .intList(let xs): b.set(p.name, value: .list(xs.map { .int($0) }), span: span)
+            case .sameAs(let other):
+                b.setSpan(p.name, span)
+                deferred.append((p.name, other))
             }
         }
-        for (name, other) in deferred { b.values[name] = b.values[other] ?? Value.none }
+        for (name, other) in deferred { b.set(name, value: b.value(of: other) ?? Value.none) }
         return b
     }
 
@@ -229,14 +228,14 @@ extension Evaluator {
     func applyTransform(_ spec: BuiltinSpec, _ bound: BoundArguments, to subject: Value, span: SourceSpan) throws -> Value {
         if subject.isUnknown || checkMode { return .unknown }
         var b = bound
-        if spec.builtin == .transform(.partition), case .none = b["clients"], let n = currentRoleCount { b.values["clients"] = .int(n) }
+        if spec.builtin == .transform(.partition), case .none = b["clients"], let n = currentRoleCount { b.set("clients", value: .int(n)) }
         return try hooks.callBuiltin(spec, b, subject: subject, span: span, evaluator: self)
     }
 
     /// Built-ins without an implicit subject.
     func callPlainBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, span: SourceSpan) throws -> Value {
         // Check mode: what depends on an unknown value is unknown.
-        if spec.kind != .pattern, args.values.values.contains(where: { $0.containsUnknown }) { return .unknown }
+        if spec.kind != .pattern, args.containsValue(where: { $0.containsUnknown }) { return .unknown }
         switch spec.builtin {
         case .script(let f):
             return try scriptBuiltin(f, args, span: span)

@@ -7,7 +7,7 @@ import DCLDiagnostics
 
 extension Evaluator {
     func claim(_ a: BoundArguments, span: SourceSpan) throws -> Value {
-        let statement = try string(a["statement"], "the claim", span: a.spans["statement"] ?? span)
+        let statement = try string(a["statement"], "the claim", span: a.span(of: "statement") ?? span)
         let above = a["above"], below = a["below"]
         if above.isUnknown || below.isUnknown || a["value"].isUnknown { return .unknown }
         let direction: MadeClaim.Direction
@@ -24,8 +24,8 @@ extension Evaluator {
         default:
             throw RuntimeError(RuntimeCode.type, "`claim` takes `above:` or `below:`, not both", at: span)
         }
-        let value = try double(a["value"], "the claimed value", span: a.spans["value"] ?? span)
-        let other = try double(otherValue, "`\(direction.rawValue)`", span: a.spans[direction.rawValue] ?? span)
+        let value = try double(a["value"], "the claimed value", span: a.span(of: "value") ?? span)
+        let other = try double(otherValue, "`\(direction.rawValue)`", span: a.span(of: direction.rawValue) ?? span)
         let made = MadeClaim(statement: statement, value: value, other: other, direction: direction)
         if !checkMode {
             let line = "claim: \(statement): \(Self.claimNumber(value)) \(direction == .above ? ">" : "<") \(Self.claimNumber(other))"

@@ -17,10 +17,10 @@ extension Evaluator {
         default:
             break
         }
-        let key = "\(m.name).\(d.name.name)"
+        let key = DeclarationKey(module: m.name, name: d.name.name)
         if let v = declarationValues[key] { return v }
         if let i = declarationsInProgress.firstIndex(of: key) {
-            let chain = (declarationsInProgress[i...] + [key]).map { "`\($0.split(separator: ".").last!)`" }.joined(separator: " → ")
+            let chain = (declarationsInProgress[i...] + [key]).map { "`\($0.name)`" }.joined(separator: " → ")
             throw RuntimeError(RuntimeCode.name, "`\(d.name.name)` depends on itself: \(chain)", at: span)
         }
         declarationsInProgress.append(key)

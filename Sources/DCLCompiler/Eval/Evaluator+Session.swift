@@ -45,5 +45,5 @@ extension Evaluator {
     }
 
     /// Declaration values are remembered under this key (see `declarationValue`).
-    private func key(_ name: String, in m: DCLModule) -> String { "\(m.name).\(name)" }
+    private func key(_ name: String, in m: DCLModule) -> DeclarationKey { DeclarationKey(module: m.name, name: name) }
 }

@@ -32,6 +32,12 @@ extension Stmt {
     }
 }
 
+/// A declaration of a module, as the evaluator remembers its value.
+struct DeclarationKey: Hashable {
+    let module: String
+    let name: String
+}
+
 /// How a statement ended.
 enum Flow {
     case normal
@@ -59,8 +65,10 @@ public final class Evaluator {
     public let elaborator: Elaborator
 
     var moduleEnvironments: [ObjectIdentifier: Environment] = [:]
-    var declarationValues: [String: Value] = [:]
-    var declarationsInProgress: [String] = []
+    /// Declaration values evaluated so far, by module name and declaration name (a pair, not
+    /// the string `module.name`, which was built on every lookup of a declaration).
+    var declarationValues: [DeclarationKey: Value] = [:]
+    var declarationsInProgress: [DeclarationKey] = []
     var callDepth = 0
     let maxCallDepth = 256
     /// Loop iterations and calls evaluated so far in check mode (bounded by

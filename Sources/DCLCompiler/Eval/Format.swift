@@ -168,7 +168,7 @@ extension Evaluator {
             }
             let p = precision ?? 6
             if type == "%" { d *= 100 }
-            body = String(format: type == "e" ? "%.\(p)e" : "%.\(p)f", d) + (type == "%" ? "%" : "")
+            body = FloatFormatting.format(d, precision: p, exponent: type == "e") + (type == "%" ? "%" : "")
         case "d"?:
             if case .int(let i) = v { body = String(i) } else {
                 guard let d = v.numeric else { throw RuntimeError(RuntimeCode.type, "format `d` needs a number", at: span) }
@@ -176,7 +176,7 @@ extension Evaluator {
             }
         case "s"?, nil:
             if let p = precision, let d = v.numeric, type == nil, case .float = v {
-                body = String(format: "%.\(p)f", d)
+                body = FloatFormatting.format(d, precision: p, exponent: false)
             } else {
                 body = try displayChecked(v, span: span)
                 if let p = precision, type == "s" { body = String(body.prefix(p)) }

@@ -142,18 +142,6 @@ public enum FunctionValue {
     }
 }
 
-/// Arguments matched to a signature, defaults filled in (see `bindArguments`).
-public struct BoundArguments {
-    public var values: [String: Value]
-    /// Where each argument was written (the call's span for defaults).
-    public var spans: [String: SourceSpan]
-    public init(values: [String: Value] = [:], spans: [String: SourceSpan] = [:]) {
-        self.values = values
-        self.spans = spans
-    }
-    public subscript(name: String) -> Value { values[name] ?? .none }
-}
-
 /// Which side of the device-cloud boundary a run-time value lives on.
 public enum RuntimeSide: String, Sendable {
     case cloud, device

@@ -194,8 +194,9 @@ extension GraphBuilder {
             throw GraphError(op: BatchNorm.name, "input must be (N, C, …) with constant C, got \(x.type)", node: name, origin: origin)
         }
         func param(_ suffix: String, _ initial: Initializer, _ trainable: Bool) throws -> Value {
-            if parameterNames.contains(prefix + suffix), let p = graph.parameter(named: prefix + suffix) { return graph.value(p.value) }
-            return try parameter(prefix + suffix, shape: [c], initializer: initial, trainable: trainable)
+            let name = prefix + suffix
+            if parameterNames.contains(name), let p = graph.parameter(named: name) { return graph.value(p.value) }
+            return try parameter(name, shape: [c], initializer: initial, trainable: trainable)
         }
         let g = try param(".weight", .ones, true), b = try param(".bias", .zeros, true)
         let rm = try param(".running_mean", .zeros, false), rv = try param(".running_var", .ones, false)

@@ -136,8 +136,16 @@ public enum Builtins {
         return d
     }()
 
+    /// The catalog keyed by script name: the interpreter asks for every name it does not find
+    /// bound, and `Builtin(rawValue:)` compares the name against each case in turn.
+    static let byName: [String: BuiltinSpec] = {
+        var d: [String: BuiltinSpec] = [:]
+        for b in all { d[b.builtin.rawValue] = b }
+        return d
+    }()
+
     /// The entry of a script name: the name becomes a `Builtin` here, once.
-    public static func spec(_ name: String) -> BuiltinSpec? { Builtin(rawValue: name).map(spec) }
+    public static func spec(_ name: String) -> BuiltinSpec? { byName[name] }
 
     /// The entry of a built-in. Total because the catalog lists every case, which
     /// BuiltinEnumTests checks; a missing entry is a defect of this module, not of a script.

@@ -280,7 +280,7 @@ extension Checker {
     /// Matches positional then named arguments to parameters; reports too many, unknown,
     /// duplicated and missing arguments and type mismatches. Returns the type of each matched
     /// parameter's argument.
-    func matchArguments(_ arguments: [Argument], to params: [FormalParam], callee: String, span: SourceSpan,
+    func matchArguments(_ arguments: [Argument], to params: [FormalParam], callee: @autoclosure () -> String, span: SourceSpan,
                         in scope: Scope) -> [String: DCLType] {
         var matched: [String: DCLType] = [:]
         var given: [String: SourceSpan] = [:]
@@ -293,8 +293,8 @@ extension Checker {
                 param = params.first { $0.name == label.name }
                 if param == nil {
                     let hint = closestName(to: label.name, among: params.map(\.name)).map { "did you mean `\($0)`?" }
-                        ?? (params.isEmpty ? nil : "\(callee) takes " + params.map { "`\($0.name)`" }.joined(separator: ", "))
-                    error(.unknownArgument, "\(callee) has no parameter named `\(label.name)`", at: label.span, hint: hint)
+                        ?? (params.isEmpty ? nil : "\(callee()) takes " + params.map { "`\($0.name)`" }.joined(separator: ", "))
+                    error(.unknownArgument, "\(callee()) has no parameter named `\(label.name)`", at: label.span, hint: hint)
                     checkExpr(arg.value, in: scope)
                     continue
                 }
@@ -303,7 +303,7 @@ extension Checker {
                     error(.positionalAfterNamed, "a positional argument cannot follow named ones", at: arg.value.span)
                 }
                 guard positionalIndex < params.count else {
-                    error(.argumentCount, "\(callee) takes \(params.count) argument\(params.count == 1 ? "" : "s"), found more",
+                    error(.argumentCount, "\(callee()) takes \(params.count) argument\(params.count == 1 ? "" : "s"), found more",
                           at: arg.value.span)
                     checkExpr(arg.value, in: scope)
                     continue
@@ -313,21 +313,21 @@ extension Checker {
             }
             let p = param!
             if let first = given[p.name] {
-                diagnostics.emit(Diagnostic.error(.argumentGivenTwice, "argument `\(p.name)` of \(callee) is given twice", at: arg.span)
+                diagnostics.emit(Diagnostic.error(.argumentGivenTwice, "argument `\(p.name)` of \(callee()) is given twice", at: arg.span)
                     .withLabel(first, "first given here"))
             }
             given[p.name] = arg.span
-            matched[p.name] = checkArgument(arg.value, for: p, callee: callee, in: scope)
+            matched[p.name] = checkArgument(arg.value, for: p, callee: callee(), in: scope)
         }
         let missing = params.filter { $0.required && given[$0.name] == nil }
         if !missing.isEmpty {
             let names = missing.map { "`\($0.name)`" }.joined(separator: ", ")
-            error(.argumentCount, "\(callee) is missing argument\(missing.count == 1 ? "" : "s") \(names)", at: span)
+            error(.argumentCount, "\(callee()) is missing argument\(missing.count == 1 ? "" : "s") \(names)", at: span)
         }
         return matched
     }
 
-    func checkArgument(_ e: Expr, for p: FormalParam, callee: String, in scope: Scope) -> DCLType {
+    func checkArgument(_ e: Expr, for p: FormalParam, callee: @autoclosure () -> String, in scope: Scope) -> DCLType {
         if p.type == .option {
             var given: String?
             switch e.kind {
@@ -340,12 +340,12 @@ extension Checker {
             record(e, .option)
             guard let g = given else {
                 checkExpr(e, in: scope)
-                error(.wrongType, "`\(p.name)` of \(callee) must be one of \(p.choices.map { "`\($0)`" }.joined(separator: ", "))", at: e.span)
+                error(.wrongType, "`\(p.name)` of \(callee()) must be one of \(p.choices.map { "`\($0)`" }.joined(separator: ", "))", at: e.span)
                 return .option
             }
             if !p.choices.isEmpty && !p.choices.contains(g) {
                 let hint = closestName(to: g, among: p.choices).map { "did you mean `\($0)`?" }
-                error(.notAChoice, "`\(g)` is not a choice for `\(p.name)` of \(callee): expected \(p.choices.map { "`\($0)`" }.joined(separator: ", "))",
+                error(.notAChoice, "`\(g)` is not a choice for `\(p.name)` of \(callee()): expected \(p.choices.map { "`\($0)`" }.joined(separator: ", "))",
                       at: e.span, hint: hint)
             }
             return .option
@@ -355,7 +355,7 @@ extension Checker {
             var hint: String?
             if p.type == .int && t == .float { hint = "use `div(a, b)` for integer division, or `int(x)`" }
             if p.type == .model && t == .constructor { hint = "call the constructor to make an instance, e.g. `name(...)`" }
-            error(.wrongType, "`\(p.name)` of \(callee) expects \(article(p.type)), found \(t)", at: e.span, hint: hint)
+            error(.wrongType, "`\(p.name)` of \(callee()) expects \(article(p.type)), found \(t)", at: e.span, hint: hint)
         }
         return t
     }

@@ -100,24 +100,65 @@ enum ScopeKind {
     case plain
 }
 
+/// A checker scope. Bindings live in parallel arrays (most scopes are a call's parameters or a
+/// loop's variable, and a scan over a few short names is cheaper than hashing the name in every
+/// scope of the chain); a scope past `indexThreshold` names (module and built-in scopes) keeps
+/// a name → slot index as well.
 final class Scope {
     let parent: Scope?
     let kind: ScopeKind
-    private(set) var symbols: [String: Symbol] = [:]
+    private var names: [String] = []
+    private var entries: [Symbol] = []
+    private var index: [String: Int]?
+    private static let indexThreshold = 8
 
     init(parent: Scope?, kind: ScopeKind) {
         self.parent = parent
         self.kind = kind
     }
 
-    func define(_ s: Symbol) { symbols[s.name] = s }
+    /// This scope's symbols by name.
+    var symbols: [String: Symbol] {
+        Dictionary(zip(names, entries), uniquingKeysWith: { _, last in last })
+    }
 
-    func lookupLocal(_ name: String) -> Symbol? { symbols[name] }
+    @inline(__always)
+    private func slot(of name: String) -> Int? {
+        if let index { return index[name] }
+        // Lengths first: a differing length (most misses) answers without a call into
+        // the string comparison.
+        let length = name.utf8.count
+        var i = 0
+        while i < names.count {
+            if names[i].utf8.count == length, names[i] == name { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    func define(_ s: Symbol) {
+        if let i = slot(of: s.name) {
+            entries[i] = s
+            return
+        }
+        names.append(s.name)
+        entries.append(s)
+        if index != nil {
+            index![s.name] = names.count - 1
+        } else if names.count > Self.indexThreshold {
+            var ix: [String: Int] = [:]
+            ix.reserveCapacity(names.count * 2)
+            for (i, n) in names.enumerated() { ix[n] = i }
+            index = ix
+        }
+    }
+
+    func lookupLocal(_ name: String) -> Symbol? { slot(of: name).map { entries[$0] } }
 
     func lookup(_ name: String) -> Symbol? {
         var s: Scope? = self
         while let cur = s {
-            if let sym = cur.symbols[name] { return sym }
+            if let i = cur.slot(of: name) { return cur.entries[i] }
             s = cur.parent
         }
         return nil
@@ -128,7 +169,7 @@ final class Scope {
         var names = Set<String>()
         var s: Scope? = self
         while let cur = s {
-            names.formUnion(cur.symbols.keys)
+            names.formUnion(cur.names)
             s = cur.parent
         }
         return names
