@@ -17,6 +17,7 @@ final class ConnectionGate: Sendable {
     private let open = Atomic<Int>(0)
     private let refusedCount = Atomic<Int>(0)
     private let cutCount = Atomic<Int>(0)
+    private let startedCount = Atomic<Int>(0)
 
     init(limit: Int, firstRPCDeadline: Duration) {
         self.limit = limit
@@ -29,6 +30,8 @@ final class ConnectionGate: Sendable {
     var refused: Int { refusedCount.load(ordering: .relaxed) }
     /// Connections closed because they started no RPC by `firstRPCDeadline`.
     var cut: Int { cutCount.load(ordering: .relaxed) }
+    /// Connections whose first RPC stopped their deadline.
+    var started: Int { startedCount.load(ordering: .relaxed) }
 
     /// Runs as the transport accepts `channel` (its accept callback): counts it until it closes,
     /// or closes it at once when `limit` connections are already held.
@@ -49,8 +52,9 @@ final class ConnectionGate: Sendable {
     /// Runs as the transport accepts an RPC's stream: its connection is in use.
     func rpcStarted(_ stream: any Channel) -> EventLoopFuture<Void> {
         if let connection = stream.parent, connection.eventLoop.inEventLoop,
-           let deadline = try? connection.pipeline.syncOperations.handler(type: FirstRPCDeadline.self) {
-            deadline.rpcStarted()
+           let deadline = try? connection.pipeline.syncOperations.handler(type: FirstRPCDeadline.self),
+           deadline.rpcStarted() {
+            startedCount.wrappingAdd(1, ordering: .relaxed)
         }
         return stream.eventLoop.makeSucceededVoidFuture()
     }
@@ -84,9 +88,12 @@ private final class FirstRPCDeadline: ChannelInboundHandler, RemovableChannelHan
         timer?.cancel()
     }
 
-    func rpcStarted() {
+    /// Marks the connection in use; true the first time.
+    func rpcStarted() -> Bool {
+        guard !started else { return false }
         started = true
         timer?.cancel()
         timer = nil
+        return true
     }
 }

@@ -58,6 +58,9 @@ final class FleetCore: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Polls answered (each long-poll counts once per look at the store): how the tests see a
+    /// host that is alive.
+    let polls = Atomic<Int>(0)
     /// Serialises joins: two hosts claiming the same new device must not both get a token for it.
     private let joinLock = Mutex(())
 
@@ -273,6 +276,7 @@ final class FleetCore: Sendable {
     /// Records that a session's devices were seen, at most once a second per session (a poll
     /// loop must not turn into a stream of writes).
     func touch(sessionKey: String, _ session: JoinedSession) {
+        polls.wrappingAdd(1, ordering: .relaxed)
         let now = Self.now()
         let (due, returned) = state.withLock { s -> (Bool, Bool) in
             // A session that ended (its host left or rejoined) no longer vouches for its devices.

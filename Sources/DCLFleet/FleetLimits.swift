@@ -32,7 +32,9 @@ public struct FleetLimits: Sendable, Equatable {
 
     /// A connection that has started no RPC this long after it was accepted is closed: a peer
     /// that never finishes its TLS handshake or HTTP/2 preface (slow-loris) frees its slot.
-    public var firstRPCDeadline: Duration = .seconds(10)
+    /// Generous, because a TLS handshake on a starved machine (a debug build under a full test
+    /// run) has taken seconds.
+    public var firstRPCDeadline: Duration = .seconds(30)
     /// A connection with no RPC in flight for this long is closed (an HTTP/2 GOAWAY): an idle
     /// client, or one that never completes a request (slow-loris), frees its slot. A client that
     /// was idle simply connects again on its next call.
@@ -47,9 +49,10 @@ public struct FleetLimits: Sendable, Equatable {
     public var maxStreamsPerConnection: Int = 256
     /// After this long without reading from a connection the service pings the peer, and closes
     /// the connection if the ping is not answered within `keepaliveTimeout`: a peer that vanished
-    /// without closing (killed with its network, or its cable pulled) frees its connection.
-    public var keepaliveTime: Duration = .seconds(30)
-    public var keepaliveTimeout: Duration = .seconds(10)
+    /// without closing (killed with its network, or its cable pulled) frees its connection. (That
+    /// such a host is gone is reported sooner, by `hostSilentAfter`.)
+    public var keepaliveTime: Duration = .seconds(120)
+    public var keepaliveTimeout: Duration = .seconds(20)
 
     public init() {}
 }

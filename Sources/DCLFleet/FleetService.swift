@@ -338,6 +338,8 @@ public final class FleetService: Sendable {
 
     /// Whether `drain` was called.
     public var draining: Bool { core.draining }
+    /// Times a host's poll looked at its devices (for tests).
+    var pollsSeen: Int { core.polls.load(ordering: .relaxed) }
 
     /// The run's task counts and devices, as `dcl status` shows them.
     public func counts() throws -> StoreCounts {

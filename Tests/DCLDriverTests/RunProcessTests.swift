@@ -25,6 +25,12 @@ struct ProcessResult {
     var stderr: String
 }
 
+/// Bytes one reader thread writes before `leave()` and the caller reads after `wait()`: the
+/// DispatchGroup orders the two, which the compiler cannot see.
+private final class ReadOnce: @unchecked Sendable {
+    var bytes = Data()
+}
+
 /// Runs `dcl` with `arguments`; output is read while it runs, so a full pipe cannot stall it.
 func runDCL(_ arguments: [String]) throws -> ProcessResult {
     let binary = try #require(dclExecutable(), "the dcl binary was not built next to the tests")
@@ -36,14 +42,14 @@ func runDCL(_ arguments: [String]) throws -> ProcessResult {
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    var outData = Data(), errData = Data()
+    let outData = ReadOnce()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    errData = err.fileHandleForReading.readDataToEndOfFile()
+    DispatchQueue.global().async { outData.bytes = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     p.waitUntilExit()
-    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: outData.bytes, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 

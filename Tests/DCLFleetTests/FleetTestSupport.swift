@@ -25,10 +25,11 @@ final class RunningHost: Sendable {
     let task: Task<Void, any Error>
 
     init(port: Int, devices: Range<Int>, concurrency: Int = 4, joinToken: String = testJoinToken, seed: UInt64 = 0,
-         backoff: BackoffPolicy? = nil, host name: String = "127.0.0.1", tls: FleetClientTLS? = nil, handler: @escaping FleetDeviceHost.Handler) throws {
+         backoff: BackoffPolicy? = nil, host name: String = "127.0.0.1", tls: FleetClientTLS? = nil, pollWait: Duration = .seconds(2),
+         handler: @escaping FleetDeviceHost.Handler) throws {
         let configuration = FleetDeviceHost.Configuration(
             service: FleetAddress(host: name, port: port), devices: devices, joinToken: joinToken, concurrency: concurrency, tls: tls,
-            pollWait: .seconds(2),
+            pollWait: pollWait,
             backoff: backoff ?? BackoffPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(400), maxAttempts: 30, seed: seed))
         let host = try FleetDeviceHost(configuration, handler: handler)
         self.host = host
