@@ -8,6 +8,7 @@
 // argument by name outside the hot path.
 
 import DCLDiagnostics
+import DCLSema
 
 /// Arguments matched to a signature, defaults filled in (see `bindArguments`).
 public struct BoundArguments {
@@ -31,15 +32,7 @@ public struct BoundArguments {
 
     @inline(__always)
     private func slot(of name: String) -> Int? {
-        // Lengths first: a differing length (most misses) answers without a call into
-        // the string comparison.
-        let length = name.utf8.count
-        var i = 0
-        while i < names.count {
-            if names[i].utf8.count == length, names[i] == name { return i }
-            i += 1
-        }
-        return nil
+        return names.positionOfName(name)
     }
 
     private mutating func slotCreating(_ name: String) -> Int {

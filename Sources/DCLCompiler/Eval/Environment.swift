@@ -29,15 +29,7 @@ public final class Environment {
     @inline(__always)
     private func slot(of name: String) -> Int? {
         if let index { return index[name] }
-        // Lengths first: a differing length (most misses) answers without a call into
-        // the string comparison.
-        let length = name.utf8.count
-        var i = 0
-        while i < names.count {
-            if names[i].utf8.count == length, names[i] == name { return i }
-            i += 1
-        }
-        return nil
+        return names.positionOfName(name)
     }
 
     public func define(_ name: String, _ value: Value, mutable isMutable: Bool = false) {

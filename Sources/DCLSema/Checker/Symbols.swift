@@ -125,15 +125,7 @@ final class Scope {
     @inline(__always)
     private func slot(of name: String) -> Int? {
         if let index { return index[name] }
-        // Lengths first: a differing length (most misses) answers without a call into
-        // the string comparison.
-        let length = name.utf8.count
-        var i = 0
-        while i < names.count {
-            if names[i].utf8.count == length, names[i] == name { return i }
-            i += 1
-        }
-        return nil
+        return names.positionOfName(name)
     }
 
     func define(_ s: Symbol) {
