@@ -102,7 +102,8 @@ public struct Trainer {
         }
         let totalSteps = options.steps.map { overflow ? $0 : min($0, allSteps) } ?? allSteps
         let config = TrainingConfig(optimizer: Self.optimizerKind(options.optimizer),
-                                    schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps)),
+                                    schedule: Self.schedule(options.schedule, base: Float(options.optimizer.learningRate), total: max(1, totalSteps),
+                                                            batchesPerEpoch: batchesPerEpoch),
                                     clipNorm: options.clip.map(Float.init), sparseEmbeddings: options.optimizer.lazy)
         // Compiled once per canonical graph and recipe (CompiledGraphCache.swift): a fleet's
         // devices train the same graph over their own model copies.
@@ -257,13 +258,18 @@ public struct Trainer {
         }
     }
 
-    /// The language's schedules in optimiser steps (`step(every:)` counts epochs of `total`).
-    static func schedule(_ s: ScheduleSpec, base: Float, total: Int) -> LRSchedule {
+    /// The language's schedules in optimiser steps. `step(every:)` is written in epochs, so it
+    /// becomes `every` × the batches in an epoch; `warmup(steps:)` is written in steps.
+    static func schedule(_ s: ScheduleSpec, base: Float, total: Int, batchesPerEpoch: Int) -> LRSchedule {
         switch s {
         case .constant: return .constant(base)
-        case .step(let every, let gamma): return .step(base: base, every: max(1, every), gamma: Float(gamma))
+        case .step(let every, let gamma):
+            // A product past Int.max means "never within this run": any step count is below it.
+            let (steps, overflow) = max(1, every).multipliedReportingOverflow(by: max(1, batchesPerEpoch))
+            return .step(base: base, every: overflow ? Int.max : steps, gamma: Float(gamma))
         case .cosine(let minLR): return .cosine(base: base, total: total, minimum: Float(minLR))
-        case .warmup(let steps, let then): return .warmup(steps: steps, then: schedule(then, base: base, total: max(1, total - steps)))
+        case .warmup(let steps, let then):
+            return .warmup(steps: steps, then: schedule(then, base: base, total: max(1, total - steps), batchesPerEpoch: batchesPerEpoch))
         }
     }
 }

@@ -63,6 +63,19 @@ import Testing
 
     /// A `min_delta` no change can beat: the first validation is the best, so training stops
     /// `patience` validations later.
+    /// `step(every:)` counts epochs (48 rows at batch 8 are 6 steps an epoch): the rate of
+    /// each epoch's last step is base · gamma^epoch. It once counted optimiser steps, so the
+    /// rate had fallen by 0.5⁵ before the first epoch ended.
+    @Test func aStepScheduleDropsTheRateEveryFewEpochs() throws {
+        let out = try run("""
+        train net on d { epochs: 4, batch: 8, optimizer: sgd(lr: 0.1), schedule: step(every: 1, gamma: 0.5), log: none }
+        print history(net).lr
+        train net on d { epochs: 4, batch: 8, optimizer: sgd(lr: 0.1), schedule: step(every: 2, gamma: 0.5), log: none }
+        print history(net).lr
+        """)
+        #expect(out == ["[0.1, 0.05, 0.025, 0.0125]", "[0.1, 0.1, 0.05, 0.05]"])
+    }
+
     @Test func earlyStopEndsTrainingAfterPatienceValidations() throws {
         let lines = try run("""
         train net on d { epochs: 20, batch: 8, validate: v, early_stop: { metric: loss, patience: 2, min_delta: 100 } }
