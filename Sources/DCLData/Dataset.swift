@@ -214,6 +214,35 @@ public struct Dataset: Sendable {
         return d
     }
 
+    /// Adds a column of per-sample values (one row per sample, in order) without gathering the
+    /// other columns: the values are scattered into a column as long as the stored ones, at
+    /// each sample's stored row. Stored rows no sample selects hold zeros; a stored row two
+    /// samples select holds the later sample's values, so use it for values that depend on the
+    /// sample alone (a frozen model's outputs).
+    public func addingPerSampleColumn(_ name: String, _ tensor: Tensor) throws -> Dataset {
+        guard !name.isEmpty, base[name] == nil else {
+            throw DataError.argument("add column", name.isEmpty ? "column names must not be empty" : "the data already has a column '\(name)'")
+        }
+        guard tensor.rank >= 1, tensor.shape[0] == count, tensor.dtype == .float32 else {
+            throw DataError.argument("add column", "column '\(name)' has shape \(formatShape(tensor.shape)), expected \(count) float rows")
+        }
+        guard let rows else { return try settingColumn(name, tensor) }
+        let storedRows = columnNames.first.flatMap { base[$0]?.shape[0] } ?? count
+        let width = tensor.shape.dropFirst().reduce(1, *)
+        var scattered = try Tensor(zeros: [storedRows] + Array(tensor.shape.dropFirst()))
+        tensor.withFloats { values in
+            scattered.withMutableFloats { out in
+                for (i, r) in rows.enumerated() {
+                    for j in 0..<width { out[r * width + j] = values[i * width + j] }
+                }
+            }
+        }
+        var d = self
+        d.columnNames.append(name)
+        d.base[name] = StoredColumn(scattered)
+        return d
+    }
+
     /// The same rows with a column's stored form replaced by one holding the same number of
     /// stored rows (deferred scaling of a byte column).
     func replacingStoredColumn(_ name: String, with column: StoredColumn) -> Dataset {

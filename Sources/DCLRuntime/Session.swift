@@ -56,6 +56,11 @@ public final class Session: RuntimeHooks {
         get { frozenOutputs.enabled }
         set { frozenOutputs.enabled = newValue }
     }
+    /// Whether a distillation computes its teacher's outputs once, before training
+    /// (TeacherOutputs.swift; on by default; tests turn it off to prove it changes no result).
+    public var cachesTeacherOutputs = true
+    /// Distillations that read their teacher's outputs from a column so far.
+    public internal(set) var teacherOutputColumns = 0
     /// Samples whose frozen outputs were reused and computed so far.
     public var frozenOutputCounts: (reused: Int, computed: Int) { (frozenOutputs.hits, frozenOutputs.computedRows) }
 
@@ -217,8 +222,14 @@ public final class Session: RuntimeHooks {
             throw RuntimeError(RuntimeCode.placement, "distilling `\(d.name)` reads its cloud-only teacher `\(d.teacher.name)` on the device, where `\(source.origin)` lives",
                                at: span)
         }
-        _ = try Trainer(evaluator: ev, session: self).train(targets: [d.student], names: [d.name], data: source,
-                                                             objective: .distillation(d), options: options,
+        var data = source, objective = ObjectiveSource.distillation(d)
+        if cachesTeacherOutputs, let cached = try TeacherOutputs.attach(d, to: source, session: self, span: span) {
+            teacherOutputColumns += 1
+            data = cached.data
+            objective = .distillationFromColumn(d, column: cached.column)
+        }
+        _ = try Trainer(evaluator: ev, session: self).train(targets: [d.student], names: [d.name], data: data,
+                                                             objective: objective, options: options,
                                                              label: "distill \(d.name)", span: span)
     }
 

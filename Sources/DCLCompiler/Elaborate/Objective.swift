@@ -41,6 +41,10 @@ public enum ObjectiveSource {
     case defaultLoss(ModelInstance, labels: String)
     /// A distillation: the student mimics the frozen teacher's output.
     case distillation(DistillValue)
+    /// A distillation whose teacher outputs were computed once, before training, and are read
+    /// from a column of the data (the same values: the teacher is frozen and runs in inference
+    /// mode inside an objective too).
+    case distillationFromColumn(DistillValue, column: String)
 }
 
 extension Elaborator {
@@ -93,9 +97,14 @@ extension Elaborator {
                 if o.type == t.type, o.type.rank == 1 { return try b.bceWithLogits(o.value, t.value) }
                 return try b.mse(o.value, t.value)
             })
-        case .distillation(let d):
+        case .distillation(let d), .distillationFromColumn(let d, _):
             let s = try modelOutput(d.student)
-            let t = try modelOutput(d.teacher)
+            let t: Value
+            if case .distillationFromColumn(_, let name) = source {
+                t = try column(name, for: "the distillation of `\(d.name)`")
+            } else {
+                t = try modelOutput(d.teacher)
+            }
             guard case .tensor(let st) = s, case .tensor(let tt) = t else { throw RuntimeError(RuntimeCode.type, "no tensors", at: span) }
             ctx.at(span)
             loss = ctx.tensor(try wrapGraph(ctx) {
