@@ -10,6 +10,9 @@ import std.rec
 
 // The fleet: one device per user (ml-latest-small has 610).
 param devices: int = 100
+// Coarse matching's m: how many of the most similar users' samples the cloud retrieves
+// (MPDA compares 50, 100 and 200).
+param coarse_users: int = 50
 
 let ml = movielens_dataset("data/ml-latest-small", threshold: 4.0)
 let history = ml |> time_split(test: 0.5) // per user: older half | fresher half
@@ -28,16 +31,16 @@ let global = ctr(users: ml.users, items: ml.items, dim: 16, hidden: [32])
 train global on cloud.pool { epochs: 6, batch: 256, optimizer: adam(lr: 5e-3) }
 
 retrieval coarse_only {
-  coarse: knn(model: global, input: "user", metric: cosine, users: 50)
+  coarse: knn(model: global, input: "user", metric: cosine, users: coarse_users)
 }
 
 retrieval coda {
-  coarse: knn(model: global, input: "user", metric: cosine, users: 50)
+  coarse: knn(model: global, input: "user", metric: cosine, users: coarse_users)
   fine: classifier(hidden: [], threshold: 0.5, epochs: 30, lr: 0.05)
 }
 
 retrieval coda_greedy {
-  coarse: knn(model: global, input: "user", metric: cosine, users: 50)
+  coarse: knn(model: global, input: "user", metric: cosine, users: coarse_users)
   fine: greedy(metric: auc, epochs: 2)
 }
 
