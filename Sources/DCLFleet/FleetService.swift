@@ -360,13 +360,34 @@ public final class FleetService: Sendable {
             try await Task.sleep(for: Self.stopGrace)
             serving.cancel()
         }
-        _ = await serving.result
+        // The wait itself is bounded too: should the transport not end after the cut, `stop`
+        // still returns (the serving task is left to end on its own) rather than hang its caller
+        // — a test run or `dcl serve`'s exit.
+        let (ended, signal) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let waiter = Task {
+            _ = await serving.result
+            signal.yield(true)
+        }
+        let bound = Task {
+            try? await Task.sleep(for: Self.stopGrace + Self.abandonAfter)
+            signal.yield(false)
+        }
+        var first = ended.makeAsyncIterator()
+        let stopped = await first.next() ?? false
+        bound.cancel()
         cut.cancel()
+        signal.finish()
+        if !stopped {
+            _ = waiter  // still waiting on the transport; it ends, or dies with the process
+            FileHandle.standardError.write(Data("dcl serve: the gRPC transport had not stopped \(Self.stopGrace + Self.abandonAfter) after shutdown began; leaving it\n".utf8))
+        }
         await metricsServer?.stop()
     }
 
     /// How long `stop` lets connections close by themselves.
     static let stopGrace: Duration = .seconds(5)
+    /// How much longer, after cutting them, `stop` waits for the transport to end.
+    static let abandonAfter: Duration = .seconds(10)
 
     /// `stop`, for a synchronous caller.
     public func shutdown() {
