@@ -34,8 +34,6 @@ final class FleetCore: Sendable {
 
     private struct State {
         var sessions: [String: JoinedSession] = [:]
-        /// Token hashes of this run's devices, as in the store (a cache: every RPC checks one).
-        var deviceTokenHashes: [Int: [UInt8]] = [:]
         /// Devices some host joined for since this service started.
         var joined: Set<Int> = []
         var round: OpenRound?
@@ -111,25 +109,6 @@ final class FleetCore: Sendable {
         return (key, session)
     }
 
-    /// Checks that the request carries `device`'s own token.
-    func requireDevice(_ metadata: Metadata, device raw: UInt32) throws -> Int {
-        let device = Int(raw)
-        guard device < limits.maxDeviceIndex else {
-            throw RPCError(code: .invalidArgument, message: "device index \(device) is out of range (limit \(limits.maxDeviceIndex))")
-        }
-        guard let token = Self.bearer(metadata) else { throw RPCError(code: .unauthenticated, message: "missing device token") }
-        var expected = state.withLock { $0.deviceTokenHashes[device] }
-        if expected == nil {
-            expected = try rpcStore { try store.deviceTokenHash(run: run, device: device) }
-            if let expected { state.withLock { $0.deviceTokenHashes[device] = expected } }
-        }
-        guard let expected else { throw RPCError(code: .permissionDenied, message: "device \(device) is not registered") }
-        guard Digest.constantTimeEqual(Digest.tokenHash(token), expected) else {
-            throw RPCError(code: .permissionDenied, message: "the token presented is not device \(device)'s")
-        }
-        return device
-    }
-
     /// Store failures become INTERNAL errors for the peer (details stay in the service).
     func rpcStore<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch { throw RPCError(code: .internalError, message: "the service's store failed") }
@@ -171,12 +150,10 @@ final class FleetCore: Sendable {
                     let token = Digest.newToken()
                     let hash = Digest.tokenHash(token)
                     try rpcStore { try store.registerDevice(run: run, device: device, tokenHash: hash, now: now) }
-                    known[device] = hash
                     tokens[device] = token
                 }
             }
             state.withLock { s in
-                for (device, hash) in known { s.deviceTokenHashes[device] = hash }
                 s.joined.formUnion(first..<end)
                 s.departed.subtract(first..<end)
             }

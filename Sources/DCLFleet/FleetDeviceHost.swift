@@ -1,8 +1,8 @@
 // The device side: one process serving a range of devices. It joins with the run's join token,
-// gets one token per device, then loops: a long-poll says which of its devices have work; for
-// each (up to `concurrency` at once) it leases the device's next task with that device's token,
-// fetches the objects it lacks, runs the caller's handler on a thread of its own, and pushes the
-// outcome. It stops when the service says the run is finished. If the service goes away it
+// gets one token per device and a session token, then loops: a long-poll leases the next task of
+// as many of its devices as it has free slots (`concurrency`); for each it fetches the objects it
+// lacks and runs the caller's handler on a thread of its own; finished outcomes go up in batched
+// pushes (HostSession.swift). It stops when the service says the run is finished. If the service goes away it
 // reconnects with exponential backoff and joins again, presenting the device tokens it holds.
 
 import DCLFleetProto
@@ -51,8 +51,9 @@ public final class FleetDeviceHost: Sendable {
 
     let configuration: Configuration
     let handler: Handler
-    /// Told, after each task's result is pushed, its kind and how long it took from the lease
-    /// request to the push's answer (`dcl bench serve` measures round trips with it).
+    /// Told, after each task's result is pushed, its kind and how long it took from the moment
+    /// the service found it for this host (a poll's start plus the poll's idle wait, which the
+    /// service reports) to the push's answer (`dcl bench serve` measures round trips with it).
     let taskFinished: (@Sendable (String, Duration) -> Void)?
     /// Message bytes this host sent (up) and received (down).
     public let traffic = TrafficCounter()
@@ -159,7 +160,6 @@ public final class FleetDeviceHost: Sendable {
     }
 
     func remember(_ newTokens: [Int: String]) { tokens.withLock { $0.merge(newTokens) { _, new in new } } }
-    func token(_ device: Int) -> String? { tokens.withLock { $0[device] } }
 
     /// Runs the handler on the host's own threads.
     func runHandler(_ item: WorkItem) async -> Result<WorkOutcome, any Error> {

@@ -21,6 +21,17 @@ public struct FleetLimits: Sendable, Equatable {
     public var maxDeviceIndex: Int = 1 << 24
     /// Characters of an item's kind.
     public var maxKindBytes: Int = 256
+    /// Tasks one Poll may lease (a host asks for at most its free slots).
+    public var maxTasksPerPoll: Int = 1024
+    /// Bytes of task specs one Poll answer carries (its first task always goes, and a spec is at
+    /// most `maxSpecBytes`): the answer stays below gRPC's 4 MiB message limit.
+    public var pollSpecBudget: Int = 2 << 20
+    /// Results one PushResults stream may carry.
+    public var maxResultsPerPush: Int = 4096
+    /// Bytes of results (their blobs) the service holds from one push stream before it writes
+    /// them to the store: the rest of the stream waits, so memory stays bounded however long the
+    /// stream is.
+    public var pushFlushBytes: Int = 64 << 20
     /// The longest a Poll waits before answering "nothing yet".
     public var maxPollWait: Duration = .seconds(10)
     /// A host not heard from for this long (hosts poll at least every `maxPollWait`) is

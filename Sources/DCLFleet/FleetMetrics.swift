@@ -27,7 +27,7 @@ public final class FleetMetrics: @unchecked Sendable {
     private let reported = Mutex<(up: UInt64, down: UInt64)>((0, 0))
 
     /// The protocol's methods, as `method` labels of the latency histogram.
-    static let methods = ["Join", "Poll", "Lease", "FetchBlob", "PushResult", "Status"]
+    static let methods = ["Join", "Poll", "FetchBlob", "PushResults", "Status"]
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)

@@ -1,9 +1,10 @@
 // The service's side of the protocol (Proto/dcl/fleet/v1/fleet.proto). Each handler
 // authenticates first, then validates every field from the wire before it touches the store, and
 // answers a bad request with a gRPC status (never a crash): UNAUTHENTICATED for a missing or
-// wrong token, PERMISSION_DENIED for another device's task or object, NOT_FOUND for an unknown
+// wrong token, PERMISSION_DENIED for another session's device, task or object, NOT_FOUND for an unknown
 // task or object, INVALID_ARGUMENT for a malformed or oversized message, DATA_LOSS for bytes
-// that do not match their SHA-256, FAILED_PRECONDITION for a result whose round already closed.
+// that do not match their SHA-256. A result whose round already closed is not an error: its
+// acknowledgement says TOO_LATE, and the stream's other results still count.
 
 import DCLFleetProto
 import Foundation
@@ -25,12 +26,10 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
                                serializer: CountingSerializer<M.Join.Output>(counter: c)) { try await self.join(request: $0, context: $1) }
         router.registerHandler(forMethod: M.Poll.descriptor, deserializer: CountingDeserializer<M.Poll.Input>(counter: c),
                                serializer: CountingSerializer<M.Poll.Output>(counter: c)) { try await self.poll(request: $0, context: $1) }
-        router.registerHandler(forMethod: M.Lease.descriptor, deserializer: CountingDeserializer<M.Lease.Input>(counter: c),
-                               serializer: CountingSerializer<M.Lease.Output>(counter: c)) { try await self.lease(request: $0, context: $1) }
         router.registerHandler(forMethod: M.FetchBlob.descriptor, deserializer: CountingDeserializer<M.FetchBlob.Input>(counter: c),
                                serializer: CountingSerializer<M.FetchBlob.Output>(counter: c)) { try await self.fetchBlob(request: $0, context: $1) }
-        router.registerHandler(forMethod: M.PushResult.descriptor, deserializer: CountingDeserializer<M.PushResult.Input>(counter: c),
-                               serializer: CountingSerializer<M.PushResult.Output>(counter: c)) { try await self.pushResult(request: $0, context: $1) }
+        router.registerHandler(forMethod: M.PushResults.descriptor, deserializer: CountingDeserializer<M.PushResults.Input>(counter: c),
+                               serializer: CountingSerializer<M.PushResults.Output>(counter: c)) { try await self.pushResults(request: $0, context: $1) }
         router.registerHandler(forMethod: M.Status.descriptor, deserializer: CountingDeserializer<M.Status.Input>(counter: c),
                                serializer: CountingSerializer<M.Status.Output>(counter: c)) { try await self.status(request: $0, context: $1) }
     }
@@ -49,9 +48,9 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         return ServerResponse(message: response)
     }
 
-    /// Long-poll: answers as soon as one of the session's devices has a task it may lease, the run
-    /// is over, or the wait ends (so an idle host costs one request per wait, not a stream of
-    /// them).
+    /// Long-poll: answers as soon as some of the session's devices have tasks (leased to them in
+    /// the answer), the run is over, or the wait ends (so an idle host costs one request per
+    /// wait, not a stream of them).
     func poll(request: ServerRequest<Dcl_Fleet_V1_PollRequest>, context: ServerContext) async throws -> ServerResponse<Dcl_Fleet_V1_PollResponse> {
         let (key, session) = try core.requireSession(request.metadata)
         var response = Dcl_Fleet_V1_PollResponse()
@@ -59,8 +58,10 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             core.leave(sessionKey: key, session)
             return ServerResponse(message: response)
         }
-        let wait = min(Duration.milliseconds(Int64(request.message.waitMs)), core.limits.maxPollWait)
-        let deadline = ContinuousClock.now.advanced(by: wait)
+        let maxTasks = min(Int(request.message.maxTasks), core.limits.maxTasksPerPoll)
+        let wait = maxTasks == 0 ? .zero : min(Duration.milliseconds(Int64(request.message.waitMs)), core.limits.maxPollWait)
+        let arrived = ContinuousClock.now
+        let deadline = arrived.advanced(by: wait)
         while true {
             core.touch(sessionKey: key, session)
             let seen = core.signal.generation
@@ -69,27 +70,31 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
                 core.toldFinished(sessionKey: key)
                 break
             }
-            // Draining: nothing more is handed out, so no device is ready.
-            let ready = core.draining ? []
-                : try core.rpcStore { try core.store.readyDevices(run: core.run, first: session.first, end: session.end) }
-            if !ready.isEmpty {
-                response.readyDevices = ready.map { UInt32($0) }
+            if maxTasks > 0, let tasks = try lease(session, max: maxTasks), !tasks.isEmpty {
+                response.tasks = tasks
                 break
             }
             let now = ContinuousClock.now
             if now >= deadline || core.closing || Task.isCancelled || !core.sessionActive(key) { break }
             await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
         }
+        let waited = arrived.duration(to: ContinuousClock.now).components
+        response.waitedMicros = UInt64(max(0, waited.seconds * 1_000_000 + waited.attoseconds / 1_000_000_000_000))
         return ServerResponse(message: response)
     }
 
-    func lease(request: ServerRequest<Dcl_Fleet_V1_LeaseRequest>, context: ServerContext) async throws -> ServerResponse<Dcl_Fleet_V1_LeaseResponse> {
-        let device = try core.requireDevice(request.metadata, device: request.message.device)
-        var response = Dcl_Fleet_V1_LeaseResponse()
-        // A lease lasts until the round's deadline: the round drops the task then if no result
-        // came (docs/deploy.md, "Leases").
-        guard let round = core.round, round.open, !core.draining else { return ServerResponse(message: response) }
-        if let task = try core.rpcStore({ try core.store.leaseNext(run: core.run, device: device, leaseUntil: round.deadline) }) {
+    /// Leases the next task of up to `max` of the session's ready devices (none while draining or
+    /// between rounds). A lease lasts until the round's deadline: the round drops the task then if
+    /// no result came (docs/deploy.md, "Leases").
+    private func lease(_ session: JoinedSession, max: Int) throws -> [Dcl_Fleet_V1_Task]? {
+        guard let round = core.round, round.open, !core.draining else { return nil }
+        let ready = try core.rpcStore { try core.store.readyDevices(run: core.run, first: session.first, end: session.end) }
+        guard !ready.isEmpty else { return nil }
+        let leased = try core.rpcStore {
+            try core.store.leaseNext(run: core.run, devices: Array(ready.prefix(max)), leaseUntil: round.deadline,
+                                     specBudget: core.limits.pollSpecBudget)
+        }
+        return leased.map { task in
             var t = Dcl_Fleet_V1_Task()
             t.taskID = UInt64(task.id)
             t.device = UInt32(task.device)
@@ -102,13 +107,25 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
                 b.size = UInt64(ref.size)
                 return b
             }
-            response.task = t
+            return t
         }
-        return ServerResponse(message: response)
+    }
+
+    /// Checks that `raw` names a device of the session.
+    private func requireOwnDevice(_ raw: UInt32, of session: JoinedSession) throws -> Int {
+        let device = Int(raw)
+        guard device < core.limits.maxDeviceIndex else {
+            throw RPCError(code: .invalidArgument, message: "device index \(device) is out of range (limit \(core.limits.maxDeviceIndex))")
+        }
+        guard (session.first..<session.end).contains(device) else {
+            throw RPCError(code: .permissionDenied, message: "device \(device) is not one of this session's devices \(session.first)..<\(session.end)")
+        }
+        return device
     }
 
     func fetchBlob(request: ServerRequest<Dcl_Fleet_V1_FetchBlobRequest>, context: ServerContext) async throws -> StreamingServerResponse<Dcl_Fleet_V1_BlobChunk> {
-        let device = try core.requireDevice(request.metadata, device: request.message.device)
+        let (_, session) = try core.requireSession(request.metadata)
+        let device = try requireOwnDevice(request.message.device, of: session)
         let hash = [UInt8](request.message.sha256)
         guard hash.count == Digest.hashBytes else {
             throw RPCError(code: .invalidArgument, message: "an object hash has 32 bytes, not \(hash.count)")
@@ -136,47 +153,86 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         }
     }
 
-    func pushResult(request: StreamingServerRequest<Dcl_Fleet_V1_PushMessage>, context: ServerContext) async throws -> ServerResponse<Dcl_Fleet_V1_PushResponse> {
-        var iterator = request.messages.makeAsyncIterator()
-        guard let first = try await iterator.next(), case .header(let header)? = first.part else {
-            throw RPCError(code: .invalidArgument, message: "a result stream starts with its header")
+    /// Reads results (a header, then its blobs' chunks; then the next header) and records them in
+    /// batches: every `pushFlushBytes` of blobs and at the end of the stream. A violation (a task
+    /// of another session's device, bytes that do not match) fails the stream; what was flushed
+    /// before it stays recorded, which is safe because results are idempotent.
+    func pushResults(request: StreamingServerRequest<Dcl_Fleet_V1_PushMessage>, context: ServerContext) async throws -> ServerResponse<Dcl_Fleet_V1_PushResponse> {
+        let (_, session) = try core.requireSession(request.metadata)
+        var acks: [Dcl_Fleet_V1_ResultAck] = []
+        var batch: [ResultEntry] = []
+        var batchBytes = 0
+        var results = 0
+        var open: (header: Dcl_Fleet_V1_ResultHeader, device: Int, plan: ResultPlan, receiver: BlobReceiver)?
+
+        func close() throws {
+            guard var current = open else { return }
+            open = nil
+            let blobs = try current.receiver.finish()
+            batch.append(ResultEntry(task: Int64(current.header.taskID), device: current.device,
+                                     result: StoredResult(spec: [UInt8](current.header.spec), blobs: current.plan.refs, failure: current.plan.failure),
+                                     blobBytes: blobs))
+            batchBytes += current.plan.refs.reduce(0) { $0 + $1.size }
         }
-        let device = try core.requireDevice(request.metadata, device: header.device)
-        let plan = try ResultPlan(header: header, limits: core.limits)
-        guard let taskID = Int64(exactly: header.taskID), let task = try core.rpcStore({ try core.store.task(taskID) }), task.run == core.run else {
-            throw RPCError(code: .notFound, message: "no task \(header.taskID) in this run")
-        }
-        guard task.device == device else {
-            throw RPCError(code: .permissionDenied, message: "task \(header.taskID) belongs to device \(task.device), not \(device)")
-        }
-        var receiver = try BlobReceiver(plan: plan)
-        while let message = try await iterator.next() {
-            guard case .chunk(let data)? = message.part else {
-                throw RPCError(code: .invalidArgument, message: "a result stream has one header, then chunks")
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let outcomes = try core.rpcStore { try core.store.recordResults(batch, now: FleetCore.now()) }
+            var recorded = false
+            for (entry, outcome) in zip(batch, outcomes) {
+                var ack = Dcl_Fleet_V1_ResultAck()
+                ack.taskID = UInt64(entry.task)
+                switch outcome {
+                case .recorded:
+                    ack.outcome = .recorded
+                    recorded = true
+                case .duplicate:
+                    ack.outcome = .duplicate
+                case .dropped:
+                    ack.outcome = .tooLate
+                case .unknownTask:
+                    throw RPCError(code: .notFound, message: "no task \(entry.task) in this run")
+                case .wrongDevice(let owner):
+                    throw RPCError(code: .permissionDenied, message: "task \(entry.task) belongs to device \(owner), not \(entry.device)")
+                }
+                acks.append(ack)
             }
-            try receiver.take(data)
+            batch = []
+            batchBytes = 0
+            if recorded { core.signal.bump() }
         }
-        let blobs = try receiver.finish()
-        let now = FleetCore.now()
-        for (ref, bytes) in zip(plan.refs, blobs) {
-            try core.rpcStore { try core.store.putObject(ref, bytes: bytes) }
+
+        for try await message in request.messages {
+            switch message.part {
+            case .header(let header)?:
+                try close()
+                if batchBytes >= core.limits.pushFlushBytes { try flush() }
+                results += 1
+                guard results <= core.limits.maxResultsPerPush else {
+                    throw RPCError(code: .invalidArgument, message: "more than \(core.limits.maxResultsPerPush) results in one push")
+                }
+                let device = try requireOwnDevice(header.device, of: session)
+                let plan = try ResultPlan(header: header, limits: core.limits)
+                guard let taskID = Int64(exactly: header.taskID), let task = try core.rpcStore({ try core.store.task(taskID) }), task.run == core.run else {
+                    throw RPCError(code: .notFound, message: "no task \(header.taskID) in this run")
+                }
+                guard task.device == device else {
+                    throw RPCError(code: .permissionDenied, message: "task \(header.taskID) belongs to device \(task.device), not \(device)")
+                }
+                open = (header, device, plan, try BlobReceiver(plan: plan))
+            case .chunk(let data)?:
+                guard open != nil else {
+                    throw RPCError(code: .invalidArgument, message: "a result stream starts with a header; chunks follow their header")
+                }
+                try open!.receiver.take(data)
+            case nil:
+                throw RPCError(code: .invalidArgument, message: "an empty message in a result stream")
+            }
         }
-        let result = StoredResult(spec: [UInt8](header.spec), blobs: plan.refs, failure: plan.failure)
-        let outcome = try core.rpcStore { try core.store.recordResult(task: taskID, device: device, result: result, now: now) }
+        try close()
+        try flush()
+        guard !acks.isEmpty else { throw RPCError(code: .invalidArgument, message: "a result stream with no result") }
         var response = Dcl_Fleet_V1_PushResponse()
-        switch outcome {
-        case .recorded:
-            response.recorded = true
-            core.signal.bump()
-        case .duplicate:
-            response.recorded = false
-        case .unknownTask:
-            throw RPCError(code: .notFound, message: "no task \(header.taskID) in this run")
-        case .wrongDevice(let owner):
-            throw RPCError(code: .permissionDenied, message: "task \(header.taskID) belongs to device \(owner), not \(device)")
-        case .dropped:
-            throw RPCError(code: .failedPrecondition, message: "task \(header.taskID) was dropped when its round closed; the result came too late")
-        }
+        response.acks = acks
         return ServerResponse(message: response)
     }
 

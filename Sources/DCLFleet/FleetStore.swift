@@ -40,6 +40,22 @@ public struct StoredResult: Sendable, Equatable {
     public var failure: String?
 }
 
+/// A result as a push delivers it: the task, the device that answered, and the outcome's blobs'
+/// bytes (in `result.blobs` order, each already checked against its reference).
+public struct ResultEntry: Sendable {
+    public var task: Int64
+    public var device: Int
+    public var result: StoredResult
+    public var blobBytes: [[UInt8]]
+
+    public init(task: Int64, device: Int, result: StoredResult, blobBytes: [[UInt8]] = []) {
+        self.task = task
+        self.device = device
+        self.result = result
+        self.blobBytes = blobBytes
+    }
+}
+
 public enum RecordOutcome: Sendable, Equatable {
     case recorded
     /// The task already has a result (a replayed push): nothing changed.
@@ -94,14 +110,17 @@ public protocol FleetStore: Sendable {
 
     /// Devices in [first, end) with a pending task of `run` and none leased, ascending.
     func readyDevices(run: Int64, first: Int, end: Int) throws -> [Int]
-    /// Leases the device's next pending task of `run` (round order, then item order) unless one
-    /// of its tasks is already leased.
-    func leaseNext(run: Int64, device: Int, leaseUntil: Double) throws -> StoredTask?
+    /// Leases, for each of `devices` in the order given, its next pending task of `run` (round
+    /// order, then item order) unless one of its tasks is already leased — one transaction. Stops
+    /// before a task that would take the specs past `specBudget` bytes (the first task always
+    /// goes): the tasks travel in one message.
+    func leaseNext(run: Int64, devices: [Int], leaseUntil: Double, specBudget: Int) throws -> [StoredTask]
     /// Whether a task of `device` leased now refers to the object.
     func deviceHoldsLease(run: Int64, device: Int, on sha256: [UInt8]) throws -> Bool
     func task(_ id: Int64) throws -> StoredTask?
-    /// Records a task's result (its blobs already stored), idempotently.
-    func recordResult(task id: Int64, device: Int, result: StoredResult, now: Double) throws -> RecordOutcome
+    /// Records results, each with its blobs' bytes, idempotently and in one transaction; one
+    /// outcome per entry, in order.
+    func recordResults(_ entries: [ResultEntry], now: Double) throws -> [RecordOutcome]
 
     /// Tasks of the round still pending or leased.
     func openTaskCount(round: Int64) throws -> Int

@@ -12,7 +12,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     private let writer: any DatabaseWriter
 
     /// The migrations' identifiers, oldest first (a test checks a new file gets exactly these).
-    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys"]
+    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys", "v3-tasks-by-state"]
 
     /// An in-memory store.
     public convenience init() throws {
@@ -130,6 +130,15 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
                 CREATE INDEX runs_by_key ON runs (key, finished);
                 """)
         }
+        // The hot questions ask by state: which devices have a pending task (every poll) and how
+        // many tasks of a round are still open (after every result). Through the by-device index
+        // they read every task the devices ever had, a cost that grew with each round.
+        migrator.registerMigration(migrationNames[2]) { db in
+            try db.execute(sql: """
+                CREATE INDEX tasks_by_state ON tasks (run_id, state, device);
+                CREATE INDEX tasks_by_round_state ON tasks (round_id, state);
+                """)
+        }
         return migrator
     }
 
@@ -142,7 +151,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         if let key, key.count != Digest.hashBytes { throw FleetError.store("a run key is \(Digest.hashBytes) bytes, not \(key.count)") }
         return try wrap {
             try writer.write { db in
-                try db.execute(sql: "INSERT INTO runs (created_at, key) VALUES (?, ?)", arguments: [now, key.map { Data($0) }])
+                try db.execute(cached: "INSERT INTO runs (created_at, key) VALUES (?, ?)", arguments: [now, key.map { Data($0) }])
                 return db.lastInsertedRowID
             }
         }
@@ -151,21 +160,20 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func unfinishedRun(key: [UInt8]) throws -> Int64? {
         try wrap {
             try writer.read { db in
-                try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE key = ? AND finished = 0 ORDER BY id DESC LIMIT 1",
+                try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM runs WHERE key = ? AND finished = 0 ORDER BY id DESC LIMIT 1"),
                                    arguments: [Data(key)])
             }
         }
     }
 
     public func finishRun(_ run: Int64) throws {
-        try wrap { try writer.write { try $0.execute(sql: "UPDATE runs SET finished = 1 WHERE id = ?", arguments: [run]) } }
+        try wrap { try writer.write { try $0.execute(cached: "UPDATE runs SET finished = 1 WHERE id = ?", arguments: [run]) } }
     }
 
     public func putObject(_ ref: BlobRef, bytes: [UInt8]) throws {
         try wrap {
             try writer.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)",
-                               arguments: [Data(ref.sha256), ref.size, Data(bytes)])
+                try db.execute(cached: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [Data(ref.sha256), ref.size, Data(bytes)])
             }
         }
     }
@@ -173,35 +181,33 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func object(_ sha256: [UInt8]) throws -> [UInt8]? {
         try wrap {
             try writer.read { db in
-                try Data.fetchOne(db, sql: "SELECT bytes FROM objects WHERE sha256 = ?", arguments: [Data(sha256)]).map { [UInt8]($0) }
+                try Data.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM objects WHERE sha256 = ?"), arguments: [Data(sha256)]).map { [UInt8]($0) }
             }
         }
     }
 
     public func objectSize(_ sha256: [UInt8]) throws -> Int? {
-        try wrap { try writer.read { try Int.fetchOne($0, sql: "SELECT size FROM objects WHERE sha256 = ?", arguments: [Data(sha256)]) } }
+        try wrap { try writer.read { try Int.fetchOne($0.cachedStatement(sql: "SELECT size FROM objects WHERE sha256 = ?"), arguments: [Data(sha256)]) } }
     }
 
     public func openRound(run: Int64, number: Int64, tasks: [NewTask], deadline: Double, now: Double) throws -> (round: Int64, taskIDs: [Int64]) {
         try wrap {
             try writer.write { db in
-                if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM rounds WHERE run_id = ? AND number = ?", arguments: [run, number]) {
+                if let existing = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM rounds WHERE run_id = ? AND number = ?"), arguments: [run, number]) {
                     return (existing, try Self.reopen(round: existing, number: number, tasks: tasks, deadline: deadline, db))
                 }
-                try db.execute(sql: "INSERT INTO rounds (run_id, number, opened_at, deadline) VALUES (?, ?, ?, ?)",
-                               arguments: [run, number, now, deadline])
+                try db.execute(cached: "INSERT INTO rounds (run_id, number, opened_at, deadline) VALUES (?, ?, ?, ?)", arguments: [run, number, now, deadline])
                 let round = db.lastInsertedRowID
                 var ids: [Int64] = []
                 ids.reserveCapacity(tasks.count)
                 for (seq, task) in tasks.enumerated() {
-                    try db.execute(sql: """
+                    try db.execute(cached: """
                         INSERT INTO tasks (run_id, round_id, seq, device, kind, spec, state, lease_expiry)
                         VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL)
                         """, arguments: [run, round, seq, task.device, task.kind, Data(task.spec)])
                     let id = db.lastInsertedRowID
                     for (position, blob) in task.blobs.enumerated() {
-                        try db.execute(sql: "INSERT INTO task_blobs (task_id, position, sha256) VALUES (?, ?, ?)",
-                                       arguments: [id, position, Data(blob.sha256)])
+                        try db.execute(cached: "INSERT INTO task_blobs (task_id, position, sha256) VALUES (?, ?, ?)", arguments: [id, position, Data(blob.sha256)])
                     }
                     ids.append(id)
                 }
@@ -215,7 +221,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     /// the two runs' numbers would be silently wrong), then keeps every result and reopens the
     /// rest.
     private static func reopen(round: Int64, number: Int64, tasks: [NewTask], deadline: Double, _ db: Database) throws -> [Int64] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE round_id = ? ORDER BY seq", arguments: [round])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM tasks WHERE round_id = ? ORDER BY seq"), arguments: [round])
         func differs(_ what: String) -> FleetError {
             FleetError.store("round \(number) of the resumed run differs from what this script asks for (\(what)): "
                              + "the script, its data, seed or values changed since the run began; use another store to start afresh")
@@ -231,21 +237,21 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
             }
             ids.append(stored.id)
         }
-        try db.execute(sql: """
+        try db.execute(cached: """
             UPDATE tasks SET state = 'pending', lease_expiry = NULL, drop_reason = NULL WHERE round_id = ? AND state <> 'done'
             """, arguments: [round])
-        try db.execute(sql: "UPDATE rounds SET closed = 0, deadline = ? WHERE id = ?", arguments: [deadline, round])
+        try db.execute(cached: "UPDATE rounds SET closed = 0, deadline = ? WHERE id = ?", arguments: [deadline, round])
         return ids
     }
 
     public func closeRound(_ round: Int64, reason: String) throws {
         try wrap {
             try writer.write { db in
-                try db.execute(sql: """
+                try db.execute(cached: """
                     UPDATE tasks SET state = 'dropped', drop_reason = ?, lease_expiry = NULL
                     WHERE round_id = ? AND state IN ('pending', 'leased')
                     """, arguments: [reason, round])
-                try db.execute(sql: "UPDATE rounds SET closed = 1 WHERE id = ?", arguments: [round])
+                try db.execute(cached: "UPDATE rounds SET closed = 1 WHERE id = ?", arguments: [round])
             }
         }
     }
@@ -253,7 +259,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func roundTasks(_ round: Int64) throws -> [(task: StoredTask, result: StoredResult?)] {
         try wrap {
             try writer.read { db in
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM tasks WHERE round_id = ? ORDER BY seq", arguments: [round])
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM tasks WHERE round_id = ? ORDER BY seq"), arguments: [round])
                 return try rows.map { row in
                     let task = try Self.task(from: row, db)
                     return (task: task, result: try Self.result(of: task.id, db))
@@ -265,7 +271,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func deviceTokenHash(run: Int64, device: Int) throws -> [UInt8]? {
         try wrap {
             try writer.read { db in
-                try Data.fetchOne(db, sql: "SELECT token_hash FROM devices WHERE run_id = ? AND device = ?", arguments: [run, device]).map { [UInt8]($0) }
+                try Data.fetchOne(db.cachedStatement(sql: "SELECT token_hash FROM devices WHERE run_id = ? AND device = ?"), arguments: [run, device]).map { [UInt8]($0) }
             }
         }
     }
@@ -273,7 +279,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func registerDevice(run: Int64, device: Int, tokenHash: [UInt8], now: Double) throws {
         try wrap {
             try writer.write { db in
-                try db.execute(sql: """
+                try db.execute(cached: """
                     INSERT INTO devices (run_id, device, token_hash, registered_at, last_seen) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (run_id, device) DO UPDATE SET token_hash = excluded.token_hash, last_seen = excluded.last_seen
                     """, arguments: [run, device, Data(tokenHash), now, now])
@@ -284,8 +290,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func touchDevices(run: Int64, first: Int, end: Int, now: Double) throws {
         try wrap {
             try writer.write { db in
-                try db.execute(sql: "UPDATE devices SET last_seen = ? WHERE run_id = ? AND device >= ? AND device < ?",
-                               arguments: [now, run, first, end])
+                try db.execute(cached: "UPDATE devices SET last_seen = ? WHERE run_id = ? AND device >= ? AND device < ?", arguments: [now, run, first, end])
             }
         }
     }
@@ -293,7 +298,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func releaseLeases(run: Int64, device: Int) throws -> Int {
         try wrap {
             try writer.write { db in
-                try db.execute(sql: """
+                try db.execute(cached: """
                     UPDATE tasks SET state = 'pending', lease_expiry = NULL WHERE run_id = ? AND device = ? AND state = 'leased'
                     """, arguments: [run, device])
                 return db.changesCount
@@ -304,29 +309,36 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func readyDevices(run: Int64, first: Int, end: Int) throws -> [Int] {
         try wrap {
             try writer.read { db in
-                try Int.fetchAll(db, sql: """
+                try Int.fetchAll(db.cachedStatement(sql: """
                     SELECT DISTINCT t.device FROM tasks t
                     WHERE t.run_id = ? AND t.device >= ? AND t.device < ? AND t.state = 'pending'
                       AND NOT EXISTS (SELECT 1 FROM tasks u WHERE u.run_id = t.run_id AND u.device = t.device AND u.state = 'leased')
                     ORDER BY t.device
-                    """, arguments: [run, first, end])
+                    """), arguments: [run, first, end])
             }
         }
     }
 
-    public func leaseNext(run: Int64, device: Int, leaseUntil: Double) throws -> StoredTask? {
+    public func leaseNext(run: Int64, devices: [Int], leaseUntil: Double, specBudget: Int) throws -> [StoredTask] {
         try wrap {
-            try writer.write { db -> StoredTask? in
-                let busy = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE run_id = ? AND device = ? AND state = 'leased')",
-                                             arguments: [run, device]) ?? false
-                guard !busy else { return nil }
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT * FROM tasks WHERE run_id = ? AND device = ? AND state = 'pending' ORDER BY round_id, seq LIMIT 1
-                    """, arguments: [run, device]) else { return nil }
-                var task = try Self.task(from: row, db)
-                try db.execute(sql: "UPDATE tasks SET state = 'leased', lease_expiry = ? WHERE id = ?", arguments: [leaseUntil, task.id])
-                task.state = .leased
-                return task
+            try writer.write { db -> [StoredTask] in
+                var leased: [StoredTask] = []
+                var specBytes = 0
+                for device in devices {
+                    let busy = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tasks WHERE run_id = ? AND device = ? AND state = 'leased')"),
+                                                 arguments: [run, device]) ?? false
+                    guard !busy else { continue }
+                    guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                        SELECT * FROM tasks WHERE run_id = ? AND device = ? AND state = 'pending' ORDER BY round_id, seq LIMIT 1
+                        """), arguments: [run, device]) else { continue }
+                    var task = try Self.task(from: row, db)
+                    if !leased.isEmpty && specBytes + task.spec.count > specBudget { break }
+                    specBytes += task.spec.count
+                    try db.execute(cached: "UPDATE tasks SET state = 'leased', lease_expiry = ? WHERE id = ?", arguments: [leaseUntil, task.id])
+                    task.state = .leased
+                    leased.append(task)
+                }
+                return leased
             }
         }
     }
@@ -334,10 +346,10 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func deviceHoldsLease(run: Int64, device: Int, on sha256: [UInt8]) throws -> Bool {
         try wrap {
             try writer.read { db in
-                try Bool.fetchOne(db, sql: """
+                try Bool.fetchOne(db.cachedStatement(sql: """
                     SELECT EXISTS (SELECT 1 FROM task_blobs b JOIN tasks t ON t.id = b.task_id
                                    WHERE t.run_id = ? AND t.device = ? AND t.state = 'leased' AND b.sha256 = ?)
-                    """, arguments: [run, device, Data(sha256)]) ?? false
+                    """), arguments: [run, device, Data(sha256)]) ?? false
             }
         }
     }
@@ -345,40 +357,49 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func task(_ id: Int64) throws -> StoredTask? {
         try wrap {
             try writer.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM tasks WHERE id = ?", arguments: [id]).map { try Self.task(from: $0, db) }
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tasks WHERE id = ?"), arguments: [id]).map { try Self.task(from: $0, db) }
             }
         }
     }
 
-    public func recordResult(task id: Int64, device: Int, result: StoredResult, now: Double) throws -> RecordOutcome {
+    public func recordResults(_ entries: [ResultEntry], now: Double) throws -> [RecordOutcome] {
         try wrap {
-            try writer.write { db -> RecordOutcome in
-                guard let row = try Row.fetchOne(db, sql: "SELECT device, state FROM tasks WHERE id = ?", arguments: [id]) else {
-                    return .unknownTask
-                }
-                let owner: Int = row["device"]
-                guard owner == device else { return .wrongDevice(owner: owner) }
-                switch TaskState(rawValue: row["state"]) {
-                case .done: return .duplicate
-                case .dropped: return .dropped
-                case .pending, .leased, nil: break
-                }
-                try db.execute(sql: "INSERT INTO results (task_id, spec, failure, received_at) VALUES (?, ?, ?, ?)",
-                               arguments: [id, Data(result.spec), result.failure, now])
-                for (position, blob) in result.blobs.enumerated() {
-                    try db.execute(sql: "INSERT INTO result_blobs (task_id, position, sha256) VALUES (?, ?, ?)",
-                                   arguments: [id, position, Data(blob.sha256)])
-                }
-                try db.execute(sql: "UPDATE tasks SET state = 'done', lease_expiry = NULL WHERE id = ?", arguments: [id])
-                return .recorded
+            try writer.write { db -> [RecordOutcome] in
+                try entries.map { entry in try Self.record(entry, now: now, db) }
             }
         }
+    }
+
+    private static func record(_ entry: ResultEntry, now: Double, _ db: Database) throws -> RecordOutcome {
+        let id = entry.task
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT device, state FROM tasks WHERE id = ?"), arguments: [id]) else {
+            return .unknownTask
+        }
+        let owner: Int = row["device"]
+        guard owner == entry.device else { return .wrongDevice(owner: owner) }
+        switch TaskState(rawValue: row["state"]) {
+        case .done: return .duplicate
+        case .dropped: return .dropped
+        case .pending, .leased, nil: break
+        }
+        guard entry.blobBytes.count == entry.result.blobs.count else {
+            throw FleetError.store("a result for task \(id) names \(entry.result.blobs.count) blobs but carries \(entry.blobBytes.count)")
+        }
+        for (ref, bytes) in zip(entry.result.blobs, entry.blobBytes) {
+            try db.execute(cached: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [Data(ref.sha256), ref.size, Data(bytes)])
+        }
+        try db.execute(cached: "INSERT INTO results (task_id, spec, failure, received_at) VALUES (?, ?, ?, ?)", arguments: [id, Data(entry.result.spec), entry.result.failure, now])
+        for (position, blob) in entry.result.blobs.enumerated() {
+            try db.execute(cached: "INSERT INTO result_blobs (task_id, position, sha256) VALUES (?, ?, ?)", arguments: [id, position, Data(blob.sha256)])
+        }
+        try db.execute(cached: "UPDATE tasks SET state = 'done', lease_expiry = NULL WHERE id = ?", arguments: [id])
+        return .recorded
     }
 
     public func openTaskCount(round: Int64) throws -> Int {
         try wrap {
             try writer.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tasks WHERE round_id = ? AND state IN ('pending', 'leased')", arguments: [round]) ?? 0
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM tasks WHERE round_id = ? AND state IN ('pending', 'leased')"), arguments: [round]) ?? 0
             }
         }
     }
@@ -388,11 +409,11 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
             try writer.read { db in
                 var tasks: [TaskState: Int] = [:]
                 for state in TaskState.allCases { tasks[state] = 0 }
-                for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM tasks WHERE run_id = ? GROUP BY state", arguments: [run]) {
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) AS n FROM tasks WHERE run_id = ? GROUP BY state"), arguments: [run]) {
                     if let state = TaskState(rawValue: row["state"]) { tasks[state] = row["n"] }
                 }
-                let registered = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM devices WHERE run_id = ?", arguments: [run]) ?? 0
-                let seen = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM devices WHERE run_id = ? AND last_seen >= ?",
+                let registered = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM devices WHERE run_id = ?"), arguments: [run]) ?? 0
+                let seen = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM devices WHERE run_id = ? AND last_seen >= ?"),
                                             arguments: [run, seenSince]) ?? 0
                 return StoreCounts(tasks: tasks, devicesRegistered: registered, devicesSeenSince: seen)
             }
@@ -401,9 +422,9 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
 
     private static func task(from row: Row, _ db: Database) throws -> StoredTask {
         let id: Int64 = row["id"]
-        let blobs = try Row.fetchAll(db, sql: """
+        let blobs = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT b.sha256, o.size FROM task_blobs b JOIN objects o ON o.sha256 = b.sha256 WHERE b.task_id = ? ORDER BY b.position
-            """, arguments: [id]).map { BlobRef(sha256: [UInt8]($0["sha256"] as Data), size: $0["size"]) }
+            """), arguments: [id]).map { BlobRef(sha256: [UInt8]($0["sha256"] as Data), size: $0["size"]) }
         let stateText: String = row["state"]
         guard let state = TaskState(rawValue: stateText) else { throw FleetError.store("task \(id) has unknown state `\(stateText)`") }
         return StoredTask(id: id, run: row["run_id"], round: row["round_id"], seq: row["seq"], device: row["device"], kind: row["kind"],
@@ -411,10 +432,19 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     }
 
     private static func result(of task: Int64, _ db: Database) throws -> StoredResult? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT spec, failure FROM results WHERE task_id = ?", arguments: [task]) else { return nil }
-        let blobs = try Row.fetchAll(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT spec, failure FROM results WHERE task_id = ?"), arguments: [task]) else { return nil }
+        let blobs = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT b.sha256, o.size FROM result_blobs b JOIN objects o ON o.sha256 = b.sha256 WHERE b.task_id = ? ORDER BY b.position
-            """, arguments: [task]).map { BlobRef(sha256: [UInt8]($0["sha256"] as Data), size: $0["size"]) }
+            """), arguments: [task]).map { BlobRef(sha256: [UInt8]($0["sha256"] as Data), size: $0["size"]) }
         return StoredResult(spec: [UInt8](row["spec"] as Data), blobs: blobs, failure: row["failure"])
+    }
+}
+
+extension Database {
+    /// Runs a statement prepared once per connection and kept: preparing (SQLite's parser and
+    /// GRDB's authorizer) costs several times what running a small statement does, and the
+    /// service runs the same few statements for every task.
+    func execute(cached sql: String, arguments: StatementArguments) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

@@ -3,8 +3,14 @@
 /// interpreter on each side does.
 ///
 /// Authentication travels in metadata, never in these messages: `authorization: Bearer <token>`
-/// where the token is the run's join token (Join, Status), the host's session token (Poll) or a
-/// device's own token (Lease, FetchBlob, PushResult). Tokens are 32 random bytes, hex-encoded.
+/// where the token is the run's join token (Join, Status) or the host's session token (Poll,
+/// FetchBlob, PushResults). Tokens are 32 random bytes, hex-encoded. A session stands for exactly
+/// the devices it joined for: the host either presented each one's own token or was given it at
+/// that join, so a session pulls, fetches and pushes for its own devices and for no others.
+///
+/// Work moves in batches: one Poll leases the next task of many devices at once and one
+/// PushResults stream carries many outcomes, so a host's round trip costs two RPCs however many of
+/// its devices it carries (docs/deploy.md, "Why batches").
 ///
 /// Every count, size, index and hash below is untrusted on the receiving side and is checked
 /// against the limits in FleetLimits before use.
@@ -57,19 +63,6 @@ public enum Dcl_Fleet_V1_Fleet: Sendable {
                 type: .unary
             )
         }
-        /// Namespace for "Lease" metadata.
-        public enum Lease: Sendable {
-            /// Request type for "Lease".
-            public typealias Input = Dcl_Fleet_V1_LeaseRequest
-            /// Response type for "Lease".
-            public typealias Output = Dcl_Fleet_V1_LeaseResponse
-            /// Descriptor for "Lease".
-            public static let descriptor = GRPCCore.MethodDescriptor(
-                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dcl.fleet.v1.Fleet"),
-                method: "Lease",
-                type: .unary
-            )
-        }
         /// Namespace for "FetchBlob" metadata.
         public enum FetchBlob: Sendable {
             /// Request type for "FetchBlob".
@@ -83,16 +76,16 @@ public enum Dcl_Fleet_V1_Fleet: Sendable {
                 type: .serverStreaming
             )
         }
-        /// Namespace for "PushResult" metadata.
-        public enum PushResult: Sendable {
-            /// Request type for "PushResult".
+        /// Namespace for "PushResults" metadata.
+        public enum PushResults: Sendable {
+            /// Request type for "PushResults".
             public typealias Input = Dcl_Fleet_V1_PushMessage
-            /// Response type for "PushResult".
+            /// Response type for "PushResults".
             public typealias Output = Dcl_Fleet_V1_PushResponse
-            /// Descriptor for "PushResult".
+            /// Descriptor for "PushResults".
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "dcl.fleet.v1.Fleet"),
-                method: "PushResult",
+                method: "PushResults",
                 type: .clientStreaming
             )
         }
@@ -113,9 +106,8 @@ public enum Dcl_Fleet_V1_Fleet: Sendable {
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Join.descriptor,
             Poll.descriptor,
-            Lease.descriptor,
             FetchBlob.descriptor,
-            PushResult.descriptor,
+            PushResults.descriptor,
             Status.descriptor
         ]
     }
@@ -148,7 +140,7 @@ extension Dcl_Fleet_V1_Fleet {
         /// > Source IDL Documentation:
         /// >
         /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-        /// > present its token (a host that reconnects). Returns a session token for Poll.
+        /// > present its token (a host that reconnects). Returns a session token for the other calls.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Dcl_Fleet_V1_JoinRequest` messages.
@@ -166,9 +158,10 @@ extension Dcl_Fleet_V1_Fleet {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-        /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-        /// > device's own token, so a device's work is only ever handed over against that device's token.
+        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+        /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+        /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+        /// > task leased at a time, so a device's tasks run in round order.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Dcl_Fleet_V1_PollRequest` messages.
@@ -182,30 +175,11 @@ extension Dcl_Fleet_V1_Fleet {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_PollResponse>
 
-        /// Handle the "Lease" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > The next task of one device, in round order; none while an earlier task of that device is
-        /// > still leased (several items for one device run in order).
-        ///
-        /// - Parameters:
-        ///   - request: A streaming request of `Dcl_Fleet_V1_LeaseRequest` messages.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A streaming response of `Dcl_Fleet_V1_LeaseResponse` messages.
-        func lease(
-            request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_LeaseRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_LeaseResponse>
-
         /// Handle the "FetchBlob" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The bytes of one object a leased task of this device refers to, in chunks.
+        /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Dcl_Fleet_V1_FetchBlobRequest` messages.
@@ -219,12 +193,13 @@ extension Dcl_Fleet_V1_Fleet {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_BlobChunk>
 
-        /// Handle the "PushResult" method.
+        /// Handle the "PushResults" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-        /// > task id: a replayed push is acknowledged and not recorded twice.
+        /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+        /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+        /// > and not recorded twice.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Dcl_Fleet_V1_PushMessage` messages.
@@ -233,7 +208,7 @@ extension Dcl_Fleet_V1_Fleet {
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
         /// - Returns: A streaming response of `Dcl_Fleet_V1_PushResponse` messages.
-        func pushResult(
+        func pushResults(
             request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_PushMessage>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_PushResponse>
@@ -270,7 +245,7 @@ extension Dcl_Fleet_V1_Fleet {
         /// > Source IDL Documentation:
         /// >
         /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-        /// > present its token (a host that reconnects). Returns a session token for Poll.
+        /// > present its token (a host that reconnects). Returns a session token for the other calls.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_JoinRequest` message.
@@ -288,9 +263,10 @@ extension Dcl_Fleet_V1_Fleet {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-        /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-        /// > device's own token, so a device's work is only ever handed over against that device's token.
+        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+        /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+        /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+        /// > task leased at a time, so a device's tasks run in round order.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_PollRequest` message.
@@ -304,30 +280,11 @@ extension Dcl_Fleet_V1_Fleet {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Dcl_Fleet_V1_PollResponse>
 
-        /// Handle the "Lease" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > The next task of one device, in round order; none while an earlier task of that device is
-        /// > still leased (several items for one device run in order).
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Dcl_Fleet_V1_LeaseRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A response containing a single `Dcl_Fleet_V1_LeaseResponse` message.
-        func lease(
-            request: GRPCCore.ServerRequest<Dcl_Fleet_V1_LeaseRequest>,
-            context: GRPCCore.ServerContext
-        ) async throws -> GRPCCore.ServerResponse<Dcl_Fleet_V1_LeaseResponse>
-
         /// Handle the "FetchBlob" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The bytes of one object a leased task of this device refers to, in chunks.
+        /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_FetchBlobRequest` message.
@@ -341,12 +298,13 @@ extension Dcl_Fleet_V1_Fleet {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_BlobChunk>
 
-        /// Handle the "PushResult" method.
+        /// Handle the "PushResults" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-        /// > task id: a replayed push is acknowledged and not recorded twice.
+        /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+        /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+        /// > and not recorded twice.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Dcl_Fleet_V1_PushMessage` messages.
@@ -355,7 +313,7 @@ extension Dcl_Fleet_V1_Fleet {
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
         /// - Returns: A response containing a single `Dcl_Fleet_V1_PushResponse` message.
-        func pushResult(
+        func pushResults(
             request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_PushMessage>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Dcl_Fleet_V1_PushResponse>
@@ -390,7 +348,7 @@ extension Dcl_Fleet_V1_Fleet {
         /// > Source IDL Documentation:
         /// >
         /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-        /// > present its token (a host that reconnects). Returns a session token for Poll.
+        /// > present its token (a host that reconnects). Returns a session token for the other calls.
         ///
         /// - Parameters:
         ///   - request: A `Dcl_Fleet_V1_JoinRequest` message.
@@ -408,9 +366,10 @@ extension Dcl_Fleet_V1_Fleet {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-        /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-        /// > device's own token, so a device's work is only ever handed over against that device's token.
+        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+        /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+        /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+        /// > task leased at a time, so a device's tasks run in round order.
         ///
         /// - Parameters:
         ///   - request: A `Dcl_Fleet_V1_PollRequest` message.
@@ -424,30 +383,11 @@ extension Dcl_Fleet_V1_Fleet {
             context: GRPCCore.ServerContext
         ) async throws -> Dcl_Fleet_V1_PollResponse
 
-        /// Handle the "Lease" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > The next task of one device, in round order; none while an earlier task of that device is
-        /// > still leased (several items for one device run in order).
-        ///
-        /// - Parameters:
-        ///   - request: A `Dcl_Fleet_V1_LeaseRequest` message.
-        ///   - context: Context providing information about the RPC.
-        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
-        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
-        ///     to an internal error.
-        /// - Returns: A `Dcl_Fleet_V1_LeaseResponse` to respond with.
-        func lease(
-            request: Dcl_Fleet_V1_LeaseRequest,
-            context: GRPCCore.ServerContext
-        ) async throws -> Dcl_Fleet_V1_LeaseResponse
-
         /// Handle the "FetchBlob" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The bytes of one object a leased task of this device refers to, in chunks.
+        /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
         ///
         /// - Parameters:
         ///   - request: A `Dcl_Fleet_V1_FetchBlobRequest` message.
@@ -462,12 +402,13 @@ extension Dcl_Fleet_V1_Fleet {
             context: GRPCCore.ServerContext
         ) async throws
 
-        /// Handle the "PushResult" method.
+        /// Handle the "PushResults" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-        /// > task id: a replayed push is acknowledged and not recorded twice.
+        /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+        /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+        /// > and not recorded twice.
         ///
         /// - Parameters:
         ///   - request: A stream of `Dcl_Fleet_V1_PushMessage` messages.
@@ -476,7 +417,7 @@ extension Dcl_Fleet_V1_Fleet {
         ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
         ///     to an internal error.
         /// - Returns: A `Dcl_Fleet_V1_PushResponse` to respond with.
-        func pushResult(
+        func pushResults(
             request: GRPCCore.RPCAsyncSequence<Dcl_Fleet_V1_PushMessage, any Swift.Error>,
             context: GRPCCore.ServerContext
         ) async throws -> Dcl_Fleet_V1_PushResponse
@@ -528,17 +469,6 @@ extension Dcl_Fleet_V1_Fleet.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
-            forMethod: Dcl_Fleet_V1_Fleet.Method.Lease.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Dcl_Fleet_V1_LeaseRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Dcl_Fleet_V1_LeaseResponse>(),
-            handler: { request, context in
-                try await self.lease(
-                    request: request,
-                    context: context
-                )
-            }
-        )
-        router.registerHandler(
             forMethod: Dcl_Fleet_V1_Fleet.Method.FetchBlob.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Dcl_Fleet_V1_FetchBlobRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Dcl_Fleet_V1_BlobChunk>(),
@@ -550,11 +480,11 @@ extension Dcl_Fleet_V1_Fleet.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
-            forMethod: Dcl_Fleet_V1_Fleet.Method.PushResult.descriptor,
+            forMethod: Dcl_Fleet_V1_Fleet.Method.PushResults.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Dcl_Fleet_V1_PushMessage>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Dcl_Fleet_V1_PushResponse>(),
             handler: { request, context in
-                try await self.pushResult(
+                try await self.pushResults(
                     request: request,
                     context: context
                 )
@@ -599,17 +529,6 @@ extension Dcl_Fleet_V1_Fleet.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
-    public func lease(
-        request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_LeaseRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_LeaseResponse> {
-        let response = try await self.lease(
-            request: GRPCCore.ServerRequest(stream: request),
-            context: context
-        )
-        return GRPCCore.StreamingServerResponse(single: response)
-    }
-
     public func fetchBlob(
         request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_FetchBlobRequest>,
         context: GRPCCore.ServerContext
@@ -621,11 +540,11 @@ extension Dcl_Fleet_V1_Fleet.ServiceProtocol {
         return response
     }
 
-    public func pushResult(
+    public func pushResults(
         request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_PushMessage>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Dcl_Fleet_V1_PushResponse> {
-        let response = try await self.pushResult(
+        let response = try await self.pushResults(
             request: request,
             context: context
         )
@@ -673,19 +592,6 @@ extension Dcl_Fleet_V1_Fleet.SimpleServiceProtocol {
         )
     }
 
-    public func lease(
-        request: GRPCCore.ServerRequest<Dcl_Fleet_V1_LeaseRequest>,
-        context: GRPCCore.ServerContext
-    ) async throws -> GRPCCore.ServerResponse<Dcl_Fleet_V1_LeaseResponse> {
-        return GRPCCore.ServerResponse<Dcl_Fleet_V1_LeaseResponse>(
-            message: try await self.lease(
-                request: request.message,
-                context: context
-            ),
-            metadata: [:]
-        )
-    }
-
     public func fetchBlob(
         request: GRPCCore.ServerRequest<Dcl_Fleet_V1_FetchBlobRequest>,
         context: GRPCCore.ServerContext
@@ -703,12 +609,12 @@ extension Dcl_Fleet_V1_Fleet.SimpleServiceProtocol {
         )
     }
 
-    public func pushResult(
+    public func pushResults(
         request: GRPCCore.StreamingServerRequest<Dcl_Fleet_V1_PushMessage>,
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.ServerResponse<Dcl_Fleet_V1_PushResponse> {
         return GRPCCore.ServerResponse<Dcl_Fleet_V1_PushResponse>(
-            message: try await self.pushResult(
+            message: try await self.pushResults(
                 request: request.messages,
                 context: context
             ),
@@ -744,7 +650,7 @@ extension Dcl_Fleet_V1_Fleet {
         /// > Source IDL Documentation:
         /// >
         /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-        /// > present its token (a host that reconnects). Returns a session token for Poll.
+        /// > present its token (a host that reconnects). Returns a session token for the other calls.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_JoinRequest` message.
@@ -767,9 +673,10 @@ extension Dcl_Fleet_V1_Fleet {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-        /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-        /// > device's own token, so a device's work is only ever handed over against that device's token.
+        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+        /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+        /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+        /// > task leased at a time, so a device's tasks run in round order.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_PollRequest` message.
@@ -788,35 +695,11 @@ extension Dcl_Fleet_V1_Fleet {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dcl_Fleet_V1_PollResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
-        /// Call the "Lease" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > The next task of one device, in round order; none while an earlier task of that device is
-        /// > still leased (several items for one device run in order).
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Dcl_Fleet_V1_LeaseRequest` message.
-        ///   - serializer: A serializer for `Dcl_Fleet_V1_LeaseRequest` messages.
-        ///   - deserializer: A deserializer for `Dcl_Fleet_V1_LeaseResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        func lease<Result>(
-            request: GRPCCore.ClientRequest<Dcl_Fleet_V1_LeaseRequest>,
-            serializer: some GRPCCore.MessageSerializer<Dcl_Fleet_V1_LeaseRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Dcl_Fleet_V1_LeaseResponse>,
-            options: GRPCCore.CallOptions,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dcl_Fleet_V1_LeaseResponse>) async throws -> Result
-        ) async throws -> Result where Result: Sendable
-
         /// Call the "FetchBlob" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The bytes of one object a leased task of this device refers to, in chunks.
+        /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_FetchBlobRequest` message.
@@ -835,12 +718,13 @@ extension Dcl_Fleet_V1_Fleet {
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Dcl_Fleet_V1_BlobChunk>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
-        /// Call the "PushResult" method.
+        /// Call the "PushResults" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-        /// > task id: a replayed push is acknowledged and not recorded twice.
+        /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+        /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+        /// > and not recorded twice.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Dcl_Fleet_V1_PushMessage` messages.
@@ -851,7 +735,7 @@ extension Dcl_Fleet_V1_Fleet {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        func pushResult<Result>(
+        func pushResults<Result>(
             request: GRPCCore.StreamingClientRequest<Dcl_Fleet_V1_PushMessage>,
             serializer: some GRPCCore.MessageSerializer<Dcl_Fleet_V1_PushMessage>,
             deserializer: some GRPCCore.MessageDeserializer<Dcl_Fleet_V1_PushResponse>,
@@ -904,7 +788,7 @@ extension Dcl_Fleet_V1_Fleet {
         /// > Source IDL Documentation:
         /// >
         /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-        /// > present its token (a host that reconnects). Returns a session token for Poll.
+        /// > present its token (a host that reconnects). Returns a session token for the other calls.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_JoinRequest` message.
@@ -938,9 +822,10 @@ extension Dcl_Fleet_V1_Fleet {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-        /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-        /// > device's own token, so a device's work is only ever handed over against that device's token.
+        /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+        /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+        /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+        /// > task leased at a time, so a device's tasks run in round order.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_PollRequest` message.
@@ -970,46 +855,11 @@ extension Dcl_Fleet_V1_Fleet {
             )
         }
 
-        /// Call the "Lease" method.
-        ///
-        /// > Source IDL Documentation:
-        /// >
-        /// > The next task of one device, in round order; none while an earlier task of that device is
-        /// > still leased (several items for one device run in order).
-        ///
-        /// - Parameters:
-        ///   - request: A request containing a single `Dcl_Fleet_V1_LeaseRequest` message.
-        ///   - serializer: A serializer for `Dcl_Fleet_V1_LeaseRequest` messages.
-        ///   - deserializer: A deserializer for `Dcl_Fleet_V1_LeaseResponse` messages.
-        ///   - options: Options to apply to this RPC.
-        ///   - handleResponse: A closure which handles the response and returns its result to
-        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-        ///       already finished.
-        /// - Returns: The result of `handleResponse`.
-        public func lease<Result>(
-            request: GRPCCore.ClientRequest<Dcl_Fleet_V1_LeaseRequest>,
-            serializer: some GRPCCore.MessageSerializer<Dcl_Fleet_V1_LeaseRequest>,
-            deserializer: some GRPCCore.MessageDeserializer<Dcl_Fleet_V1_LeaseResponse>,
-            options: GRPCCore.CallOptions = .defaults,
-            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dcl_Fleet_V1_LeaseResponse>) async throws -> Result = { response in
-                try response.message
-            }
-        ) async throws -> Result where Result: Sendable {
-            try await self.client.unary(
-                request: request,
-                descriptor: Dcl_Fleet_V1_Fleet.Method.Lease.descriptor,
-                serializer: serializer,
-                deserializer: deserializer,
-                options: options,
-                onResponse: handleResponse
-            )
-        }
-
         /// Call the "FetchBlob" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > The bytes of one object a leased task of this device refers to, in chunks.
+        /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Dcl_Fleet_V1_FetchBlobRequest` message.
@@ -1037,12 +887,13 @@ extension Dcl_Fleet_V1_Fleet {
             )
         }
 
-        /// Call the "PushResult" method.
+        /// Call the "PushResults" method.
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-        /// > task id: a replayed push is acknowledged and not recorded twice.
+        /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+        /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+        /// > and not recorded twice.
         ///
         /// - Parameters:
         ///   - request: A streaming request producing `Dcl_Fleet_V1_PushMessage` messages.
@@ -1053,7 +904,7 @@ extension Dcl_Fleet_V1_Fleet {
         ///       the caller. Returning from the closure will cancel the RPC if it hasn't
         ///       already finished.
         /// - Returns: The result of `handleResponse`.
-        public func pushResult<Result>(
+        public func pushResults<Result>(
             request: GRPCCore.StreamingClientRequest<Dcl_Fleet_V1_PushMessage>,
             serializer: some GRPCCore.MessageSerializer<Dcl_Fleet_V1_PushMessage>,
             deserializer: some GRPCCore.MessageDeserializer<Dcl_Fleet_V1_PushResponse>,
@@ -1064,7 +915,7 @@ extension Dcl_Fleet_V1_Fleet {
         ) async throws -> Result where Result: Sendable {
             try await self.client.clientStreaming(
                 request: request,
-                descriptor: Dcl_Fleet_V1_Fleet.Method.PushResult.descriptor,
+                descriptor: Dcl_Fleet_V1_Fleet.Method.PushResults.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1116,7 +967,7 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-    /// > present its token (a host that reconnects). Returns a session token for Poll.
+    /// > present its token (a host that reconnects). Returns a session token for the other calls.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Dcl_Fleet_V1_JoinRequest` message.
@@ -1145,9 +996,10 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-    /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-    /// > device's own token, so a device's work is only ever handed over against that device's token.
+    /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+    /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+    /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+    /// > task leased at a time, so a device's tasks run in round order.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Dcl_Fleet_V1_PollRequest` message.
@@ -1172,41 +1024,11 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
         )
     }
 
-    /// Call the "Lease" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > The next task of one device, in round order; none while an earlier task of that device is
-    /// > still leased (several items for one device run in order).
-    ///
-    /// - Parameters:
-    ///   - request: A request containing a single `Dcl_Fleet_V1_LeaseRequest` message.
-    ///   - options: Options to apply to this RPC.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func lease<Result>(
-        request: GRPCCore.ClientRequest<Dcl_Fleet_V1_LeaseRequest>,
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dcl_Fleet_V1_LeaseResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        try await self.lease(
-            request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Dcl_Fleet_V1_LeaseRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Dcl_Fleet_V1_LeaseResponse>(),
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
     /// Call the "FetchBlob" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The bytes of one object a leased task of this device refers to, in chunks.
+    /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Dcl_Fleet_V1_FetchBlobRequest` message.
@@ -1229,12 +1051,13 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
         )
     }
 
-    /// Call the "PushResult" method.
+    /// Call the "PushResults" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-    /// > task id: a replayed push is acknowledged and not recorded twice.
+    /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+    /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+    /// > and not recorded twice.
     ///
     /// - Parameters:
     ///   - request: A streaming request producing `Dcl_Fleet_V1_PushMessage` messages.
@@ -1243,14 +1066,14 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func pushResult<Result>(
+    public func pushResults<Result>(
         request: GRPCCore.StreamingClientRequest<Dcl_Fleet_V1_PushMessage>,
         options: GRPCCore.CallOptions = .defaults,
         onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dcl_Fleet_V1_PushResponse>) async throws -> Result = { response in
             try response.message
         }
     ) async throws -> Result where Result: Sendable {
-        try await self.pushResult(
+        try await self.pushResults(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Dcl_Fleet_V1_PushMessage>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Dcl_Fleet_V1_PushResponse>(),
@@ -1297,7 +1120,7 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > A host claims a range of devices. New devices get a fresh token; a device already known must
-    /// > present its token (a host that reconnects). Returns a session token for Poll.
+    /// > present its token (a host that reconnects). Returns a session token for the other calls.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1330,9 +1153,10 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Long-poll: waits (at most `wait_ms`, capped by the service) until one of the session's devices
-    /// > has a task it may lease, or the run is finished. Carries no task: the host then leases with the
-    /// > device's own token, so a device's work is only ever handed over against that device's token.
+    /// > Long-poll: waits (at most `wait_ms`, capped by the service) until some of the session's
+    /// > devices have a task, then leases the next task of each of them (up to `max_tasks`) and
+    /// > returns those tasks; or returns at once when the run is finished. A device has at most one
+    /// > task leased at a time, so a device's tasks run in round order.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1361,45 +1185,11 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
         )
     }
 
-    /// Call the "Lease" method.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > The next task of one device, in round order; none while an earlier task of that device is
-    /// > still leased (several items for one device run in order).
-    ///
-    /// - Parameters:
-    ///   - message: request message to send.
-    ///   - metadata: Additional metadata to send, defaults to empty.
-    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
-    ///   - handleResponse: A closure which handles the response and returns its result to
-    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
-    ///       already finished.
-    /// - Returns: The result of `handleResponse`.
-    public func lease<Result>(
-        _ message: Dcl_Fleet_V1_LeaseRequest,
-        metadata: GRPCCore.Metadata = [:],
-        options: GRPCCore.CallOptions = .defaults,
-        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Dcl_Fleet_V1_LeaseResponse>) async throws -> Result = { response in
-            try response.message
-        }
-    ) async throws -> Result where Result: Sendable {
-        let request = GRPCCore.ClientRequest<Dcl_Fleet_V1_LeaseRequest>(
-            message: message,
-            metadata: metadata
-        )
-        return try await self.lease(
-            request: request,
-            options: options,
-            onResponse: handleResponse
-        )
-    }
-
     /// Call the "FetchBlob" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > The bytes of one object a leased task of this device refers to, in chunks.
+    /// > The bytes of one object a task leased to one of the session's devices refers to, in chunks.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1426,12 +1216,13 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
         )
     }
 
-    /// Call the "PushResult" method.
+    /// Call the "PushResults" method.
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > A task's outcome: a header, then every outcome blob's bytes in order, in chunks. Idempotent by
-    /// > task id: a replayed push is acknowledged and not recorded twice.
+    /// > Outcomes of leased tasks of the session's devices: for each, a header, then its blobs' bytes
+    /// > in chunks; then the next header. Idempotent by task id: a replayed result is acknowledged
+    /// > and not recorded twice.
     ///
     /// - Parameters:
     ///   - metadata: Additional metadata to send, defaults to empty.
@@ -1442,7 +1233,7 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
     ///       the caller. Returning from the closure will cancel the RPC if it hasn't
     ///       already finished.
     /// - Returns: The result of `handleResponse`.
-    public func pushResult<Result>(
+    public func pushResults<Result>(
         metadata: GRPCCore.Metadata = [:],
         options: GRPCCore.CallOptions = .defaults,
         requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Dcl_Fleet_V1_PushMessage>) async throws -> Void,
@@ -1454,7 +1245,7 @@ extension Dcl_Fleet_V1_Fleet.ClientProtocol {
             metadata: metadata,
             producer: producer
         )
-        return try await self.pushResult(
+        return try await self.pushResults(
             request: request,
             options: options,
             onResponse: handleResponse

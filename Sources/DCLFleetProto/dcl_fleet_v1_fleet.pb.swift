@@ -13,8 +13,14 @@
 /// interpreter on each side does.
 ///
 /// Authentication travels in metadata, never in these messages: `authorization: Bearer <token>`
-/// where the token is the run's join token (Join, Status), the host's session token (Poll) or a
-/// device's own token (Lease, FetchBlob, PushResult). Tokens are 32 random bytes, hex-encoded.
+/// where the token is the run's join token (Join, Status) or the host's session token (Poll,
+/// FetchBlob, PushResults). Tokens are 32 random bytes, hex-encoded. A session stands for exactly
+/// the devices it joined for: the host either presented each one's own token or was given it at
+/// that join, so a session pulls, fetches and pushes for its own devices and for no others.
+///
+/// Work moves in batches: one Poll leases the next task of many devices at once and one
+/// PushResults stream carries many outcomes, so a host's round trip costs two RPCs however many of
+/// its devices it carries (docs/deploy.md, "Why batches").
 ///
 /// Every count, size, index and hash below is untrusted on the receiving side and is checked
 /// against the limits in FleetLimits before use.
@@ -78,6 +84,10 @@ public nonisolated struct Dcl_Fleet_V1_PollRequest: Sendable {
 
   public var waitMs: UInt32 = 0
 
+  /// Tasks the host can take now (its free slots); 0 asks for none and does not wait (a host
+  /// whose every slot is busy says it is alive).
+  public var maxTasks: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -88,23 +98,15 @@ public nonisolated struct Dcl_Fleet_V1_PollResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Devices of this session with a task ready to lease, ascending.
-  public var readyDevices: [UInt32] = []
+  /// Tasks now leased to the session's devices, one per device at most, ascending by device.
+  public var tasks: [Dcl_Fleet_V1_Task] = []
 
   /// The run is over: the host stops.
   public var finished: Bool = false
 
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct Dcl_Fleet_V1_LeaseRequest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var device: UInt32 = 0
+  /// How long the service held this poll waiting for work before it answered: idle time, which a
+  /// host's latency figures leave out.
+  public var waitedMicros: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -147,33 +149,12 @@ public nonisolated struct Dcl_Fleet_V1_Task: Sendable {
   public init() {}
 }
 
-public nonisolated struct Dcl_Fleet_V1_LeaseResponse: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// Absent when the device has nothing to run now.
-  public var task: Dcl_Fleet_V1_Task {
-    get {_task ?? Dcl_Fleet_V1_Task()}
-    set {_task = newValue}
-  }
-  /// Returns true if `task` has been explicitly set.
-  public var hasTask: Bool {self._task != nil}
-  /// Clears the value of `task`. Subsequent reads from it will return its default value.
-  public mutating func clearTask() {self._task = nil}
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _task: Dcl_Fleet_V1_Task? = nil
-}
-
 public nonisolated struct Dcl_Fleet_V1_FetchBlobRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// A device of the session holding a leased task that refers to the object.
   public var device: UInt32 = 0
 
   public var sha256: Data = Data()
@@ -195,6 +176,7 @@ public nonisolated struct Dcl_Fleet_V1_BlobChunk: Sendable {
   public init() {}
 }
 
+/// One task's outcome.
 public nonisolated struct Dcl_Fleet_V1_ResultHeader: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -253,13 +235,75 @@ public nonisolated struct Dcl_Fleet_V1_PushMessage: Sendable {
   public init() {}
 }
 
+public nonisolated struct Dcl_Fleet_V1_ResultAck: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var taskID: UInt64 = 0
+
+  public var outcome: Dcl_Fleet_V1_ResultAck.Outcome = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Outcome: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+
+    /// Recorded now.
+    case recorded // = 1
+
+    /// A replay of a result already recorded: acknowledged, not counted twice.
+    case duplicate // = 2
+
+    /// The task's round closed before the result came: nothing waits for it any more.
+    case tooLate // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .recorded
+      case 2: self = .duplicate
+      case 3: self = .tooLate
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .recorded: return 1
+      case .duplicate: return 2
+      case .tooLate: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Dcl_Fleet_V1_ResultAck.Outcome] = [
+      .unspecified,
+      .recorded,
+      .duplicate,
+      .tooLate,
+    ]
+
+  }
+
+  public init() {}
+}
+
 public nonisolated struct Dcl_Fleet_V1_PushResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// False for a replay of a result already recorded (acknowledged, not counted twice).
-  public var recorded: Bool = false
+  /// One per result of the stream, in the order they came.
+  public var acks: [Dcl_Fleet_V1_ResultAck] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -396,7 +440,7 @@ nonisolated extension Dcl_Fleet_V1_JoinResponse: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Dcl_Fleet_V1_PollRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PollRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}wait_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}wait_ms\0\u{3}max_tasks\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -405,6 +449,7 @@ nonisolated extension Dcl_Fleet_V1_PollRequest: SwiftProtobuf.Message, SwiftProt
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.waitMs) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.maxTasks) }()
       default: break
       }
     }
@@ -414,11 +459,15 @@ nonisolated extension Dcl_Fleet_V1_PollRequest: SwiftProtobuf.Message, SwiftProt
     if self.waitMs != 0 {
       try visitor.visitSingularUInt32Field(value: self.waitMs, fieldNumber: 1)
     }
+    if self.maxTasks != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxTasks, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Dcl_Fleet_V1_PollRequest, rhs: Dcl_Fleet_V1_PollRequest) -> Bool {
     if lhs.waitMs != rhs.waitMs {return false}
+    if lhs.maxTasks != rhs.maxTasks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -426,7 +475,7 @@ nonisolated extension Dcl_Fleet_V1_PollRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Dcl_Fleet_V1_PollResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PollResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ready_devices\0\u{1}finished\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tasks\0\u{1}finished\0\u{3}waited_micros\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -434,56 +483,31 @@ nonisolated extension Dcl_Fleet_V1_PollResponse: SwiftProtobuf.Message, SwiftPro
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedUInt32Field(value: &self.readyDevices) }()
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.tasks) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.finished) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.waitedMicros) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.readyDevices.isEmpty {
-      try visitor.visitPackedUInt32Field(value: self.readyDevices, fieldNumber: 1)
+    if !self.tasks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tasks, fieldNumber: 1)
     }
     if self.finished != false {
       try visitor.visitSingularBoolField(value: self.finished, fieldNumber: 2)
+    }
+    if self.waitedMicros != 0 {
+      try visitor.visitSingularUInt64Field(value: self.waitedMicros, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Dcl_Fleet_V1_PollResponse, rhs: Dcl_Fleet_V1_PollResponse) -> Bool {
-    if lhs.readyDevices != rhs.readyDevices {return false}
+    if lhs.tasks != rhs.tasks {return false}
     if lhs.finished != rhs.finished {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Dcl_Fleet_V1_LeaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".LeaseRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}device\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.device) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.device != 0 {
-      try visitor.visitSingularUInt32Field(value: self.device, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Dcl_Fleet_V1_LeaseRequest, rhs: Dcl_Fleet_V1_LeaseRequest) -> Bool {
-    if lhs.device != rhs.device {return false}
+    if lhs.waitedMicros != rhs.waitedMicros {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -574,40 +598,6 @@ nonisolated extension Dcl_Fleet_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.spec != rhs.spec {return false}
     if lhs.blobs != rhs.blobs {return false}
     if lhs.round != rhs.round {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Dcl_Fleet_V1_LeaseResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".LeaseResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}task\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._task) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._task {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Dcl_Fleet_V1_LeaseResponse, rhs: Dcl_Fleet_V1_LeaseResponse) -> Bool {
-    if lhs._task != rhs._task {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -795,9 +785,9 @@ nonisolated extension Dcl_Fleet_V1_PushMessage: SwiftProtobuf.Message, SwiftProt
   }
 }
 
-nonisolated extension Dcl_Fleet_V1_PushResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PushResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}recorded\0")
+nonisolated extension Dcl_Fleet_V1_ResultAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResultAck"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}outcome\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -805,21 +795,60 @@ nonisolated extension Dcl_Fleet_V1_PushResponse: SwiftProtobuf.Message, SwiftPro
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBoolField(value: &self.recorded) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.taskID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.recorded != false {
-      try visitor.visitSingularBoolField(value: self.recorded, fieldNumber: 1)
+    if self.taskID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.taskID, fieldNumber: 1)
+    }
+    if self.outcome != .unspecified {
+      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Dcl_Fleet_V1_ResultAck, rhs: Dcl_Fleet_V1_ResultAck) -> Bool {
+    if lhs.taskID != rhs.taskID {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Dcl_Fleet_V1_ResultAck.Outcome: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OUTCOME_UNSPECIFIED\0\u{1}RECORDED\0\u{1}DUPLICATE\0\u{1}TOO_LATE\0")
+}
+
+nonisolated extension Dcl_Fleet_V1_PushResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PushResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}acks\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.acks) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.acks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.acks, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Dcl_Fleet_V1_PushResponse, rhs: Dcl_Fleet_V1_PushResponse) -> Bool {
-    if lhs.recorded != rhs.recorded {return false}
+    if lhs.acks != rhs.acks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,6 +1,6 @@
-// Authentication and idempotence, by speaking the protocol by hand: a raw client joins for a few
-// devices, the service opens a round for them in the background, and the client leases and
-// pushes with the right and the wrong tokens.
+// Authentication and idempotence, by speaking the protocol by hand: a raw client joins two hosts'
+// sessions, the service opens a round for their devices in the background, and the client polls,
+// fetches and pushes with the right and the wrong sessions.
 
 import DCLFleetProto
 import Foundation
@@ -23,7 +23,7 @@ import Testing
         await service.stop()
     }
 
-    @Test func devicesUseOnlyTheirOwnTokensAndResultsAreIdempotent() async throws {
+    @Test func sessionsActOnlyForTheirOwnDevicesAndResultsAreIdempotent() async throws {
         let service = try await startService()
         try await withRawClient(service.port) { client, _ in
             let joined = try await client.join(0..<2)
@@ -35,59 +35,90 @@ import Testing
             _ = try await client.poll(session: joined.sessionToken)
             let rejoined = try await client.join(0..<2, presenting: [0: t0, 1: t1])
             #expect(rejoined.deviceTokens[0] == t0)
-            // The earlier session over the same devices is void; the new one works.
+            // The earlier session over the same devices is void; the new one works. A device's
+            // token is not a session token.
             #expect(await rpcCode { _ = try await client.poll(session: joined.sessionToken) } == .unauthenticated)
-            #expect(try await client.poll(session: rejoined.sessionToken).readyDevices.isEmpty)
+            #expect(await rpcCode { _ = try await client.poll(session: t0) } == .unauthenticated)
+            #expect(try await client.poll(session: rejoined.sessionToken).tasks.isEmpty)
+            // A second host, for device 2 only.
+            let other = try await client.join(2..<3).sessionToken
 
-            let items = [WorkItem(device: 0, kind: "k", spec: [0], blobs: [[9, 9, 9]]), WorkItem(device: 1, kind: "k", spec: [1])]
+            let items = [WorkItem(device: 0, kind: "k", spec: [0], blobs: [[9, 9, 9]]), WorkItem(device: 1, kind: "k", spec: [1]),
+                         WorkItem(device: 2, kind: "k", spec: [2])]
             let round = Task { try await service.round(items, policy: RoundPolicy(timeout: .seconds(60))) }
 
-            // Device 1's token cannot lease device 0's task.
-            #expect(await rpcCode { _ = try await client.lease(device: 0, token: t1) } == .permissionDenied)
-            #expect(await rpcCode { _ = try await client.lease(device: 0, token: "garbage") } == .permissionDenied)
-            #expect(await rpcCode { _ = try await client.lease(device: 7, token: t0) } == .permissionDenied)
+            // The round opens in the background: poll until it has. A poll asking for one task
+            // gets one; the second host's polls only ever bring device 2's.
+            let session = rejoined.sessionToken
+            let first = try await client.leaseTasks(session: session, maxTasks: 1)
+            #expect(first.map(\.device) == [0])
+            let task = first[0]
+            #expect(task.blobs.count == 1 && task.spec == Data([0]))
+            let second = try await client.leaseTasks(session: session, maxTasks: 8)
+            #expect(second.map(\.device) == [1])
+            let task1 = second[0]
+            let otherTasks = try await client.leaseTasks(session: other, maxTasks: 8)
+            #expect(otherTasks.map(\.device) == [2])
+            let task2 = try #require(otherTasks.first)
 
-            // The round opens in the background: lease until it has.
-            var task0: Dcl_Fleet_V1_Task?
-            _ = try await eventuallyAsync {
-                let response = try await client.lease(device: 0, token: t0)
-                if response.hasTask { task0 = response.task }
-                return response.hasTask
-            }
-            let task = try #require(task0)
-            #expect(task.device == 0 && task.blobs.count == 1)
-
-            // Device 1 cannot fetch device 0's object, nor push its result.
+            // The second host cannot fetch device 0's object, nor push its result, however it
+            // names the device.
             var fetch = Dcl_Fleet_V1_FetchBlobRequest()
-            fetch.device = 1
+            fetch.device = 0
             fetch.sha256 = task.blobs[0].sha256
             #expect(await rpcCode {
-                _ = try await client.fetchBlob(request: ClientRequest(message: fetch, metadata: bearer(t1))) { r in
+                _ = try await client.fetchBlob(request: ClientRequest(message: fetch, metadata: bearer(other))) { r in
                     for try await _ in r.messages {}
                 }
             } == .permissionDenied)
-            #expect(await rpcCode { _ = try await client.push(resultHeader(task: task.taskID, device: 1), token: t1) } == .permissionDenied)
-            #expect(await rpcCode { _ = try await client.push(resultHeader(task: task.taskID, device: 0), token: t1) } == .permissionDenied)
-            #expect(await rpcCode { _ = try await client.push(resultHeader(task: 999_999, device: 0), token: t0) } == .notFound)
+            fetch.device = 2
+            #expect(await rpcCode {
+                _ = try await client.fetchBlob(request: ClientRequest(message: fetch, metadata: bearer(other))) { r in
+                    for try await _ in r.messages {}
+                }
+            } == .permissionDenied)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: task.taskID, device: 0), session: other) } == .permissionDenied)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: task.taskID, device: 2), session: other) } == .permissionDenied)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: task.taskID, device: 1), session: session) } == .permissionDenied)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: 999_999, device: 0), session: session) } == .notFound)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: task.taskID, device: 0), session: "garbage") } == .unauthenticated)
+            // The host that holds the task fetches its object.
+            fetch.device = 0
+            let object = try await client.fetchBlob(request: ClientRequest(message: fetch, metadata: bearer(session))) { r in
+                var bytes: [UInt8] = []
+                for try await chunk in r.messages { bytes += chunk.data }
+                return bytes
+            }
+            #expect(object == [9, 9, 9])
 
-            // The right token: recorded once; the replay is acknowledged, not recorded again.
+            // Both results in one stream: recorded once each; the replay is acknowledged, not
+            // recorded again.
             let outcome: [UInt8] = [1, 2, 3, 4]
-            let first = try await client.push(resultHeader(task: task.taskID, device: 0, spec: [42], blobs: [outcome]), chunks: [outcome], token: t0)
-            #expect(first.recorded)
-            let replay = try await client.push(resultHeader(task: task.taskID, device: 0, spec: [42], blobs: [outcome]), chunks: [outcome], token: t0)
-            #expect(!replay.recorded)
-
-            // Device 1 answers too (a failure), and the round closes with both.
-            let task1 = try await client.lease(device: 1, token: t1).task
             var failed = resultHeader(task: task1.taskID, device: 1)
             failed.failed = true
             failed.errorMessage = "no data on this device"
-            #expect(try await client.push(failed, token: t1).recorded)
+            let results = [(resultHeader(task: task.taskID, device: 0, spec: [42], blobs: [outcome]), [outcome]), (failed, [])]
+            #expect(try await client.push(results, session: session).acks.map(\.outcome) == [.recorded, .recorded])
+            #expect(try await client.push(results, session: session).acks.map(\.outcome) == [.duplicate, .duplicate])
+            #expect(try await client.push(resultHeader(task: task2.taskID, device: 2, spec: [7]), session: other).acks.map(\.outcome) == [.recorded])
             let report = try await round.value
-            #expect(report.results == [.success(WorkOutcome(spec: [42], blobs: [outcome])), .failure(.failed(message: "no data on this device"))])
+            #expect(report.results == [.success(WorkOutcome(spec: [42], blobs: [outcome])), .failure(.failed(message: "no data on this device")),
+                                       .success(WorkOutcome(spec: [7]))])
+            // A replay after the round closed is still a duplicate; a result that comes after
+            // its round closed without it is acknowledged as too late, beside one that counts.
+            #expect(try await client.push(resultHeader(task: task2.taskID, device: 2, spec: [7]), session: other).acks.map(\.outcome) == [.duplicate])
+            let late = Task { try await service.round([WorkItem(device: 0, kind: "k")], policy: RoundPolicy(minResponses: 0, timeout: .seconds(1))) }
+            let lateTask = try #require(try await client.leaseTasks(session: session).first)
+            let lateResults = try await late.value.results
+            guard lateResults.count == 1, case .failure(.dropped) = lateResults[0] else {
+                Issue.record("the late round's task was not dropped: \(lateResults)")
+                return
+            }
+            let closed = try await client.push(resultHeader(task: lateTask.taskID, device: 0, spec: [1]), session: session)
+            #expect(closed.acks.map(\.outcome) == [.tooLate])
             let status = try await FleetStatus.query(FleetAddress(host: "127.0.0.1", port: service.port), joinToken: testJoinToken,
                                                      timeout: .seconds(60))
-            #expect(status.tasksDone == 2)
+            #expect(status.tasksDone == 3 && status.tasksDropped == 1)
         }
         await service.stop()
     }

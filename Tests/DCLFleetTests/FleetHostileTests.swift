@@ -22,40 +22,37 @@ struct RawDeserializer: MessageDeserializer {
     @Test func resultsThatLieAboutTheirBytesAreRefused() async throws {
         let service = try await startService()
         try await withRawClient(service.port) { client, _ in
-            let token = try #require(try await client.join(0..<1).deviceTokens[0])
+            let token = try await client.join(0..<1).sessionToken
             let round = Task { try await service.round([WorkItem(device: 0, kind: "k")], policy: RoundPolicy(timeout: .seconds(60))) }
-            var leased: Dcl_Fleet_V1_Task?
-            _ = try await eventuallyAsync {
-                let r = try await client.lease(device: 0, token: token)
-                if r.hasTask { leased = r.task }
-                return r.hasTask
-            }
-            let id = try #require(leased).taskID
+            let id = try #require(try await client.leaseTasks(session: token).first).taskID
             let blob: [UInt8] = Array(0..<200)
 
             // Bytes that do not match the declared SHA-256.
             var tampered = blob
             tampered[17] ^= 1
-            #expect(await rpcCode { _ = try await client.push(resultHeader(task: id, device: 0, blobs: [blob]), chunks: [tampered], token: token) } == .dataLoss)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: id, device: 0, blobs: [blob]), chunks: [tampered], session: token) } == .dataLoss)
             // Fewer bytes than declared, more bytes than declared.
-            #expect(await rpcCode { _ = try await client.push(resultHeader(task: id, device: 0, blobs: [blob]), chunks: [Array(blob.prefix(50))], token: token) } == .invalidArgument)
-            #expect(await rpcCode { _ = try await client.push(resultHeader(task: id, device: 0, blobs: [blob]), chunks: [blob, [1]], token: token) } == .invalidArgument)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: id, device: 0, blobs: [blob]), chunks: [Array(blob.prefix(50))], session: token) } == .invalidArgument)
+            #expect(await rpcCode { _ = try await client.push(resultHeader(task: id, device: 0, blobs: [blob]), chunks: [blob, [1]], session: token) } == .invalidArgument)
             // A hash of the wrong length; a size past the limit; too many blobs.
             var badHash = resultHeader(task: id, device: 0, blobs: [blob])
             badHash.blobs[0].sha256 = Data(repeating: 0, count: 33)
-            #expect(await rpcCode { _ = try await client.push(badHash, chunks: [blob], token: token) } == .invalidArgument)
+            #expect(await rpcCode { _ = try await client.push(badHash, chunks: [blob], session: token) } == .invalidArgument)
             var huge = resultHeader(task: id, device: 0, blobs: [blob])
             huge.blobs[0].size = UInt64.max
-            #expect(await rpcCode { _ = try await client.push(huge, token: token) } == .invalidArgument)
+            #expect(await rpcCode { _ = try await client.push(huge, session: token) } == .invalidArgument)
             let many = resultHeader(task: id, device: 0, blobs: Array(repeating: [], count: 65))
-            #expect(await rpcCode { _ = try await client.push(many, token: token) } == .invalidArgument)
+            #expect(await rpcCode { _ = try await client.push(many, session: token) } == .invalidArgument)
             // A failure that also carries blobs.
             var mixed = resultHeader(task: id, device: 0, blobs: [blob])
             mixed.failed = true
-            #expect(await rpcCode { _ = try await client.push(mixed, chunks: [blob], token: token) } == .invalidArgument)
+            #expect(await rpcCode { _ = try await client.push(mixed, chunks: [blob], session: token) } == .invalidArgument)
 
+            // A stream with no result at all.
+            #expect(await rpcCode { _ = try await client.push([], session: token) } == .invalidArgument)
             // None of that was recorded; the true result is.
-            #expect(try await client.push(resultHeader(task: id, device: 0, spec: [7], blobs: [blob, []]), chunks: [Array(blob[..<99]), Array(blob[99...])], token: token).recorded)
+            let ack = try await client.push(resultHeader(task: id, device: 0, spec: [7], blobs: [blob, []]), chunks: [Array(blob[..<99]), Array(blob[99...])], session: token)
+            #expect(ack.acks.map(\.outcome) == [.recorded] && ack.acks.map(\.taskID) == [id])
             let report = try await round.value
             #expect(report.results == [.success(WorkOutcome(spec: [7], blobs: [blob, []]))])
         }
@@ -81,8 +78,9 @@ struct RawDeserializer: MessageDeserializer {
             join.deviceTokens = [10: token]
             var poll = Dcl_Fleet_V1_PollRequest()
             poll.waitMs = 10
-            var lease = Dcl_Fleet_V1_LeaseRequest()
-            lease.device = 0
+            var lease = Dcl_Fleet_V1_PollRequest()
+            lease.waitMs = 10
+            lease.maxTasks = 4
             var fetch = Dcl_Fleet_V1_FetchBlobRequest()
             fetch.device = 0
             fetch.sha256 = Data(repeating: 0xab, count: 32)
@@ -94,7 +92,7 @@ struct RawDeserializer: MessageDeserializer {
             let unary: [(MethodDescriptor, [UInt8], Metadata)] = [
                 (M.Join.descriptor, try join.serializedBytes(), bearer(testJoinToken)),
                 (M.Poll.descriptor, try poll.serializedBytes(), bearer(session)),
-                (M.Lease.descriptor, try lease.serializedBytes(), bearer(token)),
+                (M.Poll.descriptor, try lease.serializedBytes(), bearer(session)),
                 (M.Status.descriptor, [], bearer(testJoinToken)),
             ]
             let seeds: [[UInt8]] = [try header.serializedBytes(), try chunk.serializedBytes()]
@@ -121,7 +119,7 @@ struct RawDeserializer: MessageDeserializer {
                             case 4:
                                 let message = mutate(try fetch.serializedBytes(), &rng)
                                 code = await rpcCode {
-                                    _ = try await raw.serverStreaming(request: ClientRequest(message: message, metadata: bearer(token)), descriptor: M.FetchBlob.descriptor,
+                                    _ = try await raw.serverStreaming(request: ClientRequest(message: message, metadata: bearer(session)), descriptor: M.FetchBlob.descriptor,
                                                                       serializer: RawSerializer(), deserializer: RawDeserializer(), options: .defaults) { r in
                                         for try await _ in r.messages {}
                                     }
@@ -129,10 +127,10 @@ struct RawDeserializer: MessageDeserializer {
                             default:
                                 let parts = (0..<Int(rng.next() % 4)).map { _ in mutate(seeds[Int(rng.next() % 2)], &rng) }
                                 code = await rpcCode {
-                                    let request = StreamingClientRequest(of: [UInt8].self, metadata: bearer(token)) { writer in
+                                    let request = StreamingClientRequest(of: [UInt8].self, metadata: bearer(session)) { writer in
                                         for part in parts { try await writer.write(part) }
                                     }
-                                    _ = try await raw.clientStreaming(request: request, descriptor: M.PushResult.descriptor, serializer: RawSerializer(),
+                                    _ = try await raw.clientStreaming(request: request, descriptor: M.PushResults.descriptor, serializer: RawSerializer(),
                                                                       deserializer: RawDeserializer(), options: .defaults) { try $0.message }
                                 }
                             }

@@ -49,9 +49,9 @@ import Testing
         #expect(Self.sample(during, "dcl_devices_connected") == 3)
         let up1 = try #require(Self.sample(during, "dcl_bytes_up_total")), down1 = try #require(Self.sample(during, "dcl_bytes_down_total"))
         #expect(up1 >= 3 * 5000 && down1 >= 3 * 5000)
-        let leases1 = try #require(Self.sample(during, #"dcl_rpc_duration_seconds_count{method="Lease"}"#))
-        #expect(leases1 >= 3)
-        #expect(during.contains(#"dcl_rpc_duration_seconds_bucket{method="PushResult",le="#))
+        let pushes1 = try #require(Self.sample(during, #"dcl_rpc_duration_seconds_count{method="PushResults"}"#))
+        #expect(pushes1 >= 1)
+        #expect(during.contains(#"dcl_rpc_duration_seconds_bucket{method="Poll",le="#))
         #expect(during.contains("# TYPE dcl_rpc_duration_seconds histogram"))
 
         _ = try await service.round(items, policy: RoundPolicy(timeout: .seconds(60)))
@@ -59,7 +59,7 @@ import Testing
         #expect(Self.sample(after, "dcl_rounds_total") == 2)
         #expect(Self.sample(after, #"dcl_tasks{state="done"}"#) == 6)
         #expect(try #require(Self.sample(after, "dcl_bytes_up_total")) > up1)
-        #expect(try #require(Self.sample(after, #"dcl_rpc_duration_seconds_count{method="Lease"}"#)) > leases1)
+        #expect(try #require(Self.sample(after, #"dcl_rpc_duration_seconds_count{method="PushResults"}"#)) > pushes1)
 
         try await service.finishRun()
         try await host.task.value

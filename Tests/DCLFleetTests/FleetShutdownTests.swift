@@ -3,13 +3,23 @@
 // task, reports it and tells the service, which stops waiting for its devices.
 
 import Foundation
+import Synchronization
 import Testing
 @testable import DCLFleet
 
+/// Handlers started so far (a test waits for a task to be running on its host, not merely leased:
+/// a task leased in a poll answer still on its way is not running yet).
+final class StartCount: Sendable {
+    private let value = Mutex(0)
+    func add() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
+}
+
 @Suite(.timeLimit(.minutes(3))) struct FleetShutdownTests {
     /// A handler that takes `seconds` per item.
-    static func slowEcho(_ seconds: Double) -> FleetDeviceHost.Handler {
+    static func slowEcho(_ seconds: Double, started: StartCount? = nil) -> FleetDeviceHost.Handler {
         { item in
+            started?.add()
             Thread.sleep(forTimeInterval: seconds)
             return try echo(item)
         }
@@ -28,18 +38,19 @@ import Testing
         let service = try await startService()
         // One task at a time: the first device's task is in flight when the drain starts, the
         // other device's is still pending.
-        let host = try RunningHost(port: service.port, devices: 0..<2, concurrency: 1, handler: Self.slowEcho(1))
+        let running = StartCount()
+        let host = try RunningHost(port: service.port, devices: 0..<2, concurrency: 1, handler: Self.slowEcho(2, started: running))
         try await service.devicesJoined(0..<2, timeout: .seconds(30))
         let items = (0..<2).map { WorkItem(device: $0, kind: "echo", spec: [UInt8($0)]) }
         let round = Task { try await service.round(items, policy: RoundPolicy(minResponses: 0, timeout: .seconds(120))) }
-        try await Self.waitForLeased(service, 1)
+        #expect(try await eventually { running.count >= 1 })
         let started = ContinuousClock.now
         service.drain(timeout: .seconds(30))
         let report = try await round.value
         // Far below the round's 120 s timeout (13 s was seen under the parallel suite in CI).
         #expect(started.duration(to: .now) < .seconds(60))
         let answered = report.results.filter { if case .success = $0 { return true }; return false }
-        #expect(answered.count == 1)
+        #expect(answered.count == 1, "\(report.results)")
         let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
         #expect(dropped.count == 1 && dropped[0].contains("stopped"), "\(dropped)")
         // The store has it: one done, one dropped; no later round starts.
@@ -74,11 +85,12 @@ import Testing
 
     @Test func aHostLeavingFinishesItsTaskAndTheServiceStopsWaitingForIt() async throws {
         let service = try await startService()
-        let host = try RunningHost(port: service.port, devices: 0..<2, concurrency: 1, handler: Self.slowEcho(1))
+        let running = StartCount()
+        let host = try RunningHost(port: service.port, devices: 0..<2, concurrency: 1, handler: Self.slowEcho(2, started: running))
         try await service.devicesJoined(0..<2, timeout: .seconds(30))
         let items = (0..<2).map { WorkItem(device: $0, kind: "echo", spec: [UInt8($0)]) }
         let round = Task { try await service.round(items, policy: RoundPolicy(minResponses: 0, timeout: .seconds(120))) }
-        try await Self.waitForLeased(service, 1)
+        #expect(try await eventually { running.count >= 1 })
         let started = ContinuousClock.now
         host.host.leave()
         // The host returns (no error) once its running task is reported ...
@@ -88,7 +100,7 @@ import Testing
         // Far below the round's 120 s timeout (13 s was seen under the parallel suite in CI).
         #expect(started.duration(to: .now) < .seconds(60))
         let answered = report.results.filter { if case .success = $0 { return true }; return false }
-        #expect(answered.count == 1)
+        #expect(answered.count == 1, "\(report.results)")
         let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
         #expect(dropped.count == 1 && dropped[0].contains("host left"), "\(dropped)")
         // Its devices no longer count as connected.

@@ -92,31 +92,44 @@ extension RawClient {
         return try await join(request: ClientRequest(message: request, metadata: bearer(token))) { try $0.message }
     }
 
-    func poll(session: String, waitMs: UInt32 = 0) async throws -> Dcl_Fleet_V1_PollResponse {
+    func poll(session: String, waitMs: UInt32 = 0, maxTasks: UInt32 = 0) async throws -> Dcl_Fleet_V1_PollResponse {
         var request = Dcl_Fleet_V1_PollRequest()
         request.waitMs = waitMs
+        request.maxTasks = maxTasks
         return try await poll(request: ClientRequest(message: request, metadata: bearer(session))) { try $0.message }
     }
 
-    func lease(device: Int, token: String) async throws -> Dcl_Fleet_V1_LeaseResponse {
-        var request = Dcl_Fleet_V1_LeaseRequest()
-        request.device = UInt32(device)
-        return try await lease(request: ClientRequest(message: request, metadata: bearer(token))) { try $0.message }
+    /// Polls (without waiting) until the session is handed at least one task; nil if none came
+    /// within the bound.
+    func leaseTasks(session: String, maxTasks: UInt32 = 1) async throws -> [Dcl_Fleet_V1_Task] {
+        var tasks: [Dcl_Fleet_V1_Task] = []
+        _ = try await eventuallyAsync {
+            tasks = try await poll(session: session, waitMs: 100, maxTasks: maxTasks).tasks
+            return !tasks.isEmpty
+        }
+        return tasks
     }
 
     /// Pushes a header and chunks as given (they need not be consistent: hostile tests lie).
-    func push(_ header: Dcl_Fleet_V1_ResultHeader, chunks: [[UInt8]] = [], token: String) async throws -> Dcl_Fleet_V1_PushResponse {
-        let request = StreamingClientRequest(of: Dcl_Fleet_V1_PushMessage.self, metadata: bearer(token)) { writer in
-            var first = Dcl_Fleet_V1_PushMessage()
-            first.header = header
-            try await writer.write(first)
-            for chunk in chunks {
-                var message = Dcl_Fleet_V1_PushMessage()
-                message.chunk = Data(chunk)
-                try await writer.write(message)
+    func push(_ header: Dcl_Fleet_V1_ResultHeader, chunks: [[UInt8]] = [], session: String) async throws -> Dcl_Fleet_V1_PushResponse {
+        try await push([(header, chunks)], session: session)
+    }
+
+    /// Several results in one stream, each a header and its chunks.
+    func push(_ results: [(Dcl_Fleet_V1_ResultHeader, [[UInt8]])], session: String) async throws -> Dcl_Fleet_V1_PushResponse {
+        let request = StreamingClientRequest(of: Dcl_Fleet_V1_PushMessage.self, metadata: bearer(session)) { writer in
+            for (header, chunks) in results {
+                var first = Dcl_Fleet_V1_PushMessage()
+                first.header = header
+                try await writer.write(first)
+                for chunk in chunks {
+                    var message = Dcl_Fleet_V1_PushMessage()
+                    message.chunk = Data(chunk)
+                    try await writer.write(message)
+                }
             }
         }
-        return try await pushResult(request: request) { try $0.message }
+        return try await pushResults(request: request) { try $0.message }
     }
 }
 
