@@ -111,8 +111,13 @@ public final class FleetDeviceHost: Sendable {
             let joined = Slot<Bool>()
             do {
                 let tls = configuration.tls
+                let limits = configuration.limits
                 let transport = try HTTP2ClientTransport.Posix(target: configuration.service.resolvableTarget(tls: tls != nil),
-                                                               transportSecurity: tls?.transportSecurity ?? .plaintext)
+                                                               transportSecurity: tls?.transportSecurity ?? .plaintext,
+                                                               config: .defaults { config in
+                                                                   config.http2.targetWindowSize = limits.receiveWindowBytes
+                                                                   config.http2.maxFrameSize = limits.maxFrameBytes
+                                                               })
                 try await withGRPCClient(transport: transport) { client in
                     try await HostSession(host: self, client: Dcl_Fleet_V1_Fleet.Client(wrapping: client)).run {
                         joined.set(true)

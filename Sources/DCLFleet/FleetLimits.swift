@@ -56,6 +56,14 @@ public struct FleetLimits: Sendable, Equatable {
     public var connectionCloseGrace: Duration = .seconds(10)
     /// Connections held at once; a connection past it is closed as it is accepted.
     public var maxConnections: Int = 4096
+    /// Bytes a peer may send on one connection (and on one stream) before this side has read
+    /// them: HTTP/2's flow-control window, which the side receiving sets. HTTP/2's default of
+    /// 64 KiB makes a sender wait a round trip for every 64 KiB of a large object, which held a
+    /// 64 MiB upload to a few dozen MiB/s on loopback.
+    public var receiveWindowBytes: Int = 4 << 20
+    /// The largest HTTP/2 frame this side accepts (SETTINGS_MAX_FRAME_SIZE; the default is
+    /// 16 KiB): fewer, larger frames for object chunks.
+    public var maxFrameBytes: Int = 1 << 20
     /// RPCs in flight on one connection (HTTP/2's SETTINGS_MAX_CONCURRENT_STREAMS).
     public var maxStreamsPerConnection: Int = 256
     /// After this long without reading from a connection the service pings the peer, and closes

@@ -414,6 +414,8 @@ private func transportConfig(_ limits: FleetLimits, gate: ConnectionGate) -> HTT
         config.connection.keepalive.time = limits.keepaliveTime
         config.connection.keepalive.timeout = limits.keepaliveTimeout
         config.http2.maxConcurrentStreams = limits.maxStreamsPerConnection
+        config.http2.targetWindowSize = limits.receiveWindowBytes
+        config.http2.maxFrameSize = limits.maxFrameBytes
         config.channelDebuggingCallbacks.onAcceptTCPConnection = { gate.admit($0) }
         config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { gate.rpcStarted($0) }
     }

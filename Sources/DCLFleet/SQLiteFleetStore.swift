@@ -10,16 +10,20 @@ import GRDB
 public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     // @unchecked: `writer` is a GRDB DatabaseQueue or DatabasePool, both thread-safe.
     private let writer: any DatabaseWriter
+    /// The objects' bytes: files beside a file store's database, memory for an in-memory store
+    /// (ObjectBytes.swift says why not in the database).
+    private let objectBytes: any ObjectBytes
 
     /// The migrations' identifiers, oldest first (a test checks a new file gets exactly these).
-    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys", "v3-tasks-by-state"]
+    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys", "v3-tasks-by-state", "v4-objects-outside"]
 
     /// An in-memory store.
     public convenience init() throws {
-        try self.init(writer: try DatabaseQueue())
+        try self.init(writer: try DatabaseQueue(), objectBytes: ObjectMemory())
     }
 
-    /// A store in the file at `path` (created if missing), in WAL mode.
+    /// A store in the file at `path` (created if missing), in WAL mode, with its objects' bytes
+    /// in the folder `PATH.objects` beside it.
     public convenience init(path: String) throws {
         let pool: DatabasePool
         var configuration = Configuration()
@@ -33,7 +37,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         } catch {
             throw FleetError.store("cannot open \(path): \(error)")
         }
-        try self.init(writer: pool)
+        try self.init(writer: pool, objectBytes: try ObjectFiles(directory: URL(fileURLWithPath: path + ".objects", isDirectory: true)))
     }
 
     /// `sqlite:PATH` for a file, `memory` (or nil) for an in-memory store: the `--store` option.
@@ -45,8 +49,9 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         return try SQLiteFleetStore(path: String(spec.dropFirst("sqlite:".count)))
     }
 
-    private init(writer: any DatabaseWriter) throws {
+    private init(writer: any DatabaseWriter, objectBytes: any ObjectBytes) throws {
         self.writer = writer
+        self.objectBytes = objectBytes
         let migrator = Self.migrator()
         do {
             if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
@@ -139,6 +144,11 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
                 CREATE INDEX tasks_by_round_state ON tasks (round_id, state);
                 """)
         }
+        // Objects written since keep their bytes outside the database (ObjectBytes.swift); those
+        // of an older file keep theirs inside and are read from there.
+        migrator.registerMigration(migrationNames[3]) { db in
+            try db.execute(sql: "ALTER TABLE objects ADD COLUMN outside INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
@@ -172,17 +182,31 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
 
     public func putObject(_ ref: BlobRef, bytes: [UInt8]) throws {
         try wrap {
-            try writer.write { db in
-                try db.execute(cached: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [Data(ref.sha256), ref.size, Data(bytes)])
-            }
+            try writer.write { db in try Self.put(ref, bytes: bytes, into: objectBytes, db) }
         }
+    }
+
+    /// The bytes first, then the row: an object is in the store once its row is.
+    private static func put(_ ref: BlobRef, bytes: [UInt8], into objectBytes: any ObjectBytes, _ db: Database) throws {
+        let known = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM objects WHERE sha256 = ?)"), arguments: [Data(ref.sha256)]) ?? false
+        guard !known else { return }
+        try objectBytes.write(ref, bytes: bytes)
+        try db.execute(cached: "INSERT INTO objects (sha256, size, bytes, outside) VALUES (?, ?, x'', 1)", arguments: [Data(ref.sha256), ref.size])
     }
 
     public func object(_ sha256: [UInt8]) throws -> [UInt8]? {
         try wrap {
-            try writer.read { db in
-                try Data.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM objects WHERE sha256 = ?"), arguments: [Data(sha256)]).map { [UInt8]($0) }
+            let found = try writer.read { db -> (size: Int, outside: Bool, inside: [UInt8]?)? in
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT size, outside FROM objects WHERE sha256 = ?"), arguments: [Data(sha256)]) else {
+                    return nil
+                }
+                let size: Int = row[0], outside: Bool = row[1]
+                if outside { return (size, true, nil) }
+                let bytes = try Data.fetchOne(db.cachedStatement(sql: "SELECT bytes FROM objects WHERE sha256 = ?"), arguments: [Data(sha256)])
+                return (size, false, bytes.map { [UInt8]($0) } ?? [])
             }
+            guard let found else { return nil }
+            return try found.inside ?? objectBytes.read(sha256, size: found.size)
         }
     }
 
@@ -365,12 +389,12 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     public func recordResults(_ entries: [ResultEntry], now: Double) throws -> [RecordOutcome] {
         try wrap {
             try writer.write { db -> [RecordOutcome] in
-                try entries.map { entry in try Self.record(entry, now: now, db) }
+                try entries.map { entry in try Self.record(entry, now: now, objectBytes: objectBytes, db) }
             }
         }
     }
 
-    private static func record(_ entry: ResultEntry, now: Double, _ db: Database) throws -> RecordOutcome {
+    private static func record(_ entry: ResultEntry, now: Double, objectBytes: any ObjectBytes, _ db: Database) throws -> RecordOutcome {
         let id = entry.task
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT device, state FROM tasks WHERE id = ?"), arguments: [id]) else {
             return .unknownTask
@@ -386,7 +410,7 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
             throw FleetError.store("a result for task \(id) names \(entry.result.blobs.count) blobs but carries \(entry.blobBytes.count)")
         }
         for (ref, bytes) in zip(entry.result.blobs, entry.blobBytes) {
-            try db.execute(cached: "INSERT OR IGNORE INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [Data(ref.sha256), ref.size, Data(bytes)])
+            try put(ref, bytes: bytes, into: objectBytes, db)
         }
         try db.execute(cached: "INSERT INTO results (task_id, spec, failure, received_at) VALUES (?, ?, ?, ?)", arguments: [id, Data(entry.result.spec), entry.result.failure, now])
         for (position, blob) in entry.result.blobs.enumerated() {

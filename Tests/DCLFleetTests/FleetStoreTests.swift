@@ -37,6 +37,44 @@ import Testing
         #expect(try reopened.beginRun(key: nil, now: 2) == 2)
     }
 
+    /// A file store keeps its objects' bytes in files beside the database, written whole under a
+    /// temporary name and renamed; the database keeps hash and size. An object written inside the
+    /// database by an older dcl is still read from there, and a missing or cut file is an error
+    /// naming the object.
+    @Test func objectsLiveInFilesBesideTheDatabase() throws {
+        let (dir, path) = try temporaryFile()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteFleetStore(path: path)
+        let bytes = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let ref = BlobRef(of: bytes)
+        try store.putObject(ref, bytes: bytes)
+        try store.putObject(ref, bytes: bytes)
+        let file = dir.appendingPathComponent("fleet.sqlite.objects/\(String(ref.hex.prefix(2)))/\(ref.hex)").path
+        #expect(FileManager.default.contents(atPath: file).map { [UInt8]($0) } == bytes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: (file as NSString).deletingLastPathComponent) == [ref.hex])
+        #expect(try store.object(ref.sha256) == bytes)
+        #expect(try store.objectSize(ref.sha256) == bytes.count)
+        let empty = BlobRef(of: [])
+        try store.putObject(empty, bytes: [])
+        #expect(try store.object(empty.sha256) == [])
+        #expect(try store.object(BlobRef(of: [1]).sha256) == nil)
+
+        // An object an older dcl wrote inside the database.
+        let old: [UInt8] = [7, 7, 7]
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO objects (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [Data(BlobRef(of: old).sha256), 3, Data(old)])
+        }
+        try queue.close()
+        #expect(try store.object(BlobRef(of: old).sha256) == old)
+
+        // A file cut short, then gone.
+        try Data(bytes.prefix(10)).write(to: URL(fileURLWithPath: file))
+        #expect { try store.object(ref.sha256) } throws: { "\($0)".contains("has 10 bytes") }
+        try FileManager.default.removeItem(atPath: file)
+        #expect { try store.object(ref.sha256) } throws: { "\($0)".contains("missing") && "\($0)".contains(ref.hex) }
+    }
+
     @Test func refusesAStoreFromANewerVersion() throws {
         let (dir, path) = try temporaryFile()
         defer { try? FileManager.default.removeItem(at: dir) }
