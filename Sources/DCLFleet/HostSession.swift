@@ -128,9 +128,10 @@ struct HostSession<Transport: ClientTransport>: Sendable {
                 lastPoll = ContinuousClock.now
                 if answer.response.finished { break }
                 let pulled = answer.sent.advanced(by: .microseconds(Int64(clamping: answer.response.waitedMicros)))
-                // A task for a device this host does not serve cannot be answered from here (the
-                // service hands out none); it is left to its round's deadline.
-                for task in answer.response.tasks where host.configuration.devices.contains(Int(task.device)) {
+                // The answer is untrusted like any other: no more tasks run than were asked for,
+                // and a task for a device this host does not serve cannot be answered from here.
+                // The service hands out neither; such tasks are left to their round's deadline.
+                for task in answer.response.tasks.prefix(free) where host.configuration.devices.contains(Int(task.device)) {
                     slots.take()
                     handlers.addTask {
                         let outcome = try await self.run(task, session: session)
