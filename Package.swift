@@ -135,26 +135,28 @@ let package = Package(
         .executableTarget(name: "dcl", dependencies: ["DCLCommandLine"], swiftSettings: v5),
 
         // Tests.
-        .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor"], swiftSettings: v5 + numericFlags),
+        .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor", "DCLTestScratch"], swiftSettings: v5 + numericFlags),
         .testTarget(name: "DCLGraphTests", dependencies: ["DCLGraph", "DCLTensor", "DCLBench"], swiftSettings: v5 + numericFlags),
         .testTarget(name: "DCLSyntaxTests", dependencies: ["DCLSyntax", "DCLDiagnostics", "DCLBench", "DCLText"],
                     exclude: ["Golden", "Samples", "Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLSemaTests", dependencies: ["DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLStdLib"],
                     exclude: ["Golden"], swiftSettings: v5),
-        .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor", "DCLPlot", "DCLPythonChecks"], swiftSettings: v5),
+        .testTarget(name: "DCLDataTests", dependencies: ["DCLData", "DCLTensor", "DCLPlot", "DCLPythonChecks", "DCLTestScratch"], swiftSettings: v5),
         .testTarget(name: "DCLPlotTests", dependencies: ["DCLPlot", "DCLText", "SystemZlib"], swiftSettings: v5),
-        .target(name: "DCLScriptTestSupport", dependencies: ["DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLDiagnostics"],
+        // One folder per test process for the tests' temporary files, removed at exit.
+        .target(name: "DCLTestScratch", path: "Tests/DCLTestScratch", swiftSettings: v5),
+        .target(name: "DCLScriptTestSupport", dependencies: ["DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLDiagnostics", "DCLTestScratch"],
                 path: "Tests/DCLScriptTestSupport", swiftSettings: v5),
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLScriptTestSupport", "DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Snapshots"], swiftSettings: v5),
         .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLPythonChecks", "DCLPlot", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Golden"], swiftSettings: v5),
         .target(name: "DCLPythonChecks", path: "Tests/DCLPythonChecks", swiftSettings: v5),
-        .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLExport", "DCLONNXProto", "DCLGraph", "DCLTensor", "DCLData",
+        .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLTestScratch", "DCLExport", "DCLONNXProto", "DCLGraph", "DCLTensor", "DCLData",
                                                        .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: v5),
-        .testTarget(name: "DCLLanguageServerTests", dependencies: ["DCLLanguageServer", "DCLDriver", "DCLDiagnostics", "DCLSyntax"],
+        .testTarget(name: "DCLLanguageServerTests", dependencies: ["DCLLanguageServer", "DCLDriver", "DCLDiagnostics", "DCLSyntax", "DCLTestScratch"],
                     swiftSettings: v5),
-        .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl"], swiftSettings: v5),
+        .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl", "DCLTestScratch"], swiftSettings: v5),
         .testTarget(name: "DCLFleetTests", dependencies: [
             "DCLFleet", "DCLFleetProto",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -162,23 +164,24 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
-            "DCLTestPKI",
+            "DCLTestPKI", "DCLTestScratch",
         ], swiftSettings: v5),
         // The fuzz harnesses (Fuzz/Harness): one function per fuzz target, shared by the libFuzzer
         // executables below and by the replay test, which runs every kept finding and committed
         // seed through them on each `swift test`.
         .target(name: "DCLFuzzHarness", dependencies: ["DCLExport", "DCLGraph", "DCLTensor", "DCLDriver", "DCLData", "DCLDiagnostics"],
                 path: "Fuzz/Harness", swiftSettings: v5),
-        .testTarget(name: "DCLFuzzReplayTests", dependencies: ["DCLFuzzHarness"], swiftSettings: v5),
+        .testTarget(name: "DCLFuzzReplayTests", dependencies: ["DCLFuzzHarness", "DCLTestScratch"], swiftSettings: v5),
         // Throwaway certificate authorities and server certificates for the TLS tests.
         .target(name: "DCLTestPKI", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Crypto", package: "swift-crypto"),
+            "DCLTestScratch",
         ], path: "Tests/DCLTestPKI", swiftSettings: v5),
         .testTarget(name: "DCLDriverTests", dependencies: [
             "DCLPythonChecks", "DCLDriver", "DCLCommandLine", "DCLDeploy", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLExport", "DCLGraph", "DCLTensor", "DCLData", "DCLDiagnostics",
-            "DCLTestPKI",
+            "DCLTestPKI", "DCLTestScratch",
         ], swiftSettings: v5),
     ]
 )

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import DCLTestScratch
 #endif
 
 @Suite(.serialized) struct DeployLoopbackTests {
@@ -209,9 +210,9 @@ final class Background {
 
     init(_ arguments: [String]) throws {
         let binary = try #require(dclExecutable(), "the dcl binary was not built next to the tests")
-        let stamp = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        outPath = NSTemporaryDirectory() + "dcl-bg-\(stamp).out"
-        errPath = NSTemporaryDirectory() + "dcl-bg-\(stamp).err"
+        let stamp = TestScratch.file("bg")
+        outPath = stamp + ".out"
+        errPath = stamp + ".err"
         FileManager.default.createFile(atPath: outPath, contents: nil)
         FileManager.default.createFile(atPath: errPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: binary)

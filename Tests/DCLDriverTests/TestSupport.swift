@@ -14,6 +14,7 @@ import Foundation
 import Testing
 @testable import DCLDriver
 import DCLCommandLine
+import DCLTestScratch
 
 @Suite("dcl compile and predict", .serialized)
 struct DriverTests {}
@@ -23,10 +24,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// A fresh empty directory under the system temporary directory.
 func makeTemporaryDirectory(_ label: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("dcl-\(label)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try TestScratch.directory(label)
 }
 
 /// Writes `text` to `dir/name` and returns the path.

@@ -7,13 +7,11 @@ import Foundation
 import Testing
 import DCLTensor
 @testable import DCLExport
+import DCLTestScratch
 
 /// A fresh empty directory under the system temporary directory.
 func makeTemporaryDirectory(_ label: String = "dclexport") throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("\(label)-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try TestScratch.directory(label)
 }
 
 /// A float tensor of seeded uniform values in [-scale, scale).

@@ -3,6 +3,7 @@
 import DCLDriver
 import DCLLanguageServer
 import Foundation
+import DCLTestScratch
 
 enum PipelineCheckerForTests {
     static func make() -> DocumentChecker { PipelineChecker() }
@@ -12,9 +13,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// A fresh directory for a test's scripts.
 func temporaryDirectory(_ label: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dcl-lsp-\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try TestScratch.directory("lsp-\(label)")
 }
 
 /// A model whose shapes are easy to compute by hand: 28×28 → conv 5×5 (24×24×6) → pool (12×12)

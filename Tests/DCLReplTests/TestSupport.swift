@@ -2,6 +2,7 @@
 
 import Foundation
 @testable import DCLRepl
+import DCLTestScratch
 
 /// What a session printed, split by stream.
 final class Captured {
@@ -34,9 +35,7 @@ func submitAll(_ session: ReplSession, _ inputs: [String]) -> Bool {
 
 /// A fresh directory under the system's temporary directory.
 func temporaryDirectory() -> String {
-    let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("dcl-repl-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    try! TestScratch.directory("repl").path
 }
 
 /// Writes `text` to `name` inside `directory` (creating subdirectories) and returns the path.

@@ -8,6 +8,7 @@ import DCLRuntime
 import DCLSema
 import DCLSyntax
 import Foundation
+import DCLTestScratch
 
 /// A script's run: what it printed and the evaluator (for inspecting values).
 public struct ScriptRun {
@@ -65,8 +66,7 @@ public func runScript(_ text: String, directory: String = NSTemporaryDirectory()
 
 /// A temporary directory with files written into it.
 public func temporaryDirectory(files: [String: String] = [:]) throws -> String {
-    let dir = NSTemporaryDirectory() + "dcl-test-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let dir = try TestScratch.directory("script").path
     for (name, text) in files {
         let path = dir + "/" + name
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

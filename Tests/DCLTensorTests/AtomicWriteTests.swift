@@ -4,12 +4,11 @@
 import Foundation
 import Testing
 @testable import DCLTensor
+import DCLTestScratch
 
 @Suite struct AtomicWriteTests {
     private func makeDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dcl-atomic-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        try TestScratch.directory("atomic").path
     }
 
     /// A process id no process has (checked, not assumed).

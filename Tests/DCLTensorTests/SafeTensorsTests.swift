@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import DCLTensor
+import DCLTestScratch
 
 /// Builds a raw safetensors file from a header string and a byte buffer.
 func rawFile(header: String, buffer: [UInt8], claimedLength: UInt64? = nil) -> Data {
@@ -14,7 +15,7 @@ func rawFile(header: String, buffer: [UInt8], claimedLength: UInt64? = nil) -> D
 
 @Suite struct SafeTensorsTests {
     func tempPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("dcl-st-\(getpid())-\(name).safetensors").path
+        TestScratch.file("st-\(name)") + ".safetensors"
     }
 
     @Test func roundTripAllDTypes() throws {

@@ -6,6 +6,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import DCLTestScratch
 
 public struct TestPKI {
     public let directory: String
@@ -22,8 +23,7 @@ public struct TestPKI {
     /// Makes an authority named `authority` and a server certificate naming `dnsNames` and
     /// `ipAddresses` (dotted IPv4), and writes the three files into a new temporary directory.
     public init(authority: String = "dcl test CA", dnsNames: [String] = ["localhost"], ipAddresses: [String] = ["127.0.0.1"]) throws {
-        directory = NSTemporaryDirectory() + "dcl-pki-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        directory = try TestScratch.directory("pki").path
         let now = Date()
         let caKey = P256.Signing.PrivateKey()
         let caName = try DistinguishedName { CommonName(authority) }
