@@ -364,7 +364,9 @@ public final class FleetService: Sendable {
         // still returns (the serving task is left to end on its own) rather than hang its caller
         // — a test run or `dcl serve`'s exit.
         let (ended, signal) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let waiter = Task {
+        // Not cancelled when the bound wins: it is still waiting on the transport, and ends when
+        // the transport does or dies with the process.
+        Task {
             _ = await serving.result
             signal.yield(true)
         }
@@ -378,7 +380,6 @@ public final class FleetService: Sendable {
         cut.cancel()
         signal.finish()
         if !stopped {
-            _ = waiter  // still waiting on the transport; it ends, or dies with the process
             FileHandle.standardError.write(Data("dcl serve: the gRPC transport had not stopped \(Self.stopGrace + Self.abandonAfter) after shutdown began; leaving it\n".utf8))
         }
         await metricsServer?.stop()
