@@ -212,11 +212,11 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
                 }
                 let device = try requireOwnDevice(header.device, of: session)
                 let plan = try ResultPlan(header: header, limits: core.limits)
-                guard let taskID = Int64(exactly: header.taskID), let task = try core.rpcStore({ try core.store.task(taskID) }), task.run == core.run else {
+                guard let taskID = Int64(exactly: header.taskID), let owner = try core.rpcStore({ try core.store.taskOwner(taskID) }), owner.run == core.run else {
                     throw RPCError(code: .notFound, message: "no task \(header.taskID) in this run")
                 }
-                guard task.device == device else {
-                    throw RPCError(code: .permissionDenied, message: "task \(header.taskID) belongs to device \(task.device), not \(device)")
+                guard owner.device == device else {
+                    throw RPCError(code: .permissionDenied, message: "task \(header.taskID) belongs to device \(owner.device), not \(device)")
                 }
                 open = (header, device, plan, try BlobReceiver(plan: plan))
             case .chunk(let data)?:

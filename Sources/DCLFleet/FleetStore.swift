@@ -118,6 +118,8 @@ public protocol FleetStore: Sendable {
     /// Whether a task of `device` leased now refers to the object.
     func deviceHoldsLease(run: Int64, device: Int, on sha256: [UInt8]) throws -> Bool
     func task(_ id: Int64) throws -> StoredTask?
+    /// The run and device of a task, without the rest (checked for every result pushed).
+    func taskOwner(_ id: Int64) throws -> (run: Int64, device: Int)?
     /// Records results, each with its blobs' bytes, idempotently and in one transaction; one
     /// outcome per entry, in order.
     func recordResults(_ entries: [ResultEntry], now: Double) throws -> [RecordOutcome]
