@@ -62,7 +62,11 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         let wait = maxTasks == 0 ? .zero : min(Duration.milliseconds(Int64(request.message.waitMs)), core.limits.maxPollWait)
         let arrived = ContinuousClock.now
         let deadline = arrived.advanced(by: wait)
+        // When the last look at the store began: the time before it was idle waiting, the time
+        // after it (the lease, the answer) is work a host's latency figure must include.
+        var lastLook = arrived
         while true {
+            lastLook = ContinuousClock.now
             core.touch(sessionKey: key, session)
             let seen = core.signal.generation
             if core.finished {
@@ -78,7 +82,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             if now >= deadline || core.closing || Task.isCancelled || !core.sessionActive(key) { break }
             await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
         }
-        let waited = arrived.duration(to: ContinuousClock.now).components
+        let waited = arrived.duration(to: lastLook).components
         response.waitedMicros = UInt64(max(0, waited.seconds * 1_000_000 + waited.attoseconds / 1_000_000_000_000))
         return ServerResponse(message: response)
     }
