@@ -182,6 +182,8 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             guard !batch.isEmpty else { return }
             let outcomes = try core.rpcStore { try core.store.recordResults(batch, now: FleetCore.now()) }
             var recorded = false
+            // Recorded results wake the round even when a later one in the batch fails the stream.
+            defer { if recorded { core.signal.bump() } }
             for (entry, outcome) in zip(batch, outcomes) {
                 var ack = Dcl_Fleet_V1_ResultAck()
                 ack.taskID = UInt64(entry.task)
@@ -202,7 +204,6 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             }
             batch = []
             batchBytes = 0
-            if recorded { core.signal.bump() }
         }
 
         for try await message in request.messages {
