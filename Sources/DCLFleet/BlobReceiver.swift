@@ -2,6 +2,7 @@
 // and hashes are untrusted until the bytes are in and their SHA-256 matches. Memory grows with
 // the bytes that actually arrived, never with a size a peer merely declared.
 
+import Crypto
 import DCLFleetProto
 import Foundation
 import GRPCCore
@@ -60,6 +61,9 @@ struct BlobReceiver {
     private let refs: [BlobRef]
     private var index = 0
     private var current: [UInt8] = []
+    /// The current blob's hash so far: bytes are hashed as they arrive, while they are still in
+    /// the cache, rather than in a second pass over the whole blob.
+    private var hasher = SHA256()
     private var done: [[UInt8]] = []
 
     init(plan: ResultPlan) throws { try self.init(refs: plan.refs) }
@@ -78,6 +82,7 @@ struct BlobReceiver {
             let want = refs[index].size - current.count
             let part = rest.prefix(want)
             current.append(contentsOf: part)
+            hasher.update(data: part)
             rest = rest.dropFirst(part.count)
             if current.count == refs[index].size { try completeBlob() }
         }
@@ -94,7 +99,9 @@ struct BlobReceiver {
 
     private mutating func completeBlob() throws {
         let ref = refs[index]
-        guard Digest.constantTimeEqual(Digest.sha256(current), ref.sha256) else {
+        let digest = Array(hasher.finalize())
+        hasher = SHA256()
+        guard Digest.constantTimeEqual(digest, ref.sha256) else {
             throw RPCError(code: .dataLoss, message: "blob \(index) (\(ref.size) bytes) does not match its SHA-256 \(ref.hex)")
         }
         done.append(current)
