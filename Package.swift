@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Structured logs of `dcl serve` and `dcl device` (already resolved: gRPC's transport brings it through swift-nio-extras).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The shared store of several cloud replicas (DCLFleetPostgres): PostgreSQL's wire protocol.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian: libreadline-dev, zlib1g-dev).
@@ -118,13 +120,23 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // The fleet store on PostgreSQL (`--store postgres://…`): several `dcl serve` replicas
+        // share it. Its own target so the SQLite-only parts do not build the Postgres client.
+        .target(name: "DCLFleetPostgres", dependencies: [
+            "DCLFleet",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .target(name: "DCLDriver", dependencies: [
             "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: v5 + numericFlags),
         // `dcl serve`, `dcl device`, `dcl status`: the deployed run over the fleet transport. Apart
         // from DCLDriver so that what depends on the driver alone (the fuzzers) does not build gRPC.
-        .target(name: "DCLDeploy", dependencies: ["DCLDriver", "DCLFleet", "DCLRuntime", "DCLCompiler", "DCLDiagnostics", "DCLData", "DCLText",
+        .target(name: "DCLDeploy", dependencies: ["DCLDriver", "DCLFleet", "DCLFleetPostgres", "DCLRuntime", "DCLCompiler", "DCLDiagnostics", "DCLData", "DCLText",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                  .product(name: "Logging", package: "swift-log")],
                 swiftSettings: v5),
@@ -158,7 +170,9 @@ let package = Package(
                     swiftSettings: v5),
         .testTarget(name: "DCLReplTests", dependencies: ["DCLRepl", "DCLTestScratch"], swiftSettings: v5),
         .testTarget(name: "DCLFleetTests", dependencies: [
-            "DCLFleet", "DCLFleetProto",
+            "DCLFleet", "DCLFleetProto", "DCLFleetPostgres", "DCLDriver",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -37,7 +37,7 @@ public struct ServeBench: ParsableCommand {
     @Option(help: "KiB of the shared object in the DC-CCL-shaped round (down, once per host).") var sharedKib = 512
     @Option(help: "KiB of the weights each device sends back in that round.") var replyKib = 32
     @Option(help: "MiB moved down and back up in the transfer phase.") var transferMib = 64
-    @Option(help: "The service's store: sqlite (a temporary file, the default), memory, or sqlite:PATH.") var store = "sqlite"
+    @Option(help: "The service's store: sqlite (a temporary file, the default), memory, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE.") var store = "sqlite"
     @Flag(help: "Print one JSON object.") var json = false
 
     // The host side, started by the bench itself.

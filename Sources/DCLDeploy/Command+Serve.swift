@@ -36,7 +36,7 @@ public struct Serve: ParsableCommand {
         """)
 
     @Option(help: "Where to listen, HOST:PORT (port 0: any free port; see --port-file).") var listen: String
-    @Option(help: "Where the service keeps runs, rounds, tasks and objects: sqlite:PATH, or memory (default).") var store: String?
+    @Option(help: "Where the service keeps runs, rounds, tasks and objects: memory (the default), sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE.") var store: String?
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
     @Flag(help: "Allow plaintext on a non-loopback address (without --tls-cert).") var insecure = false
     @Option(help: "Serve TLS with this PEM certificate chain (leaf first); with --tls-key.") var tlsCert: String?
@@ -69,13 +69,13 @@ public struct Serve: ParsableCommand {
         let log = DeployLog.logger(command: "serve", format: logFormat)
         let script = try ScriptLoading.load(file, command: "serve", params: params)
         let c = script.checked, program = script.program, values = script.values
-        let address: FleetAddress, token: String, fleetStore: SQLiteFleetStore, tls: FleetServerTLS?, metricsAddress: FleetAddress?
+        let address: FleetAddress, token: String, fleetStore: any FleetStore, tls: FleetServerTLS?, metricsAddress: FleetAddress?
         do {
             address = try FleetAddress(parsing: listen)
             metricsAddress = try metricsListen.map { try FleetAddress(parsing: $0) }
             tls = try tlsCert.map { try FleetServerTLS(certificate: $0, key: tlsKey!, clientCA: tlsClientCa) }
             token = try JoinToken.load(file: joinTokenFile)
-            fleetStore = try SQLiteFleetStore.open(spec: store)
+            fleetStore = try FleetStoreSpec.open(store)
         } catch {
             log.event("usage", "\(error)", level: .error)
             throw ExitCode(ExitStatus.usage)
@@ -103,7 +103,7 @@ public struct Serve: ParsableCommand {
         log.event("listening", "listening on \(bound)\(security)",
                   ["address": .string(bound), "tls": .stringConvertible(tls != nil), "client_certificates": .stringConvertible(tlsClientCa != nil)])
         if service.resumedRun {
-            let done = (try? service.tasksDone()) ?? 0
+            let done = (try? service.tasksDoneNow()) ?? 0
             log.event("resuming", "resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again",
                       ["run": .stringConvertible(service.runID), "tasks_done": .stringConvertible(done)])
         }
@@ -168,7 +168,7 @@ public struct Serve: ParsableCommand {
         log.event("finished", "\(devices.rounds) device task\(devices.rounds == 1 ? "" : "s"), \(devices.bytesUp) bytes up, \(devices.bytesDown) bytes down",
                   ["tasks": .stringConvertible(devices.rounds), "bytes_up": .stringConvertible(devices.bytesUp), "bytes_down": .stringConvertible(devices.bytesDown)])
         if let signal = signals.received {
-            let counts = try? service.counts()
+            let counts = try? service.countsNow()
             let tasks = counts.map { c in "\(c.tasks[.done] ?? 0) done, \(c.tasks[.dropped] ?? 0) dropped" } ?? "task counts unavailable"
             service.shutdown()
             var fields: Logger.Metadata = ["signal": .string(ShutdownSignals.name(signal)), "run": .stringConvertible(service.runID),

@@ -60,6 +60,10 @@ extension Logger {
         case .hostReturned(let first, let end):
             event("host-returned", "the host of \(Self.devices(first, end)) is heard from again",
                   ["first_device": .stringConvertible(first), "last_device": .stringConvertible(end - 1)])
+        case .storeUnavailable(let message):
+            event("store-unavailable", "the store is out of reach (\(message)); retrying", level: .warning, ["reason": .string(message)])
+        case .storeReturned(let seconds):
+            event("store-returned", "the store answers again after \(seconds) s", ["seconds": .stringConvertible(seconds)])
         }
     }
 }

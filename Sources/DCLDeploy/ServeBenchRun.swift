@@ -68,7 +68,7 @@ struct ServeBenchRun {
         guard FileManager.default.createFile(atPath: tokenFile, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw Failure(description: "cannot write \(tokenFile)")
         }
-        let store = o.store == "sqlite" ? try SQLiteFleetStore(path: dir + "/fleet.sqlite") : try SQLiteFleetStore.open(spec: o.store)
+        let store: any FleetStore = o.store == "sqlite" ? try SQLiteFleetStore(path: dir + "/fleet.sqlite") : try FleetStoreSpec.open(o.store)
         let service = try FleetService.startBlocking(.init(joinToken: token, store: store))
         defer { service.shutdown() }
 

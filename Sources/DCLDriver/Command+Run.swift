@@ -65,7 +65,7 @@ public struct Run: ParsableCommand {
     @Option(help: "With --deploy loopback: how many device host processes share the devices (default 2).")
     var deviceHosts: Int?
 
-    @Option(help: "With --deploy loopback: the service's store, sqlite:PATH or memory (default).")
+    @Option(help: "With --deploy loopback: the service's store, memory (the default), sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE.")
     var store: String?
 
     @Option(help: "With --deploy loopback: the service serves TLS with this PEM certificate (it must name 127.0.0.1); with --tls-key and --tls-ca.")

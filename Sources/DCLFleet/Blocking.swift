@@ -13,7 +13,7 @@ final class Slot<T: Sendable>: Sendable {
     func get() -> T? { value.withLock { $0 } }
 }
 
-func blocking<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
+public func blocking<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
     let outcome = Slot<Result<T, any Error>>()
     let done = DispatchSemaphore(value: 0)
     Task.detached {

@@ -23,12 +23,12 @@ public struct BlobRef: Hashable, Sendable {
     public var hex: String { Digest.hex(sha256) }
 }
 
-enum Digest {
-    static let hashBytes = 32
+public enum Digest {
+    public static let hashBytes = 32
 
     static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)

@@ -60,24 +60,30 @@ final class FleetCore: Sendable {
     /// host that is alive.
     let polls = Atomic<Int>(0)
     /// Serialises joins: two hosts claiming the same new device must not both get a token for it.
-    private let joinLock = Mutex(())
+    private let joinLock = AsyncLock()
 
     /// How recently a device must have been seen (a poll, a lease, a push) to count as connected.
     static let connectedWindow: Double = 30
 
-    init(store: any FleetStore, limits: FleetLimits, joinToken: String, runKey: [UInt8]?,
-         events: (@Sendable (FleetEvent) -> Void)? = nil) throws {
+    /// The core of a service on `store`: it resumes the store's unfinished run under `runKey`,
+    /// or begins a new one.
+    static func open(store: any FleetStore, limits: FleetLimits, joinToken: String, runKey: [UInt8]?,
+                     events: (@Sendable (FleetEvent) -> Void)? = nil) async throws -> FleetCore {
+        if let runKey, let unfinished = try await store.unfinishedRun(key: runKey) {
+            return FleetCore(store: store, limits: limits, joinToken: joinToken, run: unfinished, resumed: true, events: events)
+        }
+        let run = try await store.beginRun(key: runKey, now: Date().timeIntervalSince1970)
+        return FleetCore(store: store, limits: limits, joinToken: joinToken, run: run, resumed: false, events: events)
+    }
+
+    private init(store: any FleetStore, limits: FleetLimits, joinToken: String, run: Int64, resumed: Bool,
+                 events: (@Sendable (FleetEvent) -> Void)?) {
         self.store = store
         self.events = events
         self.limits = limits
         self.joinTokenHash = Digest.tokenHash(joinToken)
-        if let runKey, let unfinished = try store.unfinishedRun(key: runKey) {
-            self.run = unfinished
-            self.resumed = true
-        } else {
-            self.run = try store.beginRun(key: runKey, now: Date().timeIntervalSince1970)
-            self.resumed = false
-        }
+        self.run = run
+        self.resumed = resumed
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
@@ -109,14 +115,68 @@ final class FleetCore: Sendable {
         return (key, session)
     }
 
-    /// Store failures become INTERNAL errors for the peer (details stay in the service).
-    func rpcStore<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch { throw RPCError(code: .internalError, message: "the service's store failed") }
+    /// Store failures become INTERNAL errors for the peer (details stay in the service); a store
+    /// out of reach for now is UNAVAILABLE, which clients retry.
+    func rpcStore<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let value = try await body()
+            noteStoreAnswered()
+            return value
+        } catch let error as FleetError {
+            if case .storeUnavailable = error {
+                noteStore(unavailable: error)
+                throw RPCError(code: .unavailable, message: "the service's store is unavailable for now; retry")
+            }
+            throw RPCError(code: .internalError, message: "the service's store failed")
+        } catch {
+            throw RPCError(code: .internalError, message: "the service's store failed")
+        }
+    }
+
+    /// A store call of the service's own (the rounds): while the store is out of reach it is
+    /// retried, with backoff, for up to `limits.storeOutage`; then the error stands. Only calls
+    /// that are safe to repeat go through here (every round operation is: opening a round that
+    /// exists replays it, closing one twice changes nothing).
+    func retryingStore<T>(_ body: () async throws -> T) async throws -> T {
+        let giveUp = ContinuousClock.now.advanced(by: limits.storeOutage)
+        var delay = Duration.milliseconds(50)
+        while true {
+            do {
+                let value = try await body()
+                noteStoreAnswered()
+                return value
+            } catch let error as FleetError {
+                guard case .storeUnavailable = error, ContinuousClock.now < giveUp, !closing else { throw error }
+                noteStore(unavailable: error)
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// Since when the store has been out of reach (nil: it answers).
+    private let storeDown = Mutex<ContinuousClock.Instant?>(nil)
+
+    func noteStore(unavailable error: FleetError) {
+        let first = storeDown.withLock { down -> Bool in
+            guard down == nil else { return false }
+            down = .now
+            return true
+        }
+        if first, case .storeUnavailable(let message) = error { events?(.storeUnavailable(message: message)) }
+    }
+
+    func noteStoreAnswered() {
+        guard let since = storeDown.withLock({ down -> ContinuousClock.Instant? in
+            defer { down = nil }
+            return down
+        }) else { return }
+        events?(.storeReturned(seconds: Int((ContinuousClock.now - since).components.seconds)))
     }
 
     // MARK: Join
 
-    func join(_ request: JoinRequestFields) throws -> (session: String, tokens: [Int: String]) {
+    func join(_ request: JoinRequestFields) async throws -> (session: String, tokens: [Int: String]) {
         let first = Int(request.first), end = Int(request.end)
         guard first < end else { throw RPCError(code: .invalidArgument, message: "empty device range \(first)..<\(end)") }
         guard end - first <= limits.maxDevicesPerHost else {
@@ -129,11 +189,11 @@ final class FleetCore: Sendable {
             throw RPCError(code: .invalidArgument, message: "a token for device \(key), outside the joined range \(first)..<\(end)")
         }
         let now = Self.now()
-        let tokens: [Int: String] = try joinLock.withLock { _ in
+        let tokens: [Int: String] = try await joinLock.withLock {
             // Check every device before registering any: a refused join changes nothing.
             var known: [Int: [UInt8]] = [:]
             for device in first..<end {
-                guard let hash = try rpcStore({ try store.deviceTokenHash(run: run, device: device) }) else { continue }
+                guard let hash = try await rpcStore({ try await store.deviceTokenHash(run: run, device: device) }) else { continue }
                 guard let presented = request.presented[UInt32(device)], Digest.constantTimeEqual(Digest.tokenHash(presented), hash) else {
                     throw RPCError(code: .permissionDenied, message: "device \(device) is already registered; a host rejoining must present its token")
                 }
@@ -143,13 +203,13 @@ final class FleetCore: Sendable {
             for device in first..<end {
                 if known[device] != nil {
                     // The same device through a new host: the old host's lease is void.
-                    _ = try rpcStore { try store.releaseLeases(run: run, device: device) }
-                    try rpcStore { try store.touchDevices(run: run, first: device, end: device + 1, now: now) }
+                    _ = try await rpcStore { try await store.releaseLeases(run: run, device: device) }
+                    try await rpcStore { try await store.touchDevices(run: run, first: device, end: device + 1, now: now) }
                     tokens[device] = request.presented[UInt32(device)]
                 } else {
                     let token = Digest.newToken()
                     let hash = Digest.tokenHash(token)
-                    try rpcStore { try store.registerDevice(run: run, device: device, tokenHash: hash, now: now) }
+                    try await rpcStore { try await store.registerDevice(run: run, device: device, tokenHash: hash, now: now) }
                     tokens[device] = token
                 }
             }
@@ -232,7 +292,7 @@ final class FleetCore: Sendable {
     /// A host said it leaves: its session ends at once and its devices count as gone (in the
     /// store too: their last-seen time is cleared, so they no longer count as connected) until a
     /// host joins for them again.
-    func leave(sessionKey: String, _ session: JoinedSession) {
+    func leave(sessionKey: String, _ session: JoinedSession) async {
         state.withLock { s in
             s.sessions[sessionKey] = nil
             s.lastTouch[sessionKey] = nil
@@ -240,7 +300,7 @@ final class FleetCore: Sendable {
             s.joinedAt[sessionKey] = nil
             s.departed.formUnion(session.first..<session.end)
         }
-        try? store.touchDevices(run: run, first: session.first, end: session.end, now: 0)
+        try? await store.touchDevices(run: run, first: session.first, end: session.end, now: 0)
         signal.bump()
         events?(.hostLeft(first: session.first, end: session.end))
     }
@@ -252,7 +312,7 @@ final class FleetCore: Sendable {
 
     /// Records that a session's devices were seen, at most once a second per session (a poll
     /// loop must not turn into a stream of writes).
-    func touch(sessionKey: String, _ session: JoinedSession) {
+    func touch(sessionKey: String, _ session: JoinedSession) async {
         polls.wrappingAdd(1, ordering: .relaxed)
         let now = Self.now()
         let (due, returned) = state.withLock { s -> (Bool, Bool) in
@@ -263,7 +323,7 @@ final class FleetCore: Sendable {
             s.lastTouch[sessionKey] = now
             return (true, returned)
         }
-        if due { try? store.touchDevices(run: run, first: session.first, end: session.end, now: now) }
+        if due { try? await store.touchDevices(run: run, first: session.first, end: session.end, now: now) }
         if returned { events?(.hostReturned(first: session.first, end: session.end)) }
     }
 

@@ -1,5 +1,5 @@
 // What the service tells its owner as it happens, for its log: hosts joining, leaving, falling
-// silent and coming back. Rounds
+// silent and coming back; the store going out of reach and coming back. Rounds
 // and their dropouts are reported by whoever runs the round (`RoundReport`).
 
 /// A change in which hosts hold which devices.
@@ -14,4 +14,8 @@ public enum FleetEvent: Sendable, Equatable {
     case hostSilent(first: Int, end: Int, seconds: Int)
     /// A host that had fallen silent was heard from again.
     case hostReturned(first: Int, end: Int)
+    /// The store cannot be reached; the service retries (hosts are told to retry too).
+    case storeUnavailable(message: String)
+    /// The store answers again after `seconds` out of reach.
+    case storeReturned(seconds: Int)
 }

@@ -37,6 +37,9 @@ public struct FleetLimits: Sendable, Equatable {
     /// A host not heard from for this long (hosts poll at least every `maxPollWait`) is
     /// reported silent (`FleetEvent.hostSilent`), once, until it is heard from again.
     public var hostSilentAfter: Duration = .seconds(30)
+    /// How long the service's rounds keep retrying a store that is out of reach (a database
+    /// server restarting) before the run fails with the store's error.
+    public var storeOutage: Duration = .seconds(60)
 
     // Connections (the service's transport). Device hosts long-poll, so a live host always has
     // an RPC in flight or starts one within moments; none of these bounds touches it.
@@ -91,6 +94,9 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
     case notRunning
     /// The store failed (I/O, a corrupt file, a schema from a newer version).
     case store(String)
+    /// The store cannot be reached for now (a database server restarting, a connection cut):
+    /// the same call may succeed later.
+    case storeUnavailable(String)
     /// The join token file or variable is missing or empty.
     case joinToken(String)
     /// A host gave up reaching the service, or the service refused it.
@@ -116,6 +122,7 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             return "\(missing.count) device(s) did not register within \(timeout): \(shown)\(missing.count > 10 ? ", …" : "")"
         case .notRunning: return "the fleet service is not running"
         case .store(let message): return "fleet store: \(message)"
+        case .storeUnavailable(let message): return "fleet store unavailable: \(message)"
         case .joinToken(let message): return "join token: \(message)"
         case .host(let message): return "device host: \(message)"
         case .unreachable(let message): return message

@@ -40,7 +40,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         guard m.deviceTokens.count <= core.limits.maxDevicesPerHost else {
             throw RPCError(code: .invalidArgument, message: "\(m.deviceTokens.count) device tokens in one join")
         }
-        let (session, tokens) = try core.join(JoinRequestFields(first: m.firstDevice, end: m.endDevice, presented: m.deviceTokens))
+        let (session, tokens) = try await core.join(JoinRequestFields(first: m.firstDevice, end: m.endDevice, presented: m.deviceTokens))
         var response = Dcl_Fleet_V1_JoinResponse()
         response.sessionToken = session
         response.runID = UInt64(core.run)
@@ -55,7 +55,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         let (key, session) = try core.requireSession(request.metadata)
         var response = Dcl_Fleet_V1_PollResponse()
         if request.metadata[stringValues: FleetRPC.leavingHeader].contains(where: { _ in true }) {
-            core.leave(sessionKey: key, session)
+            await core.leave(sessionKey: key, session)
             return ServerResponse(message: response)
         }
         let maxTasks = min(Int(request.message.maxTasks), core.limits.maxTasksPerPoll)
@@ -67,14 +67,14 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         var lastLook = arrived
         while true {
             lastLook = ContinuousClock.now
-            core.touch(sessionKey: key, session)
+            await core.touch(sessionKey: key, session)
             let seen = core.signal.generation
             if core.finished {
                 response.finished = true
                 core.toldFinished(sessionKey: key)
                 break
             }
-            if maxTasks > 0, let tasks = try lease(session, max: maxTasks), !tasks.isEmpty {
+            if maxTasks > 0, let tasks = try await lease(session, max: maxTasks), !tasks.isEmpty {
                 response.tasks = tasks
                 break
             }
@@ -90,12 +90,12 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
     /// Leases the next task of up to `max` of the session's ready devices (none while draining or
     /// between rounds). A lease lasts until the round's deadline: the round drops the task then if
     /// no result came (docs/deploy.md, "Leases").
-    private func lease(_ session: JoinedSession, max: Int) throws -> [Dcl_Fleet_V1_Task]? {
+    private func lease(_ session: JoinedSession, max: Int) async throws -> [Dcl_Fleet_V1_Task]? {
         guard let round = core.round, round.open, !core.draining else { return nil }
-        let ready = try core.rpcStore { try core.store.readyDevices(run: core.run, first: session.first, end: session.end) }
+        let ready = try await core.rpcStore { try await core.store.readyDevices(run: core.run, first: session.first, end: session.end) }
         guard !ready.isEmpty else { return nil }
-        let leased = try core.rpcStore {
-            try core.store.leaseNext(run: core.run, devices: Array(ready.prefix(max)), leaseUntil: round.deadline,
+        let leased = try await core.rpcStore {
+            try await core.store.leaseNext(run: core.run, devices: Array(ready.prefix(max)), leaseUntil: round.deadline,
                                      specBudget: core.limits.pollSpecBudget)
         }
         return leased.map { task in
@@ -134,13 +134,13 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
         guard hash.count == Digest.hashBytes else {
             throw RPCError(code: .invalidArgument, message: "an object hash has 32 bytes, not \(hash.count)")
         }
-        guard try core.rpcStore({ try core.store.objectSize(hash) }) != nil else {
+        guard try await core.rpcStore({ try await core.store.objectSize(hash) }) != nil else {
             throw RPCError(code: .notFound, message: "no object \(Digest.hex(hash))")
         }
-        guard try core.rpcStore({ try core.store.deviceHoldsLease(run: core.run, device: device, on: hash) }) else {
+        guard try await core.rpcStore({ try await core.store.deviceHoldsLease(run: core.run, device: device, on: hash) }) else {
             throw RPCError(code: .permissionDenied, message: "no task leased to device \(device) refers to object \(Digest.hex(hash))")
         }
-        guard let bytes = try core.rpcStore({ try core.store.object(hash) }) else {
+        guard let bytes = try await core.rpcStore({ try await core.store.object(hash) }) else {
             throw RPCError(code: .notFound, message: "no object \(Digest.hex(hash))")
         }
         let chunk = core.limits.chunkBytes
@@ -178,9 +178,9 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
                                      blobBytes: blobs))
             batchBytes += current.plan.refs.reduce(0) { $0 + $1.size }
         }
-        func flush() throws {
+        func flush() async throws {
             guard !batch.isEmpty else { return }
-            let outcomes = try core.rpcStore { try core.store.recordResults(batch, now: FleetCore.now()) }
+            let outcomes = try await core.rpcStore { try await core.store.recordResults(batch, now: FleetCore.now()) }
             var recorded = false
             // Recorded results wake the round even when a later one in the batch fails the stream.
             defer { if recorded { core.signal.bump() } }
@@ -210,14 +210,14 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             switch message.part {
             case .header(let header)?:
                 try close()
-                if batchBytes >= core.limits.pushFlushBytes { try flush() }
+                if batchBytes >= core.limits.pushFlushBytes { try await flush() }
                 results += 1
                 guard results <= core.limits.maxResultsPerPush else {
                     throw RPCError(code: .invalidArgument, message: "more than \(core.limits.maxResultsPerPush) results in one push")
                 }
                 let device = try requireOwnDevice(header.device, of: session)
                 let plan = try ResultPlan(header: header, limits: core.limits)
-                guard let taskID = Int64(exactly: header.taskID), let owner = try core.rpcStore({ try core.store.taskOwner(taskID) }), owner.run == core.run else {
+                guard let taskID = Int64(exactly: header.taskID), let owner = try await core.rpcStore({ try await core.store.taskOwner(taskID) }), owner.run == core.run else {
                     throw RPCError(code: .notFound, message: "no task \(header.taskID) in this run")
                 }
                 guard owner.device == device else {
@@ -234,7 +234,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
             }
         }
         try close()
-        try flush()
+        try await flush()
         guard !acks.isEmpty else { throw RPCError(code: .invalidArgument, message: "a result stream with no result") }
         var response = Dcl_Fleet_V1_PushResponse()
         response.acks = acks
@@ -243,7 +243,7 @@ struct FleetRPC: Dcl_Fleet_V1_Fleet.ServiceProtocol {
 
     func status(request: ServerRequest<Dcl_Fleet_V1_StatusRequest>, context: ServerContext) async throws -> ServerResponse<Dcl_Fleet_V1_StatusResponse> {
         try core.requireJoinToken(request.metadata)
-        let counts = try core.rpcStore { try core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow) }
+        let counts = try await core.rpcStore { try await core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow) }
         var r = Dcl_Fleet_V1_StatusResponse()
         r.runID = UInt64(core.run)
         r.devicesRegistered = UInt32(clamping: counts.devicesRegistered)

@@ -66,9 +66,11 @@ public final class FleetService: Sendable {
     /// Whether the service took up an unfinished run of its store (`Configuration.runKey`).
     public var resumedRun: Bool { core.resumed }
     /// Tasks of the run that have their answer in the store.
-    public func tasksDone() throws -> Int {
-        try core.store.counts(run: core.run, seenSince: .infinity).tasks[.done] ?? 0
+    public func tasksDone() async throws -> Int {
+        try await core.store.counts(run: core.run, seenSince: .infinity).tasks[.done] ?? 0
     }
+    /// `tasksDone`, for a synchronous caller.
+    public func tasksDoneNow() throws -> Int { try blocking { try await self.tasksDone() } }
     /// Message bytes received from and sent to hosts since the service started.
     public var traffic: TrafficCounter { core.traffic }
 
@@ -89,7 +91,7 @@ public final class FleetService: Sendable {
     public static func start(_ configuration: Configuration) async throws -> FleetService {
         if configuration.tls == nil { try configuration.address.checkPlaintextAllowed(insecure: configuration.insecure) }
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
-        let core = try FleetCore(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken,
+        let core = try await FleetCore.open(store: configuration.store, limits: configuration.limits, joinToken: configuration.joinToken,
                                  runKey: configuration.runKey, events: configuration.events)
         let gate = ConnectionGate(limit: configuration.limits.maxConnections, firstRPCDeadline: configuration.limits.firstRPCDeadline)
         let transport = HTTP2ServerTransport.Posix(address: configuration.address.socketAddress,
@@ -111,7 +113,7 @@ public final class FleetService: Sendable {
         if let metricsAddress = configuration.metricsAddress {
             do {
                 metricsServer = try await MetricsHTTPServer.start(metricsAddress) {
-                    let counts = try? core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
+                    let counts = try? await core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
                     return metrics.scrape(counts: counts, bytesUp: core.traffic.bytesReceived, bytesDown: core.traffic.bytesSent,
                                           connections: (gate.openConnections, gate.refused, gate.cut))
                 }
@@ -181,24 +183,24 @@ public final class FleetService: Sendable {
             return !running
         }) else { throw FleetError.invalidItem(index: -1, reason: "another round is still running: rounds run one at a time") }
         defer { roundRunning.withLock { $0 = false } }
-        let tasks = try stage(items)
+        let tasks = try await stage(items)
 
         let startUp = core.traffic.bytesReceived, startDown = core.traffic.bytesSent
         let number = core.nextRoundNumber()
         metrics.rounds.increment()
         let opened = FleetCore.now()
         let deadline = opened + Double(policy.timeout.components.seconds) + Double(policy.timeout.components.attoseconds) / 1e18
-        let (roundID, _) = try core.store.openRound(run: core.run, number: number, tasks: tasks, deadline: deadline, now: opened)
-        let fromStore = core.resumed ? items.count - (try core.store.openTaskCount(round: roundID)) : 0
+        let (roundID, _) = try await core.retryingStore { try await core.store.openRound(run: core.run, number: number, tasks: tasks, deadline: deadline, now: opened) }
+        let fromStore = core.resumed ? items.count - (try await core.retryingStore { try await core.store.openTaskCount(round: roundID) }) : 0
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: true))
         let reason = try await waitForAnswers(round: roundID, until: ContinuousClock.now.advanced(by: policy.timeout), timeout: policy.timeout)
-        try core.store.closeRound(roundID, reason: reason)
+        try await core.retryingStore { try await core.store.closeRound(roundID, reason: reason) }
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: false))
 
         var results: [Result<WorkOutcome, DeviceFailure>] = []
         results.reserveCapacity(items.count)
-        for (task, result) in try core.store.roundTasks(roundID) {
-            results.append(try self.result(task, result))
+        for (task, result) in try await core.retryingStore({ try await core.store.roundTasks(roundID) }) {
+            results.append(try await self.result(task, result))
         }
         let report = RoundReport(round: number, results: results, bytesUp: core.traffic.bytesReceived &- startUp,
                                  bytesDown: core.traffic.bytesSent &- startDown, fromStore: fromStore)
@@ -218,11 +220,11 @@ public final class FleetService: Sendable {
     private func waitForAnswers(round roundID: Int64, until deadline: ContinuousClock.Instant, timeout: Duration) async throws -> String {
         while true {
             let seen = core.signal.generation
-            if try core.store.openTaskCount(round: roundID) == 0 { return "" }
+            if try await core.retryingStore({ try await core.store.openTaskCount(round: roundID) }) == 0 { return "" }
             let now = ContinuousClock.now
             if core.closing { return "the service shut down before an answer came" }
             if let drainDeadline = core.drainDeadline {
-                let open = try core.store.roundTasks(roundID).map(\.task).filter { $0.state == .pending || $0.state == .leased }
+                let open = try await core.retryingStore { try await core.store.roundTasks(roundID) }.map(\.task).filter { $0.state == .pending || $0.state == .leased }
                 if !open.contains(where: { $0.state == .leased }) || now >= drainDeadline {
                     return "the service was stopped (draining) before this task was answered"
                 }
@@ -232,7 +234,7 @@ public final class FleetService: Sendable {
             }
             let departed = core.departedDevices
             if !departed.isEmpty {
-                let open = try core.store.roundTasks(roundID).map(\.task).filter { $0.state == .pending || $0.state == .leased }
+                let open = try await core.retryingStore { try await core.store.roundTasks(roundID) }.map(\.task).filter { $0.state == .pending || $0.state == .leased }
                 if open.allSatisfy({ departed.contains($0.device) }) { return "its device's host left (it was stopped)" }
             }
             if now >= deadline { return "no answer within the round's timeout of \(timeout)" }
@@ -251,7 +253,7 @@ public final class FleetService: Sendable {
     }
 
     /// Checks every item and stores its blobs (each distinct one once).
-    private func stage(_ items: [WorkItem]) throws -> [NewTask] {
+    private func stage(_ items: [WorkItem]) async throws -> [NewTask] {
         let limits = core.limits
         var tasks: [NewTask] = []
         tasks.reserveCapacity(items.count)
@@ -275,7 +277,7 @@ public final class FleetService: Sendable {
                     continue
                 }
                 let ref = BlobRef(of: blob)
-                try core.store.putObject(ref, bytes: blob)
+                try await core.retryingStore { try await core.store.putObject(ref, bytes: blob) }
                 staged[key] = ref
                 refs.append(ref)
             }
@@ -284,14 +286,14 @@ public final class FleetService: Sendable {
         return tasks
     }
 
-    private func result(_ task: StoredTask, _ result: StoredResult?) throws -> Result<WorkOutcome, DeviceFailure> {
+    private func result(_ task: StoredTask, _ result: StoredResult?) async throws -> Result<WorkOutcome, DeviceFailure> {
         guard task.state == .done, let result else {
             return .failure(.dropped(reason: task.dropReason ?? "no answer"))
         }
         if let failure = result.failure { return .failure(.failed(message: failure)) }
         var blobs: [[UInt8]] = []
         for ref in result.blobs {
-            guard let bytes = try core.store.object(ref.sha256) else { throw FleetError.store("result object \(ref.hex) is missing") }
+            guard let bytes = try await core.retryingStore({ try await core.store.object(ref.sha256) }) else { throw FleetError.store("result object \(ref.hex) is missing") }
             blobs.append(bytes)
         }
         return .success(WorkOutcome(spec: result.spec, blobs: blobs))
@@ -302,7 +304,7 @@ public final class FleetService: Sendable {
     /// Tells the hosts the run is over: their next poll says so and they return (exit 0).
     public func finishRun() async throws {
         core.markFinished()
-        try core.store.finishRun(core.run)
+        try await core.retryingStore { try await core.store.finishRun(core.run) }
     }
 
     /// `finishRun`, for a synchronous caller.
@@ -342,9 +344,11 @@ public final class FleetService: Sendable {
     var pollsSeen: Int { core.polls.load(ordering: .relaxed) }
 
     /// The run's task counts and devices, as `dcl status` shows them.
-    public func counts() throws -> StoreCounts {
-        try core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
+    public func counts() async throws -> StoreCounts {
+        try await core.store.counts(run: core.run, seenSince: FleetCore.now() - FleetCore.connectedWindow)
     }
+    /// `counts`, for a synchronous caller.
+    public func countsNow() throws -> StoreCounts { try blocking { try await self.counts() } }
 
     /// Stops accepting RPCs, lets those in flight end (long-polls answer at once) and waits for
     /// the server to stop.

@@ -23,7 +23,7 @@ public final class MetricsHTTPServer: Sendable {
 
     /// Listens on `address`; `render` produces the body of each `GET /metrics`.
     public static func start(_ address: FleetAddress, connectionDeadline: Duration = .seconds(10), maxConnections: Int = 64,
-                             render: @escaping @Sendable () -> [UInt8]) async throws -> MetricsHTTPServer {
+                             render: @escaping @Sendable () async -> [UInt8]) async throws -> MetricsHTTPServer {
         let held = Atomic<Int>(0)
         let deadlineMs = connectionDeadline.components.seconds * 1000 + connectionDeadline.components.attoseconds / 1_000_000_000_000_000
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -61,12 +61,12 @@ final class MetricsRequestHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     static let maxBodyBytes = 1024
-    private let render: @Sendable () -> [UInt8]
+    private let render: @Sendable () async -> [UInt8]
     private var head: HTTPRequestHead?
     private var bodyBytes = 0
     private var refused = false
 
-    init(render: @escaping @Sendable () -> [UInt8]) { self.render = render }
+    init(render: @escaping @Sendable () async -> [UInt8]) { self.render = render }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -89,7 +89,15 @@ final class MetricsRequestHandler: ChannelInboundHandler {
             } else if head.method != .GET {
                 respond(context, .methodNotAllowed, text: "only GET\n", extra: [("Allow", "GET")])
             } else {
-                respond(context, .ok, body: render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+                // The figures come from the store, which may answer over the network: the
+                // response is written back on this channel's event loop once they are in.
+                let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+                let body = context.eventLoop.makePromise(of: [UInt8].self)
+                let render = self.render
+                body.completeWithTask { await render() }
+                body.futureResult.whenSuccess { bytes in
+                    bound.value.handler.respond(bound.value.context, .ok, body: bytes, contentType: "text/plain; version=0.0.4; charset=utf-8")
+                }
             }
         }
     }

@@ -28,7 +28,7 @@ final class StartCount: Sendable {
     /// Waits until the service has leased `n` tasks.
     static func waitForLeased(_ service: FleetService, _ n: Int) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while try (service.counts().tasks[.leased] ?? 0) < n {
+        while try await (service.counts().tasks[.leased] ?? 0) < n {
             guard ContinuousClock.now < deadline else { throw FleetError.host("no task was leased within 30 s") }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -54,7 +54,7 @@ final class StartCount: Sendable {
         let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
         #expect(dropped.count == 1 && dropped[0].contains("stopped"), "\(dropped)")
         // The store has it: one done, one dropped; no later round starts.
-        let counts = try service.counts()
+        let counts = try await service.counts()
         #expect(counts.tasks[.done] == 1 && counts.tasks[.dropped] == 1)
         await #expect(throws: FleetError.self) { _ = try await service.round(items, policy: RoundPolicy(timeout: .seconds(5))) }
         try await service.finishRun()
@@ -104,7 +104,7 @@ final class StartCount: Sendable {
         let dropped = report.results.compactMap { r -> String? in if case .failure(.dropped(let reason)) = r { return reason }; return nil }
         #expect(dropped.count == 1 && dropped[0].contains("host left"), "\(dropped)")
         // Its devices no longer count as connected.
-        #expect(try service.counts().devicesSeenSince == 0)
+        #expect(try await service.counts().devicesSeenSince == 0)
         await service.stop()
     }
 
