@@ -107,6 +107,19 @@ import Testing
         #expect(one.indices == want.indices)
     }
 
+    @Test func aQueryAloneIsItsRowOfABatch() throws {
+        // One query takes the 8-lane GEMM and the contiguous scan; in a batch, the 16-lane GEMM
+        // and the per-lane compare. Same bits either way.
+        let d = 16, q = 21, n = 9_000, m = 50
+        let queries = Self.normals(q * d, seed: 31), items = Self.normals(n * d, seed: 32)
+        let batch = try TopKSearch.search(queries: queries, items: items, dim: d, top: m)
+        for i in [0, 7, 20] {
+            let alone = try TopKSearch.search(queries: Array(queries[(i * d)..<((i + 1) * d)]), items: items, dim: d, top: m)
+            #expect(alone.indices == Array(batch.indices[(i * m)..<((i + 1) * m)]), "query \(i)")
+            #expect(alone.scores.map(\.bitPattern) == batch.scores[(i * m)..<((i + 1) * m)].map(\.bitPattern), "query \(i)")
+        }
+    }
+
     @Test func rejectsBadInputsWithErrors() throws {
         let items: [Float] = [1, 2, 3, 4, 5, 6]
         #expect(throws: TensorError.self) { try TopKSearch.search(queries: [1, 2], items: items, dim: 2, top: 4) }

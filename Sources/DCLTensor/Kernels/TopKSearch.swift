@@ -13,7 +13,9 @@
 //
 // Which GEMM: items × queriesᵀ with at most 16 query columns is `GEMMSmall.narrow`, which reads
 // the tile in place (no packing) and keeps an 8 × 16 block of scores in registers — on AVX2
-// that is the 16 vector registers exactly, where the blocked path's 12 × 32 tile spills. A
+// that is the 16 vector registers exactly, where the blocked path's 12 × 32 tile spills; a
+// single query (the latency case) takes its 8-lane form and its scores are one contiguous
+// column, tested 16 at a time. A
 // tile of fewer than 8 rows (only ever the pool's last) is copied into an 8-row zero-padded
 // block so that it takes the same path: every score is then summed the same way (k in order,
 // one accumulator) whichever tile, part or thread holds its row.
@@ -146,6 +148,13 @@ public enum TopKSearch {
                 (padded + rows * d).initialize(repeating: 0, count: (8 - rows) * d)
                 block = UnsafePointer(padded)
             }
+            if q == 1 {
+                // One query: its scores are one contiguous column, tested 16 items at a time.
+                GEMM.sgemm(m: max(rows, 8), n: 1, k: d, a: block, lda: d, b: queries, ldb: d, transB: true,
+                           c: tileScores, ldc: 1, pool: .serial)
+                offerColumn(tileScores, rows: rows, firstItem: first, list: 0, lists)
+                continue
+            }
             var g0 = 0
             while g0 < q {
                 let width = min(w, q - g0)
@@ -154,6 +163,32 @@ public enum TopKSearch {
                 offerTile(tileScores, rows: rows, firstItem: first, firstList: g0, width: width, lists)
                 g0 += w
             }
+        }
+    }
+
+    /// Offers one query's scores of a tile (`tile[r]` = item `firstItem + r`) to list `list`.
+    @inline(__always)
+    static func offerColumn(_ tile: UnsafePointer<Float>, rows: Int, firstItem: Int, list: Int, _ lists: TopKLists) {
+        var threshold = lists.threshold(list)
+        var r = 0
+        while r + 16 <= rows {
+            let s = UnsafeRawPointer(tile + r).load(as: F16.self)
+            // As in `offerTile`: a pass is a score above the threshold, a NaN, or any score
+            // while the threshold is NaN; `offer` makes the exact decision.
+            if any(.!(s .<= F16(repeating: threshold))) {
+                for c in 0..<16 where !(s[c] <= threshold) {
+                    lists.offer(list, s[c], Int32(firstItem + r + c))
+                    threshold = lists.threshold(list)
+                }
+            }
+            r += 16
+        }
+        while r < rows {
+            if !(tile[r] <= threshold) {
+                lists.offer(list, tile[r], Int32(firstItem + r))
+                threshold = lists.threshold(list)
+            }
+            r += 1
         }
     }
 
