@@ -14,8 +14,8 @@ import Foundation
 /// `dcl bench`'s subcommands from the driver; the command line adds the fleet service's load
 /// test (`dcl bench serve`, in DCLDeploy, which the driver does not depend on).
 public enum BenchCommands {
-    public static let engine: [ParsableCommand.Type] = [GEMMBench.self, TrainBench.self, BenchParse.self, FleetBench.self]
-    public static let abstract = "Measure dcl: GEMM, training-step and parse throughput, fleet runs against PyTorch, the fleet service under load."
+    public static let engine: [ParsableCommand.Type] = [GEMMBench.self, TrainBench.self, BenchParse.self, FleetBench.self, RetrieveBench.self]
+    public static let abstract = "Measure dcl: GEMM, training-step and parse throughput, fleet runs against PyTorch, retrieval against numpy and faiss, the fleet service under load."
 }
 
 /// Median of a non-empty array.

@@ -47,7 +47,7 @@ func referenceGEMM(m: Int, n: Int, k: Int, a: [Float], lda: Int, ta: Bool, b: [F
     }
 
     /// Blocked, narrow-N and short-M paths, each at a size that is split across threads.
-    @Test(arguments: [(67, 131, 900), (300, 10, 200), (6, 3000, 25)])
+    @Test(arguments: [(67, 131, 900), (300, 10, 200), (300, 5, 200), (6, 3000, 25)])
     func resultsAreBitIdenticalAcrossThreadCounts(_ shape: (Int, Int, Int)) {
         var rng = SeededGenerator(seed: 11)
         let (m, n, k) = shape
@@ -60,6 +60,23 @@ func referenceGEMM(m: Int, n: Int, k: Int, a: [Float], lda: Int, ta: Bool, b: [F
         }
         #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
         #expect(results[0].map(\.bitPattern) == results[2].map(\.bitPattern))
+    }
+
+    /// A column's sums do not depend on how many columns come with it: N ≤ 8 (8-lane kernel)
+    /// gives the bits of the same columns inside an N = 13 GEMM (16-lane kernel), which
+    /// `TopKSearch` relies on for a query searched alone or in a batch.
+    @Test func narrowColumnsAreTheSameBitsAtAnyWidth() {
+        var rng = SeededGenerator(seed: 13)
+        let m = 50, k = 37, wide = 13
+        let a = (0..<m * k).map { _ in rng.nextUnitFloat() - 0.5 }, bt = (0..<wide * k).map { _ in rng.nextUnitFloat() - 0.5 }
+        var all = [Float](repeating: 0, count: m * wide)
+        GEMM.sgemm(m: m, n: wide, k: k, a: a, lda: k, b: bt, ldb: k, transB: true, c: &all, ldc: wide, pool: .serial)
+        for n in [1, 3, 8] {
+            var c = [Float](repeating: 0, count: m * n)
+            GEMM.sgemm(m: m, n: n, k: k, a: a, lda: k, b: bt, ldb: k, transB: true, c: &c, ldc: n, pool: .serial)
+            let same = (0..<m).allSatisfy { i in (0..<n).allSatisfy { c[i * n + $0].bitPattern == all[i * wide + $0].bitPattern } }
+            #expect(same, "n=\(n)")
+        }
     }
 
     @Test func batchedMatmulBroadcastsAndChecksShapes() throws {

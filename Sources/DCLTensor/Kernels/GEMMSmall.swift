@@ -5,7 +5,8 @@
 // register tile is mostly padding and packing the big operand costs as much as the multiply.
 // These kernels read the big operand in place:
 //   * narrow N (N ≤ 16): B is copied once into a zero-padded K×16 strip; each block of 8 rows
-//     of C accumulates A[i,k]·strip[k] with A read directly (row-major or transposed);
+//     of C accumulates A[i,k]·strip[k] with A read directly (row-major or transposed); for
+//     N ≤ 8 the same with an 8-lane strip and 12-row blocks (GEMMNarrow8.swift);
 //   * short M (M ≤ 8): A is copied once into a zero-padded K×8 strip; each 32-column block of C
 //     accumulates strip[k][r]·B[k, j..j+32] with B read directly (row-major only).
 // Both sum k in order 0..<K into one accumulator per element. Which path a GEMM takes depends
@@ -21,6 +22,8 @@ enum GEMMSmall {
 
     /// C[m×n] (+)= op(A)·B for n ≤ 16, rows split over the pool.
     static func narrow(_ j: GEMM.Job, pool: ThreadPool) {
+        // Up to 8 columns fit one 8-lane vector: the same sums at half the work or less.
+        if j.n <= 8 { return narrow8(j, pool: pool) }
         let (m, n, k) = (j.m, j.n, j.k)
         // Zero-padded K×16 copy of op(B).
         let strip = UnsafeMutablePointer<F16>.allocate(capacity: max(1, k))
