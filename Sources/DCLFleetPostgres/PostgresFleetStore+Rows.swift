@@ -36,15 +36,24 @@ extension PostgresFleetStore {
     }
 
     func withBlobs(_ rows: [PostgresRow], _ conn: PostgresConnection) async throws -> [StoredTask] {
-        var tasks: [StoredTask] = []
-        tasks.reserveCapacity(rows.count)
-        for row in rows {
-            let (id, run, round, seq, device, kind, spec, stateText, dropReason) =
-                try row.decode((Int64, Int64, Int64, Int, Int, String, ByteBuffer, String, String?).self)
-            guard let state = TaskState(rawValue: stateText) else { throw FleetError.store("task \(id) has unknown state `\(stateText)`") }
-            tasks.append(StoredTask(id: id, run: run, round: round, seq: seq, device: device, kind: kind, spec: Array(spec.readableBytesView),
-                                    blobs: [], state: state, dropReason: dropReason))
-        }
+        try await withBlobs(rows.map { try Self.task($0, from: 0) }, conn)
+    }
+
+    /// A task from `taskColumns`, starting at column `first` of the row.
+    static func task(_ row: PostgresRow, from first: Int) throws -> StoredTask {
+        let cells = Array(row)
+        guard cells.count >= first + 9 else { throw FleetError.store("a task row has \(cells.count) columns") }
+        func cell<T: PostgresDecodable>(_ i: Int, _ type: T.Type) throws -> T { try cells[first + i].decode(T.self) }
+        let id = try cell(0, Int64.self), stateText = try cell(7, String.self)
+        guard let state = TaskState(rawValue: stateText) else { throw FleetError.store("task \(id) has unknown state `\(stateText)`") }
+        return StoredTask(id: id, run: try cell(1, Int64.self), round: try cell(2, Int64.self), seq: try cell(3, Int.self), device: try cell(4, Int.self),
+                          kind: try cell(5, String.self), spec: Array(try cell(6, ByteBuffer.self).readableBytesView),
+                          blobs: [], state: state, dropReason: try cell(8, String?.self))
+    }
+
+    /// The tasks with their blobs (one statement for all of them).
+    func withBlobs(_ tasks: [StoredTask], _ conn: PostgresConnection) async throws -> [StoredTask] {
+        var tasks = tasks
         guard !tasks.isEmpty else { return [] }
         var index: [Int64: Int] = [:]
         for (i, task) in tasks.enumerated() { index[task.id] = i }

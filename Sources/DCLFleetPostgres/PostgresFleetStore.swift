@@ -12,11 +12,13 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 public final class PostgresFleetStore: FleetStore, Sendable {
     let client: PostgresClient
     /// The client's connection pool runs in this task until `close` (or deinit) cancels it.
     private let pool: Task<Void, Never>
+    private let poolStarted = StartFlag()
     let logger: Logger
     /// The pool's own messages (a connection lost, a retry) at warning and above: its routine
     /// ones would fill a service's log.
@@ -48,6 +50,9 @@ public final class PostgresFleetStore: FleetStore, Sendable {
         try await probe(url, within: connectTimeout, logger: logger)
         let store = PostgresFleetStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), url: url, logger: logger,
                                        operationDeadline: operationDeadline)
+        // The pool's task has begun `run()` before the first lease (else the client logs that it
+        // is used before it runs); a moment's wait, bounded.
+        for _ in 0..<100 where !store.poolStarted.value.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
         do {
             try await store.migrate()
         } catch {
@@ -67,9 +72,11 @@ public final class PostgresFleetStore: FleetStore, Sendable {
         self.operationDeadline = operationDeadline
         self.url = url
         self.logger = logger
-        // Started at once, on this thread, up to its first suspension: by then the client counts
-        // as running, and a query right after this does not find it idle.
-        self.pool = Task.immediate { await client.run() }
+        let started = poolStarted
+        self.pool = Task {
+            started.value.store(true, ordering: .releasing)
+            await client.run()
+        }
     }
 
     deinit { pool.cancel() }
@@ -365,24 +372,41 @@ public final class PostgresFleetStore: FleetStore, Sendable {
 
     public func leaseNext(run: Int64, devices: [Int], leaseUntil: Double, specBudget: Int) async throws -> [StoredTask] {
         guard !devices.isEmpty else { return [] }
-        return try await transaction { conn in
-            // Each device's first open task, if it is pending: a device with a task leased has it
-            // first among its open ones (tasks are leased in order, one at a time). A task another
-            // replica is leasing right now is locked and skipped, and the device waits for the
-            // next poll — it does not get its second task instead, because its first is still
-            // open and earlier.
-            var leased = try await self.tasks(lateralFor: devices, run: run, conn)
-            var specBytes = 0, kept = 0
-            for task in leased {
-                if kept > 0 && specBytes + task.spec.count > specBudget { break }
-                specBytes += task.spec.count
-                kept += 1
+        return try await read { conn in
+            // One statement, atomic by itself (a poll is 2 round trips, not a transaction's 5):
+            // - each device's first open task, if it is pending: a device with a task leased has
+            //   it first among its open ones (tasks are leased in order, one at a time). A task
+            //   another replica is leasing right now is locked and skipped, and the device waits
+            //   for the next poll — it does not get its second task instead, because its first
+            //   is still open and earlier;
+            // - in the order the devices were given, as long as the specs' running total stays
+            //   within the budget (the first always goes: the tasks travel in one message);
+            // - leased, and returned with the position that orders them.
+            var leased: [(ord: Int, task: StoredTask)] = []
+            for row in try await conn.rows("""
+                WITH picked AS (
+                  SELECT t.id, d.ord, length(t.spec) AS bytes
+                  FROM unnest(\(devices)::bigint[]) WITH ORDINALITY AS d(device, ord)
+                  CROSS JOIN LATERAL (
+                    SELECT u.id, u.spec FROM tasks u
+                    WHERE u.run_id = \(run) AND u.device = d.device AND u.state = 'pending'
+                      AND NOT EXISTS (SELECT 1 FROM tasks v WHERE v.run_id = u.run_id AND v.device = u.device
+                                      AND v.state IN ('pending', 'leased') AND (v.round_id, v.seq) < (u.round_id, u.seq))
+                    ORDER BY u.round_id, u.seq LIMIT 1
+                    FOR UPDATE SKIP LOCKED) t
+                ), running AS (
+                  SELECT id, ord, sum(bytes) OVER (ORDER BY ord) AS total, min(ord) OVER () AS first FROM picked
+                )
+                UPDATE tasks t SET state = 'leased', lease_expiry = \(leaseUntil)
+                FROM running r
+                WHERE t.id = r.id AND (r.total <= \(specBudget) OR r.ord = r.first)
+                RETURNING r.ord, \(unescaped: Self.taskColumns)
+                """).collect() {
+                guard let ord = try row.first?.decode(Int.self) else { throw FleetError.store("a lease row without its position") }
+                leased.append((ord, try Self.task(row, from: 1)))
             }
-            leased.removeLast(leased.count - kept)
-            guard !leased.isEmpty else { return [] }
-            try await conn.exec("UPDATE tasks SET state = 'leased', lease_expiry = \(leaseUntil) WHERE id = ANY(\(leased.map(\.id))::bigint[])")
-            for i in leased.indices { leased[i].state = .leased }
-            return leased
+            leased.sort { $0.ord < $1.ord }
+            return try await self.withBlobs(leased.map(\.task), conn)
         }
     }
 
@@ -440,7 +464,9 @@ public final class PostgresFleetStore: FleetStore, Sendable {
             guard !recorded.isEmpty else { return outcomes }
             try await self.put(recorded.flatMap { zip($0.result.blobs, $0.blobBytes).map { (ref: $0.0, bytes: $0.1) } }, conn)
             let recordedIDs = recorded.map(\.task)
+            // The tasks marked done and their results written in one statement.
             try await conn.exec("""
+                WITH done AS (UPDATE tasks SET state = 'done', lease_expiry = NULL WHERE id = ANY(\(recordedIDs)::bigint[]))
                 INSERT INTO results (task_id, spec, failure, received_at)
                 SELECT u.id, u.spec, CASE WHEN u.failed THEN u.failure END, \(now)
                 FROM unnest(\(recordedIDs)::bigint[], \(recorded.map { ByteBuffer(bytes: $0.result.spec) })::bytea[],
@@ -461,7 +487,6 @@ public final class PostgresFleetStore: FleetStore, Sendable {
                     SELECT * FROM unnest(\(blobTasks)::bigint[], \(positions)::bigint[], \(hashes)::bytea[])
                     """)
             }
-            try await conn.exec("UPDATE tasks SET state = 'done', lease_expiry = NULL WHERE id = ANY(\(recordedIDs)::bigint[])")
             return outcomes
         }
     }
@@ -488,4 +513,9 @@ public final class PostgresFleetStore: FleetStore, Sendable {
             return StoreCounts(tasks: tasks, devicesRegistered: registered, devicesSeenSince: seen)
         }
     }
+}
+
+/// Set once the pool's task is running.
+final class StartFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -69,7 +69,8 @@ import Testing
         #expect(await waitUntilClosedByPeer([extra], timeout: .seconds(20)) == 1)
         #expect(extra.received.isEmpty)
         // The slow ones: cut off at the deadline, unanswered.
-        #expect(await waitUntilClosedByPeer(slow, timeout: .seconds(20)) == slow.count)
+        // Cut at 1 s when idle; under the whole suite on 2 cores the test has taken 60–80 s.
+        #expect(await waitUntilClosedByPeer(slow, timeout: .seconds(60)) == slow.count)
         #expect(slow.allSatisfy { $0.received.isEmpty })
         // A whole request is still answered.
         let scrape = try RawTCPConnection(port: server.port)

@@ -276,6 +276,7 @@ import Testing
         } catch {
             #expect("\(error)".contains("cannot connect to postgres://dcl@127.0.0.1:1/nothing"), "\(error)")
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Refused at once when idle (0.1 s); the bound leaves room for a loaded CI machine.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 }
