@@ -39,7 +39,9 @@ public final class MetricsHTTPServer: Sendable {
                 channel.closeFuture.whenComplete { _ in cut.cancel() }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsRequestHandler(render: render))
+                    // The deadline is for the client to send its request (a slow-loris client
+                    // holds a slot); once it is in, the answer takes what the store takes.
+                    try channel.pipeline.syncOperations.addHandler(MetricsRequestHandler(render: render, requestComplete: { cut.cancel() }))
                 }
             }
         let host = address.host == "localhost" ? "127.0.0.1" : address.host
@@ -66,7 +68,12 @@ final class MetricsRequestHandler: ChannelInboundHandler {
     private var bodyBytes = 0
     private var refused = false
 
-    init(render: @escaping @Sendable () async -> [UInt8]) { self.render = render }
+    private let requestComplete: () -> Void
+
+    init(render: @escaping @Sendable () async -> [UInt8], requestComplete: @escaping () -> Void = {}) {
+        self.render = render
+        self.requestComplete = requestComplete
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -83,6 +90,7 @@ final class MetricsRequestHandler: ChannelInboundHandler {
         case .end:
             guard let head, !refused else { return }
             self.head = nil
+            requestComplete()
             let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
             if path != "/metrics" {
                 respond(context, .notFound, text: "not found: metrics are at /metrics\n")
