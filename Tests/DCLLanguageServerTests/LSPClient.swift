@@ -14,8 +14,10 @@ final class LSPClient: @unchecked Sendable {
     private var nextID = 1
     let timeout: TimeInterval
 
-    /// Reads from `fromServer` until it closes.
-    init(toServer: FileHandle, fromServer: Int32, timeout: TimeInterval = 30) {
+    /// Reads from `fromServer` until it closes. The timeout is generous: an answer takes
+    /// milliseconds on an idle machine, but under the whole suite on 2 cores (CI) one took over
+    /// 30 s while the test process's few cooperative threads were held by other tests.
+    init(toServer: FileHandle, fromServer: Int32, timeout: TimeInterval = 90) {
         self.toServer = toServer
         self.timeout = timeout
         let reader = MessageReader(fd: fromServer)
