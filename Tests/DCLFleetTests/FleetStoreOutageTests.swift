@@ -10,7 +10,12 @@ import Testing
 @testable import DCLFleet
 @testable import DCLFleetPostgres
 
-@Suite(.timeLimit(.minutes(3))) struct FleetStoreOutageTests {
+/// Runs when DCL_TEST_POSTGRES_OUTAGE=1, alone: CI runs it as a step of its own after the suite
+/// (`swift test --filter FleetStoreOutageTests`). Inside the whole parallel suite on 2 cores, two
+/// CI rehearsals of 4 stalled — every test suspended, no thread busy — from the moment this test
+/// stopped its server; alone it passed every time (8 of 8). The cause is not found yet.
+@Suite(.timeLimit(.minutes(3)), .enabled(if: ProcessInfo.processInfo.environment["DCL_TEST_POSTGRES_OUTAGE"] == "1"))
+struct FleetStoreOutageTests {
     final class Events: Sendable {
         private let seen = Mutex<[FleetEvent]>([])
         func add(_ e: FleetEvent) { seen.withLock { $0.append(e) } }
