@@ -267,7 +267,7 @@ import Testing
     }
 
     /// A server that is not there: a clear error naming it, in bounded time.
-    @Test func anUnreachablePostgresIsAClearError() async throws {
+    @Test(.enabled(if: StoreKind.all.contains(.postgres))) func anUnreachablePostgresIsAClearError() async throws {
         let url = try PostgresStoreURL("postgres://dcl@127.0.0.1:1/nothing", environment: [:])
         let start = ContinuousClock.now
         do {

@@ -108,7 +108,7 @@ final class StoreUnderTest: @unchecked Sendable {
     func recordForeignMigration() async throws {
         if let sqlitePath {
             let queue = try DatabaseQueue(path: sqlitePath)
-            try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+            try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
             try queue.close()
         } else {
             try await TestPostgres.execute("INSERT INTO dcl_migrations (identifier, applied_at) VALUES ('v99-from-the-future', 0)", database: postgres!.database)
