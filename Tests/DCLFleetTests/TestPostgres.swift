@@ -107,12 +107,17 @@ final class StoreUnderTest: @unchecked Sendable {
     /// Records a schema migration this dcl does not know, as a newer dcl would.
     func recordForeignMigration() async throws {
         if let sqlitePath {
-            let queue = try DatabaseQueue(path: sqlitePath)
-            try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
-            try queue.close()
+            try Self.recordForeignMigration(sqlite: sqlitePath)
         } else {
             try await TestPostgres.execute("INSERT INTO dcl_migrations (identifier, applied_at) VALUES ('v99-from-the-future', 0)", database: postgres!.database)
         }
+    }
+
+    /// Synchronously, through GRDB's blocking API (a test's write to the file, as before).
+    private static func recordForeignMigration(sqlite path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.close()
     }
 
     func appliedMigrations() async throws -> [String] {
