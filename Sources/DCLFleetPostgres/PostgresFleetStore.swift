@@ -258,20 +258,7 @@ public final class PostgresFleetStore: FleetStore, Sendable {
         var bySeq = [Int64](repeating: 0, count: tasks.count)
         for (id, seq) in ids where seq >= 0 && seq < tasks.count { bySeq[seq] = id }
         guard ids.count == tasks.count, !bySeq.contains(0) else { throw FleetError.store("round \(round): \(ids.count) of \(tasks.count) tasks were stored") }
-        var taskIDs: [Int64] = [], positions: [Int] = [], hashes: [ByteBuffer] = []
-        for (seq, task) in tasks.enumerated() {
-            for (position, blob) in task.blobs.enumerated() {
-                taskIDs.append(bySeq[seq])
-                positions.append(position)
-                hashes.append(ByteBuffer(bytes: blob.sha256))
-            }
-        }
-        if !taskIDs.isEmpty {
-            try await conn.exec("""
-                INSERT INTO task_blobs (task_id, position, sha256)
-                SELECT * FROM unnest(\(taskIDs)::bigint[], \(positions)::bigint[], \(hashes)::bytea[])
-                """)
-        }
+        try await insertBlobLists(into: .taskBlobs, zip(bySeq, tasks).map { (task: $0, blobs: $1.blobs) }, conn)
         return bySeq
     }
 
@@ -473,22 +460,31 @@ public final class PostgresFleetStore: FleetStore, Sendable {
                             \(recorded.map { $0.result.failure != nil })::boolean[], \(recorded.map { $0.result.failure ?? "" })::text[])
                   AS u(id, spec, failed, failure)
                 """)
-            var blobTasks: [Int64] = [], positions: [Int] = [], hashes: [ByteBuffer] = []
-            for entry in recorded {
-                for (position, blob) in entry.result.blobs.enumerated() {
-                    blobTasks.append(entry.task)
-                    positions.append(position)
-                    hashes.append(ByteBuffer(bytes: blob.sha256))
-                }
-            }
-            if !blobTasks.isEmpty {
-                try await conn.exec("""
-                    INSERT INTO result_blobs (task_id, position, sha256)
-                    SELECT * FROM unnest(\(blobTasks)::bigint[], \(positions)::bigint[], \(hashes)::bytea[])
-                    """)
-            }
+            try await self.insertBlobLists(into: .resultBlobs, recorded.map { (task: $0.task, blobs: $0.result.blobs) }, conn)
             return outcomes
         }
+    }
+
+    /// The tables that list a task's or a result's objects in order.
+    enum BlobListTable: String {
+        case taskBlobs = "task_blobs", resultBlobs = "result_blobs"
+    }
+
+    /// Writes each task's object list (position by position) in one statement.
+    private func insertBlobLists(into table: BlobListTable, _ lists: [(task: Int64, blobs: [BlobRef])], _ conn: PostgresConnection) async throws {
+        var taskIDs: [Int64] = [], positions: [Int] = [], hashes: [ByteBuffer] = []
+        for list in lists {
+            for (position, blob) in list.blobs.enumerated() {
+                taskIDs.append(list.task)
+                positions.append(position)
+                hashes.append(ByteBuffer(bytes: blob.sha256))
+            }
+        }
+        guard !taskIDs.isEmpty else { return }
+        try await conn.exec("""
+            INSERT INTO \(unescaped: table.rawValue) (task_id, position, sha256)
+            SELECT * FROM unnest(\(taskIDs)::bigint[], \(positions)::bigint[], \(hashes)::bytea[])
+            """)
     }
 
     // MARK: Counts
