@@ -35,7 +35,7 @@ public struct DeviceHost: ParsableCommand {
         it does not trust, 143 (SIGTERM) or 130 (SIGINT) it left on a signal.
         """)
 
-    @Option(help: "The service's address, HOST:PORT.") var cloud: String
+    @Option(help: "The service's address, HOST:PORT; or several replicas' sharing one store, HOST:PORT,HOST:PORT,… (tried in turn when one cannot be reached).") var cloud: String
     @Option(help: "Which devices this host holds: A..B (inclusive), N, or all.") var devices: String
     @Option(help: "The device role (default: the script's only one).") var role: String?
     @Option(help: "A file holding the run's join token.") var joinTokenFile: String?
@@ -69,9 +69,11 @@ public struct DeviceHost: ParsableCommand {
             }
             roleName = roles[0]
         }
-        let address: FleetAddress, token: String, tls: FleetClientTLS?
+        let address: FleetAddress, replicas: [FleetAddress], token: String, tls: FleetClientTLS?
         do {
-            address = try FleetAddress(parsing: cloud)
+            let addresses = try cloud.split(separator: ",", omittingEmptySubsequences: false).map { try FleetAddress(parsing: String($0)) }
+            address = addresses[0]
+            replicas = Array(addresses.dropFirst())
             tls = try tlsCa.map { try FleetClientTLS(trustRoots: $0, certificate: tlsCert, key: tlsKey) }
             token = try JoinToken.load(file: joinTokenFile)
         } catch {
@@ -99,7 +101,10 @@ public struct DeviceHost: ParsableCommand {
         let worker = DeviceWorker(role: roleName, devices: mine, pool: session.pool)
         let host: FleetDeviceHost
         do {
-            host = try FleetDeviceHost(.init(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token, insecure: insecure, tls: tls)) { item in
+            var configuration = FleetDeviceHost.Configuration(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token,
+                                                              insecure: insecure, tls: tls)
+            configuration.replicas = replicas
+            host = try FleetDeviceHost(configuration) { item in
                 guard let kind = DeviceTaskKind(rawValue: item.kind) else {
                     throw DeviceTaskError(code: RuntimeCode.deployment, message: "unknown kind of device work `\(item.kind.prefix(40))`", hint: nil)
                 }

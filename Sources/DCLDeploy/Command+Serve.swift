@@ -45,6 +45,7 @@ public struct Serve: ParsableCommand {
     @Option(help: "Seconds that tasks in flight may take to finish after SIGTERM or SIGINT.") var drainTimeout: Double = 30
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (no authentication: keep it on a private address).") var metricsListen: String?
     @Option(help: "Write the bound port to this file once listening (for port 0).") var portFile: String?
+    @Option(help: .hidden) var driverFile: String?
     @Option(help: "Seconds to wait for a device's host the first time the script sends it work.") var joinTimeout: Double = 120
     @Option(help: "Seconds a device task may take before its device counts as dropped.") var taskTimeout: Double = 600
     @Option(help: "Seed of every random choice; the device hosts need the same one.") var seed: UInt64 = 0
@@ -102,7 +103,7 @@ public struct Serve: ParsableCommand {
         let security = tls == nil ? "" : tlsClientCa == nil ? " (TLS)" : " (TLS, client certificates required)"
         log.event("listening", "listening on \(bound)\(security)",
                   ["address": .string(bound), "tls": .stringConvertible(tls != nil), "client_certificates": .stringConvertible(tlsClientCa != nil)])
-        if service.resumedRun {
+        if service.resumedRun && !service.replicated {
             let done = (try? service.tasksDoneNow()) ?? 0
             log.event("resuming", "resuming run \(service.runID) of the store: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again",
                       ["run": .stringConvertible(service.runID), "tasks_done": .stringConvertible(done)])
@@ -126,6 +127,9 @@ public struct Serve: ParsableCommand {
                 service.waitForHostsToLeave(timeout: .seconds(5))
                 Foundation.exit(ShutdownSignals.exitStatus(signal))
             }
+        }
+        if service.replicated {
+            guard try driveOrStandBy(service, log: log, signals: signals) else { return }
         }
         let devices = FleetDevices(service: service, policy: RoundPolicy(minResponses: 1, timeout: .milliseconds(Int64(min(taskTimeout, 1e9) * 1000))),
                                    joinTimeout: .milliseconds(Int64(min(joinTimeout, 1e9) * 1000)))
@@ -151,6 +155,14 @@ public struct Serve: ParsableCommand {
         } catch let e as RuntimeError {
             // After a signal the run stops where the drain left it: that is the report, not the
             // devices it left out.
+            if service.replicated && service.supersededNow {
+                // Another replica drives the run now (this one was cut off from the store): it
+                // must not finish the run, and its hosts go on through the other replicas.
+                log.event("superseded", "another replica took over driving run \(service.runID); this one stops", level: .warning,
+                          ["run": .stringConvertible(service.runID)])
+                service.shutdown()
+                throw ExitCode(ExitStatus.runtime)
+            }
             if signals.received == nil {
                 let failure = DiagnosticEngine()
                 failure.emit(e.diagnostic)
@@ -182,5 +194,46 @@ public struct Serve: ParsableCommand {
             throw ExitCode(ShutdownSignals.exitStatus(signal))
         }
         if failed { throw ExitCode(ExitStatus.runtime) }
+    }
+
+    /// On a store replicas share: drives the run if no other replica does; otherwise serves the
+    /// hosts that connect here and takes over if the driving replica stops. Returns whether
+    /// this replica drives the run now (false: another one finished it, and this one ends).
+    private func driveOrStandBy(_ service: FleetService, log: Logger, signals: ShutdownSignals) throws -> Bool {
+        let run = service.runID
+        do {
+            if try !service.claimDrivingBlocking() {
+                log.event("standby", "replica of run \(run): another replica drives it; this one serves hosts and takes over if that one stops",
+                          ["run": .stringConvertible(run)])
+                guard try service.waitToDriveBlocking() else {
+                    service.waitForHostsToLeave(timeout: .seconds(12))
+                    log.event("finished", "run \(run) was finished by another replica", ["run": .stringConvertible(run)])
+                    return false
+                }
+                log.event("driving", "took over driving run \(run): the script replays it, and device tasks already answered are not sent again",
+                          ["run": .stringConvertible(run), "tasks_done": .stringConvertible((try? service.tasksDoneNow()) ?? 0)])
+            } else if service.resumedRun, let done = try? service.tasksDoneNow(), done > 0 {
+                // (A run another replica opened a moment ago is resumed too, with nothing done.)
+                log.event("driving", "driving run \(run), resumed: the script replays it, and the \(done) device task\(done == 1 ? "" : "s") already answered are not sent again",
+                          ["run": .stringConvertible(run), "tasks_done": .stringConvertible(done)])
+            } else {
+                log.event("driving", "driving run \(run)", ["run": .stringConvertible(run)])
+            }
+        } catch {
+            if let signal = signals.received { throw ExitCode(ShutdownSignals.exitStatus(signal)) }
+            log.event("error", "\(error)", level: .error)
+            throw ExitCode(ExitStatus.runtime)
+        }
+        if let driverFile {
+            // When this replica began driving: of several that drove the run in turn, the last
+            // one's output is the run's (`dcl run --deploy loopback --replicas`).
+            let tmp = driverFile + ".tmp"
+            let stamp = String(UInt64(Date().timeIntervalSince1970 * 1e9))
+            guard FileManager.default.createFile(atPath: tmp, contents: Data("\(stamp)\n".utf8)), rename(tmp, driverFile) == 0 else {
+                log.event("usage", "cannot write \(driverFile)", level: .error, ["path": .string(driverFile)])
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        return true
     }
 }

@@ -68,6 +68,9 @@ public struct Run: ParsableCommand {
     @Option(help: "With --deploy loopback: the service's store, memory (the default), sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE.")
     var store: String?
 
+    @Option(help: "With --deploy loopback and a postgres:// store: how many `dcl serve` replicas share it (default 1); one drives the run, the others serve hosts and take over if it stops.")
+    var replicas: Int?
+
     @Option(help: "With --deploy loopback: the service serves TLS with this PEM certificate (it must name 127.0.0.1); with --tls-key and --tls-ca.")
     var tlsCert: String?
 
@@ -90,11 +93,18 @@ public struct Run: ParsableCommand {
     public func validate() throws {
         try validateThreads(threads)
         if deploy == .local {
-            if deviceHosts != nil || store != nil || tlsCert != nil || tlsKey != nil || tlsCa != nil || metricsListen != nil {
-                throw ValidationError("--device-hosts, --store, --tls-* and --metrics-listen go with --deploy loopback")
+            if deviceHosts != nil || store != nil || tlsCert != nil || tlsKey != nil || tlsCa != nil || metricsListen != nil || replicas != nil {
+                throw ValidationError("--device-hosts, --store, --replicas, --tls-* and --metrics-listen go with --deploy loopback")
             }
         } else {
             if let k = deviceHosts, !(1...64).contains(k) { throw ValidationError("--device-hosts takes 1 to 64 hosts, not \(k)") }
+            if let r = replicas {
+                guard (1...8).contains(r) else { throw ValidationError("--replicas takes 1 to 8 replicas, not \(r)") }
+                if r > 1 && !(store ?? "").hasPrefix("postgres://") {
+                    throw ValidationError("--replicas \(r) needs a store the replicas share: --store postgres://USER@HOST:PORT/DATABASE")
+                }
+                if r > 1 && metricsListen != nil { throw ValidationError("--metrics-listen serves one service's metrics; give it with --replicas 1") }
+            }
             let tlsGiven = [tlsCert, tlsKey, tlsCa].filter { $0 != nil }.count
             if tlsGiven != 0 && tlsGiven != 3 { throw ValidationError("--tls-cert, --tls-key and --tls-ca go together") }
             for (given, name) in [(seeds != nil, "--seeds"), (out != nil, "--out"), (bundles != nil, "--bundles"), (profile, "--profile")] where given {
@@ -115,7 +125,7 @@ public struct Run: ParsableCommand {
         let c = script.checked, program = script.program, values = script.values
         if deploy == .loopback {
             let deployment = LoopbackDeployment(file: file, seed: seed ?? 0, assignments: params.assignments, threads: threads, quiet: quiet,
-                                                hosts: deviceHosts ?? 2, store: store, metricsListen: metricsListen,
+                                                hosts: deviceHosts ?? 2, store: store, replicas: replicas ?? 1, metricsListen: metricsListen,
                                                 tls: tlsCert.map { LoopbackDeployment.TLSFiles(certificate: $0, key: tlsKey!, trustRoots: tlsCa!) })
             let status: Int32
             do { status = try deployment.run(program: program, values: values) } catch let e as LoopbackDeployment.Failure {

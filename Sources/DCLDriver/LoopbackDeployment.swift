@@ -20,6 +20,8 @@ struct LoopbackDeployment {
     var quiet: Bool
     var hosts: Int
     var store: String?
+    /// Services sharing the store (`--replicas`, PostgreSQL only): each host knows them all.
+    var replicas: Int = 1
     /// Where the service serves its metrics (`--metrics-listen`); nil: nowhere.
     var metricsListen: String?
     /// TLS between the service and the hosts (`--tls-cert/--tls-key/--tls-ca`); nil: plaintext.
@@ -40,7 +42,7 @@ struct LoopbackDeployment {
         let dir = NSTemporaryDirectory() + "dcl-loopback-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let tokenFile = dir + "/join-token", portFile = dir + "/port"
+        let tokenFile = dir + "/join-token"
         var bytes = [UInt8](repeating: 0, count: 32)
         var rng = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = rng.next() }
@@ -50,39 +52,53 @@ struct LoopbackDeployment {
         }
         let exe = ChildProcess.currentExecutable()
         let shared = ["--seed", String(seed)] + assignments.flatMap { ["--set", $0] }
-        var serveArgs = ["serve", file, "--listen", "127.0.0.1:0", "--port-file", portFile, "--join-token-file", tokenFile] + shared
+        var serveArgs = ["serve", file, "--listen", "127.0.0.1:0", "--join-token-file", tokenFile] + shared
         if let store { serveArgs += ["--store", store] }
         if let metricsListen { serveArgs += ["--metrics-listen", metricsListen] }
         if let tls { serveArgs += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         if let threads { serveArgs += ["--threads", String(threads)] }
         if quiet { serveArgs.append("--quiet") }
-        let serve = try RunningChild(exe, serveArgs)
-        defer { serve.killIfRunning() }
-        // The service writes its port once it listens; it may also fail before that.
+        // One service prints as it goes. Several replicas each run the script when they drive
+        // the run, and one that takes over replays it from the start: their output is kept apart
+        // and the run's is the last driver's, printed when the run ends.
+        var services: [RunningChild] = []
+        defer { for s in services { s.killIfRunning() } }
+        for i in 0..<replicas {
+            var args = serveArgs + ["--port-file", dir + "/port-\(i)"]
+            if replicas > 1 { args += ["--driver-file", dir + "/driver-\(i)"] }
+            services.append(try RunningChild(exe, args, stdout: replicas > 1 ? .file(dir + "/out-\(i)") : .inherit))
+        }
+        // Each service writes its port once it listens; it may also fail before that.
         let deadline = ChildProcess.monotonicSeconds() + 120
-        var port: String?
-        while port == nil {
-            if let s = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(s.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                port = String(p)
-            } else if let status = serve.poll() {
-                return status
-            } else if ChildProcess.monotonicSeconds() > deadline {
-                throw Failure(message: "the service did not start listening within 120 s")
-            } else {
-                usleep(20_000)
+        var ports: [String] = []
+        for (i, service) in services.enumerated() {
+            var port: String?
+            while port == nil {
+                if let s = try? String(contentsOfFile: dir + "/port-\(i)", encoding: .utf8), let p = Int(s.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    port = String(p)
+                } else if let status = service.poll() {
+                    return status
+                } else if ChildProcess.monotonicSeconds() > deadline {
+                    throw Failure(message: "the service did not start listening within 120 s")
+                } else {
+                    usleep(20_000)
+                }
             }
+            ports.append(port!)
         }
         var hostProcesses: [RunningChild] = []
         defer { for h in hostProcesses { h.killIfRunning() } }
         for (i, r) in ranges.enumerated() {
-            var args = ["device", file, "--cloud", "127.0.0.1:\(port!)", "--devices", "\(r.lowerBound)..\(r.upperBound)", "--role", role,
+            // Hosts spread over the replicas: each starts with its own and knows the others.
+            let cloud = (0..<ports.count).map { "127.0.0.1:\(ports[(i + $0) % ports.count])" }.joined(separator: ",")
+            var args = ["device", file, "--cloud", cloud, "--devices", "\(r.lowerBound)..\(r.upperBound)", "--role", role,
                         "--join-token-file", tokenFile] + shared
             // Hosts share the machine with the service: one kernel thread each unless told.
             args += ["--threads", String(threads ?? 1)]
             if let tls { args += ["--tls-ca", tls.trustRoots] }
             hostProcesses.append(try RunningChild(exe, args, stdout: .null, stderr: .file(dir + "/host-\(i).log")))
         }
-        let status = serve.wait()
+        let status = replicas == 1 ? services[0].wait() : try runOutput(services, dir: dir)
         // The service ended the run: the hosts see it at their next poll and exit.
         let hostDeadline = ChildProcess.monotonicSeconds() + 30
         for (i, h) in hostProcesses.enumerated() {
@@ -96,6 +112,30 @@ struct LoopbackDeployment {
             }
         }
         return status
+    }
+
+    /// Waits for every replica to end, then prints the output of the one that drove the run
+    /// last and returns its status (a replica that never drove prints nothing and ends when the
+    /// run does).
+    private func runOutput(_ services: [RunningChild], dir: String) throws -> Int32 {
+        var statuses = [Int32?](repeating: nil, count: services.count)
+        while statuses.contains(where: { $0 == nil }) {
+            for (i, s) in services.enumerated() where statuses[i] == nil { statuses[i] = s.poll() }
+            usleep(50_000)
+        }
+        let drivers = services.indices.compactMap { i -> (Int, UInt64)? in
+            guard let text = try? String(contentsOfFile: dir + "/driver-\(i)", encoding: .utf8),
+                  let stamp = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+            return (i, stamp)
+        }
+        guard let last = drivers.max(by: { $0.1 < $1.1 })?.0 else {
+            // No replica drove the run: each failed before, and its log says why.
+            return statuses.compactMap { $0 }.first { $0 != 0 } ?? 1
+        }
+        if let output = FileManager.default.contents(atPath: dir + "/out-\(last)") {
+            FileHandle.standardOutput.write(output)
+        }
+        return statuses[last]!
     }
 
     /// The device role and its count, from a check-mode evaluation (no data is read).

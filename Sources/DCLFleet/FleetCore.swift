@@ -22,6 +22,10 @@ struct OpenRound: Sendable {
 
 final class FleetCore: Sendable {
     let store: any FleetStore
+    /// The store, when replicas may share it: then this service drives the run only once it
+    /// holds the store's claim (`SharedFleetStore`), and learns rounds it does not drive from
+    /// the store.
+    let shared: (any SharedFleetStore)?
     let limits: FleetLimits
     let run: Int64
     /// Whether `run` is an unfinished run of the store this service took up again.
@@ -53,6 +57,8 @@ final class FleetCore: Sendable {
         var silent: Set<String> = []
         /// When each session joined: a host that never polls after joining falls silent too.
         var joinedAt: [String: Double] = [:]
+        /// Whether this service drives the run (always, on a store no replica shares).
+        var driving = false
     }
 
     private let state = Mutex(State())
@@ -69,6 +75,10 @@ final class FleetCore: Sendable {
     /// or begins a new one.
     static func open(store: any FleetStore, limits: FleetLimits, joinToken: String, runKey: [UInt8]?,
                      events: (@Sendable (FleetEvent) -> Void)? = nil) async throws -> FleetCore {
+        if let shared = store as? any SharedFleetStore, let runKey {
+            let (run, resumed) = try await shared.openRun(key: runKey, now: Date().timeIntervalSince1970)
+            return FleetCore(store: store, limits: limits, joinToken: joinToken, run: run, resumed: resumed, events: events)
+        }
         if let runKey, let unfinished = try await store.unfinishedRun(key: runKey) {
             return FleetCore(store: store, limits: limits, joinToken: joinToken, run: unfinished, resumed: true, events: events)
         }
@@ -79,6 +89,7 @@ final class FleetCore: Sendable {
     private init(store: any FleetStore, limits: FleetLimits, joinToken: String, run: Int64, resumed: Bool,
                  events: (@Sendable (FleetEvent) -> Void)?) {
         self.store = store
+        self.shared = store as? any SharedFleetStore
         self.events = events
         self.limits = limits
         self.joinTokenHash = Digest.tokenHash(joinToken)
@@ -242,6 +253,11 @@ final class FleetCore: Sendable {
     // MARK: Rounds and the run
 
     var finished: Bool { state.withLock { $0.finished } }
+    /// Whether this service runs the script's rounds (on a shared store: holds the claim).
+    var driving: Bool { shared == nil || state.withLock { $0.driving } }
+    func setDriving() {
+        state.withLock { $0.driving = true }
+    }
     var closing: Bool { state.withLock { $0.closing } }
     var round: OpenRound? { state.withLock { $0.round } }
     var joinedDevices: Set<Int> { state.withLock { $0.joined } }
@@ -255,6 +271,20 @@ final class FleetCore: Sendable {
             s.roundsStarted += 1
             return s.roundsStarted
         }
+    }
+
+    /// A replica that does not drive the run takes its round and end from the store (the
+    /// driver's writes); waiters wake when either changed.
+    func adopt(_ shared: SharedRunState) {
+        let changed = state.withLock { s -> Bool in
+            guard !s.driving else { return false }
+            let round = shared.round.map { OpenRound(number: $0.number, id: $0.id, deadline: $0.deadline, open: true) }
+            let changed = s.round?.id != round?.id || s.round?.deadline != round?.deadline || s.round?.open != round?.open || (shared.finished && !s.finished)
+            s.round = round
+            if shared.finished { s.finished = true }
+            return changed
+        }
+        if changed { signal.bump() }
     }
 
     func setRound(_ round: OpenRound?) {

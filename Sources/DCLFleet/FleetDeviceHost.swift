@@ -19,6 +19,9 @@ public final class FleetDeviceHost: Sendable {
 
     public struct Configuration: Sendable {
         public var service: FleetAddress
+        /// Other replicas of the service (sharing its store): when the one in use cannot be
+        /// reached, the host tries the next, in turn, and joins there with its device tokens.
+        public var replicas: [FleetAddress] = []
         public var devices: Range<Int>
         public var joinToken: String
         /// Handlers running at once (K); devices beyond that wait their turn.
@@ -64,7 +67,9 @@ public final class FleetDeviceHost: Sendable {
     private let handlerQueue = DispatchQueue(label: "dcl.fleet.handlers", attributes: .concurrent)
 
     public init(_ configuration: Configuration, taskFinished: (@Sendable (String, Duration) -> Void)? = nil, handler: @escaping Handler) throws {
-        if configuration.tls == nil { try configuration.service.checkPlaintextAllowed(insecure: configuration.insecure) }
+        if configuration.tls == nil {
+            for address in [configuration.service] + configuration.replicas { try address.checkPlaintextAllowed(insecure: configuration.insecure) }
+        }
         guard configuration.concurrency >= 1 else { throw FleetError.host("concurrency must be at least 1, not \(configuration.concurrency)") }
         guard !configuration.devices.isEmpty, configuration.devices.lowerBound >= 0,
               configuration.devices.upperBound <= configuration.limits.maxDeviceIndex else {
@@ -107,12 +112,16 @@ public final class FleetDeviceHost: Sendable {
     /// unreachable for the whole backoff schedule; `CancellationError` when cancelled.
     public func run() async throws {
         var delays = configuration.backoff.delays().makeIterator()
+        let addresses = [configuration.service] + configuration.replicas
+        var attempt = 0
         while true {
             let joined = Slot<Bool>()
+            let address = addresses[attempt % addresses.count]
+            attempt &+= 1
             do {
                 let tls = configuration.tls
                 let limits = configuration.limits
-                let transport = try HTTP2ClientTransport.Posix(target: configuration.service.resolvableTarget(tls: tls != nil),
+                let transport = try HTTP2ClientTransport.Posix(target: address.resolvableTarget(tls: tls != nil),
                                                                transportSecurity: tls?.transportSecurity ?? .plaintext,
                                                                config: .defaults { config in
                                                                    config.http2.targetWindowSize = limits.receiveWindowBytes
@@ -128,13 +137,13 @@ public final class FleetDeviceHost: Sendable {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 if let refusal = Self.refusal(error) { throw refusal }
                 // A certificate this host does not trust stays untrusted: no point retrying.
-                if let distrust = configuration.tls?.distrust(error, address: configuration.service) { throw distrust }
+                if let distrust = configuration.tls?.distrust(error, address: address) { throw distrust }
                 // A session that got as far as joining starts the backoff schedule afresh.
                 if joined.get() == true { delays = configuration.backoff.delays().makeIterator() }
                 // A host asked to leave while the service is out of reach has nobody to tell.
                 if isLeaving { return }
                 guard let delay = delays.next() else {
-                    throw FleetError.host("gave up reaching \(configuration.service) after \(configuration.backoff.maxAttempts) attempts: \(error)")
+                    throw FleetError.host("gave up reaching \(addresses.map { "\($0)" }.joined(separator: " or ")) after \(configuration.backoff.maxAttempts) attempts: \(error)")
                 }
                 let seen = leaving.generation
                 if isLeaving { return }

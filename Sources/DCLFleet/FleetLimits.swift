@@ -108,6 +108,9 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
     case tls(String)
     /// The service is shutting down (a signal): it hands out no more work.
     case shuttingDown
+    /// This replica lost its claim to drive the run (`SharedFleetStore`) and another replica
+    /// holds it: it must not change the run's rounds any more.
+    case superseded(run: Int64)
 
     public var description: String {
         switch self {
@@ -128,6 +131,7 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
         case .unreachable(let message): return message
         case .tls(let message): return "TLS: \(message)"
         case .shuttingDown: return "the fleet service is shutting down and hands out no more work"
+        case .superseded(let run): return "another replica took over driving run \(run): this one stops"
         }
     }
 }

@@ -52,6 +52,8 @@ public final class FleetService: Sendable {
     let gate: ConnectionGate
     /// Reports hosts that fall silent (only when someone listens to `events`).
     private let silenceWatch: Task<Void, Never>?
+    /// On a shared store: follows the run as the driver leaves it in the store (`SharedFleetStore`).
+    private let sharedWatch: Task<Void, Never>?
     /// The port `GET /metrics` is served on, when it is.
     public var metricsPort: Int? { metricsServer?.port }
     /// The port the server listens on (the one chosen by the system when 0 was asked for).
@@ -77,6 +79,7 @@ public final class FleetService: Sendable {
     private init(core: FleetCore, server: GRPCServer<HTTP2ServerTransport.Posix>, serving: Task<Void, any Error>, host: String, port: Int,
                  metrics: FleetMetrics, metricsServer: MetricsHTTPServer?, gate: ConnectionGate, silenceWatch: Task<Void, Never>?) {
         self.core = core
+        self.sharedWatch = core.shared.map { Self.follow(core, $0) }
         self.silenceWatch = silenceWatch
         self.gate = gate
         self.metrics = metrics
@@ -142,6 +145,76 @@ public final class FleetService: Sendable {
         try blocking { try await start(configuration) }
     }
 
+    // MARK: Replicas
+
+    /// Whether the store may be shared with other replicas (PostgreSQL): then this service
+    /// runs the script only once it drives the run (`claimDriving`, `waitToDrive`).
+    public var replicated: Bool { core.shared != nil }
+    /// Whether this service drives the run (always, on a store that is not shared).
+    public var driving: Bool { core.driving }
+    /// Whether this service drove the run and lost the claim to another replica.
+    public func superseded() async -> Bool {
+        guard let shared = core.shared, core.driving else { return false }
+        return !(await shared.holdsDriver(run: core.run))
+    }
+    /// `superseded`, for a synchronous caller.
+    public var supersededNow: Bool { (try? blocking { await self.superseded() }) ?? false }
+
+    /// Tries to become the run's driver; true if it is now (or the store is not shared).
+    public func claimDriving() async throws -> Bool {
+        guard let shared = core.shared else { return true }
+        if core.driving { return true }
+        guard try await core.retryingStore({ try await shared.claimDriver(run: core.run) }) else { return false }
+        core.setDriving()
+        return true
+    }
+
+    /// `claimDriving`, for a synchronous caller.
+    public func claimDrivingBlocking() throws -> Bool {
+        try blocking { try await self.claimDriving() }
+    }
+
+    /// Serves hosts as a replica until this service drives the run (true) or the run finished
+    /// (false), trying for the claim every `every`.
+    public func waitToDrive(every: Duration = .seconds(1)) async throws -> Bool {
+        while true {
+            if core.closing || core.draining { throw FleetError.shuttingDown }
+            if try await claimDriving() { return true }
+            if let shared = core.shared, try await core.retryingStore({ try await shared.runState(run: core.run) }).finished {
+                core.markFinished()
+                return false
+            }
+            let seen = core.signal.generation
+            await core.signal.wait(seen: seen, timeout: every)
+        }
+    }
+
+    /// `waitToDrive`, for a synchronous caller.
+    public func waitToDriveBlocking(every: Duration = .seconds(1)) throws -> Bool {
+        try blocking { try await self.waitToDrive(every: every) }
+    }
+
+    /// Follows the run in the store: its open round and its end (for a replica that does not
+    /// drive it), and wakes waiters on every change another replica notifies — at once when
+    /// the store notifies, and once a second in any case.
+    private static func follow(_ core: FleetCore, _ shared: any SharedFleetStore) -> Task<Void, Never> {
+        Task {
+            let refresh = ChangeSignal()
+            let listener = Task {
+                for await _ in shared.changes(run: core.run) {
+                    refresh.bump()
+                    core.signal.bump()
+                }
+            }
+            defer { listener.cancel() }
+            while !Task.isCancelled {
+                let seen = refresh.generation
+                if let state = try? await shared.runState(run: core.run) { core.adopt(state) }
+                await refresh.wait(seen: seen, timeout: .seconds(1))
+            }
+        }
+    }
+
     // MARK: Devices
 
     /// Returns once a host joined for every device of `range`; throws `devicesMissing` at the
@@ -151,12 +224,20 @@ public final class FleetService: Sendable {
         while true {
             let seen = core.signal.generation
             let joined = core.joinedDevices
-            let missing = range.filter { !joined.contains($0) }
+            var missing = range.filter { !joined.contains($0) }
+            if !missing.isEmpty, let shared = core.shared {
+                // Hosts may have joined through another replica: the store has seen them.
+                let elsewhere = Set(try await core.retryingStore {
+                    try await shared.devicesSeen(run: core.run, first: missing[0], end: missing[missing.count - 1] + 1,
+                                                 since: FleetCore.now() - FleetCore.connectedWindow)
+                })
+                missing.removeAll { elsewhere.contains($0) }
+            }
             if missing.isEmpty { return }
             if core.draining { throw FleetError.shuttingDown }
             let now = ContinuousClock.now
             guard now < deadline else { throw FleetError.devicesMissing(missing: missing, timeout: timeout) }
-            await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
+            await core.signal.wait(seen: seen, timeout: core.shared == nil ? now.duration(to: deadline) : min(now.duration(to: deadline), .seconds(1)))
         }
     }
 
@@ -178,6 +259,9 @@ public final class FleetService: Sendable {
         guard policy.timeout > .zero else { throw FleetError.invalidItem(index: -1, reason: "a round's timeout must be positive") }
         guard !core.finished else { throw FleetError.notRunning }
         guard !core.draining else { throw FleetError.shuttingDown }
+        // A service alone on a shared store drives from its first round; with replicas, the one
+        // that claims first does (`dcl serve` claims before the script starts).
+        guard try await claimDriving() else { throw FleetError.invalidItem(index: -1, reason: "another replica drives run \(core.run) (waitToDrive first)") }
         guard roundRunning.withLock({ running in
             defer { running = true }
             return !running
@@ -191,7 +275,8 @@ public final class FleetService: Sendable {
         let opened = FleetCore.now()
         let deadline = opened + Double(policy.timeout.components.seconds) + Double(policy.timeout.components.attoseconds) / 1e18
         let (roundID, _) = try await core.retryingStore { try await core.store.openRound(run: core.run, number: number, tasks: tasks, deadline: deadline, now: opened) }
-        let fromStore = core.resumed ? items.count - (try await core.retryingStore { try await core.store.openTaskCount(round: roundID) }) : 0
+        // A resumed run, or a replica that took one over, replays rounds answered before.
+        let fromStore = core.resumed || core.shared != nil ? items.count - (try await core.retryingStore { try await core.store.openTaskCount(round: roundID) }) : 0
         core.setRound(OpenRound(number: number, id: roundID, deadline: deadline, open: true))
         let reason = try await waitForAnswers(round: roundID, until: ContinuousClock.now.advanced(by: policy.timeout), timeout: policy.timeout)
         try await core.retryingStore { try await core.store.closeRound(roundID, reason: reason) }
@@ -220,6 +305,9 @@ public final class FleetService: Sendable {
     private func waitForAnswers(round roundID: Int64, until deadline: ContinuousClock.Instant, timeout: Duration) async throws -> String {
         while true {
             let seen = core.signal.generation
+            // A driver that lost its claim (cut off from the store, another replica took over)
+            // stops here rather than at the round's end.
+            if let shared = core.shared, !(await shared.holdsDriver(run: core.run)) { throw FleetError.superseded(run: core.run) }
             if try await core.retryingStore({ try await core.store.openTaskCount(round: roundID) }) == 0 { return "" }
             let now = ContinuousClock.now
             if core.closing { return "the service shut down before an answer came" }
@@ -238,7 +326,9 @@ public final class FleetService: Sendable {
                 if open.allSatisfy({ departed.contains($0.device) }) { return "its device's host left (it was stopped)" }
             }
             if now >= deadline { return "no answer within the round's timeout of \(timeout)" }
-            await core.signal.wait(seen: seen, timeout: now.duration(to: deadline))
+            // Results recorded through another replica wake this one by the store's notice; a
+            // notice lost while its connection was re-established costs at most a second.
+            await core.signal.wait(seen: seen, timeout: core.shared == nil ? now.duration(to: deadline) : min(now.duration(to: deadline), .seconds(1)))
         }
     }
 
@@ -303,6 +393,9 @@ public final class FleetService: Sendable {
 
     /// Tells the hosts the run is over: their next poll says so and they return (exit 0).
     public func finishRun() async throws {
+        // A replica that does not drive the run does not end it: its hosts go on through the
+        // replica that does.
+        guard core.driving else { return }
         core.markFinished()
         try await core.retryingStore { try await core.store.finishRun(core.run) }
     }
@@ -355,6 +448,7 @@ public final class FleetService: Sendable {
     public func stop() async {
         core.markClosing()
         silenceWatch?.cancel()
+        sharedWatch?.cancel()
         server.beginGracefulShutdown()
         // A graceful shutdown waits for every connection to close; one a peer holds open without
         // an RPC (idle, or a slow-loris client that never finishes its preface) is cut after

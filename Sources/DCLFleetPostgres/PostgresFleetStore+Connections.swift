@@ -12,10 +12,17 @@ extension PostgresFleetStore {
     /// within `operationDeadline`: the pool waits for a connection as long as the server is
     /// away, and a caller must not wait with it forever.
     func read<T: Sendable>(deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = self.client, deadline = deadline ?? operationDeadline
+        let client = self.client
+        return try await bounded(deadline: deadline) { try await client.withConnection { conn in try await body(conn) } }
+    }
+
+    /// Runs `work` within `deadline` (the operation's by default), with the server's errors
+    /// sorted: transient ones become `FleetError.storeUnavailable`, the rest `FleetError.store`.
+    func bounded<T: Sendable>(deadline: Duration? = nil, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = deadline ?? operationDeadline
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await client.withConnection { conn in try await body(conn) } }
+                group.addTask { try await work() }
                 group.addTask {
                     try await Task.sleep(for: deadline)
                     return nil
@@ -59,19 +66,22 @@ extension PostgresFleetStore {
     /// Runs `body` in a transaction on a pooled connection: committed when it returns, rolled
     /// back when it throws (its error is what the caller sees).
     func transaction<T: Sendable>(deadline: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await read(deadline: deadline) { conn in
-            try await conn.exec("BEGIN")
-            do {
-                let value = try await body(conn)
-                try await conn.exec("COMMIT")
-                return value
-            } catch {
-                // A connection that cannot roll back (cut off, or this task was cancelled at the
-                // deadline) may still be inside the transaction: it is closed, so the pool never
-                // lends it out half-way through one.
-                do { try await conn.exec("ROLLBACK") } catch { try? await conn.close() }
-                throw error
-            }
+        try await read(deadline: deadline) { conn in try await Self.inTransaction(conn, body) }
+    }
+
+    /// `body` between BEGIN and COMMIT on `conn`, rolled back when it throws.
+    static func inTransaction<T: Sendable>(_ conn: PostgresConnection, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await conn.exec("BEGIN")
+        do {
+            let value = try await body(conn)
+            try await conn.exec("COMMIT")
+            return value
+        } catch {
+            // A connection that cannot roll back (cut off, or this task was cancelled at the
+            // deadline) may still be inside the transaction: it is closed, so it is never used
+            // again half-way through one.
+            do { try await conn.exec("ROLLBACK") } catch { try? await conn.close() }
+            throw error
         }
     }
 

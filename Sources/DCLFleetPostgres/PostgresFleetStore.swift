@@ -34,6 +34,10 @@ public final class PostgresFleetStore: FleetStore, Sendable {
     /// The longest one store operation may take, waiting for a connection included; past it
     /// the operation fails as `FleetError.storeUnavailable`.
     public let operationDeadline: Duration
+    /// How long a new connection may take.
+    let connectTimeout: Duration
+    /// The run this store drives, when it claimed one (`SharedFleetStore.claimDriver`).
+    let driver: DriverClaim
 
     /// Connects to the database at `url` (waiting at most `connectTimeout` for a first answer),
     /// then brings its schema up to date.
@@ -49,7 +53,7 @@ public final class PostgresFleetStore: FleetStore, Sendable {
         configuration.options.additionalStartupParameters = [("application_name", "dcl")]
         try await probe(url, within: connectTimeout, logger: logger)
         let store = PostgresFleetStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), url: url, logger: logger,
-                                       operationDeadline: operationDeadline)
+                                       operationDeadline: operationDeadline, connectTimeout: connectTimeout)
         // The pool's task has begun `run()` before the first lease (else the client logs that it
         // is used before it runs); a moment's wait, bounded.
         for _ in 0..<100 where !store.poolStarted.value.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(1)) }
@@ -67,8 +71,10 @@ public final class PostgresFleetStore: FleetStore, Sendable {
         try await open(try PostgresStoreURL(spec))
     }
 
-    private init(client: PostgresClient, url: PostgresStoreURL, logger: Logger, operationDeadline: Duration) {
+    private init(client: PostgresClient, url: PostgresStoreURL, logger: Logger, operationDeadline: Duration, connectTimeout: Duration) {
         self.client = client
+        self.connectTimeout = connectTimeout
+        self.driver = DriverClaim()
         self.operationDeadline = operationDeadline
         self.url = url
         self.logger = logger
@@ -81,8 +87,9 @@ public final class PostgresFleetStore: FleetStore, Sendable {
 
     deinit { pool.cancel() }
 
-    /// Closes the connections.
+    /// Closes the connections (a driver's claim with its own).
     public func close() async {
+        await driver.release()
         pool.cancel()
         await pool.value
     }
@@ -92,6 +99,19 @@ public final class PostgresFleetStore: FleetStore, Sendable {
     /// fails at once with the reason, and a server that does not answer at all is given up after
     /// `timeout`.
     private static func probe(_ url: PostgresStoreURL, within timeout: Duration, logger: Logger) async throws {
+        do {
+            let connection = try await connect(url, within: timeout, logger: logger)
+            try await connection.close()
+        } catch let error as FleetError {
+            throw error
+        } catch {
+            throw FleetError.store("cannot connect to \(url): \(describe(error))")
+        }
+    }
+
+    /// A connection of its own, outside the pool: for a probe, a driver's claim (its advisory
+    /// lock lives exactly as long as this connection) and a LISTEN.
+    static func connect(_ url: PostgresStoreURL, within timeout: Duration, logger: Logger) async throws -> PostgresConnection {
         let tls: PostgresConnection.Configuration.TLS
         do {
             tls = url.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
@@ -102,13 +122,15 @@ public final class PostgresFleetStore: FleetStore, Sendable {
                                                              database: url.database, tls: tls)
         let (seconds, attoseconds) = timeout.components
         configuration.options.connectTimeout = .milliseconds(max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
-        do {
-            let connection = try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
-                                                                  id: 0, logger: logger)
-            try await connection.close()
-        } catch {
-            throw FleetError.store("cannot connect to \(url): \(describe(error))")
-        }
+        configuration.options.additionalStartupParameters = [("application_name", "dcl")]
+        return try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
+                                                    id: 0, logger: logger)
+    }
+
+    /// `connect` for the store's own use, its failures sorted like an operation's.
+    func dedicatedConnection() async throws -> PostgresConnection {
+        let url = self.url, logger = self.logger
+        return try await bounded(deadline: connectTimeout + .seconds(1)) { try await Self.connect(url, within: self.connectTimeout, logger: logger) }
     }
 
     // MARK: Schema
@@ -160,7 +182,10 @@ public final class PostgresFleetStore: FleetStore, Sendable {
     }
 
     public func finishRun(_ run: Int64) async throws {
-        try await read { conn in try await conn.exec("UPDATE runs SET finished = TRUE WHERE id = \(run)") }
+        try await driverTransaction(run: run) { conn in
+            try await conn.exec("UPDATE runs SET finished = TRUE WHERE id = \(run)")
+            try await Self.notify(run, conn)
+        }
     }
 
     // MARK: Objects
@@ -229,7 +254,8 @@ public final class PostgresFleetStore: FleetStore, Sendable {
     // MARK: Rounds
 
     public func openRound(run: Int64, number: Int64, tasks: [NewTask], deadline: Double, now: Double) async throws -> (round: Int64, taskIDs: [Int64]) {
-        try await transaction { conn in
+        try await driverTransaction(run: run) { conn in
+            try await Self.notify(run, conn)
             // Decided once: a second opener (a replica, a resumed service) finds the round there.
             if let round = try await conn.rows("""
                 INSERT INTO rounds (run_id, number, opened_at, deadline) VALUES (\(run), \(number), \(now), \(deadline))
@@ -284,12 +310,17 @@ public final class PostgresFleetStore: FleetStore, Sendable {
     }
 
     public func closeRound(_ round: Int64, reason: String) async throws {
-        try await transaction { conn in
+        let run = try await read { conn in
+            try await conn.rows("SELECT run_id FROM rounds WHERE id = \(round)").decode(Int64.self).array().first
+        }
+        guard let run else { throw FleetError.store("no round \(round) in the store") }
+        try await driverTransaction(run: run) { conn in
             try await conn.exec("""
                 UPDATE tasks SET state = 'dropped', drop_reason = \(reason), lease_expiry = NULL
                 WHERE round_id = \(round) AND state IN ('pending', 'leased')
                 """)
             try await conn.exec("UPDATE rounds SET closed = TRUE WHERE id = \(round)")
+            try await Self.notify(run, conn)
         }
     }
 
@@ -327,6 +358,7 @@ public final class PostgresFleetStore: FleetStore, Sendable {
                 INSERT INTO devices (run_id, device, token_hash, registered_at, last_seen) VALUES (\(run), \(device), \(ByteBuffer(bytes: tokenHash)), \(now), \(now))
                 ON CONFLICT (run_id, device) DO UPDATE SET token_hash = excluded.token_hash, last_seen = excluded.last_seen
                 """)
+            try await Self.notify(run, conn)
         }
     }
 
@@ -424,12 +456,12 @@ public final class PostgresFleetStore: FleetStore, Sendable {
         return try await transaction { conn in
             // Lock every task of the batch first, in id order: a replica recording the same task
             // waits here and then sees it done (a duplicate), and two batches never deadlock.
-            var rows: [Int64: (device: Int, state: String)] = [:]
+            var rows: [Int64: (device: Int, state: String, run: Int64)] = [:]
             let ids = Array(Set(entries.map(\.task))).sorted()
-            for try await (id, device, state) in try await conn.rows("""
-                SELECT id, device, state FROM tasks WHERE id = ANY(\(ids)::bigint[]) ORDER BY id FOR UPDATE
-                """).decode((Int64, Int, String).self) {
-                rows[id] = (device, state)
+            for try await (id, device, state, run) in try await conn.rows("""
+                SELECT id, device, state, run_id FROM tasks WHERE id = ANY(\(ids)::bigint[]) ORDER BY id FOR UPDATE
+                """).decode((Int64, Int, String, Int64).self) {
+                rows[id] = (device, state, run)
             }
             var outcomes: [RecordOutcome] = []
             var recorded: [ResultEntry] = []
@@ -461,6 +493,7 @@ public final class PostgresFleetStore: FleetStore, Sendable {
                   AS u(id, spec, failed, failure)
                 """)
             try await self.insertBlobLists(into: .resultBlobs, recorded.map { (task: $0.task, blobs: $0.result.blobs) }, conn)
+            for run in Set(recorded.compactMap { rows[$0.task]?.run }).sorted() { try await Self.notify(run, conn) }
             return outcomes
         }
     }

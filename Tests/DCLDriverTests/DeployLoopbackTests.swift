@@ -84,6 +84,9 @@ import DCLTestScratch
             (["--deploy", "loopback", "--seeds", "0..1"], "--seeds"),
             (["--deploy", "loopback", "--device-hosts", "0"], "--device-hosts"),
             (["--device-hosts", "2"], "--deploy loopback"),
+            (["--deploy", "loopback", "--replicas", "2"], "--store postgres://"),
+            (["--deploy", "loopback", "--replicas", "9", "--store", "postgres://u@127.0.0.1:1/d"], "1 to 8"),
+            (["--replicas", "2"], "--deploy loopback"),
         ] {
             let r = try runDCL(["run", script] + args)
             #expect(r.status == 2, "\(args): \(r.stderr)")
