@@ -5,6 +5,7 @@
 
 import DCLCompiler
 import Foundation
+import DCLTestScratch
 import Testing
 @testable import DCLDriver
 
@@ -50,7 +51,7 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct ClaimRunTests {
+@Suite(.serialized, .ownThreads) struct ClaimRunTests {
     static func script(in dir: URL) throws -> String {
         let digits = repositoryRoot.appendingPathComponent("Examples/data/digits/digits.csv").path
         return try writeScript("""

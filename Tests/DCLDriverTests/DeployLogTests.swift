@@ -3,9 +3,10 @@
 // events carry their fields — the bound address, each round's bytes, the closing counts.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct DeployLogTests {
+@Suite(.serialized, .ownThreads) struct DeployLogTests {
     /// Standard error's lines as JSON objects; records an issue for any line that is not one.
     static func objects(_ stderr: String, command: String) -> [[String: Any]] {
         var out: [[String: Any]] = []

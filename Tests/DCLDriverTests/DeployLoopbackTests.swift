@@ -9,7 +9,7 @@ import Glibc
 import DCLTestScratch
 #endif
 
-@Suite(.serialized) struct DeployLoopbackTests {
+@Suite(.serialized, .ownThreads) struct DeployLoopbackTests {
     /// A DC-CCL-shaped run on the digits data: per-device training and evaluation on the
     /// hosts, a controlled round, and an evaluation of the whole fleet in one round.
     static func script(in dir: URL, partitionSeed: String = ", seed: 2") throws -> String {

@@ -5,12 +5,13 @@
 
 import DCLFleet
 import Foundation
+import DCLTestScratch
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-@Suite(.serialized) struct DeployResumeTests {
+@Suite(.serialized, .ownThreads) struct DeployResumeTests {
     /// The `N done` of `dcl status`, or nil when the service does not answer.
     static func tasksDone(port: Int, token: String) throws -> Int? {
         let r = try runDCL(["status", "127.0.0.1:\(port)", "--join-token-file", token])

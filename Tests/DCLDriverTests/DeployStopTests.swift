@@ -3,12 +3,13 @@
 // stops waiting for its devices at once instead of at the task timeout.
 
 import Foundation
+import DCLTestScratch
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-@Suite(.serialized) struct DeployStopTests {
+@Suite(.serialized, .ownThreads) struct DeployStopTests {
     static func token(in dir: URL) throws -> String {
         let token = dir.appendingPathComponent("token").path
         try Data("0123456789abcdef0123456789abcdef".utf8).write(to: URL(fileURLWithPath: token))

@@ -4,9 +4,10 @@
 
 import DCLTestPKI
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct DeployTLSTests {
+@Suite(.serialized, .ownThreads) struct DeployTLSTests {
     @Test func aLoopbackRunOverTLSPrintsWhatTheInProcessRunPrints() throws {
         let dir = try makeTemporaryDirectory("deploy-tls")
         defer { try? FileManager.default.removeItem(at: dir) }

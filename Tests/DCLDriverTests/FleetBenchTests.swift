@@ -6,9 +6,10 @@
 // `everyExampleChecksClean` and the references byte-compiled below.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct FleetBenchTests {
+@Suite(.serialized, .ownThreads) struct FleetBenchTests {
     static func scripts(in dir: URL) throws -> (dcl: String, python: String) {
         let digits = repositoryRoot.appendingPathComponent("Examples/data/digits/digits.csv").path
         let dcl = try writeScript("""

@@ -2,9 +2,10 @@
 // gives it a pseudo-terminal for standard output.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct LiveProgressTests {
+@Suite(.serialized, .ownThreads) struct LiveProgressTests {
     static let scriptTool = "/usr/bin/script"
 
     /// Runs `dcl ARGUMENTS` on a pseudo-terminal; returns what it wrote there.

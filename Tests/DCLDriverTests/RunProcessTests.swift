@@ -3,6 +3,7 @@
 // shipped in Examples/data for a few steps, so each run takes well under a second.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
 /// The `dcl` binary next to this test bundle (`.build/<config>/`), `DCL_TEST_BINARY` if set.
@@ -53,7 +54,7 @@ func runDCL(_ arguments: [String]) throws -> ProcessResult {
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
-@Suite(.serialized) struct RunProcessTests {
+@Suite(.serialized, .ownThreads) struct RunProcessTests {
     static func script(in dir: URL) throws -> String {
         let digits = repositoryRoot.appendingPathComponent("Examples/data/digits/digits.csv").path
         return try writeScript("""

@@ -4,9 +4,10 @@
 
 import DCLExport
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct RunResultsTests {
+@Suite(.serialized, .ownThreads) struct RunResultsTests {
     static func script(in dir: URL, extra: String = "") throws -> String {
         let digits = repositoryRoot.appendingPathComponent("Examples/data/digits/digits.csv").path
         return try writeScript("""

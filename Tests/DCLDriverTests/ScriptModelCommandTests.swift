@@ -4,9 +4,10 @@
 // session's model table, and its body re-runs through that session's interpreter).
 
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite struct ScriptModelCommandTests {
+@Suite(.ownThreads) struct ScriptModelCommandTests {
     static let script = """
         model tiny {
           input x: [1, 8, 8]

@@ -5,9 +5,10 @@
 // not once per device, and every task is counted.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct ServeBenchTests {
+@Suite(.serialized, .ownThreads) struct ServeBenchTests {
     @Test func measuresEveryPhaseOverRealHostProcesses() throws {
         let r = try runDCL(["bench", "serve", "--devices", "12", "--hosts", "2", "--rounds", "2", "--shared-kib", "64", "--reply-kib", "4",
                             "--transfer-mib", "1", "--json"])

@@ -4,6 +4,7 @@
 
 import DCLLanguageServer
 import Foundation
+import DCLTestScratch
 import Testing
 
 /// The `dcl` binary built next to the tests (`DCL_TEST_BINARY` if set).
@@ -16,7 +17,7 @@ func dclBinary() -> String? {
     return dirs.map { ($0 as NSString).appendingPathComponent("dcl") }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct BinaryTests {
+@Suite(.serialized, .timeLimit(.minutes(2)), .ownThreads) struct BinaryTests {
     @Test func dclLspOverPipes() throws {
         let binary = try #require(dclBinary(), "the dcl binary was not built next to the tests")
         let dir = try temporaryDirectory("binary")

@@ -5,9 +5,10 @@
 // seconds instead of hanging it.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
-@Suite(.serialized) struct InterruptTerminalTests {
+@Suite(.serialized, .ownThreads) struct InterruptTerminalTests {
     /// How long the prompt may take to come back after Ctrl-C. Generous for a loaded machine
     /// running a debug build; an ignored interrupt would take forever.
     static let interruptDeadline = 10.0

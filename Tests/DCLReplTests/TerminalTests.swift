@@ -3,6 +3,7 @@
 // training, Ctrl-D, and the history file.
 
 import Foundation
+import DCLTestScratch
 import Testing
 
 /// The `dcl` binary the terminal tests drive: `DCL_TEST_BINARY` if set (say, a release build —
@@ -26,7 +27,7 @@ func dclBinary() -> String? {
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-@Suite(.serialized) struct TerminalTests {
+@Suite(.serialized, .ownThreads) struct TerminalTests {
     @Test(.enabled(if: PseudoTerminal.isAvailable, "no pseudo-terminal available"), .timeLimit(.minutes(5)))
     func aSessionAtATerminal() throws {
         let binary = try #require(dclBinary(), "the dcl binary was not built next to the tests")

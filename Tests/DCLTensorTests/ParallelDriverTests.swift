@@ -1,3 +1,4 @@
+import DCLTestScratch
 import Testing
 @testable import DCLTensor
 import Synchronization
@@ -58,7 +59,7 @@ private func cpuMilliseconds(of threads: [pthread_t]) -> Double {
     return total
 }
 
-@Suite(.serialized) struct ParallelDriverTests {
+@Suite(.serialized, .ownThreads) struct ParallelDriverTests {
     // MARK: the pool parks
 
     /// After a burst of jobs, an idle pool must not burn CPU: its workers poll for 50 µs and then
