@@ -156,5 +156,6 @@ extension PostgresFleetStore: SamplePoolStore {
         try await conn.exec("DELETE FROM pool_users WHERE pool_id = \(id)")
         try await conn.exec("DELETE FROM pool_items WHERE pool_id = \(id)")
         try await conn.exec("DELETE FROM pools WHERE id = \(id)")
+        try await conn.exec(PostgresQuery(unsafeSQL: "DROP INDEX IF EXISTS \(cubeIndex(id))"))
     }
 }
