@@ -88,8 +88,10 @@ public final class RatingsStream {
                     throw DataError(.invalidArgument, path: path, "the \(role) column is named \(quoted(name)), but the file has no header: give its position (1, 2, …)")
                 }
                 guard let i = names.firstIndex(of: name) else {
+                    // One column only: most likely the file is separated by another character.
+                    let hint = names.count == 1 ? " (one column: is the file separated by another character?)" : ""
                     throw DataError(.missingColumn, path: path, line: stream.reader.recordLine,
-                                    "no \(role) column \(quoted(name)) in the header, found \(quoted(names.joined(separator: String(UnicodeScalar(layout.separator))), limit: 120))")
+                                    "no \(role) column \(quoted(name)) in the header, found \(quoted(names.joined(separator: String(UnicodeScalar(layout.separator))), limit: 120))\(hint)")
                 }
                 return i
             case .position(let p):

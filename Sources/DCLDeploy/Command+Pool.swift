@@ -75,17 +75,20 @@ struct PoolImportCSV: ParsableCommand {
             (within int32). At least one of --rating and --label; a script's `y` is the label, else \
             rating ≥ its threshold.
 
-              dcl pool import csv clicks.tsv --delimiter tab --user uid --item iid --label clicked --store sqlite:pool.db
-              dcl pool import csv ratings.csv --no-header --user 1 --item 2 --rating 3 --timestamp 4 --store sqlite:pool.db
+            Examples:
+              dcl pool import csv clicks.tsv --store sqlite:pool.db \\
+                  --delimiter tab --user uid --item iid --label clicked
+              dcl pool import csv ratings.csv --store sqlite:pool.db \\
+                  --no-header --user 1 --item 2 --rating 3 --timestamp 4
             """)
 
     @Argument(help: "The CSV file.") var file: String
     @OptionGroup var options: PoolImportOptions
-    @Option(help: "The user id column.") var user = "user"
-    @Option(help: "The item id column.") var item = "item"
-    @Option(help: "The rating column (a number).") var rating: String?
-    @Option(help: "The label column (0 or 1).") var label: String?
-    @Option(help: "The timestamp column (integer Unix seconds).") var timestamp: String?
+    @Option(help: ArgumentHelp("The user id column.", valueName: "col")) var user = "user"
+    @Option(help: ArgumentHelp("The item id column.", valueName: "col")) var item = "item"
+    @Option(help: ArgumentHelp("The rating column (a number).", valueName: "col")) var rating: String?
+    @Option(help: ArgumentHelp("The label column (0 or 1).", valueName: "col")) var label: String?
+    @Option(help: ArgumentHelp("The timestamp column (integer Unix seconds).", valueName: "col")) var timestamp: String?
     @Flag(help: "The file has no header: columns are given by position (1, 2, …).") var noHeader = false
     @Option(help: ArgumentHelp("The field separator: one ASCII character, or `tab`.", valueName: "char")) var delimiter = ","
 

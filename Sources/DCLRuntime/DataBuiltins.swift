@@ -35,6 +35,8 @@ enum DataBuiltins {
                 do {
                     d = try StorePool.dataset(name: name, store: store, threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
                                               resolve: ev.resolvePath)
+                } catch FleetError.store(let message) {
+                    throw RuntimeError(RuntimeCode.data, "store_pool: \(message)", at: span)
                 } catch let e as FleetError {
                     throw RuntimeError(RuntimeCode.data, "store_pool: \(e)", at: span)
                 }

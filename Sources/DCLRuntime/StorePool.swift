@@ -20,9 +20,10 @@ public enum StorePool {
         guard spec.hasPrefix("sqlite:"), spec.count > "sqlite:".count else {
             throw FleetError.store("bad pool store `\(spec)`: expected sqlite:PATH or postgres://USER@HOST:PORT/DATABASE (a memory store holds no pools)")
         }
-        let path = resolve(String(spec.dropFirst("sqlite:".count)))
+        let given = String(spec.dropFirst("sqlite:".count)), path = resolve(given)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw FleetError.store("no store file at \(path) (import a pool into it first: dcl pool import … --store sqlite:PATH)")
+            let relative = path != given ? "; a relative sqlite:PATH is read from the script's folder" : ""
+            throw FleetError.store("no store file at \(path) (import a pool into it first: dcl pool import … --store sqlite:PATH\(relative))")
         }
         return (try SQLiteFleetStore(path: path), {})
     }

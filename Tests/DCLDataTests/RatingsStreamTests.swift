@@ -64,6 +64,8 @@ import Testing
         #expect(error(h) == "bad.csv:2: expected at least one sample after the header, found none")
         #expect(error("") == "bad.csv:1: empty file, expected a header")
         #expect(error("user,movie\n1,2\n") == "bad.csv:1: no user column \"userId\" in the header, found \"user,movie\"")
+        #expect(error("userId;movieId\n1;2\n")
+            == "bad.csv:1: no user column \"userId\" in the header, found \"userId;movieId\" (one column: is the file separated by another character?)")
         let labels = RatingsLayout(user: .name("u"), item: .name("i"), rating: nil, label: .name("clicked"), time: nil)
         #expect(error("u,i,clicked\n1,2,1\n1,3,2\n", labels) == "bad.csv:3:5: column \"clicked\" (label): expected 0 or 1, found \"2\"")
         let headerless = RatingsLayout(user: .position(1), item: .position(5), rating: .position(2), label: nil, time: nil, header: false)

@@ -91,12 +91,60 @@ import DCLTestScratch
 
         let missing = try runDCL(["run", "--quiet", script, "--set", "pool_store=sqlite:nowhere.db"])
         #expect(missing.status == 3)
-        #expect(missing.stderr.contains("store_pool: fleet store: no store file at \(dir.path)/nowhere.db"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("store_pool: no store file at \(dir.path)/nowhere.db (import a pool into it first: "
+                                        + "dcl pool import … --store sqlite:PATH; a relative sqlite:PATH is read from the script's folder)"), "\(missing.stderr)")
 
         #expect(try runDCL(["pool", "drop", "data", "--store", store]).stdout == "dropped pool `data`\n")
         let gone = try runDCL(["pool", "drop", "data", "--store", store])
         #expect(gone.status == 3 && gone.stderr == "dcl pool drop: error: the store holds no pool named `data`\n")
         #expect(try runDCL(["pool", "list", "--store", store]).stdout == "no pools\n")
+    }
+
+    /// Deployed, the service and the device hosts each read the pool from the store (the hosts
+    /// derive the devices' data from it): the output is the in-process, file-fed run's.
+    @Test func aDeployedRunReadsThePoolInEveryProcess() throws {
+        let dir = try Self.workspace()
+        #expect(try runDCL(["pool", "import", "movielens", dir.appendingPathComponent("data").path,
+                            "--store", "sqlite:" + dir.appendingPathComponent("pool.db").path]).status == 0)
+        let script = dir.appendingPathComponent("deployed.dcl").path
+        try """
+            import std.data
+            import std.rec
+
+            param pool_store: string = ""
+
+            let ml = if pool_store == "" {
+              movielens_dataset("data", threshold: 4.0)
+            } else {
+              store_pool("data", store: pool_store, threshold: 4.0)
+            }
+            let history = ml |> time_split(test: 0.5)
+
+            role cloud {
+              pool: history.train |> with_negatives(5, seed: 3)
+            }
+
+            role device[3] {
+              data: history.test |> with_negatives(3, seed: 5) |> partition(by_user(), test: 0.4, seed: 1)
+            }
+
+            let global = ctr(users: ml.users, items: ml.items, dim: 4, hidden: [4])
+            train global on cloud.pool { epochs: 1, batch: 256, optimizer: adam(lr: 5e-3), log: "none" }
+
+            var rows = []
+            for d in device {
+              let m = copy(global)
+              train m on d.train { epochs: 1, batch: 32, optimizer: adam(lr: 2e-3), log: "none" }
+              let r = evaluate(m, on: d.test, k: 5)
+              rows += [{ auc: r.auc, logloss: r.logloss }]
+            }
+            print table(rows, title: "deployed")
+
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let local = try runDCL(["run", "--quiet", script])
+        let deployed = try runDCL(["run", "--quiet", script, "--deploy", "loopback", "--set", "pool_store=sqlite:pool.db"])
+        #expect(local.status == 0 && deployed.status == 0, "\(local.stderr)\(deployed.stderr)")
+        #expect(local.stdout.contains("deployed") && deployed.stdout == local.stdout)
     }
 
     @Test func csvImportOptionsAndBadInput() throws {
