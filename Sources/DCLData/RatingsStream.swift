@@ -113,9 +113,8 @@ public final class RatingsStream {
         var b = RatingsBatch()
         b.user.reserveCapacity(limit)
         b.item.reserveCapacity(limit)
-        let r0 = stream
-        while b.count < limit, try r0.next() {
-            let r = r0.reader
+        while b.count < limit, try stream.next() {
+            let r = stream.reader
             // Without a header, the first row fixes the width.
             let width = self.width ?? r.fields.count
             if self.width == nil {

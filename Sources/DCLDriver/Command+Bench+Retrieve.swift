@@ -49,7 +49,8 @@ struct RetrieveBench: ParsableCommand {
     @Option(help: ArgumentHelp("Also search inside this PostgreSQL database with the cube extension's GiST index (users and queries normalised: cosine order).",
                                valueName: "url"))
     var postgres: String?
-    @Option(help: "With --postgres: the queries PostgreSQL is timed on (latency and throughput), the first K of the Q.") var postgresQueries = 100
+    @Option(help: ArgumentHelp("With --postgres: the queries PostgreSQL is timed on (latency and throughput), the first K of the Q.", valueName: "k"))
+    var postgresQueries = 100
 
     func validate() throws {
         guard users >= 1, users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000 (got \(users))") }
