@@ -77,7 +77,8 @@ let package = Package(
         .target(name: "DCLCompiler", dependencies: ["DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"], swiftSettings: v5 + numericFlags),
         // Figures (SVG and PNG) drawn from plain numbers: knows nothing of the language.
         .target(name: "DCLPlot", dependencies: ["DCLText", "SystemZlib"], swiftSettings: v5),
-        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData", "DCLPlot", "DCLText", "DCLExport"], swiftSettings: v5 + numericFlags),
+        .target(name: "DCLRuntime", dependencies: ["DCLCompiler", "DCLGraph", "DCLTensor", "DCLData", "DCLPlot", "DCLText", "DCLExport",
+                                                 "DCLFleet", "DCLFleetPostgres"], swiftSettings: v5 + numericFlags),
         .target(name: "DCLExport", dependencies: ["DCLGraph", "DCLTensor", "DCLText", "DCLONNXProto",
                                                  .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: v5 + numericFlags),
@@ -131,7 +132,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "DCLDriver", dependencies: [
-            "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText",
+            "DCLLanguageServer", "DCLDiagnostics", "DCLSyntax", "DCLSema", "DCLCompiler", "DCLRuntime", "DCLExport", "DCLRepl", "DCLData", "DCLBench", "DCLText", "DCLFleet", "DCLFleetPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: v5 + numericFlags),
         // `dcl serve`, `dcl device`, `dcl status`: the deployed run over the fleet transport. Apart

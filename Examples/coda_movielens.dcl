@@ -14,7 +14,16 @@ param devices: int = 100
 // (MPDA compares 50, 100 and 200).
 param coarse_users: int = 50
 
-let ml = movielens_dataset("data/ml-latest-small", threshold: 4.0)
+// The ratings: the files, or the same samples imported into a store (docs/deploy.md, "Sample
+// pool in the store"): `dcl pool import movielens data/ml-latest-small --store URL`, then
+// `--set pool_store=URL` (sqlite:PATH relative to this folder, or postgres://…).
+param pool_store: string = ""
+
+let ml = if pool_store == "" {
+  movielens_dataset("data/ml-latest-small", threshold: 4.0)
+} else {
+  store_pool("ml-latest-small", store: pool_store, threshold: 4.0)
+}
 let history = ml |> time_split(test: 0.5) // per user: older half | fresher half
 
 // Training samples pair each user's rated items with sampled unrated ones (label 0).

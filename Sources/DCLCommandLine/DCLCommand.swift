@@ -13,7 +13,7 @@ public struct DCLCommand: ParsableCommand {
         version: dclVersion,
         subcommands: [Run.self, Check.self, Fmt.self, Summary.self, GraphView.self, Compile.self, Predict.self, Inspect.self,
                       ReplCommand.self, BenchCommand.self, Lsp.self,
-                      Serve.self, DeviceHost.self, StatusCommand.self]
+                      Serve.self, DeviceHost.self, StatusCommand.self, PoolCommand.self]
     )
     public init() {}
 

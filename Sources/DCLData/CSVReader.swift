@@ -1,7 +1,8 @@
 // An RFC 4180 CSV tokenizer over an in-memory buffer that remembers where every field starts
 // (line and column), so each error downstream can point at the exact spot.
 //
-// Accepted: comma separators; LF, CRLF or lone CR line ends; fields in double quotes, with `""`
+// Accepted: comma separators (or another one-byte separator: CSVStream's `--delimiter`); LF,
+// CRLF or lone CR line ends; fields in double quotes, with `""`
 // for a literal quote and line breaks allowed inside; a UTF-8 byte-order mark at the start.
 // Lenient where RFC 4180 is strict but the meaning is unambiguous: a `"` inside an unquoted field
 // is a literal character, and blank lines are skipped (they still count for line numbers).
@@ -30,17 +31,28 @@ struct CSVReader {
     /// Line on which the record last read starts.
     private(set) var recordLine = 0
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, path: String) {
+    /// The field separator (a comma unless told).
+    private let comma: UInt8
+
+    /// A reader of `bytes`; `line` is the file line `bytes` starts on, and `startOfFile` whether
+    /// a byte-order mark may come first (CSVStream reads a file in pieces, each starting a record).
+    init(_ bytes: UnsafeBufferPointer<UInt8>, path: String, separator: UInt8 = 0x2C, line: Int = 1, startOfFile: Bool = true) {
         self.bytes = bytes
         self.path = path
-        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+        self.comma = separator
+        self.line = line
+        if startOfFile && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             pos = 3
             lineStart = 3
         }
         fields.reserveCapacity(64)
     }
 
-    private static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+    private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+
+    /// The offset where the next record (or blank line) begins, and its line.
+    var position: Int { pos }
+    var currentLine: Int { line }
 
     /// Consumes a line break at `pos` (LF, CRLF or CR), if there is one.
     private mutating func skipLineBreak() -> Bool {
@@ -101,20 +113,20 @@ struct CSVReader {
                 }
                 fields.append(CSVField(start: start, end: pos, line: fieldLine, column: fieldColumn, hasEscapes: escapes))
                 pos += 1  // the closing quote
-                if pos < n, bytes[pos] != Self.comma, bytes[pos] != Self.lf, bytes[pos] != Self.cr {
+                if pos < n, bytes[pos] != comma, bytes[pos] != Self.lf, bytes[pos] != Self.cr {
                     throw DataError(.malformed, path: path, line: line, column: pos - lineStart + 1,
-                                    "expected ',' or end of line after a closing quote, found \(quoted(bytes: [bytes[pos]]))")
+                                    "expected \(comma == 0x2C ? "','" : quoted(bytes: [comma])) or end of line after a closing quote, found \(quoted(bytes: [bytes[pos]]))")
                 }
             } else {
                 let start = pos
                 while pos < n {
                     let b = bytes[pos]
-                    if b == Self.comma || b == Self.lf || b == Self.cr { break }
+                    if b == comma || b == Self.lf || b == Self.cr { break }
                     pos += 1
                 }
                 fields.append(CSVField(start: start, end: pos, line: fieldLine, column: fieldColumn, hasEscapes: false))
             }
-            if pos < n && bytes[pos] == Self.comma {
+            if pos < n && bytes[pos] == comma {
                 pos += 1
                 continue
             }

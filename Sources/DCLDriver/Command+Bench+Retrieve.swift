@@ -15,6 +15,7 @@
 // scores that a different summation order rounds apart).
 
 import ArgumentParser
+import DCLFleetPostgres
 import DCLTensor
 import Foundation
 
@@ -27,7 +28,9 @@ struct RetrieveBench: ParsableCommand {
             one query at a time (latency) and all queries at once (throughput), then runs \
             `python3 Scripts/reference/retrieve.py` on the same numbers (numpy brute force, faiss IndexFlatIP) and \
             checks that their top-M agree with dcl's. Speed-ups are reference time / dcl time (above 1, dcl is faster). \
-            A missing python3, numpy or faiss is reported and dcl's own numbers are still printed. See BENCHMARKS.md, \
+            A missing python3, numpy or faiss is reported and dcl's own numbers are still printed. With \
+            --postgres URL, the users are also published into that database (the cube extension, a GiST index) \
+            and searched there by its nearest-neighbour scan; then every side searches unit vectors. See BENCHMARKS.md, \
             "Coarse retrieval".
             """)
 
@@ -43,6 +46,11 @@ struct RetrieveBench: ParsableCommand {
     @Option(help: "The Python interpreter for the references.") var python = "python3"
     @Option(help: "The repository root holding Scripts/reference (default: the current directory).") var root = "."
     @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: ArgumentHelp("Also search inside this PostgreSQL database with the cube extension's GiST index (users and queries normalised: cosine order).",
+                               valueName: "url"))
+    var postgres: String?
+    @Option(help: ArgumentHelp("With --postgres: the queries PostgreSQL is timed on (latency and throughput), the first K of the Q.", valueName: "k"))
+    var postgresQueries = 100
 
     func validate() throws {
         guard users >= 1, users <= 100_000_000 else { throw ValidationError("--users must be between 1 and 100000000 (got \(users))") }
@@ -57,6 +65,10 @@ struct RetrieveBench: ParsableCommand {
             throw ValidationError("--users × --dim must be at most 2^30 floats and --queries × --top at most 2^28")
         }
         try validateThreads(threads)
+        if postgres != nil {
+            guard dim <= 100 else { throw ValidationError("--postgres searches with the cube extension, which holds at most 100 dimensions (--dim \(dim))") }
+            guard postgresQueries >= 1 else { throw ValidationError("--postgres-queries must be at least 1") }
+        }
     }
 
     var scriptPath: String { "\(root)/Scripts/reference/retrieve.py" }
@@ -65,8 +77,14 @@ struct RetrieveBench: ParsableCommand {
         let t = threads ?? ThreadPool.shared.threadCount
         ThreadPool.configureShared(threads: t)
         var rng = SeededGenerator(seed: seed)
-        let items = (0..<(users * dim)).map { _ in Float(rng.nextNormal()) }
-        let qs = (0..<(queries * dim)).map { _ in Float(rng.nextNormal()) }
+        var items = (0..<(users * dim)).map { _ in Float(rng.nextNormal()) }
+        var qs = (0..<(queries * dim)).map { _ in Float(rng.nextNormal()) }
+        if postgres != nil {
+            // cube's KNN is Euclidean: every side searches unit vectors, where it ranks as cosine
+            // and inner product do.
+            items = CubeRetrieval.normalized(items, dim: dim)
+            qs = CubeRetrieval.normalized(qs, dim: dim)
+        }
         let (side, result) = try measureDCL(items: items, queries: qs)
         var report = RetrieveReport(users: users, dim: dim, top: top, queries: queries,
                                     latencyQueries: min(latencyQueries, queries), threads: t, dcl: side)
@@ -74,6 +92,13 @@ struct RetrieveBench: ParsableCommand {
             report.notes.append("references not run (--no-reference)")
         } else {
             try runReferences(items: items, queries: qs, dcl: result, into: &report)
+        }
+        if let postgres {
+            do {
+                try runCube(url: postgres, items: items, queries: qs, dcl: result, into: &report)
+            } catch {
+                report.notes.append("postgres-cube not measured: \(error)")
+            }
         }
         print(json ? report.json() : report.table())
     }

@@ -9,13 +9,13 @@ import GRDB
 
 public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
     // @unchecked: `writer` is a GRDB DatabaseQueue or DatabasePool, both thread-safe.
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     /// The objects' bytes: files beside a file store's database, memory for an in-memory store
     /// (ObjectBytes.swift says why not in the database).
     private let objectBytes: any ObjectBytes
 
     /// The migrations' identifiers, oldest first (a test checks a new file gets exactly these).
-    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys", "v3-tasks-by-state", "v4-objects-outside"]
+    public static let migrationNames = ["v1-runs-rounds-tasks-results-devices-objects", "v2-run-keys", "v3-tasks-by-state", "v4-objects-outside", "v5-sample-pool"]
 
     /// An in-memory store.
     public convenience init() throws {
@@ -148,6 +148,48 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         // of an older file keep theirs inside and are read from there.
         migrator.registerMigration(migrationNames[3]) { db in
             try db.execute(sql: "ALTER TABLE objects ADD COLUMN outside INTEGER NOT NULL DEFAULT 0")
+        }
+        // Sample pools (SamplePool.swift): samples in file order by dense user and item index,
+        // the original ids behind the indices, and items' genres. Rows are keyed by pool first,
+        // so reading or dropping one pool is one range of each table. `embedding` (float32s,
+        // little-endian) mirrors PostgreSQL's column for a published retrieval index.
+        migrator.registerMigration(migrationNames[4]) { db in
+            try db.execute(sql: """
+                CREATE TABLE pools (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  name TEXT NOT NULL UNIQUE,
+                  kind TEXT NOT NULL,
+                  source TEXT NOT NULL,
+                  has_rating INTEGER NOT NULL,
+                  has_label INTEGER NOT NULL,
+                  has_time INTEGER NOT NULL,
+                  has_genres INTEGER NOT NULL,
+                  samples INTEGER NOT NULL CHECK (samples >= 0),
+                  users INTEGER NOT NULL CHECK (users >= 0),
+                  items INTEGER NOT NULL CHECK (items >= 0),
+                  created_at REAL NOT NULL);
+                CREATE TABLE pool_samples (
+                  pool_id INTEGER NOT NULL REFERENCES pools(id),
+                  seq INTEGER NOT NULL,
+                  user_index INTEGER NOT NULL,
+                  item_index INTEGER NOT NULL,
+                  rating REAL,
+                  label REAL,
+                  time INTEGER,
+                  PRIMARY KEY (pool_id, seq)) WITHOUT ROWID;
+                CREATE TABLE pool_users (
+                  pool_id INTEGER NOT NULL REFERENCES pools(id),
+                  user_index INTEGER NOT NULL,
+                  user_id INTEGER NOT NULL,
+                  embedding BLOB,
+                  PRIMARY KEY (pool_id, user_index)) WITHOUT ROWID;
+                CREATE TABLE pool_items (
+                  pool_id INTEGER NOT NULL REFERENCES pools(id),
+                  item_index INTEGER NOT NULL,
+                  item_id INTEGER NOT NULL,
+                  genres TEXT,
+                  PRIMARY KEY (pool_id, item_index)) WITHOUT ROWID;
+                """)
         }
         return migrator
     }

@@ -105,6 +105,54 @@ enum PostgresSchema {
                   PRIMARY KEY (sha256, position))
                 """,
             ]),
+            // Sample pools (SamplePool.swift). `pool_users.embedding` holds the pool's retrieval
+            // index when one is published (PostgresFleetStore+PoolRetrieval.swift): a plain array
+            // here, so the schema needs no extension; the `cube` GiST index over it is built on
+            // demand where the extension is installed.
+            (names[4], [
+                """
+                CREATE TABLE pools (
+                  id BIGSERIAL PRIMARY KEY,
+                  name TEXT NOT NULL UNIQUE,
+                  kind TEXT NOT NULL,
+                  source TEXT NOT NULL,
+                  has_rating BOOLEAN NOT NULL,
+                  has_label BOOLEAN NOT NULL,
+                  has_time BOOLEAN NOT NULL,
+                  has_genres BOOLEAN NOT NULL,
+                  samples BIGINT NOT NULL CHECK (samples >= 0),
+                  users BIGINT NOT NULL CHECK (users >= 0),
+                  items BIGINT NOT NULL CHECK (items >= 0),
+                  created_at DOUBLE PRECISION NOT NULL)
+                """,
+                """
+                CREATE TABLE pool_samples (
+                  pool_id BIGINT NOT NULL REFERENCES pools(id),
+                  seq BIGINT NOT NULL,
+                  user_index INTEGER NOT NULL,
+                  item_index INTEGER NOT NULL,
+                  rating REAL,
+                  label REAL,
+                  time BIGINT,
+                  PRIMARY KEY (pool_id, seq))
+                """,
+                """
+                CREATE TABLE pool_users (
+                  pool_id BIGINT NOT NULL REFERENCES pools(id),
+                  user_index INTEGER NOT NULL,
+                  user_id BIGINT NOT NULL,
+                  embedding DOUBLE PRECISION[],
+                  PRIMARY KEY (pool_id, user_index))
+                """,
+                """
+                CREATE TABLE pool_items (
+                  pool_id BIGINT NOT NULL REFERENCES pools(id),
+                  item_index INTEGER NOT NULL,
+                  item_id BIGINT NOT NULL,
+                  genres TEXT,
+                  PRIMARY KEY (pool_id, item_index))
+                """,
+            ]),
         ]
     }()
 

@@ -5,6 +5,7 @@
 import DCLCompiler
 import DCLData
 import DCLDiagnostics
+import DCLFleet
 import DCLSema
 import DCLTensor
 
@@ -28,6 +29,17 @@ enum DataBuiltins {
                 d = try DataLoader.movieLens(ratings: try path("path"), movies: movies,
                                              threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
                                              labelDType: .float32)
+            case .storePool:
+                let name = try ev.string(a["name"], "`name`", span: a.span(of: "name") ?? span)
+                let store = try ev.string(a["store"], "`store`", span: a.span(of: "store") ?? span)
+                do {
+                    d = try StorePool.dataset(name: name, store: store, threshold: Float(try ev.double(a["threshold"], "threshold", span: span)),
+                                              resolve: ev.resolvePath)
+                } catch FleetError.store(let message) {
+                    throw RuntimeError(RuntimeCode.data, "store_pool: \(message)", at: span)
+                } catch let e as FleetError {
+                    throw RuntimeError(RuntimeCode.data, "store_pool: \(e)", at: span)
+                }
             case .cifar10:
                 d = try DataLoader.cifar10(try path("dir"), split: try ev.string(a["split"], "`split`", span: a.span(of: "split") ?? span))
             case .images:

@@ -45,13 +45,14 @@ BUILTINS = (
     'concat', 'stop', 'exp', 'log', 'sqrt', 'abs', 'pow', 'shape', 'cosine_similarity',
     'argmax', 'cross_entropy', 'bce', 'mse', 'kl', 'len', 'str', 'int', 'float', 'round',
     'floor', 'ceil', 'div', 'std', 'sort', 'reverse', 'zip', 'keys', 'join', 'table', 'assert',
-    'claim', 'clock', 'seed', 'idx', 'csv', 'npy', 'movielens', 'cifar10', 'images', 'scale',
-    'normalize', 'random_crop', 'hflip', 'shuffle', 'take', 'drop', 'holdout', 'time_split',
-    'with_negatives', 'one_hot', 'select', 'filter_labels', 'partition', 'iid', 'label_subset',
-    'dirichlet', 'class_groups', 'by_user', 'sgd', 'adam', 'adamw', 'constant', 'step',
-    'cosine', 'warmup', 'history', 'evaluate', 'copy', 'average', 'assign', 'summary', 'cost',
-    'reinit', 'vertical', 'attach', 'knn', 'overlap', 'random_users', 'classifier', 'greedy',
-    'plot', 'predict', 'confusion_matrix', 'class_accuracy',
+    'claim', 'clock', 'seed', 'idx', 'csv', 'npy', 'movielens', 'cifar10', 'images',
+    'store_pool', 'scale', 'normalize', 'random_crop', 'hflip', 'shuffle', 'take', 'drop',
+    'holdout', 'time_split', 'with_negatives', 'one_hot', 'select', 'filter_labels',
+    'partition', 'iid', 'label_subset', 'dirichlet', 'class_groups', 'by_user', 'sgd', 'adam',
+    'adamw', 'constant', 'step', 'cosine', 'warmup', 'history', 'evaluate', 'copy', 'average',
+    'assign', 'summary', 'cost', 'reinit', 'vertical', 'attach', 'knn', 'overlap',
+    'random_users', 'classifier', 'greedy', 'plot', 'predict', 'confusion_matrix',
+    'class_accuracy',
 )
 
 

@@ -112,7 +112,7 @@ public enum ScriptBuiltin: String, Sendable, CaseIterable {
 }
 
 public enum DataSourceBuiltin: String, Sendable, CaseIterable {
-    case idx, csv, npy, movielens, cifar10, images
+    case idx, csv, npy, movielens, cifar10, images, storePool = "store_pool"
 }
 
 public enum TransformBuiltin: String, Sendable, CaseIterable {

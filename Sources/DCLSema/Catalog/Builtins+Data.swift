@@ -30,6 +30,12 @@ extension Builtins {
             ParamSpec("size", .list(.int), DefaultValue.none, "[height, width] every image must have (default: the first image's)"),
             ParamSpec("channels", .int, .int(3), "3 (RGB; gray repeated) or 1 (gray; colour converted)"),
         ], returns: .fixed(.dataset), doc: "an image folder: x f32[N, channels, H, W] (0..255), y i32[N] by sorted class folder"),
+        BuiltinSpec(.dataSource(.storePool), [
+            ParamSpec("name", .string, nil, "the pool's name (`dcl pool list`)"),
+            ParamSpec("store", .string, nil, "sqlite:PATH (relative to the script) or postgres://USER@HOST:PORT/DATABASE"),
+            ParamSpec("threshold", .float, .float(4.0), "ratings ≥ threshold are positives (a pool with labels keeps its labels)"),
+        ], returns: .fixed(.dataset),
+           doc: "a sample pool imported with `dcl pool import`: the columns its files give (as `movielens`, genres included)"),
         // Transforms.
         BuiltinSpec(.transform(.scale), [ParamSpec("factor", .float)], returns: .fixed(.dataset),
                     doc: "multiplies the features by a factor"),
