@@ -38,6 +38,7 @@ public struct ServeBench: ParsableCommand {
     @Option(help: "KiB of the weights each device sends back in that round.") var replyKib = 32
     @Option(help: "MiB moved down and back up in the transfer phase.") var transferMib = 64
     @Option(help: "The service's store: sqlite (a temporary file, the default), memory, sqlite:PATH, or postgres://USER@HOST:PORT/DATABASE.") var store = "sqlite"
+    @Option(help: "With a postgres:// store: services sharing it (replicas in this process; one drives the rounds, hosts spread over all).") var replicas = 1
     @Flag(help: "Print one JSON object.") var json = false
 
     // The host side, started by the bench itself.
@@ -53,6 +54,10 @@ public struct ServeBench: ParsableCommand {
         guard concurrency >= 1, concurrency <= 4096 else { throw ValidationError("--concurrency must be between 1 and 4096 (got \(concurrency))") }
         guard sharedKib >= 0, sharedKib <= 1 << 20, replyKib >= 0, replyKib <= 1 << 16 else {
             throw ValidationError("--shared-kib must be in 0...1048576 and --reply-kib in 0...65536")
+        }
+        guard replicas >= 1, replicas <= 8 else { throw ValidationError("--replicas must be between 1 and 8 (got \(replicas))") }
+        if replicas > 1 && !store.hasPrefix("postgres://") {
+            throw ValidationError("--replicas \(replicas) needs a store the replicas share: --store postgres://USER@HOST:PORT/DATABASE")
         }
         guard transferMib >= 1, transferMib <= 1024 else { throw ValidationError("--transfer-mib must be between 1 and 1024 (got \(transferMib))") }
     }

@@ -21,11 +21,13 @@ struct ServeBenchHost {
     }
 
     func run() throws {
-        let address = try FleetAddress(parsing: service)
+        let addresses = try service.split(separator: ",").map { try FleetAddress(parsing: String($0)) }
+        guard let address = addresses.first else { throw FleetError.badAddress(service) }
         let token = try JoinToken.load(file: joinTokenFile)
         let times = LatencyLog()
-        let configuration = FleetDeviceHost.Configuration(service: address, devices: devices, joinToken: token, concurrency: concurrency,
+        var configuration = FleetDeviceHost.Configuration(service: address, devices: devices, joinToken: token, concurrency: concurrency,
                                                           pollWait: .seconds(2))
+        configuration.replicas = Array(addresses.dropFirst())
         let host = try FleetDeviceHost(configuration, taskFinished: { kind, duration in
             if kind == "task" { times.add(duration) }
         }) { item in
@@ -41,7 +43,8 @@ struct ServeBenchHost {
             }
         }
         try host.runBlocking()
-        print("{\"task_us\":[" + times.microseconds.map(String.init).joined(separator: ",") + "],\"objects_fetched\":\(host.objectsFetched)}")
+        print("{\"task_us\":[" + times.microseconds.map(String.init).joined(separator: ",") + "],\"objects_fetched\":\(host.objectsFetched)"
+              + ",\"peak_rss_kib\":\(ServeBenchRun.peakRSSKiB())}")
     }
 }
 

@@ -8,8 +8,10 @@ import Glibc
 #endif
 
 struct ServeBenchResult {
-    var devices: Int, hosts: Int, rounds: Int, store: String
+    var devices: Int, hosts: Int, rounds: Int, store: String, replicas: Int
     var joinSeconds: Double
+    /// Peak resident memory of the service's process and of the largest host process, in MiB.
+    var servicePeakMiB: Double, hostPeakMiB: Double
     var roundSeconds: Double, roundBytesDown: UInt64, roundBytesUp: UInt64, objectsFetched: Int
     var tasks: Int, taskSeconds: Double
     var p50Ms: Double, p99Ms: Double
@@ -29,16 +31,19 @@ struct ServeBenchResult {
             ("tasks", "lease→push p50 / p99", "\(f(p50Ms)) / \(f(p99Ms)) ms"),
             ("transfer", "fleet, \(transferBytes >> 20) MiB down + up", "\(f(transferMiBps, 0)) MiB/s"),
             ("transfer", "plain TCP copy, same bytes", "\(f(tcpMiBps, 0)) MiB/s (fleet/TCP \(f(transferMiBps / tcpMiBps)))"),
+            ("memory", "peak RSS: service process / largest host", "\(f(servicePeakMiB, 0)) / \(f(hostPeakMiB, 0)) MiB"),
         ]
         let w0 = rows.map(\.0.count).max()!, w1 = rows.map(\.1.count).max()!
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
-        return (["dcl bench serve: \(devices) devices over \(hosts) host processes, store \(store), \(rounds) rounds of small tasks"]
+        let services = replicas == 1 ? "" : ", \(replicas) replicas"
+        return (["dcl bench serve: \(devices) devices over \(hosts) host processes, store \(store)\(services), \(rounds) rounds of small tasks"]
                 + rows.map { "  \(pad($0.0, w0))  \(pad($0.1, w1))  \($0.2)" }).joined(separator: "\n")
     }
 
     var json: String {
         let fields: [(String, String)] = [
-            ("devices", "\(devices)"), ("hosts", "\(hosts)"), ("rounds", "\(rounds)"), ("store", "\"\(store)\""),
+            ("devices", "\(devices)"), ("hosts", "\(hosts)"), ("rounds", "\(rounds)"), ("store", "\"\(store)\""), ("replicas", "\(replicas)"),
+            ("service_peak_rss_mib", "\(servicePeakMiB)"), ("host_peak_rss_mib", "\(hostPeakMiB)"),
             ("join_s", "\(joinSeconds)"), ("round_s", "\(roundSeconds)"), ("round_bytes_down", "\(roundBytesDown)"),
             ("round_bytes_up", "\(roundBytesUp)"), ("shared_object_fetches", "\(objectsFetched)"),
             ("tasks", "\(tasks)"), ("round_trips_per_s", "\(roundTripsPerSecond)"), ("p50_ms", "\(p50Ms)"), ("p99_ms", "\(p99Ms)"),
@@ -57,6 +62,7 @@ struct ServeBenchRun {
     private struct HostReport: Decodable {
         var task_us: [Int64]
         var objects_fetched: Int
+        var peak_rss_kib: Int
     }
 
     func run() throws -> ServeBenchResult {
@@ -69,15 +75,29 @@ struct ServeBenchRun {
             throw Failure(description: "cannot write \(tokenFile)")
         }
         let store: any FleetStore = o.store == "sqlite" ? try SQLiteFleetStore(path: dir + "/fleet.sqlite") : try FleetStoreSpec.open(o.store)
-        let service = try FleetService.startBlocking(.init(joinToken: token, store: store))
+        // Replicas open one run under one key; the first service drives it, the others serve
+        // the hosts that connect to them from the shared store.
+        var key = [UInt8](repeating: 0, count: 32)
+        var rng = SystemRandomNumberGenerator()
+        for i in key.indices { key[i] = rng.next() }
+        let service = try FleetService.startBlocking(.init(joinToken: token, store: store, runKey: o.replicas > 1 ? key : nil))
         defer { service.shutdown() }
+        guard try service.claimDrivingBlocking() else { throw Failure(description: "another service drives the bench's run") }
+        var replicas = [service]
+        defer { for r in replicas.dropFirst() { r.shutdown() } }
+        for _ in 1..<o.replicas {
+            replicas.append(try FleetService.startBlocking(.init(joinToken: token, store: try FleetStoreSpec.open(o.store), runKey: key)))
+        }
+        let ports = replicas.map { "127.0.0.1:\($0.port)" }
 
         let ranges = DeviceRange.split(count: o.devices, hosts: o.hosts)
         var children: [RunningChild] = []
         defer { for c in children { c.killIfRunning() } }
         let exe = ChildProcess.currentExecutable()
         for (i, r) in ranges.enumerated() {
-            children.append(try RunningChild(exe, ["bench", "serve", "--host-for", "127.0.0.1:\(service.port)", "--first", "\(r.lowerBound)",
+            // Host i starts with replica i and knows the others.
+            let cloud = ports.indices.map { ports[(i + $0) % ports.count] }.joined(separator: ",")
+            children.append(try RunningChild(exe, ["bench", "serve", "--host-for", cloud, "--first", "\(r.lowerBound)",
                                                    "--end", "\(r.upperBound + 1)", "--join-token-file", tokenFile,
                                                    "--concurrency", "\(o.concurrency)"],
                                              stdout: .file(dir + "/host-\(i).out"), stderr: .file(dir + "/host-\(i).err")))
@@ -131,7 +151,7 @@ struct ServeBenchRun {
         try service.finish()
         service.waitForHostsToLeave(timeout: .seconds(15))
         var latencies: [Int64] = []
-        var fetched = 0
+        var fetched = 0, hostPeakKiB = 0
         let deadline = ChildProcess.monotonicSeconds() + 30
         for (i, c) in children.enumerated() {
             while c.poll() == nil && ChildProcess.monotonicSeconds() < deadline { usleep(20_000) }
@@ -144,6 +164,7 @@ struct ServeBenchRun {
             }
             latencies += report.task_us
             fetched += report.objects_fetched
+            hostPeakKiB = max(hostPeakKiB, report.peak_rss_kib)
         }
         latencies.sort()
         func percentile(_ p: Double) -> Double {
@@ -151,12 +172,20 @@ struct ServeBenchRun {
             let rank = Int((p * Double(latencies.count)).rounded(.up)) - 1
             return Double(latencies[min(max(rank, 0), latencies.count - 1)]) / 1000
         }
-        return ServeBenchResult(devices: o.devices, hosts: o.hosts, rounds: o.rounds, store: o.store, joinSeconds: joinSeconds,
+        return ServeBenchResult(devices: o.devices, hosts: o.hosts, rounds: o.rounds, store: o.store, replicas: o.replicas, joinSeconds: joinSeconds,
+                                servicePeakMiB: Double(Self.peakRSSKiB()) / 1024, hostPeakMiB: Double(hostPeakKiB) / 1024,
                                 roundSeconds: roundSeconds, roundBytesDown: round.bytesDown, roundBytesUp: round.bytesUp,
                                 // Each host fetches the shared object once and the transfer's object once (host 0).
                                 objectsFetched: fetched - 1, tasks: o.rounds * o.devices, taskSeconds: taskSeconds,
                                 p50Ms: percentile(0.5), p99Ms: percentile(0.99), transferBytes: object.count,
                                 transferSeconds: transferSeconds, tcpSeconds: tcpSeconds)
+    }
+
+    /// This process's peak resident memory so far, in KiB.
+    static func peakRSSKiB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss
     }
 
     /// `count` pseudo-random bytes (SplitMix64): incompressible, and distinct per seed.

@@ -32,6 +32,10 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         // and a resumed run then sends those tasks again. FULL would fsync every lease and
         // result: milliseconds each, serialised, the whole fleet's throughput.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // Several processes may open one file at once (a deployed run's service and hosts each
+        // read a sample pool from it; `dcl pool list` beside a running service): opening takes a
+        // write lock for its migrations, so a second opener waits for the first, not fails.
+        configuration.busyMode = .timeout(30)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {

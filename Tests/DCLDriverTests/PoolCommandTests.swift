@@ -6,7 +6,7 @@ import Foundation
 import Testing
 import DCLTestScratch
 
-@Suite(.serialized) struct PoolCommandTests {
+@Suite(.serialized, .ownThreads) struct PoolCommandTests {
     static let movieLens = repositoryRoot.appendingPathComponent("Examples/data/ml-latest-small")
 
     /// A folder with a MovieLens slice in `data/` (the first 1,499 ratings: 15 users) and the
