@@ -69,6 +69,11 @@ public enum Digest {
         return hex((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
+    /// Whether `token` has the form `newToken` gives: 64 lowercase hex digits (32 random bytes).
+    static func isWellFormedToken(_ token: String) -> Bool {
+        token.utf8.count == 64 && token.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
     /// The SHA-256 of a token's text, as stored and compared.
     static func tokenHash(_ token: String) -> [UInt8] { sha256(Array(token.utf8)) }
 

@@ -200,7 +200,7 @@ final class FleetCore: Sendable {
             throw RPCError(code: .invalidArgument, message: "a token for device \(key), outside the joined range \(first)..<\(end)")
         }
         let now = Self.now()
-        let tokens: [Int: String] = try await joinLock.withLock {
+        let (tokens, rejoined): ([Int: String], Int) = try await joinLock.withLock {
             // Check every device before registering any: a refused join changes nothing.
             var known: [Int: [UInt8]] = [:]
             for device in first..<end {
@@ -218,7 +218,12 @@ final class FleetCore: Sendable {
                     try await rpcStore { try await store.touchDevices(run: run, first: device, end: device + 1, now: now) }
                     tokens[device] = request.presented[UInt32(device)]
                 } else {
-                    let token = Digest.newToken()
+                    // A new device takes the token its host proposes (hosts propose one per
+                    // device from the start): a host whose join answer was lost joins again with
+                    // the same tokens and is accepted, where a token made up here would be lost
+                    // with the answer and the device refused for good. A malformed proposal is
+                    // replaced by a token of the service's own.
+                    let token = request.presented[UInt32(device)].flatMap { Digest.isWellFormedToken($0) ? $0 : nil } ?? Digest.newToken()
                     let hash = Digest.tokenHash(token)
                     try await rpcStore { try await store.registerDevice(run: run, device: device, tokenHash: hash, now: now) }
                     tokens[device] = token
@@ -228,7 +233,7 @@ final class FleetCore: Sendable {
                 s.joined.formUnion(first..<end)
                 s.departed.subtract(first..<end)
             }
-            return tokens
+            return (tokens, known.count)
         }
         let session = Digest.newToken()
         state.withLock { s in
@@ -246,7 +251,7 @@ final class FleetCore: Sendable {
         }
         signal.bump()
         // A rejoined device keeps the token it presented; a new one got a fresh token.
-        events?(.hostJoined(first: first, end: end, rejoined: tokens.filter { request.presented[UInt32($0.key)] == $0.value }.count))
+        events?(.hostJoined(first: first, end: end, rejoined: rejoined))
         return (session, tokens)
     }
 

@@ -78,6 +78,9 @@ public final class FleetDeviceHost: Sendable {
         guard !configuration.joinToken.isEmpty else { throw FleetError.joinToken("the join token is empty") }
         self.configuration = configuration
         self.handler = handler
+        // Each device's token is proposed by the host from the start, so that joining is
+        // idempotent: a join whose answer is lost is repeated with the same tokens.
+        tokens.withLock { t in for device in configuration.devices { t[device] = Digest.newToken() } }
         self.taskFinished = taskFinished
         self.cache = BlobCache(capacity: configuration.cacheBytes)
     }

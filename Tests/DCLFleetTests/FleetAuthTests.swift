@@ -23,6 +23,25 @@ import Testing
         await service.stop()
     }
 
+    /// A host proposes its devices' tokens: a join whose answer was lost, repeated with the same
+    /// tokens, is accepted (the same tokens back); other tokens for those devices are refused,
+    /// and a malformed proposal is replaced by a token of the service's own.
+    @Test func aJoinRepeatedWithTheSameProposedTokensIsAccepted() async throws {
+        let service = try await startService()
+        try await withRawClient(service.port) { client, _ in
+            let proposed = [0: String(repeating: "a", count: 64), 1: String(repeating: "b", count: 64)]
+            let first = try await client.join(0..<2, presenting: proposed)
+            #expect(first.deviceTokens[0] == proposed[0] && first.deviceTokens[1] == proposed[1])
+            // The answer "was lost": the host asks again with what it proposed.
+            let again = try await client.join(0..<2, presenting: proposed)
+            #expect(again.deviceTokens[0] == proposed[0] && again.sessionToken != first.sessionToken)
+            #expect(await rpcCode { _ = try await client.join(0..<2, presenting: [0: String(repeating: "c", count: 64), 1: proposed[1]!]) } == .permissionDenied)
+            let odd = try await client.join(2..<3, presenting: [2: "short"])
+            #expect(odd.deviceTokens[2] != "short" && odd.deviceTokens[2]?.count == 64)
+        }
+        await service.stop()
+    }
+
     @Test func sessionsActOnlyForTheirOwnDevicesAndResultsAreIdempotent() async throws {
         let service = try await startService()
         try await withRawClient(service.port) { client, _ in
