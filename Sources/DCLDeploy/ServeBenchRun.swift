@@ -118,8 +118,12 @@ struct ServeBenchRun {
         let spec = withUnsafeBytes(of: UInt32(replyBytes).littleEndian) { Array($0) }
         let roundItems = (0..<o.devices).map { WorkItem(device: $0, kind: "round", spec: spec, blobs: [shared]) }
         _ = lap()
+        // Bytes on the wire of every replica: hosts reach the round through all of them.
+        let before = replicas.map { ($0.traffic.bytesSent, $0.traffic.bytesReceived) }
         let round = try service.runRoundReport(roundItems, policy: policy)
         let roundSeconds = lap()
+        let roundBytesDown = zip(replicas, before).reduce(UInt64(0)) { $0 + ($1.0.traffic.bytesSent &- $1.1.0) }
+        let roundBytesUp = zip(replicas, before).reduce(UInt64(0)) { $0 + ($1.0.traffic.bytesReceived &- $1.1.1) }
         for (d, r) in round.results.enumerated() {
             guard case .success(let out) = r, out.blobs == [ServeBenchHost.weights(device: d, bytes: replyBytes)] else {
                 throw Failure(description: "device \(d) answered the round wrongly: \(r)")
@@ -174,7 +178,7 @@ struct ServeBenchRun {
         }
         return ServeBenchResult(devices: o.devices, hosts: o.hosts, rounds: o.rounds, store: o.store, replicas: o.replicas, joinSeconds: joinSeconds,
                                 servicePeakMiB: Double(Self.peakRSSKiB()) / 1024, hostPeakMiB: Double(hostPeakKiB) / 1024,
-                                roundSeconds: roundSeconds, roundBytesDown: round.bytesDown, roundBytesUp: round.bytesUp,
+                                roundSeconds: roundSeconds, roundBytesDown: roundBytesDown, roundBytesUp: roundBytesUp,
                                 // Each host fetches the shared object once and the transfer's object once (host 0).
                                 objectsFetched: fetched - 1, tasks: o.rounds * o.devices, taskSeconds: taskSeconds,
                                 p50Ms: percentile(0.5), p99Ms: percentile(0.99), transferBytes: object.count,
