@@ -64,30 +64,32 @@ struct DeployReplicaTests {
                             "--join-token-file", token, "--store", url, "--log-rounds", "--join-timeout", "60"])
         }
         let ports = try replicas.enumerated().map { i, r in try r.waitForFile(path("port-\(i)")) }
-        let hosts = try [("0..1", [0, 1]), ("2..3", [1, 0])].map { devices, order in
-            try Background(["device", script, "--cloud", order.map { "127.0.0.1:\(ports[$0])" }.joined(separator: ","), "--devices", devices,
-                            "--join-token-file", token])
-        }
-        // Kill whichever replica drives once some device tasks are answered.
+        let cloud = { (order: [Int]) in order.map { "127.0.0.1:\(ports[$0])" }.joined(separator: ",") }
+        // Only devices 0 and 1 have a host at first: the driver does their eight tasks (train
+        // alone, evaluate, the controlled round's device half, evaluate the sum, each), then
+        // waits for device 2's host — and is killed there, whichever replica it is.
+        var hosts = [try Background(["device", script, "--cloud", cloud([0, 1]), "--devices", "0..1", "--join-token-file", token])]
         var driver: Int?
         var done: Int?
         for _ in 0..<600 {
             driver = (0..<2).first { FileManager.default.fileExists(atPath: path("driver-\($0)")) }
             if let d = driver { done = try DeployResumeTests.tasksDone(port: ports[d], token: token) }
-            if let done, done >= 4 { break }
+            if done == 8 { break }
             usleep(200_000)
         }
         let killed = try #require(driver, "no replica began driving; stderr: \(replicas[0].stderr)\n\(replicas[1].stderr)")
-        try #require((done ?? 0) >= 4, "the run never got 4 tasks answered")
+        try #require(done == 8, "the driver never reached 8 answered tasks; stderr: \(replicas[killed].stderr)")
         replicas[killed].kill()
+        hosts.append(try Background(["device", script, "--cloud", cloud([1, 0]), "--devices", "2..3", "--join-token-file", token]))
         let survivor = replicas[1 - killed].finish(timeout: 240)
         let h = hosts.map { $0.finish(timeout: 60) }
         #expect(survivor.status == 0, "\(survivor.stderr)")
         #expect(h.allSatisfy { $0.status == 0 }, "\(h.map(\.stderr))")
         #expect(DeployLoopbackTests.withoutTimes(survivor.stdout) == DeployLoopbackTests.withoutTimes(local.stdout))
         #expect(survivor.stderr.contains("took over driving run 1"), "\(survivor.stderr)")
-        // The rounds answered before the kill came from the store, not from the hosts again.
-        #expect(survivor.stderr.contains("answered from the store"), "\(survivor.stderr)")
+        // The eight rounds answered before the kill came from the store, not from the hosts again.
+        let replayed = survivor.stderr.split(separator: "\n").filter { $0.contains("1 answered from the store") }
+        #expect(replayed.count == 8, "\(survivor.stderr)")
         // One run; every task answered once (a result row per done task), none dropped or open.
         #expect(try Self.psql(url, "SELECT count(*) FROM runs") == "1")
         #expect(try Self.psql(url, "SELECT state || ' ' || count(*) FROM tasks GROUP BY state") == "done 20")
