@@ -3,6 +3,7 @@
 // the way up), an `echo` task sends its object back, a `task` returns its spec. When the run
 // ends it prints one JSON line: each small task's lease → push time in microseconds.
 
+import DCLCompiler
 import DCLDriver
 import DCLFleet
 import Foundation
@@ -44,7 +45,7 @@ struct ServeBenchHost {
         }
         try host.runBlocking()
         print("{\"task_us\":[" + times.microseconds.map(String.init).joined(separator: ",") + "],\"objects_fetched\":\(host.objectsFetched)"
-              + ",\"peak_rss_kib\":\(ServeBenchRun.peakRSSKiB())}")
+              + ",\"peak_rss_kib\":\(ScriptProfiler.peakResidentKiB())}")
     }
 }
 

@@ -1,5 +1,6 @@
 // The service side of `dcl bench serve` (Command+BenchServe.swift says what each phase measures).
 
+import DCLCompiler
 import DCLDriver
 import DCLFleet
 import Foundation
@@ -177,19 +178,12 @@ struct ServeBenchRun {
             return Double(latencies[min(max(rank, 0), latencies.count - 1)]) / 1000
         }
         return ServeBenchResult(devices: o.devices, hosts: o.hosts, rounds: o.rounds, store: o.store, replicas: o.replicas, joinSeconds: joinSeconds,
-                                servicePeakMiB: Double(Self.peakRSSKiB()) / 1024, hostPeakMiB: Double(hostPeakKiB) / 1024,
+                                servicePeakMiB: Double(ScriptProfiler.peakResidentKiB()) / 1024, hostPeakMiB: Double(hostPeakKiB) / 1024,
                                 roundSeconds: roundSeconds, roundBytesDown: roundBytesDown, roundBytesUp: roundBytesUp,
                                 // Each host fetches the shared object once and the transfer's object once (host 0).
                                 objectsFetched: fetched - 1, tasks: o.rounds * o.devices, taskSeconds: taskSeconds,
                                 p50Ms: percentile(0.5), p99Ms: percentile(0.99), transferBytes: object.count,
                                 transferSeconds: transferSeconds, tcpSeconds: tcpSeconds)
-    }
-
-    /// This process's peak resident memory so far, in KiB.
-    static func peakRSSKiB() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss
     }
 
     /// `count` pseudo-random bytes (SplitMix64): incompressible, and distinct per seed.

@@ -47,11 +47,8 @@ actor DriverClaim {
     /// new one that took the lock back. Throws `superseded` if another replica holds it now.
     func connectionForTransition(run: Int64, connect: @escaping @Sendable () async throws -> PostgresConnection) async throws -> PostgresConnection? {
         guard let held = self.run, held == run else { return nil }
-        if superseded { throw FleetError.superseded(run: run) }
-        if let connection, !connection.isClosed { return connection }
-        if try await lock(run: run, connect: connect) { return connection }
-        superseded = true
-        throw FleetError.superseded(run: run)
+        guard try await reclaim(connect: connect), let connection else { throw FleetError.superseded(run: run) }
+        return connection
     }
 
     /// The connection broke during a transition: the next one claims again first.
@@ -161,6 +158,8 @@ actor DriverClaim {
         }
     }
 
+    /// Whether the claim stands with a live connection: the one it has, or a new one that took
+    /// the lock back; false (and superseded from then on) if another replica holds it now.
     private func reclaim(connect: @escaping @Sendable () async throws -> PostgresConnection) async throws -> Bool {
         guard let run, !superseded else { return false }
         if let connection, !connection.isClosed { return true }
