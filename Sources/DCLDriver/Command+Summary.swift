@@ -105,7 +105,7 @@ final class SummaryHooks: RuntimeHooks {
             return .unknown
         }
     }
-    func callMethod(_ receiver: DCLCompiler.Value, _ name: String, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> DCLCompiler.Value { .unknown }
+    func callMethod(_ receiver: DCLCompiler.Value, _ method: Method, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> DCLCompiler.Value { .unknown }
     func train(_ request: TrainRequest, evaluator: Evaluator) throws {}
     func distill(_ d: DistillValue, data: DCLCompiler.Value, options: TrainOptions, span: SourceSpan, evaluator: Evaluator) throws {}
     func concatenate(_ a: DCLCompiler.Value, _ b: DCLCompiler.Value, span: SourceSpan) throws -> DCLCompiler.Value { try session.concatenate(a, b, span: span) }

@@ -37,7 +37,7 @@ final class CompileHooks: RuntimeHooks {
         }
     }
 
-    func callMethod(_ receiver: Value, _ name: String, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> Value {
+    func callMethod(_ receiver: Value, _ method: Method, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> Value {
         .unknown
     }
 

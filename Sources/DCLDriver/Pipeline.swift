@@ -108,7 +108,7 @@ public enum Pipeline {
 final class CheckModeHooks: RuntimeHooks {
     func emit(_ text: String) {}
     func callBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, subject: Value?, span: SourceSpan, evaluator: Evaluator) throws -> Value { .unknown }
-    func callMethod(_ receiver: Value, _ name: String, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> Value { .unknown }
+    func callMethod(_ receiver: Value, _ method: Method, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> Value { .unknown }
     func train(_ request: TrainRequest, evaluator: Evaluator) throws {}
     func distill(_ distillation: DistillValue, data: Value, options: TrainOptions, span: SourceSpan, evaluator: Evaluator) throws {}
     func concatenate(_ a: Value, _ b: Value, span: SourceSpan) throws -> Value { .unknown }

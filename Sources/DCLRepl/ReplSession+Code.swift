@@ -212,7 +212,7 @@ final class CheckModeHooks: RuntimeHooks {
     func callBuiltin(_ spec: BuiltinSpec, _ args: BoundArguments, subject: Value?, span: SourceSpan, evaluator: Evaluator) throws -> Value {
         .unknown
     }
-    func callMethod(_ receiver: Value, _ name: String, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> Value {
+    func callMethod(_ receiver: Value, _ method: Method, _ args: BoundArguments, span: SourceSpan, evaluator: Evaluator) throws -> Value {
         .unknown
     }
     func train(_ request: TrainRequest, evaluator: Evaluator) throws {}

@@ -24,23 +24,21 @@ struct RetrievalProtocol {
     let session: Session
     let evaluator: Evaluator
 
-    func call(_ r: RetrievalValue, _ name: String, _ a: BoundArguments, span: SourceSpan) throws -> DCLCompiler.Value {
+    func call(_ r: RetrievalValue, _ method: RetrievalMethod, _ a: BoundArguments, span: SourceSpan) throws -> DCLCompiler.Value {
         guard case .client(let client) = a["client"] else {
-            throw RuntimeError(RuntimeCode.type, "`\(name)` needs a device (a client), found \(a["client"].kindName)", at: span)
+            throw RuntimeError(RuntimeCode.type, "`\(method.rawValue)` needs a device (a client), found \(a["client"].kindName)", at: span)
         }
-        switch name {
-        case "retrieve":
+        switch method {
+        case .retrieve:
             return .dataset(DataValue(try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span), side: .device,
                                       origin: "\(r.name).retrieve"))
-        case "filter":
+        case .filter:
             guard case .dataset(let c) = a["candidates"] else { throw RuntimeError(RuntimeCode.type, "`filter` needs candidate samples", at: span) }
             return .dataset(DataValue(try filter(r, client, candidates: c.dataset, span: span), side: .device, origin: "\(r.name).filter"))
-        case "augment":
+        case .augment:
             let candidates = try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span)
             let kept = try filter(r, client, candidates: candidates, span: span)
             return .dataset(DataValue(try concat([client.data.train, kept], span: span), side: .device, origin: "\(r.name).augment"))
-        default:
-            throw RuntimeError(RuntimeCode.type, "a retrieval policy has no method `\(name)`", at: span)
         }
     }
 

@@ -164,20 +164,25 @@ public final class Session: RuntimeHooks {
         }
     }
 
-    public func callMethod(_ receiver: DCLCompiler.Value, _ name: String, _ args: BoundArguments, span: SourceSpan,
+    public func callMethod(_ receiver: DCLCompiler.Value, _ method: Method, _ args: BoundArguments, span: SourceSpan,
                            evaluator ev: Evaluator) throws -> DCLCompiler.Value {
         if deviceExecutor != nil {
-            try Deployment.refuseDeviceData("\(receiver.kindName).\(name)", in: args, subject: receiver, sendable: false, span: span)
+            try Deployment.refuseDeviceData("\(receiver.kindName).\(method.name)", in: args, subject: receiver, sendable: false, span: span)
         }
-        switch (receiver, name) {
-        case (.retrieval(let r), _):
-            return try RetrievalProtocol(session: self, evaluator: ev).call(r, name, args, span: span)
-        case (.plugin(let p), "reset"):
-            p.memories.removeAll()
-            return .none
-        default:
-            throw RuntimeError(RuntimeCode.type, "a \(receiver.kindName) has no method `\(name)`", at: span)
+        // The method was looked up by the receiver's type, so the two agree.
+        switch method {
+        case .retrieval(let m):
+            guard case .retrieval(let r) = receiver else { break }
+            return try RetrievalProtocol(session: self, evaluator: ev).call(r, m, args, span: span)
+        case .plugin(let m):
+            guard case .plugin(let p) = receiver else { break }
+            switch m {
+            case .reset:
+                p.memories.removeAll()
+                return .none
+            }
         }
+        throw RuntimeError(RuntimeCode.type, "a \(receiver.kindName) has no method `\(method.name)`", at: span)
     }
 
     public func train(_ request: TrainRequest, evaluator ev: Evaluator) throws {

@@ -2,10 +2,11 @@
 // (status 0 after `shutdown` + `exit`, 1 otherwise).
 
 import DCLLanguageServer
+import DCLTestScratch
 import Foundation
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct RobustnessTests {
+@Suite(.serialized, .timeLimit(.minutes(2)), .ownThreads) struct RobustnessTests {
     /// Whether the server still answers: a `shutdown`-free probe (an unknown request).
     func alive(_ c: LSPClient) throws {
         let r = try c.response(c.request("dcl/probe"))

@@ -5,10 +5,11 @@ import DCLDiagnostics
 import DCLDriver
 import DCLLanguageServer
 import DCLSyntax
+import DCLTestScratch
 import Foundation
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct SessionTests {
+@Suite(.serialized, .timeLimit(.minutes(2)), .ownThreads) struct SessionTests {
     @Test(arguments: [
         // Static errors: an unknown layer (with a hint) and a use before definition.
         "let y = convv2d(3)\nprint z\nlet z = 1\n",

@@ -53,8 +53,6 @@ import Testing
 
     /// Where a `case "…"` arm's string equals a built-in's name but means something else.
     static let otherMeanings: [String: Set<String>] = [
-        // Members of values: a metrics value's `mean` and `std` (Members.swift).
-        "DCLCompiler/Eval/Evaluator+Members.swift": ["mean", "std"],
         // `train` statement options.
         "DCLCompiler/Eval/Evaluator+Statements.swift": ["seed", "shuffle", "log"],
         // `param` type names.

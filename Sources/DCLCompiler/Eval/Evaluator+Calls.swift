@@ -24,10 +24,10 @@ extension Evaluator {
         if case .function(.builtin(let spec)) = f {
             return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
         }
-        if case .function(.method(let receiver, let name)) = f, let spec = Members.method(of: staticType(of: receiver), named: name) {
-            let args = try bindArguments(spec.params, try evaluateArguments(arguments, in: env), callee: name, span: span)
+        if case .function(.method(let receiver, let spec)) = f {
+            let args = try bindArguments(spec.params, try evaluateArguments(arguments, in: env), callee: spec.name, span: span)
             if checkMode { return .unknown }
-            return try hooks.callMethod(receiver, name, args, span: span, evaluator: self)
+            return try hooks.callMethod(receiver, spec.method, args, span: span, evaluator: self)
         }
         return try call(f, try evaluateArguments(arguments, in: env), span: span, calleeText: text(of: callee))
     }
@@ -65,12 +65,9 @@ extension Evaluator {
                     throw RuntimeError(RuntimeCode.type, "`\(spec.name)` with its arguments applies to one dataset", at: span)
                 }
                 return try applyTransform(spec, bound, to: args[0].value, span: span)
-            case .method(let receiver, let name):
-                guard let spec = Members.method(of: staticType(of: receiver), named: name) else {
-                    throw RuntimeError(RuntimeCode.type, "no method `\(name)`", at: span)
-                }
+            case .method(let receiver, let spec):
                 if checkMode { return .unknown }
-                return try hooks.callMethod(receiver, name, try bindArguments(spec.params, args, callee: name, span: span),
+                return try hooks.callMethod(receiver, spec.method, try bindArguments(spec.params, args, callee: spec.name, span: span),
                                             span: span, evaluator: self)
             }
         case .constructor(let c):

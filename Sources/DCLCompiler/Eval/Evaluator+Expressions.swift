@@ -388,8 +388,8 @@ extension Evaluator {
             }
             return v
         }
-        if Members.method(of: staticType(of: base), named: name) != nil {
-            return .function(.method(receiver: base, name: name))
+        if let spec = Members.method(of: staticType(of: base), named: name) {
+            return .function(.method(receiver: base, spec))
         }
         return try runtimeMember(base, name, span: span, baseText: baseText)
     }

@@ -17,7 +17,7 @@ public protocol RuntimeHooks: AnyObject {
                      evaluator: Evaluator) throws -> Value
 
     /// Methods of run-time values (`coda.augment(d, pool: …)`).
-    func callMethod(_ receiver: Value, _ name: String, _ args: BoundArguments, span: SourceSpan,
+    func callMethod(_ receiver: Value, _ method: Method, _ args: BoundArguments, span: SourceSpan,
                     evaluator: Evaluator) throws -> Value
 
     func train(_ request: TrainRequest, evaluator: Evaluator) throws

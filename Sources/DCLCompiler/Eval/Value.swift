@@ -131,13 +131,13 @@ public enum FunctionValue {
     case builtin(BuiltinSpec)
     /// A transform with its arguments bound, waiting for the dataset (`|> scale(1/255)`).
     case transform(BuiltinSpec, BoundArguments, span: SourceSpan)
-    case method(receiver: Value, name: String)
+    case method(receiver: Value, MethodSpec)
 
     public var name: String {
         switch self {
         case .user(let f, _): return f.name.name
         case .builtin(let s), .transform(let s, _, _): return s.name
-        case .method(_, let n): return n
+        case .method(_, let m): return m.name
         }
     }
 }

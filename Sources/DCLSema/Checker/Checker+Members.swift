@@ -27,7 +27,7 @@ extension Checker {
             }
             return s.type
         case .role(let fleet):
-            if let t = Members.properties(of: bt)[name.name] { return t }
+            if let m = Members.member(of: bt, named: name.name) { return m.type }
             // The role's declared fields.
             if let decl = roleDeclaration(of: base, in: scope), case .role(_, _, let fields) = decl.kind {
                 if let f = fields.first(where: { $0.name.name == name.name }) {
@@ -40,13 +40,12 @@ extension Checker {
             }
             return .any
         default:
-            let props = Members.properties(of: bt)
-            if let t = props[name.name] { return t }
+            if let m = Members.member(of: bt, named: name.name) { return m.type }
             if Members.method(of: bt, named: name.name) != nil {
                 error(.methodAsValue, "`\(name.name)` is a method: call it with arguments", at: name.span)
                 return .any
             }
-            unknownMember(name, of: bt, among: Array(props.keys) + Members.methods(of: bt).map(\.name))
+            unknownMember(name, of: bt, among: Members.members(of: bt).map(\.name) + Members.methods(of: bt).map(\.name))
             return .any
         }
     }
