@@ -139,46 +139,10 @@ public enum OptimizerKernels {
                             m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
                             lr: Float, step: Int, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
                             decoupled: Bool, gradScale: Float, pool: ThreadPool = .serial) {
+        let c = AdamCoefficients(lr: lr, step: step, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+                                 decoupled: decoupled, gradScale: gradScale)
         Activations.chunked(count, .elementwise, cost: 4, pool) { lo, n in
-            adamSerial(param: p + lo, grad: g + lo, m: m + lo, v: v + lo, count: n, lr: lr, step: step, beta1: beta1,
-                       beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled, gradScale: gradScale)
-        }
-    }
-
-    static func adamSerial(param p: UnsafeMutablePointer<Float>, grad g: UnsafePointer<Float>,
-                           m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count: Int,
-                           lr: Float, step: Int, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
-                           decoupled: Bool, gradScale: Float) {
-        let bc1 = 1 - Float(pow(Double(beta1), Double(step)))
-        let bc2 = 1 - Float(pow(Double(beta2), Double(step)))
-        let stepSize = splat(lr / bc1), invSqrtBc2 = splat(1 / bc2.squareRoot())
-        let b1 = splat(beta1), b2 = splat(beta2), ob1 = splat(1 - beta1), ob2 = splat(1 - beta2)
-        let e = splat(eps), gs = splat(gradScale)
-        let l2 = splat(decoupled ? 0 : weightDecay), shrink = splat(decoupled ? 1 - lr * weightDecay : 1)
-        @inline(__always) func update(_ pv: F16, _ gv: F16, _ mv: F16, _ vv: F16) -> (F16, F16, F16) {
-            let p0 = pv * shrink
-            let gg = gv * gs + l2 * pv
-            let nm = b1 * mv + ob1 * gg
-            let nv = b2 * vv + ob2 * gg * gg
-            let denom = vsqrt(nv) * invSqrtBc2 + e
-            return (p0 - stepSize * nm / denom, nm, nv)
-        }
-        var i = 0
-        while i + 16 <= count {
-            let (np, nm, nv) = update(UnsafeRawPointer(p + i).loadUnaligned(as: F16.self),
-                                      UnsafeRawPointer(g + i).loadUnaligned(as: F16.self),
-                                      UnsafeRawPointer(m + i).loadUnaligned(as: F16.self),
-                                      UnsafeRawPointer(v + i).loadUnaligned(as: F16.self))
-            UnsafeMutableRawPointer(p + i).storeBytes(of: np, as: F16.self)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: nm, as: F16.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: nv, as: F16.self)
-            i += 16
-        }
-        if i < count {
-            var pv = F16(), gv = F16(), mv = F16(), vv = F16()
-            for q in 0..<(count - i) { pv[q] = p[i + q]; gv[q] = g[i + q]; mv[q] = m[i + q]; vv[q] = v[i + q] }
-            let (np, nm, nv) = update(pv, gv, mv, vv)
-            for q in 0..<(count - i) { p[i + q] = np[q]; m[i + q] = nm[q]; v[i + q] = nv[q] }
+            c.apply(param: p + lo, grad: g + lo, m: m + lo, v: v + lo, count: n)
         }
     }
 

@@ -118,11 +118,11 @@ public enum SparseRows {
                             count: Int, d: Int, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, lr: Float,
                             step: Int, beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupled: Bool,
                             gradScale: Float, pool: ThreadPool = .serial) {
+        let c = AdamCoefficients(lr: lr, step: step, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+                                 decoupled: decoupled, gradScale: gradScale)
         pool.parallelRows(count, costPerRow: 4 * d, family: .elementwise) { r in
             let off = Int(indices[r]) * d
-            OptimizerKernels.adamSerial(param: p + off, grad: g + r * d, m: m + off, v: v + off, count: d, lr: lr, step: step,
-                                        beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: decoupled,
-                                        gradScale: gradScale)
+            c.apply(param: p + off, grad: g + r * d, m: m + off, v: v + off, count: d)
         }
     }
 }
