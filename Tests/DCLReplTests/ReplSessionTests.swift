@@ -40,6 +40,16 @@ import Testing
         #expect(c.out == ["[3]", "redefined `tiny`", "[5]"])
     }
 
+    /// The interpreter remembers which names mean built-ins (BuiltinNameCache); a later input
+    /// that declares or binds such a name must win over what was remembered.
+    @Test func aBuiltinUsedEarlierCanBeShadowedLater() {
+        let (s, c) = makeSession()
+        #expect(submitAll(s, ["len([1, 2])", "fn len(xs: list[int]) -> int {\n  return 7\n}", "len([1, 2])",
+                              "max(1, 2)", "let max = 9", "max", "relu", "let relu = 3", "relu"]))
+        #expect(c.out == ["2", "7", "2", "9", "layer relu", "3"])
+        #expect(c.err.isEmpty)
+    }
+
     @Test func staticErrorIsReportedUnderTheInputAndChangesNothing() {
         let (s, c) = makeSession()
         #expect(s.submit("let a = 1"))

@@ -17,7 +17,6 @@ struct Elaborated {
     var outputShape: [Int]
     var sectionParameters: [String: Set<String>]
     var sections: [String]
-    var parameterSpans: [String: SourceSpan]
     var statementNodes: [StatementNodes]
     /// Width-bearing layers in elaboration order, and those inside the stem section.
     var widthLayers: Int
@@ -153,7 +152,7 @@ extension Elaborator {
             // Check mode discards the graph after reading its shapes; runs verify it.
             let graph = checkMode ? ctx.builder.graph : try ctx.builder.finish()
             return Elaborated(graph: graph, owners: ctx.owners, inputs: inputs, outputShape: outShape, sectionParameters: ctx.sectionParameters,
-                              sections: ctx.sectionOutputs.map(\.0), parameterSpans: ctx.parameterSpans, statementNodes: ctx.statementNodes,
+                              sections: ctx.sectionOutputs.map(\.0), statementNodes: ctx.statementNodes,
                               widthLayers: ctx.widthLayerCount, stemWidthLayers: ctx.stemWidthLayers)
         } catch let e as GraphError {
             throw runtimeError(e, ctx)
