@@ -136,7 +136,9 @@ public enum Conv2D {
         var lo = 0
         if off < 0 { lo = (-off + s.p.strideH - 1) / s.p.strideH }
         var hi = s.oh
-        if off + (s.oh - 1) * s.p.strideH >= s.h { hi = max(0, (s.h - 1 - off) / s.p.strideH + 1) }
+        // `off > h - 1` (a kernel row wholly below the image, from large padding or dilation)
+        // must give no rows: Swift's division truncates toward zero, so test it first.
+        if off + (s.oh - 1) * s.p.strideH >= s.h { hi = off > s.h - 1 ? 0 : (s.h - 1 - off) / s.p.strideH + 1 }
         return min(lo, s.oh)..<max(min(lo, s.oh), min(hi, s.oh))
     }
 
