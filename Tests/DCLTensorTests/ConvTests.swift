@@ -74,6 +74,23 @@ func random(_ shape: [Int], _ rng: inout SeededGenerator) throws -> Tensor {
         #expect(a.bitwiseEqual(b))
     }
 
+    /// A kernel row that lies wholly below the image (here row 2 of the window at the only
+    /// output row, stride 2) contributes nothing: im2col read, and col2im wrote, the row past
+    /// the image's end before `validRows` floored that case.
+    @Test func kernelRowBelowTheImageIsPadding() throws {
+        var rng = SeededGenerator(seed: 24)
+        let p = Conv2DParams(stride: (2, 1), padding: (1, 0))
+        let x = try random([2, 3, 1, 5], &rng), w = try random([2, 3, 3, 1], &rng)
+        let y = try Kernels.conv2d(x, w, params: p, pool: .serial)
+        let r = try referenceConv(x, w, p)
+        #expect(y.shape == [2, 2, 1, 5])
+        #expect(zip(y.floats, r.floats).allSatisfy { abs($0 - $1) < 1e-5 })
+        let g = try random(y.shape, &rng)
+        let dx = try Kernels.conv2dBackwardInput(g, w, inputShape: x.shape, params: p, pool: .serial)
+        func dot(_ a: Tensor, _ b: Tensor) -> Double { zip(a.floats, b.floats).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
+        #expect(abs(dot(y, g) - dot(x, dx)) < 1e-4)
+    }
+
     @Test func badGeometryThrows() throws {
         let x = try Tensor(zeros: [1, 3, 4, 4])
         #expect(throws: TensorError.self) { try Kernels.conv2d(x, try Tensor(zeros: [2, 2, 3, 3])) }        // channel mismatch

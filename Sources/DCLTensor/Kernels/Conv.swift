@@ -3,7 +3,10 @@
 // Forward, per image and group: cols (K = Cg·kh·kw, P = Hout·Wout) = im2col(x), then
 // y (Coutg × P) = W_g (Coutg × K) · cols with bias and activation fused in the GEMM epilogue.
 // A 1×1, stride-1, unpadded conv skips im2col (the image already is `cols`). Depthwise convs
-// (groups == Cin, one input channel per group) take the direct kernel in ConvDepthwise.swift.
+// (groups == Cin, one input channel per group) take the direct kernel in ConvDepthwise.swift;
+// convs with at most 8 output channels per group take the direct kernels in ConvDirect*.swift
+// wherever those reproduce this path's sums exactly (each `…Im2col` entry point below is the
+// path they are tested against).
 //
 // Threads: images are independent, so batches run one image per task with serial GEMMs
 // (no nested parallelism); a single image uses the parallel GEMM. The weight gradient sums over
@@ -136,7 +139,9 @@ public enum Conv2D {
         var lo = 0
         if off < 0 { lo = (-off + s.p.strideH - 1) / s.p.strideH }
         var hi = s.oh
-        if off + (s.oh - 1) * s.p.strideH >= s.h { hi = max(0, (s.h - 1 - off) / s.p.strideH + 1) }
+        // `off > h - 1` (a kernel row wholly below the image, from large padding or dilation)
+        // must give no rows: Swift's division truncates toward zero, so test it first.
+        if off + (s.oh - 1) * s.p.strideH >= s.h { hi = off > s.h - 1 ? 0 : (s.h - 1 - off) / s.p.strideH + 1 }
         return min(lo, s.oh)..<max(min(lo, s.oh), min(hi, s.oh))
     }
 
@@ -254,6 +259,17 @@ public enum Conv2D {
             ConvDepthwise.forward(x, w, bias: bias, y, s, activation: activation, pool: pool)
             return
         }
+        if ConvDirect.forwardApplies(s) {
+            ConvDirect.forward(x, w, bias: bias, y, s, activation: activation, pool: pool)
+            return
+        }
+        forwardIm2col(x, w, bias: bias, y, s, activation: activation, pool: pool)
+    }
+
+    /// `forward` through im2col + GEMM whatever the shape (not for depthwise shapes).
+    static func forwardIm2col(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                              _ y: UnsafeMutablePointer<Float>, _ s: Shape, activation: Activation = .identity,
+                              pool: ThreadPool = .shared) {
         perImage(s, pool) { img, gemmPool in
             let xi = x + img * s.c * s.h * s.w
             let yi = y + img * s.cout * s.pix
@@ -281,6 +297,17 @@ public enum Conv2D {
             ConvDepthwise.backwardInput(dy, w, dx, s, pool: pool)
             return
         }
+        // The direct kernel computes padding taps against zeros, exact only for finite weights.
+        if ConvDirect.backwardInputApplies(s) && Elementwise.firstNonFinite(w, s.cout * s.k) == nil {
+            ConvDirect.backwardInput(dy, w, dx, s, pool: pool)
+            return
+        }
+        backwardInputIm2col(dy, w, dx, s, pool: pool)
+    }
+
+    /// `backwardInput` through GEMM + col2im whatever the shape (not for depthwise shapes).
+    static func backwardInputIm2col(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                    _ dx: UnsafeMutablePointer<Float>, _ s: Shape, pool: ThreadPool = .shared) {
         perImage(s, pool) { img, gemmPool in
             let dyi = dy + img * s.cout * s.pix
             let dxi = dx + img * s.c * s.h * s.w
@@ -313,6 +340,13 @@ public enum Conv2D {
             ConvDepthwise.backwardWeight(x, dy, dw, s, pool: pool)
             return
         }
+        backwardWeight(x, dy, dw, s, direct: ConvDirect.backwardWeightApplies(s), pool: pool)
+    }
+
+    /// `backwardWeight` with each image's dwᵀ from `ConvDirect.weightGradImage` (`direct`, where
+    /// it applies) or from im2col + the narrow GEMM; the chunking and the sums are the same.
+    static func backwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                               _ dw: UnsafeMutablePointer<Float>, _ s: Shape, direct: Bool, pool: ThreadPool = .shared) {
         let wCount = s.cout * s.k
         let chunks = (s.n + weightChunk - 1) / weightChunk
         // Per chunk: dwᵀ for every group, laid out [group][k][coutg].
@@ -323,6 +357,14 @@ public enum Conv2D {
             for img in (c * weightChunk)..<min(s.n, (c + 1) * weightChunk) {
                 let xi = x + img * s.c * s.h * s.w
                 let dyi = dy + img * s.cout * s.pix
+                if direct {
+                    let scratch = ThreadScratch.current.floats(ConvDirect.weightGradScratch(s), slot: .im2col)
+                    for g in 0..<s.p.groups {
+                        ConvDirect.weightGradImage(xi, dyi, s, group: g, dst + g * s.k * s.coutg,
+                                                   first: img == c * weightChunk, scratch: scratch)
+                    }
+                    continue
+                }
                 let cols = s.isPointwise ? nil : ThreadScratch.current.floats(colsFloats(s), slot: .im2col)
                 for g in 0..<s.p.groups {
                     let a: UnsafePointer<Float>

@@ -97,6 +97,15 @@ public enum GEMM {
         }
     }
 
+    /// True if this shape sums every element of C in one chain — one accumulator from +0, one
+    /// fused multiply-add per k in increasing order, then (if `accumulate`) one add to C — as the
+    /// narrow and short kernels always do and the blocked path does when K fits one block. A
+    /// kernel doing the same reproduces the GEMM bit for bit (the direct convolutions rely on it:
+    /// keep this in step with the dispatch in `sgemm`).
+    static func sumsInOneChain(m: Int, n: Int, k: Int, transB: Bool) -> Bool {
+        GEMMSmall.useNarrow(m: m, n: n, k: k) || GEMMSmall.useShort(m: m, n: n, k: k, transB: transB) || k <= kcMax
+    }
+
     /// Applies the epilogue to `count` finished elements of row `i`, starting at column `j0`.
     @inline(__always)
     static func applyEpilogue(_ e: GEMMEpilogue, row: UnsafeMutablePointer<Float>, i: Int, j0: Int, count: Int) {
