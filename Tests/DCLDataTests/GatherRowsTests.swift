@@ -11,7 +11,12 @@ import DCLTensor
     func everyWidthGathersTheRowsAskedFor(_ width: Int) throws {
         let n = 23
         // Bit patterns that a float copy could alter: signalling NaNs with payloads, -0.
-        let bits: [UInt32] = (0..<(n * width)).map { i in i % 7 == 0 ? 0x7FA0_0000 | UInt32(i) : i % 11 == 0 ? 0x8000_0000 : UInt32(i) &* 2_654_435_761 }
+        func pattern(_ i: Int) -> UInt32 {
+            if i % 7 == 0 { return 0x7FA0_0000 | UInt32(i) }
+            if i % 11 == 0 { return 0x8000_0000 }
+            return UInt32(i) &* 2_654_435_761
+        }
+        let bits = (0..<(n * width)).map(pattern)
         let t = try Tensor(shape: [n, width], floats: bits.map { Float(bitPattern: $0) })
         let rows = [22, 0, 5, 5, 13, 1, 22, 7]
         let g = gatherRows(t, rows)
