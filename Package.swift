@@ -162,7 +162,7 @@ let package = Package(
                 path: "Tests/DCLScriptTestSupport", swiftSettings: v5),
         .testTarget(name: "DCLCompilerTests", dependencies: ["DCLScriptTestSupport", "DCLCompiler", "DCLRuntime", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Snapshots"], swiftSettings: v5),
-        .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLPythonChecks", "DCLPlot", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
+        .testTarget(name: "DCLRuntimeTests", dependencies: ["DCLScriptTestSupport", "DCLPythonChecks", "DCLTestScratch", "DCLPlot", "DCLRuntime", "DCLCompiler", "DCLSema", "DCLSyntax", "DCLGraph", "DCLTensor", "DCLData"],
                     exclude: ["Golden"], swiftSettings: v5),
         .target(name: "DCLPythonChecks", path: "Tests/DCLPythonChecks", swiftSettings: v5),
         .testTarget(name: "DCLExportTests", dependencies: ["DCLPythonChecks", "DCLTestScratch", "DCLExport", "DCLONNXProto", "DCLGraph", "DCLTensor", "DCLData",

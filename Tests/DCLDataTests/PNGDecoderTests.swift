@@ -1,4 +1,5 @@
 import DCLPythonChecks
+import DCLTestScratch
 import Foundation
 import Testing
 @testable import DCLData
@@ -15,7 +16,7 @@ private func withHeader(_ ihdr: [UInt8], idat: [UInt8] = [0, 0, 0, 0]) throws ->
 
 private func be(_ v: UInt32) -> [UInt8] { PNGEncoder.bigEndian(v) }
 
-@Suite struct PNGDecoderTests {
+@Suite(.ownThreads) struct PNGDecoderTests {
     @Test func decodesWhatDCLPlotsEncoderWrites() throws {
         let (w, h) = (7, 5)
         let rgb = (0..<(w * h * 3)).map { UInt8(($0 * 37 + 11) % 256) }

@@ -6,12 +6,13 @@
 import DCLData
 import DCLExport
 import DCLGraph
+import DCLTestScratch
 import Foundation
 import Testing
 @testable import DCLDriver
 
 extension DriverTests {
-    @Suite("compiled bundles in onnx, onnxruntime and safetensors") struct CompiledCrossCheck {
+    @Suite("compiled bundles in onnx, onnxruntime and safetensors", .ownThreads) struct CompiledCrossCheck {
         /// Compiles `script`, then writes for each model probe inputs and its `dcl predict` outputs.
         private func prepare(_ script: String, _ name: String, in root: URL) throws -> (URL, [String]) {
             let dir = root.appendingPathComponent(name)

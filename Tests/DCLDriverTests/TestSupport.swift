@@ -16,7 +16,7 @@ import Testing
 import DCLCommandLine
 import DCLTestScratch
 
-@Suite("dcl compile and predict", .serialized)
+@Suite("dcl compile and predict", .serialized, .ownThreads)
 struct DriverTests {}
 
 /// The repository root (for Examples/data).

@@ -2,12 +2,13 @@
 // atomic replacement, description checks, and the cross-check with Python's zipfile, hashlib,
 // safetensors and onnx.
 
+import DCLTestScratch
 import Foundation
 import Testing
 import DCLTensor
 @testable import DCLExport
 
-@Suite("bundle write and read")
+@Suite("bundle write and read", .ownThreads)
 struct BundleTests {
     @Test(arguments: [WeightStorage.float32, .float16, .int8(perChannel: true), .int8(perChannel: false)])
     func roundTrip(storage: WeightStorage) throws {

@@ -4,11 +4,12 @@
 // the engine's outputs. Skipped without the Python packages unless DCL_REQUIRE_PYTHON_CHECKS=1.
 
 import DCLData
+import DCLTestScratch
 import Foundation
 import Testing
 @testable import DCLExport
 
-@Suite("lowering cross-check with onnx and onnxruntime")
+@Suite("lowering cross-check with onnx and onnxruntime", .ownThreads)
 struct LoweringCrossCheckTests {
     @Test func onnxRuntimeMatchesTheEngine() throws {
         guard pythonChecksAvailable(["onnx", "onnxruntime", "numpy"], for: "the lowering cross-check") else { return }

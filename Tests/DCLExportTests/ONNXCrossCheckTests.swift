@@ -5,11 +5,12 @@
 // Skipped with a notice when python3 lacks onnx/onnxruntime/numpy — unless
 // DCL_REQUIRE_PYTHON_CHECKS=1 (set by .ci/run), where a missing package is a failure.
 
+import DCLTestScratch
 import Foundation
 import Testing
 @testable import DCLExport
 
-@Suite("ONNX cross-check with onnx and onnxruntime")
+@Suite("ONNX cross-check with onnx and onnxruntime", .ownThreads)
 struct ONNXCrossCheckTests {
     @Test func checkerAndRuntimeAgree() throws {
         guard pythonChecksAvailable(["onnx", "onnxruntime", "numpy"], for: "the ONNX cross-check") else { return }

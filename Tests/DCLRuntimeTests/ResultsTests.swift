@@ -5,10 +5,11 @@
 import DCLCompiler
 import DCLPythonChecks
 @testable import DCLRuntime
+import DCLTestScratch
 import Foundation
 import Testing
 
-@Suite struct ResultsTests {
+@Suite(.ownThreads) struct ResultsTests {
     @Test func plotWritesSVGAndPNGButNotInCheckMode() throws {
         let dir = try temporaryDirectory()
         let script = """

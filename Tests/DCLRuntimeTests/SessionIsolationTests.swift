@@ -1,13 +1,14 @@
 import DCLCompiler
 import DCLGraph
 import DCLRuntime
+import DCLTestScratch
 import Foundation
 import Testing
 
 /// Two sessions in one process are as independent as two processes (issue #13): each has its
 /// own model table, so ids, parameter names and everything derived from them (a `reinit`
 /// without a seed draws from the model's id) are the same whatever else the process runs.
-@Suite struct SessionIsolationTests {
+@Suite(.ownThreads) struct SessionIsolationTests {
     /// PatternMechanicsTests' DC-CCL toy (a width split, a distilled control model), the device
     /// half trained against it, and a model whose weights `reinit` redraws from its id.
     static let toy = PatternMechanicsTests.dcccl + """
