@@ -14,17 +14,13 @@ public final class DCLModule: @unchecked Sendable, CustomStringConvertible {
     /// The directory relative imports and relative data paths resolve against.
     public let directory: String
     /// Imports in source order, resolved (nil where loading failed; already reported).
-    public internal(set) var imports: [ResolvedImport] = [] { didSet { namesVersion &+= 1 } }
+    public internal(set) var imports: [ResolvedImport] = []
     /// Top-level declarations by name.
-    public internal(set) var declarations: [String: Decl] = [:] { didSet { namesVersion &+= 1 } }
+    public internal(set) var declarations: [String: Decl] = [:]
     /// The item index of each top-level declaration (for use-before-definition checks).
     public internal(set) var declarationIndex: [String: Int] = [:]
     /// Top-level `let`/`var` bindings by name, with their item index (for use-before-definition).
-    public internal(set) var topLevelBindings: [String: (statement: Stmt, index: Int)] = [:] { didSet { namesVersion &+= 1 } }
-    /// Changes whenever `imports`, `declarations` or `topLevelBindings` do (the REPL's session
-    /// module changes them with every input), so what a name was found to mean here can be
-    /// remembered and trusted until then (the interpreter's built-in names, BuiltinNameCache).
-    public private(set) var namesVersion = 0
+    public internal(set) var topLevelBindings: [String: (statement: Stmt, index: Int)] = [:]
 
     public init(name: String, file: SourceFile, program: Program, directory: String) {
         self.name = name

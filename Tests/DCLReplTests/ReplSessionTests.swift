@@ -40,8 +40,8 @@ import Testing
         #expect(c.out == ["[3]", "redefined `tiny`", "[5]"])
     }
 
-    /// The interpreter remembers which names mean built-ins (BuiltinNameCache); a later input
-    /// that declares or binds such a name must win over what was remembered.
+    /// A name used as a built-in in one input and declared or bound by a later one means the
+    /// later definition from then on.
     @Test func aBuiltinUsedEarlierCanBeShadowedLater() {
         let (s, c) = makeSession()
         #expect(submitAll(s, ["len([1, 2])", "fn len(xs: list[int]) -> int {\n  return 7\n}", "len([1, 2])",

@@ -16,11 +16,9 @@ extension Evaluator {
 
     func evaluateCall(callee: Expr, arguments: [Argument], span: SourceSpan, in env: Environment) throws -> Value {
         // Option parameters take bare names (`metric: cosine`) that are not variables.
-        if case .name(let id) = callee.kind, env.lookup(id.name) == nil {
-            // A remembered built-in name is declared and bound nowhere, so the test below holds.
-            if let spec = builtinNames.spec(id.name, in: env.module) ?? unshadowedBuiltin(id.name, env) {
-                return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
-            }
+        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, env.module.declarations[id.name] == nil,
+           let spec = Builtins.spec(id.name), !isShadowedByImport(id.name, env) {
+            return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
         }
         let f = try evaluate(callee, in: env)
         if case .function(.builtin(let spec)) = f {
@@ -32,18 +30,6 @@ extension Evaluator {
             return try hooks.callMethod(receiver, spec.method, args, span: span, evaluator: self)
         }
         return try call(f, try evaluateArguments(arguments, in: env), span: span, calleeText: text(of: callee))
-    }
-
-    /// The built-in `name` calls when the module does not declare it and no import defines it.
-    private func unshadowedBuiltin(_ name: String, _ env: Environment) -> BuiltinSpec? {
-        let m = env.module
-        guard m.declarations[name] == nil, let spec = Builtins.spec(name), !isShadowedByImport(name, env) else { return nil }
-        // Remembered only where `lookup` would find the built-in too: no top-level binding of
-        // the name (not yet run) and no import aliased to it.
-        if m.topLevelBindings[name] == nil, !m.imports.contains(where: { $0.module != nil && $0.declaration.alias?.name == name }) {
-            builtinNames.remember(name, spec, in: m)
-        }
-        return spec
     }
 
     private func isShadowedByImport(_ name: String, _ env: Environment) -> Bool {

@@ -358,7 +358,7 @@ extension Evaluator {
     func evaluatePipe(_ lhs: Expr, _ rhs: Expr, span: SourceSpan, in env: Environment) throws -> Value {
         let subject = try evaluate(lhs, in: env)
         if case .call(let callee, let args) = rhs.kind, case .name(let id) = callee.kind, env.lookup(id.name) == nil {
-            let fv = try lookupUnbound(id.name, in: env.module, span: id.span)
+            let fv = try lookup(id.name, in: env, span: id.span)
             if case .function(.builtin(let spec)) = fv {
                 return try callBuiltin(spec, try evaluateArguments(args, in: env), subject: subject, span: rhs.span)
             }

@@ -82,8 +82,6 @@ public final class Evaluator {
     /// costs one check per `table` and `print`.
     public var runObserver: RunObserver?
     var randomCounters: [String: Int] = [:]
-    /// Names found to mean built-ins, until their module's names change (BuiltinNameCache.swift).
-    var builtinNames = BuiltinNameCache()
     /// When the evaluator was created (`clock()` counts from here).
     let startTime = Date()
 
@@ -145,13 +143,7 @@ public final class Evaluator {
     /// then built-ins.
     public func lookup(_ name: String, in env: Environment, span: SourceSpan) throws -> Value {
         if let v = env.lookup(name) { return v }
-        return try lookupUnbound(name, in: env.module, span: span)
-    }
-
-    /// `lookup` for a name the environment chain does not bind: the module's declarations,
-    /// then imports, then built-ins.
-    func lookupUnbound(_ name: String, in m: DCLModule, span: SourceSpan) throws -> Value {
-        if let spec = builtinNames.spec(name, in: m) { return builtinValue(spec, span: span) }
+        let m = env.module
         if let d = m.declarations[name] { return try declarationValue(d, in: m, span: span) }
         if m.topLevelBindings[name] != nil {
             throw RuntimeError(RuntimeCode.name, "`\(name)` has no value yet: its `let` has not run", at: span)
@@ -165,10 +157,7 @@ public final class Evaluator {
             if name.hasPrefix("_") { continue }
             if let v = try exported(name, of: target, span: span) { return v }
         }
-        if let spec = Builtins.spec(name) {
-            builtinNames.remember(name, spec, in: m)
-            return builtinValue(spec, span: span)
-        }
+        if let spec = Builtins.spec(name) { return builtinValue(spec, span: span) }
         throw RuntimeError(RuntimeCode.name, "unknown name `\(name)`", at: span)
     }
 
