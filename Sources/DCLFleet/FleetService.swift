@@ -287,6 +287,7 @@ public final class FleetService: Sendable {
         for (task, result) in try await core.retryingStore({ try await core.store.roundTasks(roundID) }) {
             results.append(try await self.result(task, result))
         }
+        try await core.retryingStore { try await core.store.releaseObjects(ofReadRound: roundID) }
         let report = RoundReport(round: number, results: results, bytesUp: core.traffic.bytesReceived &- startUp,
                                  bytesDown: core.traffic.bytesSent &- startDown, fromStore: fromStore)
         let answered = results.count(where: { if case .failure(.dropped) = $0 { return false } else { return true } })

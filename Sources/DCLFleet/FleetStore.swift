@@ -132,6 +132,10 @@ public protocol FleetStore: Sendable {
     func closeRound(_ round: Int64, reason: String) async throws
     /// The round's tasks in item order, with the result of those that have one.
     func roundTasks(_ round: Int64) async throws -> [(task: StoredTask, result: StoredResult?)]
+    /// Called once a closed round's results have been read: a store that cannot resume a run
+    /// (the in-memory one) frees the objects only that round used, so that a long run's memory
+    /// stays flat; a persistent store keeps them for a restarted service to answer from.
+    func releaseObjects(ofReadRound round: Int64) async throws
 
     /// Devices belong to a run: a new run starts with none, so hosts of an earlier run hold no
     /// claim on it; a service restarted on the same run finds them (and their token hashes) again.
@@ -162,4 +166,9 @@ public protocol FleetStore: Sendable {
     /// Tasks of the round still pending or leased.
     func openTaskCount(round: Int64) async throws -> Int
     func counts(run: Int64, seenSince: Double) async throws -> StoreCounts
+}
+
+extension FleetStore {
+    /// Persistent stores keep every object (a resumed run reads its results' objects again).
+    public func releaseObjects(ofReadRound round: Int64) async throws {}
 }

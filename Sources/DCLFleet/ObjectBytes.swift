@@ -112,9 +112,16 @@ struct ObjectFiles: ObjectBytes {
     }
 }
 
-/// Objects of an in-memory store, held as long as the store.
+/// Objects of an in-memory store, held until the rounds that use them have been read
+/// (`SQLiteFleetStore.releaseObjects`).
 final class ObjectMemory: ObjectBytes {
     private let objects = Mutex<[[UInt8]: [UInt8]]>([:])
+
+    func remove(_ hashes: [[UInt8]]) {
+        objects.withLock { held in for h in hashes { held[h] = nil } }
+    }
+
+    var count: Int { objects.withLock { $0.count } }
 
     func write(_ ref: BlobRef, bytes: [UInt8]) throws {
         objects.withLock { held in

@@ -256,6 +256,28 @@ public final class SQLiteFleetStore: FleetStore, @unchecked Sendable {
         }
     }
 
+    /// The in-memory store cannot resume a run, so once a round's results are read nothing
+    /// will ask for its objects again: its task and result references go, and with them every
+    /// object no other round refers to (rounds run one at a time, so none is open). A later
+    /// round that needs an object again stores it again. File stores keep everything.
+    public func releaseObjects(ofReadRound round: Int64) throws {
+        guard let memory = objectBytes as? ObjectMemory else { return }
+        try wrap {
+            let released: [[UInt8]] = try writer.write { db in
+                try db.execute(sql: "DELETE FROM task_blobs WHERE task_id IN (SELECT id FROM tasks WHERE round_id = ?)", arguments: [round])
+                try db.execute(sql: "DELETE FROM result_blobs WHERE task_id IN (SELECT id FROM tasks WHERE round_id = ?)", arguments: [round])
+                let unused = "sha256 NOT IN (SELECT sha256 FROM task_blobs) AND sha256 NOT IN (SELECT sha256 FROM result_blobs)"
+                let hashes = try Data.fetchAll(db, sql: "SELECT sha256 FROM objects WHERE \(unused)").map { [UInt8]($0) }
+                try db.execute(sql: "DELETE FROM objects WHERE \(unused)")
+                return hashes
+            }
+            memory.remove(released)
+        }
+    }
+
+    /// Objects whose bytes the store holds (tests: the in-memory store's stay flat).
+    var heldObjectCount: Int? { (objectBytes as? ObjectMemory)?.count }
+
     public func objectSize(_ sha256: [UInt8]) throws -> Int? {
         try wrap { try writer.read { try Int.fetchOne($0.cachedStatement(sql: "SELECT size FROM objects WHERE sha256 = ?"), arguments: [Data(sha256)]) } }
     }

@@ -5,6 +5,39 @@ import XCTest
 @testable import DCLFleet
 
 final class FleetBlockingTests: XCTestCase {
+    /// The in-memory store frees a round's objects once its results are read (a CoDA run sends
+    /// new weights and samples in every task: held forever they grew the service by ~80 MB per
+    /// device); an object a later round uses again is stored again.
+    func testInMemoryStoreFreesTheObjectsOfReadRounds() throws {
+        let store = try SQLiteFleetStore()
+        let service = try FleetService.startBlocking(FleetService.Configuration(joinToken: testJoinToken, store: store))
+        defer { service.shutdown() }
+        let host = try FleetDeviceHost(FleetDeviceHost.Configuration(service: FleetAddress(host: "127.0.0.1", port: service.port),
+                                                                     devices: 0..<4, joinToken: testJoinToken, concurrency: 2,
+                                                                     pollWait: .seconds(1)), handler: echo)
+        let hostThread = Thread { _ = try? host.runBlocking() }
+        hostThread.start()
+        try service.waitForDevices(0..<4, timeout: .seconds(10))
+        let shared = bytes(4096, seed: 99)
+        for round in 0..<5 {
+            let items = (0..<4).map { d in
+                WorkItem(device: d, kind: "echo", spec: [UInt8(round)], blobs: [shared, bytes(1000 + d, seed: UInt64(round * 10 + d))])
+            }
+            let results = try service.runRound(items, policy: RoundPolicy(timeout: .seconds(20)))
+            XCTAssertTrue(results == items.map { .success(WorkOutcome(spec: Array("\($0.device):".utf8) + $0.spec, blobs: $0.blobs.reversed())) },
+                          "round \(round): the echoes differ")
+            XCTAssertEqual(store.heldObjectCount, 0, "round \(round)")
+        }
+        try service.finish()
+        let deadline = Date().addingTimeInterval(10)
+        while !hostThread.isFinished && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        // A file store keeps its objects: a restarted service answers from them.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dcl-objects-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        XCTAssertNil(try SQLiteFleetStore(path: dir.appendingPathComponent("s.sqlite").path).heldObjectCount)
+    }
+
     func testBlockingRoundsFromAPlainThread() throws {
         let service = try FleetService.startBlocking(FleetService.Configuration(joinToken: testJoinToken, store: try SQLiteFleetStore()))
         defer { service.shutdown() }
