@@ -98,7 +98,7 @@ public struct DeviceHost: ParsableCommand {
         }
         var mine: [Int: ClientData] = [:]
         for i in range { mine[i] = clients.clients[i] }
-        let worker = DeviceWorker(role: roleName, devices: mine, pool: session.pool)
+        let worker = DeviceWorker(role: roleName, devices: mine, pool: session.pool, evaluator: evaluator)
         let host: FleetDeviceHost
         do {
             var configuration = FleetDeviceHost.Configuration(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token,

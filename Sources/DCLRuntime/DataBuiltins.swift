@@ -98,11 +98,42 @@ enum DataBuiltins {
         return .count(Int(x))
     }
 
-    private static func transformDataset(_ transform: TransformBuiltin, _ a: BoundArguments, _ dv: DataValue, span: SourceSpan,
-                                         evaluator ev: Evaluator) throws -> Value {
+    /// Transforms a device's host can repeat on its own copy of the data (Deploy/): one data
+    /// set in, one out, every argument a plain value.
+    static func isRepeatableOnDevice(_ transform: TransformBuiltin) -> Bool {
+        switch transform {
+        case .scale, .normalize, .randomCrop, .hflip, .shuffle, .take, .drop, .withNegatives, .oneHot, .select, .filterLabels: return true
+        case .holdout, .timeSplit, .partition: return false
+        }
+    }
+
+    /// Random transforms whose `seed: none` means "draw one" (for `take` and `drop` it means
+    /// "do not shuffle").
+    private static func drawsSeed(_ transform: TransformBuiltin) -> Bool {
+        switch transform {
+        case .shuffle, .withNegatives, .randomCrop, .hflip: return true
+        default: return false
+        }
+    }
+
+    /// Applies `transform` to one data set. On device data the result records how it was made
+    /// (DeviceDerivation): the arguments as bound, with a drawn seed written down, so that the
+    /// device's host repeating the step draws the same samples.
+    static func transformDataset(_ transform: TransformBuiltin, _ bound: BoundArguments, _ dv: DataValue, span: SourceSpan,
+                                 evaluator ev: Evaluator) throws -> Value {
         let d = dv.dataset
-        func wrap(_ x: Dataset) -> Value { .dataset(DataValue(x, side: dv.side, origin: dv.origin)) }
         let label = ev.nextRandomLabel(transform.rawValue)
+        var a = bound
+        if drawsSeed(transform), case .none = a["seed"] {
+            a.set("seed", value: .int(Int(Int64(bitPattern: try seed(.none, ev, label: label, span: span)))))
+        }
+        var derivation: DeviceDerivation?
+        if dv.side == .device, let base = dv.derivation, isRepeatableOnDevice(transform) {
+            var args: [(name: String, value: Value)] = []
+            a.forEach { args.append(($0, $1)) }
+            derivation = .transform(base, transform, args)
+        }
+        func wrap(_ x: Dataset) -> Value { .dataset(DataValue(x, side: dv.side, origin: dv.origin, derivation: derivation)) }
         switch transform {
         case .scale:
             return wrap(try d.scaled(by: Float(try ev.double(a["factor"], "factor", span: span))))
@@ -236,8 +267,11 @@ enum DataBuiltins {
             throw RuntimeError(RuntimeCode.type, "`++` joins two datasets", at: span)
         }
         let side: RuntimeSide? = (x.side == .device || y.side == .device) ? .device : (x.side ?? y.side)
+        var derivation: DeviceDerivation?
+        if side == .device, let dx = x.derivationForDevice, let dy = y.derivationForDevice { derivation = .concat([dx, dy]) }
         do {
-            return .dataset(DataValue(try Dataset.concatenate([x.dataset, y.dataset]), side: side, origin: "\(x.origin) ++ \(y.origin)"))
+            return .dataset(DataValue(try Dataset.concatenate([x.dataset, y.dataset]), side: side, origin: "\(x.origin) ++ \(y.origin)",
+                                      derivation: derivation))
         } catch let e as DataError {
             throw RuntimeError(RuntimeCode.data, e.description, at: span)
         }

@@ -43,24 +43,25 @@ struct Evaluation {
                                   span: SourceSpan) throws -> MetricsValue {
         let remote = RemoteEvaluation(devices: devices, session: session, span: span)
         switch data {
-        case .dataset(let d) where d.location != nil:
-            return try remote.evaluate(m, location: d.location!, data: d, k: k, batch: batch)
+        case .dataset(let d) where d.holdsDeviceSamples && d.deviceHome != nil:
+            return try remote.evaluate(m, data: d, k: k, batch: batch)
         case .client(let cl) where cl.location(.test) != nil:
             let d = DataValue(cl.data.test, side: cl.side, origin: "\(cl.origin).test", location: cl.location(.test))
-            return try remote.evaluate(m, location: d.location!, data: d, k: k, batch: batch)
+            return try remote.evaluate(m, data: d, k: k, batch: batch)
         case .clients(let c) where c.side == .device && c.role != nil:
             // Every device of the role at once, one task per device, then the same mean and
             // spread as in process.
             let part: ClientPart = c.part == .all ? .test : c.part
-            let parts = try c.federated.clients.enumerated().map { i, cl -> (DeviceDataLocation, DataValue) in
+            let parts = try c.federated.clients.enumerated().map { i, cl -> DataValue in
                 guard let ds = cl[part], ds.count > 0 else {
                     throw RuntimeError(RuntimeCode.data, "client \(cl.id) of `\(c.origin)` has no \(part.rawValue) samples", at: span)
                 }
-                return (DeviceDataLocation(role: c.role!, device: i, part: part), DataValue(ds, side: .device, origin: "\(c.origin)[\(i)]"))
+                let location = DeviceDataLocation(role: c.role!, device: i, part: part)
+                return DataValue(ds, side: .device, origin: "\(c.origin)[\(i)]", location: location)
             }
             let per = try remote.evaluate(m, on: parts, k: k, batch: batch, tolerance: c.tolerance)
             return Self.aggregateAnswered(per, what: "`evaluate`", origin: c.origin, session: session)
-        case .dataset(let d) where d.side == .device:
+        case .dataset(let d) where d.holdsDeviceSamples:
             throw Deployment.unplaced("`evaluate`", origin: d.origin, span: span)
         case .clients(let c) where c.side == .device:
             throw Deployment.unplaced("`evaluate`", origin: c.origin, span: span)

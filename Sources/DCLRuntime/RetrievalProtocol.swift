@@ -28,17 +28,24 @@ struct RetrievalProtocol {
         guard case .client(let client) = a["client"] else {
             throw RuntimeError(RuntimeCode.type, "`\(method.rawValue)` needs a device (a client), found \(a["client"].kindName)", at: span)
         }
+        // What a retrieval returns are cloud samples bound for the device (they may be read in
+        // the service, sent down, and joined to the device's own data there).
         switch method {
         case .retrieve:
-            return .dataset(DataValue(try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span), side: .device,
-                                      origin: "\(r.name).retrieve"))
+            let candidates = try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span)
+            return .dataset(DataValue(candidates, side: .device, origin: "\(r.name).retrieve", derivation: .cloud(candidates)))
         case .filter:
             guard case .dataset(let c) = a["candidates"] else { throw RuntimeError(RuntimeCode.type, "`filter` needs candidate samples", at: span) }
-            return .dataset(DataValue(try filter(r, client, candidates: c.dataset, span: span), side: .device, origin: "\(r.name).filter"))
+            if session.deviceExecutor != nil, c.holdsDeviceSamples {
+                throw Deployment.inService("`\(r.name).filter`", origin: c.origin, span: span)
+            }
+            let kept = try filter(r, client, candidates: c.dataset, span: span)
+            return .dataset(DataValue(kept, side: .device, origin: "\(r.name).filter", derivation: .cloud(kept)))
         case .augment:
             let candidates = try retrieve(r, client, pool: try pool(a["pool"], span: span), span: span)
             let kept = try filter(r, client, candidates: candidates, span: span)
-            return .dataset(DataValue(try concat([client.data.train, kept], span: span), side: .device, origin: "\(r.name).augment"))
+            let (data, derivation) = try concat([(client.data.train, client.location(.train).map { DeviceDerivation.part($0) }), (kept, .cloud(kept))], span: span)
+            return .dataset(DataValue(data, side: .device, origin: "\(r.name).augment", derivation: derivation))
         }
     }
 
@@ -50,8 +57,14 @@ struct RetrievalProtocol {
         return d.dataset
     }
 
-    func concat(_ parts: [Dataset], span: SourceSpan) throws -> Dataset {
-        do { return try Dataset.concatenate(parts.filter { $0.count > 0 }.isEmpty ? [parts[0]] : parts.filter { $0.count > 0 }) } catch let e as DataError {
+    /// The non-empty parts joined (the first part when all are empty), with how a device's
+    /// host makes the same (nil when a part has no derivation).
+    func concat(_ parts: [(Dataset, DeviceDerivation?)], span: SourceSpan) throws -> (Dataset, DeviceDerivation?) {
+        let used = parts.filter { $0.0.count > 0 }.isEmpty ? [parts[0]] : parts.filter { $0.0.count > 0 }
+        let derivations = used.compactMap(\.1)
+        do {
+            return (try Dataset.concatenate(used.map(\.0)), derivations.count == used.count ? .concat(derivations) : nil)
+        } catch let e as DataError {
             throw RuntimeError(RuntimeCode.data, e.description, at: span)
         }
     }
@@ -86,6 +99,10 @@ struct RetrievalProtocol {
             g.shuffle(&shuffled)
             return Array(shuffled.prefix(m))
         case .overlap(let m):
+            if session.deviceExecutor != nil {
+                throw RuntimeError(RuntimeCode.deployment, "`overlap` compares the items of device \(c.index) in the service's process, which a deployed run does not do",
+                                   at: span, hint: "use `knn(model: …)` or `random_users(…)`, which read only the device's user id, or run without `--deploy`")
+            }
             let items = try pool.column("item").ints
             let mine = Set(try c.data.train.column("item").ints)
             let scored = others.map { u -> (Int32, Int) in (u, byUser[u]!.reduce(0) { $0 + (mine.contains(items[$1]) ? 1 : 0) }) }
@@ -153,48 +170,27 @@ struct RetrievalProtocol {
         }
     }
 
-    /// Per-sample features for the sample classifier: [item embedding ; genres]. The label is
-    /// left out on purpose: with it the classifier learns the local positive rate and keeps
-    /// positive-heavy candidates, which miscalibrates the fine-tuned model (log-loss rose).
-    func sampleFeatures(_ r: RetrievalValue, _ d: Dataset, span: SourceSpan) throws -> [[Float]] {
-        var table: ([Float], Int)?
-        if case .knn(let m, _, _, _) = r.coarse { table = try? embeddingTable(m, input: "item", span: span) }
-        let genres = d.hasColumn("genres") ? try d.column("genres") : nil
-        guard table != nil || genres != nil else {
-            throw RuntimeError(RuntimeCode.data, "the sample classifier needs item features: use `knn(model: …)` with an item embedding, or load genres with `movies:`",
-                               at: span)
-        }
-        let items = try d.column("item").ints
-        let gw = genres.map { $0.count / max(1, d.count) } ?? 0
-        let gv = genres?.floats ?? []
-        return (0..<d.count).map { i in
-            var f: [Float] = []
-            if let (t, dim) = table {
-                let it = Int(items[i])
-                f += it < t.count / dim ? Array(t[(it * dim)..<(it * dim + dim)]) : [Float](repeating: 0, count: dim)
-            }
-            if gw > 0 { f += gv[(i * gw)..<(i * gw + gw)] }
-            return f
-        }
+    /// The item-embedding table of the `knn` coarse step's model, when it has one.
+    func itemEmbeddings(_ r: RetrievalValue, span: SourceSpan) -> SampleClassifierData.Embeddings? {
+        if case .knn(let m, _, _, _) = r.coarse, let t = try? embeddingTable(m, input: "item", span: span) { return t }
+        return nil
     }
 
-    /// P(local) of each candidate under a classifier trained on the device (local = 1, candidates = 0).
+    /// P(local) of each candidate under a classifier trained on the device (local = 1,
+    /// candidates = 0). In a deployed run the training runs on the device's host, which makes
+    /// the training set from its own samples (DeviceDerivation.sampleClassifier); the scores of
+    /// the candidates (cloud samples) are computed here.
     func classifierScores(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, hidden: [Int], epochs: Int, lr: Double,
                           span: SourceSpan) throws -> [Float] {
-        var local = try sampleFeatures(r, c.data.train, span: span)
-        let outside = try sampleFeatures(r, candidates, span: span)
-        // Balance the classes: few local samples against many candidates would push every
-        // score below the threshold. Local samples are repeated up to the candidates' count.
-        if !local.isEmpty, local.count < outside.count {
-            let base = local
-            while local.count < outside.count { local += base.prefix(outside.count - local.count) }
+        let table = itemEmbeddings(r, span: span)
+        let data = try SampleClassifierData.trainingSet(local: c.data.train, candidates: candidates, embeddings: table, device: c.index, span: span)
+        let outside = try SampleClassifierData.features(candidates, embeddings: table, span: span)
+        let width = try data.shape(of: "features")[1]
+        var derivation: DeviceDerivation?
+        if let home = c.location(.train) {
+            derivation = .sampleClassifier(local: .part(home), candidates: candidates, embeddings: try table.map(SampleClassifierData.tensor),
+                                           device: c.index)
         }
-        let width = local.first?.count ?? outside[0].count
-        let xs = (local + outside).flatMap { $0 }
-        let ys = [Float](repeating: 1, count: local.count) + [Float](repeating: 0, count: outside.count)
-        let n = ys.count
-        let data = try Dataset(columns: [("features", try Tensor(shape: [n, width], floats: xs)), ("y", try Tensor(shape: [n], floats: ys))],
-                               classCount: 2, source: "local vs outside samples of device \(c.index)")
         let layer = try classifierLayer(hidden: hidden, span: span)
         let clf = try evaluator.elaborator.modelFromLayer(layer, inputs: [ModelInput(name: "features", shape: [width], dtype: .float32)],
                                                name: "\(r.name).classifier", span: span,
@@ -206,7 +202,8 @@ struct RetrievalProtocol {
         opts.log = .none
         opts.seed = Int(c.index)
         _ = try Trainer(evaluator: evaluator, session: session).train(
-            targets: [clf], names: [clf.name], data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)")),
+            targets: [clf], names: [clf.name],
+            data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)", derivation: derivation)),
             objective: .defaultLoss(clf, labels: "y"), options: opts, label: "classifier", span: span)
         let cand = try Dataset(columns: [("features", try Tensor(shape: [outside.count, width], floats: outside.flatMap { $0 }))],
                                source: "candidates")
@@ -242,20 +239,25 @@ struct RetrievalProtocol {
             throw RuntimeError(RuntimeCode.type, "`greedy` needs a model to trial-train: give `greedy(model: …)` or use `knn(model: …)`", at: span)
         }
         let local = c.data.train
+        let localHome: DeviceDerivation? = c.location(.train).map { .part($0) }
         let byUser = try rowsByUser(candidates, span: span)
         let order = try matchedUsers(r, c, pool: candidates, span: span).filter { byUser[$0] != nil }
         var kept: [Int] = []
         func localAUC(training extra: [Int]) throws -> Double {
             let trial = try evaluator.elaborator.copyModel(start, span: span)
-            let data = try concat([local, try candidates.selecting(rows: extra)], span: span)
+            let subset = try candidates.selecting(rows: extra)
+            let (data, derivation) = try concat([(local, localHome), (subset, .cloud(subset))], span: span)
             var opts = TrainOptions()
             opts.epochs = epochs
             opts.log = .none
             opts.seed = Int(c.index)
             _ = try Trainer(evaluator: evaluator, session: session).train(
-                targets: [trial], names: [trial.name], data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)")),
+                targets: [trial], names: [trial.name],
+                data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)", derivation: derivation)),
                 objective: .defaultLoss(trial, labels: local.labelColumn), options: opts, label: "greedy", span: span)
-            return try Evaluation(session: session).metrics(trial, on: local, k: 10, batch: 256, span: span)["auc"] ?? 0
+            // On the device's own samples: in a deployed run, on its host.
+            let onLocal = DataValue(local, side: c.side, origin: "\(c.origin).train", location: c.location(.train))
+            return try Evaluation(session: session).evaluate(trial, on: .dataset(onLocal), k: 10, batch: 256, span: span)["auc"] ?? 0
         }
         let base0 = try localAUC(training: [])
         var best = base0

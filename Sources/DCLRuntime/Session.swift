@@ -100,7 +100,7 @@ public final class Session: RuntimeHooks {
             return try Predictions(session: self).confusion(try model("model"), on: args["on"], batch: batch, name: spec.name, span: span)
         }
         if deviceExecutor != nil {
-            try Deployment.refuseDeviceData(spec.name, in: args, subject: subject, sendable: Deployment.sendsToDevices(spec.builtin, args),
+            try Deployment.refuseDeviceData(spec.name, in: args, subject: subject, sendable: Deployment.sendsToDevices(spec.builtin, args, subject: subject),
                                            span: span)
         }
         switch spec.builtin {
@@ -166,7 +166,11 @@ public final class Session: RuntimeHooks {
 
     public func callMethod(_ receiver: DCLCompiler.Value, _ method: Method, _ args: BoundArguments, span: SourceSpan,
                            evaluator ev: Evaluator) throws -> DCLCompiler.Value {
-        if deviceExecutor != nil {
+        // A retrieval places its own work (RetrievalProtocol: coarse matching in the service,
+        // the fine filter's training on the device).
+        var placesItself = false
+        if case .retrieval = method { placesItself = true }
+        if deviceExecutor != nil, !placesItself {
             try Deployment.refuseDeviceData("\(receiver.kindName).\(method.name)", in: args, subject: receiver, sendable: false, span: span)
         }
         // The method was looked up by the receiver's type, so the two agree.

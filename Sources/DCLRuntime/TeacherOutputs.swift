@@ -27,6 +27,8 @@ enum TeacherOutputs {
     static func attach(_ d: DistillValue, to source: Trainer.Source, session: Session,
                        span: SourceSpan) throws -> (data: Trainer.Source, column: String)? {
         guard case .dataset(let value) = source, value.location == nil else { return nil }
+        // In a deployed run, device data trains on its host, with the teacher in the graph.
+        guard session.deviceExecutor == nil || !value.holdsDeviceSamples else { return nil }
         let data = value.dataset
         let read = Set(d.teacher.inputs.map(\.name))
         guard !data.augmentations.contains(where: { read.contains($0.column) }) else { return nil }

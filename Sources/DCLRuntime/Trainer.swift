@@ -39,10 +39,18 @@ public struct Trainer {
             case .clients(let c): return c.side
             }
         }
-        /// One device's own part (`d.train`), which a deployed run trains on that device's host.
-        var isOneDevicesOwn: Bool {
-            if case .dataset(let d) = self { return d.location != nil }
+        /// One device's data (`d.train`, or made from it: DeviceDerivation), which a deployed
+        /// run trains on that device's host.
+        var isOneDevicesData: Bool {
+            if case .dataset(let d) = self { return d.deviceHome != nil }
             return false
+        }
+        /// Whether this holds samples of some device (not only cloud samples bound for one).
+        var holdsDeviceSamples: Bool {
+            switch self {
+            case .dataset(let d): return d.holdsDeviceSamples
+            case .clients(let c): return c.side == .device
+            }
         }
         var origin: String {
             switch self {
@@ -160,10 +168,10 @@ public struct Trainer {
         }
         // Training on one device's own data in a deployed run: its host takes every step.
         var remoteEpochs: [EpochStats]?
-        if session.deviceExecutor != nil, data.side == .device, !data.isOneDevicesOwn {
+        if session.deviceExecutor != nil, data.holdsDeviceSamples, !data.isOneDevicesData {
             throw Deployment.unplaced("training", origin: data.origin, span: span)
         }
-        if case .dataset(let d) = data, let location = d.location, let devices = session.deviceExecutor {
+        if case .dataset(let d) = data, d.holdsDeviceSamples, d.deviceHome != nil, let devices = session.deviceExecutor {
             guard options.validation == nil else {
                 throw RuntimeError(RuntimeCode.placement, "`validate:` is not yet supported when training runs on a device host", at: span,
                                    hint: "run this script without `--deploy`, or validate with `evaluate` after training")
@@ -173,7 +181,7 @@ public struct Trainer {
             // control model a DC-CCL device trains against — would come back exactly as sent.
             let assigned = Set(graph.assignments.map(\.parameter))
             let reply = try RemoteTraining(devices: devices, session: session, span: span).train(
-                location: location, data: d, graph: graph, weights: boundWeights, returning: bound.owners.keys.filter { assigned.contains($0) },
+                data: d, graph: graph, weights: boundWeights, returning: bound.owners.keys.filter { assigned.contains($0) },
                 batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps)
             for (name, t) in reply.weights { bound.store.tensors[name] = t }
             result = reply.result

@@ -21,11 +21,14 @@ import Testing
         var timeouts: [Double?] = []
         /// The weights each train task asked back, in order.
         var returning: [[String]] = []
+        /// Every task sent, in order.
+        var sent: [DeviceTask] = []
         func run(_ tasks: [DeviceTask], timeout: Double?) throws -> [Result<DeviceTaskReply, DeviceTaskFailure>] {
             timeouts.append(timeout)
             rounds.append(tasks.count)
             return tasks.map { t in
                 kinds.append(t.kind)
+                sent.append(t)
                 if t.kind == .train, let spec = try? JSONSerialization.jsonObject(with: Data(t.spec)) as? [String: Any] {
                     returning.append(spec["returning"] as? [String] ?? [])
                 }
@@ -67,7 +70,7 @@ import Testing
         let clients = try host.evaluator.deviceRoleClients(role)
         var devices: [Int: ClientData] = [:]
         for (i, c) in clients.clients.enumerated() { devices[i] = c }
-        return (DeviceWorker(role: role, devices: devices, pool: host.session.pool), host.output())
+        return (DeviceWorker(role: role, devices: devices, pool: host.session.pool, evaluator: host.evaluator), host.output())
     }
 
     @Test func deployedRunPrintsWhatTheInProcessRunPrints() throws {
@@ -192,7 +195,7 @@ import Testing
         let (worker, _) = try Self.worker(PatternMechanicsTests.dcccl, directory: dir)
         for (body, what) in [
             ("train base.device on device.train { log: \"none\" }", "training on `device.train` cannot be sent to a device host"),
-            ("for dev in device { let m = evaluate(base.device, on: dev.test |> take(3)) }", "`take` on `device[0].test` would read device data in the service's process"),
+            ("for dev in device { let m = evaluate(base.device, on: dev.test |> holdout(test: 0.5, seed: 1)) }", "`holdout` on `device[0].test` would read device data in the service's process"),
             ("for dev in device { let p = predict(base.device, on: dev.test) }", "`predict` on `device[0].test` would read device data in the service's process"),
         ] {
             let devices = InProcessDevices(worker: worker)

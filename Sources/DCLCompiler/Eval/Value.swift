@@ -155,14 +155,18 @@ public final class DataValue {
     public let origin: String
     /// Which device's part this is, when it is one device's own data as its role declares it
     /// (`d.train` in `for d in device`): a deployed run sends work on it to that device's host.
-    /// Nil for anything derived from it (`d.train |> take(10)`), which only the process that
-    /// derived it holds.
+    /// Nil for anything derived from it (`d.train |> take(10)`): see `derivation`.
     public let location: DeviceDataLocation?
-    public init(_ dataset: Dataset, side: RuntimeSide?, origin: String, location: DeviceDataLocation? = nil) {
+    /// How device-side data was made from one device's part (DeviceDerivation.swift): what
+    /// the device's host repeats to hold the same samples. Nil for data no device holds.
+    public let derivation: DeviceDerivation?
+    public init(_ dataset: Dataset, side: RuntimeSide?, origin: String, location: DeviceDataLocation? = nil,
+                derivation: DeviceDerivation? = nil) {
         self.dataset = dataset
         self.side = side
         self.origin = origin
         self.location = location
+        self.derivation = derivation ?? location.map { .part($0) }
     }
 }
 

@@ -1,8 +1,10 @@
 // What a deployed run (`dcl serve` with device hosts) sends to devices, and the error for work
-// it cannot place. In this release the service sends `train … on d.train` and
-// `evaluate(…, on: d.test)` — data that is one device's own part, as its role declares it, in
-// `for d in ROLE`. Device-side work on anything else (a whole fleet at once, data derived from
-// a device's part) is refused in a deployed run rather than computed where the data may not be.
+// it cannot place. The service sends `train` and `evaluate` on data of one device — its own
+// part as its role declares it (`d.train` in `for d in ROLE`), or data made from it by steps
+// its host can repeat (DeviceDerivation: seeded transforms, cloud samples joined to it, CoDA's
+// filters). Device-side work on anything else (a whole fleet at once, several devices' data
+// mixed, a transform the host cannot repeat) is refused rather than computed where the data
+// may not be.
 
 import DCLCompiler
 import DCLDiagnostics
@@ -14,14 +16,14 @@ enum Deployment {
     /// `train`/`evaluate` on device data that is not one device's own part.
     static func unplaced(_ what: String, origin: String, span: SourceSpan) -> RuntimeError {
         RuntimeError(RuntimeCode.deployment,
-                     "\(what) on `\(origin)` cannot be sent to a device host: it is not one device's own part (`d.train` or `d.test` of `for d in ROLE`)",
+                     "\(what) on `\(origin)` cannot be sent to a device host: it is not data of one device that its host can make (its part, `d.train` or `d.test` of `for d in ROLE`, with transforms such as `take`, `with_negatives` or `++` cloud data)",
                      at: span, hint: simulateHint)
     }
 
     /// Any other call given device data.
     static func inService(_ what: String, origin: String, span: SourceSpan) -> RuntimeError {
         RuntimeError(RuntimeCode.deployment,
-                     "\(what) on `\(origin)` would read device data in the service's process; a deployed run sends only `train … on d.train` and `evaluate(…, on: d.test)` to device hosts",
+                     "\(what) on `\(origin)` would read device data in the service's process; a deployed run sends only `train` and `evaluate` on one device's data (and CoDA's retrieval) to device hosts",
                      at: span, hint: simulateHint)
     }
 }
@@ -29,9 +31,16 @@ enum Deployment {
 extension Deployment {
     /// Whether a call is one the service sends to device hosts (`evaluate` of a model or a
     /// plug-in, which place their data themselves).
-    static func sendsToDevices(_ b: Builtin, _ args: BoundArguments) -> Bool {
-        if case .model(.evaluate) = b { return true }
-        return false
+    static func sendsToDevices(_ b: Builtin, _ args: BoundArguments, subject: Value?) -> Bool {
+        switch b {
+        case .model(.evaluate): return true
+        case .transform(let t):
+            // A transform the device's host repeats on its own copy (DeviceDerivation): the
+            // result is device data with its recipe; work on it goes to the host.
+            guard DataBuiltins.isRepeatableOnDevice(t), case .dataset(let d)? = subject else { return false }
+            return !d.holdsDeviceSamples || d.deviceHome != nil
+        default: return false
+        }
     }
 
     /// Refuses a call that would compute on device data in the service's process.
@@ -45,7 +54,7 @@ extension Deployment {
     /// The origin of device-side data in `v` (looking into lists and records one level).
     static func deviceOrigin(_ v: Value) -> String? {
         switch v {
-        case .dataset(let d) where d.side == .device: return d.origin
+        case .dataset(let d) where d.holdsDeviceSamples: return d.origin
         case .clients(let c) where c.side == .device: return c.origin
         case .client(let c) where c.side == .device: return c.origin
         case .list(let xs): return xs.lazy.compactMap { v -> String? in if case .list = v { return nil }; return deviceOrigin(v) }.first

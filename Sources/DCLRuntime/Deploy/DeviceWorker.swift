@@ -7,6 +7,7 @@ import DCLCompiler
 import DCLData
 import DCLDiagnostics
 import DCLGraph
+import DCLSema
 import DCLTensor
 import Foundation
 
@@ -24,10 +25,15 @@ public final class DeviceWorker: @unchecked Sendable {
     private var executorOrder: [String] = []
     private static let maxCachedGraphs = 16
 
-    public init(role: String, devices: [Int: ClientData], pool: ThreadPool) {
+    /// The host's interpreter, which repeats the transforms of a derived data set (the same
+    /// code the service ran); nil: such tasks are refused.
+    private let evaluator: Evaluator?
+
+    public init(role: String, devices: [Int: ClientData], pool: ThreadPool, evaluator: Evaluator? = nil) {
         self.role = role
         self.devices = devices
         self.pool = pool
+        self.evaluator = evaluator
     }
 
     /// The devices held, in order.
@@ -78,6 +84,75 @@ public final class DeviceWorker: @unchecked Sendable {
         return d
     }
 
+    /// The data a train or evaluate task names: the device's own part, or the data set its
+    /// derivation makes from it (with the task's objects from `firstObject` on), checked
+    /// against the service's fingerprint either way.
+    private func data(_ task: DeviceTask, role: String, part: String?, derivation: DerivationWire?, fingerprint: String,
+                      firstObject: Int) throws -> Dataset {
+        switch (part, derivation) {
+        case (let part?, nil):
+            try TaskWire.blobs(task.blobs, count: firstObject, what: "the task")
+            return try data(device: task.device, role: role, part: part, fingerprint: fingerprint)
+        case (nil, let derivation?):
+            guard role == self.role else { throw fail("this host holds devices of `\(self.role)`, the task is for `\(role.prefix(40))`") }
+            guard let client = devices[task.device] else {
+                throw fail("device \(task.device) is not on this host (it holds \(Self.describe(deviceIndices)))")
+            }
+            guard task.blobs.count >= firstObject else { throw fail("the task carries \(task.blobs.count) objects, expected at least \(firstObject)") }
+            try derivation.validate(objects: task.blobs.count)
+            guard (try? derivation.objectIndices().allSatisfy({ $0 >= firstObject })) == true,
+                  Set(try derivation.objectIndices()) == Set(firstObject..<task.blobs.count) else {
+                throw fail("the task's objects do not match its data derivation")
+            }
+            let d = try derive(derivation, client: client, device: task.device, objects: task.blobs)
+            guard try DataFingerprint.of(d) == fingerprint else {
+                throw DeviceTaskError(code: RuntimeCode.deployment,
+                                      message: "device \(task.device)'s data made on this host differs from the service's",
+                                      hint: "the host and the service must read the same files, and every random transform of device data needs a `seed:`")
+            }
+            return d
+        default:
+            throw fail("the task must name either the device's part or a derivation of it")
+        }
+    }
+
+    /// Makes a derived data set from the device's own part, step by step as the service did.
+    private func derive(_ w: DerivationWire, client: ClientData, device: Int, objects: [[UInt8]]) throws -> Dataset {
+        switch w {
+        case .part(let p):
+            return try TaskWire.part(p) == .train ? client.train : client.test
+        case .transform(let base, let name, let args):
+            guard let t = TransformBuiltin(rawValue: name), DataBuiltins.isRepeatableOnDevice(t) else {
+                throw fail("the task asks for the transform `\(name.prefix(40))`, which a device host does not repeat")
+            }
+            guard let evaluator else { throw fail("this host cannot repeat transforms of device data") }
+            var bound = BoundArguments()
+            for a in args { bound.set(a.name, value: try a.value.value()) }
+            let input = DataValue(try derive(base, client: client, device: device, objects: objects), side: .device, origin: "device \(device)")
+            guard case .dataset(let out) = try DataBuiltins.transformDataset(t, bound, input, span: .none, evaluator: evaluator) else {
+                throw fail("`\(name)` did not make a data set")
+            }
+            return out.dataset
+        case .concat(let parts):
+            let ds = try parts.map { try derive($0, client: client, device: device, objects: objects) }
+            do { return try Dataset.concatenate(ds) } catch let e as DataError { throw fail(e.description) }
+        case .cloud(let c, let v):
+            return try DatasetWire.decode(columns: objects[c], vocabularies: objects[v], what: "the cloud samples")
+        case .sampleClassifier(let local, let c, let v, let e, let owner):
+            guard owner == device else { throw fail("the sample classifier's data is for device \(owner), the task for device \(device)") }
+            let candidates = try DatasetWire.decode(columns: objects[c], vocabularies: objects[v], what: "the candidates")
+            var table: SampleClassifierData.Embeddings?
+            if let e {
+                guard let t = try TaskWire.weights(objects[e], what: "the item embeddings")["embeddings"], t.dtype == .float32, t.rank == 2, t.shape[1] > 0 else {
+                    throw fail("the item embeddings are not a float32 [items, dim] table")
+                }
+                table = (t.floats, t.shape[1])
+            }
+            return try SampleClassifierData.trainingSet(local: try derive(local, client: client, device: device, objects: objects), candidates: candidates,
+                                                        embeddings: table, device: device, span: .none)
+        }
+    }
+
     private func executor(_ bytes: [UInt8], what: String) throws -> Executor {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw fail("\(what) is not UTF-8 text") }
         if let e = executors[text] { return e }
@@ -95,11 +170,10 @@ public final class DeviceWorker: @unchecked Sendable {
     private func train(_ task: DeviceTask) throws -> DeviceTaskReply {
         let spec = try TaskWire.decode(TrainTaskSpec.self, task.spec, what: "the train task")
         guard spec.version == deviceTaskVersion else { throw fail("train task version \(spec.version), this host reads \(deviceTaskVersion)") }
-        try TaskWire.blobs(task.blobs, count: 2, what: "the train task")
         guard spec.batch > 0, spec.epochs >= 0, spec.totalSteps >= 0, spec.returning.count <= 1 << 16 else {
             throw fail("the train task's batch, epochs or steps are out of range")
         }
-        let d = try data(device: task.device, role: spec.role, part: spec.part, fingerprint: spec.fingerprint)
+        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, firstObject: 2)
         let executor = try executor(task.blobs[0], what: "the training graph")
         let store = ParameterStore(tensors: try TaskWire.weights(task.blobs[1], what: "the weights"))
         // The task carries the models' weights; the optimiser's state starts here, as the
@@ -128,11 +202,10 @@ public final class DeviceWorker: @unchecked Sendable {
     private func evaluate(_ task: DeviceTask) throws -> DeviceTaskReply {
         let spec = try TaskWire.decode(EvaluateTaskSpec.self, task.spec, what: "the evaluate task")
         guard spec.version == deviceTaskVersion else { throw fail("evaluate task version \(spec.version), this host reads \(deviceTaskVersion)") }
-        try TaskWire.blobs(task.blobs, count: 2, what: "the evaluate task")
         guard spec.batch > 0, spec.k >= 0, spec.outputShape.count <= 8 else {
             throw fail("the evaluate task's batch, inputs or output shape are out of range")
         }
-        let d = try data(device: task.device, role: spec.role, part: spec.part, fingerprint: spec.fingerprint)
+        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, firstObject: 2)
         let executor = try executor(task.blobs[0], what: "the model graph")
         let store = try weights(task.blobs[1], for: executor)
         let expected = try inputs(spec.inputs)

@@ -20,13 +20,14 @@ struct RemoteTraining {
         var epochs: [EpochStats]
     }
 
-    func train(location: DeviceDataLocation, data: DataValue, graph: Graph, weights: [String: Tensor], returning: [String],
+    func train(data: DataValue, graph: Graph, weights: [String: Tensor], returning: [String],
                batch: Int, epochs: Int, shuffle: Bool, baseSeed: UInt64, totalSteps: Int) throws -> Reply {
-        let spec = TrainTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try session.fingerprints.of(data.dataset, at: location),
+        let blobs = [TaskWire.graph(graph), try TaskWire.weights(weights)]
+        let place = try RemoteWork.placement(data, session: session, objectsBefore: blobs.count, span: span)
+        let spec = TrainTaskSpec(role: place.role, part: place.part, derivation: place.derivation, fingerprint: place.fingerprint,
                                  batch: batch, epochs: epochs, shuffle: shuffle, baseSeed: String(baseSeed, radix: 16),
                                  totalSteps: totalSteps, returning: returning.sorted())
-        let task = DeviceTask(device: location.device, kind: .train, spec: try TaskWire.encode(spec),
-                              blobs: [TaskWire.graph(graph), try TaskWire.weights(weights)])
+        let task = DeviceTask(device: place.device, kind: .train, spec: try TaskWire.encode(spec), blobs: blobs + place.objects)
         let reply = try RemoteWork.runOne(task, on: devices, origin: data.origin, span: span)
         do {
             let r = try TaskWire.decode(TrainReplySpec.self, reply.spec, what: "the train reply")
@@ -49,7 +50,7 @@ struct RemoteTraining {
             }
             return Reply(weights: back, result: result, epochs: stats)
         } catch let e as DeviceTaskError {
-            throw RemoteWork.error(e, device: location.device, origin: data.origin, span: span)
+            throw RemoteWork.error(e, device: place.device, origin: data.origin, span: span)
         }
     }
 }
@@ -59,30 +60,62 @@ struct RemoteEvaluation {
     let session: Session
     let span: SourceSpan
 
-    func evaluate(_ m: ModelInstance, location: DeviceDataLocation, data: DataValue, k: Int, batch: Int) throws -> MetricsValue {
-        try evaluate(m, on: [(location, data)], k: k, batch: batch, tolerance: nil)[0]!
+    func evaluate(_ m: ModelInstance, data: DataValue, k: Int, batch: Int) throws -> MetricsValue {
+        try evaluate(m, on: [data], k: k, batch: batch, tolerance: nil)[0]!
     }
 
-    /// Evaluates `m` on every device's part in one round: the hosts of different devices work
+    /// Evaluates `m` on each device's data in one round: the hosts of different devices work
     /// at the same time; the metrics come back in the order of `parts`.
-    func evaluate(_ m: ModelInstance, on parts: [(DeviceDataLocation, DataValue)], k: Int, batch: Int,
+    func evaluate(_ m: ModelInstance, on parts: [DataValue], k: Int, batch: Int,
                   tolerance: RoundTolerance?) throws -> [MetricsValue?] {
         // Every device's task shares these two objects (sent once per host).
         let (graphBytes, weightBytes) = try RemoteWork.inferenceBlobs(m, session: session, span: span)
-        let tasks = try parts.map { location, data in
-            let spec = EvaluateTaskSpec(role: location.role, part: location.part.rawValue, fingerprint: try session.fingerprints.of(data.dataset, at: location),
+        var devicesInOrder: [Int] = []
+        let tasks = try parts.map { data in
+            let place = try RemoteWork.placement(data, session: session, objectsBefore: 2, span: span)
+            devicesInOrder.append(place.device)
+            let spec = EvaluateTaskSpec(role: place.role, part: place.part, derivation: place.derivation, fingerprint: place.fingerprint,
                                         model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
                                         batch: batch, k: k, outputShape: m.outputShape)
-            return DeviceTask(device: location.device, kind: .evaluate, spec: try TaskWire.encode(spec), blobs: [graphBytes, weightBytes])
+            return DeviceTask(device: place.device, kind: .evaluate, spec: try TaskWire.encode(spec), blobs: [graphBytes, weightBytes] + place.objects)
         }
-        let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map { $0.1.origin }, tolerance: tolerance, span: span)
-        return try zip(replies, parts).map { reply, part in
-            try reply.map { try RemoteWork.metrics($0, device: part.0.device, origin: part.1.origin, span: span) }
+        let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map(\.origin), tolerance: tolerance, span: span)
+        return try zip(zip(replies, parts), devicesInOrder).map { pair, device in
+            try pair.0.map { try RemoteWork.metrics($0, device: device, origin: pair.1.origin, span: span) }
         }
     }
 }
 
 enum RemoteWork {
+    /// Where a task's data is and how its host makes it: the device, its own part (and the
+    /// fingerprint the service keeps for it) or the derivation with the objects it needs.
+    struct Placement {
+        var role: String
+        var device: Int
+        var part: String?
+        var derivation: DerivationWire?
+        var fingerprint: String
+        var objects: [[UInt8]]
+    }
+
+    static func placement(_ data: DataValue, session: Session, objectsBefore: Int, span: SourceSpan) throws -> Placement {
+        guard let home = data.deviceHome, let derivation = data.derivation else {
+            throw Deployment.unplaced("work", origin: data.origin, span: span)
+        }
+        if let own = derivation.ownPart {
+            return Placement(role: own.role, device: own.device, part: own.part.rawValue, derivation: nil,
+                             fingerprint: try session.fingerprints.of(data.dataset, at: own), objects: [])
+        }
+        do {
+            var writer = DerivationWire.Writer(offset: objectsBefore)
+            let wire = try writer.write(derivation)
+            return Placement(role: home.role, device: home.index, part: nil, derivation: wire, fingerprint: try DataFingerprint.of(data.dataset),
+                             objects: writer.objects)
+        } catch let e as DeviceTaskError {
+            throw RuntimeError(e.code, "`\(data.origin)` cannot be sent to device \(home.index): \(e.message)", at: span, hint: e.hint)
+        }
+    }
+
     /// Runs one task and returns its reply, or the error the script sees.
     static func runOne(_ task: DeviceTask, on devices: DeviceExecutor, origin: String, span: SourceSpan) throws -> DeviceTaskReply {
         try run([task], on: devices, origins: [origin], span: span)[0]

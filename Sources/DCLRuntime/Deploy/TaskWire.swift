@@ -95,12 +95,15 @@ enum TaskWire {
     }
 }
 
-/// What a train task asks: blobs [training graph text, weights].
+/// What a train task asks: blobs [training graph text, weights, the derivation's objects…].
 struct TrainTaskSpec: Codable, Equatable {
     var version = deviceTaskVersion
     var role: String
-    var part: String
-    /// The service's fingerprint of the part: a host whose data differs refuses the task.
+    /// The device's own part ("train" or "test"), or nil when `derivation` says how the host
+    /// makes the data (DerivationWire.swift); exactly one of the two.
+    var part: String?
+    var derivation: DerivationWire?
+    /// The service's fingerprint of the data: a host whose data differs refuses the task.
     var fingerprint: String
     var batch: Int
     var epochs: Int
@@ -134,11 +137,12 @@ struct InputWire: Codable, Equatable {
     var dtype: String
 }
 
-/// What an evaluate task asks: blobs [inference graph text, weights].
+/// What an evaluate task asks: blobs [inference graph text, weights, the derivation's objects…].
 struct EvaluateTaskSpec: Codable, Equatable {
     var version = deviceTaskVersion
     var role: String
-    var part: String
+    var part: String?
+    var derivation: DerivationWire?
     var fingerprint: String
     var model: String
     var inputs: [InputWire]
