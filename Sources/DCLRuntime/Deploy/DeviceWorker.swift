@@ -79,7 +79,7 @@ public final class DeviceWorker: @unchecked Sendable {
         guard mine == fingerprint else {
             throw DeviceTaskError(code: RuntimeCode.deployment,
                                   message: "device \(device)'s \(p.rawValue) data on this host differs from the service's",
-                                  hint: "the host and the service must read the same files, and every random transform in the role's data needs a `seed:`")
+                                  hint: Self.sameDataHint)
         }
         return d
     }
@@ -108,7 +108,7 @@ public final class DeviceWorker: @unchecked Sendable {
             guard try DataFingerprint.of(d) == fingerprint else {
                 throw DeviceTaskError(code: RuntimeCode.deployment,
                                       message: "device \(task.device)'s data made on this host differs from the service's",
-                                      hint: "the host and the service must read the same files, and every random transform of device data needs a `seed:`")
+                                      hint: Self.sameDataHint)
             }
             return d
         default:
@@ -299,6 +299,9 @@ public final class DeviceWorker: @unchecked Sendable {
         }
         return out
     }
+
+    /// What makes a host's data the service's: the same script, seed, values and files.
+    static let sameDataHint = "start every host with the service's script, `--seed` and `--set` values and the same data files; every random transform in the role's data needs a `seed:`"
 
     static func describe(_ xs: [Int]) -> String {
         guard let lo = xs.first, let hi = xs.last else { return "no devices" }
