@@ -61,6 +61,7 @@ struct FleetBench: ParsableCommand {
 
     func run() throws {
         let t = threads ?? ThreadPool.shared.threadCount
+        if reference && referenceScript == nil { try checkReferencePython() }
         var ours: [FleetSide] = [], theirs: [FleetSide] = []
         for _ in 0..<rounds {
             ours.append(try runDCL(threads: t))
@@ -87,6 +88,22 @@ struct FleetBench: ParsableCommand {
             if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
         }
         return try side(c, fields: fields, source: "dcl run \(dclScript)")
+    }
+
+    /// Fails before any side runs when `--python` cannot import what the references need:
+    /// a traceback after the dcl side's minutes helps no one.
+    func checkReferencePython() throws {
+        let probe: ChildRun
+        do { probe = try ChildProcess.run(python, ["-c", "import numpy, torch"]) } catch {
+            throw BenchError("--python \(python): cannot run it (\(error)); the reference needs a Python with torch and numpy")
+        }
+        guard probe.signalled || probe.status != 0 else { return }
+        let missing = probe.stderr.split(separator: "\n").last(where: { $0.contains("Error") }).map(String.init) ?? "exit status \(probe.status)"
+        throw BenchError("""
+            --python \(python) cannot import torch and numpy (\(missing)); the reference needs both. Make a Python that has them, e.g.
+              python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install numpy && /tmp/torchenv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+            then pass --python /tmp/torchenv/bin/python (BENCHMARKS.md, "Fleet runs")
+            """)
     }
 
     func runReference(threads: Int) throws -> FleetSide {

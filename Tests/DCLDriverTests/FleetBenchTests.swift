@@ -94,6 +94,13 @@ import Testing
         let failing = try writeScript("param devices: int = 1\nlet xs = [1]\nprint xs[devices]\n", named: "failing.dcl", in: dir)
         let f = try runDCL(["bench", "fleet", "--pattern", "coda", "--script", failing])
         #expect(f.status != 0 && f.stderr.contains("exited with status 3"), "\(f.stderr)")
+        // A Python without torch (this machine's default) is named before any side runs,
+        // with how to make one; so is one that does not run at all.
+        let noTorch = try runDCL(["bench", "fleet", "--pattern", "coda", "--script", silent, "--reference", "--python", "/bin/false"])
+        #expect(noTorch.status == 1 && noTorch.stderr.contains("--python /bin/false cannot import torch and numpy")
+                && noTorch.stderr.contains("--python /tmp/torchenv/bin/python") && !noTorch.stderr.contains("printed no"), "\(noTorch.stderr)")
+        let absent = try runDCL(["bench", "fleet", "--pattern", "coda", "--script", silent, "--reference", "--python", "/nonexistent/python3"])
+        #expect(absent.status == 1 && absent.stderr.contains("--python /nonexistent/python3: cannot run it"), "\(absent.stderr)")
     }
 
     @Test(arguments: [
