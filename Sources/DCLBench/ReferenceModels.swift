@@ -9,8 +9,8 @@ import DCLTensor
 /// Reference models for tests and benchmarks.
 public enum ReferenceModels {
     /// A linear layer `x·W + b` with parameters `<name>.weight` (in, out) and `<name>.bias`.
-    public static func linear(_ b: GraphBuilder, _ x: Value, _ name: String, _ outFeatures: Int,
-                              activation: Activation = .identity) throws -> Value {
+    public static func linear(_ b: GraphBuilder, _ x: GraphValue, _ name: String, _ outFeatures: Int,
+                              activation: Activation = .identity) throws -> GraphValue {
         guard let inFeatures = x.type.dims.last?.constant else {
             throw GraphError(op: "linear", "input \(x.type) needs a constant last axis")
         }
@@ -23,8 +23,8 @@ public enum ReferenceModels {
     }
 
     /// A conv layer with parameters `<name>.weight` (cout, cin, k, k) and `<name>.bias`.
-    public static func conv(_ b: GraphBuilder, _ x: Value, _ name: String, _ outChannels: Int, kernel: Int,
-                            activation: Activation = .identity) throws -> Value {
+    public static func conv(_ b: GraphBuilder, _ x: GraphValue, _ name: String, _ outChannels: Int, kernel: Int,
+                            activation: Activation = .identity) throws -> GraphValue {
         guard let c = x.type.dims[1].constant else { throw GraphError(op: "conv", "input \(x.type) needs constant channels") }
         let fanIn = c * kernel * kernel
         let bound = 1 / Float(fanIn).squareRoot()

@@ -17,8 +17,8 @@
 /// One gather's contribution to a row-sparse gradient: `rows` (the gather output's cotangent)
 /// belong to the table rows `indices`.
 public struct RowSparsePiece {
-    public var rows: Value
-    public var indices: Value
+    public var rows: GraphValue
+    public var indices: GraphValue
 }
 
 /// Gradient graph construction.
@@ -26,15 +26,15 @@ public enum Autodiff {
     /// Appends the backward pass to `builder`'s graph and returns the gradient of `loss` for each
     /// of `targets` (absent if the loss does not depend on it). `loss` must be a scalar-like
     /// float value.
-    public static func gradients(of loss: Value, wrt targets: [Value], in builder: GraphBuilder) throws -> [ValueID: Value] {
+    public static func gradients(of loss: GraphValue, wrt targets: [GraphValue], in builder: GraphBuilder) throws -> [ValueID: GraphValue] {
         try gradients(of: loss, wrt: targets, rowSparse: [], in: builder).dense
     }
 
     /// As `gradients(of:wrt:in:)`, but the targets in `rowSparse` — which must be read only as
     /// gather's table — get their gradient as pieces instead (absent if the loss does not
     /// depend on them).
-    public static func gradients(of loss: Value, wrt targets: [Value], rowSparse: Set<ValueID>, in builder: GraphBuilder) throws
-        -> (dense: [ValueID: Value], sparse: [ValueID: [RowSparsePiece]]) {
+    public static func gradients(of loss: GraphValue, wrt targets: [GraphValue], rowSparse: Set<ValueID>, in builder: GraphBuilder) throws
+        -> (dense: [ValueID: GraphValue], sparse: [ValueID: [RowSparsePiece]]) {
         let g = builder.graph
         guard loss.type.dtype == .float32, loss.type.isScalarLike else {
             throw GraphError(op: "autodiff", "the loss must be a float32 scalar, got \(loss.type)")
@@ -58,9 +58,9 @@ public enum Autodiff {
         }
         let active = dependsOnTarget.intersection(neededByLoss)
 
-        var cotangent: [ValueID: Value] = [loss.id: builder.constant(try onesLike(loss.type))]
+        var cotangent: [ValueID: GraphValue] = [loss.id: builder.constant(try onesLike(loss.type))]
         var pieces: [ValueID: [RowSparsePiece]] = [:]
-        func accumulate(_ v: ValueID, _ grad: Value) throws {
+        func accumulate(_ v: ValueID, _ grad: GraphValue) throws {
             if let existing = cotangent[v] {
                 cotangent[v] = try builder.add(existing, grad, name: nil)
             } else {
@@ -83,7 +83,7 @@ public enum Autodiff {
             builder.origin = n.origin
             let ctx = VJPContext(builder: builder, inputs: n.inputs.map { g.value($0) }, outputs: n.outputs.map { g.value($0) },
                                  cotangents: cots, needsGradient: needs)
-            let grads: [Value?]
+            let grads: [GraphValue?]
             do {
                 grads = try builder.scope(n.name + ".grad") { try n.op.vjp(ctx) }
             } catch var e as GraphError {
@@ -101,7 +101,7 @@ public enum Autodiff {
                 try accumulate(n.inputs[i], gi)
             }
         }
-        var result: [ValueID: Value] = [:]
+        var result: [ValueID: GraphValue] = [:]
         for t in targets {
             if let c = cotangent[t.id] {
                 guard pieces[t.id] == nil else {

@@ -20,7 +20,7 @@ public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// A typed handle to a value, as the builder hands them out.
-public struct Value: Hashable, Sendable, CustomStringConvertible {
+public struct GraphValue: Hashable, Sendable, CustomStringConvertible {
     public let id: ValueID
     public let type: TensorType
     public init(id: ValueID, type: TensorType) {
@@ -112,7 +112,7 @@ public struct Graph: @unchecked Sendable {
     }
 
     /// A typed handle for `v`.
-    public func value(_ v: ValueID) -> Value { Value(id: v, type: type(of: v)) }
+    public func value(_ v: ValueID) -> GraphValue { GraphValue(id: v, type: type(of: v)) }
 
     /// The parameter called `name`.
     public func parameter(named name: String) -> Parameter? { parameters.first { $0.name == name } }

@@ -64,17 +64,17 @@ public final class GraphBuilder {
 
     /// A graph input.
     @discardableResult
-    public func input(_ name: String, _ type: TensorType) throws -> Value {
+    public func input(_ name: String, _ type: TensorType) throws -> GraphValue {
         guard graph.input(named: name) == nil else { throw GraphError(op: "input", "input '\(name)' is already defined") }
         try withOrigin { try ShapeLimits.check(type, op: "input", what: "input '\(name)'") }
         let v = graph.addInput(name, type)
-        return Value(id: v, type: type)
+        return GraphValue(id: v, type: type)
     }
 
     /// A parameter with a constant shape. Names are global (scope paths are the caller's).
     @discardableResult
     public func parameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool = true,
-                          dtype: DType = .float32) throws -> Value {
+                          dtype: DType = .float32) throws -> GraphValue {
         // One hash of the (long, scoped) name: insert, and take it back if the shape is refused.
         guard parameterNames.insert(name).inserted else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
         do {
@@ -84,28 +84,28 @@ public final class GraphBuilder {
             throw error
         }
         let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
-        return Value(id: v, type: graph.type(of: v))
+        return GraphValue(id: v, type: graph.type(of: v))
     }
 
     /// The value of an existing parameter.
-    public func parameterValue(_ name: String) throws -> Value {
+    public func parameterValue(_ name: String) throws -> GraphValue {
         guard let p = graph.parameter(named: name) else { throw GraphError(op: "parameter", "no parameter '\(name)'") }
         return graph.value(p.value)
     }
 
     /// A constant tensor.
-    public func constant(_ tensor: Tensor) -> Value {
+    public func constant(_ tensor: Tensor) -> GraphValue {
         let v = graph.addConstant(tensor)
         return graph.value(v)
     }
 
     /// A float32 scalar constant (rank 0).
-    public func scalar(_ x: Float) -> Value { constant(Tensor(scalar: x)) }
+    public func scalar(_ x: Float) -> GraphValue { constant(Tensor(scalar: x)) }
 
     /// Applies a primitive: infers output types (throwing with the node's name and origin on
     /// mismatch) and appends the node.
     @discardableResult
-    public func apply(_ op: any Primitive, _ inputs: [Value], name: String? = nil) throws -> [Value] {
+    public func apply(_ op: any Primitive, _ inputs: [GraphValue], name: String? = nil) throws -> [GraphValue] {
         let opName = type(of: op).name
         let nodeName = nodeName(opName, name)
         for v in inputs where graph.types[v.id] == nil {
@@ -126,23 +126,23 @@ public final class GraphBuilder {
             throw GraphError(op: opName, e.message, node: nodeName, origin: origin)
         }
         let outs = graph.addNode(op, inputs: inputs.map(\.id), outputTypes: types, name: nodeName, origin: origin)
-        return zip(outs, types).map { Value(id: $0, type: $1) }
+        return zip(outs, types).map { GraphValue(id: $0, type: $1) }
     }
 
     /// `apply` for single-output primitives.
     @discardableResult
-    public func apply1(_ op: any Primitive, _ inputs: [Value], name: String? = nil) throws -> Value {
+    public func apply1(_ op: any Primitive, _ inputs: [GraphValue], name: String? = nil) throws -> GraphValue {
         try apply(op, inputs, name: name)[0]
     }
 
     /// Marks `v` as the graph output `name`.
-    public func output(_ name: String, _ v: Value) throws {
+    public func output(_ name: String, _ v: GraphValue) throws {
         guard graph.output(named: name) == nil else { throw GraphError(op: "output", "output '\(name)' is already defined") }
         graph.outputs.append(GraphOutput(name: name, value: v.id))
     }
 
     /// Records that after a run, parameter `name` takes the value `v` (state updates).
-    public func assign(_ name: String, _ v: Value) throws {
+    public func assign(_ name: String, _ v: GraphValue) throws {
         guard let p = graph.parameter(named: name) else { throw GraphError(op: "assign", "no parameter '\(name)'") }
         guard p.type == v.type else {
             throw GraphError(op: "assign", "parameter '\(name)' is \(p.type), value is \(v.type)")

@@ -80,13 +80,13 @@ public struct ShapeInfo {
 /// which inputs need a gradient.
 public struct VJPContext {
     public let builder: GraphBuilder
-    public let inputs: [Value]
-    public let outputs: [Value]
-    public let cotangents: [Value?]
+    public let inputs: [GraphValue]
+    public let outputs: [GraphValue]
+    public let cotangents: [GraphValue?]
     public let needsGradient: [Bool]
 
     /// The cotangent of output 0 (every VJP is only called with at least one cotangent).
-    public var cotangent: Value {
+    public var cotangent: GraphValue {
         get throws {
             guard let c = cotangents[0] else { throw GraphError(op: "autodiff", "no cotangent for output 0") }
             return c
@@ -94,7 +94,7 @@ public struct VJPContext {
     }
 
     /// Sums `g` (shaped like a broadcast result) down to the shape of `x`.
-    public func unbroadcast(_ g: Value, to x: Value) throws -> Value {
+    public func unbroadcast(_ g: GraphValue, to x: GraphValue) throws -> GraphValue {
         if g.type.dims == x.type.dims { return g }
         let r = g.type.rank, off = r - x.type.rank
         var axes: [Int] = []
@@ -127,7 +127,7 @@ public protocol Primitive: Sendable {
 
     /// Gradients with respect to the inputs (nil where none is needed or defined), built from
     /// other primitives through `ctx.builder`.
-    func vjp(_ ctx: VJPContext) throws -> [Value?]
+    func vjp(_ ctx: VJPContext) throws -> [GraphValue?]
 
     /// FLOPs and bytes at concrete shapes.
     func cost(_ shapes: ShapeInfo) -> OpCost
@@ -186,7 +186,7 @@ protocol NonDifferentiable: Primitive {}
 
 extension NonDifferentiable {
     public func isDifferentiable(input i: Int, types: [TensorType]) -> Bool { false }
-    public func vjp(_ ctx: VJPContext) throws -> [Value?] {
+    public func vjp(_ ctx: VJPContext) throws -> [GraphValue?] {
         throw GraphError(op: Self.name, "has no gradient")
     }
 }

@@ -32,9 +32,9 @@ private let n = Dim.symbol("N")
 /// Builds, runs and lowers one case graph.
 func loweringCase(_ name: String, _ inputs: [(String, [Dim], InputKind)], seed: UInt64 = 1,
                   storage: WeightStorage = .float32,
-                  _ body: (GraphBuilder, [DCLGraph.Value]) throws -> [DCLGraph.Value]) throws -> LoweringCase {
+                  _ body: (GraphBuilder, [GraphValue]) throws -> [GraphValue]) throws -> LoweringCase {
     let b = GraphBuilder()
-    var values: [DCLGraph.Value] = []
+    var values: [GraphValue] = []
     for (k, dims, kind) in inputs {
         let dtype: DType = { if case .ids = kind { return .int32 }; return .float32 }()
         values.append(try b.input(k, TensorType(dtype, [n] + dims)))
@@ -72,7 +72,7 @@ func loweringCase(_ name: String, _ inputs: [(String, [Dim], InputKind)], seed: 
 }
 
 /// A trainable parameter with a uniform initializer.
-private func param(_ b: GraphBuilder, _ name: String, _ shape: [Int], _ lo: Float = -1, _ hi: Float = 1) throws -> DCLGraph.Value {
+private func param(_ b: GraphBuilder, _ name: String, _ shape: [Int], _ lo: Float = -1, _ hi: Float = 1) throws -> GraphValue {
     try b.parameter(name, shape: shape, initializer: .uniform(low: lo, high: hi))
 }
 
@@ -82,7 +82,7 @@ private let positive: InputKind = .float(0.5...2)
 /// Every case, named after the op (and variant) it exercises.
 func allLoweringCases() throws -> [LoweringCase] {
     var cases: [LoweringCase] = []
-    func add(_ name: String, _ inputs: [(String, [Dim], InputKind)], _ body: (GraphBuilder, [DCLGraph.Value]) throws -> [DCLGraph.Value]) throws {
+    func add(_ name: String, _ inputs: [(String, [Dim], InputKind)], _ body: (GraphBuilder, [GraphValue]) throws -> [GraphValue]) throws {
         cases.append(try loweringCase(name, inputs, body))
     }
     let x4: [(String, [Dim], InputKind)] = [("x", [4], unit)]
@@ -191,7 +191,7 @@ func allLoweringCases() throws -> [LoweringCase] {
     return cases
 }
 
-private extension DCLGraph.Value {
+private extension GraphValue {
     /// (w · xᵀ)ᵀ = x · wᵀ: brings a transposed product back to [N, …].
-    func transposedBack(_ b: GraphBuilder) throws -> DCLGraph.Value { try b.transpose(self, [1, 0]) }
+    func transposedBack(_ b: GraphBuilder) throws -> GraphValue { try b.transpose(self, [1, 0]) }
 }

@@ -33,7 +33,7 @@ struct GradCase: CustomStringConvertible {
     /// wide matmul) use 1e-3 so that a probe rarely straddles one of the many kinks.
     var h: Float = 1e-2
     /// Builds the op from the inputs (graph inputs x0, x1, …); returns the output to check.
-    var build: (GraphBuilder, [Value]) throws -> Value
+    var build: (GraphBuilder, [GraphValue]) throws -> GraphValue
     var description: String { name }
 }
 
@@ -55,7 +55,7 @@ func randomTensor(_ shape: [Int], _ range: ClosedRange<Float>, _ rng: inout Seed
 func checkGradient(_ c: GradCase, seed: UInt64 = 1) throws -> Set<String> {
     var rng = SeededGenerator(seed: seed).fork(c.name)
     let b = GraphBuilder()
-    var xs: [Value] = []
+    var xs: [GraphValue] = []
     var feeds: [String: Tensor] = [:]
     for (i, s) in c.inputs.enumerated() {
         xs.append(try b.input("x\(i)", .f32(s)))

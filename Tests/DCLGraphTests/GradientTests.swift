@@ -7,7 +7,7 @@ import DCLTensor
 
 let positive: ClosedRange<Float> = 0.5...2
 
-func labels(_ b: GraphBuilder, _ values: [Int32]) throws -> Value {
+func labels(_ b: GraphBuilder, _ values: [Int32]) throws -> GraphValue {
     b.constant(try Tensor(shape: [values.count], ints: values))
 }
 

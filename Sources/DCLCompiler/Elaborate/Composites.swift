@@ -27,7 +27,7 @@ extension Elaborator {
             let ctx = ElaborationContext(training: training, width: nil, seedLabel: label, runSeed: self.seed)
             let b = ctx.builder
             let ins = try first.inputs.map { try b.input($0.name, TensorType($0.dtype, [Dim.symbol("N")] + $0.shape.map { Dim($0) })) }
-            var out: DCLGraph.Value?
+            var out: GraphValue?
             for p in parts {
                 let y = try self.inline(p, into: ctx, inputs: ins, training: training, span: span)
                 out = try out.map { try b.add($0, y) } ?? y

@@ -8,7 +8,7 @@ import DCLTensor
 
 /// A tensor during elaboration: a value of the graph being built.
 public struct SymbolicTensor {
-    public let value: DCLGraph.Value
+    public let value: GraphValue
     public unowned let context: ElaborationContext
 
     public var type: TensorType { value.type }
@@ -43,7 +43,7 @@ public final class ElaborationContext {
     /// The value a bare layer line applies to (sequential form).
     var current: Value?
     /// Output of each section, once its body ran.
-    var sectionOutputs: [(String, DCLGraph.Value)] = []
+    var sectionOutputs: [(String, GraphValue)] = []
     var currentSection: String?
     var sectionParameters: [String: Set<String>] = [:]
     /// Width-bearing layers seen so far (for `WidthScaling.exempt`).
@@ -118,7 +118,7 @@ public final class ElaborationContext {
     /// table of every parameter was kept here too; nothing read it, and filling it was ~2 % of
     /// `dcl check` on the parse benchmark.)
     func parameter(_ path: String, _ suffix: String, shape: [Int], initializer: Initializer, span: SourceSpan,
-                   trainable: Bool = true) throws -> DCLGraph.Value {
+                   trainable: Bool = true) throws -> GraphValue {
         let name = path + "." + suffix
         if let s = currentSection { sectionParameters[s, default: []].insert(name) }
         return try builder.parameter(name, shape: shape, initializer: initializer, trainable: trainable)
@@ -148,5 +148,5 @@ public final class ElaborationContext {
         return Int(truncatingIfNeeded: g.next() & 0x7FFF_FFFF)
     }
 
-    func tensor(_ v: DCLGraph.Value) -> Value { .tensor(SymbolicTensor(value: v, context: self)) }
+    func tensor(_ v: GraphValue) -> Value { .tensor(SymbolicTensor(value: v, context: self)) }
 }

@@ -15,7 +15,7 @@ extension Elaborator {
         return ctx
     }
 
-    private func graphValue(_ v: Value, _ ctx: ElaborationContext, span: SourceSpan, what: String) throws -> DCLGraph.Value {
+    private func graphValue(_ v: Value, _ ctx: ElaborationContext, span: SourceSpan, what: String) throws -> GraphValue {
         switch v {
         case .tensor(let t):
             guard t.context === ctx else {
@@ -134,10 +134,10 @@ extension Elaborator {
     /// One graph op of a tensor built-in, added to the model being elaborated: `build` gets the
     /// builder, the graph value of a named argument, and the context.
     private func graphOp(_ a: BoundArguments, span: SourceSpan,
-                         _ build: (GraphBuilder, (String) throws -> DCLGraph.Value, ElaborationContext) throws -> DCLGraph.Value) throws -> Value {
+                         _ build: (GraphBuilder, (String) throws -> GraphValue, ElaborationContext) throws -> GraphValue) throws -> Value {
         let ctx = try context(span)
         ctx.at(span)
-        func t(_ name: String) throws -> DCLGraph.Value { try graphValue(a[name], ctx, span: a.span(of: name) ?? span, what: "`\(name)`") }
+        func t(_ name: String) throws -> GraphValue { try graphValue(a[name], ctx, span: a.span(of: name) ?? span, what: "`\(name)`") }
         return ctx.tensor(try wrapGraph(ctx) { try build(ctx.builder, t, ctx) })
     }
 }

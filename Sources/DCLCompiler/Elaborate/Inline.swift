@@ -17,7 +17,7 @@ extension Elaborator {
             throw RuntimeError(RuntimeCode.type, "`\(m.name)` takes \(m.inputs.count) input\(m.inputs.count == 1 ? "" : "s") (\(m.inputDescription)), found \(args.count)",
                                at: span)
         }
-        var values: [DCLGraph.Value] = []
+        var values: [GraphValue] = []
         for (i, a) in args.enumerated() {
             guard case .tensor(let t) = a, t.context === ctx else {
                 throw RuntimeError(RuntimeCode.type, "`\(m.name)` applies to tensors, found \(a.kindName)", at: span)
@@ -37,12 +37,12 @@ extension Elaborator {
     }
 
     /// Copies `m`'s forward graph into `ctx`, feeding `inputs`; returns the copy's output.
-    func inline(_ m: ModelInstance, into ctx: ElaborationContext, inputs: [DCLGraph.Value], training: Bool, span: SourceSpan,
-                output: String = ForwardGraph.output) throws -> DCLGraph.Value {
+    func inline(_ m: ModelInstance, into ctx: ElaborationContext, inputs: [GraphValue], training: Bool, span: SourceSpan,
+                output: String = ForwardGraph.output) throws -> GraphValue {
         let inner = try m.ownedForward(training: training)
         let g = inner.graph
         let b = ctx.builder
-        var map: [ValueID: DCLGraph.Value] = [:]
+        var map: [ValueID: GraphValue] = [:]
         for (i, input) in g.inputs.enumerated() { map[input.value] = inputs[i] }
         ctx.owners.noteInlined(m.id, with: inner.owners.inlined)
         // `m`'s own parameters belong to `m`; those it inlined keep their owners.
@@ -58,7 +58,7 @@ extension Elaborator {
             }
             for c in g.constants { map[c.value] = b.constant(c.tensor) }
             for n in g.nodes {
-                let ins = try n.inputs.map { v -> DCLGraph.Value in
+                let ins = try n.inputs.map { v -> GraphValue in
                     guard let mv = map[v] else { throw GraphError(op: n.opName, "value \(v) is used before it is defined") }
                     return mv
                 }

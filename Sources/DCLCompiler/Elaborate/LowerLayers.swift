@@ -12,7 +12,7 @@ import DCLTensor
 import Foundation
 
 extension Elaborator {
-    func lowerLayer(_ call: BuiltinLayerCall, _ x: DCLGraph.Value, ctx: ElaborationContext, span: SourceSpan) throws -> DCLGraph.Value {
+    func lowerLayer(_ call: BuiltinLayerCall, _ x: GraphValue, ctx: ElaborationContext, span: SourceSpan) throws -> GraphValue {
         let a = call.arguments
         let b = ctx.builder
         ctx.at(span)
@@ -198,8 +198,8 @@ extension Elaborator {
     }
 
     /// `sum`, `mean`, `max`, `min` over axes (default: every per-sample axis).
-    private func lowerReduction(_ r: ReductionLayer, _ call: BuiltinLayerCall, _ x: DCLGraph.Value, b: GraphBuilder,
-                                span: SourceSpan) throws -> DCLGraph.Value {
+    private func lowerReduction(_ r: ReductionLayer, _ call: BuiltinLayerCall, _ x: GraphValue, b: GraphBuilder,
+                                span: SourceSpan) throws -> GraphValue {
         let a = call.arguments
         let rank = x.type.rank
         func argSpan(_ n: String) -> SourceSpan { a.span(of: n) ?? span }
@@ -236,8 +236,8 @@ extension Elaborator {
     }
 
     /// Applies `f` to the last axis of `x` (rank ≥ 2): rank-3+ inputs fold their leading axes.
-    private func lastAxisAffine(_ x: DCLGraph.Value, rank: Int, outFeatures: Int, b: GraphBuilder,
-                                _ f: (DCLGraph.Value) throws -> DCLGraph.Value) throws -> DCLGraph.Value {
+    private func lastAxisAffine(_ x: GraphValue, rank: Int, outFeatures: Int, b: GraphBuilder,
+                                _ f: (GraphValue) throws -> GraphValue) throws -> GraphValue {
         if rank == 2 { return try f(x) }
         guard rank > 2 else { throw GraphError(op: "linear", "needs at least [N, features], got \(x.type)") }
         let dims = x.type.dims

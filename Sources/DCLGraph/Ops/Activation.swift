@@ -23,7 +23,7 @@ extension ActivationPrimitive {
         Activations.forward(activation, io.inputs[0].f, io.outputs[0].floats, io.inputs[0].count, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let saved = activation.backwardUsesOutput ? c.outputs[0] : c.inputs[0]
         return [try c.builder.apply1(ActivationGrad(activation: activation), [try c.cotangent, saved])]
     }
@@ -112,14 +112,14 @@ public struct ActivationGrad: NonDifferentiable {
 }
 
 extension GraphBuilder {
-    public func relu(_ x: Value, name: String? = nil) throws -> Value { try apply1(Relu(), [x], name: name) }
-    public func leakyRelu(_ x: Value, slope: Float = 0.01, name: String? = nil) throws -> Value { try apply1(LeakyRelu(slope: slope), [x], name: name) }
-    public func gelu(_ x: Value, name: String? = nil) throws -> Value { try apply1(Gelu(), [x], name: name) }
-    public func sigmoid(_ x: Value, name: String? = nil) throws -> Value { try apply1(Sigmoid(), [x], name: name) }
-    public func tanh(_ x: Value, name: String? = nil) throws -> Value { try apply1(Tanh(), [x], name: name) }
+    public func relu(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Relu(), [x], name: name) }
+    public func leakyRelu(_ x: GraphValue, slope: Float = 0.01, name: String? = nil) throws -> GraphValue { try apply1(LeakyRelu(slope: slope), [x], name: name) }
+    public func gelu(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Gelu(), [x], name: name) }
+    public func sigmoid(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Sigmoid(), [x], name: name) }
+    public func tanh(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Tanh(), [x], name: name) }
 
     /// Applies `act` (no node for `.identity`).
-    public func activation(_ act: Activation, _ x: Value, name: String? = nil) throws -> Value {
+    public func activation(_ act: Activation, _ x: GraphValue, name: String? = nil) throws -> GraphValue {
         switch act {
         case .identity: return x
         case .relu: return try relu(x, name: name)

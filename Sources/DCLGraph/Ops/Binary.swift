@@ -38,7 +38,7 @@ public struct Add: BinaryPrimitive {
     public static let name = "add"
     static let kernelOp = BinaryOp.add
     public init() {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let g = try c.cotangent
         return [c.needsGradient[0] ? try c.unbroadcast(g, to: c.inputs[0]) : nil,
                 c.needsGradient[1] ? try c.unbroadcast(g, to: c.inputs[1]) : nil]
@@ -50,7 +50,7 @@ public struct Sub: BinaryPrimitive {
     public static let name = "sub"
     static let kernelOp = BinaryOp.sub
     public init() {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let g = try c.cotangent
         return [c.needsGradient[0] ? try c.unbroadcast(g, to: c.inputs[0]) : nil,
                 c.needsGradient[1] ? try c.unbroadcast(try c.builder.neg(g), to: c.inputs[1]) : nil]
@@ -62,7 +62,7 @@ public struct Mul: BinaryPrimitive {
     public static let name = "mul"
     static let kernelOp = BinaryOp.mul
     public init() {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let g = try c.cotangent, b = c.builder
         return [c.needsGradient[0] ? try c.unbroadcast(try b.mul(g, c.inputs[1]), to: c.inputs[0]) : nil,
                 c.needsGradient[1] ? try c.unbroadcast(try b.mul(g, c.inputs[0]), to: c.inputs[1]) : nil]
@@ -74,7 +74,7 @@ public struct Div: BinaryPrimitive {
     public static let name = "div"
     static let kernelOp = BinaryOp.div
     public init() {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let g = try c.cotangent, b = c.builder
         let da = c.needsGradient[0] ? try c.unbroadcast(try b.div(g, c.inputs[1]), to: c.inputs[0]) : nil
         // d(a/b)/db = -(a/b)/b
@@ -89,7 +89,7 @@ public struct Maximum: BinaryPrimitive {
     public static let name = "maximum"
     static let kernelOp = BinaryOp.maximum
     public init() {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] { try selectVJP(c) }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { try selectVJP(c) }
 }
 
 /// Elementwise minimum; at ties the gradient goes to the first operand.
@@ -97,11 +97,11 @@ public struct Minimum: BinaryPrimitive {
     public static let name = "minimum"
     static let kernelOp = BinaryOp.minimum
     public init() {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] { try selectVJP(c) }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { try selectVJP(c) }
 }
 
 /// Gradient of max/min: the operand that was selected gets the cotangent.
-func selectVJP(_ c: VJPContext) throws -> [Value?] {
+func selectVJP(_ c: VJPContext) throws -> [GraphValue?] {
     let g = try c.cotangent, b = c.builder
     let maskA = try b.equal(c.outputs[0], c.inputs[0])
     let da = c.needsGradient[0] ? try c.unbroadcast(try b.mul(g, maskA), to: c.inputs[0]) : nil
@@ -146,11 +146,11 @@ public struct Equal: NonDifferentiable {
 }
 
 extension GraphBuilder {
-    public func add(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Add(), [a, b], name: name) }
-    public func sub(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Sub(), [a, b], name: name) }
-    public func mul(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Mul(), [a, b], name: name) }
-    public func div(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Div(), [a, b], name: name) }
-    public func maximum(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Maximum(), [a, b], name: name) }
-    public func minimum(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Minimum(), [a, b], name: name) }
-    public func equal(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(Equal(), [a, b], name: name) }
+    public func add(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Add(), [a, b], name: name) }
+    public func sub(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Sub(), [a, b], name: name) }
+    public func mul(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Mul(), [a, b], name: name) }
+    public func div(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Div(), [a, b], name: name) }
+    public func maximum(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Maximum(), [a, b], name: name) }
+    public func minimum(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Minimum(), [a, b], name: name) }
+    public func equal(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Equal(), [a, b], name: name) }
 }

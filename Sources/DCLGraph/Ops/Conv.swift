@@ -70,7 +70,7 @@ public struct Conv2DOp: Primitive {
                        activation: activation, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder, x = c.inputs[0], w = c.inputs[1]
         var gz = try c.cotangent
         if activation != .identity {
@@ -157,8 +157,8 @@ public struct Conv2DGradWeight: NonDifferentiable {
 
 extension GraphBuilder {
     /// 2-D convolution with optional bias and fused activation.
-    public func conv2d(_ x: Value, _ w: Value, bias: Value? = nil, params: Conv2DParams = Conv2DParams(),
-                       activation: Activation = .identity, name: String? = nil) throws -> Value {
+    public func conv2d(_ x: GraphValue, _ w: GraphValue, bias: GraphValue? = nil, params: Conv2DParams = Conv2DParams(),
+                       activation: Activation = .identity, name: String? = nil) throws -> GraphValue {
         try apply1(Conv2DOp(params: params, activation: activation), bias.map { [x, w, $0] } ?? [x, w], name: name)
     }
 }

@@ -24,7 +24,7 @@ public struct GatherRows: Primitive {
                         count: idx.count, io.outputs[0].floats, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let table = c.inputs[0]
         return [try c.builder.apply1(ScatterAdd(rows: table.type.dims[0]), [try c.cotangent, c.inputs[1]]), nil]
     }
@@ -54,7 +54,7 @@ public struct ScatterAdd: Primitive {
                               out.floats, tableRows: out.shape[0], pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.gather(try c.cotangent, c.inputs[1]), nil]
     }
 
@@ -63,7 +63,7 @@ public struct ScatterAdd: Primitive {
 
 extension GraphBuilder {
     /// Rows of `table` selected by int32 `indices` (any shape).
-    public func gather(_ table: Value, _ indices: Value, name: String? = nil) throws -> Value {
+    public func gather(_ table: GraphValue, _ indices: GraphValue, name: String? = nil) throws -> GraphValue {
         try apply1(GatherRows(), [table, indices], name: name)
     }
 }

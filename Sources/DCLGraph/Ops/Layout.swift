@@ -26,7 +26,7 @@ public struct Reshape: Primitive {
         if x.data != y.data { y.data.copyMemory(from: x.data, byteCount: x.count * x.dtype.byteSize) }
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] { [try c.builder.reshape(try c.cotangent, c.inputs[0].type.dims)] }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { [try c.builder.reshape(try c.cotangent, c.inputs[0].type.dims)] }
     public func cost(_ s: ShapeInfo) -> OpCost { OpCost(flops: 0, bytesRead: 0, bytesWritten: 0) }
 }
 
@@ -50,7 +50,7 @@ public struct Transpose: Primitive {
         Layout.permute(io.inputs[0].data, io.inputs[0].shape, perm: perm, io.outputs[0].data)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         var inv = [Int](repeating: 0, count: perm.count)
         for (i, p) in perm.enumerated() { inv[p] = i }
         return [try c.builder.transpose(try c.cotangent, inv)]
@@ -85,10 +85,10 @@ public struct Concat: Primitive {
         Layout.concat(io.inputs.map { (UnsafeRawPointer($0.data), $0.shape) }, axis: axis, io.outputs[0].data)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let g = try c.cotangent
         var start = Dim(0)
-        var out: [Value?] = []
+        var out: [GraphValue?] = []
         for (i, x) in c.inputs.enumerated() {
             out.append(c.needsGradient[i] ? try c.builder.slice(g, axis: axis, start: start, size: x.type.dims[axis]) : nil)
             start = start + x.type.dims[axis]
@@ -135,7 +135,7 @@ public struct Slice: Primitive {
         Layout.slice(x.data, x.shape, starts: starts, outShape: io.outputs[0].shape, io.outputs[0].data)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.apply1(Pad(axis: axis, start: start, total: c.inputs[0].type.dims[axis]), [try c.cotangent])]
     }
 }
@@ -171,7 +171,7 @@ public struct Pad: Primitive {
         Layout.pad(x.data, x.shape, starts: starts, outShape: io.outputs[0].shape, io.outputs[0].data)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.slice(try c.cotangent, axis: axis, start: start, size: c.inputs[0].type.dims[axis])]
     }
 }
@@ -197,7 +197,7 @@ public struct Shuffle: Primitive {
         Layout.shuffle(io.inputs[0].data, io.inputs[0].shape, axis: axis, groups: groups, io.outputs[0].data)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let n = c.inputs[0].type.dims[axis].constant!
         return [try c.builder.shuffle(try c.cotangent, axis: axis, groups: n / groups)]
     }
@@ -223,7 +223,7 @@ public struct StopGradient: NonDifferentiable {
 
 extension GraphBuilder {
     /// Reshape; one dimension may be `Dim(-1)`, inferred from the element count.
-    public func reshape(_ x: Value, _ shape: [Dim], name: String? = nil) throws -> Value {
+    public func reshape(_ x: GraphValue, _ shape: [Dim], name: String? = nil) throws -> GraphValue {
         var dims = shape
         if let i = dims.firstIndex(of: Dim(-1)) {
             var known = Dim(1)
@@ -238,29 +238,29 @@ extension GraphBuilder {
     }
 
     /// Collapses axes from `startAxis` on into one (`flatten(x)` turns (N, C, H, W) into (N, C·H·W)).
-    public func flatten(_ x: Value, startAxis: Int = 1, name: String? = nil) throws -> Value {
+    public func flatten(_ x: GraphValue, startAxis: Int = 1, name: String? = nil) throws -> GraphValue {
         let head = Array(x.type.dims.prefix(startAxis))
         return try reshape(x, head + [x.type.dims.dropFirst(startAxis).reduce(Dim(1), *)], name: name)
     }
 
-    public func transpose(_ x: Value, _ perm: [Int], name: String? = nil) throws -> Value {
+    public func transpose(_ x: GraphValue, _ perm: [Int], name: String? = nil) throws -> GraphValue {
         if perm == Array(0..<perm.count) && perm.count == x.type.rank { return x }
         return try apply1(Transpose(perm: perm), [x], name: name)
     }
 
-    public func concat(_ xs: [Value], axis: Int, name: String? = nil) throws -> Value {
+    public func concat(_ xs: [GraphValue], axis: Int, name: String? = nil) throws -> GraphValue {
         try apply1(Concat(axis: axis), xs, name: name)
     }
 
-    public func slice(_ x: Value, axis: Int, start: Dim, size: Dim, name: String? = nil) throws -> Value {
+    public func slice(_ x: GraphValue, axis: Int, start: Dim, size: Dim, name: String? = nil) throws -> GraphValue {
         if start == Dim(0) && axis < x.type.rank && size == x.type.dims[axis] { return x }
         return try apply1(Slice(axis: axis, start: start, size: size), [x], name: name)
     }
 
     /// Splits `axis` into consecutive pieces of the given sizes.
-    public func split(_ x: Value, axis: Int, sizes: [Dim], name: String? = nil) throws -> [Value] {
+    public func split(_ x: GraphValue, axis: Int, sizes: [Dim], name: String? = nil) throws -> [GraphValue] {
         var start = Dim(0)
-        var out: [Value] = []
+        var out: [GraphValue] = []
         for s in sizes {
             out.append(try slice(x, axis: axis, start: start, size: s, name: name.map { "\($0)_\(out.count)" }))
             start = start + s
@@ -268,12 +268,12 @@ extension GraphBuilder {
         return out
     }
 
-    public func shuffle(_ x: Value, axis: Int, groups: Int, name: String? = nil) throws -> Value {
+    public func shuffle(_ x: GraphValue, axis: Int, groups: Int, name: String? = nil) throws -> GraphValue {
         try apply1(Shuffle(axis: axis, groups: groups), [x], name: name)
     }
 
     /// Identity that blocks gradients.
-    public func stopGradient(_ x: Value, name: String? = nil) throws -> Value {
+    public func stopGradient(_ x: GraphValue, name: String? = nil) throws -> GraphValue {
         try apply1(StopGradient(), [x], name: name)
     }
 }

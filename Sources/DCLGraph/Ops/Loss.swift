@@ -4,7 +4,7 @@
 import DCLTensor
 
 /// Number of elements of a value as a graph scalar (a constant unless symbolic).
-func elementCountValue(_ b: GraphBuilder, _ v: Value) throws -> Value {
+func elementCountValue(_ b: GraphBuilder, _ v: GraphValue) throws -> GraphValue {
     try b.dimValue(v.type.elementCount)
 }
 
@@ -30,7 +30,7 @@ public struct CrossEntropy: Primitive {
                                                           classes: x.shape[1], smoothing: smoothing, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.apply1(CrossEntropyGrad(smoothing: smoothing), [c.inputs[0], c.inputs[1], try c.cotangent]), nil]
     }
 
@@ -78,7 +78,7 @@ public struct BCEWithLogits: Primitive {
         io.outputs[0].floats[0] = Losses.bceWithLogits(io.inputs[0].f, io.inputs[1].f, count: io.inputs[0].count, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder, x = c.inputs[0], t = c.inputs[1]
         let scale = try b.div(try c.cotangent, try elementCountValue(b, x))
         let dx = c.needsGradient[0] ? try b.mul(try b.sub(try b.sigmoid(x), t), scale) : nil
@@ -106,7 +106,7 @@ public struct MSE: Primitive {
         io.outputs[0].floats[0] = Losses.mse(io.inputs[0].f, io.inputs[1].f, count: io.inputs[0].count, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder
         let scale = try b.div(try b.mul(try c.cotangent, b.scalar(2)), try elementCountValue(b, c.inputs[0]))
         let d = try b.mul(try b.sub(c.inputs[0], c.inputs[1]), scale)
@@ -139,7 +139,7 @@ public struct KLDistill: Primitive {
                                                    temperature: temperature, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let r = try c.builder.apply(KLDistillGrad(temperature: temperature), [c.inputs[0], c.inputs[1], try c.cotangent])
         return [c.needsGradient[0] ? r[0] : nil, c.needsGradient[1] ? r[1] : nil]
     }
@@ -171,14 +171,14 @@ public struct KLDistillGrad: NonDifferentiable {
 }
 
 extension GraphBuilder {
-    public func crossEntropy(_ logits: Value, _ labels: Value, smoothing: Float = 0, name: String? = nil) throws -> Value {
+    public func crossEntropy(_ logits: GraphValue, _ labels: GraphValue, smoothing: Float = 0, name: String? = nil) throws -> GraphValue {
         try apply1(CrossEntropy(smoothing: smoothing), [logits, labels], name: name)
     }
-    public func bceWithLogits(_ logits: Value, _ targets: Value, name: String? = nil) throws -> Value {
+    public func bceWithLogits(_ logits: GraphValue, _ targets: GraphValue, name: String? = nil) throws -> GraphValue {
         try apply1(BCEWithLogits(), [logits, targets], name: name)
     }
-    public func mse(_ a: Value, _ b: Value, name: String? = nil) throws -> Value { try apply1(MSE(), [a, b], name: name) }
-    public func klDistill(student: Value, teacher: Value, temperature: Float, name: String? = nil) throws -> Value {
+    public func mse(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(MSE(), [a, b], name: name) }
+    public func klDistill(student: GraphValue, teacher: GraphValue, temperature: Float, name: String? = nil) throws -> GraphValue {
         try apply1(KLDistill(temperature: temperature), [student, teacher], name: name)
     }
 }

@@ -51,7 +51,7 @@ public struct MatMul: Primitive {
                    epilogue: GEMMEpilogue(columnBias: bias, activation: activation), pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let bld = c.builder
         let a = c.inputs[0], b = c.inputs[1]
         var gz = try c.cotangent
@@ -64,7 +64,7 @@ public struct MatMul: Primitive {
             }
             gz = try bld.apply1(ActivationGrad(activation: activation), [gz, saved])
         }
-        var da: Value?, db: Value?, dbias: Value?
+        var da: GraphValue?, db: GraphValue?, dbias: GraphValue?
         if c.needsGradient[0] {
             switch (transposeA, transposeB) {
             case (false, false): da = try bld.matmul(gz, b, transposeB: true)
@@ -100,8 +100,8 @@ public struct MatMul: Primitive {
 
 extension GraphBuilder {
     /// op(a)·op(b) (+ bias along the last axis), then `activation`.
-    public func matmul(_ a: Value, _ b: Value, transposeA: Bool = false, transposeB: Bool = false, bias: Value? = nil,
-                       activation: Activation = .identity, name: String? = nil) throws -> Value {
+    public func matmul(_ a: GraphValue, _ b: GraphValue, transposeA: Bool = false, transposeB: Bool = false, bias: GraphValue? = nil,
+                       activation: Activation = .identity, name: String? = nil) throws -> GraphValue {
         try apply1(MatMul(transposeA: transposeA, transposeB: transposeB, activation: activation),
                    bias.map { [a, b, $0] } ?? [a, b], name: name)
     }

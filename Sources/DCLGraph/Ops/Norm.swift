@@ -44,7 +44,7 @@ public struct BatchNorm: Primitive {
         }
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         if c.cotangents.count > 1 && c.cotangents[1...].contains(where: { $0 != nil }) {
             throw GraphError(op: Self.name, "gradients through batch statistics are not supported")
         }
@@ -116,7 +116,7 @@ public struct LayerNorm: Primitive {
                                 y: io.outputs[0].floats, mean: io.outputs[1].floats, invStd: io.outputs[2].floats, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         if c.cotangents[1...].contains(where: { $0 != nil }) {
             throw GraphError(op: Self.name, "gradients through normalisation statistics are not supported")
         }
@@ -176,7 +176,7 @@ public struct DropoutOp: Primitive {
                         seed: UInt64(bitPattern: Int64(seed)), step: UInt64(io.step), pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         if c.cotangents[1] != nil { throw GraphError(op: Self.name, "the dropout mask has no gradient") }
         return [try c.builder.mul(try c.cotangent, c.outputs[1])]
     }
@@ -188,12 +188,12 @@ extension GraphBuilder {
     /// Batch norm over the channel axis 1 with parameters `<prefix>.weight`, `.bias`,
     /// `.running_mean`, `.running_var` (created if missing). In training mode the running
     /// statistics are updated through assignments.
-    public func batchNorm(_ x: Value, prefix: String, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
-                          name: String? = nil) throws -> Value {
+    public func batchNorm(_ x: GraphValue, prefix: String, training: Bool, momentum: Float = 0.1, eps: Float = 1e-5,
+                          name: String? = nil) throws -> GraphValue {
         guard x.type.rank >= 2, let c = x.type.dims[1].constant else {
             throw GraphError(op: BatchNorm.name, "input must be (N, C, …) with constant C, got \(x.type)", node: name, origin: origin)
         }
-        func param(_ suffix: String, _ initial: Initializer, _ trainable: Bool) throws -> Value {
+        func param(_ suffix: String, _ initial: Initializer, _ trainable: Bool) throws -> GraphValue {
             let name = prefix + suffix
             if parameterNames.contains(name), let p = graph.parameter(named: name) { return graph.value(p.value) }
             return try parameter(name, shape: [c], initializer: initial, trainable: trainable)
@@ -209,12 +209,12 @@ extension GraphBuilder {
     }
 
     /// Layer norm over the last axis.
-    public func layerNorm(_ x: Value, gamma: Value, beta: Value, eps: Float = 1e-5, name: String? = nil) throws -> Value {
+    public func layerNorm(_ x: GraphValue, gamma: GraphValue, beta: GraphValue, eps: Float = 1e-5, name: String? = nil) throws -> GraphValue {
         try apply(LayerNorm(eps: eps), [x, gamma, beta], name: name)[0]
     }
 
     /// Inverted dropout (training graphs only; leave it out for inference).
-    public func dropout(_ x: Value, p: Float, seed: Int, name: String? = nil) throws -> Value {
+    public func dropout(_ x: GraphValue, p: Float, seed: Int, name: String? = nil) throws -> GraphValue {
         if p == 0 { return x }
         return try apply(DropoutOp(p: p, seed: seed), [x], name: name)[0]
     }

@@ -37,7 +37,7 @@ extension PoolPrimitive {
                         kernel: (kernel[0], kernel[1]), params: params, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.apply1(Pool2DGrad(kind: Self.kind, kernel: kernel, params: params), [c.inputs[0], try c.cotangent])]
     }
 
@@ -101,21 +101,21 @@ public struct Pool2DGrad: NonDifferentiable {
 
 extension GraphBuilder {
     /// Max pooling; `stride` defaults to the kernel size.
-    public func maxPool2d(_ x: Value, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                          dilation: (Int, Int) = (1, 1), name: String? = nil) throws -> Value {
+    public func maxPool2d(_ x: GraphValue, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                          dilation: (Int, Int) = (1, 1), name: String? = nil) throws -> GraphValue {
         let p = Conv2DParams(stride: stride ?? kernel, padding: padding, dilation: dilation)
         return try apply1(MaxPool2D(kernel: [kernel.0, kernel.1], params: p), [x], name: name)
     }
 
     /// Average pooling; `stride` defaults to the kernel size.
-    public func avgPool2d(_ x: Value, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                          name: String? = nil) throws -> Value {
+    public func avgPool2d(_ x: GraphValue, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                          name: String? = nil) throws -> GraphValue {
         let p = Conv2DParams(stride: stride ?? kernel, padding: padding)
         return try apply1(AvgPool2D(kernel: [kernel.0, kernel.1], params: p), [x], name: name)
     }
 
     /// Global average pooling: (N, C, H, W) → (N, C).
-    public func globalAvgPool(_ x: Value, name: String? = nil) throws -> Value {
+    public func globalAvgPool(_ x: GraphValue, name: String? = nil) throws -> GraphValue {
         try reduce(.mean, x, axes: [2, 3], name: name)
     }
 }

@@ -43,7 +43,7 @@ extension ReducePrimitive {
     public func cost(_ s: ShapeInfo) -> OpCost { s.cost(flops: s.count(input: 0)) }
 
     /// The cotangent reshaped to keep-dims form, broadcast back to the input's shape.
-    func spread(_ c: VJPContext) throws -> Value {
+    func spread(_ c: VJPContext) throws -> GraphValue {
         let x = c.inputs[0]
         let ax = try normalized(x.type.rank)
         var keep = x.type.dims
@@ -54,7 +54,7 @@ extension ReducePrimitive {
     }
 
     /// Number of reduced elements as a graph value (a constant unless a symbol is involved).
-    func reducedCount(_ c: VJPContext) throws -> Value {
+    func reducedCount(_ c: VJPContext) throws -> GraphValue {
         let ax = try normalized(c.inputs[0].type.rank)
         let n = ax.map { c.inputs[0].type.dims[$0] }.reduce(Dim(1), *)
         if let k = n.constant { return c.builder.scalar(Float(k)) }
@@ -69,7 +69,7 @@ public struct ReduceSum: ReducePrimitive {
     public var axes: [Int]
     public var keepDims: Bool
     public init(axes: [Int], keepDims: Bool = false) { self.axes = axes; self.keepDims = keepDims }
-    public func vjp(_ c: VJPContext) throws -> [Value?] { [try spread(c)] }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { [try spread(c)] }
 }
 
 /// Mean over `axes`.
@@ -79,7 +79,7 @@ public struct ReduceMean: ReducePrimitive {
     public var axes: [Int]
     public var keepDims: Bool
     public init(axes: [Int], keepDims: Bool = false) { self.axes = axes; self.keepDims = keepDims }
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.div(try spread(c), try reducedCount(c))]
     }
 }
@@ -91,7 +91,7 @@ public struct ReduceMax: ReducePrimitive {
     public var axes: [Int]
     public var keepDims: Bool
     public init(axes: [Int], keepDims: Bool = false) { self.axes = axes; self.keepDims = keepDims }
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder, x = c.inputs[0]
         let ax = try normalized(x.type.rank)
         var keep = x.type.dims
@@ -121,7 +121,7 @@ public struct BroadcastTo: Primitive {
         Layout.broadcast(io.inputs[0].data, io.inputs[0].shape, io.outputs[0].data, io.outputs[0].shape)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] { [try c.unbroadcast(try c.cotangent, to: c.inputs[0])] }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { [try c.unbroadcast(try c.cotangent, to: c.inputs[0])] }
 }
 
 /// A float32 scalar holding the value of a (symbolic) dimension at run time.
@@ -141,7 +141,7 @@ public struct DimValue: NonDifferentiable {
 }
 
 extension GraphBuilder {
-    public func reduce(_ op: ReduceOp, _ x: Value, axes: [Int], keepDims: Bool = false, name: String? = nil) throws -> Value {
+    public func reduce(_ op: ReduceOp, _ x: GraphValue, axes: [Int], keepDims: Bool = false, name: String? = nil) throws -> GraphValue {
         switch op {
         case .sum: return try apply1(ReduceSum(axes: axes, keepDims: keepDims), [x], name: name)
         case .mean: return try apply1(ReduceMean(axes: axes, keepDims: keepDims), [x], name: name)
@@ -149,13 +149,13 @@ extension GraphBuilder {
         }
     }
 
-    public func broadcast(_ x: Value, to shape: [Dim], name: String? = nil) throws -> Value {
+    public func broadcast(_ x: GraphValue, to shape: [Dim], name: String? = nil) throws -> GraphValue {
         if x.type.dims == shape { return x }
         return try apply1(BroadcastTo(shape: shape), [x], name: name)
     }
 
     /// The run-time value of `dim` as a float32 scalar.
-    public func dimValue(_ dim: Dim, name: String? = nil) throws -> Value {
+    public func dimValue(_ dim: Dim, name: String? = nil) throws -> GraphValue {
         if let c = dim.constant { return scalar(Float(c)) }
         return try apply1(DimValue(dim: dim), [], name: name)
     }

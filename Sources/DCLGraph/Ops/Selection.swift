@@ -28,11 +28,11 @@ public struct PartitionedLinearOp: Primitive {
                                   io.outputs[0].floats, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder, x = c.inputs[0], w = c.inputs[1], g = try c.cotangent
         let ws = w.type.constantShape!
         let (p, o, i) = (ws[0], ws[1], ws[2])
-        var dx: Value?, dw: Value?
+        var dx: GraphValue?, dw: GraphValue?
         if c.needsGradient[0] {
             dx = try b.partitionedLinear(g, try b.transpose(w, [0, 2, 1]))
         }
@@ -153,17 +153,17 @@ public struct ArgMax: NonDifferentiable {
 
 extension GraphBuilder {
     /// ICIIA partitioned linear: x (…, in) with weight (P, out/P, in/P).
-    public func partitionedLinear(_ x: Value, _ w: Value, name: String? = nil) throws -> Value {
+    public func partitionedLinear(_ x: GraphValue, _ w: GraphValue, name: String? = nil) throws -> GraphValue {
         try apply1(PartitionedLinearOp(), [x, w], name: name)
     }
-    public func cosineSimilarity(_ a: Value, _ b: Value, name: String? = nil) throws -> Value {
+    public func cosineSimilarity(_ a: GraphValue, _ b: GraphValue, name: String? = nil) throws -> GraphValue {
         try apply1(CosineSimilarity(), [a, b], name: name)
     }
-    public func topK(_ x: Value, k: Int, name: String? = nil) throws -> (values: Value, indices: Value) {
+    public func topK(_ x: GraphValue, k: Int, name: String? = nil) throws -> (values: GraphValue, indices: GraphValue) {
         let r = try apply(TopK(k: k), [x], name: name)
         return (r[0], r[1])
     }
-    public func argmax(_ x: Value, axis: Int = -1, name: String? = nil) throws -> Value {
+    public func argmax(_ x: GraphValue, axis: Int = -1, name: String? = nil) throws -> GraphValue {
         try apply1(ArgMax(axis: axis < 0 ? axis + x.type.rank : axis), [x], name: name)
     }
 }

@@ -24,7 +24,7 @@ extension SoftmaxPrimitive {
         Softmax.forward(io.inputs[0].f, io.outputs[0].floats, shape: io.inputs[0].shape, axis: axis, log: Self.isLog, pool: io.pool)
     }
 
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         [try c.builder.apply1(SoftmaxGrad(axis: axis, log: Self.isLog), [c.outputs[0], try c.cotangent])]
     }
 
@@ -74,10 +74,10 @@ public struct SoftmaxGrad: NonDifferentiable {
 }
 
 extension GraphBuilder {
-    public func softmax(_ x: Value, axis: Int = -1, name: String? = nil) throws -> Value {
+    public func softmax(_ x: GraphValue, axis: Int = -1, name: String? = nil) throws -> GraphValue {
         try apply1(SoftmaxOp(axis: axis < 0 ? axis + x.type.rank : axis), [x], name: name)
     }
-    public func logSoftmax(_ x: Value, axis: Int = -1, name: String? = nil) throws -> Value {
+    public func logSoftmax(_ x: GraphValue, axis: Int = -1, name: String? = nil) throws -> GraphValue {
         try apply1(LogSoftmax(axis: axis < 0 ? axis + x.type.rank : axis), [x], name: name)
     }
 }

@@ -32,7 +32,7 @@ public struct Neg: UnaryPrimitive {
     public init() {}
     public var attributes: [(String, AttributeValue)] { [] }
     public init(attributes: Attributes) throws {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] { [try c.builder.neg(try c.cotangent)] }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { [try c.builder.neg(try c.cotangent)] }
 }
 
 /// e^x.
@@ -43,7 +43,7 @@ public struct Exp: UnaryPrimitive {
     public init() {}
     public var attributes: [(String, AttributeValue)] { [] }
     public init(attributes: Attributes) throws {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] { [try c.builder.mul(try c.cotangent, c.outputs[0])] }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { [try c.builder.mul(try c.cotangent, c.outputs[0])] }
 }
 
 /// Natural logarithm.
@@ -54,7 +54,7 @@ public struct Log: UnaryPrimitive {
     public init() {}
     public var attributes: [(String, AttributeValue)] { [] }
     public init(attributes: Attributes) throws {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] { [try c.builder.div(try c.cotangent, c.inputs[0])] }
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] { [try c.builder.div(try c.cotangent, c.inputs[0])] }
 }
 
 /// √x.
@@ -64,7 +64,7 @@ public struct Sqrt: UnaryPrimitive {
     public init() {}
     public var attributes: [(String, AttributeValue)] { [] }
     public init(attributes: Attributes) throws {}
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder
         return [try b.div(try b.mul(try c.cotangent, b.scalar(0.5)), c.outputs[0])]
     }
@@ -79,7 +79,7 @@ public struct Pow: UnaryPrimitive {
     public init(exponent: Float) { self.exponent = exponent }
     public var attributes: [(String, AttributeValue)] { [("exponent", .float(exponent))] }
     public init(attributes: Attributes) throws { exponent = try attributes.float("exponent") }
-    public func vjp(_ c: VJPContext) throws -> [Value?] {
+    public func vjp(_ c: VJPContext) throws -> [GraphValue?] {
         let b = c.builder
         if exponent == 1 { return [try c.cotangent] }
         let d = try b.mul(try b.pow(c.inputs[0], exponent - 1), b.scalar(exponent))
@@ -88,9 +88,9 @@ public struct Pow: UnaryPrimitive {
 }
 
 extension GraphBuilder {
-    public func neg(_ x: Value, name: String? = nil) throws -> Value { try apply1(Neg(), [x], name: name) }
-    public func exp(_ x: Value, name: String? = nil) throws -> Value { try apply1(Exp(), [x], name: name) }
-    public func log(_ x: Value, name: String? = nil) throws -> Value { try apply1(Log(), [x], name: name) }
-    public func sqrt(_ x: Value, name: String? = nil) throws -> Value { try apply1(Sqrt(), [x], name: name) }
-    public func pow(_ x: Value, _ p: Float, name: String? = nil) throws -> Value { try apply1(Pow(exponent: p), [x], name: name) }
+    public func neg(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Neg(), [x], name: name) }
+    public func exp(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Exp(), [x], name: name) }
+    public func log(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Log(), [x], name: name) }
+    public func sqrt(_ x: GraphValue, name: String? = nil) throws -> GraphValue { try apply1(Sqrt(), [x], name: name) }
+    public func pow(_ x: GraphValue, _ p: Float, name: String? = nil) throws -> GraphValue { try apply1(Pow(exponent: p), [x], name: name) }
 }

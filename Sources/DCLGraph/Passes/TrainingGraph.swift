@@ -43,7 +43,7 @@ public enum TrainingGraph {
         let b = GraphBuilder(graph: withGrads)
         let order = withGrads.parameters.map(\.name).filter { grads[$0] != nil || sparse[$0] != nil }
         try b.scope("optimizer") {
-            var rowGrads: [String: (indices: Value, rows: Value, count: Value)] = [:]
+            var rowGrads: [String: (indices: GraphValue, rows: GraphValue, count: GraphValue)] = [:]
             for name in order {
                 guard let pieces = sparse[name] else { continue }
                 let table = try b.parameterValue(name)
@@ -51,7 +51,7 @@ public enum TrainingGraph {
                                        name: "\(name).grad_rows")
                 rowGrads[name] = (outs[0], outs[1], outs[2])
             }
-            var scale: Value?
+            var scale: GraphValue?
             if let c = config.clipNorm {
                 // Unused slots of a row-sparse gradient are zero, so its rows buffer has the gradient's norm.
                 let gs = order.map { rowGrads[$0]?.rows ?? b.graph.value(grads[$0]!) }
@@ -61,7 +61,7 @@ public enum TrainingGraph {
                 let p = try b.parameterValue(name)
                 let gradInputs = rowGrads[name].map { [$0.indices, $0.rows, $0.count] } ?? [b.graph.value(grads[name]!)]
                 let shape = p.type.constantShape!
-                func state(_ suffix: String) throws -> Value {
+                func state(_ suffix: String) throws -> GraphValue {
                     let n = "\(name).\(suffix)"
                     if let existing = b.graph.parameter(named: n) { return b.graph.value(existing.value) }
                     return try b.parameter(n, shape: shape, initializer: .zeros, trainable: false)

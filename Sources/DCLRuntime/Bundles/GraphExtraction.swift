@@ -55,14 +55,14 @@ enum GraphExtraction {
         }
 
         let b = GraphBuilder()
-        var map: [ValueID: DCLGraph.Value] = [:]
+        var map: [ValueID: GraphValue] = [:]
         for (name, v) in inputs { map[v] = try b.input(name, graph.type(of: v)) }
         for p in graph.parameters where needed.contains(p.value) {
             map[p.value] = try b.parameter(rename(p.name), shape: p.shape, initializer: p.initializer, trainable: p.trainable, dtype: p.dtype)
         }
         for c in graph.constants where needed.contains(c.value) { map[c.value] = b.constant(c.tensor) }
         for (k, node) in graph.nodes.enumerated() where neededNodes.contains(k) {
-            let ins = try node.inputs.map { v -> DCLGraph.Value in
+            let ins = try node.inputs.map { v -> GraphValue in
                 guard let m = map[v] else { throw Failure(description: "value \(v) is read before it is defined") }
                 return m
             }
