@@ -45,12 +45,15 @@ public struct DeviceHost: ParsableCommand {
     @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Seed of the run (the service's).") var seed: UInt64 = 0
     @Option(help: "Kernel threads (default: the machine's cores).") var threads: Int?
+    @Option(help: "MiB of fetched objects (graphs, weights, samples) the host keeps for later tasks, oldest out first.")
+    var cacheMib: Int = FleetDeviceHost.Configuration.defaultCacheBytes >> 20
     @Option(help: "How the log on standard error is written: text (lines to read) or json (one object per line).") var logFormat: LogFormat = .text
     @OptionGroup var params: ParamOptions
     @ArgumentParser.Argument(help: "The script the service runs.") var file: String
 
     public func validate() throws {
         try validateThreads(threads)
+        guard cacheMib >= 1, cacheMib <= 1 << 20 else { throw ValidationError("--cache-mib must be between 1 and 1048576 (got \(cacheMib))") }
         try validateClientCertificate(ca: tlsCa, certificate: tlsCert, key: tlsKey)
     }
 
@@ -104,6 +107,7 @@ public struct DeviceHost: ParsableCommand {
             var configuration = FleetDeviceHost.Configuration(service: address, devices: range.lowerBound..<(range.upperBound + 1), joinToken: token,
                                                               insecure: insecure, tls: tls)
             configuration.replicas = replicas
+            configuration.cacheBytes = cacheMib << 20
             host = try FleetDeviceHost(configuration) { item in
                 guard let kind = DeviceTaskKind(rawValue: item.kind) else {
                     throw DeviceTaskError(code: RuntimeCode.deployment, message: "unknown kind of device work `\(item.kind.prefix(40))`", hint: nil)

@@ -33,12 +33,15 @@ public final class FleetDeviceHost: Sendable {
         public var pollWait: Duration
         public var backoff: BackoffPolicy
         public var limits: FleetLimits
-        /// Bytes of objects kept in the host's cache.
+        /// Bytes of objects kept in the host's cache (oldest out first; an object larger than
+        /// the cache is still held while it is the newest). Shared objects — a fleet's graph and
+        /// weights — are fetched once while they stay; one-off objects pass through.
         public var cacheBytes: Int
+        public static let defaultCacheBytes = 256 << 20
 
         public init(service: FleetAddress, devices: Range<Int>, joinToken: String, concurrency: Int = 1, insecure: Bool = false, tls: FleetClientTLS? = nil,
                     pollWait: Duration = .seconds(5), backoff: BackoffPolicy = BackoffPolicy(), limits: FleetLimits = FleetLimits(),
-                    cacheBytes: Int = 1 << 30) {
+                    cacheBytes: Int = Configuration.defaultCacheBytes) {
             self.service = service
             self.devices = devices
             self.joinToken = joinToken

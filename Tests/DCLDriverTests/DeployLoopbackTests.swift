@@ -92,6 +92,10 @@ import DCLTestScratch
             #expect(r.status == 2, "\(args): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
+        for mib in ["0", "-5", "99999999"] {
+            let r = try runDCL(["device", script, "--cloud", "127.0.0.1:1", "--devices", "all", "--cache-mib", mib])
+            #expect(r.status == 2 && r.stderr.contains("--cache-mib"), "\(mib): \(r.stderr)")
+        }
     }
 
     /// A host started with another seed derives other partitions (the script gives `partition`
