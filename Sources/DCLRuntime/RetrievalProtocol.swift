@@ -251,13 +251,15 @@ struct RetrievalProtocol {
             opts.epochs = epochs
             opts.log = .none
             opts.seed = Int(c.index)
-            _ = try Trainer(evaluator: evaluator, session: session).train(
+            // The trial's AUC on the device's own samples, right after its training: in a
+            // deployed run, both on the device's host, in one task.
+            let onLocal = DataValue(local, side: c.side, origin: "\(c.origin).train", location: c.location(.train))
+            let metrics = try Trainer(evaluator: evaluator, session: session).trainThenEvaluate(
                 targets: [trial], names: [trial.name],
                 data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)", derivation: derivation)),
-                objective: .defaultLoss(trial, labels: local.labelColumn), options: opts, label: "greedy", span: span)
-            // On the device's own samples: in a deployed run, on its host.
-            let onLocal = DataValue(local, side: c.side, origin: "\(c.origin).train", location: c.location(.train))
-            return try Evaluation(session: session).evaluate(trial, on: .dataset(onLocal), k: 10, batch: 256, span: span)["auc"] ?? 0
+                objective: .defaultLoss(trial, labels: local.labelColumn), options: opts, label: "greedy",
+                evaluate: .init(model: trial, data: onLocal, k: 10, batch: 256), span: span)
+            return metrics["auc"] ?? 0
         }
         let base0 = try localAUC(training: [])
         var best = base0

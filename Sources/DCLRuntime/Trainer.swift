@@ -82,6 +82,58 @@ public struct Trainer {
     /// Trains `targets` on `data` minimising `objective`.
     public func train(targets: [ModelInstance], names: [String], data: Source, objective: ObjectiveSource, options: TrainOptions,
                       label: String, span: SourceSpan) throws -> TrainingResult {
+        try train(targets: targets, names: names, data: data, objective: objective, options: options, label: label, span: span,
+                  after: nil, fused: nil)
+    }
+
+    /// An evaluation of a trained model right after its training (`trainThenEvaluate`).
+    struct EvaluateAfter {
+        let model: ModelInstance
+        let data: DataValue
+        let k: Int
+        let batch: Int
+    }
+
+    final class MetricsSlot {
+        var value: MetricsValue?
+    }
+
+    /// Trains, then evaluates `after.model` on `after.data` with the trained weights. In a
+    /// deployed run where the training data and `after.data` are the same device's, its host
+    /// does both in one task, so the trained weights need not come up and go straight down
+    /// again (CoDA's greedy trials); otherwise the evaluation follows the training.
+    func trainThenEvaluate(targets: [ModelInstance], names: [String], data: Source, objective: ObjectiveSource, options: TrainOptions,
+                           label: String, evaluate after: EvaluateAfter, span: SourceSpan) throws -> MetricsValue {
+        let fused = MetricsSlot()
+        _ = try train(targets: targets, names: names, data: data, objective: objective, options: options, label: label, span: span,
+                      after: after, fused: fused)
+        if let m = fused.value { return m }
+        return try Evaluation(session: session).evaluate(after.model, on: .dataset(after.data), k: after.k, batch: after.batch, span: span)
+    }
+
+    /// For a model's inference graph, the training graph parameter holding each of its weights
+    /// (nil when one is not in the training graph).
+    static func inferenceWeightNames(_ m: ModelInstance, trainedIn bound: BoundStore, session: Session, span: SourceSpan) throws -> [String: String]? {
+        struct Key: Hashable {
+            let store: ObjectIdentifier
+            let name: String
+        }
+        guard !bound.owners.isEmpty else { return nil }
+        var training: [Key: String] = [:]
+        for (name, (store, local)) in bound.owners { training[Key(store: ObjectIdentifier(store), name: local)] = name }
+        let runner = try InferenceRunner.for(m, options: session.executionOptions)
+        let inference = try BoundStore(graph: runner.executor.graph, owners: runner.owners, table: m.table, home: m, span: span)
+        var names: [String: String] = [:]
+        for p in runner.executor.graph.parameters {
+            let (store, local) = inference.owners[p.name] ?? (m.weights, p.name)
+            guard let t = training[Key(store: ObjectIdentifier(store), name: local)] else { return nil }
+            names[p.name] = t
+        }
+        return names
+    }
+
+    private func train(targets: [ModelInstance], names: [String], data: Source, objective: ObjectiveSource, options: TrainOptions,
+                       label: String, span: SourceSpan, after: EvaluateAfter?, fused: MetricsSlot?) throws -> TrainingResult {
         let proto = try data.prototype(span: span)
         var columns: [BatchColumn] = []
         for name in proto.columnNames {
@@ -180,10 +232,17 @@ public struct Trainer {
             // targets' weights and their batch-norm statistics). A frozen model's weights — the
             // control model a DC-CCL device trains against — would come back exactly as sent.
             let assigned = Set(graph.assignments.map(\.parameter))
+            var then: RemoteTraining.Then?
+            if let after, fused != nil, after.data.holdsDeviceSamples, let at = after.data.deviceHome, let here = d.deviceHome,
+               at.role == here.role, at.index == here.index, targets.contains(where: { $0 === after.model }),
+               let weights = try Self.inferenceWeightNames(after.model, trainedIn: bound, session: session, span: span) {
+                then = RemoteTraining.Then(model: after.model, data: after.data, k: after.k, batch: after.batch, weights: weights)
+            }
             let reply = try RemoteTraining(devices: devices, session: session, span: span).train(
                 data: d, graph: graph, weights: boundWeights, returning: bound.owners.keys.filter { assigned.contains($0) },
-                batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps)
+                batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps, then: then)
             for (name, t) in reply.weights { bound.store.tensors[name] = t }
+            fused?.value = reply.metrics
             result = reply.result
             remoteEpochs = reply.epochs
         }

@@ -60,6 +60,59 @@ import DCLTestScratch
         text.split(separator: "\n").map(String.init).filter { !$0.contains("samples/s") }
     }
 
+    /// CoDA on a tiny MovieLens-format file, as real processes: every device's data made on its
+    /// host from its own part (`with_negatives`, `++` with the cloud samples its filters kept),
+    /// the classifier and greedy filters training there.
+    @Test func codaOnDerivedDataPrintsWhatTheInProcessRunPrints() throws {
+        let dir = try makeTemporaryDirectory("deploy-coda")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines = ["userId,movieId,rating,timestamp"]
+        var t = 1_000_000
+        for u in 1...12 {
+            for m in 1...15 where (u * 7 + m * 3) % 4 != 0 {
+                lines.append("\(u),\(m),\((u % 3) == (m % 3) ? 4.5 : 2.0),\(t)")
+                t += 60
+            }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
+        let script = try writeScript("""
+            import std.rec
+            let ml = movielens("ratings.csv")
+            let h = ml |> time_split(test: 0.5)
+            role cloud { pool: h.train |> with_negatives(5, seed: 1) }
+            role device[3] { data: h.test |> partition(by_user(), test: 0.3, seed: 2) }
+            let global = ctr(users: ml.users, items: ml.items, dim: 4, hidden: [4])
+            train global on cloud.pool { epochs: 3, batch: 16, log: "none" }
+            retrieval pick {
+              coarse: knn(model: global, input: "user", users: 4)
+              fine: classifier(hidden: [], threshold: 0.5, epochs: 5)
+            }
+            retrieval trial {
+              coarse: knn(model: global, input: "user", users: 4)
+              fine: greedy(metric: auc, epochs: 1)
+            }
+            for d in device {
+              let test = d.test |> with_negatives(3, seed: 7)
+              let local = d.train |> with_negatives(2)
+              let candidates = pick.retrieve(d, cloud.pool)
+              let kept = pick.filter(d, candidates)
+              let tried = trial.filter(d, candidates)
+              let m = copy(global)
+              train m on local ++ kept { epochs: 2, batch: 8, log: "none" }
+              let r = evaluate(m, on: test, k: 3)
+              print "device {d.index}: {len(candidates)} {len(kept)} {len(tried)} {r.auc} {r.logloss:.12f}"
+            }
+
+            """, named: "coda.dcl", in: dir)
+        let local = try runDCL(["run", script])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stdout.contains("device 2: "), "\(local.stdout)")
+        let deployed = try runDCL(["run", script, "--deploy", "loopback", "--device-hosts", "2"])
+        #expect(deployed.status == 0, "\(deployed.stderr)")
+        #expect(deployed.stdout == local.stdout)
+        #expect(deployed.stderr.contains("device tasks"), "\(deployed.stderr)")
+    }
+
     @Test func loopbackPrintsWhatTheInProcessRunPrints() throws {
         let dir = try makeTemporaryDirectory("deploy")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -55,6 +55,9 @@ import Testing
         #expect(devices.sent.filter { $0.kind == .train }.count >= 3 * 5)
         #expect(derived.count >= 3 * 7, "\(derived.count) tasks on derived data")
         #expect(Set(devices.sent.map(\.device)) == [0, 1, 2])
+        // Greedy's trials train and take their AUC in one task each (`then`).
+        let fused = devices.sent.filter { String(decoding: $0.spec, as: UTF8.self).contains("\"then\":{") }
+        #expect(fused.count >= 3 && Set(fused.map(\.device)) == [0, 1, 2], "\(fused.count) fused tasks")
         // The derivations name the steps, never the device's samples: the only objects after
         // the graph and weights are cloud samples, their vocabularies and the item embeddings.
         for t in derived {
@@ -120,6 +123,20 @@ import Testing
             guard case .failure(let e) = worker.handle(t) else { Issue.record("\(message): answered"); continue }
             #expect(e.message.contains(message), "\(message): \(e.message)")
         }
+        // A trial's evaluation after training with its weight map emptied or its objects cut.
+        guard let trial = devices.sent.first(where: { String(decoding: $0.spec, as: UTF8.self).contains("\"then\":{") }) else {
+            Issue.record("no fused task"); return
+        }
+        var spec = try #require(try JSONSerialization.jsonObject(with: Data(trial.spec)) as? [String: Any])
+        var then = try #require(spec["then"] as? [String: Any])
+        then["weights"] = [String: String]()
+        spec["then"] = then
+        let emptied = DeviceTask(device: trial.device, kind: .train, spec: Array(try JSONSerialization.data(withJSONObject: spec)), blobs: trial.blobs)
+        guard case .failure(let e1) = worker.handle(emptied) else { Issue.record("an evaluation without weights answered"); return }
+        #expect(e1.message.contains("the evaluation's weights lack"), "\(e1.message)")
+        let cut = DeviceTask(device: trial.device, kind: .train, spec: trial.spec, blobs: Array(trial.blobs.prefix(2)))
+        guard case .failure(let e2) = worker.handle(cut) else { Issue.record("a task without its evaluation's objects answered"); return }
+        #expect(e2.message.contains("objects"), "\(e2.message)")
         // The untampered task still runs.
         guard case .success = worker.handle(task) else { Issue.record("the original task failed"); return }
     }

@@ -65,7 +65,9 @@ enum DatasetWire {
             guard let e = file[groupsName], let t = try? e.tensor(), t.dtype == .int32, t.rank == 1 else { throw fail("the group ids are missing or not int32") }
             groups = t.ints
         }
-        let vocabularies = try TaskWire.decode([String: [Int64]].self, vocabularyBytes, what: "\(what)'s vocabularies")
+        // Up to `maxVocabularyIDs` ids of at most 20 digits and a separator each.
+        let vocabularies = try TaskWire.decode([String: [Int64]].self, vocabularyBytes, what: "\(what)'s vocabularies",
+                                               limit: maxVocabularyIDs * 21 + 64 * maxColumns)
         guard vocabularies.count <= maxColumns, vocabularies.values.reduce(0, { $0 + $1.count }) <= maxVocabularyIDs else {
             throw fail("the vocabularies are too large")
         }

@@ -88,20 +88,22 @@ public final class DeviceWorker: @unchecked Sendable {
     /// derivation makes from it (with the task's objects from `firstObject` on), checked
     /// against the service's fingerprint either way.
     private func data(_ task: DeviceTask, role: String, part: String?, derivation: DerivationWire?, fingerprint: String,
-                      firstObject: Int) throws -> Dataset {
+                      objects: Range<Int>) throws -> Dataset {
+        let firstObject = objects.lowerBound
+        guard objects.lowerBound >= 0, objects.upperBound <= task.blobs.count else {
+            throw fail("the task carries \(task.blobs.count) objects, expected at least \(objects.upperBound)")
+        }
         switch (part, derivation) {
         case (let part?, nil):
-            try TaskWire.blobs(task.blobs, count: firstObject, what: "the task")
+            guard objects.isEmpty else { throw fail("the task carries \(objects.count) objects its data does not use") }
             return try data(device: task.device, role: role, part: part, fingerprint: fingerprint)
         case (nil, let derivation?):
             guard role == self.role else { throw fail("this host holds devices of `\(self.role)`, the task is for `\(role.prefix(40))`") }
             guard let client = devices[task.device] else {
                 throw fail("device \(task.device) is not on this host (it holds \(Self.describe(deviceIndices)))")
             }
-            guard task.blobs.count >= firstObject else { throw fail("the task carries \(task.blobs.count) objects, expected at least \(firstObject)") }
             try derivation.validate(objects: task.blobs.count)
-            guard (try? derivation.objectIndices().allSatisfy({ $0 >= firstObject })) == true,
-                  Set(try derivation.objectIndices()) == Set(firstObject..<task.blobs.count) else {
+            guard Set(try derivation.objectIndices()) == Set(firstObject..<objects.upperBound) else {
                 throw fail("the task's objects do not match its data derivation")
             }
             let d = try derive(derivation, client: client, device: task.device, objects: task.blobs)
@@ -173,7 +175,11 @@ public final class DeviceWorker: @unchecked Sendable {
         guard spec.batch > 0, spec.epochs >= 0, spec.totalSteps >= 0, spec.returning.count <= 1 << 16 else {
             throw fail("the train task's batch, epochs or steps are out of range")
         }
-        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, firstObject: 2)
+        let dataEnd = spec.then?.firstObject ?? task.blobs.count
+        guard task.blobs.count >= 2, dataEnd >= 2, dataEnd <= task.blobs.count - (spec.then == nil ? 0 : 1) else {
+            throw fail("the train task carries \(task.blobs.count) objects, which do not fit its graph, weights and data")
+        }
+        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, objects: 2..<dataEnd)
         let executor = try executor(task.blobs[0], what: "the training graph")
         let store = ParameterStore(tensors: try TaskWire.weights(task.blobs[1], what: "the weights"))
         // The task carries the models' weights; the optimiser's state starts here, as the
@@ -195,8 +201,33 @@ public final class DeviceWorker: @unchecked Sendable {
             guard let t = store.tensors[name] else { throw fail("the task asks back `\(name.prefix(80))`, which the graph does not hold") }
             back[name] = t
         }
-        let reply = TrainReplySpec(epochs: epochs, steps: result.steps, samples: result.samples, lastLoss: TaskWire.bits(result.lastLoss))
+        var reply = TrainReplySpec(epochs: epochs, steps: result.steps, samples: result.samples, lastLoss: TaskWire.bits(result.lastLoss))
+        if let then = spec.then { reply.metrics = try evaluate(then, task, trained: store) }
         return DeviceTaskReply(spec: try TaskWire.encode(reply), blobs: [try TaskWire.weights(back)])
+    }
+
+    /// A train task's `then`: the model's metrics with the weights just trained.
+    private func evaluate(_ then: EvaluateAfterWire, _ task: DeviceTask, trained: ParameterStore) throws -> [MetricWire] {
+        guard then.batch > 0, then.k >= 0, then.outputShape.count <= 8, then.weights.count <= 1 << 16 else {
+            throw fail("the train task's evaluation has its batch, k or output shape out of range")
+        }
+        let executor = try executor(task.blobs[then.firstObject], what: "the model graph")
+        let store = ParameterStore()
+        for p in executor.graph.parameters {
+            guard let source = then.weights[p.name], let t = trained.tensors[source] else {
+                throw fail("the evaluation's weights lack `\(p.name.prefix(80))`")
+            }
+            guard t.shape == p.shape, t.dtype == p.dtype else {
+                throw fail("the evaluation's `\(p.name.prefix(80))` is \(t.dtype.rawValue)\(t.shape), the graph wants \(p.dtype.rawValue)\(p.shape)")
+            }
+            store.tensors[p.name] = t
+        }
+        let d = try data(task, role: then.role, part: then.part, derivation: then.derivation, fingerprint: then.fingerprint,
+                         objects: (then.firstObject + 1)..<task.blobs.count)
+        let width = try product(then.outputShape, what: "output shape")
+        let out = try outputs(executor, store, expected: try inputs(then.inputs), model: then.model, on: d, batch: then.batch)
+        let metrics = try Evaluation.metrics(outputs: out, width: width, outputRank: then.outputShape.count, data: d, k: then.k, span: .none)
+        return metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) }
     }
 
     private func evaluate(_ task: DeviceTask) throws -> DeviceTaskReply {
@@ -205,7 +236,8 @@ public final class DeviceWorker: @unchecked Sendable {
         guard spec.batch > 0, spec.k >= 0, spec.outputShape.count <= 8 else {
             throw fail("the evaluate task's batch, inputs or output shape are out of range")
         }
-        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, firstObject: 2)
+        guard task.blobs.count >= 2 else { throw fail("the evaluate task carries \(task.blobs.count) objects, expected its graph and weights") }
+        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, objects: 2..<task.blobs.count)
         let executor = try executor(task.blobs[0], what: "the model graph")
         let store = try weights(task.blobs[1], for: executor)
         let expected = try inputs(spec.inputs)

@@ -18,16 +18,45 @@ struct RemoteTraining {
         var weights: [String: Tensor]
         var result: TrainingResult
         var epochs: [EpochStats]
+        /// The metrics of the `then` evaluation, when one was asked for.
+        var metrics: MetricsValue?
+    }
+
+    /// An evaluation the device's host runs right after training, on the trained weights.
+    struct Then {
+        let model: ModelInstance
+        let data: DataValue
+        let k: Int
+        let batch: Int
+        /// The model's inference graph parameter → the training graph parameter holding it.
+        let weights: [String: String]
     }
 
     func train(data: DataValue, graph: Graph, weights: [String: Tensor], returning: [String],
-               batch: Int, epochs: Int, shuffle: Bool, baseSeed: UInt64, totalSteps: Int) throws -> Reply {
-        let blobs = [TaskWire.graph(graph), try TaskWire.weights(weights)]
+               batch: Int, epochs: Int, shuffle: Bool, baseSeed: UInt64, totalSteps: Int, then: Then? = nil) throws -> Reply {
+        var blobs = [TaskWire.graph(graph), try TaskWire.weights(weights)]
         let place = try RemoteWork.placement(data, session: session, objectsBefore: blobs.count, span: span)
+        blobs += place.objects
+        var thenWire: EvaluateAfterWire?
+        if let then {
+            let first = blobs.count
+            let runner = try InferenceRunner.for(then.model, options: session.executionOptions)
+            blobs.append(TaskWire.graph(runner.executor.graph))
+            let at = try RemoteWork.placement(then.data, session: session, objectsBefore: blobs.count, span: span)
+            guard at.device == place.device, at.role == place.role else {
+                throw RuntimeError(RuntimeCode.deployment, "an evaluation after training must run on the device that trained", at: span)
+            }
+            blobs += at.objects
+            let m = then.model
+            thenWire = EvaluateAfterWire(firstObject: first, weights: then.weights, role: at.role, part: at.part, derivation: at.derivation,
+                                         fingerprint: at.fingerprint, model: m.name,
+                                         inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
+                                         batch: then.batch, k: then.k, outputShape: m.outputShape)
+        }
         let spec = TrainTaskSpec(role: place.role, part: place.part, derivation: place.derivation, fingerprint: place.fingerprint,
                                  batch: batch, epochs: epochs, shuffle: shuffle, baseSeed: String(baseSeed, radix: 16),
-                                 totalSteps: totalSteps, returning: returning.sorted())
-        let task = DeviceTask(device: place.device, kind: .train, spec: try TaskWire.encode(spec), blobs: blobs + place.objects)
+                                 totalSteps: totalSteps, returning: returning.sorted(), then: thenWire)
+        let task = DeviceTask(device: place.device, kind: .train, spec: try TaskWire.encode(spec), blobs: blobs)
         let reply = try RemoteWork.runOne(task, on: devices, origin: data.origin, span: span)
         do {
             let r = try TaskWire.decode(TrainReplySpec.self, reply.spec, what: "the train reply")
@@ -48,7 +77,14 @@ struct RemoteTraining {
                 return EpochStats(lossSum: try TaskWire.double(e.lossSum, what: "epoch loss"), batches: e.batches, samples: e.samples,
                                   seconds: try TaskWire.double(e.seconds, what: "epoch seconds"), stepsAfter: e.stepsAfter)
             }
-            return Reply(weights: back, result: result, epochs: stats)
+            var metrics: MetricsValue?
+            if then != nil {
+                guard let wire = r.metrics, wire.count <= 16 else {
+                    throw DeviceTaskError(code: RuntimeCode.deployment, message: "the train reply lacks the evaluation it was asked for", hint: nil)
+                }
+                metrics = MetricsValue(values: try wire.map { ($0.name, try TaskWire.double($0.value, what: "metric \($0.name.prefix(40))")) })
+            }
+            return Reply(weights: back, result: result, epochs: stats, metrics: metrics)
         } catch let e as DeviceTaskError {
             throw RemoteWork.error(e, device: place.device, origin: data.origin, span: span)
         }

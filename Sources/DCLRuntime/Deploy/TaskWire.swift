@@ -23,9 +23,9 @@ enum TaskWire {
         return Array(try e.encode(value))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], what: String) throws -> T {
-        guard bytes.count <= maxSpecBytes else {
-            throw DeviceTaskError(code: RuntimeCode.deployment, message: "\(what) is \(bytes.count) bytes, over the \(maxSpecBytes)-byte limit", hint: nil)
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], what: String, limit: Int = maxSpecBytes) throws -> T {
+        guard bytes.count <= limit else {
+            throw DeviceTaskError(code: RuntimeCode.deployment, message: "\(what) is \(bytes.count) bytes, over the \(limit)-byte limit", hint: nil)
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
@@ -112,6 +112,26 @@ struct TrainTaskSpec: Codable, Equatable {
     var totalSteps: Int
     /// The weights to send back (the models' own; optimiser state stays on the host).
     var returning: [String]
+    /// An evaluation to run after the epochs on the weights just trained (CoDA's greedy trials:
+    /// train, then the local AUC), so the weights need not come up and go down again.
+    var then: EvaluateAfterWire?
+}
+
+/// What a train task evaluates after training: blobs [inference graph] at `firstObject`, then
+/// its data's objects; the train task's own data objects are those before `firstObject`.
+struct EvaluateAfterWire: Codable, Equatable {
+    var firstObject: Int
+    /// Inference graph parameter → the training graph's parameter that holds its weights.
+    var weights: [String: String]
+    var role: String
+    var part: String?
+    var derivation: DerivationWire?
+    var fingerprint: String
+    var model: String
+    var inputs: [InputWire]
+    var batch: Int
+    var k: Int
+    var outputShape: [Int]
 }
 
 struct EpochWire: Codable, Equatable {
@@ -129,6 +149,8 @@ struct TrainReplySpec: Codable, Equatable {
     var steps: Int
     var samples: Int
     var lastLoss: String
+    /// The metrics of the task's `then` evaluation.
+    var metrics: [MetricWire]?
 }
 
 struct InputWire: Codable, Equatable {
