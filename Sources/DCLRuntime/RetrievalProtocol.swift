@@ -258,7 +258,7 @@ struct RetrievalProtocol {
                 targets: [trial], names: [trial.name],
                 data: .dataset(DataValue(data, side: .device, origin: "device \(c.index)", derivation: derivation)),
                 objective: .defaultLoss(trial, labels: local.labelColumn), options: opts, label: "greedy",
-                evaluate: .init(model: trial, data: onLocal, k: 10, batch: 256), span: span)
+                evaluate: .init(model: trial, data: onLocal, k: 10, batch: 256, keepsWeights: false), span: span)
             return metrics["auc"] ?? 0
         }
         let base0 = try localAUC(training: [])

@@ -92,6 +92,9 @@ public struct Trainer {
         let data: DataValue
         let k: Int
         let batch: Int
+        /// False when the caller needs only the metrics and drops the trained model (CoDA's
+        /// greedy trials): a device's host then sends back no weights.
+        var keepsWeights = true
     }
 
     final class MetricsSlot {
@@ -238,8 +241,10 @@ public struct Trainer {
                let weights = try Self.inferenceWeightNames(after.model, trainedIn: bound, session: session, span: span) {
                 then = RemoteTraining.Then(model: after.model, data: after.data, k: after.k, batch: after.batch, weights: weights)
             }
+            // A trial whose caller keeps only its metrics needs no weights back.
+            let returning = then != nil && after?.keepsWeights == false ? [] : bound.owners.keys.filter { assigned.contains($0) }
             let reply = try RemoteTraining(devices: devices, session: session, span: span).train(
-                data: d, graph: graph, weights: boundWeights, returning: bound.owners.keys.filter { assigned.contains($0) },
+                data: d, graph: graph, weights: boundWeights, returning: returning,
                 batch: options.batch, epochs: options.epochs, shuffle: options.shuffle, baseSeed: baseSeed, totalSteps: totalSteps, then: then)
             for (name, t) in reply.weights { bound.store.tensors[name] = t }
             fused?.value = reply.metrics
