@@ -13,7 +13,9 @@ import Testing
 /// Runs when DCL_TEST_POSTGRES_OUTAGE=1, alone: CI runs it as a step of its own after the suite
 /// (`swift test --filter FleetStoreOutageTests`). Inside the whole parallel suite on 2 cores, two
 /// CI rehearsals of 4 stalled — every test suspended, no thread busy — from the moment this test
-/// stopped its server; alone it passed every time (8 of 8). The cause is not found yet.
+/// stopped its server; alone it passed every time (8 of 8). Run beside the other store suites in
+/// one invocation, one fresh-clone rehearsal (stop 31) timed out with 2 of 24 items answered and the
+/// hosts idle after the restart; it now runs in an invocation of its own. The cause is not found yet.
 @Suite(.timeLimit(.minutes(3)), .enabled(if: ProcessInfo.processInfo.environment["DCL_TEST_POSTGRES_OUTAGE"] == "1"))
 struct FleetStoreOutageTests {
     final class Events: Sendable {
