@@ -1,10 +1,10 @@
 // Device work as it crosses a process boundary. A deployed run (`dcl serve` with device hosts)
-// sends the work whose data is one device's own — training on `d.train`, evaluating on
-// `d.test` — to the host holding that device, as a task: a small `spec` (JSON: options, seeds,
-// the data's fingerprint) and large `blobs` (graph text, weights as safetensors) that many
-// devices share and the transport sends once per host. The reply carries the updated weights
-// and the numbers the script prints. Nothing here can carry a sample: a device's data never
-// leaves its host.
+// sends the work whose data is one device's — training on `d.train`, evaluating on `d.test`, or
+// on data made from them (DeviceDerivation) — to the host holding that device, as a task: a
+// small `spec` (JSON: options, seeds, how to make the data, its fingerprint) and large `blobs`
+// (graph text, weights as safetensors, cloud samples sent down) that many devices share and the
+// transport sends once per host. The reply carries the updated weights and the numbers the
+// script prints. Nothing in a reply can carry a sample: a device's data never leaves its host.
 
 import DCLCompiler
 import DCLDiagnostics

@@ -1,7 +1,9 @@
 // A device host's side of device work: holds the data of its devices (derived from the
-// script's role, as the service derives it) and runs the tasks the service sends — the same
-// training loop and the same metrics code as an in-process run, so the replies are bit for bit
-// what the service would have computed itself. Everything in a task is checked before use.
+// script's role, as the service derives it), makes the data a task names from them (repeating
+// the task's transforms through the host's own interpreter) and runs the tasks the service
+// sends — the same training loop and the same metrics code as an in-process run, so the replies
+// are bit for bit what the service would have computed itself. Everything in a task is checked
+// before use.
 
 import DCLCompiler
 import DCLData

@@ -1,6 +1,7 @@
 // The service's side of device work: turns a `train` or `evaluate` whose data is one device's
-// own into a task for that device's host, and the reply back into what the in-process run
-// would have produced (the same weights, the same numbers). A reply is untrusted: it must name
+// (its part, or made from it: DeviceDerivation) into a task for that device's host, and the
+// reply back into what the in-process run would have produced (the same weights, the same
+// numbers). A reply is untrusted: it must name
 // exactly the weights asked for, with their shapes, or the run stops with E0508.
 
 import DCLCompiler
