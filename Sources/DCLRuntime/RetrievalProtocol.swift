@@ -183,8 +183,9 @@ struct RetrievalProtocol {
     func classifierScores(_ r: RetrievalValue, _ c: ClientValue, candidates: Dataset, hidden: [Int], epochs: Int, lr: Double,
                           span: SourceSpan) throws -> [Float] {
         let table = itemEmbeddings(r, span: span)
-        let data = try SampleClassifierData.trainingSet(local: c.data.train, candidates: candidates, embeddings: table, device: c.index, span: span)
         let outside = try SampleClassifierData.features(candidates, embeddings: table, span: span)
+        let data = try SampleClassifierData.trainingSet(local: try SampleClassifierData.features(c.data.train, embeddings: table, span: span),
+                                                        outside: outside, device: c.index, span: span)
         let width = try data.shape(of: "features")[1]
         var derivation: DeviceDerivation?
         if let home = c.location(.train) {

@@ -40,8 +40,13 @@ enum SampleClassifierData {
     /// candidates would push every score below the threshold.
     static func trainingSet(local localData: Dataset, candidates: Dataset, embeddings: Embeddings?, device: Int,
                             span: SourceSpan) throws -> Dataset {
-        var local = try features(localData, embeddings: embeddings, span: span)
-        let outside = try features(candidates, embeddings: embeddings, span: span)
+        try trainingSet(local: try features(localData, embeddings: embeddings, span: span),
+                        outside: try features(candidates, embeddings: embeddings, span: span), device: device, span: span)
+    }
+
+    /// The same from the samples' features (the service scores the candidates with theirs).
+    static func trainingSet(local features: [[Float]], outside: [[Float]], device: Int, span: SourceSpan) throws -> Dataset {
+        var local = features
         if !local.isEmpty, local.count < outside.count {
             let base = local
             while local.count < outside.count { local += base.prefix(outside.count - local.count) }

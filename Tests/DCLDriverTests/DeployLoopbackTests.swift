@@ -66,31 +66,9 @@ import DCLTestScratch
     @Test func codaOnDerivedDataPrintsWhatTheInProcessRunPrints() throws {
         let dir = try makeTemporaryDirectory("deploy-coda")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var lines = ["userId,movieId,rating,timestamp"]
-        var t = 1_000_000
-        for u in 1...12 {
-            for m in 1...15 where (u * 7 + m * 3) % 4 != 0 {
-                lines.append("\(u),\(m),\((u % 3) == (m % 3) ? 4.5 : 2.0),\(t)")
-                t += 60
-            }
-        }
-        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
-        let script = try writeScript("""
-            import std.rec
-            let ml = movielens("ratings.csv")
-            let h = ml |> time_split(test: 0.5)
-            role cloud { pool: h.train |> with_negatives(5, seed: 1) }
-            role device[3] { data: h.test |> partition(by_user(), test: 0.3, seed: 2) }
-            let global = ctr(users: ml.users, items: ml.items, dim: 4, hidden: [4])
-            train global on cloud.pool { epochs: 3, batch: 16, log: "none" }
-            retrieval pick {
-              coarse: knn(model: global, input: "user", users: 4)
-              fine: classifier(hidden: [], threshold: 0.5, epochs: 5)
-            }
-            retrieval trial {
-              coarse: knn(model: global, input: "user", users: 4)
-              fine: greedy(metric: auc, epochs: 1)
-            }
+        try ToyRatings.csv.write(to: dir.appendingPathComponent("ratings.csv"), atomically: true, encoding: .utf8)
+        let script = try writeScript(ToyRatings.codaScript + """
+
             for d in device {
               let test = d.test |> with_negatives(3, seed: 7)
               let local = d.train |> with_negatives(2)

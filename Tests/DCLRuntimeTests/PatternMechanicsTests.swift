@@ -5,6 +5,7 @@ import DCLGraph
 import DCLDiagnostics
 import DCLTensor
 import Foundation
+import DCLTestScratch
 import Testing
 
 /// Small exact tests of the three patterns' mechanics (issue #5).
@@ -136,35 +137,10 @@ import Testing
 
     /// A tiny MovieLens-format file: 12 users × 15 items with structured tastes.
     static func ratingsDirectory() throws -> String {
-        var lines = ["userId,movieId,rating,timestamp"]
-        var t = 1_000_000
-        for u in 1...12 {
-            for m in 1...15 where (u * 7 + m * 3) % 4 != 0 {
-                let likes = (u % 3) == (m % 3)
-                lines.append("\(u),\(m),\(likes ? 4.5 : 2.0),\(t)")
-                t += 60
-            }
-        }
-        return try temporaryDirectory(files: ["ratings.csv": lines.joined(separator: "\n") + "\n"])
+        try temporaryDirectory(files: ["ratings.csv": ToyRatings.csv])
     }
 
-    static let coda = """
-    import std.rec
-    let ml = movielens("ratings.csv")
-    let h = ml |> time_split(test: 0.5)
-    role cloud { pool: h.train |> with_negatives(5, seed: 1) }
-    role device[3] { data: h.test |> partition(by_user(), test: 0.3, seed: 2) }
-    let global = ctr(users: ml.users, items: ml.items, dim: 4, hidden: [4])
-    train global on cloud.pool { epochs: 3, batch: 16, log: "none" }
-    retrieval pick {
-      coarse: knn(model: global, input: "user", users: 4)
-      fine: classifier(hidden: [], threshold: 0.5, epochs: 5)
-    }
-    retrieval trial {
-      coarse: knn(model: global, input: "user", users: 4)
-      fine: greedy(metric: auc, epochs: 1)
-    }
-    """
+    static let coda = ToyRatings.codaScript
 
     /// CoDA's classifier keeps exactly the candidates it scores above τ; the greedy filter
     /// never lowers local AUC; the device's own samples are never candidates, and the delivered

@@ -210,9 +210,11 @@ public final class DeviceWorker: @unchecked Sendable {
 
     /// A train task's `then`: the model's metrics with the weights just trained.
     private func evaluate(_ then: EvaluateAfterWire, _ task: DeviceTask, trained: ParameterStore) throws -> [MetricWire] {
-        guard then.batch > 0, then.k >= 0, then.outputShape.count <= 8, then.weights.count <= 1 << 16 else {
-            throw fail("the train task's evaluation has its batch, k or output shape out of range")
-        }
+        let spec = then.evaluation
+        try check(spec)
+        guard then.weights.count <= 1 << 16 else { throw fail("the train task's evaluation maps \(then.weights.count) weights") }
+        let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint,
+                         objects: (then.firstObject + 1)..<task.blobs.count)
         let executor = try executor(task.blobs[then.firstObject], what: "the model graph")
         let store = ParameterStore()
         for p in executor.graph.parameters {
@@ -224,30 +226,35 @@ public final class DeviceWorker: @unchecked Sendable {
             }
             store.tensors[p.name] = t
         }
-        let d = try data(task, role: then.role, part: then.part, derivation: then.derivation, fingerprint: then.fingerprint,
-                         objects: (then.firstObject + 1)..<task.blobs.count)
-        let width = try product(then.outputShape, what: "output shape")
-        let out = try outputs(executor, store, expected: try inputs(then.inputs), model: then.model, on: d, batch: then.batch)
-        let metrics = try Evaluation.metrics(outputs: out, width: width, outputRank: then.outputShape.count, data: d, k: then.k, span: .none)
-        return metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) }
+        return try metrics(spec, executor, store, on: d)
     }
 
     private func evaluate(_ task: DeviceTask) throws -> DeviceTaskReply {
         let spec = try TaskWire.decode(EvaluateTaskSpec.self, task.spec, what: "the evaluate task")
         guard spec.version == deviceTaskVersion else { throw fail("evaluate task version \(spec.version), this host reads \(deviceTaskVersion)") }
-        guard spec.batch > 0, spec.k >= 0, spec.outputShape.count <= 8 else {
-            throw fail("the evaluate task's batch, inputs or output shape are out of range")
-        }
+        try check(spec)
         guard task.blobs.count >= 2 else { throw fail("the evaluate task carries \(task.blobs.count) objects, expected its graph and weights") }
         let d = try data(task, role: spec.role, part: spec.part, derivation: spec.derivation, fingerprint: spec.fingerprint, objects: 2..<task.blobs.count)
         let executor = try executor(task.blobs[0], what: "the model graph")
         let store = try weights(task.blobs[1], for: executor)
-        let expected = try inputs(spec.inputs)
+        let metrics = try metrics(spec, executor, store, on: d)
+        return DeviceTaskReply(spec: try TaskWire.encode(EvaluateReplySpec(metrics: metrics)), blobs: [])
+    }
+
+    /// An evaluation's options, checked before anything else of its task is read.
+    private func check(_ spec: EvaluateTaskSpec) throws {
+        guard spec.batch > 0, spec.k >= 0, spec.outputShape.count <= 8 else {
+            throw fail("the evaluation's batch, k or output shape are out of range")
+        }
+    }
+
+    /// An evaluation's metrics: the model's outputs over `d`, through the in-process run's
+    /// metrics function.
+    private func metrics(_ spec: EvaluateTaskSpec, _ executor: Executor, _ store: ParameterStore, on d: Dataset) throws -> [MetricWire] {
         let width = try product(spec.outputShape, what: "output shape")
-        let out = try outputs(executor, store, expected: expected, model: spec.model, on: d, batch: spec.batch)
+        let out = try outputs(executor, store, expected: try inputs(spec.inputs), model: spec.model, on: d, batch: spec.batch)
         let metrics = try Evaluation.metrics(outputs: out, width: width, outputRank: spec.outputShape.count, data: d, k: spec.k, span: .none)
-        let reply = EvaluateReplySpec(metrics: metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) })
-        return DeviceTaskReply(spec: try TaskWire.encode(reply), blobs: [])
+        return metrics.values.map { MetricWire(name: $0.0, value: TaskWire.bits($0.1)) }
     }
 
     private func evaluatePlugin(_ task: DeviceTask) throws -> DeviceTaskReply {

@@ -48,11 +48,8 @@ struct RemoteTraining {
                 throw RuntimeError(RuntimeCode.deployment, "an evaluation after training must run on the device that trained", at: span)
             }
             blobs += at.objects
-            let m = then.model
-            thenWire = EvaluateAfterWire(firstObject: first, weights: then.weights, role: at.role, part: at.part, derivation: at.derivation,
-                                         fingerprint: at.fingerprint, model: m.name,
-                                         inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
-                                         batch: then.batch, k: then.k, outputShape: m.outputShape)
+            thenWire = EvaluateAfterWire(firstObject: first, weights: then.weights,
+                                         evaluation: RemoteWork.evaluateSpec(then.model, at, batch: then.batch, k: then.k))
         }
         let spec = TrainTaskSpec(role: place.role, part: place.part, derivation: place.derivation, fingerprint: place.fingerprint,
                                  batch: batch, epochs: epochs, shuffle: shuffle, baseSeed: String(baseSeed, radix: 16),
@@ -111,9 +108,7 @@ struct RemoteEvaluation {
         let tasks = try parts.map { data in
             let place = try RemoteWork.placement(data, session: session, objectsBefore: 2, span: span)
             devicesInOrder.append(place.device)
-            let spec = EvaluateTaskSpec(role: place.role, part: place.part, derivation: place.derivation, fingerprint: place.fingerprint,
-                                        model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
-                                        batch: batch, k: k, outputShape: m.outputShape)
+            let spec = RemoteWork.evaluateSpec(m, place, batch: batch, k: k)
             return DeviceTask(device: place.device, kind: .evaluate, spec: try TaskWire.encode(spec), blobs: [graphBytes, weightBytes] + place.objects)
         }
         let replies = try RemoteWork.run(tasks, on: devices, origins: parts.map(\.origin), tolerance: tolerance, span: span)
@@ -133,6 +128,14 @@ enum RemoteWork {
         var derivation: DerivationWire?
         var fingerprint: String
         var objects: [[UInt8]]
+    }
+
+    /// What a host needs to evaluate `m` on the placed data (an evaluate task, or a train
+    /// task's `then`).
+    static func evaluateSpec(_ m: ModelInstance, _ place: Placement, batch: Int, k: Int) -> EvaluateTaskSpec {
+        EvaluateTaskSpec(role: place.role, part: place.part, derivation: place.derivation, fingerprint: place.fingerprint,
+                         model: m.name, inputs: m.inputs.map { InputWire(name: $0.name, shape: $0.shape, dtype: $0.dtype.rawValue) },
+                         batch: batch, k: k, outputShape: m.outputShape)
     }
 
     static func placement(_ data: DataValue, session: Session, objectsBefore: Int, span: SourceSpan) throws -> Placement {

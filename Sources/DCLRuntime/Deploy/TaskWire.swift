@@ -118,20 +118,13 @@ struct TrainTaskSpec: Codable, Equatable {
 }
 
 /// What a train task evaluates after training: blobs [inference graph] at `firstObject`, then
-/// its data's objects; the train task's own data objects are those before `firstObject`.
+/// the evaluation's data objects; the train task's own data objects are those before it.
 struct EvaluateAfterWire: Codable, Equatable {
     var firstObject: Int
     /// Inference graph parameter → the training graph's parameter that holds its weights.
     var weights: [String: String]
-    var role: String
-    var part: String?
-    var derivation: DerivationWire?
-    var fingerprint: String
-    var model: String
-    var inputs: [InputWire]
-    var batch: Int
-    var k: Int
-    var outputShape: [Int]
+    /// The evaluation, as an evaluate task would ask it (its graph and weights are the above).
+    var evaluation: EvaluateTaskSpec
 }
 
 struct EpochWire: Codable, Equatable {
