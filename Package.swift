@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "CInterrupt"),
         // The CPU's spin-wait hint (`pause`) for the thread pool's bounded polling.
         .target(name: "CSpin"),
+        // The executable's allocator settings (glibc's `mallopt`, which Swift's Glibc module lacks).
+        .target(name: "CAllocator"),
 
         // The one string quoter (JSON, dcl source, graph text, messages), shared by the front
         // end and the engine, which do not import each other.
@@ -146,7 +148,7 @@ let package = Package(
         .target(name: "DCLCommandLine", dependencies: ["DCLDriver", "DCLDeploy", "DCLTensor",
                                                       .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: v5),
-        .executableTarget(name: "dcl", dependencies: ["DCLCommandLine"], swiftSettings: v5),
+        .executableTarget(name: "dcl", dependencies: ["DCLCommandLine", "CAllocator"], swiftSettings: v5),
 
         // Tests.
         .testTarget(name: "DCLTensorTests", dependencies: ["DCLTensor", "DCLTestScratch"], swiftSettings: v5 + numericFlags),
