@@ -175,8 +175,14 @@ public struct Graph: @unchecked Sendable {
     }
 
     mutating func addParameter(_ name: String, shape: [Int], dtype: DType, initializer: Initializer, trainable: Bool, id: ValueID? = nil) -> ValueID {
-        let v = newValue(TensorType(dtype, shape.map { Dim($0) }), .parameter(parameters.count), id: id)
-        parameters.append(Parameter(name: name, value: v, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable))
+        addParameter(name, type: TensorType(dtype, shape.map { Dim($0) }), shape: shape, initializer: initializer, trainable: trainable, id: id)
+    }
+
+    /// `addParameter` with the type already made (`type` is `shape` as constant dims).
+    mutating func addParameter(_ name: String, type: TensorType, shape: [Int], initializer: Initializer, trainable: Bool,
+                               id: ValueID? = nil) -> ValueID {
+        let v = newValue(type, .parameter(parameters.count), id: id)
+        parameters.append(Parameter(name: name, value: v, shape: shape, dtype: type.dtype, initializer: initializer, trainable: trainable))
         return v
     }
 

@@ -17,7 +17,7 @@ public final class GraphBuilder {
     /// entered and left: every node name starts with it, and joining per node showed in profiles.
     private var scopePrefix = ""
     private var scopeJoined = ""
-    private var counters: [String: Int] = [:]
+    private var numbering = ScopedNumbering()
     /// The graph's parameter names (a model adds hundreds; a scan per addition was quadratic).
     private(set) var parameterNames: Set<String> = []
 
@@ -26,7 +26,14 @@ public final class GraphBuilder {
     /// Continues building on an existing graph (autodiff and passes append to it).
     public init(graph: Graph) {
         self.graph = graph
-        for n in graph.nodes { counters[n.name, default: 0] += 1 }
+        for n in graph.nodes {
+            // `features.conv2d_1` counts as the base `conv2d_1` under `features`, as `nodeName` looks it up.
+            if let dot = n.name.lastIndex(of: ".") {
+                numbering.count(String(n.name[n.name.index(after: dot)...]), under: String(n.name[..<dot]))
+            } else {
+                numbering.count(n.name, under: "")
+            }
+        }
         parameterNames = Set(graph.parameters.map(\.name))
     }
 
@@ -36,10 +43,12 @@ public final class GraphBuilder {
         scopeJoined = scopes.isEmpty ? name : savedJoined + "." + name
         scopes.append(name)
         scopePrefix = scopeJoined.isEmpty ? "" : scopeJoined + "."
+        let savedNumbering = numbering.enter(scopeJoined)
         defer {
             scopes.removeLast()
             scopePrefix = savedPrefix
             scopeJoined = savedJoined
+            numbering.leave(restoring: savedNumbering)
         }
         return try body()
     }
@@ -49,17 +58,8 @@ public final class GraphBuilder {
 
     /// A node name: `name` (or `<op>_<k>`, numbered per scope) under the current scope.
     func nodeName(_ op: String, _ name: String?) -> String {
-        let prefix = scopePrefix
-        if let name { return prefix + name }
-        let key = prefix + op
-        let n = Self.increment(&counters[key, default: 0])
-        return key + "_" + String(n)
-    }
-
-    /// Adds one to a counter in place and returns it (one dictionary access, not two).
-    private static func increment(_ c: inout Int) -> Int {
-        c += 1
-        return c
+        if let name { return joinedName(scopePrefix, name) }
+        return joinedName(scopePrefix, op, "_", String(numbering.next(op)))
     }
 
     /// A graph input.
@@ -77,14 +77,29 @@ public final class GraphBuilder {
                           dtype: DType = .float32) throws -> GraphValue {
         // One hash of the (long, scoped) name: insert, and take it back if the shape is refused.
         guard parameterNames.insert(name).inserted else { throw GraphError(op: "parameter", "parameter '\(name)' is already defined") }
+        return try addNamedParameter(name, shape: shape, initializer: initializer, trainable: trainable, dtype: dtype)
+    }
+
+    /// The parameter `name`: the existing one if the graph has it, else a new one (a helper that
+    /// shares a parameter between applications, batch norm's statistics). One hash of the name.
+    func existingOrNewParameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool,
+                                dtype: DType = .float32) throws -> GraphValue {
+        if !parameterNames.insert(name).inserted, let p = graph.parameter(named: name) { return graph.value(p.value) }
+        return try addNamedParameter(name, shape: shape, initializer: initializer, trainable: trainable, dtype: dtype)
+    }
+
+    /// Adds a parameter whose name is already in `parameterNames` (taken out again if refused).
+    private func addNamedParameter(_ name: String, shape: [Int], initializer: Initializer, trainable: Bool,
+                                   dtype: DType) throws -> GraphValue {
+        let type = TensorType(dtype, shape.map { Dim($0) })
         do {
-            try withOrigin { try ShapeLimits.check(TensorType(dtype, shape.map { Dim($0) }), op: "parameter", what: "parameter '\(name)'") }
+            try withOrigin { try ShapeLimits.check(type, op: "parameter", what: "parameter '\(name)'") }
         } catch {
             parameterNames.remove(name)
             throw error
         }
-        let v = graph.addParameter(name, shape: shape, dtype: dtype, initializer: initializer, trainable: trainable)
-        return GraphValue(id: v, type: graph.type(of: v))
+        let v = graph.addParameter(name, type: type, shape: shape, initializer: initializer, trainable: trainable)
+        return GraphValue(id: v, type: type)
     }
 
     /// The value of an existing parameter.
@@ -106,6 +121,13 @@ public final class GraphBuilder {
     /// mismatch) and appends the node.
     @discardableResult
     public func apply(_ op: any Primitive, _ inputs: [GraphValue], name: String? = nil) throws -> [GraphValue] {
+        let (outs, types) = try addApplied(op, inputs, name: name)
+        return zip(outs, types).map { GraphValue(id: $0, type: $1) }
+    }
+
+    /// `apply`'s work: the node's output values and their types (`apply1` takes the first
+    /// without building an array of typed values per node).
+    private func addApplied(_ op: any Primitive, _ inputs: [GraphValue], name: String?) throws -> ([ValueID], [TensorType]) {
         let opName = type(of: op).name
         let nodeName = nodeName(opName, name)
         for v in inputs where graph.types[v.id] == nil {
@@ -126,13 +148,14 @@ public final class GraphBuilder {
             throw GraphError(op: opName, e.message, node: nodeName, origin: origin)
         }
         let outs = graph.addNode(op, inputs: inputs.map(\.id), outputTypes: types, name: nodeName, origin: origin)
-        return zip(outs, types).map { GraphValue(id: $0, type: $1) }
+        return (outs, types)
     }
 
     /// `apply` for single-output primitives.
     @discardableResult
     public func apply1(_ op: any Primitive, _ inputs: [GraphValue], name: String? = nil) throws -> GraphValue {
-        try apply(op, inputs, name: name)[0]
+        let (outs, types) = try addApplied(op, inputs, name: name)
+        return GraphValue(id: outs[0], type: types[0])
     }
 
     /// Marks `v` as the graph output `name`.

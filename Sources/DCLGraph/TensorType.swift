@@ -24,6 +24,7 @@ public struct TensorType: Hashable, Sendable, CustomStringConvertible {
     /// Constant dimensions, if none is symbolic.
     public var constantShape: [Int]? {
         var out: [Int] = []
+        out.reserveCapacity(dims.count)
         for d in dims { guard let c = d.constant else { return nil }; out.append(c) }
         return out
     }

@@ -131,7 +131,8 @@ extension Elaborator {
                                        width: WidthScaling(factor: 1 - dw, exempt: exempt), name: "\(base.name).cloud")
         var device = try constructModel(recipe.constructor, recipe.arguments, span: span,
                                         width: WidthScaling(factor: dw, exempt: exempt), name: "\(base.name).device")
-        if shared, let stem = cloud.sectionParameters["stem"] {
+        if shared, let stemNames = cloud.sectionParameters["stem"] {
+            let stem = Set(stemNames)
             // One stem: the device starts from the cloud's stem weights and keeps them fixed.
             for name in stem { device.weights.tensors[name] = cloud.weights.tensors[name] }
             let trainable = Set(try device.forward(training: false).parameters.filter { $0.trainable && !stem.contains($0.name) }.map(\.name))
@@ -206,7 +207,7 @@ extension ModelInstance {
             }
             return v
         }
-        return restricted(to: sectionParameters[section] ?? [], name: "\(name).\(section)")
+        return restricted(to: Set(sectionParameters[section] ?? []), name: "\(name).\(section)")
     }
 
     /// The same model (weights shared) with only `names` trainable.

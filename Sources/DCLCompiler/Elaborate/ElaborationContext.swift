@@ -45,7 +45,9 @@ public final class ElaborationContext {
     /// Output of each section, once its body ran.
     var sectionOutputs: [(String, GraphValue)] = []
     var currentSection: String?
-    var sectionParameters: [String: Set<String>] = [:]
+    /// The parameter names each section created, in creation order (a name may repeat where a
+    /// helper reused a parameter); appended rather than hashed into sets on this hot path.
+    var sectionParameters: [String: [String]] = [:]
     /// Width-bearing layers seen so far (for `WidthScaling.exempt`).
     var widthLayerCount = 0
     var stemWidthLayers = Set<Int>()
@@ -56,7 +58,7 @@ public final class ElaborationContext {
     private var scopePath: [String] = []
     /// `scopePath` joined with dots, kept as scopes are entered and left (every layer asks).
     private var scopePrefix = ""
-    private var counters: [String: Int] = [:]
+    private var numbering = ScopedNumbering()
     /// Inside an objective: the ids of the models being trained (they run in training mode).
     var objectiveTargets: Set<ModelID>?
     /// Models inlined into this graph (objectives: every model the loss reads).
@@ -92,26 +94,19 @@ public final class ElaborationContext {
         let savedPrefix = scopePrefix
         scopePrefix = scopePath.isEmpty ? name : savedPrefix + "." + name
         scopePath.append(name)
+        let savedNumbering = numbering.enter(scopePrefix)
         defer {
             scopePath.removeLast()
             scopePrefix = savedPrefix
+            numbering.leave(restoring: savedNumbering)
         }
         return try builder.scope(name, body)
     }
 
     /// A fresh layer name in the current scope: `features.conv2d_2`.
     func layerPath(_ kind: String) -> String {
-        let prefix = scopePrefix
-        let key = prefix + "|" + kind
-        let n = Self.increment(&counters[key, default: 0])
-        let leaf = kind + "_" + String(n)
-        return prefix.isEmpty ? leaf : prefix + "." + leaf
-    }
-
-    /// Adds one to a counter in place and returns it (one dictionary access, not two).
-    private static func increment(_ c: inout Int) -> Int {
-        c += 1
-        return c
+        let n = String(numbering.next(kind))
+        return scopePrefix.isEmpty ? joinedName(kind, "_", n) : joinedName(scopePrefix, ".", kind, "_", n)
     }
 
     /// Creates a parameter of the layer at `path`, remembering its section. (A name → span
@@ -119,15 +114,15 @@ public final class ElaborationContext {
     /// `dcl check` on the parse benchmark.)
     func parameter(_ path: String, _ suffix: String, shape: [Int], initializer: Initializer, span: SourceSpan,
                    trainable: Bool = true) throws -> GraphValue {
-        let name = path + "." + suffix
-        if let s = currentSection { sectionParameters[s, default: []].insert(name) }
+        let name = joinedName(path, ".", suffix)
+        if let s = currentSection { sectionParameters[s, default: []].append(name) }
         return try builder.parameter(name, shape: shape, initializer: initializer, trainable: trainable)
     }
 
     /// Records the section of parameters a helper created itself (batch norm), by name.
     func noteParameters(_ names: [String], span: SourceSpan) {
         guard let s = currentSection, !names.isEmpty else { return }
-        sectionParameters[s, default: []].formUnion(names)
+        sectionParameters[s, default: []].append(contentsOf: names)
     }
 
     /// The width a width-bearing layer gets under the split's scaling (`multiple` keeps it

@@ -15,7 +15,7 @@ struct Elaborated {
     var owners: ParameterOwners
     var inputs: [ModelInput]
     var outputShape: [Int]
-    var sectionParameters: [String: Set<String>]
+    var sectionParameters: [String: [String]]
     var sections: [String]
     var statementNodes: [StatementNodes]
     /// Width-bearing layers in elaboration order, and those inside the stem section.

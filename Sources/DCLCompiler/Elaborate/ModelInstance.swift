@@ -56,8 +56,9 @@ public final class ModelInstance {
     public var cloudOnly: Bool
     /// Which parameters `train` updates (nil: every trainable parameter).
     public let trainableSubset: Set<String>?
-    /// Parameter names created in each section (`features`, `head`, `stem`).
-    public let sectionParameters: [String: Set<String>]
+    /// Parameter names created in each section (`features`, `head`, `stem`), in creation order;
+    /// a name may repeat (use them as a set).
+    public let sectionParameters: [String: [String]]
     /// Section taps available in the forward graph.
     public let sections: [String]
     /// The parts a composite model inlines (for placement and weight sharing).
@@ -78,7 +79,7 @@ public final class ModelInstance {
     private var costCache: [Int: CostReport] = [:]
 
     init(table: ModelTable, name: String, inputs: [ModelInput], outputShape: [Int], weights: WeightStore, cloudOnly: Bool = false,
-         trainableSubset: Set<String>? = nil, sectionParameters: [String: Set<String>] = [:], sections: [String] = [],
+         trainableSubset: Set<String>? = nil, sectionParameters: [String: [String]] = [:], sections: [String] = [],
          parts: [ModelInstance] = [], recipe: ModelRecipe? = nil, build: @escaping (Bool) throws -> OwnedGraph) {
         self.table = table
         self.id = table.allocateID()

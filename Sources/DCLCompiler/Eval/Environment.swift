@@ -1,7 +1,7 @@
 // Run-time scopes. A module's environment holds its top-level bindings; declarations are
 // looked up in the module itself and evaluated on first use (see Evaluator+Declarations).
 //
-// A scope keeps its bindings in parallel arrays, not a dictionary: nearly every scope is a
+// A scope keeps its bindings in one array, not a dictionary: nearly every scope is a
 // call's parameters, a loop variable or a branch's few lets, created and dropped by the
 // thousand in check mode, and a linear scan over a handful of short names costs less than
 // hashing the name once per scope of the chain (and than allocating a dictionary per scope).
@@ -13,9 +13,14 @@ import DCLSema
 public final class Environment {
     public let parent: Environment?
     public let module: DCLModule
-    private var names: [String] = []
-    private var slots: [Value] = []
-    private var mutableFlags: [Bool] = []
+    /// One binding: its name, value and whether a `var` made it.
+    fileprivate struct Entry {
+        var name: String
+        var value: Value
+        var isMutable: Bool
+    }
+    /// The bindings in definition order: one array, so a scope costs one allocation, not three.
+    private var entries: [Entry] = []
     /// Name → slot, kept once the scope holds more than `indexThreshold` names.
     private var index: [String: Int]?
     private static let indexThreshold = 8
@@ -29,29 +34,33 @@ public final class Environment {
     @inline(__always)
     private func slot(of name: String) -> Int? {
         if let index { return index[name] }
-        return names.positionOfName(name)
+        let length = name.utf8.count
+        var i = 0
+        while i < entries.count {
+            if entries[i].name.utf8.count == length, entries[i].name == name { return i }
+            i += 1
+        }
+        return nil
     }
 
     public func define(_ name: String, _ value: Value, mutable isMutable: Bool = false) {
         if let i = slot(of: name) {
-            slots[i] = value
-            mutableFlags[i] = isMutable
+            entries[i].value = value
+            entries[i].isMutable = isMutable
             return
         }
-        names.append(name)
-        slots.append(value)
-        mutableFlags.append(isMutable)
+        entries.append(Entry(name: name, value: value, isMutable: isMutable))
         if index != nil {
-            index![name] = names.count - 1
-        } else if names.count > Self.indexThreshold {
+            index![name] = entries.count - 1
+        } else if entries.count > Self.indexThreshold {
             buildIndex()
         }
     }
 
     private func buildIndex() {
         var ix: [String: Int] = [:]
-        ix.reserveCapacity(names.count * 2)
-        for (i, n) in names.enumerated() { ix[n] = i }
+        ix.reserveCapacity(entries.count * 2)
+        for (i, e) in entries.enumerated() { ix[e.name] = i }
         index = ix
     }
 
@@ -59,7 +68,7 @@ public final class Environment {
     public func lookup(_ name: String) -> Value? {
         var e: Environment? = self
         while let cur = e {
-            if let i = cur.slot(of: name) { return cur.slots[i] }
+            if let i = cur.slot(of: name) { return cur.entries[i].value }
             e = cur.parent
         }
         return nil
@@ -70,8 +79,8 @@ public final class Environment {
         var e: Environment? = self
         while let cur = e {
             if let i = cur.slot(of: name) {
-                guard cur.mutableFlags[i] else { return false }
-                cur.slots[i] = value
+                guard cur.entries[i].isMutable else { return false }
+                cur.entries[i].value = value
                 return true
             }
             e = cur.parent
@@ -83,8 +92,8 @@ public final class Environment {
     public func rebind(_ name: String, _ value: Value) {
         var e: Environment? = self
         while let cur = e {
-            if let i = cur.slot(of: name), cur.mutableFlags[i] {
-                cur.slots[i] = value
+            if let i = cur.slot(of: name), cur.entries[i].isMutable {
+                cur.entries[i].value = value
                 return
             }
             e = cur.parent
@@ -92,36 +101,30 @@ public final class Environment {
         define(name, value, mutable: true)
     }
 
-    public var localNames: [String] { names }
+    public var localNames: [String] { entries.map(\.name) }
 
     /// Whether `name` is bound in this scope by a `var`.
-    public func isMutable(_ name: String) -> Bool { slot(of: name).map { mutableFlags[$0] } ?? false }
+    public func isMutable(_ name: String) -> Bool { slot(of: name).map { entries[$0].isMutable } ?? false }
 
     /// Removes a binding from this scope (the REPL replaced a `let` by a declaration of the same
     /// name, which a leftover binding would shadow).
     public func remove(_ name: String) {
         guard let i = slot(of: name) else { return }
-        names.remove(at: i)
-        slots.remove(at: i)
-        mutableFlags.remove(at: i)
+        entries.remove(at: i)
         if index != nil { buildIndex() }
     }
 
     /// The bindings of one scope, saved so a failed REPL input can be undone.
     public struct Bindings {
-        fileprivate let names: [String]
-        fileprivate let slots: [Value]
-        fileprivate let mutableFlags: [Bool]
+        fileprivate let entries: [Entry]
         fileprivate let index: [String: Int]?
     }
 
     /// This scope's bindings (not its parents'); setting it puts saved ones back.
     public var bindings: Bindings {
-        get { Bindings(names: names, slots: slots, mutableFlags: mutableFlags, index: index) }
+        get { Bindings(entries: entries, index: index) }
         set {
-            names = newValue.names
-            slots = newValue.slots
-            mutableFlags = newValue.mutableFlags
+            entries = newValue.entries
             index = newValue.index
         }
     }

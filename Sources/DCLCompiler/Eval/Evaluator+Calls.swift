@@ -16,8 +16,7 @@ extension Evaluator {
 
     func evaluateCall(callee: Expr, arguments: [Argument], span: SourceSpan, in env: Environment) throws -> Value {
         // Option parameters take bare names (`metric: cosine`) that are not variables.
-        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, env.module.declarations[id.name] == nil,
-           let spec = Builtins.spec(id.name), !isShadowedByImport(id.name, env) {
+        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, let spec = builtinNamedAsCallee(id.name, in: env.module) {
             return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
         }
         let f = try evaluate(callee, in: env)
@@ -30,13 +29,6 @@ extension Evaluator {
             return try hooks.callMethod(receiver, spec.method, args, span: span, evaluator: self)
         }
         return try call(f, try evaluateArguments(arguments, in: env), span: span, calleeText: text(of: callee))
-    }
-
-    private func isShadowedByImport(_ name: String, _ env: Environment) -> Bool {
-        env.module.imports.contains { imp in
-            guard let m = imp.module, imp.declaration.alias == nil else { return false }
-            return m.declarations[name] != nil || m.topLevelBindings[name] != nil
-        }
     }
 
     /// Evaluates arguments, reading bare names given to option parameters as the option itself.
@@ -142,38 +134,42 @@ extension Evaluator {
                               span: SourceSpan) throws -> BoundArguments {
         var b = BoundArguments()
         b.reserve(params.count)
+        // Which parameters are bound, by position: the defaults below then need no search by name.
+        var given = [Bool](repeating: false, count: params.count)
         var positional = 0
         for a in args {
-            let name: String
+            let index: Int
             if let l = a.label {
-                guard params.contains(where: { $0.name == l }) else {
+                guard let i = params.firstIndex(where: { $0.name == l }) else {
                     throw RuntimeError(RuntimeCode.type, "`\(callee)` has no parameter named `\(l)`", at: a.span)
                 }
-                name = l
+                index = i
             } else {
                 guard positional < params.count else {
                     throw RuntimeError(RuntimeCode.type, "`\(callee)` takes \(params.count) argument\(params.count == 1 ? "" : "s"), found more", at: a.span)
                 }
-                name = params[positional].name
+                index = positional
                 positional += 1
             }
-            if b.value(of: name) != nil { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
-            b.set(name, value: a.value, span: a.span)
+            let name = params[index].name
+            if given[index] { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
+            given[index] = true
+            b.append(name, value: a.value, span: a.span)
         }
         var deferred: [(String, String)] = []
-        for p in params where b.value(of: p.name) == nil {
+        for (p, isGiven) in zip(params, given) where !isGiven {
             guard let d = p.defaultValue else {
                 throw RuntimeError(RuntimeCode.type, "`\(callee)` is missing argument `\(p.name)`", at: span)
             }
             switch d {
-            case .int(let v): b.set(p.name, value: .int(v), span: span)
-            case .float(let v): b.set(p.name, value: .float(v), span: span)
-            case .bool(let v): b.set(p.name, value: .bool(v), span: span)
-            case .string(let s): b.set(p.name, value: p.type == .option ? .option(s) : .string(s), span: span)
-            case .none: b.set(p.name, value: Value.none, span: span)
-            case .intList(let xs): b.set(p.name, value: .list(xs.map { .int($0) }), span: span)
+            case .int(let v): b.append(p.name, value: .int(v), span: span)
+            case .float(let v): b.append(p.name, value: .float(v), span: span)
+            case .bool(let v): b.append(p.name, value: .bool(v), span: span)
+            case .string(let s): b.append(p.name, value: p.type == .option ? .option(s) : .string(s), span: span)
+            case .none: b.append(p.name, value: Value.none, span: span)
+            case .intList(let xs): b.append(p.name, value: .list(xs.map { .int($0) }), span: span)
             case .sameAs(let other):
-                b.setSpan(p.name, span)
+                b.append(p.name, value: nil, span: span)
                 deferred.append((p.name, other))
             }
         }

@@ -358,6 +358,12 @@ extension Evaluator {
     func evaluatePipe(_ lhs: Expr, _ rhs: Expr, span: SourceSpan, in env: Environment) throws -> Value {
         let subject = try evaluate(lhs, in: env)
         if case .call(let callee, let args) = rhs.kind, case .name(let id) = callee.kind, env.lookup(id.name) == nil {
+            // A built-in by name (`|> conv2d(…)`): called straight away, as `builtinValue` would
+            // give it (those two kinds without parameters are values, not callables).
+            if let spec = builtinNamedAsValue(id.name, in: env.module),
+               !(spec.params.isEmpty && (spec.kind == .partitioner || spec.kind == .schedule)) {
+                return try callBuiltin(spec, try evaluateArguments(args, in: env), subject: subject, span: rhs.span)
+            }
             let fv = try lookup(id.name, in: env, span: id.span)
             if case .function(.builtin(let spec)) = fv {
                 return try callBuiltin(spec, try evaluateArguments(args, in: env), subject: subject, span: rhs.span)

@@ -193,10 +193,9 @@ extension GraphBuilder {
         guard x.type.rank >= 2, let c = x.type.dims[1].constant else {
             throw GraphError(op: BatchNorm.name, "input must be (N, C, …) with constant C, got \(x.type)", node: name, origin: origin)
         }
+        let shape = [c]
         func param(_ suffix: String, _ initial: Initializer, _ trainable: Bool) throws -> GraphValue {
-            let name = prefix + suffix
-            if parameterNames.contains(name), let p = graph.parameter(named: name) { return graph.value(p.value) }
-            return try parameter(name, shape: [c], initializer: initial, trainable: trainable)
+            try existingOrNewParameter(prefix + suffix, shape: shape, initializer: initial, trainable: trainable)
         }
         let g = try param(".weight", .ones, true), b = try param(".bias", .zeros, true)
         let rm = try param(".running_mean", .zeros, false), rv = try param(".running_var", .ones, false)
@@ -210,12 +209,12 @@ extension GraphBuilder {
 
     /// Layer norm over the last axis.
     public func layerNorm(_ x: GraphValue, gamma: GraphValue, beta: GraphValue, eps: Float = 1e-5, name: String? = nil) throws -> GraphValue {
-        try apply(LayerNorm(eps: eps), [x, gamma, beta], name: name)[0]
+        try apply1(LayerNorm(eps: eps), [x, gamma, beta], name: name)
     }
 
     /// Inverted dropout (training graphs only; leave it out for inference).
     public func dropout(_ x: GraphValue, p: Float, seed: Int, name: String? = nil) throws -> GraphValue {
         if p == 0 { return x }
-        return try apply(DropoutOp(p: p, seed: seed), [x], name: name)[0]
+        return try apply1(DropoutOp(p: p, seed: seed), [x], name: name)
     }
 }

@@ -92,6 +92,8 @@ public struct BuiltinSpec: Sendable {
     public let variadic: Bool
     public let returns: ReturnRule
     public let doc: String
+    /// The parameters as the checker matches arguments to them, made once here rather than per call.
+    let formals: [FormalParam]
 
     /// The name scripts write, for messages, completion and docs.
     public var name: String { builtin.rawValue }
@@ -104,6 +106,7 @@ public struct BuiltinSpec: Sendable {
         self.variadic = variadic
         self.returns = returns
         self.doc = doc
+        self.formals = params.map { FormalParam(name: $0.name, type: $0.type, required: $0.isRequired, choices: $0.choices) }
     }
 
     /// A layer usable bare (`relu`, `flatten`): every hyperparameter has a default.
