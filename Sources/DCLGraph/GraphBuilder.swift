@@ -40,9 +40,9 @@ public final class GraphBuilder {
     /// Runs `body` with `name` appended to the scope path of node names (`features.conv2d_1`).
     public func scope<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
         let savedPrefix = scopePrefix, savedJoined = scopeJoined
-        scopeJoined = scopes.isEmpty ? name : savedJoined + "." + name
+        scopeJoined = scopes.isEmpty ? name : joinedName(savedJoined, ".", name)
         scopes.append(name)
-        scopePrefix = scopeJoined.isEmpty ? "" : scopeJoined + "."
+        scopePrefix = scopeJoined.isEmpty ? "" : joinedName(scopeJoined, ".")
         let savedNumbering = numbering.enter(scopeJoined)
         defer {
             scopes.removeLast()

@@ -92,7 +92,7 @@ public final class ElaborationContext {
     /// Runs `body` inside a named scope (sections, block applications).
     func scoped<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
         let savedPrefix = scopePrefix
-        scopePrefix = scopePath.isEmpty ? name : savedPrefix + "." + name
+        scopePrefix = scopePath.isEmpty ? name : joinedName(savedPrefix, ".", name)
         scopePath.append(name)
         let savedNumbering = numbering.enter(scopePrefix)
         defer {
@@ -107,6 +107,12 @@ public final class ElaborationContext {
     func layerPath(_ kind: String) -> String {
         let n = String(numbering.next(kind))
         return scopePrefix.isEmpty ? joinedName(kind, "_", n) : joinedName(scopePrefix, ".", kind, "_", n)
+    }
+
+    /// The last component of a fresh `layerPath(kind)` (`unit_2`), numbered the same way: the
+    /// scope a block application enters.
+    func layerLeaf(_ kind: String) -> String {
+        joinedName(kind, "_", String(numbering.next(kind)))
     }
 
     /// Creates a parameter of the layer at `path`, remembering its section. (A name → span

@@ -213,6 +213,17 @@ extension Elaborator {
         throw RuntimeError(RuntimeCode.type, "a \(f.kindName) cannot be applied to \(args.map(\.kindName).joined(separator: ", "))", at: span)
     }
 
+    /// A built-in layer applied to one tensor, what `apply` does for it without a layer value and
+    /// argument arrays per call; nil outside a model body (`apply` says what is wrong then).
+    func lower(_ call: BuiltinLayerCall, appliedTo x: SymbolicTensor, span: SourceSpan) throws -> Value? {
+        guard let ctx = elaboration else { return nil }
+        do {
+            return ctx.tensor(try lowerLayer(call, x.value, ctx: ctx, span: span))
+        } catch let e as GraphError {
+            throw runtimeError(e, ctx)
+        }
+    }
+
     func applyLayer(_ l: LayerValue, to args: [Value], span: SourceSpan) throws -> Value {
         guard let ctx = elaboration else {
             throw RuntimeError(RuntimeCode.type, "layers apply to tensors inside a model body or objective", at: span,
@@ -256,7 +267,7 @@ extension Elaborator {
             ctx.sequential = true
             defer { ctx.current = saved; ctx.sequential = wasSequential }
             let flow = try interpreter.inFrame("in block `\(c.name)`, applied here", calledAt: span) {
-                try ctx.scoped(ctx.layerPath(c.name).split(separator: ".").last.map(String.init) ?? c.name) {
+                try ctx.scoped(ctx.layerLeaf(c.name)) {
                     try interpreter.executeBlock(bd.body, in: env)
                 }
             }

@@ -196,7 +196,10 @@ extension Evaluator {
                 }
             }
             let bound = try bindArguments(spec.params, args, callee: spec.name, span: span)
-            let value = Value.layer(LayerValue(.builtin(BuiltinLayerCall(layer, arguments: bound)), span: span))
+            let call = BuiltinLayerCall(layer, spec: spec, arguments: bound)
+            // Applied to a tensor in a model body (nearly every layer call): lowered straight away.
+            if case .tensor(let x)? = subject, let y = try elaborator.lower(call, appliedTo: x, span: span) { return y }
+            let value = Value.layer(LayerValue(.builtin(call), span: span))
             guard let s = subject else { return value }
             return try elaborator.apply(value, to: [s], argumentSpans: [span], span: span)
         case .transform:

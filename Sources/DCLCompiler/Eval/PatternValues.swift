@@ -41,8 +41,13 @@ public struct BuiltinLayerCall {
     public let spec: BuiltinSpec
     public let arguments: BoundArguments
     public init(_ layer: LayerBuiltin, arguments: BoundArguments) {
+        self.init(layer, spec: Builtins.spec(.layer(layer)), arguments: arguments)
+    }
+
+    /// With the catalog entry already at hand (`spec` is `layer`'s).
+    init(_ layer: LayerBuiltin, spec: BuiltinSpec, arguments: BoundArguments) {
         self.layer = layer
-        self.spec = Builtins.spec(.layer(layer))
+        self.spec = spec
         self.arguments = arguments
     }
 }
