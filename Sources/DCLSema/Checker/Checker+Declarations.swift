@@ -155,10 +155,10 @@ extension Checker {
         default:
             break
         }
-        let key = "\(m.name).\(d.name.name)"
+        let key = DeclarationRef(module: m.name, name: d.name.name)
         if let done = declarationTypes[key] { return done }
         if let i = declarationsInProgress.firstIndex(where: { $0.0 == key }) {
-            let chain = declarationsInProgress[i...].map { $0.0.split(separator: ".").last.map(String.init) ?? $0.0 }
+            let chain = declarationsInProgress[i...].map { $0.0.name }
             var diag = Diagnostic.error(.dependsOnItself, "`\(d.name.name)` depends on itself: \((chain + [d.name.name]).map { "`\($0)`" }.joined(separator: " → "))",
                                         at: usedAt)
             diag = diag.withLabel(d.name.span, "declared here")

@@ -40,6 +40,13 @@ public struct NodeTypes {
     }
 }
 
+/// A module's declaration whose type the checker remembers (a pair rather than the string
+/// `module.name`, which was built and hashed on every use of a declared name).
+struct DeclarationRef: Hashable {
+    let module: String
+    let name: String
+}
+
 public final class Checker {
     public let diagnostics: DiagnosticEngine
     let modules: [DCLModule]
@@ -52,8 +59,8 @@ public final class Checker {
     public private(set) var moduleScopes: [String: ScopeSnapshot] = [:]
 
     // Declarations whose type is being computed (cycle detection) or was computed.
-    var declarationsInProgress: [(String, SourceSpan)] = []
-    var declarationTypes: [String: (DCLType, PlacementFacts)] = [:]
+    var declarationsInProgress: [(DeclarationRef, SourceSpan)] = []
+    var declarationTypes: [DeclarationRef: (DCLType, PlacementFacts)] = [:]
     var functionReturnTypes: [String: DCLType] = [:]
     var functionsInProgress: Set<String> = []
 
