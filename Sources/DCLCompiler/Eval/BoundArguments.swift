@@ -15,7 +15,7 @@ import DCLSema
 public struct BoundArguments {
     /// One argument: its parameter's name, the bound value (nil: only a span, for a default
     /// filled in later) and where it was written.
-    private struct Entry {
+    private struct Entry: NamedEntry {
         var name: String
         var value: Value?
         var span: SourceSpan?
@@ -37,13 +37,7 @@ public struct BoundArguments {
 
     @inline(__always)
     private func slot(of name: String) -> Int? {
-        let length = name.utf8.count
-        var i = 0
-        while i < entries.count {
-            if entries[i].name.utf8.count == length, entries[i].name == name { return i }
-            i += 1
-        }
-        return nil
+        entries.positionOfName(name)
     }
 
     private mutating func slotCreating(_ name: String) -> Int {

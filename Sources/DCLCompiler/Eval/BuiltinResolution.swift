@@ -9,37 +9,29 @@
 
 import DCLSema
 
-/// A name as seen from one module.
+/// How a name is used: `lookup`'s order (declarations, top-level bindings, imports' aliases and
+/// exports, built-ins) or a call by name's (declarations, what non-aliased imports declare or
+/// bind, built-ins).
+enum NameUse: Hashable {
+    case value
+    case callee
+}
+
+/// A name as seen from one module, for one use.
 struct NameInModule: Hashable {
     let module: ObjectIdentifier
     let name: String
-}
-
-/// Remembered answers (check mode), one table per question.
-struct BuiltinResolutions {
-    /// `lookup`'s order: declarations, top-level bindings, imports (aliases and exports), built-ins.
-    var asValue: [NameInModule: BuiltinSpec?] = [:]
-    /// A call by name: declarations, then what non-aliased imports declare or bind, then built-ins.
-    var asCallee: [NameInModule: BuiltinSpec?] = [:]
+    let use: NameUse
 }
 
 extension Evaluator {
-    /// The built-in `name` means in module `m` when no scope binds it, as `lookup` resolves
-    /// it (nil: a declaration, a top-level binding, an import or nothing).
-    func builtinNamedAsValue(_ name: String, in m: DCLModule) -> BuiltinSpec? {
-        let key = NameInModule(module: ObjectIdentifier(m), name: name)
-        if checkMode, let known = builtinResolutions.asValue[key] { return known }
-        let spec = Self.resolveAsValue(name, in: m)
-        if checkMode { builtinResolutions.asValue[key] = spec }
-        return spec
-    }
-
-    /// The built-in a call `name(…)` in module `m` reaches when no scope binds `name`.
-    func builtinNamedAsCallee(_ name: String, in m: DCLModule) -> BuiltinSpec? {
-        let key = NameInModule(module: ObjectIdentifier(m), name: name)
-        if checkMode, let known = builtinResolutions.asCallee[key] { return known }
-        let spec = Self.resolveAsCallee(name, in: m)
-        if checkMode { builtinResolutions.asCallee[key] = spec }
+    /// The built-in `name` means in module `m` when no scope binds it (nil: a declaration, a
+    /// top-level binding, an import or nothing), remembered under a check.
+    func builtinNamed(_ name: String, in m: DCLModule, as use: NameUse) -> BuiltinSpec? {
+        let key = NameInModule(module: ObjectIdentifier(m), name: name, use: use)
+        if checkMode, let known = builtinResolutions[key] { return known }
+        let spec = use == .value ? Self.resolveAsValue(name, in: m) : Self.resolveAsCallee(name, in: m)
+        if checkMode { builtinResolutions[key] = spec }
         return spec
     }
 

@@ -14,7 +14,7 @@ public final class Environment {
     public let parent: Environment?
     public let module: DCLModule
     /// One binding: its name, value and whether a `var` made it.
-    fileprivate struct Entry {
+    fileprivate struct Entry: NamedEntry {
         var name: String
         var value: Value
         var isMutable: Bool
@@ -34,13 +34,7 @@ public final class Environment {
     @inline(__always)
     private func slot(of name: String) -> Int? {
         if let index { return index[name] }
-        let length = name.utf8.count
-        var i = 0
-        while i < entries.count {
-            if entries[i].name.utf8.count == length, entries[i].name == name { return i }
-            i += 1
-        }
-        return nil
+        return entries.positionOfName(name)
     }
 
     public func define(_ name: String, _ value: Value, mutable isMutable: Bool = false) {

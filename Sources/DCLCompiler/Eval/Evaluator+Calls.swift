@@ -16,7 +16,7 @@ extension Evaluator {
 
     func evaluateCall(callee: Expr, arguments: [Argument], span: SourceSpan, in env: Environment) throws -> Value {
         // Option parameters take bare names (`metric: cosine`) that are not variables.
-        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, let spec = builtinNamedAsCallee(id.name, in: env.module) {
+        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, let spec = builtinNamed(id.name, in: env.module, as: .callee) {
             return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
         }
         let f = try evaluate(callee, in: env)

@@ -360,7 +360,7 @@ extension Evaluator {
         if case .call(let callee, let args) = rhs.kind, case .name(let id) = callee.kind, env.lookup(id.name) == nil {
             // A built-in by name (`|> conv2d(…)`): called straight away, as `builtinValue` would
             // give it (those two kinds without parameters are values, not callables).
-            if let spec = builtinNamedAsValue(id.name, in: env.module),
+            if let spec = builtinNamed(id.name, in: env.module, as: .value),
                !(spec.params.isEmpty && (spec.kind == .partitioner || spec.kind == .schedule)) {
                 return try callBuiltin(spec, try evaluateArguments(args, in: env), subject: subject, span: rhs.span)
             }

@@ -70,7 +70,7 @@ public final class Evaluator {
     var declarationValues: [DeclarationKey: Value] = [:]
     var declarationsInProgress: [DeclarationKey] = []
     /// Check mode: the built-ins names resolve to (BuiltinResolution.swift).
-    var builtinResolutions = BuiltinResolutions()
+    var builtinResolutions: [NameInModule: BuiltinSpec?] = [:]
     var callDepth = 0
     let maxCallDepth = 256
     /// Loop iterations and calls evaluated so far in check mode (bounded by
@@ -146,7 +146,7 @@ public final class Evaluator {
     public func lookup(_ name: String, in env: Environment, span: SourceSpan) throws -> Value {
         if let v = env.lookup(name) { return v }
         let m = env.module
-        if let spec = builtinNamedAsValue(name, in: m) { return builtinValue(spec, span: span) }
+        if let spec = builtinNamed(name, in: m, as: .value) { return builtinValue(spec, span: span) }
         if let d = m.declarations[name] { return try declarationValue(d, in: m, span: span) }
         if m.topLevelBindings[name] != nil {
             throw RuntimeError(RuntimeCode.name, "`\(name)` has no value yet: its `let` has not run", at: span)
