@@ -133,7 +133,7 @@ public final class FleetDeviceHost: Sendable {
                                                                    config.http2.targetWindowSize = limits.receiveWindowBytes
                                                                    config.http2.maxFrameSize = limits.maxFrameBytes
                                                                })
-                try await withGRPCClient(transport: transport) { client in
+                try await withClientEndingOnCancel(transport: transport) { client in
                     try await HostSession(host: self, client: Dcl_Fleet_V1_Fleet.Client(wrapping: client)).run {
                         joined.set(true)
                     }
@@ -189,4 +189,37 @@ public final class FleetDeviceHost: Sendable {
             }
         }
     }
+}
+
+/// `withGRPCClient`, except for what cancelling the caller does. `withGRPCClient` runs the
+/// client's connections in a child task, so cancelling the host cancels them together with the
+/// session's RPCs. An RPC that reaches the channel's queue just after its task was cancelled
+/// (its cancellation handler already ran and found nothing to dequeue) while the channel is
+/// idle is queued without a second look at cancellation (grpc-swift-nio-transport 2.9.2,
+/// `GRPCChannel.enqueue`, the `poke` case); only the channel's loop resumes it — and that loop
+/// has just ended, cancelled. The RPC then waits forever, its own timeout included, and so do
+/// `run` and whoever waits for the host (seen as a test stalled in `host.stop()` with no thread
+/// busy). Here the connections run in a task of their own that the caller's cancellation does
+/// not reach; the cancellation instead shuts the client down gracefully, and the live loop
+/// fails every queued RPC (UNAVAILABLE) and refuses later ones. Once the session has ended,
+/// a cancelled or failed one does not wait for streams to drain, as before.
+func withClientEndingOnCancel<Transport: ClientTransport, T: Sendable>(
+    transport: Transport, _ body: (GRPCClient<Transport>) async throws -> T
+) async throws -> T {
+    let client = GRPCClient(transport: transport)
+    let connections = Task { try await client.runConnections() }
+    let outcome: Result<T, any Error>
+    do {
+        outcome = .success(try await withTaskCancellationHandler {
+            try await body(client)
+        } onCancel: {
+            client.beginGracefulShutdown()
+        })
+    } catch {
+        outcome = .failure(error)
+    }
+    client.beginGracefulShutdown()
+    if case .failure = outcome { connections.cancel() } else if Task.isCancelled { connections.cancel() }
+    _ = await connections.result
+    return try outcome.get()
 }

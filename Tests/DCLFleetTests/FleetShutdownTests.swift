@@ -124,3 +124,41 @@ final class StartCount: Sendable {
         #expect(started.duration(to: .now) < .seconds(60))
     }
 }
+
+/// Hosts stopped at random moments while they retry a service that is gone: each attempt joins on
+/// a fresh client, and a stop landing while the join RPC is being set up left that RPC queued for
+/// good under `withGRPCClient` — `host.stop()` never returned (FleetDeviceHost's
+/// `withClientEndingOnCancel` says why). Before the fix, with `DCL_TEST_HOST_STOPS=500`, this test
+/// failed 2 runs of 2 (at the 110th and 109th stop). A stop landing in the window is luck, so the
+/// default 80 stops catch a regression in only some runs: set `DCL_TEST_HOST_STOPS=500` to look hard.
+@Suite(.timeLimit(.minutes(3))) struct FleetHostCancellationTests {
+    @Test func everyHostStoppedWhileReconnectingStops() async throws {
+        // A port nothing listens on (a service started and stopped).
+        let gone = try await startService()
+        let port = gone.port
+        await gone.stop()
+        let stops = Int(ProcessInfo.processInfo.environment["DCL_TEST_HOST_STOPS"] ?? "") ?? 80
+        for i in 0..<stops {
+            let host = try RunningHost(port: port, devices: 0..<1,
+                                       backoff: BackoffPolicy(initialDelay: .milliseconds(5), maxDelay: .milliseconds(20), maxAttempts: 100_000, seed: UInt64(i)),
+                                       handler: echo)
+            let after = Int.random(in: 0..<120)
+            try await Task.sleep(for: .milliseconds(after))
+            // Not `await host.stop()` directly: a stop that never returns would hang the test run
+            // instead of failing this test.
+            let stopped = Slot<Bool>()
+            Task {
+                await host.stop()
+                stopped.set(true)
+            }
+            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            while stopped.get() != true && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            guard stopped.get() == true else {
+                Issue.record("stop \(i) (\(after) ms after the host started) had not returned after 20 s")
+                return
+            }
+        }
+    }
+}
