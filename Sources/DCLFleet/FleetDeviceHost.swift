@@ -191,7 +191,8 @@ public final class FleetDeviceHost: Sendable {
     }
 }
 
-/// `withGRPCClient`, except for what cancelling the caller does. `withGRPCClient` runs the
+/// `withGRPCClient`, except for what cancelling the caller does (every client of the fleet's
+/// protocol — device hosts, `dcl status`, the tests' raw clients — goes through this one). `withGRPCClient` runs the
 /// client's connections in a child task, so cancelling the host cancels them together with the
 /// session's RPCs. An RPC that reaches the channel's queue just after its task was cancelled
 /// (its cancellation handler already ran and found nothing to dequeue) while the channel is

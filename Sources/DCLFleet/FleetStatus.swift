@@ -42,7 +42,7 @@ public struct FleetStatus: Sendable, Equatable {
         let transport = try HTTP2ClientTransport.Posix(target: address.resolvableTarget(tls: tls != nil),
                                                        transportSecurity: tls?.transportSecurity ?? .plaintext)
         do {
-            return try await withGRPCClient(transport: transport) { client in
+            return try await withClientEndingOnCancel(transport: transport) { client in
                 var options = CallOptions.defaults
                 options.waitForReady = false
                 options.timeout = timeout

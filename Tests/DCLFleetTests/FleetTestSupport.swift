@@ -66,7 +66,7 @@ typealias RawClient = Dcl_Fleet_V1_Fleet.Client<HTTP2ClientTransport.Posix>
 /// A plain protocol client on the service's port.
 func withRawClient<T: Sendable>(_ port: Int, _ body: (RawClient, GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
     let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
-    return try await withGRPCClient(transport: transport) { client in
+    return try await withClientEndingOnCancel(transport: transport) { client in
         try await body(Dcl_Fleet_V1_Fleet.Client(wrapping: client), client)
     }
 }
