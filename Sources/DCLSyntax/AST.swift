@@ -362,7 +362,9 @@ public struct Decl: Sendable {
     }
 }
 
-public enum DeclKind: Sendable {
+/// Boxed (`indirect`): a declaration is copied whenever a table hands it out, and copying a
+/// `Decl` by value retained every array and string of a model's or function's syntax.
+public indirect enum DeclKind: Sendable {
     case function(FunctionDecl)
     case model(ModelDecl)
     case block(BlockDecl)

@@ -16,7 +16,7 @@ extension Evaluator {
 
     func evaluateCall(callee: Expr, arguments: [Argument], span: SourceSpan, in env: Environment) throws -> Value {
         // Option parameters take bare names (`metric: cosine`) that are not variables.
-        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, let spec = builtinNamed(id.name, in: env.module, as: .callee) {
+        if case .name(let id) = callee.kind, env.lookup(id.name) == nil, let spec = builtinNamed(id.name, in: env.module, as: .callee, node: callee.id) {
             return try callBuiltin(spec, try evaluateArguments(arguments, for: spec.params, in: env), subject: nil, span: span)
         }
         let f = try evaluate(callee, in: env)
@@ -135,7 +135,7 @@ extension Evaluator {
         var b = BoundArguments()
         b.reserve(params.count)
         // Which parameters are bound, by position: the defaults below then need no search by name.
-        var given = [Bool](repeating: false, count: params.count)
+        var given = PositionSet(count: params.count)
         var positional = 0
         for a in args {
             let index: Int
@@ -152,12 +152,12 @@ extension Evaluator {
                 positional += 1
             }
             let name = params[index].name
-            if given[index] { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
-            given[index] = true
+            if given.contains(index) { throw RuntimeError(RuntimeCode.type, "argument `\(name)` is given twice", at: a.span) }
+            given.insert(index)
             b.append(name, value: a.value, span: a.span)
         }
         var deferred: [(String, String)] = []
-        for (p, isGiven) in zip(params, given) where !isGiven {
+        for (index, p) in params.enumerated() where !given.contains(index) {
             guard let d = p.defaultValue else {
                 throw RuntimeError(RuntimeCode.type, "`\(callee)` is missing argument `\(p.name)`", at: span)
             }

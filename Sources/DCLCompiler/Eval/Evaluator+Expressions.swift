@@ -36,7 +36,7 @@ extension Evaluator {
             }
             return .string(out)
         case .name(let id):
-            return try lookup(id.name, in: env, span: id.span)
+            return try lookup(id.name, in: env, span: id.span, node: e.id)
         case .list(let items):
             return .list(try items.map { item in
                 let v = try evaluate(item, in: env)
@@ -360,7 +360,7 @@ extension Evaluator {
         if case .call(let callee, let args) = rhs.kind, case .name(let id) = callee.kind, env.lookup(id.name) == nil {
             // A built-in by name (`|> conv2d(…)`): called straight away, as `builtinValue` would
             // give it (those two kinds without parameters are values, not callables).
-            if let spec = builtinNamed(id.name, in: env.module, as: .value),
+            if let spec = builtinNamed(id.name, in: env.module, as: .value, node: callee.id),
                !(spec.params.isEmpty && (spec.kind == .partitioner || spec.kind == .schedule)) {
                 return try callBuiltin(spec, try evaluateArguments(args, in: env), subject: subject, span: rhs.span)
             }
@@ -376,6 +376,14 @@ extension Evaluator {
                 evaluated.insert((nil, subject, lhs.span), at: 0)
                 return try callUser(fd, module: m, evaluated, span: rhs.span)
             }
+        }
+        // A bare built-in layer applied to a tensor (`|> relu`, nearly every bare name in a model
+        // body): lowered as `apply` would lower the layer value `lookup` makes, without making it.
+        if case .name(let id) = rhs.kind, case .tensor(let x) = subject, env.lookup(id.name) == nil,
+           let spec = builtinNamed(id.name, in: env.module, as: .value, node: rhs.id), spec.isBareLayer,
+           case .layer(let layer) = spec.builtin, case .layerOrApplied = spec.returns {
+            let args = (try? bindArguments(spec.params, [], callee: spec.name, span: id.span)) ?? BoundArguments()
+            if let y = try elaborator.lower(BuiltinLayerCall(layer, spec: spec, arguments: args), appliedTo: x, span: id.span) { return y }
         }
         let f = try evaluate(rhs, in: env)
         return try elaborator.apply(f, to: [subject], argumentSpans: [lhs.span], span: span)

@@ -69,8 +69,8 @@ public final class Evaluator {
     /// the string `module.name`, which was built on every lookup of a declaration).
     var declarationValues: [DeclarationKey: Value] = [:]
     var declarationsInProgress: [DeclarationKey] = []
-    /// Check mode: the built-ins names resolve to (BuiltinResolution.swift).
-    var builtinResolutions: [NameInModule: BuiltinSpec?] = [:]
+    /// Check mode: the built-ins names resolve to, per module (BuiltinResolution.swift).
+    var nameMemos: [ModuleNameMemo] = []
     var callDepth = 0
     let maxCallDepth = 256
     /// Loop iterations and calls evaluated so far in check mode (bounded by
@@ -143,10 +143,10 @@ public final class Evaluator {
 
     /// The value of a name: local bindings, then the module's declarations, then imports,
     /// then built-ins.
-    public func lookup(_ name: String, in env: Environment, span: SourceSpan) throws -> Value {
+    public func lookup(_ name: String, in env: Environment, span: SourceSpan, node: NodeID? = nil) throws -> Value {
         if let v = env.lookup(name) { return v }
         let m = env.module
-        if let spec = builtinNamed(name, in: m, as: .value) { return builtinValue(spec, span: span) }
+        if let spec = builtinNamed(name, in: m, as: .value, node: node) { return builtinValue(spec, span: span) }
         if let d = m.declarations[name] { return try declarationValue(d, in: m, span: span) }
         if m.topLevelBindings[name] != nil {
             throw RuntimeError(RuntimeCode.name, "`\(name)` has no value yet: its `let` has not run", at: span)

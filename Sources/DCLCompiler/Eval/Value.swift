@@ -113,7 +113,9 @@ public struct Record {
 }
 
 /// A reference to a `model` or `block` declaration and the module it lives in.
-public struct ConstructorRef {
+/// A class: values, layer values and model recipes pass it around, and a struct copy retained
+/// every field of the declaration it holds.
+public final class ConstructorRef {
     public let module: DCLModule
     public let model: ModelDecl?
     public let block: BlockDecl?

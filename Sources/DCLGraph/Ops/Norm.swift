@@ -195,14 +195,14 @@ extension GraphBuilder {
         }
         let shape = [c]
         func param(_ suffix: String, _ initial: Initializer, _ trainable: Bool) throws -> GraphValue {
-            try existingOrNewParameter(prefix + suffix, shape: shape, initializer: initial, trainable: trainable)
+            try existingOrNewParameter(joinedName(prefix, suffix), shape: shape, initializer: initial, trainable: trainable)
         }
         let g = try param(".weight", .ones, true), b = try param(".bias", .zeros, true)
         let rm = try param(".running_mean", .zeros, false), rv = try param(".running_var", .ones, false)
         let outs = try apply(BatchNorm(training: training, momentum: momentum, eps: eps), [x, g, b, rm, rv], name: name)
         if training {
-            try assign(prefix + ".running_mean", outs[3])
-            try assign(prefix + ".running_var", outs[4])
+            try assign(joinedName(prefix, ".running_mean"), outs[3])
+            try assign(joinedName(prefix, ".running_var"), outs[4])
         }
         return outs[0]
     }

@@ -52,7 +52,9 @@ public enum DefaultValue: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public struct ParamSpec: Sendable {
+/// A class for the reason `BuiltinSpec` is one: binding a call walks its parameters, and each
+/// struct copy retained the name, the doc, the choices and the default's payload.
+public final class ParamSpec: Sendable {
     public let name: String
     public let type: DCLType
     /// nil: the argument is required.
@@ -84,7 +86,10 @@ public enum ReturnRule: Sendable {
     case reduction
 }
 
-public struct BuiltinSpec: Sendable {
+/// A class, not a struct: a spec travels with every built-in call (bound arguments, layer
+/// values, function values), and copying one retained each of its arrays and strings where a
+/// reference is one retain. Every field is a `let`, so sharing is safe.
+public final class BuiltinSpec: Sendable {
     /// Which built-in this is; consumers switch over it (Builtin.swift), never over `name`.
     public let builtin: Builtin
     public let params: [ParamSpec]

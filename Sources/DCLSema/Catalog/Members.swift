@@ -203,7 +203,8 @@ public enum Members {
 
 /// A method's signature (`coda.augment(c, pool: …)`). Methods are looked up on their receiver's
 /// type, not in the built-in catalog, so they are not `Builtin` cases.
-public struct MethodSpec: Sendable {
+/// A class, like `BuiltinSpec` (immutable; shared rather than copied field by field).
+public final class MethodSpec: Sendable {
     public let method: Method
     public let params: [ParamSpec]
     public let returns: DCLType

@@ -215,24 +215,28 @@ extension Checker {
         // `a |> f(args)` and `a |> f` where f is a built-in: the subject is the implicit first input.
         switch rhs.kind {
         case .call(let callee, let args):
-            if case .name(let id) = callee.kind, let sym = scope.lookup(id.name), case .builtin(let spec) = sym.kind {
-                record(callee, .function)
-                return record(rhs, checkBuiltinCall(spec, arguments: args, subject: (subject, lhs), span: rhs.span, in: scope))
-            }
-            if case .name(let id) = callee.kind, let sym = scope.lookup(id.name), case .declaration(let d, _) = sym.kind,
-               case .function(let fd) = d.kind {
-                // A function whose first parameter receives the subject: `data |> prepare(0.5)`.
-                record(callee, .function)
-                return record(rhs, checkFunctionCall(fd, arguments: args, subject: (subject, lhs), span: rhs.span, in: scope))
+            // One lookup of the name (a built-in's walks every scope up to the catalog's).
+            if case .name(let id) = callee.kind, let sym = scope.lookup(id.name) {
+                if case .builtin(let spec) = sym.kind {
+                    record(callee, .function)
+                    return record(rhs, checkBuiltinCall(spec, arguments: args, subject: (subject, lhs), span: rhs.span, in: scope))
+                }
+                if case .declaration(let d, _) = sym.kind, case .function(let fd) = d.kind {
+                    // A function whose first parameter receives the subject: `data |> prepare(0.5)`.
+                    record(callee, .function)
+                    return record(rhs, checkFunctionCall(fd, arguments: args, subject: (subject, lhs), span: rhs.span, in: scope))
+                }
             }
         case .name(let id):
-            if let sym = scope.lookup(id.name), case .builtin(let spec) = sym.kind {
-                record(rhs, .function)
-                return checkBuiltinCall(spec, arguments: [], subject: (subject, lhs), span: rhs.span, in: scope)
-            }
-            if let sym = scope.lookup(id.name), case .declaration(let d, _) = sym.kind, case .function(let fd) = d.kind {
-                record(rhs, .function)
-                return checkFunctionCall(fd, arguments: [], subject: (subject, lhs), span: rhs.span, in: scope)
+            if let sym = scope.lookup(id.name) {
+                if case .builtin(let spec) = sym.kind {
+                    record(rhs, .function)
+                    return checkBuiltinCall(spec, arguments: [], subject: (subject, lhs), span: rhs.span, in: scope)
+                }
+                if case .declaration(let d, _) = sym.kind, case .function(let fd) = d.kind {
+                    record(rhs, .function)
+                    return checkFunctionCall(fd, arguments: [], subject: (subject, lhs), span: rhs.span, in: scope)
+                }
             }
         default:
             break

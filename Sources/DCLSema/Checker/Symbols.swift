@@ -148,12 +148,13 @@ final class Scope {
     func lookupLocal(_ name: String) -> Symbol? { slot(of: name).map { entries[$0] } }
 
     func lookup(_ name: String) -> Symbol? {
-        var s: Scope? = self
-        while let cur = s {
+        // Walked without retaining each scope: `self` holds the chain while this call runs.
+        unowned(unsafe) var cur = self
+        while true {
             if let i = cur.slot(of: name) { return cur.entries[i] }
-            s = cur.parent
+            guard let parent = cur.parent else { return nil }
+            cur = parent
         }
-        return nil
     }
 
     /// Every name visible from here (for "did you mean" hints and completion).
