@@ -21,7 +21,12 @@ public final class GraphBuilder {
     /// The graph's parameter names (a model adds hundreds; a scan per addition was quadratic).
     private(set) var parameterNames: Set<String> = []
 
-    public init() { graph = Graph() }
+    public init() {
+        graph = Graph()
+        // A model has dozens of parameters; growing the set from empty rehashed every name
+        // several times over (each one a long scoped path).
+        parameterNames.reserveCapacity(64)
+    }
 
     /// Continues building on an existing graph (autodiff and passes append to it).
     public init(graph: Graph) {

@@ -28,14 +28,17 @@ extension Elaborator {
     func construct(_ c: ConstructorRef, _ args: [EvaluatedArgument], span: SourceSpan, width: WidthScaling? = nil) throws -> Value {
         let params = c.model?.params ?? c.block?.params ?? []
         let bound = try interpreter.bindUserArguments(params, args, callee: "`\(c.name)`", span: span, defaultsEnv: interpreter.environment(of: c.module))
-        if bound.values.contains(where: { $0.isUnknown }) { return .unknown }
+        if bound.contains(where: { $0.value.isUnknown }) { return .unknown }
         if c.isBlock {
             var b = BoundArguments()
             b.reserve(bound.count)
             for (k, v) in bound { b.set(k, value: v, span: span) }
             return .layer(LayerValue(.block(c, b), span: span))
         }
-        return .model(try constructModel(c, bound, span: span, width: width))
+        var arguments: [String: Value] = [:]
+        arguments.reserveCapacity(bound.count)
+        for (k, v) in bound { arguments[k] = v }
+        return .model(try constructModel(c, arguments, span: span, width: width))
     }
 
     /// Constructs a model declaration with every parameter at its default (check mode).

@@ -172,6 +172,7 @@ public final class Checker {
             own.define(Symbol(name: name, kind: .binding(mutable: mutable, topLevelIndex: entry.index, module: m),
                               type: .any, span: id.span))
         }
+        own.sealVisibleNames()
         return own
     }
 

@@ -111,6 +111,11 @@ final class Scope {
     private var entries: [Symbol] = []
     private var index: [String: Int]?
     private static let indexThreshold = 8
+    /// A module's scope, once built, also keeps every name visible from it — its own, then the
+    /// imported, then the built-in — in one table (`sealVisibleNames`): a lookup that reaches
+    /// it hashes the name once, where it hashed it in each of the three scopes on the way to a
+    /// built-in. Only the sealed scope may define names afterwards (it keeps the table current).
+    private var visible: [String: Symbol]?
 
     init(parent: Scope?, kind: ScopeKind) {
         self.parent = parent
@@ -129,6 +134,7 @@ final class Scope {
     }
 
     func define(_ s: Symbol) {
+        if visible != nil { visible![s.name] = s }
         if let i = slot(of: s.name) {
             entries[i] = s
             return
@@ -151,10 +157,29 @@ final class Scope {
         // Walked without retaining each scope: `self` holds the chain while this call runs.
         unowned(unsafe) var cur = self
         while true {
+            if let table = cur.visible { return table[name] }
             if let i = cur.slot(of: name) { return cur.entries[i] }
             guard let parent = cur.parent else { return nil }
             cur = parent
         }
+    }
+
+    /// Makes this scope answer lookups of every name visible from it with one table (see
+    /// `visible`). Its parents must not change afterwards.
+    func sealVisibleNames() {
+        var chain: [Scope] = []
+        var s: Scope? = self
+        while let cur = s {
+            chain.append(cur)
+            s = cur.parent
+        }
+        var table: [String: Symbol] = [:]
+        table.reserveCapacity(chain.reduce(0) { $0 + $1.names.count })
+        // Outermost first, so an inner scope's name replaces an outer one's.
+        for scope in chain.reversed() {
+            for (name, symbol) in zip(scope.names, scope.entries) { table[name] = symbol }
+        }
+        visible = table
     }
 
     /// Every name visible from here (for "did you mean" hints and completion).
