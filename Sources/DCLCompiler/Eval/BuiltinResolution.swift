@@ -63,7 +63,10 @@ struct ModuleNameMemo {
             keyOfName[name] = k
         }
         if slot >= 0, k <= Int(UInt32.max) {
-            if slot >= keyOfNode.count { keyOfNode.append(contentsOf: repeatElement(0, count: Swift.max(slot + 1, 2 * keyOfNode.count) - keyOfNode.count)) }
+            if slot >= keyOfNode.count {
+                let size = Swift.min(Self.maxNodes + 1, Swift.max(slot + 1, 2 * keyOfNode.count))
+                keyOfNode.append(contentsOf: repeatElement(0, count: size - keyOfNode.count))
+            }
             keyOfNode[slot] = UInt32(k)
         }
         return k
