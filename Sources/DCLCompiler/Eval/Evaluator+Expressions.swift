@@ -380,10 +380,9 @@ extension Evaluator {
         // A bare built-in layer applied to a tensor (`|> relu`, nearly every bare name in a model
         // body): lowered as `apply` would lower the layer value `lookup` makes, without making it.
         if case .name(let id) = rhs.kind, case .tensor(let x) = subject, env.lookup(id.name) == nil,
-           let spec = builtinNamed(id.name, in: env.module, as: .value, node: rhs.id), spec.isBareLayer,
-           case .layer(let layer) = spec.builtin, case .layerOrApplied = spec.returns {
-            let args = (try? bindArguments(spec.params, [], callee: spec.name, span: id.span)) ?? BoundArguments()
-            if let y = try elaborator.lower(BuiltinLayerCall(layer, spec: spec, arguments: args), appliedTo: x, span: id.span) { return y }
+           let spec = builtinNamed(id.name, in: env.module, as: .value, node: rhs.id), let call = bareLayerCall(spec, span: id.span),
+           let y = try elaborator.lower(call, appliedTo: x, span: id.span) {
+            return y
         }
         let f = try evaluate(rhs, in: env)
         return try elaborator.apply(f, to: [subject], argumentSpans: [lhs.span], span: span)

@@ -172,14 +172,19 @@ public final class Evaluator {
 
     /// A built-in named as a value: a bare layer (`relu`) is a layer; others are functions.
     func builtinValue(_ spec: BuiltinSpec, span: SourceSpan) -> Value {
-        if case .layer(let layer) = spec.builtin, spec.isBareLayer, case .layerOrApplied = spec.returns {
-            let args = (try? bindArguments(spec.params, [], callee: spec.name, span: span)) ?? BoundArguments()
-            return .layer(LayerValue(.builtin(BuiltinLayerCall(layer, arguments: args)), span: span))
-        }
+        if let call = bareLayerCall(spec, span: span) { return .layer(LayerValue(.builtin(call), span: span)) }
         if spec.params.isEmpty, spec.kind == .partitioner || spec.kind == .schedule {
             return (try? callBuiltin(spec, [], subject: nil, span: span)) ?? .function(.builtin(spec))
         }
         return .function(.builtin(spec))
+    }
+
+    /// A bare layer's call with every hyperparameter at its default (`relu`, `flatten`), or nil if
+    /// `spec` is not a layer usable bare.
+    func bareLayerCall(_ spec: BuiltinSpec, span: SourceSpan) -> BuiltinLayerCall? {
+        guard case .layer(let layer) = spec.builtin, spec.isBareLayer, case .layerOrApplied = spec.returns else { return nil }
+        let args = (try? bindArguments(spec.params, [], callee: spec.name, span: span)) ?? BoundArguments()
+        return BuiltinLayerCall(layer, spec: spec, arguments: args)
     }
 
     /// The source text of an expression, for messages and default names.
